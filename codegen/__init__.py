@@ -1,0 +1,1 @@
+"""Writers for HLS C++ projects and Verilog RTL."""

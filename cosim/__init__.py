@@ -1,0 +1,1 @@
+"""Co-simulation of generated RTL with cocotb, and synthesis with Yosys."""

@@ -1,0 +1,1 @@
+"""Bit-exact emulation of HLS fixed-point arithmetic, compiled with numba."""

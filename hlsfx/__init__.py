@@ -1,0 +1,42 @@
+"""hlsfx: neural networks on FPGAs, simulator first.
+
+The core (types, graph, configuration) imports no numba; the numeric functions below load the
+numba-compiled emulator on first use.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from hlsfx.fixed_type import FixedType, Overflow, Rounding, product_type, sum_type
+
+__all__ = [
+    "FixedType",
+    "Overflow",
+    "Rounding",
+    "cast",
+    "product_type",
+    "quantize",
+    "sum_type",
+    "to_float",
+]
+
+__version__ = "0.1.0"
+
+_LAZY = {
+    "quantize": "hlsfx.emulator.quantize",
+    "cast": "hlsfx.emulator.quantize",
+    "to_float": "hlsfx.emulator.quantize",
+}
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'hlsfx' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Sets up hlsfx in ./.venv on a fresh Debian machine, then runs the demo or the test suite.
+#
+#   bash scripts/setup.sh demo   # install hlsfx and run the example (no network after install)
+#   bash scripts/setup.sh test   # install hlsfx with everything the tests need, lint, run pytest
+#
+# The package is installed without -e, so the tests run against what users install.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+mode=${1:-}
+case "$mode" in
+  demo | test) ;;
+  *) echo "usage: bash scripts/setup.sh demo|test" >&2; exit 2 ;;
+esac
+
+python=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  "$python" -m venv .venv
+fi
+export PATH="$PWD/.venv/bin:$PATH"
+pip_install() { python -m pip install --disable-pip-version-check -q "$@"; }
+
+if [ "$mode" = demo ]; then
+  pip_install .
+  python scripts/demo_quantize.py
+  exit 0
+fi
+
+# System tools the tests need (the machine's g++ compiles the real ap_fixed.h oracle).
+if ! command -v g++ > /dev/null; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -q && apt-get install -y -q g++
+  else
+    echo "g++ is missing: install it with 'sudo apt-get install g++'" >&2
+    exit 1
+  fi
+fi
+
+pip_install ".[test]"
+ruff check .
+ruff format --check .
+HLSFX_EXPECT_INSTALLED=1 pytest -ra "${@:2}"

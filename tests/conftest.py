@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def require(available: bool, what: str, how: str) -> None:
+    """Skip (or in CI, fail) a test whose tool is missing."""
+    if available:
+        return
+    message = f"{what} is not available: {how}"
+    if IN_CI:
+        pytest.fail(f"CI must have every tool the tests need; {message}")
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def ap_types_dir():
+    """The real Xilinx ap_types headers."""
+    from hlsfx.ap_types import find_ap_types
+
+    try:
+        folder = find_ap_types()
+    except FileNotFoundError as error:
+        require(False, "the Xilinx ap_types headers", str(error))
+    return folder
+
+
+@pytest.fixture(scope="session")
+def gxx():
+    path = shutil.which("g++")
+    require(path is not None, "g++", "install it with 'apt-get install g++'")
+    return path

@@ -1,0 +1,72 @@
+"""The distribution: one import name, hlsfx, with emulator/codegen/cosim installed under it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import venv
+import zipfile
+from pathlib import Path
+
+import pytest
+
+import hlsfx
+
+pytestmark = pytest.mark.packaging
+
+ROOT = Path(__file__).resolve().parents[1]
+SUBPACKAGES = {"emulator": "hlsfx/emulator", "codegen": "hlsfx/codegen", "cosim": "hlsfx/cosim"}
+
+
+def _pip(python: Path | str, *args: str, cwd: Path = ROOT) -> None:
+    run = subprocess.run(
+        [str(python), "-m", "pip", "--disable-pip-version-check", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_wheel_installs_subpackages_under_hlsfx(tmp_path):
+    _pip(sys.executable, "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT))
+    (wheel,) = tmp_path.glob("hlsfx-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert "hlsfx/__init__.py" in names and "hlsfx/fixed_type.py" in names
+    for folder, installed in SUBPACKAGES.items():
+        assert f"{installed}/__init__.py" in names
+        assert not any(name.startswith(f"{folder}/") for name in names), f"top-level {folder}/"
+    assert "hlsfx/emulator/primitives.py" in names and "hlsfx/emulator/quantize.py" in names
+
+
+def test_editable_install_maps_the_top_level_folders(tmp_path):
+    env_dir = tmp_path / "venv"
+    venv.create(env_dir, with_pip=True)
+    python = env_dir / "bin" / "python"
+    _pip(python, "install", "-q", "--no-deps", "-e", str(ROOT))
+    probe = (
+        "import importlib.util, json, hlsfx, hlsfx.emulator, hlsfx.codegen, hlsfx.cosim\n"
+        "print(json.dumps({name: importlib.util.find_spec(name) is not None and "
+        "importlib.util.find_spec(name).origin for name in "
+        "['hlsfx', 'hlsfx.emulator', 'hlsfx.emulator.quantize', 'hlsfx.codegen', 'emulator']}))\n"
+    )
+    run = subprocess.run([str(python), "-c", probe], cwd=tmp_path, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    origins = eval(run.stdout.replace("false", "False"))  # json of str | False
+    assert origins["hlsfx"] == str(ROOT / "hlsfx" / "__init__.py")
+    assert origins["hlsfx.emulator"] == str(ROOT / "emulator" / "__init__.py")
+    assert origins["hlsfx.emulator.quantize"] == str(ROOT / "emulator" / "quantize.py")
+    assert origins["hlsfx.codegen"] == str(ROOT / "codegen" / "__init__.py")
+    assert origins["emulator"] is False
+
+
+@pytest.mark.skipif(
+    os.environ.get("HLSFX_EXPECT_INSTALLED") != "1",
+    reason="set by scripts/setup.sh, which installs hlsfx without -e before running the tests",
+)
+def test_suite_runs_against_the_installed_package():
+    assert "site-packages" in hlsfx.__file__, hlsfx.__file__
+    import hlsfx.emulator.quantize as quantize
+
+    assert "site-packages" in quantize.__file__
