@@ -192,8 +192,13 @@ def test_plain_python_path_matches_ap_fixed_h(oracle, seed, tmp_path):
         "print(json.dumps([int(hlsfx.quantize(v, t)) for t, v in cases]))\n"
     )
     env = {**os.environ, "NUMBA_DISABLE_JIT": "1"}
+    # run outside the checkout, so that the installed package is imported, not ./hlsfx
     run = subprocess.run(
-        [sys.executable, "-c", script, str(cases)], env=env, capture_output=True, text=True
+        [sys.executable, "-c", script, str(cases)],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
     )
     assert run.returncode == 0, run.stderr
     got = np.array(json.loads(run.stdout), dtype=np.int64)
