@@ -61,6 +61,19 @@ def test_editable_install_maps_the_top_level_folders(tmp_path):
     assert origins["emulator"] is False
 
 
+def test_a_source_checkout_imports_in_place():
+    probe = (
+        "import hlsfx, hlsfx.emulator.quantize as q\n"
+        "print(q.__file__, hlsfx.quantize(0.5, 'ap_fixed<8,4>'))"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    run = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == [str(ROOT / "emulator" / "quantize.py"), "8"]
+
+
 @pytest.mark.skipif(
     os.environ.get("HLSFX_EXPECT_INSTALLED") != "1",
     reason="set by scripts/setup.sh, which installs hlsfx without -e before running the tests",
