@@ -1,0 +1,151 @@
+"""The graph IR: layers in topological order over named tensors, channels-last, batch-free."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+
+from hlsfx.fixed_type import FixedType
+from hlsfx.kinds import LayerKind
+
+__all__ = ["Graph", "GraphError", "Layer", "verify"]
+
+
+class GraphError(ValueError):
+    """A graph that breaks an IR invariant, or a model that cannot become one."""
+
+
+def _frozen(mapping: Mapping | None) -> Mapping:
+    return MappingProxyType(dict(mapping or {}))
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One layer: ``output = kind(inputs; attrs, params)``.
+
+    Parameters
+    ----------
+    name : str
+        Unique within the graph; taken from the source model (untrusted text).
+    kind : LayerKind
+        The op kind, an object from :data:`hlsfx.kinds.KINDS`.
+    inputs : tuple of str
+        Names of the input tensors.
+    output : str
+        Name of the output tensor.
+    attrs : mapping
+        The kind's attributes (see the kind's ``attrs``).
+    params : mapping of str to float64 arrays
+        Float parameters, e.g. ``weight`` (n_in, n_out) and ``bias`` (n_out,) for Dense.
+    fixed : mapping of str to FixedType
+        Types the source model imposes on roles (QONNX ``Quant`` nodes), e.g. ``{"weight": ...}``.
+    source : str
+        Where the layer came from, for error messages (e.g. ``ONNX node 'fc1' (MatMul)``).
+    """
+
+    name: str
+    kind: LayerKind
+    inputs: tuple[str, ...]
+    output: str
+    attrs: Mapping[str, Any] = field(default_factory=dict)
+    params: Mapping[str, np.ndarray] = field(default_factory=dict)
+    fixed: Mapping[str, FixedType] = field(default_factory=dict)
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "inputs", tuple(self.inputs))
+        object.__setattr__(self, "attrs", _frozen(self.attrs))
+        params = {k: np.asarray(v, dtype=np.float64) for k, v in self.params.items()}
+        for array in params.values():
+            array.setflags(write=False)
+        object.__setattr__(self, "params", _frozen(params))
+        object.__setattr__(self, "fixed", _frozen(self.fixed))
+
+    def describe(self) -> str:
+        """``layer 'fc1' (Dense, from ONNX node 'fc1' (MatMul))`` for error messages."""
+        origin = f", from {self.source}" if self.source else ""
+        return f"layer {self.name!r} ({self.kind.name}{origin})"
+
+
+@dataclass(frozen=True)
+class Graph:
+    """A network: inputs, layers in topological order, outputs.
+
+    Shapes exclude the batch dimension and are channels-last. ``input_layouts`` and
+    ``output_layouts`` give, per tensor, the permutation ``p`` with
+    ``source_array = internal_array.transpose((0, *[1 + a for a in p]))``: what ``predict``
+    applies to take and return arrays in the source model's layout.
+    """
+
+    inputs: tuple[str, ...]
+    outputs: tuple[str, ...]
+    layers: tuple[Layer, ...]
+    shapes: Mapping[str, tuple[int, ...]]
+    input_layouts: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+    output_layouts: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+    input_types: Mapping[str, FixedType] = field(default_factory=dict)
+    name: str = "model"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "inputs", tuple(self.inputs))
+        object.__setattr__(self, "outputs", tuple(self.outputs))
+        object.__setattr__(self, "layers", tuple(self.layers))
+        shapes = {k: tuple(int(d) for d in v) for k, v in self.shapes.items()}
+        object.__setattr__(self, "shapes", _frozen(shapes))
+        for name in ("input_layouts", "output_layouts", "input_types"):
+            object.__setattr__(self, name, _frozen(getattr(self, name)))
+
+    def layer(self, name: str) -> Layer:
+        """The layer called ``name``."""
+        for layer in self.layers:
+            if layer.name == name:
+                return layer
+        raise KeyError(
+            f"no layer {name!r}; the layers are {', '.join(x.name for x in self.layers)}"
+        )
+
+    def producer(self, tensor: str) -> Layer | None:
+        """The layer whose output is ``tensor`` (None for a graph input)."""
+        for layer in self.layers:
+            if layer.output == tensor:
+                return layer
+        return None
+
+    def consumers(self, tensor: str) -> list[Layer]:
+        """The layers that read ``tensor``."""
+        return [layer for layer in self.layers if tensor in layer.inputs]
+
+
+def verify(graph: Graph) -> Graph:
+    """Check the IR invariants; raise :class:`GraphError` naming the first broken one."""
+    known = set(graph.inputs)
+    names = set()
+    if not graph.inputs:
+        raise GraphError("the graph has no inputs")
+    for tensor in graph.inputs:
+        if tensor not in graph.shapes:
+            raise GraphError(f"input {tensor!r} has no shape")
+    for layer in graph.layers:
+        if layer.name in names:
+            raise GraphError(f"two layers are named {layer.name!r}")
+        names.add(layer.name)
+        for tensor in layer.inputs:
+            if tensor not in known:
+                raise GraphError(f"{layer.describe()} reads {tensor!r} before anything produces it")
+        if layer.output in known:
+            raise GraphError(f"{layer.describe()} writes {layer.output!r}, which already exists")
+        shape = layer.kind.output_shape(layer, [graph.shapes[t] for t in layer.inputs])
+        if graph.shapes.get(layer.output) != shape:
+            raise GraphError(
+                f"{layer.describe()}: output {layer.output!r} has shape "
+                f"{graph.shapes.get(layer.output)}, but its inputs give {shape}"
+            )
+        known.add(layer.output)
+    for tensor in graph.outputs:
+        if tensor not in known:
+            raise GraphError(f"output {tensor!r} is produced by no layer")
+    return graph

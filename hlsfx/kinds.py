@@ -1,0 +1,124 @@
+"""Layer kinds: what each op is in the IR (roles, attributes, shape rule), in one registry.
+
+A kind's semantics are defined in NUMERICS.md; its emulator kernel lives in
+``hlsfx.emulator.kernels`` under the same kind object.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from hlsfx.graph import Layer
+
+__all__ = ["DENSE", "KINDS", "LINEAR", "RELU", "SIGMOID", "SOFTMAX", "LayerKind", "TableSpec"]
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """A lookup table a kind uses: its role name and the function it tabulates."""
+
+    role: str
+    """the precision role of the table's entries (its size is ``<role>_size``)"""
+    function: str
+    """the name of the tabulated function in :mod:`hlsfx.tables`"""
+    input_role: str
+    """the role whose type indexes the table (``input`` is the layer's input tensor)"""
+
+
+class LayerKind:
+    """An op kind. Subclasses set ``name``, ``roles`` and define :meth:`output_shape`."""
+
+    name: str = ""
+    roles: tuple[str, ...] = ("result",)
+    """precision roles: fixed-point types the configuration resolves for each layer"""
+    tables: tuple[TableSpec, ...] = ()
+    n_inputs: int = 1
+
+    def output_shape(self, layer: Layer, input_shapes: list[tuple[int, ...]]) -> tuple[int, ...]:
+        self.check_inputs(layer, input_shapes)
+        return input_shapes[0]
+
+    def check_inputs(self, layer: Layer, input_shapes: list[tuple[int, ...]]) -> None:
+        from hlsfx.graph import GraphError
+
+        if len(input_shapes) != self.n_inputs:
+            raise GraphError(
+                f"{layer.describe()} takes {self.n_inputs} input(s), not {len(input_shapes)}"
+            )
+
+    def __repr__(self) -> str:
+        return f"<layer kind {self.name}>"
+
+
+class DenseKind(LayerKind):
+    """``y = x @ weight + bias`` over the last axis; weight (n_in, n_out), bias (n_out,)."""
+
+    name = "Dense"
+    roles = ("weight", "bias", "accum", "result")
+
+    def output_shape(self, layer, input_shapes):
+        from hlsfx.graph import GraphError
+
+        self.check_inputs(layer, input_shapes)
+        (shape,) = input_shapes
+        weight, bias = layer.params.get("weight"), layer.params.get("bias")
+        if weight is None or weight.ndim != 2 or bias is None or bias.shape != weight.shape[1:]:
+            got = [None if p is None else p.shape for p in (weight, bias)]
+            raise GraphError(
+                f"{layer.describe()} needs a weight (n_in, n_out) and a bias (n_out,), got "
+                f"{got[0]} and {got[1]}"
+            )
+        if not shape or shape[-1] != weight.shape[0]:
+            raise GraphError(
+                f"{layer.describe()}: input shape {shape} does not end in the weight's "
+                f"{weight.shape[0]} inputs"
+            )
+        return (*shape[:-1], weight.shape[1])
+
+
+class ElementwiseKind(LayerKind):
+    """An activation applied to every element; the output has the input's shape."""
+
+
+class ReluKind(ElementwiseKind):
+    """``cast(max(x, 0), result)``."""
+
+    name = "ReLU"
+
+
+class LinearKind(ElementwiseKind):
+    """``cast(x, result)``: a change of type only."""
+
+    name = "Linear"
+
+
+class SigmoidKind(ElementwiseKind):
+    """``table[index(x)]`` with the table of ``1 / (1 + exp(-x))``, then cast to result."""
+
+    name = "Sigmoid"
+    roles = ("table", "result")
+    tables = (TableSpec("table", "sigmoid", "input"),)
+
+
+class SoftmaxKind(LayerKind):
+    """Softmax over the last axis, "stable": ``exp(x_i - max x)`` from a table, summed in index
+    order in the ``sum`` type, times ``1/sum`` from a table (see NUMERICS.md)."""
+
+    name = "Softmax"
+    roles = ("exp_table", "sum", "inv_table", "result")
+    tables = (
+        TableSpec("exp_table", "exp_neg", "difference"),
+        TableSpec("inv_table", "reciprocal", "sum"),
+    )
+
+
+DENSE = DenseKind()
+RELU = ReluKind()
+LINEAR = LinearKind()
+SIGMOID = SigmoidKind()
+SOFTMAX = SoftmaxKind()
+
+KINDS: dict[str, LayerKind] = {kind.name: kind for kind in (DENSE, RELU, LINEAR, SIGMOID, SOFTMAX)}
+"""Every layer kind, by name. The conformance test walks this registry."""

@@ -1,0 +1,333 @@
+"""ONNX models to the hlsfx graph IR."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from hlsfx import kinds
+from hlsfx.graph import Graph, GraphError, Layer, verify
+
+__all__ = ["SUPPORTED_OPS", "load_onnx"]
+
+MIN_OPSET, MAX_OPSET = 7, 21
+
+
+@dataclass(frozen=True)
+class _Tensor:
+    """An ONNX tensor held by the graph: its internal name and ``perm``, the permutation with
+    ``onnx_view = internal.transpose(perm)`` (batch axis excluded)."""
+
+    name: str
+    perm: tuple[int, ...]
+
+
+class _Converter:
+    def __init__(self, model, label: str) -> None:
+        import onnx
+
+        self.onnx = onnx
+        self.model = model
+        self.label = label
+        self.graph = model.graph
+        self.values: dict[str, np.ndarray | _Tensor] = {}
+        self.shapes: dict[str, tuple[int, ...]] = {}
+        self.layers: list[Layer] = []
+        self.uses = Counter(name for node in self.graph.node for name in node.input if name)
+        self.uses.update(output.name for output in self.graph.output)
+        self.opset = next(
+            (o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), MAX_OPSET
+        )
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def where(self, node) -> str:
+        name = f"{node.name!r}" if node.name else f"producing {node.output[0]!r}"
+        domain = f", domain {node.domain!r}" if node.domain not in ("", "ai.onnx") else ""
+        return f"ONNX node {name} ({node.op_type}{domain})"
+
+    def fail(self, node, message: str) -> GraphError:
+        return GraphError(f"{self.label}: {self.where(node)}: {message}")
+
+    def attrs(self, node) -> dict:
+        return {a.name: self.onnx.helper.get_attribute_value(a) for a in node.attribute}
+
+    def const(self, node, name: str, what: str) -> np.ndarray:
+        value = self.values.get(name)
+        if not isinstance(value, np.ndarray):
+            raise self.fail(node, f"{what} ({name!r}) must be a constant")
+        return value
+
+    def tensor(self, node, name: str) -> _Tensor:
+        value = self.values.get(name)
+        if not isinstance(value, _Tensor):
+            raise self.fail(node, f"input {name!r} must be a tensor computed by the graph")
+        return value
+
+    def plain(self, node, name: str) -> _Tensor:
+        """A tensor whose internal layout is its ONNX layout."""
+        value = self.tensor(node, name)
+        if value.perm != tuple(range(len(value.perm))):
+            raise self.fail(
+                node, f"input {name!r} is held transposed {value.perm}; not supported here"
+            )
+        return value
+
+    def unique_name(self, wanted: str) -> str:
+        taken = {layer.name for layer in self.layers}
+        name, k = wanted or "layer", 1
+        while name in taken:
+            k += 1
+            name = f"{wanted}_{k}"
+        return name
+
+    def add_layer(self, node, kind, inputs, output, *, attrs=None, params=None, out_perm=None):
+        layer = Layer(
+            name=self.unique_name(node.name or node.output[0]),
+            kind=kind,
+            inputs=tuple(t.name for t in inputs),
+            output=output,
+            attrs=attrs or {},
+            params=params or {},
+            source=self.where(node),
+        )
+        shape = kind.output_shape(layer, [self.shapes[t.name] for t in inputs])
+        self.layers.append(layer)
+        self.shapes[output] = shape
+        self.values[output] = _Tensor(output, out_perm or tuple(range(len(shape))))
+        return layer
+
+    # -- the walk ----------------------------------------------------------------------------
+
+    def run(self) -> Graph:
+        for init in self.graph.initializer:
+            self.values[init.name] = self.onnx.numpy_helper.to_array(init).astype(np.float64)
+        inputs = []
+        for value_info in self.graph.input:
+            if value_info.name in self.values:
+                continue
+            dims = value_info.type.tensor_type.shape.dim
+            if len(dims) < 2:
+                raise GraphError(
+                    f"{self.label}: input {value_info.name!r} has rank {len(dims)}; expected a "
+                    "batch axis and at least one more"
+                )
+            shape = []
+            for d in dims[1:]:  # the batch axis, symbolic or oddly fixed, is ignored
+                if not d.HasField("dim_value") or d.dim_value <= 0:
+                    raise GraphError(
+                        f"{self.label}: input {value_info.name!r} has a non-fixed dimension "
+                        f"{d.dim_param or '?'} beyond the batch axis"
+                    )
+                shape.append(d.dim_value)
+            self.shapes[value_info.name] = tuple(shape)
+            self.values[value_info.name] = _Tensor(value_info.name, tuple(range(len(shape))))
+            inputs.append(value_info.name)
+        for node in self.graph.node:
+            self.convert(node)
+        outputs, layouts = [], {}
+        for out in self.graph.output:
+            value = self.values.get(out.name)
+            if not isinstance(value, _Tensor):
+                raise GraphError(f"{self.label}: output {out.name!r} is not computed from an input")
+            if value.name in inputs:
+                raise GraphError(f"{self.label}: output {out.name!r} is an input passed through")
+            outputs.append(value.name)
+            layouts[value.name] = value.perm
+        return verify(
+            Graph(
+                inputs=tuple(inputs),
+                outputs=tuple(outputs),
+                layers=tuple(self.layers),
+                shapes=self.shapes,
+                input_layouts={name: self.values[name].perm for name in inputs},
+                output_layouts=layouts,
+                name=self.graph.name or "model",
+            )
+        )
+
+    def convert(self, node) -> None:
+        if node.domain not in ("", "ai.onnx"):
+            raise self.unsupported(node)
+        if all(isinstance(self.values.get(name), np.ndarray) for name in node.input if name):
+            self.fold(node)
+            return
+        converter = CONVERTERS.get(node.op_type)
+        if converter is None:
+            raise self.unsupported(node)
+        converter(self, node)
+
+    def unsupported(self, node) -> GraphError:
+        return self.fail(
+            node, f"op {node.op_type!r} is not supported; supported ops: {', '.join(SUPPORTED_OPS)}"
+        )
+
+    def fold(self, node) -> None:
+        """Evaluate a node whose inputs are all constants."""
+        from onnx.reference import ReferenceEvaluator
+
+        helper = self.onnx.helper
+        inputs = [name for name in node.input if name]
+        graph = helper.make_graph(
+            [node],
+            "fold",
+            [],
+            [
+                helper.make_tensor_value_info(o, self.onnx.TensorProto.UNDEFINED, None)
+                for o in node.output
+            ],
+            initializer=[self.onnx.numpy_helper.from_array(self.values[n], n) for n in inputs],
+        )
+        model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", self.opset)])
+        try:
+            results = ReferenceEvaluator(model).run(None, {})
+        except Exception as error:  # the reference evaluator raises many kinds
+            raise self.fail(node, f"cannot fold this constant subgraph: {error}") from None
+        for name, value in zip(node.output, results, strict=False):
+            self.values[name] = np.asarray(value).astype(np.float64)
+
+
+# -- converters, one per ONNX op -----------------------------------------------------------------
+
+
+def _dense(c: _Converter, node, x: _Tensor, weight: np.ndarray, bias: np.ndarray | None) -> None:
+    n_out = weight.shape[1]
+    if bias is None:
+        bias = np.zeros(n_out)
+    try:
+        bias = np.broadcast_to(np.asarray(bias, dtype=np.float64).reshape(-1), (n_out,)).copy()
+    except ValueError:
+        raise c.fail(node, f"bias of shape {np.shape(bias)} does not fit {n_out} outputs") from None
+    c.add_layer(node, kinds.DENSE, [x], node.output[0], params={"weight": weight, "bias": bias})
+
+
+def _matmul(c: _Converter, node) -> None:
+    x = c.plain(node, node.input[0])
+    weight = c.const(node, node.input[1], "the second operand")
+    if weight.ndim != 2:
+        raise c.fail(node, f"the weight must be a matrix, not shape {weight.shape}")
+    _dense(c, node, x, weight, None)
+
+
+def _gemm(c: _Converter, node) -> None:
+    a = c.attrs(node)
+    if a.get("transA", 0):
+        raise c.fail(node, "transA=1 is not supported (the input must be the left operand)")
+    x = c.plain(node, node.input[0])
+    weight = c.const(node, node.input[1], "B")
+    if weight.ndim != 2:
+        raise c.fail(node, f"B must be a matrix, not shape {weight.shape}")
+    weight = (weight.T if a.get("transB", 0) else weight) * a.get("alpha", 1.0)
+    bias = None
+    if len(node.input) > 2 and node.input[2]:
+        bias = c.const(node, node.input[2], "C") * a.get("beta", 1.0)
+    _dense(c, node, x, weight, bias)
+
+
+def _add(c: _Converter, node) -> None:
+    tensors = [n for n in node.input if isinstance(c.values.get(n), _Tensor)]
+    if len(tensors) != 1:
+        raise c.fail(node, "adding two computed tensors is not supported yet")
+    (name,) = tensors
+    constant = c.const(node, next(n for n in node.input if n != name), "the addend")
+    producer = next((layer for layer in c.layers if layer.output == name), None)
+    if producer is None or producer.kind is not kinds.DENSE or c.uses[name] != 1:
+        raise c.fail(node, "a constant can only be added as the bias of a MatMul/Gemm")
+    n_out = producer.params["bias"].shape[0]
+    try:
+        extra = np.broadcast_to(constant.reshape(-1) if constant.size != 1 else constant, (n_out,))
+    except ValueError:
+        raise c.fail(
+            node, f"addend of shape {constant.shape} does not fit {n_out} outputs"
+        ) from None
+    c.layers[c.layers.index(producer)] = Layer(
+        name=producer.name,
+        kind=producer.kind,
+        inputs=producer.inputs,
+        output=producer.output,
+        attrs=producer.attrs,
+        params={**producer.params, "bias": producer.params["bias"] + extra},
+        source=f"{producer.source} + {c.where(node)}",
+    )
+    c.values[node.output[0]] = c.values[name]
+
+
+def _activation(kind):
+    def convert(c: _Converter, node) -> None:
+        x = c.tensor(node, node.input[0])
+        c.add_layer(node, kind, [x], node.output[0], out_perm=x.perm)
+
+    return convert
+
+
+def _softmax(c: _Converter, node) -> None:
+    x = c.plain(node, node.input[0])
+    rank = len(c.shapes[x.name]) + 1
+    axis = c.attrs(node).get("axis", -1 if c.opset >= 13 else 1)
+    axis = axis + rank if axis < 0 else axis
+    # before opset 13, axis means "flatten from here"; with one axis after the batch both agree
+    if axis != rank - 1 and not (c.opset < 13 and axis == 1 and rank == 2):
+        raise c.fail(node, f"softmax over axis {axis} of a rank-{rank} tensor: only the last axis")
+    c.add_layer(node, kinds.SOFTMAX, [x], node.output[0])
+
+
+def _identity(c: _Converter, node) -> None:
+    c.values[node.output[0]] = c.tensor(node, node.input[0])
+
+
+def _flatten(c: _Converter, node) -> None:
+    x = c.plain(node, node.input[0])
+    shape = c.shapes[x.name]
+    axis = c.attrs(node).get("axis", 1)
+    if axis not in (0, 1):
+        raise c.fail(node, f"flatten from axis {axis}: only the batch axis (0 or 1) is supported")
+    if len(shape) == 1:
+        c.values[node.output[0]] = x
+        return
+    raise c.fail(node, "flattening a tensor of rank > 2 arrives with the convolution layers")
+
+
+CONVERTERS = {
+    "Gemm": _gemm,
+    "MatMul": _matmul,
+    "Add": _add,
+    "Relu": _activation(kinds.RELU),
+    "Sigmoid": _activation(kinds.SIGMOID),
+    "Softmax": _softmax,
+    "Identity": _identity,
+    "Dropout": _identity,
+    "Flatten": _flatten,
+}
+SUPPORTED_OPS = tuple(sorted(CONVERTERS))
+
+
+def load_onnx(model: str | Path | object) -> Graph:
+    """Read an ONNX model (a path or an ``onnx.ModelProto``) into a :class:`Graph`."""
+    import onnx
+
+    if isinstance(model, (str, Path)):
+        path = Path(model)
+        label = f"ONNX model {str(path)!r}"
+        if not path.is_file():
+            raise FileNotFoundError(f"{label}: no such file")
+        try:
+            proto = onnx.load(str(path))
+        except Exception as error:  # protobuf raises DecodeError and others
+            raise GraphError(
+                f"{label}: not a readable ONNX file ({type(error).__name__}: {error})"
+            ) from None
+    elif isinstance(model, onnx.ModelProto):
+        proto, label = model, f"ONNX model {model.graph.name or '(unnamed)'!r}"
+    else:
+        raise TypeError(f"expected a path or an onnx.ModelProto, not {type(model).__name__}")
+    if not proto.graph.node:
+        raise GraphError(f"{label}: the graph has no nodes (is the file complete?)")
+    converter = _Converter(proto, label)
+    if not MIN_OPSET <= converter.opset <= MAX_OPSET:
+        raise GraphError(
+            f"{label}: opset {converter.opset} is outside the supported {MIN_OPSET}-{MAX_OPSET}"
+        )
+    return converter.run()

@@ -1,0 +1,142 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import require
+from onnx import TensorProto, helper, numpy_helper
+
+from hlsfx import kinds
+from hlsfx.graph import Graph, GraphError, Layer, verify
+from hlsfx.onnx_frontend import SUPPORTED_OPS, load_onnx
+
+FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
+
+
+def fixture(relative: str) -> Path:
+    path = FIXTURES / relative
+    require(path.is_file(), f"the shared fixture {relative}", f"expected it at {path}")
+    return path
+
+
+def _model(nodes, inputs, outputs, initializers=(), opset=13):
+    graph = helper.make_graph(nodes, "g", inputs, outputs, initializer=list(initializers))
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
+    model.ir_version = 8
+    return model
+
+
+def test_jet_tagger_becomes_dense_relu_softmax():
+    graph = load_onnx(fixture("onnx/three_layer_keras.onnx"))
+    assert [layer.kind for layer in graph.layers] == [kinds.DENSE, kinds.RELU] * 3 + [
+        kinds.DENSE,
+        kinds.SOFTMAX,
+    ]
+    assert [graph.shapes[layer.output] for layer in graph.layers[::2]] == [
+        (64,),
+        (32,),
+        (32,),
+        (5,),
+    ]
+    assert graph.shapes[graph.inputs[0]] == (16,)
+    first = graph.layers[0]
+    assert first.params["weight"].shape == (16, 64) and first.params["bias"].shape == (64,)
+    assert "MatMul" in first.source and "Add" in first.source
+
+
+def test_pytorch_export_with_a_fixed_batch_of_789444_loads():
+    graph = load_onnx(fixture("onnx/three_layer_pytorch.onnx"))
+    assert graph.shapes[graph.inputs[0]] == (16,)
+    keras = load_onnx(fixture("onnx/three_layer_keras.onnx"))
+    assert [layer.kind for layer in graph.layers] == [layer.kind for layer in keras.layers]
+
+
+def test_gemm_transposes_and_scales():
+    w = np.arange(6, dtype=np.float32).reshape(3, 2)
+    model = _model(
+        [helper.make_node("Gemm", ["x", "w", "b"], ["y"], transB=1, alpha=2.0, beta=0.5)],
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", 2])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["n", 3])],
+        [numpy_helper.from_array(w, "w"), numpy_helper.from_array(np.ones(3, np.float32), "b")],
+    )
+    (layer,) = load_onnx(model).layers
+    assert np.array_equal(layer.params["weight"], 2.0 * w.T)
+    assert np.array_equal(layer.params["bias"], [0.5, 0.5, 0.5])
+
+
+def test_constant_subgraphs_are_folded():
+    w = np.arange(6, dtype=np.float32).reshape(2, 3)
+    model = _model(
+        [
+            helper.make_node("Transpose", ["wt"], ["w"], perm=[1, 0]),
+            helper.make_node("MatMul", ["x", "w"], ["y"]),
+        ],
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 2])],
+        [numpy_helper.from_array(w, "wt")],
+    )
+    (layer,) = load_onnx(model).layers
+    assert np.array_equal(layer.params["weight"], w.T)
+
+
+def test_unsupported_op_names_node_type_domain_and_supported_ops():
+    model = _model(
+        [helper.make_node("Erf", ["x"], ["y"], name="mystery")],
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4])],
+    )
+    with pytest.raises(GraphError) as error:
+        load_onnx(model)
+    message = str(error.value)
+    assert "ONNX node 'mystery' (Erf): op 'Erf' is not supported; supported ops: " in message
+    assert ", ".join(SUPPORTED_OPS) in message
+    custom = _model(
+        [helper.make_node("Quantum", ["x"], ["y"], name="q", domain="example.org")],
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4])],
+    )
+    custom.opset_import.append(helper.make_opsetid("example.org", 1))
+    with pytest.raises(GraphError, match=r"node 'q' \(Quantum, domain 'example.org'\)"):
+        load_onnx(custom)
+
+
+def test_truncated_missing_and_foreign_files(tmp_path):
+    data = fixture("onnx/three_layer_keras.onnx").read_bytes()
+    truncated = tmp_path / "truncated.onnx"
+    truncated.write_bytes(data[: len(data) // 3])
+    with pytest.raises(
+        GraphError, match=r"ONNX model '.*truncated.onnx': not a readable ONNX file"
+    ):
+        load_onnx(truncated)
+    with pytest.raises(FileNotFoundError, match=r"ONNX model '.*nothing.onnx': no such file"):
+        load_onnx(tmp_path / "nothing.onnx")
+    empty = tmp_path / "empty.onnx"
+    empty.write_bytes(b"")
+    with pytest.raises(GraphError, match="the graph has no nodes"):
+        load_onnx(empty)
+
+
+def test_verify_catches_broken_graphs():
+    good = load_onnx(fixture("onnx/two_layer_keras.onnx"))
+    layers = list(good.layers)
+    swapped = Graph(good.inputs, good.outputs, [layers[1], layers[0], *layers[2:]], good.shapes)
+    with pytest.raises(GraphError, match=r"reads .* before anything produces it"):
+        verify(swapped)
+    wrong = dict(good.shapes)
+    wrong[layers[0].output] = (7,)
+    with pytest.raises(GraphError, match=r"has shape \(7,\), but its inputs give \(32,\)"):
+        verify(Graph(good.inputs, good.outputs, layers, wrong))
+    bad_weight = Layer(
+        "d", kinds.DENSE, good.inputs, "y", params={"weight": np.ones(3), "bias": np.ones(3)}
+    )
+    with pytest.raises(GraphError, match=r"layer 'd' \(Dense\) needs a weight \(n_in, n_out\)"):
+        verify(Graph(good.inputs, ("y",), [bad_weight], {**good.shapes, "y": (3,)}))
+
+
+def test_layers_are_immutable():
+    layer = load_onnx(fixture("onnx/two_layer_keras.onnx")).layers[0]
+    with pytest.raises(ValueError):
+        layer.params["weight"][0, 0] = 1.0
+    with pytest.raises(TypeError):
+        layer.params["weight"] = None
