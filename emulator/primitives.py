@@ -116,22 +116,29 @@ def left_shift_fits(v: int, shift: int, lo: int, hi: int) -> bool:
 
 
 @njit(inline="always")
+def requantize_flagged(
+    v: int, shift: int, lo: int, hi: int, width: int, signed: bool, rounding: int, overflow: int
+) -> tuple[int, bool]:
+    """:func:`requantize`, also telling whether the overflow mode changed the value."""
+    if shift >= 0:
+        q = rounding_shift(v, shift, rounding) if shift > 0 else v
+        return fit(q, lo, hi, width, signed, overflow), not lo <= q <= hi
+    left = -shift
+    if left_shift_fits(v, left, lo, hi):
+        return v << left, False
+    if overflow == AP_WRAP:
+        return (0 if left >= width else wrap(v << left, width, signed)), True
+    if overflow == AP_SAT_ZERO:
+        return 0, True
+    return (hi if v > 0 else lo), True
+
+
+@njit(inline="always")
 def requantize(
     v: int, shift: int, lo: int, hi: int, width: int, signed: bool, rounding: int, overflow: int
 ) -> int:
     """Convert the exact value ``v * 2**-shift`` (in target LSBs) to a code of the target type."""
-    if shift > 0:
-        return fit(rounding_shift(v, shift, rounding), lo, hi, width, signed, overflow)
-    if shift == 0:
-        return fit(v, lo, hi, width, signed, overflow)
-    left = -shift
-    if left_shift_fits(v, left, lo, hi):
-        return v << left
-    if overflow == AP_WRAP:
-        return 0 if left >= width else wrap(v << left, width, signed)
-    if overflow == AP_SAT_ZERO:
-        return 0
-    return hi if v > 0 else lo
+    return requantize_flagged(v, shift, lo, hi, width, signed, rounding, overflow)[0]
 
 
 def code_bounds(width: int, signed: bool, overflow: int) -> tuple[int, int]:

@@ -13,8 +13,9 @@ Where NUMERICS.md is silent, these follow the real ap_fixed.h (checked by the or
 from __future__ import annotations
 
 import numpy as np
+from hlsfx.emulator.jit import kernel
 from hlsfx.emulator.primitives import code_bounds, requantize, wrap
-from numba import njit, prange
+from numba import prange
 
 from hlsfx.fixed_type import FixedType
 
@@ -53,7 +54,7 @@ def _target(t: FixedType | str) -> tuple[FixedType, tuple]:
     return t, (lo, hi, t.width, t.signed, int(t.rounding), int(t.overflow))
 
 
-@njit(parallel=True)
+@kernel(parallel=True)
 def _quantize_kernel(bits, out, frac, lo, hi, width, signed, rounding, overflow, ap_int, fill):
     nonfinite = 0
     for i in prange(bits.size):
@@ -82,7 +83,7 @@ def _quantize_kernel(bits, out, frac, lo, hi, width, signed, rounding, overflow,
     return nonfinite
 
 
-@njit(parallel=True)
+@kernel(parallel=True)
 def _cast_kernel(
     raw,
     out,

@@ -29,6 +29,8 @@ __all__ = [
     "Overflow",
     "Rounding",
     "cast",
+    "configure",
+    "load",
     "product_type",
     "quantize",
     "sum_type",
@@ -38,6 +40,8 @@ __all__ = [
 __version__ = "0.1.0"
 
 _LAZY = {
+    "load": "hlsfx.api",
+    "configure": "hlsfx.model",
     "quantize": "hlsfx.emulator.quantize",
     "cast": "hlsfx.emulator.quantize",
     "to_float": "hlsfx.emulator.quantize",

@@ -1,0 +1,64 @@
+"""numba compilation for the emulator, with an on-disk cache that any emulator change invalidates.
+
+numba keys a cached function on its own source file only, so a kernel that inlines the
+primitives of another file would keep stale machine code after that file changed. Kernels
+compiled with :func:`kernel` are keyed on a hash of every emulator source instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+from numba import njit
+
+__all__ = ["kernel"]
+
+_HERE = Path(__file__).resolve().parent
+
+
+def _sources_stamp() -> str:
+    digest = hashlib.sha256()
+    for path in sorted(_HERE.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _install_locator() -> bool:
+    try:
+        from numba.core import caching, config
+
+        registry = caching.CacheImpl._locator_classes
+        base = caching.UserWideCacheLocator
+    except (ImportError, AttributeError):  # a numba without this extension point: no cache
+        return False
+    stamp = _sources_stamp()
+
+    class EmulatorCacheLocator(base):
+        def __init__(self, py_func, py_file):
+            super().__init__(py_func, py_file)
+            if config.CACHE_DIR:  # NUMBA_CACHE_DIR, honoured as numba's own locators do
+                subpath = self.get_suitable_cache_subpath(py_file)
+                self._cache_path = os.path.join(config.CACHE_DIR, subpath)
+
+        @classmethod
+        def from_function(cls, py_func, py_file):
+            if Path(py_file).resolve().parent != _HERE:
+                return None
+            return super().from_function(py_func, py_file)
+
+        def get_source_stamp(self):
+            return stamp
+
+    registry.insert(0, EmulatorCacheLocator)
+    return True
+
+
+_CACHE = _install_locator()
+
+
+def kernel(function=None, *, parallel: bool = False):
+    """``numba.njit`` for an emulator kernel (cached when numba allows it safely)."""
+    decorate = njit(cache=_CACHE, parallel=parallel)
+    return decorate if function is None else decorate(function)

@@ -1,0 +1,151 @@
+"""Layer kernels on raw int64 codes, one per computation of NUMERICS.md.
+
+Every array is (batch, features). A target type travels as the tuple ``(lo, hi, width,
+signed, rounding, overflow)`` from :func:`target`; every cast goes through
+:func:`hlsfx.emulator.primitives.requantize_flagged`, and each kernel returns how many of its
+casts hit the overflow mode, per role.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from hlsfx.emulator.jit import kernel
+from hlsfx.emulator.primitives import code_bounds, requantize_flagged
+from numba import njit, prange
+
+from hlsfx.fixed_type import FixedType
+
+__all__ = [
+    "dense_exact",
+    "lut",
+    "relu",
+    "requantize_array",
+    "softmax_stable",
+    "target",
+]
+
+
+def target(t: FixedType) -> tuple[int, int, int, bool, int, int]:
+    """The tuple a kernel takes for a target type."""
+    lo, hi = code_bounds(t.width, t.signed, int(t.overflow))
+    return (lo, hi, t.width, t.signed, int(t.rounding), int(t.overflow))
+
+
+@njit(inline="always")
+def _cast(v, shift, t):
+    return requantize_flagged(v, shift, t[0], t[1], t[2], t[3], t[4], t[5])
+
+
+@kernel(parallel=True)
+def requantize_array(values, shift, t):
+    """``cast(values * 2**-shift, t)`` element by element; float64 values must be integers
+    (exact GEMM sums)."""
+    rows, cols = values.shape
+    out = np.empty((rows, cols), dtype=np.int64)
+    overflows = 0
+    for r in prange(rows):
+        for c in range(cols):
+            value, flagged = _cast(np.int64(values[r, c]), shift, t)
+            out[r, c] = value
+            overflows += flagged
+    return out, overflows
+
+
+@kernel(parallel=True)
+def relu(x, shift, t):
+    """``cast(max(x, 0), t)``."""
+    rows, cols = x.shape
+    out = np.empty((rows, cols), dtype=np.int64)
+    overflows = 0
+    for r in prange(rows):
+        for c in range(cols):
+            value, flagged = _cast(max(x[r, c], 0), shift, t)
+            out[r, c] = value
+            overflows += flagged
+    return out, overflows
+
+
+@kernel(parallel=True)
+def dense_exact(x, w, bias_acc, product_shift, acc_t, out_shift, out_t):
+    """Dense in NUMERICS.md's order: ``acc = cast(b, accum)``, then for each input in order
+    ``acc = cast(acc + cast(x_i * w_ij, accum), accum)``, then ``cast(acc, result)``.
+
+    ``bias_acc`` is the bias already cast to the accumulator; ``product_shift`` is
+    ``F_x + F_w - F_accum`` and ``out_shift`` is ``F_accum - F_result``.
+    """
+    rows, n_in = x.shape
+    n_out = w.shape[1]
+    out = np.empty((rows, n_out), dtype=np.int64)
+    acc_overflows = 0
+    out_overflows = 0
+    for r in prange(rows):
+        for j in range(n_out):
+            acc = bias_acc[j]
+            for i in range(n_in):
+                product, f1 = _cast(x[r, i] * w[i, j], product_shift, acc_t)
+                acc, f2 = _cast(acc + product, 0, acc_t)
+                acc_overflows += f1 + f2
+            value, flagged = _cast(acc, out_shift, out_t)
+            out[r, j] = value
+            out_overflows += flagged
+    return out, acc_overflows, out_overflows
+
+
+@njit(inline="always")
+def _index(code, lo_code, shift, size):
+    half = (1 << (shift - 1)) if shift > 0 else 0
+    k = (code - lo_code + half) >> shift
+    return min(max(k, 0), size - 1)
+
+
+@kernel(parallel=True)
+def lut(x, lo_code, shift, entries, out_shift, t):
+    """``cast(entries[index(x)], t)`` with the table index rule of :mod:`hlsfx.tables`."""
+    rows, cols = x.shape
+    size = entries.size
+    out = np.empty((rows, cols), dtype=np.int64)
+    overflows = 0
+    for r in prange(rows):
+        for c in range(cols):
+            entry = entries[_index(x[r, c], lo_code, shift, size)]
+            value, flagged = _cast(entry, out_shift, t)
+            out[r, c] = value
+            overflows += flagged
+    return out, overflows
+
+
+@kernel(parallel=True)
+def softmax_stable(
+    x, exp_lo, exp_shift, exp_entries, exp_to_sum, sum_t, inv_lo, inv_shift,
+    inv_entries, out_shift, out_t,
+):  # fmt: skip
+    """Softmax over each row, NUMERICS.md's "stable" form.
+
+    ``d_i = max - x_i`` (exact, in x's LSBs: the exp table's input type is unsigned with x's
+    fractional bits), ``e_i = exp_entries[index(d_i)]``; ``s = cast(s + e_i, sum)`` in index order
+    (``exp_to_sum`` = F_exp - F_sum); ``r = inv_entries[index(s)]``; ``y_i = cast(e_i * r,
+    result)`` (``out_shift`` = F_exp + F_inv - F_result).
+    """
+    rows, n = x.shape
+    out = np.empty((rows, n), dtype=np.int64)
+    sum_overflows = 0
+    out_overflows = 0
+    for r in prange(rows):
+        e = np.empty(n, dtype=np.int64)
+        m = x[r, 0]
+        for i in range(1, n):
+            m = max(m, x[r, i])
+        s = 0
+        for i in range(n):
+            e[i] = exp_entries[_index(m - x[r, i], exp_lo, exp_shift, exp_entries.size)]
+            if exp_to_sum >= 0:  # add in the exp entries' LSBs, then cast to the sum type
+                s, flagged = _cast((s << exp_to_sum) + e[i], exp_to_sum, sum_t)
+            else:
+                s, flagged = _cast(s + (e[i] << -exp_to_sum), 0, sum_t)
+            sum_overflows += flagged
+        inverse = inv_entries[_index(s, inv_lo, inv_shift, inv_entries.size)]
+        for i in range(n):
+            value, flagged = _cast(e[i] * inverse, out_shift, out_t)
+            out[r, i] = value
+            out_overflows += flagged
+    return out, sum_overflows, out_overflows

@@ -1,0 +1,157 @@
+"""Running a quantized model: each layer kind prepares a step once, then steps run on raw codes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+from hlsfx.emulator import kernels
+from hlsfx.emulator.quantize import MAX_SIGNED_WIDTH, cast, check_emulated
+
+from hlsfx import kinds
+from hlsfx.config import LayerPrecision
+from hlsfx.fixed_type import FixedType, product_type
+from hlsfx.graph import Layer
+
+__all__ = ["PREPARERS", "Step", "prepare"]
+
+Step = Callable[[list[np.ndarray]], tuple[np.ndarray, dict[str, int]]]
+"""raw inputs (batch, features) -> raw output (batch, features), overflow counts per role"""
+
+FLOAT_EXACT = 1 << 53
+
+
+def _require_int64(layer: Layer, what: str, t: FixedType, limit: int = MAX_SIGNED_WIDTH) -> None:
+    if t.width > limit:
+        raise ValueError(
+            f"{layer.describe()}: the {what} needs {t.width} bits ({t}); the emulator computes "
+            f"exactly in int64, up to {limit}: choose narrower types"
+        )
+
+
+def prepare_dense(layer: Layer, p: LayerPrecision, in_types: list[FixedType]) -> Step:
+    x_t = in_types[0]
+    w_t, b_t, a_t, y_t = (p.types[r] for r in ("weight", "bias", "accum", "result"))
+    for role, t in p.types.items():
+        check_emulated(t) if role != "accum" else _require_int64(layer, "accumulator", t, 62)
+    _require_int64(layer, "exact product of input and weight", product_type(x_t, w_t))
+    w, b = p.params["weight"], p.params["bias"]
+    fx, fw, fb, fa, fy = (
+        x_t.fractional,
+        w_t.fractional,
+        b_t.fractional,
+        a_t.fractional,
+        y_t.fractional,
+    )
+    units = max(fx + fw, fb)  # the sum's LSB, 2**-units, when nothing rounds into the accumulator
+    if fa >= units:
+        # the largest partial sum any input can produce, in 2**-units
+        x_max = max(abs(x_t.min_code), abs(x_t.max_code))
+        column = np.abs(w).astype(object).sum(axis=0)
+        bound = max(
+            (abs(int(b[j])) << (units - fb)) + ((int(column[j]) * x_max) << (units - fx - fw))
+            for j in range(w.shape[1])
+        )
+        lo, hi = kernels.target(a_t)[:2]
+        in_range = (bound << (fa - units)) <= min(hi, -lo)
+        if in_range and bound < FLOAT_EXACT:
+            return _dense_float(w, b, units, fx + fw, fb, fy, y_t)
+    bias_acc = cast(b, b_t, a_t)
+    acc_t, out_t = kernels.target(a_t), kernels.target(y_t)
+
+    def dense(inputs: list[np.ndarray]) -> tuple[np.ndarray, dict[str, int]]:
+        out, acc_overflows, out_overflows = kernels.dense_exact(
+            inputs[0], w, bias_acc, fx + fw - fa, acc_t, fa - fy, out_t
+        )
+        return out, {"accum": acc_overflows, "result": out_overflows}
+
+    return dense
+
+
+def _dense_float(w, b, units, f_product, fb, fy, y_t) -> Step:
+    """Exact in float64: every product and partial sum is an integer below 2**53 (checked by the
+    caller), so a BLAS product gives the exact sum; only the cast to the result rounds."""
+    weight = np.ldexp(w.astype(np.float64), units - f_product)
+    bias = np.ldexp(b.astype(np.float64), units - fb)
+    shift, out_t = units - fy, kernels.target(y_t)
+
+    def dense(inputs: list[np.ndarray]) -> tuple[np.ndarray, dict[str, int]]:
+        total = inputs[0].astype(np.float64) @ weight
+        total += bias
+        out, overflows = kernels.requantize_array(total, shift, out_t)
+        return out, {"accum": 0, "result": overflows}
+
+    return dense
+
+
+def prepare_relu(layer: Layer, p: LayerPrecision, in_types: list[FixedType]) -> Step:
+    shift, out_t = (
+        in_types[0].fractional - p.types["result"].fractional,
+        kernels.target(p.types["result"]),
+    )
+
+    def relu(inputs):
+        out, overflows = kernels.relu(inputs[0], shift, out_t)
+        return out, {"result": overflows}
+
+    return relu
+
+
+def prepare_linear(layer: Layer, p: LayerPrecision, in_types: list[FixedType]) -> Step:
+    shift, out_t = (
+        in_types[0].fractional - p.types["result"].fractional,
+        kernels.target(p.types["result"]),
+    )
+
+    def linear(inputs):
+        out, overflows = kernels.requantize_array(inputs[0], shift, out_t)
+        return out, {"result": overflows}
+
+    return linear
+
+
+def prepare_lut(layer: Layer, p: LayerPrecision, in_types: list[FixedType]) -> Step:
+    table = p.tables["table"]
+    shift = table.entry_type.fractional - p.types["result"].fractional
+    out_t = kernels.target(p.types["result"])
+
+    def lut(inputs):
+        out, overflows = kernels.lut(
+            inputs[0], table.lo_code, table.shift, table.entries, shift, out_t
+        )
+        return out, {"result": overflows}
+
+    return lut
+
+
+def prepare_softmax(layer: Layer, p: LayerPrecision, in_types: list[FixedType]) -> Step:
+    exp, inv = p.tables["exp_table"], p.tables["inv_table"]
+    s_t, y_t = p.types["sum"], p.types["result"]
+    _require_int64(layer, "sum", s_t, 62)
+    _require_int64(layer, "product of exp and 1/sum", product_type(exp.entry_type, inv.entry_type))
+    fe, fi = exp.entry_type.fractional, inv.entry_type.fractional
+    sum_t, out_t = kernels.target(s_t), kernels.target(y_t)
+
+    def softmax(inputs):
+        out, sum_overflows, out_overflows = kernels.softmax_stable(
+            inputs[0], exp.lo_code, exp.shift, exp.entries, fe - s_t.fractional, sum_t,
+            inv.lo_code, inv.shift, inv.entries, fe + fi - y_t.fractional, out_t,
+        )  # fmt: skip
+        return out, {"sum": sum_overflows, "result": out_overflows}
+
+    return softmax
+
+
+PREPARERS: dict[kinds.LayerKind, Callable[[Layer, LayerPrecision, list[FixedType]], Step]] = {
+    kinds.DENSE: prepare_dense,
+    kinds.RELU: prepare_relu,
+    kinds.LINEAR: prepare_linear,
+    kinds.SIGMOID: prepare_lut,
+    kinds.SOFTMAX: prepare_softmax,
+}
+"""The emulator's step for every layer kind; the conformance test checks it covers KINDS."""
+
+
+def prepare(layer: Layer, p: LayerPrecision, in_types: list[FixedType]) -> Step:
+    """The step that runs ``layer`` on raw codes."""
+    return PREPARERS[layer.kind](layer, p, in_types)

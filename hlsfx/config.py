@@ -1,0 +1,227 @@
+"""Precision configuration: which fixed-point type every tensor role of every layer gets.
+
+Settings are looked up, most specific first, in: ``layers[name]``, ``kinds[kind]``,
+``roles``, the built-in role defaults (:data:`ROLE_DEFAULTS`), then ``default``. A setting is a
+type (``"ap_fixed<16,6>"`` or a :class:`FixedType`), ``"auto"`` where the role supports it, or
+for a table ``<role>_size`` (a power of two) and ``<role>_range`` (``[lo, hi]``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from hlsfx import kinds as kind_registry
+from hlsfx.fixed_type import FixedType
+from hlsfx.graph import Graph, Layer
+from hlsfx.tables import Table, build_table
+
+__all__ = ["ROLE_DEFAULTS", "LayerPrecision", "resolve"]
+
+AUTO = "auto"
+TABLE_TYPE = "ap_fixed<18,8,AP_RND_CONV,AP_SAT>"
+TABLE_SIZE = 1024
+
+ROLE_DEFAULTS: dict[str, Any] = {
+    "accum": AUTO,
+    "sum": AUTO,
+    "table": TABLE_TYPE,
+    "exp_table": TABLE_TYPE,
+    "inv_table": TABLE_TYPE,
+}
+"""Roles whose default is not the model default: exact accumulators, 18-bit tables."""
+
+AUTO_ROLES = {"accum", "sum", "weight", "bias"}
+
+
+@dataclass(frozen=True)
+class LayerPrecision:
+    """The resolved precision of one layer."""
+
+    types: Mapping[str, FixedType]
+    """role -> type, for every role of the layer's kind"""
+    tables: Mapping[str, Table]
+    """table role -> the built table"""
+    params: Mapping[str, np.ndarray]
+    """parameter -> raw int64 codes in its role's type"""
+    automatic: frozenset[str]
+    """roles whose type was chosen automatically"""
+
+
+def _parse_type(value: Any, where: str) -> FixedType:
+    try:
+        return FixedType.parse(value)
+    except ValueError as error:
+        raise ValueError(f"{where}: {error}") from None
+
+
+def _signed_integer_bits(magnitude: Fraction, fractional: int) -> int:
+    """Integer bits (incl. sign) of the narrowest signed type with ``fractional`` bits that
+    holds ``[-magnitude, magnitude]``."""
+    integer = 1 - fractional
+    while Fraction(2) ** (integer - 1) - Fraction(2) ** -fractional < magnitude:
+        integer += 1
+    return integer
+
+
+def _auto_param(values: np.ndarray, like: FixedType) -> FixedType:
+    """``like``'s width and modes, with the fewest integer bits whose range holds the largest
+    magnitude with an LSB to spare (so that no rounding mode can carry it out of range)."""
+    largest = Fraction(float(np.max(np.abs(values)))) if values.size else Fraction(0)
+    if largest == 0:
+        return like
+    integer = math.floor(math.log2(largest)) - 1
+    while True:
+        t = FixedType(like.width, integer, like.signed, like.rounding, like.overflow)
+        if largest + t.lsb <= t.max:
+            return t
+        integer += 1
+
+
+def _exact_accumulator(x: FixedType, w: FixedType, b: FixedType, fan_in: int) -> FixedType:
+    """The narrowest accumulator that holds every partial sum of a fan-in exactly."""
+    fractional = max(x.fractional + w.fractional, b.fractional)
+    corners = [p * q for p in (x.min, x.max) for q in (w.min, w.max)]
+    low = fan_in * min(min(corners), 0) + min(b.min, 0)
+    high = fan_in * max(max(corners), 0) + max(b.max, 0)
+    integer = _signed_integer_bits(max(-low, high), fractional)
+    return FixedType(integer + fractional, integer, True)
+
+
+def _layer_settings(layer: Layer, merged: Mapping[str, Any]) -> dict[str, Any]:
+    allowed = set(layer.kind.roles)
+    allowed |= {f"{t.role}_{suffix}" for t in layer.kind.tables for suffix in ("size", "range")}
+    return {key: value for key, value in merged.items() if key in allowed}
+
+
+def _check_keys(where: str, settings: Mapping[str, Any], kind: kind_registry.LayerKind) -> None:
+    allowed = list(kind.roles) + [f"{t.role}_{s}" for t in kind.tables for s in ("size", "range")]
+    for key in settings:
+        if key not in allowed:
+            raise ValueError(
+                f"{where} has no setting {key!r}; its settings are {', '.join(allowed)}"
+            )
+
+
+def resolve(
+    graph: Graph,
+    default: FixedType | str,
+    roles: Mapping[str, Any] | None,
+    kinds: Mapping[str, Mapping[str, Any]] | None,
+    layers: Mapping[str, Mapping[str, Any]] | None,
+    inputs: Mapping[str, Any] | None,
+) -> tuple[dict[str, FixedType], dict[str, LayerPrecision]]:
+    """Resolve every tensor's type and every layer's precision.
+
+    Returns ``(tensor types, layer precisions by layer name)``.
+    """
+    default = _parse_type(default, "the default type")
+    roles, kinds, layers, inputs = (dict(m or {}) for m in (roles, kinds, layers, inputs))
+    names = {layer.name: layer for layer in graph.layers}
+    for name in layers:
+        if name not in names:
+            raise ValueError(f"layers: no layer named {name!r}; the layers are {', '.join(names)}")
+    for name in kinds:
+        if name not in kind_registry.KINDS:
+            raise ValueError(
+                f"kinds: no layer kind {name!r}; the kinds are {', '.join(kind_registry.KINDS)}"
+            )
+    for name in inputs:
+        if name not in graph.inputs:
+            raise ValueError(f"inputs: no input {name!r}; the inputs are {', '.join(graph.inputs)}")
+
+    tensors: dict[str, FixedType] = {}
+    for name in graph.inputs:
+        given = inputs.get(name, graph.input_types.get(name, default))
+        tensors[name] = _parse_type(given, f"input {name!r}")
+    precisions: dict[str, LayerPrecision] = {}
+    for layer in graph.layers:
+        for name, overrides in (
+            ("kinds", kinds.get(layer.kind.name, {})),
+            ("layers", layers.get(layer.name, {})),
+        ):
+            _check_keys(f"{name}: {layer.describe()}", overrides, layer.kind)
+        merged = {
+            **ROLE_DEFAULTS,
+            **roles,
+            **layer.fixed,
+            **kinds.get(layer.kind.name, {}),
+            **layers.get(layer.name, {}),
+        }
+        settings = _layer_settings(layer, merged)
+        in_types = [tensors[t] for t in layer.inputs]
+        n = graph.shapes[layer.inputs[0]][-1]
+        try:
+            precision = _resolve_layer(layer, settings, default, in_types, n)
+        except ValueError as error:
+            raise ValueError(f"{layer.describe()}: {error}") from None
+        precisions[layer.name] = precision
+        tensors[layer.output] = precision.types["result"]
+    return tensors, precisions
+
+
+def _resolve_layer(
+    layer: Layer, settings: dict[str, Any], default: FixedType, in_types: list[FixedType], n: int
+) -> LayerPrecision:
+    """``n`` is the length of the input's last axis (the softmax row)."""
+    kind = layer.kind
+    types: dict[str, FixedType] = {}
+    automatic = set()
+    for role in kind.roles:
+        value = settings.get(role, default)
+        if isinstance(value, str) and value.strip() == AUTO:
+            if role not in AUTO_ROLES:
+                automatic_roles = ", ".join(sorted(AUTO_ROLES))
+                raise ValueError(f"role {role!r} cannot be 'auto' (automatic: {automatic_roles})")
+            automatic.add(role)
+            continue
+        types[role] = _parse_type(value, f"role {role!r}")
+    params: dict[str, np.ndarray] = {}
+    tables: dict[str, Table] = {}
+    x = in_types[0]
+    if kind is kind_registry.DENSE:
+        for role in ("weight", "bias"):
+            if role in automatic:
+                types[role] = _auto_param(layer.params[role], default)
+        if "accum" in automatic:
+            types["accum"] = _exact_accumulator(
+                x, types["weight"], types["bias"], layer.params["weight"].shape[0]
+            )
+        from hlsfx.emulator.quantize import quantize
+
+        for role in ("weight", "bias"):
+            try:
+                params[role] = quantize(layer.params[role], types[role])
+            except ValueError as error:
+                raise ValueError(f"{role}: {error}") from None
+    if kind is kind_registry.SOFTMAX:
+        difference = FixedType(x.width, x.integer, False) if x.signed else x
+        exp = _table(settings, "exp_table", "exp_neg", difference, types["exp_table"], n)
+        tables["exp_table"] = exp
+        if "sum" in automatic:
+            grow = max(1, math.ceil(math.log2(n)))
+            e = types["exp_table"]
+            types["sum"] = FixedType(e.width + grow, e.integer + grow, e.signed)
+        tables["inv_table"] = _table(
+            settings, "inv_table", "reciprocal", types["sum"], types["inv_table"], n
+        )
+    for spec in kind.tables:
+        if spec.input_role == "input":
+            tables[spec.role] = _table(settings, spec.role, spec.function, x, types[spec.role], 1)
+    ordered = {role: types[role] for role in kind.roles}
+    return LayerPrecision(ordered, tables, params, frozenset(automatic))
+
+
+def _table(settings, role, function, input_type, entry_type, n) -> Table:
+    size = settings.get(f"{role}_size", TABLE_SIZE)
+    if isinstance(size, bool) or not isinstance(size, int):
+        raise ValueError(f"{role}_size must be a power of two, not {size!r}")
+    value_range = settings.get(f"{role}_range")
+    if value_range is not None:
+        value_range = tuple(float(v) for v in value_range)
+    return build_table(function, input_type, entry_type, size, n=n, value_range=value_range)

@@ -1,0 +1,238 @@
+"""The quantized model: a graph with every type resolved, emulated bit for bit."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+
+from hlsfx.config import LayerPrecision, resolve
+from hlsfx.fixed_type import FixedType
+from hlsfx.graph import Graph
+
+__all__ = ["OverflowReport", "QuantizedModel", "configure"]
+
+DEFAULT_BATCH = 1 << 15
+
+
+@dataclass(frozen=True)
+class OverflowReport:
+    """How many casts hit the overflow mode (saturated or wrapped), per layer and role."""
+
+    counts: Mapping[str, Mapping[str, int]]
+    """layer name -> role -> count"""
+    samples: int
+
+    def total(self) -> int:
+        return sum(sum(roles.values()) for roles in self.counts.values())
+
+    def __str__(self) -> str:
+        rows = [("layer", "role", "overflows")]
+        rows += [
+            (layer, role, f"{n:,}")
+            for layer, roles in self.counts.items()
+            for role, n in roles.items()
+        ]
+        return _table(rows) + f"\n{self.total():,} overflows in {self.samples:,} samples"
+
+
+def _table(rows: list[tuple[str, ...]]) -> str:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = [
+        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    ]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class QuantizedModel:
+    """A graph whose every tensor has a fixed-point type; build it with :func:`configure`."""
+
+    graph: Graph
+    tensor_types: Mapping[str, FixedType]
+    """every tensor's type: the inputs, and each layer's output (its result type)"""
+    precisions: Mapping[str, LayerPrecision]
+    """each layer's resolved roles, raw parameters and tables, by layer name"""
+    default: FixedType
+
+    @cached_property
+    def steps(self) -> list:
+        from hlsfx.emulator.run import prepare
+
+        return [
+            prepare(
+                layer, self.precisions[layer.name], [self.tensor_types[t] for t in layer.inputs]
+            )
+            for layer in self.graph.layers
+        ]
+
+    # -- running ---------------------------------------------------------------------------
+
+    def _inputs(self, x: Any) -> dict[str, np.ndarray]:
+        names = self.graph.inputs
+        if isinstance(x, Mapping):
+            missing = [n for n in names if n not in x]
+            if missing:
+                raise ValueError(
+                    f"missing input(s) {missing}; the model's inputs are {list(names)}"
+                )
+            given = {n: x[n] for n in names}
+        elif len(names) == 1:
+            given = {names[0]: x}
+        else:
+            raise ValueError(
+                f"this model has {len(names)} inputs: pass a dict keyed by {list(names)}"
+            )
+        arrays = {}
+        for name, value in given.items():
+            array = np.asarray(value, dtype=np.float64)
+            perm = self.graph.input_layouts.get(name) or tuple(range(len(self.graph.shapes[name])))
+            shape = self.graph.shapes[name]
+            source_shape = tuple(shape[p] for p in perm)
+            if array.shape[1:] != source_shape or array.ndim != len(shape) + 1:
+                dims = ", ".join(map(str, source_shape))
+                raise ValueError(
+                    f"input {name!r} takes arrays of shape (N, {dims}) for N samples, "
+                    f"not {array.shape}"
+                )
+            inverse = np.argsort(perm)
+            arrays[name] = array.transpose(0, *(1 + inverse)).reshape(len(array), -1)
+        sizes = {len(a) for a in arrays.values()}
+        if len(sizes) > 1:
+            raise ValueError(f"the inputs have different numbers of samples: {sorted(sizes)}")
+        return arrays
+
+    def _run(self, x: Any, keep: set[str], batch_size: int) -> tuple[dict[str, np.ndarray], dict]:
+        from hlsfx.emulator.quantize import quantize
+
+        arrays = self._inputs(x)
+        n = len(next(iter(arrays.values())))
+        counts = {layer.name: {} for layer in self.graph.layers}
+        results: dict[str, list[np.ndarray]] = {name: [] for name in keep}
+        for start in range(0, max(n, 1), batch_size):
+            values: dict[str, np.ndarray] = {}
+            for name, array in arrays.items():
+                try:
+                    values[name] = quantize(
+                        array[start : start + batch_size], self.tensor_types[name]
+                    )
+                except ValueError as error:
+                    raise ValueError(f"input {name!r}: {error}") from None
+            for layer, step in zip(self.graph.layers, self.steps, strict=True):
+                out, overflows = step([values[t] for t in layer.inputs])
+                values[layer.output] = out
+                for role, k in overflows.items():
+                    counts[layer.name][role] = counts[layer.name].get(role, 0) + int(k)
+            for name in keep:
+                results[name].append(values[name])
+        return {name: np.concatenate(parts) for name, parts in results.items()}, counts
+
+    def _shaped(
+        self, tensor: str, raw: np.ndarray, as_raw: bool, source_layout: bool
+    ) -> np.ndarray:
+        shape = self.graph.shapes[tensor]
+        out = raw.reshape(len(raw), *shape)
+        if not as_raw:
+            from hlsfx.emulator.quantize import to_float
+
+            out = to_float(out, self.tensor_types[tensor])
+        perm = self.graph.output_layouts.get(tensor) if source_layout else None
+        if perm:
+            out = out.transpose(0, *(1 + np.asarray(perm)))
+        return out
+
+    def predict(self, x: Any, *, raw: bool = False, batch_size: int = DEFAULT_BATCH) -> Any:
+        """Emulate the model on a batch.
+
+        Parameters
+        ----------
+        x : array or dict of arrays
+            Inputs in the source model's layout (as onnxruntime takes them), batch first.
+        raw : bool
+            Return raw int64 codes of each output's type instead of float64 values.
+        batch_size : int
+            Samples emulated at a time (bounds the memory used).
+
+        Returns
+        -------
+        numpy.ndarray, or a dict by output name when the model has several outputs.
+        """
+        outputs, _ = self._run(x, set(self.graph.outputs), batch_size)
+        shaped = {n: self._shaped(n, outputs[n], raw, True) for n in self.graph.outputs}
+        return shaped[self.graph.outputs[0]] if len(shaped) == 1 else shaped
+
+    def trace(
+        self, x: Any, *, raw: bool = False, batch_size: int = DEFAULT_BATCH
+    ) -> dict[str, np.ndarray]:
+        """Every layer's output by layer name (channels-last, batch first)."""
+        keep = {layer.output for layer in self.graph.layers}
+        outputs, _ = self._run(x, keep, batch_size)
+        return {
+            layer.name: self._shaped(layer.output, outputs[layer.output], raw, False)
+            for layer in self.graph.layers
+        }
+
+    def overflow_report(self, x: Any, *, batch_size: int = DEFAULT_BATCH) -> OverflowReport:
+        """Count, per layer and role, the casts that saturated or wrapped on ``x``."""
+        _, counts = self._run(x, set(), batch_size)
+        return OverflowReport(counts, len(next(iter(self._inputs(x).values()))))
+
+    # -- describing ------------------------------------------------------------------------
+
+    def config_table(self) -> str:
+        """The resolved configuration as a table (automatic choices marked ``(auto)``)."""
+        rows = [("layer", "kind", "role", "type")]
+        for name in self.graph.inputs:
+            rows.append((name, "input", "result", str(self.tensor_types[name])))
+        for layer in self.graph.layers:
+            p = self.precisions[layer.name]
+            for role, t in p.types.items():
+                mark = " (auto)" if role in p.automatic else ""
+                rows.append((layer.name, layer.kind.name, role, f"{t}{mark}"))
+            for role, table in p.tables.items():
+                span = f"{table.size} entries over [{float(table.lo):g}, {float(table.hi):g})"
+                rows.append((layer.name, layer.kind.name, f"{role} range", span))
+        return _table(rows)
+
+    def __str__(self) -> str:
+        return self.config_table()
+
+
+def configure(
+    graph: Graph,
+    default: FixedType | str = "ap_fixed<16,6>",
+    *,
+    roles: Mapping[str, Any] | None = None,
+    kinds: Mapping[str, Mapping[str, Any]] | None = None,
+    layers: Mapping[str, Mapping[str, Any]] | None = None,
+    inputs: Mapping[str, Any] | None = None,
+) -> QuantizedModel:
+    """Give every tensor of ``graph`` a fixed-point type.
+
+    Parameters
+    ----------
+    graph : Graph
+        From :func:`hlsfx.load`.
+    default : FixedType or str
+        The type of every role not set otherwise.
+    roles : dict
+        Model-wide settings per role, e.g. ``{"weight": "ap_fixed<8,2>"}``.
+    kinds : dict
+        Settings per layer kind, e.g. ``{"Dense": {"accum": "ap_fixed<24,12,AP_TRN,AP_SAT>"}}``.
+    layers : dict
+        Settings per layer name, e.g. ``{"fc1": {"result": "ap_fixed<12,4>"}}``.
+    inputs : dict
+        Types of the graph's inputs by name (default: ``default``).
+
+    Settings are role names (``weight``, ``bias``, ``accum``, ``result``, ``table``,
+    ``exp_table``, ``sum``, ``inv_table``) with a type or ``"auto"``, and ``<table>_size`` /
+    ``<table>_range`` for tables. ``auto`` accumulators and sums are exact; ``auto`` weights and
+    biases get the integer bits of their largest magnitude at the default's width.
+    """
+    tensors, precisions = resolve(graph, default, roles, kinds, layers, inputs)
+    return QuantizedModel(graph, tensors, precisions, FixedType.parse(default))

@@ -1,0 +1,160 @@
+"""Lookup tables for activations: their range, index rule and entries, as exact integers.
+
+A table of ``size`` entries (a power of two) covers inputs on a grid ``lo + k * step`` with
+``step`` a power of two no finer than the input type's LSB. The index is computed from the raw
+input code with integer operations only and rounds to the nearest grid point (ties up):
+
+    index = clamp((code - lo_code + half) >> shift, 0, size - 1)
+
+where ``lo_code = lo * 2**F_in``, ``shift = log2(step) + F_in`` and ``half = 2**(shift-1)``
+(0 when ``shift`` is 0). Entry ``k`` is ``cast(f(lo + k * step), entry_type)``, computed once in
+float64; an input between grid points reads the nearest one, so the table is not biased.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+
+from hlsfx.fixed_type import FixedType
+
+__all__ = ["FUNCTIONS", "Table", "build_table"]
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 0.5 * (1.0 + np.tanh(0.5 * x))
+
+
+def _reciprocal(x: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore"):
+        return 1.0 / x
+
+
+@dataclass(frozen=True)
+class TableFunction:
+    """A function that can be tabulated, and where it stops changing at a given precision."""
+
+    name: str
+    evaluate: object
+    """float64 array -> float64 array"""
+    natural_range: object
+    """(entry type, n inputs of the layer) -> (lo, hi) as floats: where f still changes"""
+    centred: bool = False
+    """a grid wider than the range is centred on it (for functions of both tails)"""
+
+
+def _symmetric(scale: float):
+    def natural_range(entry: FixedType, n: int) -> tuple[float, float]:
+        # f is within half an LSB of its limits beyond |x| = a
+        a = scale * (entry.fractional + 2) * math.log(2)
+        return -a, a
+
+    return natural_range
+
+
+FUNCTIONS: dict[str, TableFunction] = {
+    f.name: f
+    for f in (
+        TableFunction("sigmoid", _sigmoid, _symmetric(1.0), centred=True),
+        TableFunction("tanh", np.tanh, _symmetric(0.5), centred=True),
+        TableFunction(
+            "exp_neg", lambda d: np.exp(-d), lambda e, n: (0.0, (e.fractional + 2) * math.log(2))
+        ),
+        # the softmax sum lies in [1, n]; entries below 1 only matter for narrow exp tables
+        TableFunction("reciprocal", _reciprocal, lambda e, n: (0.0, float(max(n, 2)))),
+    )
+}
+
+
+@dataclass(frozen=True)
+class Table:
+    """A resolved lookup table: index rule and raw entries (see the module docstring)."""
+
+    function: str
+    input_type: FixedType
+    entry_type: FixedType
+    lo_code: int
+    shift: int
+    entries: np.ndarray
+
+    @property
+    def size(self) -> int:
+        return len(self.entries)
+
+    @property
+    def step(self) -> Fraction:
+        return Fraction(2) ** (self.shift - self.input_type.fractional)
+
+    @property
+    def lo(self) -> Fraction:
+        return self.lo_code * self.input_type.lsb
+
+    @property
+    def hi(self) -> Fraction:
+        """End of the covered range: ``lo + size * step``."""
+        return self.lo + self.size * self.step
+
+    def index(self, codes: np.ndarray) -> np.ndarray:
+        """The entry index of raw input codes (the rule the kernels, C++ and RTL implement)."""
+        half = (1 << (self.shift - 1)) if self.shift else 0
+        index = (np.asarray(codes, dtype=np.int64) - self.lo_code + half) >> self.shift
+        return np.clip(index, 0, self.size - 1)
+
+
+def _pow2_at_least(x: Fraction) -> Fraction:
+    exponent = math.ceil(math.log2(x)) if x > 0 else 0
+    value = Fraction(2) ** exponent
+    while value < x:
+        value *= 2
+    while value / 2 >= x:
+        value /= 2
+    return value
+
+
+def build_table(
+    function: str,
+    input_type: FixedType,
+    entry_type: FixedType,
+    size: int,
+    *,
+    n: int = 1,
+    value_range: tuple[float, float] | None = None,
+) -> Table:
+    """Build a table of ``function`` indexed by codes of ``input_type``.
+
+    The range defaults to where the function still changes at ``entry_type``'s precision,
+    intersected with what ``input_type`` holds, rounded out to a power-of-two step. A table
+    never gets finer than the input's LSB: it then has fewer entries than ``size``.
+    """
+    from hlsfx.emulator.quantize import quantize
+
+    if function not in FUNCTIONS:
+        raise ValueError(f"unknown table function {function!r}; known: {', '.join(FUNCTIONS)}")
+    if size < 2 or size & (size - 1):
+        raise ValueError(f"a table size must be a power of two of at least 2, not {size}")
+    f = FUNCTIONS[function]
+    lo, hi = value_range if value_range is not None else f.natural_range(entry_type, n)
+    if not lo < hi:
+        raise ValueError(f"{function} table range [{lo}, {hi}) is empty")
+    lo = max(Fraction(lo), input_type.min)
+    hi = min(Fraction(hi), input_type.max + input_type.lsb)
+    if lo >= hi:  # the input type lies outside the interesting range: cover what it holds
+        lo, hi = input_type.min, input_type.max + input_type.lsb
+    step = max(_pow2_at_least((hi - lo) / size), input_type.lsb)
+    while math.floor(lo / step) * step + size * step < hi:  # the grid starts at a multiple of step
+        step *= 2
+    start = math.floor(lo / step) * step
+    if f.centred:  # a grid wider than the range: centre it, within what the input type holds
+        centred = math.floor((lo + hi - size * step) / 2 / step) * step
+        start = min(max(centred, math.floor(input_type.min / step) * step), start)
+    count = size
+    while count > 2 and start + (count // 2) * step >= hi:
+        count //= 2
+    shift = round(math.log2(step / input_type.lsb))
+    grid = np.array([float(start + k * step) for k in range(count)])
+    values = f.evaluate(grid)
+    entries = quantize(values, entry_type, nonfinite=float(entry_type.max))
+    return Table(function, input_type, entry_type, int(start / input_type.lsb), shift, entries)

@@ -1,0 +1,216 @@
+"""The emulator: layer semantics by hand, its two Dense paths against each other, the shared
+fixtures against onnxruntime at wide types, and the errors a user meets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import onnx
+import pytest
+from conftest import require
+from hlsfx.emulator import kernels
+from hlsfx.emulator.run import PREPARERS, prepare
+from onnx import TensorProto, helper, numpy_helper
+
+import hlsfx
+from hlsfx import kinds
+
+FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
+WIDE = "ap_fixed<26,10>"
+WIDE_WEIGHTS = "ap_fixed<22,6>"
+WIDE_TABLE = "ap_fixed<32,4,AP_RND_CONV,AP_SAT>"
+
+
+def fixture(relative: str) -> Path:
+    path = FIXTURES / relative
+    require(path.is_file(), f"the shared fixture {relative}", f"expected it at {path}")
+    return path
+
+
+def onnxruntime_outputs(path: Path, x: np.ndarray) -> np.ndarray:
+    ort = pytest.importorskip("onnxruntime", reason="pip install onnxruntime (the test extra)")
+    model = onnx.load(str(path))
+    for value in [*model.graph.input, *model.graph.output]:
+        value.type.tensor_type.shape.dim[0].dim_param = "N"  # exporters fix the batch
+    session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    return session.run(None, {session.get_inputs()[0].name: x.astype(np.float32)})[0]
+
+
+def wide(graph):
+    return hlsfx.configure(
+        graph,
+        WIDE,
+        roles={"weight": WIDE_WEIGHTS, "bias": WIDE_WEIGHTS, "table": WIDE_TABLE},
+        kinds={
+            "Softmax": {
+                "exp_table": WIDE_TABLE,
+                "inv_table": WIDE_TABLE,
+                "exp_table_size": 2**16,
+                "inv_table_size": 2**16,
+            },
+            "Sigmoid": {"table_size": 2**16},
+        },
+    )
+
+
+def test_every_kind_has_an_emulator_step():
+    assert set(PREPARERS) == set(kinds.KINDS.values())
+    for kind in kinds.KINDS.values():
+        assert kind.roles[-1] == "result" or "result" in kind.roles, kind
+
+
+# Bounds per layer kind at the wide types above (LSB 2**-16 for values, 2**-28 for tables):
+# Dense/ReLU: input and weight rounding, about 2**-16 relative per term; Softmax: the exp
+# table step (2**-11 over [0, 32)) gives a relative error below 2**-12 per e_i, the 1/sum table
+# step (2**-13 over [0, 8)) below 2**-14; Sigmoid: step 2**-10 over [-32, 32), slope <= 1/4.
+FLOAT_FIXTURES = {
+    "onnx/three_layer_keras.onnx": 2e-3,
+    "onnx/three_layer_pytorch.onnx": 2e-3,
+    "onnx/two_layer_keras.onnx": 1e-3,
+}
+
+
+@pytest.mark.parametrize("relative", sorted(FLOAT_FIXTURES))
+def test_wide_types_agree_with_onnxruntime(relative):
+    path = fixture(relative)
+    graph = hlsfx.load(path)
+    n_in = graph.shapes[graph.inputs[0]][0]
+    x = np.random.default_rng(1).normal(0.0, 1.0, (3000, n_in))
+    reference = onnxruntime_outputs(path, x)
+    got = wide(graph).predict(x)
+    assert got.shape == reference.shape
+    assert np.max(np.abs(got - reference)) < FLOAT_FIXTURES[relative]
+
+
+def test_float_and_integer_dense_paths_give_identical_bits():
+    graph = hlsfx.load(fixture("onnx/three_layer_keras.onnx"))
+    qm = hlsfx.configure(graph, "ap_fixed<16,6,AP_RND_CONV,AP_SAT>")
+    x = np.random.default_rng(2).normal(0.0, 4.0, (5000, 16))
+    x[:50] = 40.0  # beyond the input range: saturated codes, the largest products
+    trace = qm.trace(x, raw=True)
+    values = hlsfx.quantize(x, qm.tensor_types[graph.inputs[0]])
+    for layer in graph.layers:
+        if layer.kind is kinds.DENSE:
+            p = qm.precisions[layer.name]
+            x_t, (w_t, b_t, a_t, y_t) = qm.tensor_types[layer.inputs[0]], p.types.values()
+            fast = prepare(layer, p, [x_t])
+            assert fast.__qualname__.startswith("_dense_float"), "expected the BLAS path here"
+            exact, _, _ = kernels.dense_exact(
+                values, p.params["weight"], hlsfx.cast(p.params["bias"], b_t, a_t),
+                x_t.fractional + w_t.fractional - a_t.fractional, kernels.target(a_t),
+                a_t.fractional - y_t.fractional, kernels.target(y_t),
+            )  # fmt: skip
+            assert np.array_equal(fast([values])[0], exact)
+            assert np.array_equal(trace[layer.name], exact)
+        values = trace[layer.name].reshape(len(x), -1)
+
+
+def _dense_model(weight, bias):
+    n_in, n_out = np.shape(weight)
+    model = helper.make_model(
+        helper.make_graph(
+            [helper.make_node("Gemm", ["x", "w", "b"], ["y"], name="fc")],
+            "dense",
+            [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", n_in])],
+            [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["n", n_out])],
+            [
+                numpy_helper.from_array(np.asarray(weight, np.float32), "w"),
+                numpy_helper.from_array(np.asarray(bias, np.float32), "b"),
+            ],
+        ),
+        opset_imports=[helper.make_opsetid("", 13)],
+    )
+    model.ir_version = 8
+    return hlsfx.load(model)
+
+
+def test_saturating_accumulator_follows_the_input_order():
+    # acc = 0; +100 -> 100; +100 -> 200 saturates to 127; -100 -> 27 (a wrapping or exact
+    # accumulator would give 100; summing in another order would give 100 too)
+    graph = _dense_model([[100.0], [100.0], [-100.0]], [0.0])
+    qm = hlsfx.configure(
+        graph, "ap_fixed<16,16>", layers={"fc": {"accum": "ap_fixed<8,8,AP_TRN,AP_SAT>"}}
+    )
+    assert qm.predict(np.array([[1.0, 1.0, 1.0]])).tolist() == [[27.0]]
+    report = qm.overflow_report(np.array([[1.0, 1.0, 1.0], [0.0, 0.0, 0.0]]))
+    assert report.counts["fc"] == {"accum": 1, "result": 0}
+    exact = hlsfx.configure(graph, "ap_fixed<16,16>")
+    assert exact.predict(np.array([[1.0, 1.0, 1.0]])).tolist() == [[100.0]]
+
+
+@pytest.mark.parametrize(
+    "rounding, expected",
+    [
+        # x * w = +-0.5 * 1.25 = +-0.625 = +-2.5 LSBs of the accumulator (LSB 1/4): a tie
+        ("AP_TRN", [0.5, -0.75]),
+        ("AP_TRN_ZERO", [0.5, -0.5]),
+        ("AP_RND", [0.75, -0.5]),
+        ("AP_RND_ZERO", [0.5, -0.5]),
+        ("AP_RND_MIN_INF", [0.5, -0.75]),
+        ("AP_RND_INF", [0.75, -0.75]),
+        ("AP_RND_CONV", [0.5, -0.5]),
+    ],
+)
+def test_products_round_into_a_narrow_accumulator_with_its_mode(rounding, expected):
+    graph = _dense_model([[1.25]], [0.0])
+    qm = hlsfx.configure(
+        graph, "ap_fixed<8,2>", layers={"fc": {"accum": f"ap_fixed<8,6,{rounding}>"}}
+    )
+    assert qm.predict(np.array([[0.5], [-0.5]]))[:, 0].tolist() == expected
+
+
+def test_auto_accumulator_is_exact_and_printed():
+    graph = hlsfx.load(fixture("onnx/three_layer_keras.onnx"))
+    qm = hlsfx.configure(graph, "ap_fixed<16,6>")
+    first = graph.layers[0]
+    assert str(qm.precisions[first.name].types["accum"]) == "ap_fixed<36,16>"
+    assert "ap_fixed<36,16> (auto)" in qm.config_table()
+    # 16 inputs of ap_fixed<16,6> times weights of ap_fixed<16,6>: |sum| <= 16 * 32 * 32 + 32
+    assert qm.precisions[first.name].types["accum"].max >= 16 * 32 * 32 + 32
+
+
+def test_errors_are_one_clear_message():
+    graph = hlsfx.load(fixture("onnx/three_layer_keras.onnx"))
+    name = graph.layers[0].name
+    with pytest.raises(
+        ValueError,
+        match=rf"layer '{name}' \(Dense.*role 'weight'.*unknown quantization mode 'AP_RNDX'",
+    ):
+        hlsfx.configure(graph, layers={name: {"weight": "ap_fixed<8,3,AP_RNDX>"}})
+    with pytest.raises(ValueError, match=r"layers: no layer named 'fc9'; the layers are "):
+        hlsfx.configure(graph, layers={"fc9": {"result": "ap_fixed<8,3>"}})
+    with pytest.raises(
+        ValueError, match=r"has no setting 'tabel'; its settings are weight, bias, accum, result"
+    ):
+        hlsfx.configure(graph, kinds={"Dense": {"tabel": "ap_fixed<8,3>"}})
+    with pytest.raises(ValueError, match=r"kinds: no layer kind 'Conv9D'"):
+        hlsfx.configure(graph, kinds={"Conv9D": {}})
+    qm = hlsfx.configure(graph)
+    with pytest.raises(
+        ValueError,
+        match=r"input 'input_1_0' takes arrays of shape \(N, 16\) for N samples, not \(4, 15\)",
+    ):
+        qm.predict(np.zeros((4, 15)))
+    x = np.zeros((4, 16))
+    x[2, 3] = np.nan
+    nan_message = (
+        r"input 'input_1_0': cannot quantize to ap_fixed<16,6>: 1 of 64 values are NaN or "
+        r"infinite \(the first, nan, at index \(2, 3\)\)"
+    )
+    with pytest.raises(ValueError, match=nan_message):
+        qm.predict(x)
+    with pytest.raises(ValueError, match=r"unknown model format '\.h6'"):
+        hlsfx.load("model.h6")
+
+
+def test_batches_are_emulated_in_bounded_chunks():
+    graph = hlsfx.load(fixture("onnx/two_layer_keras.onnx"))
+    qm = hlsfx.configure(graph, "ap_fixed<12,4,AP_RND,AP_SAT>")
+    x = np.random.default_rng(3).normal(0.0, 2.0, (1001, 10))
+    whole = qm.predict(x, raw=True)
+    assert whole.dtype == np.int64 and whole.shape == (1001, 1)
+    assert np.array_equal(qm.predict(x, raw=True, batch_size=64), whole)
+    assert np.array_equal(
+        hlsfx.to_float(whole, qm.tensor_types[graph.outputs[0]]), qm.predict(x, batch_size=100)
+    )
