@@ -59,6 +59,7 @@ _CACHE = _install_locator()
 
 
 def kernel(function=None, *, parallel: bool = False):
-    """``numba.njit`` for an emulator kernel (cached when numba allows it safely)."""
-    decorate = njit(cache=_CACHE, parallel=parallel)
+    """``numba.njit`` for an emulator kernel (cached when numba allows it safely, releasing the
+    GIL). ``parallel`` pays a thread wake-up per call: worth it only for large arrays."""
+    decorate = njit(cache=_CACHE, parallel=parallel, nogil=True)
     return decorate if function is None else decorate(function)

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import numpy as np
 from hlsfx.emulator.jit import kernel
-from hlsfx.emulator.primitives import code_bounds, requantize_flagged
+from hlsfx.emulator.primitives import code_bounds, fit, requantize_flagged
 from numba import njit, prange
 
 from hlsfx.fixed_type import FixedType
 
 __all__ = [
     "dense_exact",
+    "exact_sums_floor",
     "lut",
     "relu",
     "requantize_array",
@@ -36,7 +37,7 @@ def _cast(v, shift, t):
     return requantize_flagged(v, shift, t[0], t[1], t[2], t[3], t[4], t[5])
 
 
-@kernel(parallel=True)
+@kernel
 def requantize_array(values, shift, t):
     """``cast(values * 2**-shift, t)`` element by element; float64 values must be integers
     (exact GEMM sums)."""
@@ -51,7 +52,27 @@ def requantize_array(values, shift, t):
     return out, overflows
 
 
-@kernel(parallel=True)
+@kernel
+def exact_sums_floor(total, bias, scale, offset, relu, t):
+    """``cast((total + bias) * scale, t)`` for float64 integers whose cast rounds by floor
+    (AP_TRN: ``offset`` 0) or to nearest with ties up (AP_RND: ``offset`` 0.5), followed by
+    ``max(., 0)`` when ``relu``. The caller guarantees |total + bias| < 2**52 and a
+    power-of-two ``scale`` <= 1, so the float64 sum and floor are exact. Returns the overflow
+    count of the cast.
+    """
+    rows, cols = total.shape
+    out = np.empty((rows, cols), dtype=np.int64)
+    overflows = 0
+    for r in prange(rows):
+        for c in range(cols):
+            v = np.int64(np.floor((total[r, c] + bias[c]) * scale + offset))
+            overflows += not t[0] <= v <= t[1]
+            v = fit(v, t[0], t[1], t[2], t[3], t[5])
+            out[r, c] = max(v, 0) if relu else v
+    return out, overflows
+
+
+@kernel
 def relu(x, shift, t):
     """``cast(max(x, 0), t)``."""
     rows, cols = x.shape
@@ -65,7 +86,7 @@ def relu(x, shift, t):
     return out, overflows
 
 
-@kernel(parallel=True)
+@kernel
 def dense_exact(x, w, bias_acc, product_shift, acc_t, out_shift, out_t):
     """Dense in NUMERICS.md's order: ``acc = cast(b, accum)``, then for each input in order
     ``acc = cast(acc + cast(x_i * w_ij, accum), accum)``, then ``cast(acc, result)``.
@@ -98,7 +119,7 @@ def _index(code, lo_code, shift, size):
     return min(max(k, 0), size - 1)
 
 
-@kernel(parallel=True)
+@kernel
 def lut(x, lo_code, shift, entries, out_shift, t):
     """``cast(entries[index(x)], t)`` with the table index rule of :mod:`hlsfx.tables`."""
     rows, cols = x.shape
@@ -114,7 +135,7 @@ def lut(x, lo_code, shift, entries, out_shift, t):
     return out, overflows
 
 
-@kernel(parallel=True)
+@kernel
 def softmax_stable(
     x, exp_lo, exp_shift, exp_entries, exp_to_sum, sum_t, inv_lo, inv_shift,
     inv_entries, out_shift, out_t,

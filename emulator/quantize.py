@@ -54,8 +54,7 @@ def _target(t: FixedType | str) -> tuple[FixedType, tuple]:
     return t, (lo, hi, t.width, t.signed, int(t.rounding), int(t.overflow))
 
 
-@kernel(parallel=True)
-def _quantize_kernel(bits, out, frac, lo, hi, width, signed, rounding, overflow, ap_int, fill):
+def _quantize_body(bits, out, frac, lo, hi, width, signed, rounding, overflow, ap_int, fill):
     nonfinite = 0
     for i in prange(bits.size):
         b = bits[i]
@@ -83,8 +82,7 @@ def _quantize_kernel(bits, out, frac, lo, hi, width, signed, rounding, overflow,
     return nonfinite
 
 
-@kernel(parallel=True)
-def _cast_kernel(
+def _cast_body(
     raw,
     out,
     shift,
@@ -113,6 +111,13 @@ def _cast_kernel(
         else:
             out[i] = requantize(v, shift, lo, hi, width, signed, rounding, overflow)
     return invalid
+
+
+PARALLEL_MIN = 1 << 20
+"""Arrays at least this large are converted on all cores (a parallel call costs a thread
+wake-up, which smaller arrays do not repay)."""
+_quantize_kernels = (kernel(_quantize_body), kernel(_quantize_body, parallel=True))
+_cast_kernels = (kernel(_cast_body), kernel(_cast_body, parallel=True))
 
 
 def _int64_codes(raw: object) -> np.ndarray:
@@ -158,7 +163,7 @@ def quantize(x: object, t: FixedType | str, *, nonfinite: float | None = None) -
             raise ValueError(f"nonfinite must be a finite replacement value, not {nonfinite!r}")
         fill = int(quantize(nonfinite, t))
     out = np.empty(values.shape, dtype=np.int64)
-    count = _quantize_kernel(
+    count = _quantize_kernels[flat.size >= PARALLEL_MIN](
         flat.view(np.int64), out.reshape(-1), t.fractional, *params, t.ap_int, fill
     )
     if count and nonfinite is None:
@@ -191,7 +196,7 @@ def cast(raw: object, src: FixedType | str, dst: FixedType | str) -> np.ndarray:
     flat = np.ascontiguousarray(codes.reshape(-1))
     out = np.empty(codes.shape, dtype=np.int64)
     shift = src.fractional - dst.fractional
-    count = _cast_kernel(
+    count = _cast_kernels[flat.size >= PARALLEL_MIN](
         flat,
         out.reshape(-1),
         shift,

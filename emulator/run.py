@@ -10,7 +10,7 @@ from hlsfx.emulator.quantize import MAX_SIGNED_WIDTH, cast, check_emulated
 
 from hlsfx import kinds
 from hlsfx.config import LayerPrecision
-from hlsfx.fixed_type import FixedType, product_type
+from hlsfx.fixed_type import FixedType, Rounding, product_type
 from hlsfx.graph import Layer
 
 __all__ = ["PREPARERS", "Step", "prepare"]
@@ -29,33 +29,51 @@ def _require_int64(layer: Layer, what: str, t: FixedType, limit: int = MAX_SIGNE
         )
 
 
-def prepare_dense(layer: Layer, p: LayerPrecision, in_types: list[FixedType]) -> Step:
+def _float_path(x_t, w_t, b_t, a_t, w, b) -> tuple[int, int] | None:
+    """``(units, bound)`` when a float64 product computes this Dense exactly, else None.
+
+    Exact when nothing rounds into the accumulator (its LSB is at most the products' and the
+    bias's), no partial sum of any input can leave its range, and every partial sum is an
+    integer below 2**53 in units of ``2**-units``; ``bound`` is the largest such partial sum.
+    """
+    fx, fw, fb, fa = x_t.fractional, w_t.fractional, b_t.fractional, a_t.fractional
+    units = max(fx + fw, fb)
+    if fa < units:
+        return None
+    x_max = max(abs(x_t.min_code), abs(x_t.max_code))
+    column = np.abs(w).astype(object).sum(axis=0)
+    bound = max(
+        (abs(int(b[j])) << (units - fb)) + ((int(column[j]) * x_max) << (units - fx - fw))
+        for j in range(w.shape[1])
+    )
+    lo, hi = kernels.target(a_t)[:2]
+    if (bound << (fa - units)) > min(hi, -lo) or bound >= FLOAT_EXACT:
+        return None
+    return units, bound
+
+
+def prepare_dense(
+    layer: Layer, p: LayerPrecision, in_types: list[FixedType], relu: bool = False
+) -> Step | None:
+    """The Dense step; with ``relu``, the step of Dense followed by a ReLU of the same type,
+    or None when that fusion would not be exact."""
     x_t = in_types[0]
     w_t, b_t, a_t, y_t = (p.types[r] for r in ("weight", "bias", "accum", "result"))
     for role, t in p.types.items():
         check_emulated(t) if role != "accum" else _require_int64(layer, "accumulator", t, 62)
     _require_int64(layer, "exact product of input and weight", product_type(x_t, w_t))
     w, b = p.params["weight"], p.params["bias"]
-    fx, fw, fb, fa, fy = (
-        x_t.fractional,
-        w_t.fractional,
-        b_t.fractional,
-        a_t.fractional,
-        y_t.fractional,
-    )
-    units = max(fx + fw, fb)  # the sum's LSB, 2**-units, when nothing rounds into the accumulator
-    if fa >= units:
-        # the largest partial sum any input can produce, in 2**-units
-        x_max = max(abs(x_t.min_code), abs(x_t.max_code))
-        column = np.abs(w).astype(object).sum(axis=0)
-        bound = max(
-            (abs(int(b[j])) << (units - fb)) + ((int(column[j]) * x_max) << (units - fx - fw))
-            for j in range(w.shape[1])
+    path = _float_path(x_t, w_t, b_t, a_t, w, b)
+    if path is not None:
+        units, bound = path
+        step = _dense_float(
+            w, b, units, x_t.fractional + w_t.fractional, b_t.fractional, y_t, bound, relu
         )
-        lo, hi = kernels.target(a_t)[:2]
-        in_range = (bound << (fa - units)) <= min(hi, -lo)
-        if in_range and bound < FLOAT_EXACT:
-            return _dense_float(w, b, units, fx + fw, fb, fy, y_t)
+        if step is not None or relu:
+            return step
+    if relu:
+        return None
+    fx, fw, fa, fy = x_t.fractional, w_t.fractional, a_t.fractional, y_t.fractional
     bias_acc = cast(b, b_t, a_t)
     acc_t, out_t = kernels.target(a_t), kernels.target(y_t)
 
@@ -68,17 +86,32 @@ def prepare_dense(layer: Layer, p: LayerPrecision, in_types: list[FixedType]) ->
     return dense
 
 
-def _dense_float(w, b, units, f_product, fb, fy, y_t) -> Step:
-    """Exact in float64: every product and partial sum is an integer below 2**53 (checked by the
-    caller), so a BLAS product gives the exact sum; only the cast to the result rounds."""
+def _floor_offset(y_t: FixedType, shift: int, bound: int) -> float | None:
+    """The offset of :func:`kernels.exact_sums_floor` for this result cast, or None when that
+    kernel is not exact for it."""
+    offsets = {Rounding.AP_TRN: 0.0, Rounding.AP_RND: 0.5}
+    if y_t.rounding not in offsets or shift < 0 or bound >= FLOAT_EXACT // 2:
+        return None
+    return offsets[y_t.rounding]
+
+
+def _dense_float(w, b, units, f_product, fb, y_t, bound, relu: bool) -> Step | None:
+    """The exact float64 Dense (see :func:`_float_path`): a BLAS product gives the exact sum;
+    only the cast to the result rounds. None if ``relu`` is asked for but cannot be fused."""
     weight = np.ldexp(w.astype(np.float64), units - f_product)
     bias = np.ldexp(b.astype(np.float64), units - fb)
-    shift, out_t = units - fy, kernels.target(y_t)
+    shift, out_t = units - y_t.fractional, kernels.target(y_t)
+    offset = _floor_offset(y_t, shift, bound)
+    if relu and offset is None:
+        return None
 
     def dense(inputs: list[np.ndarray]) -> tuple[np.ndarray, dict[str, int]]:
         total = inputs[0].astype(np.float64) @ weight
-        total += bias
-        out, overflows = kernels.requantize_array(total, shift, out_t)
+        if offset is None:
+            total += bias
+            out, overflows = kernels.requantize_array(total, shift, out_t)
+        else:
+            out, overflows = kernels.exact_sums_floor(total, bias, 2.0**-shift, offset, relu, out_t)
         return out, {"accum": 0, "result": overflows}
 
     return dense
@@ -155,3 +188,33 @@ PREPARERS: dict[kinds.LayerKind, Callable[[Layer, LayerPrecision, list[FixedType
 def prepare(layer: Layer, p: LayerPrecision, in_types: list[FixedType]) -> Step:
     """The step that runs ``layer`` on raw codes."""
     return PREPARERS[layer.kind](layer, p, in_types)
+
+
+def _fused_dense_relu(dense: Layer, relu: Layer, precisions, tensor_types) -> Step | None:
+    p = precisions[dense.name]
+    if precisions[relu.name].types["result"] != p.types["result"]:
+        return None
+    return prepare_dense(dense, p, [tensor_types[dense.inputs[0]]], relu=True)
+
+
+def plan(graph, precisions, tensor_types, fuse: bool) -> list[tuple[list[Layer], Step]]:
+    """Steps covering the graph's layers in order; with ``fuse``, a step may cover a Dense and
+    the ReLU after it (their outputs are then not all materialised)."""
+    steps: list[tuple[list[Layer], Step]] = []
+    layers = list(graph.layers)
+    i = 0
+    while i < len(layers):
+        layer = layers[i]
+        if fuse and layer.kind is kinds.DENSE and i + 1 < len(layers):
+            after = layers[i + 1]
+            single_use = [x.name for x in graph.consumers(layer.output)] == [after.name]
+            if after.kind is kinds.RELU and single_use and layer.output not in graph.outputs:
+                step = _fused_dense_relu(layer, after, precisions, tensor_types)
+                if step is not None:
+                    steps.append(([layer, after], step))
+                    i += 2
+                    continue
+        in_types = [tensor_types[t] for t in layer.inputs]
+        steps.append(([layer], prepare(layer, precisions[layer.name], in_types)))
+        i += 1
+    return steps

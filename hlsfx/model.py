@@ -61,15 +61,13 @@ class QuantizedModel:
     default: FixedType
 
     @cached_property
-    def steps(self) -> list:
-        from hlsfx.emulator.run import prepare
+    def _plans(self) -> dict[bool, list]:
+        from hlsfx.emulator.run import plan
 
-        return [
-            prepare(
-                layer, self.precisions[layer.name], [self.tensor_types[t] for t in layer.inputs]
-            )
-            for layer in self.graph.layers
-        ]
+        return {
+            fuse: plan(self.graph, self.precisions, self.tensor_types, fuse)
+            for fuse in (False, True)
+        }
 
     # -- running ---------------------------------------------------------------------------
 
@@ -107,7 +105,11 @@ class QuantizedModel:
             raise ValueError(f"the inputs have different numbers of samples: {sorted(sizes)}")
         return arrays
 
-    def _run(self, x: Any, keep: set[str], batch_size: int) -> tuple[dict[str, np.ndarray], dict]:
+    def _run(
+        self, x: Any, keep: set[str], batch_size: int, fuse: bool = True
+    ) -> tuple[dict[str, np.ndarray], dict]:
+        """Emulate ``x``, keeping the tensors ``keep``; ``fuse`` lets steps skip intermediate
+        tensors that are not kept (identical bits either way)."""
         from hlsfx.emulator.quantize import quantize
 
         arrays = self._inputs(x)
@@ -123,11 +125,11 @@ class QuantizedModel:
                     )
                 except ValueError as error:
                     raise ValueError(f"input {name!r}: {error}") from None
-            for layer, step in zip(self.graph.layers, self.steps, strict=True):
-                out, overflows = step([values[t] for t in layer.inputs])
-                values[layer.output] = out
+            for layers, step in self._plans[fuse]:
+                out, overflows = step([values[t] for t in layers[0].inputs])
+                values[layers[-1].output] = out
                 for role, k in overflows.items():
-                    counts[layer.name][role] = counts[layer.name].get(role, 0) + int(k)
+                    counts[layers[0].name][role] = counts[layers[0].name].get(role, 0) + int(k)
             for name in keep:
                 results[name].append(values[name])
         return {name: np.concatenate(parts) for name, parts in results.items()}, counts
@@ -171,7 +173,7 @@ class QuantizedModel:
     ) -> dict[str, np.ndarray]:
         """Every layer's output by layer name (channels-last, batch first)."""
         keep = {layer.output for layer in self.graph.layers}
-        outputs, _ = self._run(x, keep, batch_size)
+        outputs, _ = self._run(x, keep, batch_size, fuse=False)
         return {
             layer.name: self._shaped(layer.output, outputs[layer.output], raw, False)
             for layer in self.graph.layers

@@ -214,3 +214,20 @@ def test_batches_are_emulated_in_bounded_chunks():
     assert np.array_equal(
         hlsfx.to_float(whole, qm.tensor_types[graph.outputs[0]]), qm.predict(x, batch_size=100)
     )
+
+
+@pytest.mark.parametrize("result", ["ap_fixed<16,6>", "ap_fixed<12,5,AP_RND,AP_SAT>"])
+def test_fused_dense_relu_gives_the_bits_of_separate_layers(result):
+    from hlsfx.emulator.run import plan
+
+    graph = hlsfx.load(fixture("onnx/three_layer_keras.onnx"))
+    qm = hlsfx.configure(graph, result, roles={"weight": "ap_fixed<10,2,AP_RND_CONV,AP_SAT>"})
+    fused = plan(graph, qm.precisions, qm.tensor_types, fuse=True)
+    assert [[layer.kind.name for layer in layers] for layers, _ in fused][:2] == [
+        ["Dense", "ReLU"],
+        ["Dense", "ReLU"],
+    ]
+    x = np.random.default_rng(4).normal(0.0, 3.0, (4000, 16))
+    x[:20] = 100.0  # saturate or wrap the inputs and the sums
+    separate = qm.trace(x, raw=True)[graph.layers[-1].name]
+    assert np.array_equal(qm.predict(x, raw=True), separate)

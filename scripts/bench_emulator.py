@@ -1,0 +1,79 @@
+"""Emulator throughput on the jet tagger at ap_fixed<16,6>, next to a float32 numpy forward pass
+of the same weights measured in the same run (median of several runs).
+
+    python scripts/bench_emulator.py [--n 100000] [--repeats 7] [--fixtures ../shared/fixtures]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from pathlib import Path
+
+import numpy as np
+
+import hlsfx
+from hlsfx import kinds
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def median_seconds(run, repeats: int) -> float:
+    run()  # compile / warm up
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def float32_forward(graph):
+    """The same network in float32 numpy: Dense (BLAS), ReLU, softmax."""
+    steps = []
+    for layer in graph.layers:
+        if layer.kind is kinds.DENSE:
+            w, b = (layer.params[k].astype(np.float32) for k in ("weight", "bias"))
+            steps.append(lambda h, w=w, b=b: h @ w + b)
+        elif layer.kind is kinds.RELU:
+            steps.append(lambda h: np.maximum(h, 0, out=h))
+        elif layer.kind is kinds.SOFTMAX:
+
+            def softmax(h):
+                e = np.exp(h - h.max(axis=1, keepdims=True))
+                return e / e.sum(axis=1, keepdims=True)
+
+            steps.append(softmax)
+        else:
+            raise ValueError(f"no float32 step for {layer.describe()}")
+
+    def forward(x):
+        h = x.astype(np.float32)
+        for step in steps:
+            h = step(h)
+        return h
+
+    return forward
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=100_000, help="samples")
+    parser.add_argument("--repeats", type=int, default=7, help="timed runs per figure")
+    parser.add_argument("--fixtures", type=Path, default=ROOT.parent / "shared" / "fixtures")
+    args = parser.parse_args()
+    graph = hlsfx.load(args.fixtures / "onnx" / "three_layer_keras.onnx")
+    qm = hlsfx.configure(graph, "ap_fixed<16,6>")
+    x = np.random.default_rng(0).normal(0.0, 1.0, (args.n, 16))
+    forward = float32_forward(graph)
+    ours = median_seconds(lambda: qm.predict(x), args.repeats)
+    base = median_seconds(lambda: forward(x), args.repeats)
+    print(f"jet tagger, ap_fixed<16,6>, {args.n:,} samples, median of {args.repeats} runs")
+    print(f"  hlsfx emulator  {args.n / ours:12,.0f} samples/s  ({ours * 1e3:.1f} ms)")
+    print(f"  float32 numpy   {args.n / base:12,.0f} samples/s  ({base * 1e3:.1f} ms)")
+    print(f"  emulator time / float32 time: {ours / base:.2f}")
+
+
+if __name__ == "__main__":
+    main()
