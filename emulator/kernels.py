@@ -1,9 +1,10 @@
 """Layer kernels on raw int64 codes, one per computation of NUMERICS.md.
 
-Every array is (batch, features). A target type travels as the tuple ``(lo, hi, width,
-signed, rounding, overflow)`` from :func:`target`; every cast goes through
-:func:`hlsfx.emulator.primitives.requantize_flagged`, and each kernel returns how many of its
-casts hit the overflow mode, per role.
+Every array is (batch, features); each kernel writes its result into ``out``, preallocated by
+the caller so that emulating a large batch allocates nothing per chunk. A target type travels
+as the tuple ``(lo, hi, width, signed, rounding, overflow)`` from :func:`target`; every cast
+goes through :func:`hlsfx.emulator.primitives.requantize_flagged`, and each kernel returns how
+many of its casts hit the overflow mode, per role.
 """
 
 from __future__ import annotations
@@ -38,22 +39,21 @@ def _cast(v, shift, t):
 
 
 @kernel
-def requantize_array(values, shift, t):
+def requantize_array(values, shift, t, out):
     """``cast(values * 2**-shift, t)`` element by element; float64 values must be integers
     (exact GEMM sums)."""
     rows, cols = values.shape
-    out = np.empty((rows, cols), dtype=np.int64)
     overflows = 0
     for r in prange(rows):
         for c in range(cols):
             value, flagged = _cast(np.int64(values[r, c]), shift, t)
             out[r, c] = value
             overflows += flagged
-    return out, overflows
+    return overflows
 
 
 @kernel
-def exact_sums_floor(total, bias, scale, offset, relu, t):
+def exact_sums_floor(total, bias, scale, offset, relu, t, out):
     """``cast((total + bias) * scale, t)`` for float64 integers whose cast rounds by floor
     (AP_TRN: ``offset`` 0) or to nearest with ties up (AP_RND: ``offset`` 0.5), followed by
     ``max(., 0)`` when ``relu``. The caller guarantees |total + bias| < 2**52 and a
@@ -61,7 +61,6 @@ def exact_sums_floor(total, bias, scale, offset, relu, t):
     count of the cast.
     """
     rows, cols = total.shape
-    out = np.empty((rows, cols), dtype=np.int64)
     overflows = 0
     for r in prange(rows):
         for c in range(cols):
@@ -69,25 +68,24 @@ def exact_sums_floor(total, bias, scale, offset, relu, t):
             overflows += not t[0] <= v <= t[1]
             v = fit(v, t[0], t[1], t[2], t[3], t[5])
             out[r, c] = max(v, 0) if relu else v
-    return out, overflows
+    return overflows
 
 
 @kernel
-def relu(x, shift, t):
+def relu(x, shift, t, out):
     """``cast(max(x, 0), t)``."""
     rows, cols = x.shape
-    out = np.empty((rows, cols), dtype=np.int64)
     overflows = 0
     for r in prange(rows):
         for c in range(cols):
             value, flagged = _cast(max(x[r, c], 0), shift, t)
             out[r, c] = value
             overflows += flagged
-    return out, overflows
+    return overflows
 
 
 @kernel
-def dense_exact(x, w, bias_acc, product_shift, acc_t, out_shift, out_t):
+def dense_exact(x, w, bias_acc, product_shift, acc_t, out_shift, out_t, out):
     """Dense in NUMERICS.md's order: ``acc = cast(b, accum)``, then for each input in order
     ``acc = cast(acc + cast(x_i * w_ij, accum), accum)``, then ``cast(acc, result)``.
 
@@ -96,7 +94,6 @@ def dense_exact(x, w, bias_acc, product_shift, acc_t, out_shift, out_t):
     """
     rows, n_in = x.shape
     n_out = w.shape[1]
-    out = np.empty((rows, n_out), dtype=np.int64)
     acc_overflows = 0
     out_overflows = 0
     for r in prange(rows):
@@ -109,7 +106,7 @@ def dense_exact(x, w, bias_acc, product_shift, acc_t, out_shift, out_t):
             value, flagged = _cast(acc, out_shift, out_t)
             out[r, j] = value
             out_overflows += flagged
-    return out, acc_overflows, out_overflows
+    return acc_overflows, out_overflows
 
 
 @njit(inline="always")
@@ -120,11 +117,10 @@ def _index(code, lo_code, shift, size):
 
 
 @kernel
-def lut(x, lo_code, shift, entries, out_shift, t):
+def lut(x, lo_code, shift, entries, out_shift, t, out):
     """``cast(entries[index(x)], t)`` with the table index rule of :mod:`hlsfx.tables`."""
     rows, cols = x.shape
     size = entries.size
-    out = np.empty((rows, cols), dtype=np.int64)
     overflows = 0
     for r in prange(rows):
         for c in range(cols):
@@ -132,13 +128,13 @@ def lut(x, lo_code, shift, entries, out_shift, t):
             value, flagged = _cast(entry, out_shift, t)
             out[r, c] = value
             overflows += flagged
-    return out, overflows
+    return overflows
 
 
 @kernel
 def softmax_stable(
     x, exp_lo, exp_shift, exp_entries, exp_to_sum, sum_t, inv_lo, inv_shift,
-    inv_entries, out_shift, out_t,
+    inv_entries, out_shift, out_t, out,
 ):  # fmt: skip
     """Softmax over each row, NUMERICS.md's "stable" form.
 
@@ -148,11 +144,10 @@ def softmax_stable(
     result)`` (``out_shift`` = F_exp + F_inv - F_result).
     """
     rows, n = x.shape
-    out = np.empty((rows, n), dtype=np.int64)
     sum_overflows = 0
     out_overflows = 0
-    for r in prange(rows):
-        e = np.empty(n, dtype=np.int64)
+    e = np.empty(n, dtype=np.int64)
+    for r in range(rows):
         m = x[r, 0]
         for i in range(1, n):
             m = max(m, x[r, i])
@@ -169,4 +164,4 @@ def softmax_stable(
             value, flagged = _cast(e[i] * inverse, out_shift, out_t)
             out[r, i] = value
             out_overflows += flagged
-    return out, sum_overflows, out_overflows
+    return sum_overflows, out_overflows

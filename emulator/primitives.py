@@ -137,8 +137,23 @@ def requantize_flagged(
 def requantize(
     v: int, shift: int, lo: int, hi: int, width: int, signed: bool, rounding: int, overflow: int
 ) -> int:
-    """Convert the exact value ``v * 2**-shift`` (in target LSBs) to a code of the target type."""
-    return requantize_flagged(v, shift, lo, hi, width, signed, rounding, overflow)[0]
+    """Convert the exact value ``v * 2**-shift`` (in target LSBs) to a code of the target type.
+
+    :func:`requantize_flagged` is the same dispatch, also reporting overflow; both are checked
+    against ap_fixed.h (returning a tuple here would slow the conversions down).
+    """
+    if shift > 0:
+        return fit(rounding_shift(v, shift, rounding), lo, hi, width, signed, overflow)
+    if shift == 0:
+        return fit(v, lo, hi, width, signed, overflow)
+    left = -shift
+    if left_shift_fits(v, left, lo, hi):
+        return v << left
+    if overflow == AP_WRAP:
+        return 0 if left >= width else wrap(v << left, width, signed)
+    if overflow == AP_SAT_ZERO:
+        return 0
+    return hi if v > 0 else lo
 
 
 def code_bounds(width: int, signed: bool, overflow: int) -> tuple[int, int]:

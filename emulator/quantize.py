@@ -133,7 +133,9 @@ def _index(shape: tuple[int, ...], flat: int) -> object:
     return flat if len(shape) <= 1 else tuple(int(i) for i in np.unravel_index(flat, shape))
 
 
-def quantize(x: object, t: FixedType | str, *, nonfinite: float | None = None) -> np.ndarray:
+def quantize(
+    x: object, t: FixedType | str, *, nonfinite: float | None = None, out: np.ndarray | None = None
+) -> np.ndarray:
     """Convert float64 values to raw codes of type ``t``, exactly as ap_fixed's double constructor.
 
     The exact binary value of each double is rounded with ``t``'s quantization mode, then
@@ -148,6 +150,8 @@ def quantize(x: object, t: FixedType | str, *, nonfinite: float | None = None) -
         Target type, e.g. ``"ap_fixed<16,6,AP_RND_CONV,AP_SAT>"``.
     nonfinite : float, optional
         Replacement for NaN and ±inf. By default they raise ``ValueError``.
+    out : numpy.ndarray, optional
+        A C-contiguous int64 array of ``x``'s shape to write the codes into.
 
     Returns
     -------
@@ -162,7 +166,10 @@ def quantize(x: object, t: FixedType | str, *, nonfinite: float | None = None) -
         if not np.isfinite(nonfinite):
             raise ValueError(f"nonfinite must be a finite replacement value, not {nonfinite!r}")
         fill = int(quantize(nonfinite, t))
-    out = np.empty(values.shape, dtype=np.int64)
+    if out is None:
+        out = np.empty(values.shape, dtype=np.int64)
+    elif out.shape != values.shape or out.dtype != np.int64 or not out.flags.c_contiguous:
+        raise ValueError(f"out must be a C-contiguous int64 array of shape {values.shape}")
     count = _quantize_kernels[flat.size >= PARALLEL_MIN](
         flat.view(np.int64), out.reshape(-1), t.fractional, *params, t.ap_int, fill
     )

@@ -15,8 +15,8 @@ from hlsfx.graph import Layer
 
 __all__ = ["PREPARERS", "Step", "prepare"]
 
-Step = Callable[[list[np.ndarray]], tuple[np.ndarray, dict[str, int]]]
-"""raw inputs (batch, features) -> raw output (batch, features), overflow counts per role"""
+Step = Callable[[list[np.ndarray], np.ndarray], dict[str, int]]
+"""(raw inputs (batch, features), the output array to fill) -> overflow counts per role"""
 
 FLOAT_EXACT = 1 << 53
 
@@ -77,11 +77,11 @@ def prepare_dense(
     bias_acc = cast(b, b_t, a_t)
     acc_t, out_t = kernels.target(a_t), kernels.target(y_t)
 
-    def dense(inputs: list[np.ndarray]) -> tuple[np.ndarray, dict[str, int]]:
-        out, acc_overflows, out_overflows = kernels.dense_exact(
-            inputs[0], w, bias_acc, fx + fw - fa, acc_t, fa - fy, out_t
+    def dense(inputs: list[np.ndarray], out: np.ndarray) -> dict[str, int]:
+        acc_overflows, out_overflows = kernels.dense_exact(
+            inputs[0], w, bias_acc, fx + fw - fa, acc_t, fa - fy, out_t, out
         )
-        return out, {"accum": acc_overflows, "result": out_overflows}
+        return {"accum": acc_overflows, "result": out_overflows}
 
     return dense
 
@@ -105,14 +105,21 @@ def _dense_float(w, b, units, f_product, fb, y_t, bound, relu: bool) -> Step | N
     if relu and offset is None:
         return None
 
-    def dense(inputs: list[np.ndarray]) -> tuple[np.ndarray, dict[str, int]]:
-        total = inputs[0].astype(np.float64) @ weight
+    scratch: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # per chunk size: x, x @ weight
+
+    def dense(inputs: list[np.ndarray], out: np.ndarray) -> dict[str, int]:
+        rows = len(inputs[0])
+        if rows not in scratch:
+            scratch[rows] = (np.empty(inputs[0].shape), np.empty((rows, weight.shape[1])))
+        x, total = scratch[rows]
+        x[...] = inputs[0]
+        np.matmul(x, weight, out=total)
         if offset is None:
             total += bias
-            out, overflows = kernels.requantize_array(total, shift, out_t)
+            overflows = kernels.requantize_array(total, shift, out_t, out)
         else:
-            out, overflows = kernels.exact_sums_floor(total, bias, 2.0**-shift, offset, relu, out_t)
-        return out, {"accum": 0, "result": overflows}
+            overflows = kernels.exact_sums_floor(total, bias, 2.0**-shift, offset, relu, out_t, out)
+        return {"accum": 0, "result": overflows}
 
     return dense
 
@@ -123,9 +130,8 @@ def prepare_relu(layer: Layer, p: LayerPrecision, in_types: list[FixedType]) -> 
         kernels.target(p.types["result"]),
     )
 
-    def relu(inputs):
-        out, overflows = kernels.relu(inputs[0], shift, out_t)
-        return out, {"result": overflows}
+    def relu(inputs, out):
+        return {"result": kernels.relu(inputs[0], shift, out_t, out)}
 
     return relu
 
@@ -136,9 +142,8 @@ def prepare_linear(layer: Layer, p: LayerPrecision, in_types: list[FixedType]) -
         kernels.target(p.types["result"]),
     )
 
-    def linear(inputs):
-        out, overflows = kernels.requantize_array(inputs[0], shift, out_t)
-        return out, {"result": overflows}
+    def linear(inputs, out):
+        return {"result": kernels.requantize_array(inputs[0], shift, out_t, out)}
 
     return linear
 
@@ -148,11 +153,10 @@ def prepare_lut(layer: Layer, p: LayerPrecision, in_types: list[FixedType]) -> S
     shift = table.entry_type.fractional - p.types["result"].fractional
     out_t = kernels.target(p.types["result"])
 
-    def lut(inputs):
-        out, overflows = kernels.lut(
-            inputs[0], table.lo_code, table.shift, table.entries, shift, out_t
-        )
-        return out, {"result": overflows}
+    def lut(inputs, out):
+        entries = table.entries
+        overflows = kernels.lut(inputs[0], table.lo_code, table.shift, entries, shift, out_t, out)
+        return {"result": overflows}
 
     return lut
 
@@ -165,12 +169,12 @@ def prepare_softmax(layer: Layer, p: LayerPrecision, in_types: list[FixedType]) 
     fe, fi = exp.entry_type.fractional, inv.entry_type.fractional
     sum_t, out_t = kernels.target(s_t), kernels.target(y_t)
 
-    def softmax(inputs):
-        out, sum_overflows, out_overflows = kernels.softmax_stable(
+    def softmax(inputs, out):
+        sum_overflows, out_overflows = kernels.softmax_stable(
             inputs[0], exp.lo_code, exp.shift, exp.entries, fe - s_t.fractional, sum_t,
-            inv.lo_code, inv.shift, inv.entries, fe + fi - y_t.fractional, out_t,
+            inv.lo_code, inv.shift, inv.entries, fe + fi - y_t.fractional, out_t, out,
         )  # fmt: skip
-        return out, {"sum": sum_overflows, "result": out_overflows}
+        return {"sum": sum_overflows, "result": out_overflows}
 
     return softmax
 

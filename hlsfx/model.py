@@ -115,24 +115,32 @@ class QuantizedModel:
         arrays = self._inputs(x)
         n = len(next(iter(arrays.values())))
         counts = {layer.name: {} for layer in self.graph.layers}
-        results: dict[str, list[np.ndarray]] = {name: [] for name in keep}
-        for start in range(0, max(n, 1), batch_size):
+        width = {t: int(np.prod(shape)) for t, shape in self.graph.shapes.items()}
+        results = {name: np.empty((n, width[name]), dtype=np.int64) for name in keep}
+        buffers: dict[str, np.ndarray] = {}  # one per tensor, reused by every chunk
+        for start in range(0, n, batch_size):
+            stop = min(start + batch_size, n)
+
+            def buffer(tensor: str, start: int = start, stop: int = stop) -> np.ndarray:
+                if tensor in results:
+                    return results[tensor][start:stop]
+                if tensor not in buffers:
+                    buffers[tensor] = np.empty((min(batch_size, n), width[tensor]), np.int64)
+                return buffers[tensor][: stop - start]
+
             values: dict[str, np.ndarray] = {}
             for name, array in arrays.items():
                 try:
                     values[name] = quantize(
-                        array[start : start + batch_size], self.tensor_types[name]
+                        array[start:stop], self.tensor_types[name], out=buffer(name)
                     )
                 except ValueError as error:
                     raise ValueError(f"input {name!r}: {error}") from None
             for layers, step in self._plans[fuse]:
-                out, overflows = step([values[t] for t in layers[0].inputs])
-                values[layers[-1].output] = out
-                for role, k in overflows.items():
+                out = values[layers[-1].output] = buffer(layers[-1].output)
+                for role, k in step([values[t] for t in layers[0].inputs], out).items():
                     counts[layers[0].name][role] = counts[layers[0].name].get(role, 0) + int(k)
-            for name in keep:
-                results[name].append(values[name])
-        return {name: np.concatenate(parts) for name, parts in results.items()}, counts
+        return results, counts
 
     def _shaped(
         self, tensor: str, raw: np.ndarray, as_raw: bool, source_layout: bool
