@@ -58,13 +58,15 @@ def _install_locator() -> bool:
 _CACHE = _install_locator()
 
 
-def kernel(function=None, *, parallel: bool = False):
+def kernel(function=None, *, parallel: bool = False, finite: bool = False):
     """``numba.njit`` for an emulator kernel, releasing the GIL and cached on disk when numba
     allows it safely.
 
     ``parallel`` pays a thread wake-up per call, worth it only for large arrays; parallel
     kernels are not cached, as numba's cached parallel code runs slower (numba issue 8085;
-    measured here: 72 against 100 M values/s for ``quantize``).
+    measured here: 72 against 100 M values/s for ``quantize``). ``finite`` lets LLVM assume no
+    NaN or infinity (so min/max vectorise); only for kernels whose floats are exact integers.
     """
-    decorate = njit(cache=_CACHE and not parallel, parallel=parallel, nogil=True)
+    fastmath = {"nnan", "ninf"} if finite else False
+    decorate = njit(cache=_CACHE and not parallel, parallel=parallel, nogil=True, fastmath=fastmath)
     return decorate if function is None else decorate(function)

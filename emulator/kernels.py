@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 from hlsfx.emulator.jit import kernel
-from hlsfx.emulator.primitives import code_bounds, fit, requantize_flagged
+from hlsfx.emulator.primitives import AP_SAT_ZERO, AP_WRAP, code_bounds, requantize_flagged
 from numba import njit, prange
 
 from hlsfx.fixed_type import FixedType
@@ -52,22 +52,33 @@ def requantize_array(values, shift, t, out):
     return overflows
 
 
-@kernel
+@kernel(finite=True)
 def exact_sums_floor(total, bias, scale, offset, relu, t, out):
     """``cast((total + bias) * scale, t)`` for float64 integers whose cast rounds by floor
     (AP_TRN: ``offset`` 0) or to nearest with ties up (AP_RND: ``offset`` 0.5), followed by
-    ``max(., 0)`` when ``relu``. The caller guarantees |total + bias| < 2**52 and a
-    power-of-two ``scale`` <= 1, so the float64 sum and floor are exact. Returns the overflow
-    count of the cast.
+    ``max(., 0)`` when ``relu``. Returns the overflow count of the cast.
+
+    The caller guarantees |total + bias| < 2**52 and a power-of-two ``scale`` <= 1: then the
+    sum, the floor, and the wrap ``v - 2**W * floor((v - lo) / 2**W)`` are exact in float64,
+    so each overflow mode is a branch-free loop.
     """
     rows, cols = total.shape
+    lo, hi = float(t[0]), float(t[1])
+    modulus = 2.0 ** t[2]
+    floor_at = 0.0 if relu else -np.inf
     overflows = 0
-    for r in prange(rows):
+    for r in range(rows):
         for c in range(cols):
-            v = np.int64(np.floor((total[r, c] + bias[c]) * scale + offset))
-            overflows += not t[0] <= v <= t[1]
-            v = fit(v, t[0], t[1], t[2], t[3], t[5])
-            out[r, c] = max(v, 0) if relu else v
+            v = np.floor((total[r, c] + bias[c]) * scale + offset)
+            outside = v < lo or v > hi
+            overflows += outside
+            if t[5] == AP_WRAP:
+                v -= modulus * np.floor((v - lo) / modulus)
+            elif t[5] == AP_SAT_ZERO:
+                v = 0.0 if outside else v
+            else:  # AP_SAT, and AP_SAT_SYM through its lo
+                v = min(max(v, lo), hi)
+            out[r, c] = np.int64(max(v, floor_at))
     return overflows
 
 

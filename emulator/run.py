@@ -15,8 +15,10 @@ from hlsfx.graph import Layer
 
 __all__ = ["PREPARERS", "Step", "prepare"]
 
-Step = Callable[[list[np.ndarray], np.ndarray], dict[str, int]]
-"""(raw inputs (batch, features), the output array to fill) -> overflow counts per role"""
+Step = Callable[[list[np.ndarray], np.ndarray, dict], dict[str, int]]
+"""(raw inputs (batch, features), the output array to fill, a scratch dict private to the
+calling run) -> overflow counts per role. Steps keep no state between calls, so one model
+can run in several threads at once."""
 
 FLOAT_EXACT = 1 << 53
 
@@ -77,7 +79,7 @@ def prepare_dense(
     bias_acc = cast(b, b_t, a_t)
     acc_t, out_t = kernels.target(a_t), kernels.target(y_t)
 
-    def dense(inputs: list[np.ndarray], out: np.ndarray) -> dict[str, int]:
+    def dense(inputs: list[np.ndarray], out: np.ndarray, scratch: dict) -> dict[str, int]:
         acc_overflows, out_overflows = kernels.dense_exact(
             inputs[0], w, bias_acc, fx + fw - fa, acc_t, fa - fy, out_t, out
         )
@@ -105,13 +107,12 @@ def _dense_float(w, b, units, f_product, fb, y_t, bound, relu: bool) -> Step | N
     if relu and offset is None:
         return None
 
-    scratch: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # per chunk size: x, x @ weight
-
-    def dense(inputs: list[np.ndarray], out: np.ndarray) -> dict[str, int]:
+    def dense(inputs: list[np.ndarray], out: np.ndarray, scratch: dict) -> dict[str, int]:
         rows = len(inputs[0])
-        if rows not in scratch:
-            scratch[rows] = (np.empty(inputs[0].shape), np.empty((rows, weight.shape[1])))
-        x, total = scratch[rows]
+        key = (id(weight), rows)  # float x and x @ weight, reused by every chunk of this size
+        if key not in scratch:
+            scratch[key] = (np.empty(inputs[0].shape), np.empty((rows, weight.shape[1])))
+        x, total = scratch[key]
         x[...] = inputs[0]
         np.matmul(x, weight, out=total)
         if offset is None:
@@ -130,7 +131,7 @@ def prepare_relu(layer: Layer, p: LayerPrecision, in_types: list[FixedType]) -> 
         kernels.target(p.types["result"]),
     )
 
-    def relu(inputs, out):
+    def relu(inputs, out, scratch):
         return {"result": kernels.relu(inputs[0], shift, out_t, out)}
 
     return relu
@@ -142,7 +143,7 @@ def prepare_linear(layer: Layer, p: LayerPrecision, in_types: list[FixedType]) -
         kernels.target(p.types["result"]),
     )
 
-    def linear(inputs, out):
+    def linear(inputs, out, scratch):
         return {"result": kernels.requantize_array(inputs[0], shift, out_t, out)}
 
     return linear
@@ -153,7 +154,7 @@ def prepare_lut(layer: Layer, p: LayerPrecision, in_types: list[FixedType]) -> S
     shift = table.entry_type.fractional - p.types["result"].fractional
     out_t = kernels.target(p.types["result"])
 
-    def lut(inputs, out):
+    def lut(inputs, out, scratch):
         entries = table.entries
         overflows = kernels.lut(inputs[0], table.lo_code, table.shift, entries, shift, out_t, out)
         return {"result": overflows}
@@ -169,7 +170,7 @@ def prepare_softmax(layer: Layer, p: LayerPrecision, in_types: list[FixedType]) 
     fe, fi = exp.entry_type.fractional, inv.entry_type.fractional
     sum_t, out_t = kernels.target(s_t), kernels.target(y_t)
 
-    def softmax(inputs, out):
+    def softmax(inputs, out, scratch):
         sum_overflows, out_overflows = kernels.softmax_stable(
             inputs[0], exp.lo_code, exp.shift, exp.entries, fe - s_t.fractional, sum_t,
             inv.lo_code, inv.shift, inv.entries, fe + fi - y_t.fractional, out_t, out,

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import threading
 from collections.abc import Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -15,7 +18,7 @@ from hlsfx.graph import Graph
 
 __all__ = ["OverflowReport", "QuantizedModel", "configure"]
 
-DEFAULT_BATCH = 1 << 15
+DEFAULT_BATCH = 1 << 13
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,14 @@ class QuantizedModel:
                     f"input {name!r} takes arrays of shape (N, {dims}) for N samples, "
                     f"not {array.shape}"
                 )
+            bad = ~np.isfinite(array)
+            if bad.any():
+                first = tuple(int(i) for i in np.argwhere(bad)[0])
+                raise ValueError(
+                    f"input {name!r}: cannot quantize to {self.tensor_types[name]}: "
+                    f"{int(bad.sum())} of {array.size} values are NaN or infinite (the first, "
+                    f"{array[first]}, at index {first}); replace them before emulating"
+                )
             inverse = np.argsort(perm)
             arrays[name] = array.transpose(0, *(1 + inverse)).reshape(len(array), -1)
         sizes = {len(a) for a in arrays.values()}
@@ -106,41 +117,67 @@ class QuantizedModel:
         return arrays
 
     def _run(
-        self, x: Any, keep: set[str], batch_size: int, fuse: bool = True
+        self, x: Any, keep: set[str], batch_size: int, threads: int | None, fuse: bool = True
     ) -> tuple[dict[str, np.ndarray], dict]:
-        """Emulate ``x``, keeping the tensors ``keep``; ``fuse`` lets steps skip intermediate
-        tensors that are not kept (identical bits either way)."""
-        from hlsfx.emulator.quantize import quantize
+        """Emulate ``x`` chunk by chunk on ``threads`` threads (default: one per core), keeping
+        the tensors ``keep``; ``fuse`` lets steps skip tensors not kept (same bits either way)."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        from threadpoolctl import threadpool_limits
 
         arrays = self._inputs(x)
         n = len(next(iter(arrays.values())))
-        counts = {layer.name: {} for layer in self.graph.layers}
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be a positive integer, not {batch_size}")
         width = {t: int(np.prod(shape)) for t, shape in self.graph.shapes.items()}
         results = {name: np.empty((n, width[name]), dtype=np.int64) for name in keep}
-        buffers: dict[str, np.ndarray] = {}  # one per tensor, reused by every chunk
-        for start in range(0, n, batch_size):
-            stop = min(start + batch_size, n)
+        starts = range(0, n, batch_size)
+        workers = max(1, min(threads or os.cpu_count() or 1, len(starts)))
+        local = threading.local()  # each thread's tensor buffers and step scratch
 
-            def buffer(tensor: str, start: int = start, stop: int = stop) -> np.ndarray:
-                if tensor in results:
-                    return results[tensor][start:stop]
-                if tensor not in buffers:
-                    buffers[tensor] = np.empty((min(batch_size, n), width[tensor]), np.int64)
-                return buffers[tensor][: stop - start]
+        def run_chunk(start: int) -> dict[str, dict[str, int]]:
+            if not hasattr(local, "buffers"):
+                local.buffers, local.scratch = {}, {}
+            return self._run_chunk(
+                arrays, start, min(start + batch_size, n), results, local, fuse, batch_size
+            )
 
-            values: dict[str, np.ndarray] = {}
-            for name, array in arrays.items():
-                try:
-                    values[name] = quantize(
-                        array[start:stop], self.tensor_types[name], out=buffer(name)
-                    )
-                except ValueError as error:
-                    raise ValueError(f"input {name!r}: {error}") from None
-            for layers, step in self._plans[fuse]:
-                out = values[layers[-1].output] = buffer(layers[-1].output)
-                for role, k in step([values[t] for t in layers[0].inputs], out).items():
-                    counts[layers[0].name][role] = counts[layers[0].name].get(role, 0) + int(k)
+        # chunks run in parallel threads; BLAS is kept to one thread per call meanwhile
+        with threadpool_limits(1, user_api="blas") if workers > 1 else nullcontext():
+            with ThreadPoolExecutor(workers) as pool:
+                chunk_counts = list(pool.map(run_chunk, starts))
+        counts: dict[str, dict[str, int]] = {layer.name: {} for layer in self.graph.layers}
+        for chunk in chunk_counts:
+            for layer, roles in chunk.items():
+                for role, k in roles.items():
+                    counts[layer][role] = counts[layer].get(role, 0) + k
         return results, counts
+
+    def _run_chunk(self, arrays, start, stop, results, local, fuse, batch_size) -> dict:
+        from hlsfx.emulator.quantize import quantize
+
+        def buffer(tensor: str) -> np.ndarray:
+            if tensor in results:
+                return results[tensor][start:stop]
+            if tensor not in local.buffers:
+                width = int(np.prod(self.graph.shapes[tensor]))
+                local.buffers[tensor] = np.empty((batch_size, width), np.int64)
+            return local.buffers[tensor][: stop - start]
+
+        values: dict[str, np.ndarray] = {}
+        for name, array in arrays.items():
+            try:
+                values[name] = quantize(
+                    array[start:stop], self.tensor_types[name], out=buffer(name)
+                )
+            except ValueError as error:
+                raise ValueError(f"input {name!r}: {error}") from None
+        counts: dict[str, dict[str, int]] = {}
+        for layers, step in self._plans[fuse]:
+            out = values[layers[-1].output] = buffer(layers[-1].output)
+            overflows = step([values[t] for t in layers[0].inputs], out, local.scratch)
+            counts[layers[0].name] = {role: int(k) for role, k in overflows.items()}
+        return counts
 
     def _shaped(
         self, tensor: str, raw: np.ndarray, as_raw: bool, source_layout: bool
@@ -156,7 +193,14 @@ class QuantizedModel:
             out = out.transpose(0, *(1 + np.asarray(perm)))
         return out
 
-    def predict(self, x: Any, *, raw: bool = False, batch_size: int = DEFAULT_BATCH) -> Any:
+    def predict(
+        self,
+        x: Any,
+        *,
+        raw: bool = False,
+        batch_size: int = DEFAULT_BATCH,
+        threads: int | None = None,
+    ) -> Any:
         """Emulate the model on a batch.
 
         Parameters
@@ -166,30 +210,40 @@ class QuantizedModel:
         raw : bool
             Return raw int64 codes of each output's type instead of float64 values.
         batch_size : int
-            Samples emulated at a time (bounds the memory used).
+            Samples emulated at a time, per thread (bounds the memory used).
+        threads : int, optional
+            Threads emulating chunks at once (default: one per core). The bits do not depend
+            on it. While they run, BLAS libraries are limited to one thread each.
 
         Returns
         -------
         numpy.ndarray, or a dict by output name when the model has several outputs.
         """
-        outputs, _ = self._run(x, set(self.graph.outputs), batch_size)
+        outputs, _ = self._run(x, set(self.graph.outputs), batch_size, threads)
         shaped = {n: self._shaped(n, outputs[n], raw, True) for n in self.graph.outputs}
         return shaped[self.graph.outputs[0]] if len(shaped) == 1 else shaped
 
     def trace(
-        self, x: Any, *, raw: bool = False, batch_size: int = DEFAULT_BATCH
+        self,
+        x: Any,
+        *,
+        raw: bool = False,
+        batch_size: int = DEFAULT_BATCH,
+        threads: int | None = None,
     ) -> dict[str, np.ndarray]:
         """Every layer's output by layer name (channels-last, batch first)."""
         keep = {layer.output for layer in self.graph.layers}
-        outputs, _ = self._run(x, keep, batch_size, fuse=False)
+        outputs, _ = self._run(x, keep, batch_size, threads, fuse=False)
         return {
             layer.name: self._shaped(layer.output, outputs[layer.output], raw, False)
             for layer in self.graph.layers
         }
 
-    def overflow_report(self, x: Any, *, batch_size: int = DEFAULT_BATCH) -> OverflowReport:
+    def overflow_report(
+        self, x: Any, *, batch_size: int = DEFAULT_BATCH, threads: int | None = None
+    ) -> OverflowReport:
         """Count, per layer and role, the casts that saturated or wrapped on ``x``."""
-        _, counts = self._run(x, set(), batch_size)
+        _, counts = self._run(x, set(), batch_size, threads)
         return OverflowReport(counts, len(next(iter(self._inputs(x).values()))))
 
     # -- describing ------------------------------------------------------------------------

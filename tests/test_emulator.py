@@ -111,7 +111,7 @@ def test_float_and_integer_dense_paths_give_identical_bits(default):
                 a_t.fractional - y_t.fractional, kernels.target(y_t), exact,
             )  # fmt: skip
             blas = np.empty_like(exact)
-            fast([values], blas)
+            fast([values], blas, {})
             assert np.array_equal(blas, exact)
             assert np.array_equal(trace[layer.name], exact)
         values = trace[layer.name].reshape(len(x), -1)
@@ -242,3 +242,26 @@ def test_fused_dense_relu_gives_the_bits_of_separate_layers(result):
     x[:20] = 100.0  # saturate or wrap the inputs and the sums
     separate = qm.trace(x, raw=True)[graph.layers[-1].name]
     assert np.array_equal(qm.predict(x, raw=True), separate)
+
+
+def test_threads_change_nothing_and_one_model_serves_many_threads():
+    from concurrent.futures import ThreadPoolExecutor
+
+    graph = hlsfx.load(fixture("onnx/three_layer_keras.onnx"))
+    qm = hlsfx.configure(graph, "ap_fixed<14,5,AP_RND,AP_SAT>")
+    x = np.random.default_rng(5).normal(0.0, 2.0, (20_000, 16))
+    single = qm.predict(x, raw=True, threads=1, batch_size=1000)
+    assert np.array_equal(qm.predict(x, raw=True, threads=2, batch_size=1000), single)
+    halves = np.array_split(x, 4)
+    with ThreadPoolExecutor(4) as pool:  # the same model, predicting in several threads at once
+        parts = list(pool.map(lambda part: qm.predict(part, raw=True, batch_size=300), halves))
+    assert np.array_equal(np.concatenate(parts), single)
+    report = qm.overflow_report(x, threads=2, batch_size=777)
+    assert report.counts == qm.overflow_report(x, threads=1).counts
+    bad = x.copy()
+    bad[15_000, 2] = np.inf
+    with pytest.raises(
+        ValueError,
+        match=r"input .input_1_0.: .* 1 of 320000 values are NaN or inf.* index \(15000, 2\)",
+    ):
+        qm.predict(bad, threads=2, batch_size=13_000)
