@@ -56,7 +56,8 @@ def requantize_array(values, shift, t, out):
 def exact_sums_floor(total, bias, scale, offset, relu, t, out):
     """``cast((total + bias) * scale, t)`` for float64 integers whose cast rounds by floor
     (AP_TRN: ``offset`` 0) or to nearest with ties up (AP_RND: ``offset`` 0.5), followed by
-    ``max(., 0)`` when ``relu``. Returns the overflow count of the cast.
+    ``max(., 0)`` when ``relu``. ``out`` may be int64 or float64 (codes kept as floats for a
+    following float-path Dense). Returns the overflow count of the cast.
 
     The caller guarantees |total + bias| < 2**52 and a power-of-two ``scale`` <= 1: then the
     sum, the floor, and the wrap ``v - 2**W * floor((v - lo) / 2**W)`` are exact in float64,
@@ -78,7 +79,7 @@ def exact_sums_floor(total, bias, scale, offset, relu, t, out):
                 v = 0.0 if outside else v
             else:  # AP_SAT, and AP_SAT_SYM through its lo
                 v = min(max(v, lo), hi)
-            out[r, c] = np.int64(max(v, floor_at))
+            out[r, c] = max(v, floor_at)  # an integer: exact in an int64 or a float64 ``out``
     return overflows
 
 

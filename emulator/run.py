@@ -113,7 +113,10 @@ def _dense_float(w, b, units, f_product, fb, y_t, bound, relu: bool) -> Step | N
         if key not in scratch:
             scratch[key] = (np.empty(inputs[0].shape), np.empty((rows, weight.shape[1])))
         x, total = scratch[key]
-        x[...] = inputs[0]
+        if inputs[0].dtype == np.float64:  # codes kept as float64 by the step before
+            x = inputs[0]
+        else:
+            x[...] = inputs[0]
         np.matmul(x, weight, out=total)
         if offset is None:
             total += bias
@@ -122,6 +125,7 @@ def _dense_float(w, b, units, f_product, fb, y_t, bound, relu: bool) -> Step | N
             overflows = kernels.exact_sums_floor(total, bias, 2.0**-shift, offset, relu, out_t, out)
         return {"accum": 0, "result": overflows}
 
+    dense.float_codes = offset is not None  # takes, and can give, codes as exact float64
     return dense
 
 
@@ -200,6 +204,22 @@ def _fused_dense_relu(dense: Layer, relu: Layer, precisions, tensor_types) -> St
     if precisions[relu.name].types["result"] != p.types["result"]:
         return None
     return prepare_dense(dense, p, [tensor_types[dense.inputs[0]]], relu=True)
+
+
+def float_tensors(steps: list[tuple[list[Layer], Step]], outputs: tuple[str, ...]) -> set[str]:
+    """Tensors that may be held as float64 codes: made by a step that can write them so, and
+    read only by steps that take them so (float-path Dense steps), and not a graph output."""
+    takes = {}
+    for layers, step in steps:
+        for tensor in layers[0].inputs:
+            takes[tensor] = takes.get(tensor, True) and getattr(step, "float_codes", False)
+    return {
+        layers[-1].output
+        for layers, step in steps
+        if getattr(step, "float_codes", False)
+        and takes.get(layers[-1].output, False)
+        and layers[-1].output not in outputs
+    }
 
 
 def plan(graph, precisions, tensor_types, fuse: bool) -> list[tuple[list[Layer], Step]]:

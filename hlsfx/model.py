@@ -64,13 +64,15 @@ class QuantizedModel:
     default: FixedType
 
     @cached_property
-    def _plans(self) -> dict[bool, list]:
-        from hlsfx.emulator.run import plan
+    def _plans(self) -> dict[bool, tuple[list, set[str]]]:
+        """For unfused and fused runs: the steps, and the tensors they may hold as float64."""
+        from hlsfx.emulator.run import float_tensors, plan
 
-        return {
-            fuse: plan(self.graph, self.precisions, self.tensor_types, fuse)
-            for fuse in (False, True)
-        }
+        plans = {}
+        for fuse in (False, True):
+            steps = plan(self.graph, self.precisions, self.tensor_types, fuse)
+            plans[fuse] = steps, float_tensors(steps, self.graph.outputs)
+        return plans
 
     # -- running ---------------------------------------------------------------------------
 
@@ -156,12 +158,15 @@ class QuantizedModel:
     def _run_chunk(self, arrays, start, stop, results, local, fuse, batch_size) -> dict:
         from hlsfx.emulator.quantize import quantize
 
+        steps, as_float = self._plans[fuse]
+
         def buffer(tensor: str) -> np.ndarray:
             if tensor in results:
                 return results[tensor][start:stop]
             if tensor not in local.buffers:
                 width = int(np.prod(self.graph.shapes[tensor]))
-                local.buffers[tensor] = np.empty((batch_size, width), np.int64)
+                dtype = np.float64 if tensor in as_float else np.int64
+                local.buffers[tensor] = np.empty((batch_size, width), dtype)
             return local.buffers[tensor][: stop - start]
 
         values: dict[str, np.ndarray] = {}
@@ -173,7 +178,7 @@ class QuantizedModel:
             except ValueError as error:
                 raise ValueError(f"input {name!r}: {error}") from None
         counts: dict[str, dict[str, int]] = {}
-        for layers, step in self._plans[fuse]:
+        for layers, step in steps:
             out = values[layers[-1].output] = buffer(layers[-1].output)
             overflows = step([values[t] for t in layers[0].inputs], out, local.scratch)
             counts[layers[0].name] = {role: int(k) for role, k in overflows.items()}

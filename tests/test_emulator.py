@@ -229,11 +229,12 @@ def test_batches_are_emulated_in_bounded_chunks():
 
 @pytest.mark.parametrize("result", ["ap_fixed<16,6>", "ap_fixed<12,5,AP_RND,AP_SAT>"])
 def test_fused_dense_relu_gives_the_bits_of_separate_layers(result):
-    from hlsfx.emulator.run import plan
+    from hlsfx.emulator.run import float_tensors, plan
 
     graph = hlsfx.load(fixture("onnx/three_layer_keras.onnx"))
     qm = hlsfx.configure(graph, result, roles={"weight": "ap_fixed<10,2,AP_RND_CONV,AP_SAT>"})
     fused = plan(graph, qm.precisions, qm.tensor_types, fuse=True)
+    assert float_tensors(fused, graph.outputs) == {graph.layers[i].output for i in (1, 3, 5)}
     assert [[layer.kind.name for layer in layers] for layers, _ in fused][:2] == [
         ["Dense", "ReLU"],
         ["Dense", "ReLU"],
