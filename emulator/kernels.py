@@ -19,6 +19,7 @@ from hlsfx.fixed_type import FixedType
 __all__ = [
     "dense_exact",
     "exact_sums_floor",
+    "gather_patches",
     "lut",
     "relu",
     "requantize_array",
@@ -177,3 +178,16 @@ def softmax_stable(
             out[r, i] = value
             out_overflows += flagged
     return sum_overflows, out_overflows
+
+
+@kernel
+def gather_patches(x, index, patches):
+    """im2col: ``patches[r * P + p, k] = x[r, index[p, k]]``, or 0 where ``index`` is -1 (zero
+    padding). ``x`` may hold int64 or exact float64 codes; ``patches`` has the same dtype."""
+    rows = x.shape[0]
+    positions, taps = index.shape
+    for r in range(rows):
+        for p in range(positions):
+            for k in range(taps):
+                j = index[p, k]
+                patches[r * positions + p, k] = x[r, j] if j >= 0 else 0

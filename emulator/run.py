@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 from hlsfx.emulator import kernels
@@ -55,7 +56,7 @@ def _float_path(x_t, w_t, b_t, a_t, w, b) -> tuple[int, int] | None:
 
 
 def prepare_dense(
-    layer: Layer, p: LayerPrecision, in_types: list[FixedType], relu: bool = False
+    layer: Layer, p: LayerPrecision, in_types: list[FixedType], in_shapes=None, relu: bool = False
 ) -> Step | None:
     """The Dense step; with ``relu``, the step of Dense followed by a ReLU of the same type,
     or None when that fusion would not be exact."""
@@ -129,7 +130,7 @@ def _dense_float(w, b, units, f_product, fb, y_t, bound, relu: bool) -> Step | N
     return dense
 
 
-def prepare_relu(layer: Layer, p: LayerPrecision, in_types: list[FixedType]) -> Step:
+def prepare_relu(layer: Layer, p: LayerPrecision, in_types: list[FixedType], in_shapes) -> Step:
     shift, out_t = (
         in_types[0].fractional - p.types["result"].fractional,
         kernels.target(p.types["result"]),
@@ -141,7 +142,7 @@ def prepare_relu(layer: Layer, p: LayerPrecision, in_types: list[FixedType]) -> 
     return relu
 
 
-def prepare_linear(layer: Layer, p: LayerPrecision, in_types: list[FixedType]) -> Step:
+def prepare_linear(layer: Layer, p: LayerPrecision, in_types: list[FixedType], in_shapes) -> Step:
     shift, out_t = (
         in_types[0].fractional - p.types["result"].fractional,
         kernels.target(p.types["result"]),
@@ -153,7 +154,7 @@ def prepare_linear(layer: Layer, p: LayerPrecision, in_types: list[FixedType]) -
     return linear
 
 
-def prepare_lut(layer: Layer, p: LayerPrecision, in_types: list[FixedType]) -> Step:
+def prepare_lut(layer: Layer, p: LayerPrecision, in_types: list[FixedType], in_shapes) -> Step:
     table = p.tables["table"]
     shift = table.entry_type.fractional - p.types["result"].fractional
     out_t = kernels.target(p.types["result"])
@@ -166,7 +167,7 @@ def prepare_lut(layer: Layer, p: LayerPrecision, in_types: list[FixedType]) -> S
     return lut
 
 
-def prepare_softmax(layer: Layer, p: LayerPrecision, in_types: list[FixedType]) -> Step:
+def prepare_softmax(layer: Layer, p: LayerPrecision, in_types: list[FixedType], in_shapes) -> Step:
     exp, inv = p.tables["exp_table"], p.tables["inv_table"]
     s_t, y_t = p.types["sum"], p.types["result"]
     _require_int64(layer, "sum", s_t, 62)
@@ -184,8 +185,86 @@ def prepare_softmax(layer: Layer, p: LayerPrecision, in_types: list[FixedType]) 
     return softmax
 
 
-PREPARERS: dict[kinds.LayerKind, Callable[[Layer, LayerPrecision, list[FixedType]], Step]] = {
+def conv_patch_index(layer: Layer, shape: tuple[int, ...]) -> np.ndarray:
+    """For each output position (row-major) and tap (kernel positions, then input channels),
+    the flat channels-last input index it reads, or -1 for zero padding."""
+    a, d = layer.attrs, layer.kind.spatial
+    out_shape = layer.kind.output_shape(layer, [shape])[:-1]
+    channels = shape[-1]
+    out_pos = np.indices(out_shape).reshape(d, -1).T  # (P, d)
+    taps = np.indices(tuple(a["kernel"])).reshape(d, -1).T  # (T, d)
+    stride, dilation = np.array(a["strides"]), np.array(a["dilations"])
+    begin = np.array(a["pads"][:d])
+    pos = out_pos[:, None, :] * stride + taps[None, :, :] * dilation - begin  # (P, T, d)
+    valid = np.all((pos >= 0) & (pos < np.array(shape[:-1])), axis=-1)
+    flat = np.ravel_multi_index(
+        tuple(np.clip(pos, 0, np.array(shape[:-1]) - 1).transpose(2, 0, 1)), shape[:-1]
+    )
+    index = flat[:, :, None] * channels + np.arange(channels)  # (P, T, C)
+    index[~valid] = -1
+    return index.reshape(len(out_pos), -1)
+
+
+def prepare_conv(
+    layer: Layer, p: LayerPrecision, in_types: list[FixedType], in_shapes, relu: bool = False
+) -> Step | None:
+    """Conv as NUMERICS.md defines it: the Dense step over each receptive field."""
+    weight = p.params["weight"]
+    flat = replace(p, params={**p.params, "weight": weight.reshape(-1, weight.shape[-1])})
+    dense = prepare_dense(layer, flat, in_types, relu=relu)
+    if dense is None:
+        return None
+    index = conv_patch_index(layer, in_shapes[0])
+    positions, taps = index.shape
+    n_out = weight.shape[-1]
+
+    def conv(inputs, out, scratch):
+        x = inputs[0]
+        key = (id(index), len(x), x.dtype)
+        if key not in scratch:
+            scratch[key] = np.empty((len(x) * positions, taps), x.dtype)
+        patches = scratch[key]
+        kernels.gather_patches(x, index, patches)
+        return dense([patches], out.reshape(len(x) * positions, n_out), scratch)
+
+    conv.float_codes = getattr(dense, "float_codes", False)
+    return conv
+
+
+def _moves(layer: Layer, p: LayerPrecision, in_types: list[FixedType], arrange) -> Step:
+    """A step that moves values (``arrange(x)`` gives them in output order), casting only if
+    the result type differs from the input's."""
+    x_t, y_t = in_types[0], p.types["result"]
+    shift, out_t = x_t.fractional - y_t.fractional, kernels.target(y_t)
+
+    def move(inputs, out, scratch):
+        values = arrange(inputs[0])
+        if x_t == y_t:
+            out[...] = values
+            return {"result": 0}
+        return {"result": kernels.requantize_array(np.ascontiguousarray(values), shift, out_t, out)}
+
+    return move
+
+
+def prepare_reshape(layer, p, in_types, in_shapes) -> Step:
+    return _moves(layer, p, in_types, lambda x: x)
+
+
+def prepare_transpose(layer, p, in_types, in_shapes) -> Step:
+    axes = (0, *(1 + a for a in layer.attrs["perm"]))
+    shape = in_shapes[0]
+    return _moves(
+        layer, p, in_types, lambda x: x.reshape(len(x), *shape).transpose(axes).reshape(len(x), -1)
+    )
+
+
+PREPARERS: dict[kinds.LayerKind, Callable[..., Step]] = {
     kinds.DENSE: prepare_dense,
+    kinds.CONV1D: prepare_conv,
+    kinds.CONV2D: prepare_conv,
+    kinds.RESHAPE: prepare_reshape,
+    kinds.TRANSPOSE: prepare_transpose,
     kinds.RELU: prepare_relu,
     kinds.LINEAR: prepare_linear,
     kinds.SIGMOID: prepare_lut,
@@ -194,16 +273,18 @@ PREPARERS: dict[kinds.LayerKind, Callable[[Layer, LayerPrecision, list[FixedType
 """The emulator's step for every layer kind; the conformance test checks it covers KINDS."""
 
 
-def prepare(layer: Layer, p: LayerPrecision, in_types: list[FixedType]) -> Step:
-    """The step that runs ``layer`` on raw codes."""
-    return PREPARERS[layer.kind](layer, p, in_types)
+def prepare(layer: Layer, p: LayerPrecision, in_types: list[FixedType], in_shapes) -> Step:
+    """The step that runs ``layer`` on raw codes (``in_shapes``: its inputs' shapes)."""
+    return PREPARERS[layer.kind](layer, p, in_types, in_shapes)
 
 
-def _fused_dense_relu(dense: Layer, relu: Layer, precisions, tensor_types) -> Step | None:
-    p = precisions[dense.name]
+def _fused_relu(layer: Layer, relu: Layer, precisions, tensor_types, shapes) -> Step | None:
+    """Dense or Conv, then a ReLU of the same type, as one step (None if not exact)."""
+    p = precisions[layer.name]
     if precisions[relu.name].types["result"] != p.types["result"]:
         return None
-    return prepare_dense(dense, p, [tensor_types[dense.inputs[0]]], relu=True)
+    in_types, in_shapes = [tensor_types[layer.inputs[0]]], [shapes[layer.inputs[0]]]
+    return PREPARERS[layer.kind](layer, p, in_types, in_shapes, relu=True)
 
 
 def float_tensors(steps: list[tuple[list[Layer], Step]], outputs: tuple[str, ...]) -> set[str]:
@@ -230,16 +311,17 @@ def plan(graph, precisions, tensor_types, fuse: bool) -> list[tuple[list[Layer],
     i = 0
     while i < len(layers):
         layer = layers[i]
-        if fuse and layer.kind is kinds.DENSE and i + 1 < len(layers):
+        if fuse and layer.kind.weighted and i + 1 < len(layers):
             after = layers[i + 1]
             single_use = [x.name for x in graph.consumers(layer.output)] == [after.name]
             if after.kind is kinds.RELU and single_use and layer.output not in graph.outputs:
-                step = _fused_dense_relu(layer, after, precisions, tensor_types)
+                step = _fused_relu(layer, after, precisions, tensor_types, graph.shapes)
                 if step is not None:
                     steps.append(([layer, after], step))
                     i += 2
                     continue
         in_types = [tensor_types[t] for t in layer.inputs]
-        steps.append(([layer], prepare(layer, precisions[layer.name], in_types)))
+        in_shapes = [graph.shapes[t] for t in layer.inputs]
+        steps.append(([layer], prepare(layer, precisions[layer.name], in_types, in_shapes)))
         i += 1
     return steps

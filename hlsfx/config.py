@@ -173,6 +173,9 @@ def _resolve_layer(
     types: dict[str, FixedType] = {}
     automatic = set()
     for role in kind.roles:
+        if role == "result" and kind.result_follows_input and "result" not in settings:
+            types[role] = in_types[0]
+            continue
         value = settings.get(role, default)
         if isinstance(value, str) and value.strip() == AUTO:
             if role not in AUTO_ROLES:
@@ -184,14 +187,14 @@ def _resolve_layer(
     params: dict[str, np.ndarray] = {}
     tables: dict[str, Table] = {}
     x = in_types[0]
-    if kind is kind_registry.DENSE:
+    if kind.weighted:
         for role in ("weight", "bias"):
             if role in automatic:
                 types[role] = _auto_param(layer.params[role], default)
         if "accum" in automatic:
-            types["accum"] = _exact_accumulator(
-                x, types["weight"], types["bias"], layer.params["weight"].shape[0]
-            )
+            weight = layer.params["weight"]
+            fan_in = weight.size // weight.shape[-1]
+            types["accum"] = _exact_accumulator(x, types["weight"], types["bias"], fan_in)
         from hlsfx.emulator.quantize import quantize
 
         for role in ("weight", "bias"):

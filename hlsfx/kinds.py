@@ -6,13 +6,27 @@ A kind's semantics are defined in NUMERICS.md; its emulator kernel lives in
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from hlsfx.graph import Layer
 
-__all__ = ["DENSE", "KINDS", "LINEAR", "RELU", "SIGMOID", "SOFTMAX", "LayerKind", "TableSpec"]
+__all__ = [
+    "CONV1D",
+    "CONV2D",
+    "DENSE",
+    "KINDS",
+    "LINEAR",
+    "RELU",
+    "RESHAPE",
+    "SIGMOID",
+    "SOFTMAX",
+    "TRANSPOSE",
+    "LayerKind",
+    "TableSpec",
+]
 
 
 @dataclass(frozen=True)
@@ -35,6 +49,10 @@ class LayerKind:
     """precision roles: fixed-point types the configuration resolves for each layer"""
     tables: tuple[TableSpec, ...] = ()
     n_inputs: int = 1
+    result_follows_input: bool = False
+    """the result type defaults to the input's type (layers that only move values)"""
+    weighted: bool = False
+    """has a ``weight`` (*, n_out) and a ``bias`` (n_out,) summed in an accumulator"""
 
     def output_shape(self, layer: Layer, input_shapes: list[tuple[int, ...]]) -> tuple[int, ...]:
         self.check_inputs(layer, input_shapes)
@@ -57,6 +75,7 @@ class DenseKind(LayerKind):
 
     name = "Dense"
     roles = ("weight", "bias", "accum", "result")
+    weighted = True
 
     def output_shape(self, layer, input_shapes):
         from hlsfx.graph import GraphError
@@ -114,11 +133,94 @@ class SoftmaxKind(LayerKind):
     )
 
 
+class ConvKind(LayerKind):
+    """Convolution, channels-last: Dense over each output position's receptive field, in the
+    order kernel height, kernel width, input channel (NUMERICS.md).
+
+    attrs: ``kernel`` (k,) or (kh, kw), ``strides``, ``dilations`` (same length) and ``pads``
+    (begin..., end...) in input positions. params: ``weight`` (*kernel, c_in, c_out), ``bias``
+    (c_out,).
+    """
+
+    roles = ("weight", "bias", "accum", "result")
+    weighted = True
+
+    def __init__(self, name: str, spatial: int) -> None:
+        self.name = name
+        self.spatial = spatial
+
+    def output_shape(self, layer, input_shapes):
+        from hlsfx.graph import GraphError
+
+        self.check_inputs(layer, input_shapes)
+        (shape,) = input_shapes
+        a, weight = layer.attrs, layer.params.get("weight")
+        d = self.spatial
+        if len(shape) != d + 1:
+            raise GraphError(
+                f"{layer.describe()}: input shape {shape} is not (*{d} spatial, channels)"
+            )
+        if weight is None or weight.shape[:d] != tuple(a["kernel"]) or weight.shape[d] != shape[-1]:
+            raise GraphError(
+                f"{layer.describe()}: weight shape {None if weight is None else weight.shape} does "
+                f"not fit kernel {tuple(a['kernel'])} over {shape[-1]} input channels"
+            )
+        sizes = []
+        for i in range(d):
+            reach = (a["kernel"][i] - 1) * a["dilations"][i] + 1
+            padded = shape[i] + a["pads"][i] + a["pads"][d + i]
+            if padded < reach:
+                raise GraphError(f"{layer.describe()}: the kernel reaches beyond the padded input")
+            sizes.append((padded - reach) // a["strides"][i] + 1)
+        return (*sizes, weight.shape[-1])
+
+
+class ReshapeKind(LayerKind):
+    """The same values in another shape (the data order does not change)."""
+
+    name = "Reshape"
+    result_follows_input = True
+
+    def output_shape(self, layer, input_shapes):
+        from hlsfx.graph import GraphError
+
+        self.check_inputs(layer, input_shapes)
+        shape = tuple(layer.attrs["shape"])
+        if math.prod(shape) != math.prod(input_shapes[0]):
+            raise GraphError(f"{layer.describe()}: cannot reshape {input_shapes[0]} to {shape}")
+        return shape
+
+
+class TransposeKind(LayerKind):
+    """Permute the axes: ``output = input.transpose(perm)`` (batch axis excluded)."""
+
+    name = "Transpose"
+    result_follows_input = True
+
+    def output_shape(self, layer, input_shapes):
+        from hlsfx.graph import GraphError
+
+        self.check_inputs(layer, input_shapes)
+        perm, shape = tuple(layer.attrs["perm"]), input_shapes[0]
+        if sorted(perm) != list(range(len(shape))):
+            raise GraphError(
+                f"{layer.describe()}: {perm} is not a permutation of {len(shape)} axes"
+            )
+        return tuple(shape[p] for p in perm)
+
+
 DENSE = DenseKind()
+CONV1D = ConvKind("Conv1D", 1)
+CONV2D = ConvKind("Conv2D", 2)
+RESHAPE = ReshapeKind()
+TRANSPOSE = TransposeKind()
 RELU = ReluKind()
 LINEAR = LinearKind()
 SIGMOID = SigmoidKind()
 SOFTMAX = SoftmaxKind()
 
-KINDS: dict[str, LayerKind] = {kind.name: kind for kind in (DENSE, RELU, LINEAR, SIGMOID, SOFTMAX)}
+KINDS: dict[str, LayerKind] = {
+    kind.name: kind
+    for kind in (DENSE, CONV1D, CONV2D, RELU, LINEAR, SIGMOID, SOFTMAX, RESHAPE, TRANSPOSE)
+}
 """Every layer kind, by name. The conformance test walks this registry."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +37,7 @@ class _Converter:
         self.values: dict[str, np.ndarray | _Tensor] = {}
         self.shapes: dict[str, tuple[int, ...]] = {}
         self.layers: list[Layer] = []
+        self.inputs: list[str] = []
         self.uses = Counter(name for node in self.graph.node for name in node.input if name)
         self.uses.update(output.name for output in self.graph.output)
         self.opset = next(
@@ -75,6 +77,42 @@ class _Converter:
                 node, f"input {name!r} is held transposed {value.perm}; not supported here"
             )
         return value
+
+    def in_layout(self, node, name: str, wanted: tuple[int, ...]) -> _Tensor:
+        """The tensor ``name`` held so that its ONNX view is ``internal.transpose(wanted)``:
+        as it is, by taking a graph input in that layout, or through a Transpose layer."""
+        value = self.tensor(node, name)
+        if value.perm == wanted:
+            return value
+        if value.name in self.inputs and not any(value.name in x.inputs for x in self.layers):
+            # take the graph input in the wanted layout; predict transposes the caller's array
+            onnx_shape = tuple(self.shapes[value.name][p] for p in value.perm)
+            inverse = np.argsort(wanted)
+            self.shapes[value.name] = tuple(onnx_shape[i] for i in inverse)
+            for key, held in list(self.values.items()):
+                if isinstance(held, _Tensor) and held.name == value.name:
+                    self.values[key] = _Tensor(held.name, tuple(wanted[i] for i in held.perm))
+            return self.values[name]
+        perm = tuple(value.perm[i] for i in np.argsort(wanted))
+        output = self.unique_tensor(f"{value.name}_transposed")
+        layer = Layer(
+            name=self.unique_name(f"{node.name or node.output[0]}_transpose"),
+            kind=kinds.TRANSPOSE,
+            inputs=(value.name,),
+            output=output,
+            attrs={"perm": perm},
+            source=f"layout for {self.where(node)}",
+        )
+        self.shapes[output] = kinds.TRANSPOSE.output_shape(layer, [self.shapes[value.name]])
+        self.layers.append(layer)
+        return _Tensor(output, wanted)
+
+    def unique_tensor(self, wanted: str) -> str:
+        name, k = wanted, 1
+        while name in self.shapes or name in self.values:
+            k += 1
+            name = f"{wanted}_{k}"
+        return name
 
     def unique_name(self, wanted: str) -> str:
         taken = {layer.name for layer in self.layers}
@@ -126,6 +164,7 @@ class _Converter:
             self.shapes[value_info.name] = tuple(shape)
             self.values[value_info.name] = _Tensor(value_info.name, tuple(range(len(shape))))
             inputs.append(value_info.name)
+        self.inputs = inputs
         for node in self.graph.node:
             self.convert(node)
         outputs, layouts = [], {}
@@ -234,8 +273,8 @@ def _add(c: _Converter, node) -> None:
     (name,) = tensors
     constant = c.const(node, next(n for n in node.input if n != name), "the addend")
     producer = next((layer for layer in c.layers if layer.output == name), None)
-    if producer is None or producer.kind is not kinds.DENSE or c.uses[name] != 1:
-        raise c.fail(node, "a constant can only be added as the bias of a MatMul/Gemm")
+    if producer is None or not producer.kind.weighted or c.uses[name] != 1:
+        raise c.fail(node, "a constant can only be added as the bias of a MatMul, Gemm or Conv")
     n_out = producer.params["bias"].shape[0]
     try:
         extra = np.broadcast_to(constant.reshape(-1) if constant.size != 1 else constant, (n_out,))
@@ -278,16 +317,134 @@ def _identity(c: _Converter, node) -> None:
     c.values[node.output[0]] = c.tensor(node, node.input[0])
 
 
+def _reshape_to(c: _Converter, node, name: str, shape: tuple[int, ...]) -> None:
+    """``node``'s output: the tensor ``name``, in ONNX order, reshaped (batch excluded)."""
+    rank = len(c.shapes[c.tensor(node, name).name])
+    x = c.in_layout(node, name, tuple(range(rank)))
+    if c.shapes[x.name] == shape:
+        c.values[node.output[0]] = x
+        return
+    c.add_layer(node, kinds.RESHAPE, [x], node.output[0], attrs={"shape": shape})
+
+
 def _flatten(c: _Converter, node) -> None:
-    x = c.plain(node, node.input[0])
-    shape = c.shapes[x.name]
     axis = c.attrs(node).get("axis", 1)
     if axis not in (0, 1):
         raise c.fail(node, f"flatten from axis {axis}: only the batch axis (0 or 1) is supported")
-    if len(shape) == 1:
-        c.values[node.output[0]] = x
-        return
-    raise c.fail(node, "flattening a tensor of rank > 2 arrives with the convolution layers")
+    shape = c.shapes[c.tensor(node, node.input[0]).name]
+    _reshape_to(c, node, node.input[0], (math.prod(shape),))
+
+
+def _reshape(c: _Converter, node) -> None:
+    if len(node.input) > 1:
+        target = [int(v) for v in c.const(node, node.input[1], "the shape")]
+    else:
+        target = list(c.attrs(node)["shape"])
+    current = c.shapes[c.tensor(node, node.input[0]).name]
+    current_onnx = [None, *(current[p] for p in c.tensor(node, node.input[0]).perm)]
+    dims = [current_onnx[i] if d == 0 else d for i, d in enumerate(target)][1:]
+    if dims.count(-1) > 1:
+        raise c.fail(node, f"shape {target} has more than one -1")
+    if -1 in dims:
+        known = math.prod(d for d in dims if d != -1)
+        dims[dims.index(-1)] = math.prod(current) // known if known else 0
+    if math.prod(dims) != math.prod(current):
+        raise c.fail(
+            node, f"cannot reshape {tuple(current_onnx[1:])} to {tuple(target)} per sample"
+        )
+    _reshape_to(c, node, node.input[0], tuple(dims))
+
+
+def _squeeze_like(c: _Converter, node) -> None:
+    x = c.tensor(node, node.input[0])
+    onnx_shape = [c.shapes[x.name][p] for p in x.perm]
+    if node.op_type == "Squeeze":
+        axes = c.attrs(node).get("axes")
+        if axes is None and len(node.input) > 1:
+            axes = [int(v) for v in c.const(node, node.input[1], "the axes")]
+        rank = len(onnx_shape) + 1
+        axes = {
+            a + rank if a < 0 else a
+            for a in (axes or [i + 1 for i, d in enumerate(onnx_shape) if d == 1])
+        }
+        if 0 in axes:
+            raise c.fail(node, "squeezing the batch axis is not supported")
+        shape = tuple(d for i, d in enumerate(onnx_shape, start=1) if i not in axes)
+    else:
+        axes = c.attrs(node).get("axes")
+        if axes is None:
+            axes = [int(v) for v in c.const(node, node.input[1], "the axes")]
+        rank = len(onnx_shape) + 1 + len(axes)
+        axes = sorted(a + rank if a < 0 else a for a in axes)
+        if 0 in axes:
+            raise c.fail(node, "unsqueezing at the batch axis is not supported")
+        shape = [None, *onnx_shape]
+        for a in axes:
+            shape.insert(a, 1)
+        shape = tuple(shape[1:])
+    _reshape_to(c, node, node.input[0], shape)
+
+
+def _transpose(c: _Converter, node) -> None:
+    x = c.tensor(node, node.input[0])
+    rank = len(x.perm) + 1
+    perm = list(c.attrs(node).get("perm", range(rank - 1, -1, -1)))
+    if perm[0] != 0:
+        raise c.fail(node, f"perm {perm} moves the batch axis; only the other axes may move")
+    c.values[node.output[0]] = _Tensor(x.name, tuple(x.perm[p - 1] for p in perm[1:]))
+
+
+def _conv_pads(c: _Converter, node, shape, kernel, strides, dilations) -> list[int]:
+    a = c.attrs(node)
+    d = len(kernel)
+    auto_pad = a.get("auto_pad", b"NOTSET")
+    auto_pad = auto_pad.decode() if isinstance(auto_pad, bytes) else auto_pad
+    if auto_pad in ("NOTSET", ""):
+        return list(a.get("pads", [0] * 2 * d))
+    if auto_pad == "VALID":
+        return [0] * 2 * d
+    if auto_pad not in ("SAME_UPPER", "SAME_LOWER"):
+        raise c.fail(node, f"unknown auto_pad {auto_pad!r}")
+    begin, end = [], []
+    for i in range(d):
+        out = -(-shape[i] // strides[i])
+        total = max(0, (out - 1) * strides[i] + (kernel[i] - 1) * dilations[i] + 1 - shape[i])
+        small, large = total // 2, total - total // 2
+        begin.append(small if auto_pad == "SAME_UPPER" else large)
+        end.append(large if auto_pad == "SAME_UPPER" else small)
+    return begin + end
+
+
+def _conv(c: _Converter, node) -> None:
+    weight = c.const(node, node.input[1], "the weight")
+    d = weight.ndim - 2
+    if d not in (1, 2):
+        raise c.fail(node, f"{d}-D convolution is not supported (only 1-D and 2-D)")
+    a = c.attrs(node)
+    if a.get("group", 1) != 1:
+        raise c.fail(node, f"group={a['group']} (grouped or depthwise) is not supported yet")
+    channels_last = (d, *range(d))  # ONNX (C, *spatial) is internal (*spatial, C)
+    x = c.in_layout(node, node.input[0], channels_last)
+    shape = c.shapes[x.name]
+    kernel = tuple(weight.shape[2:])
+    if weight.shape[1] != shape[-1]:
+        raise c.fail(
+            node, f"the weight expects {weight.shape[1]} input channels, the input has {shape[-1]}"
+        )
+    strides = list(a.get("strides", [1] * d))
+    dilations = list(a.get("dilations", [1] * d))
+    pads = _conv_pads(c, node, shape, kernel, strides, dilations)
+    bias = (
+        c.const(node, node.input[2], "the bias") if len(node.input) > 2 and node.input[2] else None
+    )
+    n_out = weight.shape[0]
+    params = {
+        "weight": weight.transpose(*range(2, 2 + d), 1, 0),
+        "bias": np.zeros(n_out) if bias is None else bias.reshape(n_out),
+    }
+    attrs = {"kernel": kernel, "strides": strides, "dilations": dilations, "pads": pads}
+    kind = kinds.CONV1D if d == 1 else kinds.CONV2D
+    c.add_layer(node, kind, [x], node.output[0], attrs=attrs, params=params, out_perm=channels_last)
 
 
 CONVERTERS = {
@@ -300,6 +457,11 @@ CONVERTERS = {
     "Identity": _identity,
     "Dropout": _identity,
     "Flatten": _flatten,
+    "Reshape": _reshape,
+    "Squeeze": _squeeze_like,
+    "Unsqueeze": _squeeze_like,
+    "Transpose": _transpose,
+    "Conv": _conv,
 }
 SUPPORTED_OPS = tuple(sorted(CONVERTERS))
 

@@ -28,13 +28,24 @@ def fixture(relative: str) -> Path:
     return path
 
 
-def onnxruntime_outputs(path: Path, x: np.ndarray) -> np.ndarray:
+def onnxruntime_outputs(model: Path | onnx.ModelProto, x: np.ndarray) -> np.ndarray:
+    """onnxruntime's float outputs, batched where the exported graph allows it (exporters fix
+    the batch at 1, and some flatten it into the features), else one sample at a time."""
     ort = pytest.importorskip("onnxruntime", reason="pip install onnxruntime (the test extra)")
-    model = onnx.load(str(path))
-    for value in [*model.graph.input, *model.graph.output]:
-        value.type.tensor_type.shape.dim[0].dim_param = "N"  # exporters fix the batch
-    session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
-    return session.run(None, {session.get_inputs()[0].name: x.astype(np.float32)})[0]
+    model = onnx.load(str(model)) if isinstance(model, Path) else model
+    batched = onnx.ModelProto()
+    batched.CopyFrom(model)
+    for value in [*batched.graph.input, *batched.graph.output]:
+        if value.type.tensor_type.shape.dim:
+            value.type.tensor_type.shape.dim[0].dim_param = "N"
+    options = {"providers": ["CPUExecutionProvider"]}
+    try:
+        session = ort.InferenceSession(batched.SerializeToString(), **options)
+        return session.run(None, {session.get_inputs()[0].name: x.astype(np.float32)})[0]
+    except Exception:
+        session = ort.InferenceSession(model.SerializeToString(), **options)
+        name = session.get_inputs()[0].name
+        return np.concatenate([session.run(None, {name: s[None].astype(np.float32)})[0] for s in x])
 
 
 def wide(graph):
@@ -68,6 +79,8 @@ FLOAT_FIXTURES = {
     "onnx/three_layer_keras.onnx": 2e-3,
     "onnx/three_layer_pytorch.onnx": 2e-3,
     "onnx/two_layer_keras.onnx": 1e-3,
+    "onnx/conv1d_small_keras.onnx": 1e-3,
+    "onnx/conv2d_small_keras.onnx": 1e-3,
 }
 
 
@@ -75,8 +88,9 @@ FLOAT_FIXTURES = {
 def test_wide_types_agree_with_onnxruntime(relative):
     path = fixture(relative)
     graph = hlsfx.load(path)
-    n_in = graph.shapes[graph.inputs[0]][0]
-    x = np.random.default_rng(1).normal(0.0, 1.0, (3000, n_in))
+    perm = graph.input_layouts[graph.inputs[0]]
+    shape = tuple(graph.shapes[graph.inputs[0]][p] for p in perm)
+    x = np.random.default_rng(1).normal(0.0, 1.0, (500, *shape))
     reference = onnxruntime_outputs(path, x)
     got = wide(graph).predict(x)
     assert got.shape == reference.shape
@@ -102,7 +116,7 @@ def test_float_and_integer_dense_paths_give_identical_bits(default):
         if layer.kind is kinds.DENSE:
             p = qm.precisions[layer.name]
             x_t, (w_t, b_t, a_t, y_t) = qm.tensor_types[layer.inputs[0]], p.types.values()
-            fast = prepare(layer, p, [x_t])
+            fast = prepare(layer, p, [x_t], [graph.shapes[layer.inputs[0]]])
             assert fast.__qualname__.startswith("_dense_float"), "expected the BLAS path here"
             exact = np.empty((len(x), p.params["weight"].shape[1]), dtype=np.int64)
             kernels.dense_exact(
@@ -266,3 +280,72 @@ def test_threads_change_nothing_and_one_model_serves_many_threads():
         match=r"input .input_1_0.: .* 1 of 320000 values are NaN or inf.* index \(15000, 2\)",
     ):
         qm.predict(bad, threads=2, batch_size=13_000)
+
+
+def _conv_model(x_shape, w_shape, nodes_before=(), **conv):
+    rng = np.random.default_rng(6)
+    weight = rng.integers(-4, 5, w_shape).astype(np.float32)
+    bias = rng.integers(-8, 9, w_shape[0]).astype(np.float32)
+    source = nodes_before[-1].output[0] if nodes_before else "x"
+    nodes = [
+        *nodes_before,
+        helper.make_node("Conv", [source, "w", "b"], ["y"], name="conv", **conv),
+    ]
+    model = helper.make_model(
+        helper.make_graph(
+            nodes,
+            "conv",
+            [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", *x_shape])],
+            [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+            [numpy_helper.from_array(weight, "w"), numpy_helper.from_array(bias, "b")]
+            + [
+                numpy_helper.from_array(np.array(v, np.int64), k)
+                for k, v in (("to_flat", [0, -1]), ("back", [0, *x_shape]))
+            ],
+        ),
+        opset_imports=[helper.make_opsetid("", 13)],
+    )
+    model.ir_version = 8
+    return model
+
+
+CONV_CASES = {
+    "2d plain": ((3, 7, 6), (4, 3, 3, 3), {}),
+    "2d pads strides": ((2, 9, 8), (3, 2, 3, 2), {"pads": [1, 0, 2, 1], "strides": [2, 3]}),
+    "2d dilations": ((2, 9, 9), (2, 2, 3, 3), {"dilations": [2, 1], "pads": [2, 1, 2, 1]}),
+    "2d same upper": ((1, 7, 5), (2, 1, 4, 3), {"auto_pad": "SAME_UPPER", "strides": [2, 2]}),
+    "2d same lower": ((1, 7, 5), (2, 1, 4, 2), {"auto_pad": "SAME_LOWER"}),
+    "2d valid": ((2, 6, 6), (3, 2, 2, 2), {"auto_pad": "VALID", "strides": [2, 1]}),
+    "1d": ((3, 11), (2, 3, 4), {"pads": [2, 1], "strides": [2], "dilations": [2]}),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CONV_CASES))
+def test_conv_geometry_equals_onnxruntime_exactly(case):
+    x_shape, w_shape, conv = CONV_CASES[case]
+    model = _conv_model(x_shape, w_shape, **conv)
+    x = np.random.default_rng(7).integers(-8, 9, (40, *x_shape)).astype(np.float64)
+    reference = onnxruntime_outputs(model, x)  # integers below 2**24: exact in float32
+    graph = hlsfx.load(model)
+    assert graph.input_layouts[graph.inputs[0]][0] == len(x_shape) - 1  # taken channels-last
+    qm = hlsfx.configure(graph, "ap_fixed<24,24>")
+    assert np.array_equal(qm.predict(x), reference)
+
+
+def test_a_conv_after_a_reshape_gets_a_transpose_layer():
+    x_shape = (2, 5, 4)
+    reshapes = [
+        helper.make_node("Reshape", ["x", "to_flat"], ["flat"]),
+        helper.make_node("Reshape", ["flat", "back"], ["again"]),
+    ]
+    model = _conv_model(x_shape, (3, 2, 2, 2), reshapes, pads=[1, 1, 0, 0])
+    graph = hlsfx.load(model)
+    assert [layer.kind for layer in graph.layers] == [
+        kinds.RESHAPE,
+        kinds.RESHAPE,
+        kinds.TRANSPOSE,
+        kinds.CONV2D,
+    ]
+    x = np.random.default_rng(8).integers(-8, 9, (30, *x_shape)).astype(np.float64)
+    qm = hlsfx.configure(graph, "ap_fixed<24,24>")
+    assert np.array_equal(qm.predict(x), onnxruntime_outputs(model, x))
