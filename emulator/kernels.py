@@ -17,6 +17,7 @@ from numba import njit, prange
 from hlsfx.fixed_type import FixedType
 
 __all__ = [
+    "binarize",
     "dense_exact",
     "exact_sums_floor",
     "gather_patches",
@@ -191,3 +192,12 @@ def gather_patches(x, index, patches):
             for k in range(taps):
                 j = index[p, k]
                 patches[r * positions + p, k] = x[r, j] if j >= 0 else 0
+
+
+@kernel
+def binarize(x, plus, minus, out):
+    """``out = plus if x >= 0 else minus`` (the two codes already in the result type)."""
+    rows, cols = x.shape
+    for r in range(rows):
+        for c in range(cols):
+            out[r, c] = plus if x[r, c] >= 0 else minus

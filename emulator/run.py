@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import numpy as np
 from hlsfx.emulator import kernels
-from hlsfx.emulator.quantize import MAX_SIGNED_WIDTH, cast, check_emulated
+from hlsfx.emulator.quantize import MAX_SIGNED_WIDTH, cast, check_emulated, quantize
 
 from hlsfx import kinds
 from hlsfx.config import LayerPrecision
@@ -247,6 +247,17 @@ def _moves(layer: Layer, p: LayerPrecision, in_types: list[FixedType], arrange) 
     return move
 
 
+def prepare_binarize(layer: Layer, p: LayerPrecision, in_types: list[FixedType], in_shapes) -> Step:
+    y_t = p.types["result"]
+    plus, minus = (int(v) for v in quantize([layer.attrs["scale"], -layer.attrs["scale"]], y_t))
+
+    def binarize(inputs, out, scratch):
+        kernels.binarize(inputs[0], plus, minus, out)
+        return {"result": 0}
+
+    return binarize
+
+
 def prepare_reshape(layer, p, in_types, in_shapes) -> Step:
     return _moves(layer, p, in_types, lambda x: x)
 
@@ -263,6 +274,7 @@ PREPARERS: dict[kinds.LayerKind, Callable[..., Step]] = {
     kinds.DENSE: prepare_dense,
     kinds.CONV1D: prepare_conv,
     kinds.CONV2D: prepare_conv,
+    kinds.BINARIZE: prepare_binarize,
     kinds.RESHAPE: prepare_reshape,
     kinds.TRANSPOSE: prepare_transpose,
     kinds.RELU: prepare_relu,

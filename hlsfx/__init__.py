@@ -27,6 +27,7 @@ _import_subpackages_from_source_checkout()
 __all__ = [
     "FixedType",
     "Overflow",
+    "QuantizedModel",
     "Rounding",
     "cast",
     "configure",
@@ -40,6 +41,7 @@ __all__ = [
 __version__ = "0.1.0"
 
 _LAZY = {
+    "QuantizedModel": "hlsfx.model",
     "load": "hlsfx.api",
     "configure": "hlsfx.model",
     "quantize": "hlsfx.emulator.quantize",

@@ -75,17 +75,19 @@ class Layer:
 class Graph:
     """A network: inputs, layers in topological order, outputs.
 
-    Shapes exclude the batch dimension and are channels-last. ``input_layouts`` and
-    ``output_layouts`` give, per tensor, the permutation ``p`` with
-    ``source_array = internal_array.transpose((0, *[1 + a for a in p]))``: what ``predict``
-    applies to take and return arrays in the source model's layout.
+    Shapes exclude the batch dimension and are channels-last. ``layouts`` gives, per tensor,
+    the permutation ``p`` with ``source = internal.transpose((0, *[1 + a for a in p]))``, where
+    ``source`` is the source model's tensor of the same name (identity when absent);
+    ``output_layouts`` gives it for each output relative to the model's output, which a
+    transposing node may have renamed. ``predict`` uses them to take and return arrays in the
+    source model's layout.
     """
 
     inputs: tuple[str, ...]
     outputs: tuple[str, ...]
     layers: tuple[Layer, ...]
     shapes: Mapping[str, tuple[int, ...]]
-    input_layouts: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+    layouts: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
     output_layouts: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
     input_types: Mapping[str, FixedType] = field(default_factory=dict)
     name: str = "model"
@@ -96,8 +98,12 @@ class Graph:
         object.__setattr__(self, "layers", tuple(self.layers))
         shapes = {k: tuple(int(d) for d in v) for k, v in self.shapes.items()}
         object.__setattr__(self, "shapes", _frozen(shapes))
-        for name in ("input_layouts", "output_layouts", "input_types"):
+        for name in ("layouts", "output_layouts", "input_types"):
             object.__setattr__(self, name, _frozen(getattr(self, name)))
+
+    def layout(self, tensor: str) -> tuple[int, ...]:
+        """``layouts[tensor]``, identity when absent."""
+        return self.layouts.get(tensor) or tuple(range(len(self.shapes[tensor])))
 
     def layer(self, name: str) -> Layer:
         """The layer called ``name``."""

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from hlsfx.graph import Layer
 
 __all__ = [
+    "BINARIZE",
     "CONV1D",
     "CONV2D",
     "DENSE",
@@ -209,10 +210,18 @@ class TransposeKind(LayerKind):
         return tuple(shape[p] for p in perm)
 
 
+class BinarizeKind(ElementwiseKind):
+    """``cast(x >= 0 ? scale : -scale, result)`` (QONNX ``BipolarQuant``); attrs: ``scale``,
+    a power of two."""
+
+    name = "Binarize"
+
+
 DENSE = DenseKind()
 CONV1D = ConvKind("Conv1D", 1)
 CONV2D = ConvKind("Conv2D", 2)
 RESHAPE = ReshapeKind()
+BINARIZE = BinarizeKind()
 TRANSPOSE = TransposeKind()
 RELU = ReluKind()
 LINEAR = LinearKind()
@@ -221,6 +230,17 @@ SOFTMAX = SoftmaxKind()
 
 KINDS: dict[str, LayerKind] = {
     kind.name: kind
-    for kind in (DENSE, CONV1D, CONV2D, RELU, LINEAR, SIGMOID, SOFTMAX, RESHAPE, TRANSPOSE)
+    for kind in (
+        DENSE,
+        CONV1D,
+        CONV2D,
+        RELU,
+        LINEAR,
+        SIGMOID,
+        SOFTMAX,
+        BINARIZE,
+        RESHAPE,
+        TRANSPOSE,
+    )
 }
 """Every layer kind, by name. The conformance test walks this registry."""

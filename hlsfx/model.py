@@ -94,7 +94,7 @@ class QuantizedModel:
         arrays = {}
         for name, value in given.items():
             array = np.asarray(value, dtype=np.float64)
-            perm = self.graph.input_layouts.get(name) or tuple(range(len(self.graph.shapes[name])))
+            perm = self.graph.layout(name)
             shape = self.graph.shapes[name]
             source_shape = tuple(shape[p] for p in perm)
             if array.shape[1:] != source_shape or array.ndim != len(shape) + 1:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
 from hlsfx import kinds
+from hlsfx.fixed_type import FixedType
 from hlsfx.graph import Graph, GraphError, Layer, verify
 
 __all__ = ["SUPPORTED_OPS", "load_onnx"]
@@ -38,6 +39,9 @@ class _Converter:
         self.shapes: dict[str, tuple[int, ...]] = {}
         self.layers: list[Layer] = []
         self.inputs: list[str] = []
+        self.const_types: dict[str, FixedType] = {}  # constants quantized by QONNX Quant nodes
+        self.layouts: dict[str, tuple[int, ...]] = {}  # a layer output's perm to its ONNX tensor
+        self.input_types: dict[str, FixedType] = {}
         self.uses = Counter(name for node in self.graph.node for name in node.input if name)
         self.uses.update(output.name for output in self.graph.output)
         self.opset = next(
@@ -105,6 +109,7 @@ class _Converter:
         )
         self.shapes[output] = kinds.TRANSPOSE.output_shape(layer, [self.shapes[value.name]])
         self.layers.append(layer)
+        self.layouts[output] = wanted
         return _Tensor(output, wanted)
 
     def unique_tensor(self, wanted: str) -> str:
@@ -122,7 +127,9 @@ class _Converter:
             name = f"{wanted}_{k}"
         return name
 
-    def add_layer(self, node, kind, inputs, output, *, attrs=None, params=None, out_perm=None):
+    def add_layer(
+        self, node, kind, inputs, output, *, attrs=None, params=None, out_perm=None, fixed=None
+    ):
         layer = Layer(
             name=self.unique_name(node.name or node.output[0]),
             kind=kind,
@@ -130,13 +137,25 @@ class _Converter:
             output=output,
             attrs=attrs or {},
             params=params or {},
+            fixed=fixed or {},
             source=self.where(node),
         )
         shape = kind.output_shape(layer, [self.shapes[t.name] for t in inputs])
         self.layers.append(layer)
         self.shapes[output] = shape
         self.values[output] = _Tensor(output, out_perm or tuple(range(len(shape))))
+        self.layouts[output] = self.values[output].perm
         return layer
+
+    def absorb(self, producer: Layer, node, **changes) -> None:
+        """``producer`` takes over ``node`` (a bias Add, a Quant): it now makes ``node``'s
+        output tensor, with ``changes`` to its fields."""
+        old, new = producer.output, node.output[0]
+        changed = replace(producer, output=new, **changes)
+        self.layers[self.layers.index(producer)] = changed
+        self.shapes[new] = self.shapes.pop(old)
+        self.layouts[new] = self.layouts.pop(old)
+        self.values[new] = _Tensor(new, self.values.pop(old).perm)
 
     # -- the walk ----------------------------------------------------------------------------
 
@@ -182,13 +201,21 @@ class _Converter:
                 outputs=tuple(outputs),
                 layers=tuple(self.layers),
                 shapes=self.shapes,
-                input_layouts={name: self.values[name].perm for name in inputs},
+                layouts={**self.layouts, **{name: self.values[name].perm for name in inputs}},
                 output_layouts=layouts,
+                input_types=self.input_types,
                 name=self.graph.name or "model",
             )
         )
 
+    def param_types(self, **names: str | None) -> dict[str, FixedType]:
+        """The QONNX types of constant parameters, by role (``weight="W"`` ...)."""
+        return {role: self.const_types[n] for role, n in names.items() if n in self.const_types}
+
     def convert(self, node) -> None:
+        if node.domain in QONNX_DOMAINS and node.op_type in QONNX_CONVERTERS:
+            QONNX_CONVERTERS[node.op_type](self, node)
+            return
         if node.domain not in ("", "ai.onnx"):
             raise self.unsupported(node)
         if all(isinstance(self.values.get(name), np.ndarray) for name in node.input if name):
@@ -232,7 +259,7 @@ class _Converter:
 # -- converters, one per ONNX op -----------------------------------------------------------------
 
 
-def _dense(c: _Converter, node, x: _Tensor, weight: np.ndarray, bias: np.ndarray | None) -> None:
+def _dense(c: _Converter, node, x: _Tensor, weight, bias, fixed=None) -> None:
     n_out = weight.shape[1]
     if bias is None:
         bias = np.zeros(n_out)
@@ -240,7 +267,8 @@ def _dense(c: _Converter, node, x: _Tensor, weight: np.ndarray, bias: np.ndarray
         bias = np.broadcast_to(np.asarray(bias, dtype=np.float64).reshape(-1), (n_out,)).copy()
     except ValueError:
         raise c.fail(node, f"bias of shape {np.shape(bias)} does not fit {n_out} outputs") from None
-    c.add_layer(node, kinds.DENSE, [x], node.output[0], params={"weight": weight, "bias": bias})
+    params = {"weight": weight, "bias": bias}
+    c.add_layer(node, kinds.DENSE, [x], node.output[0], params=params, fixed=fixed)
 
 
 def _matmul(c: _Converter, node) -> None:
@@ -248,7 +276,7 @@ def _matmul(c: _Converter, node) -> None:
     weight = c.const(node, node.input[1], "the second operand")
     if weight.ndim != 2:
         raise c.fail(node, f"the weight must be a matrix, not shape {weight.shape}")
-    _dense(c, node, x, weight, None)
+    _dense(c, node, x, weight, None, c.param_types(weight=node.input[1]))
 
 
 def _gemm(c: _Converter, node) -> None:
@@ -263,7 +291,10 @@ def _gemm(c: _Converter, node) -> None:
     bias = None
     if len(node.input) > 2 and node.input[2]:
         bias = c.const(node, node.input[2], "C") * a.get("beta", 1.0)
-    _dense(c, node, x, weight, bias)
+    unscaled = {"weight": a.get("alpha", 1.0) == 1.0, "bias": a.get("beta", 1.0) == 1.0}
+    names = {"weight": node.input[1], "bias": node.input[2] if len(node.input) > 2 else None}
+    fixed = c.param_types(**{role: n for role, n in names.items() if unscaled[role]})
+    _dense(c, node, x, weight, bias, fixed)
 
 
 def _add(c: _Converter, node) -> None:
@@ -282,16 +313,17 @@ def _add(c: _Converter, node) -> None:
         raise c.fail(
             node, f"addend of shape {constant.shape} does not fit {n_out} outputs"
         ) from None
-    c.layers[c.layers.index(producer)] = Layer(
-        name=producer.name,
-        kind=producer.kind,
-        inputs=producer.inputs,
-        output=producer.output,
-        attrs=producer.attrs,
+    fixed = dict(producer.fixed)
+    addend = next(n for n in node.input if n != name)
+    if addend in c.const_types and not producer.params["bias"].any():
+        fixed["bias"] = c.const_types[addend]
+    c.absorb(
+        producer,
+        node,
         params={**producer.params, "bias": producer.params["bias"] + extra},
+        fixed=fixed,
         source=f"{producer.source} + {c.where(node)}",
     )
-    c.values[node.output[0]] = c.values[name]
 
 
 def _activation(kind):
@@ -444,8 +476,108 @@ def _conv(c: _Converter, node) -> None:
     }
     attrs = {"kernel": kernel, "strides": strides, "dilations": dilations, "pads": pads}
     kind = kinds.CONV1D if d == 1 else kinds.CONV2D
-    c.add_layer(node, kind, [x], node.output[0], attrs=attrs, params=params, out_perm=channels_last)
+    fixed = c.param_types(weight=node.input[1], bias=node.input[2] if len(node.input) > 2 else None)
+    c.add_layer(
+        node,
+        kind,
+        [x],
+        node.output[0],
+        attrs=attrs,
+        params=params,
+        out_perm=channels_last,
+        fixed=fixed,
+    )
 
+
+QONNX_DOMAINS = ("qonnx.custom_op.general", "finn.custom_op.general", "onnx.brevitas")
+QONNX_ROUNDING = {"ROUND": "AP_RND_CONV", "FLOOR": "AP_TRN", "ROUND_TO_ZERO": "AP_TRN_ZERO"}
+
+
+def _power_of_two(c: _Converter, node, name: str, what: str) -> int:
+    """F such that the constant ``name`` is 2**-F everywhere."""
+    values = np.unique(c.const(node, name, what))
+    if values.size != 1 or values[0] <= 0 or np.frexp(values[0])[0] != 0.5:
+        shown = values[0] if values.size == 1 else values.tolist()
+        raise c.fail(
+            node, f"{what} {shown} is not a single power of two, which a fixed-point type needs"
+        )
+    return -int(np.frexp(values[0])[1] - 1)
+
+
+def _quant_type(c: _Converter, node) -> FixedType:
+    a = c.attrs(node)
+    fractional = _power_of_two(c, node, node.input[1], "scale")
+    zero = c.const(node, node.input[2], "the zero point")
+    if np.any(zero != 0):
+        raise c.fail(
+            node, f"zero point {zero.tolist()} is not 0; only symmetric quantizers map to ap_fixed"
+        )
+    bits = c.const(node, node.input[3], "the bit width")
+    if bits.size != 1 or bits.item() != int(bits.item()) or bits.item() < 1:
+        raise c.fail(node, f"bit width {bits.tolist()} is not a positive integer")
+    width, signed, narrow = int(bits.item()), bool(a.get("signed", 1)), bool(a.get("narrow", 0))
+    mode = a.get("rounding_mode", b"ROUND")
+    mode = mode.decode() if isinstance(mode, bytes) else mode
+    if mode not in QONNX_ROUNDING:
+        raise c.fail(
+            node,
+            f"rounding mode {mode!r} has no ap_fixed equivalent; "
+            f"supported: {', '.join(QONNX_ROUNDING)}",
+        )
+    if narrow and not signed:
+        raise c.fail(node, "a narrow unsigned range [0, 2**b - 2] has no ap_fixed overflow mode")
+    overflow = "AP_SAT_SYM" if narrow else "AP_SAT"
+    return FixedType(width, width - fractional, signed, QONNX_ROUNDING[mode], overflow)
+
+
+def _set_type(c: _Converter, node, x: _Tensor, t: FixedType) -> None:
+    """``node``'s output is ``x`` cast to ``t``: type the graph input or the layer that makes
+    ``x`` (when nothing else reads it), or else add a Linear layer that casts."""
+    producer = next((layer for layer in c.layers if layer.output == x.name), None)
+    only_reader = c.uses[node.input[0]] == 1 and c.uses[x.name] <= 1
+    if x.name in c.inputs and x.name not in c.input_types and only_reader:
+        c.input_types[x.name] = t
+        c.values[node.output[0]] = x
+    elif producer is not None and only_reader and "result" not in producer.fixed:
+        c.absorb(producer, node, fixed={**producer.fixed, "result": t})
+    else:
+        c.add_layer(node, kinds.LINEAR, [x], node.output[0], out_perm=x.perm, fixed={"result": t})
+
+
+def _quant(c: _Converter, node) -> None:
+    t = _quant_type(c, node)
+    value = c.values.get(node.input[0])
+    if isinstance(value, np.ndarray):
+        from hlsfx.emulator.quantize import quantize, to_float
+
+        c.values[node.output[0]] = to_float(quantize(value, t), t)
+        c.const_types[node.output[0]] = t
+    else:
+        _set_type(c, node, c.tensor(node, node.input[0]), t)
+
+
+def _bipolar_quant(c: _Converter, node) -> None:
+    fractional = _power_of_two(c, node, node.input[1], "scale")
+    scale = 2.0**-fractional
+    t = FixedType(2, 2 - fractional)  # codes -1 and +1
+    value = c.values.get(node.input[0])
+    if isinstance(value, np.ndarray):
+        c.values[node.output[0]] = np.where(value >= 0, scale, -scale)
+        c.const_types[node.output[0]] = t
+        return
+    x = c.tensor(node, node.input[0])
+    c.add_layer(
+        node,
+        kinds.BINARIZE,
+        [x],
+        node.output[0],
+        attrs={"scale": scale},
+        out_perm=x.perm,
+        fixed={"result": t},
+    )
+
+
+QONNX_CONVERTERS = {"Quant": _quant, "BipolarQuant": _bipolar_quant}
 
 CONVERTERS = {
     "Gemm": _gemm,
@@ -463,7 +595,7 @@ CONVERTERS = {
     "Transpose": _transpose,
     "Conv": _conv,
 }
-SUPPORTED_OPS = tuple(sorted(CONVERTERS))
+SUPPORTED_OPS = (*sorted(CONVERTERS), *(f"{op} (QONNX)" for op in sorted(QONNX_CONVERTERS)))
 
 
 def load_onnx(model: str | Path | object) -> Graph:

@@ -88,7 +88,7 @@ FLOAT_FIXTURES = {
 def test_wide_types_agree_with_onnxruntime(relative):
     path = fixture(relative)
     graph = hlsfx.load(path)
-    perm = graph.input_layouts[graph.inputs[0]]
+    perm = graph.layout(graph.inputs[0])
     shape = tuple(graph.shapes[graph.inputs[0]][p] for p in perm)
     x = np.random.default_rng(1).normal(0.0, 1.0, (500, *shape))
     reference = onnxruntime_outputs(path, x)
@@ -327,7 +327,7 @@ def test_conv_geometry_equals_onnxruntime_exactly(case):
     x = np.random.default_rng(7).integers(-8, 9, (40, *x_shape)).astype(np.float64)
     reference = onnxruntime_outputs(model, x)  # integers below 2**24: exact in float32
     graph = hlsfx.load(model)
-    assert graph.input_layouts[graph.inputs[0]][0] == len(x_shape) - 1  # taken channels-last
+    assert graph.layout(graph.inputs[0])[0] == len(x_shape) - 1  # taken channels-last
     qm = hlsfx.configure(graph, "ap_fixed<24,24>")
     assert np.array_equal(qm.predict(x), reference)
 

@@ -1,0 +1,182 @@
+"""QONNX models: every shared fixture loads, and the emulator at the types the Quant nodes imply
+equals QONNX's own execution of the same graph, layer by layer, where the semantics coincide.
+
+They coincide everywhere but in Softmax: QONNX evaluates exp and 1/sum in float, hlsfx from
+tables (NUMERICS.md), so softmax outputs are compared within the tables' resolution. Inputs are
+drawn on a grid that the input type holds exactly, and layers that no Quant node types keep
+their exact accumulator as result type, so that every rounding is one a Quant node defines.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import onnx
+import pytest
+from conftest import require
+from onnx import TensorProto, helper, numpy_helper
+
+import hlsfx
+from hlsfx import kinds
+from hlsfx.graph import GraphError
+
+FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
+PENDING = {
+    "onnx/separable_conv_model_ch_last.onnx": "channels-last QONNX Conv, LeakyRelu: not yet",
+}
+ALL_FIXTURES = sorted(
+    str(p.relative_to(FIXTURES))
+    for folder in ("onnx", "qonnx")
+    for p in (FIXTURES / folder).glob("*.onnx")
+) or ["(fixtures missing)"]
+QONNX_FIXTURES = [
+    "qonnx/qkeras_jettagging.onnx",
+    "qonnx/model_test_qkeras_qdense_0.onnx",
+    "qonnx/model_test_qkeras_qactivation_0.onnx",
+    "qonnx/model_test_qkeras_qconv2d_0.onnx",
+    "onnx/bnn_model_fc_1layer.onnx",
+]
+SOFTMAX_BOUND = 5e-3  # 1024-entry tables of ap_fixed<18,8>: exp step 2**-6, 1/sum step 2**-7
+
+
+def fixture(relative: str) -> Path:
+    path = FIXTURES / relative
+    require(path.is_file(), f"the shared fixture {relative}", f"expected it at {path}")
+    return path
+
+
+@pytest.mark.parametrize(
+    "relative",
+    [
+        pytest.param(r, marks=pytest.mark.xfail(reason=PENDING[r], raises=GraphError, strict=True))
+        if r in PENDING
+        else r
+        for r in ALL_FIXTURES
+    ],
+)
+def test_every_shared_fixture_loads(relative):
+    graph = hlsfx.load(fixture(relative))
+    assert graph.layers
+
+
+@pytest.fixture
+def qonnx_execute(monkeypatch):
+    """QONNX's reference execution (every tensor of the graph), one sample at a time."""
+    pytest.importorskip("qonnx", reason="pip install qonnx (the test extra)")
+    from qonnx.core.modelwrapper import ModelWrapper
+    from qonnx.core.onnx_exec import execute_onnx
+
+    make_model = onnx.helper.make_model
+
+    def capped(*args, **kwargs):  # onnxruntime 1.31 reads IR version 13 at most; onnx writes 14
+        model = make_model(*args, **kwargs)
+        model.ir_version = min(model.ir_version, 10)
+        return model
+
+    monkeypatch.setattr(onnx.helper, "make_model", capped)
+
+    from qonnx.transformation.infer_shapes import InferShapes
+
+    def execute(path: Path, name: str, x: np.ndarray, keys: list[str]) -> dict[str, np.ndarray]:
+        model = ModelWrapper(str(path)).transform(InferShapes())
+        contexts = [
+            execute_onnx(model, {name: s[None].astype(np.float32)}, return_full_exec_context=True)
+            for s in x
+        ]
+        return {k: np.concatenate([c[k] for c in contexts]) for k in keys if k in contexts[0]}
+
+    return execute
+
+
+def exact_where_quantized(graph) -> hlsfx.QuantizedModel:
+    qm = hlsfx.configure(graph, "ap_fixed<24,12>")
+    exact = {
+        layer.name: {"result": str(qm.precisions[layer.name].types["accum"])}
+        for layer in graph.layers
+        if layer.kind.weighted and "result" not in layer.fixed
+    }
+    return hlsfx.configure(graph, "ap_fixed<24,12>", layers=exact)
+
+
+@pytest.mark.parametrize("relative", QONNX_FIXTURES)
+def test_emulator_equals_qonnx_execution_layer_by_layer(relative, qonnx_execute):
+    path = fixture(relative)
+    graph = hlsfx.load(path)
+    name = graph.inputs[0]
+    perm = graph.layout(name)
+    shape = tuple(graph.shapes[name][p] for p in perm)
+    x = np.random.default_rng(9).integers(-2048, 2048, (24, *shape)) / 256.0
+    reference = qonnx_execute(path, name, x, [layer.output for layer in graph.layers])
+    trace = exact_where_quantized(graph).trace(x)
+    compared = 0
+    for layer in graph.layers:
+        if layer.output not in reference:
+            continue
+        layout = (0, *(1 + np.asarray(graph.layout(layer.output))))
+        ours = trace[layer.name].transpose(layout)
+        theirs = reference[layer.output].reshape(ours.shape)
+        if layer.kind is kinds.SOFTMAX:
+            assert np.max(np.abs(ours - theirs)) < SOFTMAX_BOUND, layer.describe()
+        else:
+            assert np.array_equal(ours, theirs), layer.describe()
+        compared += 1
+    assert compared >= len([x for x in graph.layers if x.kind is not kinds.RESHAPE]) - 1
+
+
+def test_quant_types_follow_the_nodes():
+    graph = hlsfx.load(fixture("qonnx/qkeras_jettagging.onnx"))
+    dense, relu = graph.layers[0], graph.layers[1]
+    assert str(dense.fixed["weight"]) == "ap_fixed<6,1,AP_RND_CONV,AP_SAT>"
+    assert str(dense.fixed["bias"]) == "ap_fixed<6,1,AP_RND_CONV,AP_SAT>"
+    assert str(relu.fixed["result"]) == "ap_ufixed<6,0,AP_RND_CONV,AP_SAT>"
+    assert relu.output == "Quant_8_out0"  # the ReLU computes what the Quant node outputs
+    qm = hlsfx.configure(graph)
+    assert str(qm.precisions[relu.name].types["result"]) == "ap_ufixed<6,0,AP_RND_CONV,AP_SAT>"
+
+
+def _quant_model(scale, zero=0.0, bits=4.0, **attrs):
+    nodes = [
+        helper.make_node(
+            "Quant",
+            ["x", "s", "z", "b"],
+            ["y"],
+            name="q",
+            domain="qonnx.custom_op.general",
+            **attrs,
+        )
+    ]
+    inits = [
+        numpy_helper.from_array(np.array(v, np.float32), k)
+        for k, v in (("s", scale), ("z", zero), ("b", bits))
+    ]
+    model = helper.make_model(
+        helper.make_graph(
+            [helper.make_node("Relu", ["in"], ["x"], name="relu"), *nodes],
+            "q",
+            [helper.make_tensor_value_info("in", TensorProto.FLOAT, [1, 4])],
+            [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4])],
+            inits,
+        ),
+        opset_imports=[
+            helper.make_opsetid("", 13),
+            helper.make_opsetid("qonnx.custom_op.general", 1),
+        ],
+    )
+    model.ir_version = 8
+    return model
+
+
+def test_quant_nodes_that_no_fixed_point_type_expresses_are_refused_by_name():
+    with pytest.raises(
+        GraphError, match=r"node 'q' \(Quant, .*\): scale 0.10+1\d* is not a single power of two"
+    ):
+        hlsfx.load(_quant_model(0.1))
+    with pytest.raises(GraphError, match=r"zero point 3.0 is not 0"):
+        hlsfx.load(_quant_model(0.25, zero=3.0))
+    with pytest.raises(GraphError, match="a narrow unsigned range"):
+        hlsfx.load(_quant_model(0.25, signed=0, narrow=1))
+    with pytest.raises(GraphError, match="rounding mode 'CEIL' has no ap_fixed equivalent"):
+        hlsfx.load(_quant_model(0.25, rounding_mode="CEIL"))
+    relu = hlsfx.load(_quant_model(0.25, narrow=1)).layers[0]
+    assert str(relu.fixed["result"]) == "ap_fixed<4,2,AP_RND_CONV,AP_SAT_SYM>"
