@@ -18,10 +18,14 @@ from hlsfx.fixed_type import FixedType
 
 __all__ = [
     "binarize",
+    "clip",
     "dense_exact",
     "exact_sums_floor",
     "gather_patches",
+    "hard_sigmoid",
+    "leaky",
     "lut",
+    "lut_below_zero",
     "relu",
     "requantize_array",
     "softmax_stable",
@@ -201,3 +205,69 @@ def binarize(x, plus, minus, out):
     for r in range(rows):
         for c in range(cols):
             out[r, c] = plus if x[r, c] >= 0 else minus
+
+
+@kernel
+def leaky(x, alpha, positive_shift, negative_shift, t, out):
+    """``cast(x >= 0 ? x : x * alpha[c], t)``, ``alpha`` per channel of the last axis (or one
+    value). ``negative_shift`` is F_x + F_alpha - F_result, ``positive_shift`` F_x - F_result."""
+    rows, cols = x.shape
+    n = alpha.size
+    overflows = 0
+    for r in range(rows):
+        for c in range(cols):
+            v = x[r, c]
+            if v >= 0:
+                value, flagged = _cast(v, positive_shift, t)
+            else:
+                value, flagged = _cast(v * alpha[c % n], negative_shift, t)
+            out[r, c] = value
+            overflows += flagged
+    return overflows
+
+
+@kernel
+def clip(x, lo, hi, shift, t, out):
+    """``cast(min(max(x, lo), hi), t)`` with ``lo`` and ``hi`` codes of x's type."""
+    rows, cols = x.shape
+    overflows = 0
+    for r in range(rows):
+        for c in range(cols):
+            value, flagged = _cast(min(max(x[r, c], lo), hi), shift, t)
+            out[r, c] = value
+            overflows += flagged
+    return overflows
+
+
+@kernel
+def hard_sigmoid(x, alpha, beta, product_up, beta_up, one, shift, t, out):
+    """``cast(clamp(alpha * x + beta, 0, 1), t)``, exact in units of 2**-U before the cast:
+    ``product_up`` and ``beta_up`` align x * alpha and beta to U, ``one`` is 1 in those units."""
+    rows, cols = x.shape
+    overflows = 0
+    for r in range(rows):
+        for c in range(cols):
+            v = ((x[r, c] * alpha) << product_up) + (beta << beta_up)
+            value, flagged = _cast(min(max(v, 0), one), shift, t)
+            out[r, c] = value
+            overflows += flagged
+    return overflows
+
+
+@kernel
+def lut_below_zero(x, lo_code, shift, entries, entry_shift, gamma, gamma_shift, t, out):
+    """ELU/SELU: ``cast(x * gamma, t)`` for x >= 0 (``gamma_shift`` = F_x + F_gamma - F_result),
+    ``cast(entries[index(x)], t)`` below zero."""
+    rows, cols = x.shape
+    size = entries.size
+    overflows = 0
+    for r in range(rows):
+        for c in range(cols):
+            v = x[r, c]
+            if v >= 0:
+                value, flagged = _cast(v * gamma, gamma_shift, t)
+            else:
+                value, flagged = _cast(entries[_index(v, lo_code, shift, size)], entry_shift, t)
+            out[r, c] = value
+            overflows += flagged
+    return overflows

@@ -154,7 +154,67 @@ def prepare_linear(layer: Layer, p: LayerPrecision, in_types: list[FixedType], i
     return linear
 
 
+def prepare_leaky(layer: Layer, p: LayerPrecision, in_types: list[FixedType], in_shapes) -> Step:
+    x_t, a_t, y_t = in_types[0], p.types["alpha"], p.types["result"]
+    _require_int64(layer, "product of input and alpha", product_type(x_t, a_t))
+    alpha = p.params["alpha"].reshape(-1)
+    if alpha.size not in (1, in_shapes[0][-1]):
+        raise ValueError(f"{layer.describe()}: {alpha.size} slopes for {in_shapes[0][-1]} channels")
+    positive, negative = (
+        x_t.fractional - y_t.fractional,
+        x_t.fractional + a_t.fractional - y_t.fractional,
+    )
+    out_t = kernels.target(y_t)
+
+    def leaky(inputs, out, scratch):
+        return {"result": kernels.leaky(inputs[0], alpha, positive, negative, out_t, out)}
+
+    return leaky
+
+
+def prepare_clip(layer: Layer, p: LayerPrecision, in_types: list[FixedType], in_shapes) -> Step:
+    x_t, y_t = in_types[0], p.types["result"]
+    bound_t = x_t.with_modes("AP_RND_CONV", "AP_SAT")  # the bounds as codes of the input type
+    lo = (
+        x_t.min_code
+        if layer.attrs.get("min") is None
+        else int(quantize(layer.attrs["min"], bound_t))
+    )
+    hi = (
+        x_t.max_code
+        if layer.attrs.get("max") is None
+        else int(quantize(layer.attrs["max"], bound_t))
+    )
+    shift, out_t = x_t.fractional - y_t.fractional, kernels.target(y_t)
+
+    def clip(inputs, out, scratch):
+        return {"result": kernels.clip(inputs[0], lo, hi, shift, out_t, out)}
+
+    return clip
+
+
+def prepare_hard_sigmoid(layer, p: LayerPrecision, in_types: list[FixedType], in_shapes) -> Step:
+    x_t, a_t, b_t, y_t = in_types[0], p.types["alpha"], p.types["beta"], p.types["result"]
+    units = max(x_t.fractional + a_t.fractional, b_t.fractional, 0)
+    need = max(product_type(x_t, a_t).integer, b_t.integer, 1) + 1 + units
+    if need > 62:
+        raise ValueError(f"{layer.describe()}: alpha * x + beta needs {need} bits exactly; max 62")
+    alpha, beta = int(p.params["alpha"].reshape(-1)[0]), int(p.params["beta"].reshape(-1)[0])
+    product_up, beta_up = units - x_t.fractional - a_t.fractional, units - b_t.fractional
+    one, shift, out_t = 1 << units, units - y_t.fractional, kernels.target(y_t)
+
+    def hard_sigmoid(inputs, out, scratch):
+        overflows = kernels.hard_sigmoid(
+            inputs[0], alpha, beta, product_up, beta_up, one, shift, out_t, out
+        )
+        return {"result": overflows}
+
+    return hard_sigmoid
+
+
 def prepare_lut(layer: Layer, p: LayerPrecision, in_types: list[FixedType], in_shapes) -> Step:
+    if layer.kind.linear_above_zero:
+        return _prepare_lut_below_zero(layer, p, in_types)
     table = p.tables["table"]
     shift = table.entry_type.fractional - p.types["result"].fractional
     out_t = kernels.target(p.types["result"])
@@ -162,6 +222,27 @@ def prepare_lut(layer: Layer, p: LayerPrecision, in_types: list[FixedType], in_s
     def lut(inputs, out, scratch):
         entries = table.entries
         overflows = kernels.lut(inputs[0], table.lo_code, table.shift, entries, shift, out_t, out)
+        return {"result": overflows}
+
+    return lut
+
+
+def _prepare_lut_below_zero(layer: Layer, p: LayerPrecision, in_types: list[FixedType]) -> Step:
+    table, x_t, y_t = p.tables["table"], in_types[0], p.types["result"]
+    if "gamma" in p.params:
+        gamma, g_t = int(p.params["gamma"].reshape(-1)[0]), p.types["gamma"]
+        _require_int64(layer, "product of input and gamma", product_type(x_t, g_t))
+        gamma_shift = x_t.fractional + g_t.fractional - y_t.fractional
+    else:
+        gamma, gamma_shift = 1, x_t.fractional - y_t.fractional
+    entry_shift = table.entry_type.fractional - y_t.fractional
+    out_t = kernels.target(y_t)
+
+    def lut(inputs, out, scratch):
+        overflows = kernels.lut_below_zero(
+            inputs[0], table.lo_code, table.shift, table.entries, entry_shift, gamma, gamma_shift,
+            out_t, out,
+        )  # fmt: skip
         return {"result": overflows}
 
     return lut
@@ -279,7 +360,16 @@ PREPARERS: dict[kinds.LayerKind, Callable[..., Step]] = {
     kinds.TRANSPOSE: prepare_transpose,
     kinds.RELU: prepare_relu,
     kinds.LINEAR: prepare_linear,
+    kinds.LEAKY_RELU: prepare_leaky,
+    kinds.PRELU: prepare_leaky,
+    kinds.CLIP: prepare_clip,
+    kinds.HARD_SIGMOID: prepare_hard_sigmoid,
     kinds.SIGMOID: prepare_lut,
+    kinds.TANH: prepare_lut,
+    kinds.SOFTPLUS: prepare_lut,
+    kinds.SOFTSIGN: prepare_lut,
+    kinds.ELU: prepare_lut,
+    kinds.SELU: prepare_lut,
     kinds.SOFTMAX: prepare_softmax,
 }
 """The emulator's step for every layer kind; the conformance test checks it covers KINDS."""

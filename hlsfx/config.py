@@ -25,6 +25,7 @@ __all__ = ["ROLE_DEFAULTS", "LayerPrecision", "resolve"]
 
 AUTO = "auto"
 TABLE_TYPE = "ap_fixed<18,8,AP_RND_CONV,AP_SAT>"
+CONSTANT_TYPE = "ap_fixed<18,8,AP_RND_CONV,AP_SAT>"
 TABLE_SIZE = 1024
 
 ROLE_DEFAULTS: dict[str, Any] = {
@@ -33,6 +34,9 @@ ROLE_DEFAULTS: dict[str, Any] = {
     "table": TABLE_TYPE,
     "exp_table": TABLE_TYPE,
     "inv_table": TABLE_TYPE,
+    "alpha": CONSTANT_TYPE,
+    "beta": CONSTANT_TYPE,
+    "gamma": CONSTANT_TYPE,
 }
 """Roles whose default is not the model default: exact accumulators, 18-bit tables."""
 
@@ -195,9 +199,10 @@ def _resolve_layer(
             weight = layer.params["weight"]
             fan_in = weight.size // weight.shape[-1]
             types["accum"] = _exact_accumulator(x, types["weight"], types["bias"], fan_in)
-        from hlsfx.emulator.quantize import quantize
+    from hlsfx.emulator.quantize import quantize
 
-        for role in ("weight", "bias"):
+    for role in kind.roles:
+        if role in layer.params:  # constants quantized to the role of the same name
             try:
                 params[role] = quantize(layer.params[role], types[role])
             except ValueError as error:
@@ -215,16 +220,20 @@ def _resolve_layer(
         )
     for spec in kind.tables:
         if spec.input_role == "input":
-            tables[spec.role] = _table(settings, spec.role, spec.function, x, types[spec.role], 1)
+            tables[spec.role] = _table(
+                settings, spec.role, spec.function, x, types[spec.role], 1, dict(layer.attrs)
+            )
     ordered = {role: types[role] for role in kind.roles}
     return LayerPrecision(ordered, tables, params, frozenset(automatic))
 
 
-def _table(settings, role, function, input_type, entry_type, n) -> Table:
+def _table(settings, role, function, input_type, entry_type, n, attrs=None) -> Table:
     size = settings.get(f"{role}_size", TABLE_SIZE)
     if isinstance(size, bool) or not isinstance(size, int):
         raise ValueError(f"{role}_size must be a power of two, not {size!r}")
     value_range = settings.get(f"{role}_range")
     if value_range is not None:
         value_range = tuple(float(v) for v in value_range)
-    return build_table(function, input_type, entry_type, size, n=n, value_range=value_range)
+    return build_table(
+        function, input_type, entry_type, size, n=n, value_range=value_range, attrs=attrs
+    )

@@ -15,15 +15,24 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BINARIZE",
+    "CLIP",
     "CONV1D",
     "CONV2D",
     "DENSE",
+    "ELU",
+    "HARD_SIGMOID",
     "KINDS",
+    "LEAKY_RELU",
     "LINEAR",
+    "PRELU",
     "RELU",
     "RESHAPE",
+    "SELU",
     "SIGMOID",
     "SOFTMAX",
+    "SOFTPLUS",
+    "SOFTSIGN",
+    "TANH",
     "TRANSPOSE",
     "LayerKind",
     "TableSpec",
@@ -114,12 +123,46 @@ class LinearKind(ElementwiseKind):
     name = "Linear"
 
 
-class SigmoidKind(ElementwiseKind):
-    """``table[index(x)]`` with the table of ``1 / (1 + exp(-x))``, then cast to result."""
+class LutKind(ElementwiseKind):
+    """``cast(table[index(x)], result)`` with the table of ``function`` (see hlsfx.tables).
 
-    name = "Sigmoid"
+    With ``linear_above_zero``, only x < 0 reads the table and x >= 0 gives
+    ``cast(x * gamma, result)`` exactly (gamma is 1 for ELU, a constant role for SELU).
+    """
+
     roles = ("table", "result")
-    tables = (TableSpec("table", "sigmoid", "input"),)
+
+    def __init__(self, name: str, function: str, linear_above_zero: bool = False, roles=None):
+        self.name = name
+        self.tables = (TableSpec("table", function, "input"),)
+        self.linear_above_zero = linear_above_zero
+        if roles is not None:
+            self.roles = roles
+
+
+class LeakyReluKind(ElementwiseKind):
+    """``cast(x >= 0 ? x : x * alpha, result)``; params ``alpha`` of shape (1,) or, per channel
+    on the last axis, (C,)."""
+
+    roles = ("alpha", "result")
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+
+class ClipKind(ElementwiseKind):
+    """``cast(min(max(x, lo), hi), result)``; attrs ``min``, ``max`` (None: unbounded), held as
+    codes of the input type (rounded to nearest, saturated)."""
+
+    name = "Clip"
+
+
+class HardSigmoidKind(ElementwiseKind):
+    """``cast(min(max(alpha * x + beta, 0), 1), result)``, exact before the cast; params
+    ``alpha`` and ``beta`` of shape (1,)."""
+
+    name = "HardSigmoid"
+    roles = ("alpha", "beta", "result")
 
 
 class SoftmaxKind(LayerKind):
@@ -225,22 +268,23 @@ BINARIZE = BinarizeKind()
 TRANSPOSE = TransposeKind()
 RELU = ReluKind()
 LINEAR = LinearKind()
-SIGMOID = SigmoidKind()
+SIGMOID = LutKind("Sigmoid", "sigmoid")
+TANH = LutKind("Tanh", "tanh")
+SOFTPLUS = LutKind("Softplus", "softplus")
+SOFTSIGN = LutKind("Softsign", "softsign")
+ELU = LutKind("ELU", "elu", linear_above_zero=True)
+SELU = LutKind("SELU", "selu", linear_above_zero=True, roles=("table", "gamma", "result"))
+LEAKY_RELU = LeakyReluKind("LeakyReLU")
+PRELU = LeakyReluKind("PReLU")
+CLIP = ClipKind()
+HARD_SIGMOID = HardSigmoidKind()
 SOFTMAX = SoftmaxKind()
 
-KINDS: dict[str, LayerKind] = {
-    kind.name: kind
-    for kind in (
-        DENSE,
-        CONV1D,
-        CONV2D,
-        RELU,
-        LINEAR,
-        SIGMOID,
-        SOFTMAX,
-        BINARIZE,
-        RESHAPE,
-        TRANSPOSE,
-    )
-}
+_ALL_KINDS = (
+    *(DENSE, CONV1D, CONV2D),
+    *(RELU, LEAKY_RELU, PRELU, CLIP, HARD_SIGMOID, LINEAR, BINARIZE),
+    *(SIGMOID, TANH, SOFTPLUS, SOFTSIGN, ELU, SELU, SOFTMAX),
+    *(RESHAPE, TRANSPOSE),
+)
+KINDS: dict[str, LayerKind] = {kind.name: kind for kind in _ALL_KINDS}
 """Every layer kind, by name. The conformance test walks this registry."""

@@ -334,6 +334,77 @@ def _activation(kind):
     return convert
 
 
+def _leaky_relu(c: _Converter, node) -> None:
+    x = c.tensor(node, node.input[0])
+    alpha = [c.attrs(node).get("alpha", 0.01)]
+    c.add_layer(
+        node, kinds.LEAKY_RELU, [x], node.output[0], params={"alpha": alpha}, out_perm=x.perm
+    )
+
+
+def _prelu(c: _Converter, node) -> None:
+    held = c.tensor(node, node.input[0])
+    slope = c.const(node, node.input[1], "the slope")
+    onnx_shape = tuple(c.shapes[held.name][p] for p in held.perm)
+    try:
+        full = np.broadcast_to(slope, onnx_shape)
+    except ValueError:
+        raise c.fail(
+            node, f"slope of shape {slope.shape} does not broadcast to {onnx_shape}"
+        ) from None
+    varying = [k for k in range(full.ndim) if np.any(np.diff(full, axis=k) != 0)]
+    if len(varying) > 1:
+        raise c.fail(node, "the slope varies along an axis other than the channels")
+    if not varying:
+        x, alpha = held, full.reshape(-1)[:1]
+    else:  # hold the tensor with the slope's axis last: one slope per channel
+        (k,) = varying
+        order = [i for i in range(full.ndim) if i != k] + [k]
+        x = c.in_layout(node, node.input[0], tuple(int(i) for i in np.argsort(order)))
+        alpha = np.moveaxis(full, k, -1).reshape(-1, full.shape[k])[0]
+    c.add_layer(node, kinds.PRELU, [x], node.output[0], params={"alpha": alpha}, out_perm=x.perm)
+
+
+def _clip(c: _Converter, node) -> None:
+    x = c.tensor(node, node.input[0])
+    if c.opset < 11:
+        a = c.attrs(node)
+        bounds = [a.get("min"), a.get("max")]
+    else:
+        bounds = [
+            float(c.const(node, node.input[i], "a bound"))
+            if len(node.input) > i and node.input[i]
+            else None
+            for i in (1, 2)
+        ]
+    attrs = {"min": bounds[0], "max": bounds[1]}
+    c.add_layer(node, kinds.CLIP, [x], node.output[0], attrs=attrs, out_perm=x.perm)
+
+
+def _hard_sigmoid(c: _Converter, node) -> None:
+    x = c.tensor(node, node.input[0])
+    a = c.attrs(node)
+    params = {"alpha": [a.get("alpha", 0.2)], "beta": [a.get("beta", 0.5)]}
+    c.add_layer(node, kinds.HARD_SIGMOID, [x], node.output[0], params=params, out_perm=x.perm)
+
+
+def _elu(c: _Converter, node) -> None:
+    x = c.tensor(node, node.input[0])
+    attrs = {"alpha": c.attrs(node).get("alpha", 1.0)}
+    c.add_layer(node, kinds.ELU, [x], node.output[0], attrs=attrs, out_perm=x.perm)
+
+
+def _selu(c: _Converter, node) -> None:
+    x = c.tensor(node, node.input[0])
+    a = c.attrs(node)
+    attrs = {
+        "alpha": a.get("alpha", 1.6732632423543772),
+        "gamma": a.get("gamma", 1.0507009873554805),
+    }
+    params = {"gamma": [attrs["gamma"]]}
+    c.add_layer(node, kinds.SELU, [x], node.output[0], attrs=attrs, params=params, out_perm=x.perm)
+
+
 def _softmax(c: _Converter, node) -> None:
     x = c.plain(node, node.input[0])
     rank = len(c.shapes[x.name]) + 1
@@ -585,6 +656,15 @@ CONVERTERS = {
     "Add": _add,
     "Relu": _activation(kinds.RELU),
     "Sigmoid": _activation(kinds.SIGMOID),
+    "Tanh": _activation(kinds.TANH),
+    "Softplus": _activation(kinds.SOFTPLUS),
+    "Softsign": _activation(kinds.SOFTSIGN),
+    "LeakyRelu": _leaky_relu,
+    "PRelu": _prelu,
+    "Clip": _clip,
+    "HardSigmoid": _hard_sigmoid,
+    "Elu": _elu,
+    "Selu": _selu,
     "Softmax": _softmax,
     "Identity": _identity,
     "Dropout": _identity,

@@ -39,7 +39,7 @@ class TableFunction:
 
     name: str
     evaluate: object
-    """float64 array -> float64 array"""
+    """(float64 array, layer attributes) -> float64 array"""
     natural_range: object
     """(entry type, n inputs of the layer) -> (lo, hi) as floats: where f still changes"""
     centred: bool = False
@@ -55,16 +55,50 @@ def _symmetric(scale: float):
     return natural_range
 
 
+def _below_zero(scale: float):
+    """ELU-like: exp(x) - 1 reaches -1 within half an LSB beyond x = -(F + 2) ln 2."""
+
+    def natural_range(entry: FixedType, n: int) -> tuple[float, float]:
+        return -scale * (entry.fractional + 2) * math.log(2), 0.0
+
+    return natural_range
+
+
+def _softplus_range(entry: FixedType, n: int) -> tuple[float, float]:
+    # below: softplus(x) < half an LSB; above: it exceeds what the entries hold
+    return -(entry.fractional + 2) * math.log(2), float(entry.max) + 1.0
+
+
+def _softsign_range(entry: FixedType, n: int) -> tuple[float, float]:
+    a = 2.0 ** (entry.fractional + 1)  # 1 - |softsign(x)| = 1 / (1 + |x|) < half an LSB beyond
+    return -a, a
+
+
 FUNCTIONS: dict[str, TableFunction] = {
     f.name: f
     for f in (
-        TableFunction("sigmoid", _sigmoid, _symmetric(1.0), centred=True),
-        TableFunction("tanh", np.tanh, _symmetric(0.5), centred=True),
+        TableFunction("sigmoid", lambda x, a: _sigmoid(x), _symmetric(1.0), centred=True),
+        TableFunction("tanh", lambda x, a: np.tanh(x), _symmetric(0.5), centred=True),
+        TableFunction("softplus", lambda x, a: np.logaddexp(0.0, x), _softplus_range),
         TableFunction(
-            "exp_neg", lambda d: np.exp(-d), lambda e, n: (0.0, (e.fractional + 2) * math.log(2))
+            "softsign", lambda x, a: x / (1.0 + np.abs(x)), _softsign_range, centred=True
+        ),
+        # ELU and SELU are tabulated below zero only; above, they are exact products
+        TableFunction(
+            "elu", lambda x, a: a["alpha"] * np.expm1(np.minimum(x, 0.0)), _below_zero(1.0)
+        ),
+        TableFunction(
+            "selu",
+            lambda x, a: a["gamma"] * a["alpha"] * np.expm1(np.minimum(x, 0.0)),
+            _below_zero(1.0),
+        ),
+        TableFunction(
+            "exp_neg", lambda d, a: np.exp(-d), lambda e, n: (0.0, (e.fractional + 2) * math.log(2))
         ),
         # the softmax sum lies in [1, n]; entries below 1 only matter for narrow exp tables
-        TableFunction("reciprocal", _reciprocal, lambda e, n: (0.0, float(max(n, 2)))),
+        TableFunction(
+            "reciprocal", lambda x, a: _reciprocal(x), lambda e, n: (0.0, float(max(n, 2)))
+        ),
     )
 }
 
@@ -122,6 +156,7 @@ def build_table(
     *,
     n: int = 1,
     value_range: tuple[float, float] | None = None,
+    attrs: dict | None = None,
 ) -> Table:
     """Build a table of ``function`` indexed by codes of ``input_type``.
 
@@ -155,6 +190,6 @@ def build_table(
         count //= 2
     shift = round(math.log2(step / input_type.lsb))
     grid = np.array([float(start + k * step) for k in range(count)])
-    values = f.evaluate(grid)
+    values = f.evaluate(grid, attrs or {})
     entries = quantize(values, entry_type, nonfinite=float(entry_type.max))
     return Table(function, input_type, entry_type, int(start / input_type.lsb), shift, entries)
