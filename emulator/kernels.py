@@ -17,6 +17,7 @@ from numba import njit, prange
 from hlsfx.fixed_type import FixedType
 
 __all__ = [
+    "batch_norm",
     "binarize",
     "clip",
     "dense_exact",
@@ -26,6 +27,8 @@ __all__ = [
     "leaky",
     "lut",
     "lut_below_zero",
+    "merge",
+    "pool",
     "relu",
     "requantize_array",
     "softmax_stable",
@@ -271,3 +274,74 @@ def lut_below_zero(x, lo_code, shift, entries, entry_shift, gamma, gamma_shift, 
             out[r, c] = value
             overflows += flagged
     return overflows
+
+
+@kernel
+def pool(x, index, average, recip, shift, t, out):
+    """Per output position p and channel c, over the window taps ``index[p, :, c]`` (-1 where
+    the tap lies in the padding): max, or ``sum * recip[count]`` with ``count`` the number of
+    taps inside the input (``recip`` holds one entry per count, index 0 unused). ``shift``
+    aligns the max (F_x) or the product (F_x + F_recip) to the result."""
+    rows = x.shape[0]
+    positions, taps, channels = index.shape
+    overflows = 0
+    for r in range(rows):
+        for p in range(positions):
+            for c in range(channels):
+                best = 0
+                total = 0
+                count = 0
+                for k in range(taps):
+                    j = index[p, k, c]
+                    if j >= 0:
+                        v = x[r, j]
+                        best = v if count == 0 or v > best else best
+                        total += v
+                        count += 1
+                if average:
+                    value, flagged = _cast(total * recip[count], shift, t)
+                else:
+                    value, flagged = _cast(best, shift, t)
+                out[r, p * channels + c] = value
+                overflows += flagged
+    return overflows
+
+
+@kernel
+def merge(a, b, op, a_up, b_up, shift, t, out):
+    """``cast(a op b, t)`` exactly: op 0 adds and 1 subtracts (``a_up``/``b_up`` align both
+    to the finer LSB), op 2 multiplies (``shift`` from F_a + F_b)."""
+    rows, cols = a.shape
+    overflows = 0
+    for r in range(rows):
+        for c in range(cols):
+            if op == 2:
+                v = a[r, c] * b[r, c]
+            elif op == 1:
+                v = (a[r, c] << a_up) - (b[r, c] << b_up)
+            else:
+                v = (a[r, c] << a_up) + (b[r, c] << b_up)
+            value, flagged = _cast(v, shift, t)
+            out[r, c] = value
+            overflows += flagged
+    return overflows
+
+
+@kernel
+def batch_norm(x, scale, bias_acc, product_shift, acc_t, out_shift, t, out):
+    """``cast(cast(x * scale[c], accum) + bias[c], result)`` per channel of the last axis;
+    ``bias_acc`` is the bias already cast to the accumulator."""
+    rows, cols = x.shape
+    channels = scale.size
+    acc_overflows = 0
+    overflows = 0
+    for r in range(rows):
+        for i in range(cols):
+            c = i % channels
+            product, f1 = _cast(x[r, i] * scale[c], product_shift, acc_t)
+            acc, f2 = _cast(product + bias_acc[c], 0, acc_t)
+            value, f3 = _cast(acc, out_shift, t)
+            out[r, i] = value
+            acc_overflows += f1 + f2
+            overflows += f3
+    return acc_overflows, overflows

@@ -11,7 +11,7 @@ from hlsfx.emulator.quantize import MAX_SIGNED_WIDTH, cast, check_emulated, quan
 
 from hlsfx import kinds
 from hlsfx.config import LayerPrecision
-from hlsfx.fixed_type import FixedType, Rounding, product_type
+from hlsfx.fixed_type import FixedType, Rounding, product_type, sum_type
 from hlsfx.graph import Layer
 
 __all__ = ["PREPARERS", "Step", "prepare"]
@@ -339,6 +339,101 @@ def prepare_binarize(layer: Layer, p: LayerPrecision, in_types: list[FixedType],
     return binarize
 
 
+def prepare_pool(layer: Layer, p: LayerPrecision, in_types: list[FixedType], in_shapes) -> Step:
+    shape = in_shapes[0]
+    channels = shape[-1]
+    as_conv = replace(layer, params={"weight": np.zeros((*layer.attrs["kernel"], channels, 1))})
+    index = conv_patch_index(as_conv, shape)
+    index = index.reshape(len(index), -1, channels)  # (positions, taps, channels)
+    x_t, y_t = in_types[0], p.types["result"]
+    taps = index.shape[1]
+    if layer.kind.average:
+        r_t = p.types["recip"]
+        counts = np.arange(1, taps + 1)
+        recip = np.concatenate([[0], quantize(1.0 / counts, r_t)])
+        if layer.attrs.get("count_include_pad", 0):
+            recip[1:] = recip[taps]  # divide by the window size wherever it lies
+        _require_int64(
+            layer,
+            "window sum times 1/count",
+            FixedType(x_t.width + taps.bit_length() + r_t.width, 0),
+        )
+        shift = x_t.fractional + r_t.fractional - y_t.fractional
+    else:
+        recip, shift = np.zeros(1, dtype=np.int64), x_t.fractional - y_t.fractional
+    average, out_t = layer.kind.average, kernels.target(y_t)
+
+    def pool(inputs, out, scratch):
+        return {"result": kernels.pool(inputs[0], index, average, recip, shift, out_t, out)}
+
+    return pool
+
+
+MERGE_OPS = {kinds.ADD: 0, kinds.SUBTRACT: 1, kinds.MULTIPLY: 2}
+
+
+def prepare_merge(layer: Layer, p: LayerPrecision, in_types: list[FixedType], in_shapes) -> Step:
+    (a_t, b_t), y_t = in_types, p.types["result"]
+    op = MERGE_OPS[layer.kind]
+    if op == 2:
+        _require_int64(layer, "product", product_type(a_t, b_t))
+        a_up = b_up = 0
+        shift = a_t.fractional + b_t.fractional - y_t.fractional
+    else:
+        _require_int64(layer, "exact sum", sum_type(a_t, b_t), 62)
+        units = max(a_t.fractional, b_t.fractional)
+        a_up, b_up = units - a_t.fractional, units - b_t.fractional
+        shift = units - y_t.fractional
+    out_t = kernels.target(y_t)
+
+    def merge(inputs, out, scratch):
+        return {"result": kernels.merge(inputs[0], inputs[1], op, a_up, b_up, shift, out_t, out)}
+
+    return merge
+
+
+def prepare_concatenate(layer, p: LayerPrecision, in_types: list[FixedType], in_shapes) -> Step:
+    axis, y_t = layer.attrs["axis"], p.types["result"]
+    out_t = kernels.target(y_t)
+    shifts = [t.fractional - y_t.fractional for t in in_types]
+
+    def concatenate(inputs, out, scratch):
+        rows = len(inputs[0])
+        parts, overflows = [], 0
+        for x, shape, shift in zip(inputs, in_shapes, shifts, strict=True):
+            cast_x = np.empty_like(x, dtype=np.int64)
+            overflows += kernels.requantize_array(x, shift, out_t, cast_x)
+            parts.append(cast_x.reshape(rows, *shape))
+        out[...] = np.concatenate(parts, axis=1 + axis).reshape(rows, -1)
+        return {"result": overflows}
+
+    return concatenate
+
+
+def prepare_batch_norm(
+    layer: Layer, p: LayerPrecision, in_types: list[FixedType], in_shapes
+) -> Step:
+    x_t = in_types[0]
+    s_t, b_t, a_t, y_t = (p.types[r] for r in ("scale", "bias", "accum", "result"))
+    _require_int64(layer, "product of input and scale", product_type(x_t, s_t))
+    _require_int64(layer, "accumulator", a_t, 62)
+    scale, bias_acc = p.params["scale"], cast(p.params["bias"], b_t, a_t)
+    product_shift = x_t.fractional + s_t.fractional - a_t.fractional
+    out_shift, acc_t, out_t = (
+        a_t.fractional - y_t.fractional,
+        kernels.target(a_t),
+        kernels.target(y_t),
+    )
+
+    def batch_norm(inputs, out, scratch):
+        acc_overflows, overflows = kernels.batch_norm(
+            inputs[0], scale, bias_acc, product_shift, acc_t, out_shift, out_t, out
+        )
+        return {"accum": acc_overflows, "result": overflows}
+
+    return batch_norm
+
+
 def prepare_reshape(layer, p, in_types, in_shapes) -> Step:
     return _moves(layer, p, in_types, lambda x: x)
 
@@ -356,6 +451,15 @@ PREPARERS: dict[kinds.LayerKind, Callable[..., Step]] = {
     kinds.CONV1D: prepare_conv,
     kinds.CONV2D: prepare_conv,
     kinds.BINARIZE: prepare_binarize,
+    kinds.MAX_POOL1D: prepare_pool,
+    kinds.MAX_POOL2D: prepare_pool,
+    kinds.AVERAGE_POOL1D: prepare_pool,
+    kinds.AVERAGE_POOL2D: prepare_pool,
+    kinds.ADD: prepare_merge,
+    kinds.SUBTRACT: prepare_merge,
+    kinds.MULTIPLY: prepare_merge,
+    kinds.CONCATENATE: prepare_concatenate,
+    kinds.BATCH_NORM: prepare_batch_norm,
     kinds.RESHAPE: prepare_reshape,
     kinds.TRANSPOSE: prepare_transpose,
     kinds.RELU: prepare_relu,

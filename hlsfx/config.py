@@ -37,6 +37,8 @@ ROLE_DEFAULTS: dict[str, Any] = {
     "alpha": CONSTANT_TYPE,
     "beta": CONSTANT_TYPE,
     "gamma": CONSTANT_TYPE,
+    "recip": "ap_fixed<18,2,AP_RND_CONV,AP_SAT>",
+    "scale": CONSTANT_TYPE,
 }
 """Roles whose default is not the model default: exact accumulators, 18-bit tables."""
 
@@ -207,6 +209,8 @@ def _resolve_layer(
                 params[role] = quantize(layer.params[role], types[role])
             except ValueError as error:
                 raise ValueError(f"{role}: {error}") from None
+    if kind is kind_registry.BATCH_NORM and "accum" in automatic:
+        types["accum"] = _exact_accumulator(x, types["scale"], types["bias"], 1)
     if kind is kind_registry.SOFTMAX:
         difference = FixedType(x.width, x.integer, False) if x.signed else x
         exp = _table(settings, "exp_table", "exp_neg", difference, types["exp_table"], n)

@@ -14,8 +14,13 @@ if TYPE_CHECKING:
     from hlsfx.graph import Layer
 
 __all__ = [
+    "ADD",
+    "AVERAGE_POOL1D",
+    "AVERAGE_POOL2D",
+    "BATCH_NORM",
     "BINARIZE",
     "CLIP",
+    "CONCATENATE",
     "CONV1D",
     "CONV2D",
     "DENSE",
@@ -24,6 +29,9 @@ __all__ = [
     "KINDS",
     "LEAKY_RELU",
     "LINEAR",
+    "MAX_POOL1D",
+    "MAX_POOL2D",
+    "MULTIPLY",
     "PRELU",
     "RELU",
     "RESHAPE",
@@ -32,6 +40,7 @@ __all__ = [
     "SOFTMAX",
     "SOFTPLUS",
     "SOFTSIGN",
+    "SUBTRACT",
     "TANH",
     "TRANSPOSE",
     "LayerKind",
@@ -253,6 +262,89 @@ class TransposeKind(LayerKind):
         return tuple(shape[p] for p in perm)
 
 
+class PoolKind(LayerKind):
+    """Max or average pooling, channels-last, per channel over each window.
+
+    attrs: ``kernel``, ``strides``, ``pads`` (begin..., end...), ``dilations`` (all 1) and, for
+    average pooling, ``count_include_pad``. Max: ``cast(max over the window, result)`` (padding
+    never wins). Average: ``cast(sum * recip[count], result)`` with the exact sum and
+    ``recip[count] = cast(1 / count, recip)``, count being the window size or, without
+    ``count_include_pad``, the number of positions inside the input.
+    """
+
+    def __init__(self, name: str, spatial: int, average: bool) -> None:
+        self.name = name
+        self.spatial = spatial
+        self.average = average
+        self.roles = ("recip", "result") if average else ("result",)
+        self.result_follows_input = not average
+
+    def output_shape(self, layer, input_shapes):
+        from hlsfx.graph import GraphError
+
+        self.check_inputs(layer, input_shapes)
+        (shape,) = input_shapes
+        a, d = layer.attrs, self.spatial
+        if len(shape) != d + 1:
+            raise GraphError(
+                f"{layer.describe()}: input shape {shape} is not (*{d} spatial, channels)"
+            )
+        sizes = []
+        for i in range(d):
+            padded = shape[i] + a["pads"][i] + a["pads"][d + i]
+            reach = (a["kernel"][i] - 1) * a["dilations"][i] + 1
+            if padded < reach:
+                raise GraphError(f"{layer.describe()}: the window reaches beyond the padded input")
+            sizes.append((padded - reach) // a["strides"][i] + 1)
+        return (*sizes, shape[-1])
+
+
+class MergeKind(LayerKind):
+    """Two tensors of one shape, element by element, exactly, then ``cast(., result)``."""
+
+    n_inputs = 2
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def output_shape(self, layer, input_shapes):
+        from hlsfx.graph import GraphError
+
+        self.check_inputs(layer, input_shapes)
+        if input_shapes[0] != input_shapes[1]:
+            raise GraphError(
+                f"{layer.describe()}: shapes {input_shapes[0]} and {input_shapes[1]} differ"
+            )
+        return input_shapes[0]
+
+
+class ConcatKind(LayerKind):
+    """The inputs joined along ``axis`` (of the batch-free shape), each cast to result."""
+
+    name = "Concatenate"
+    n_inputs = 2
+
+    def output_shape(self, layer, input_shapes):
+        from hlsfx.graph import GraphError
+
+        self.check_inputs(layer, input_shapes)
+        axis = layer.attrs["axis"]
+        a, b = input_shapes
+        if len(a) != len(b) or any(
+            x != y for i, (x, y) in enumerate(zip(a, b, strict=True)) if i != axis
+        ):
+            raise GraphError(f"{layer.describe()}: cannot join {a} and {b} along axis {axis}")
+        return tuple(x + y if i == axis else x for i, (x, y) in enumerate(zip(a, b, strict=True)))
+
+
+class BatchNormKind(ElementwiseKind):
+    """``cast(cast(x * scale, accum) + bias, result)`` per channel (last axis); params
+    ``scale`` and ``bias`` of shape (C,). Folded into a preceding Dense/Conv when possible."""
+
+    name = "BatchNormalization"
+    roles = ("scale", "bias", "accum", "result")
+
+
 class BinarizeKind(ElementwiseKind):
     """``cast(x >= 0 ? scale : -scale, result)`` (QONNX ``BipolarQuant``); attrs: ``scale``,
     a power of two."""
@@ -265,6 +357,15 @@ CONV1D = ConvKind("Conv1D", 1)
 CONV2D = ConvKind("Conv2D", 2)
 RESHAPE = ReshapeKind()
 BINARIZE = BinarizeKind()
+MAX_POOL1D = PoolKind("MaxPooling1D", 1, average=False)
+MAX_POOL2D = PoolKind("MaxPooling2D", 2, average=False)
+AVERAGE_POOL1D = PoolKind("AveragePooling1D", 1, average=True)
+AVERAGE_POOL2D = PoolKind("AveragePooling2D", 2, average=True)
+ADD = MergeKind("Add")
+SUBTRACT = MergeKind("Subtract")
+MULTIPLY = MergeKind("Multiply")
+CONCATENATE = ConcatKind()
+BATCH_NORM = BatchNormKind()
 TRANSPOSE = TransposeKind()
 RELU = ReluKind()
 LINEAR = LinearKind()
@@ -284,6 +385,8 @@ _ALL_KINDS = (
     *(DENSE, CONV1D, CONV2D),
     *(RELU, LEAKY_RELU, PRELU, CLIP, HARD_SIGMOID, LINEAR, BINARIZE),
     *(SIGMOID, TANH, SOFTPLUS, SOFTSIGN, ELU, SELU, SOFTMAX),
+    *(MAX_POOL1D, MAX_POOL2D, AVERAGE_POOL1D, AVERAGE_POOL2D),
+    *(ADD, SUBTRACT, MULTIPLY, CONCATENATE, BATCH_NORM),
     *(RESHAPE, TRANSPOSE),
 )
 KINDS: dict[str, LayerKind] = {kind.name: kind for kind in _ALL_KINDS}

@@ -89,13 +89,16 @@ class _Converter:
         if value.perm == wanted:
             return value
         if value.name in self.inputs and not any(value.name in x.inputs for x in self.layers):
-            # take the graph input in the wanted layout; predict transposes the caller's array
-            onnx_shape = tuple(self.shapes[value.name][p] for p in value.perm)
-            inverse = np.argsort(wanted)
-            self.shapes[value.name] = tuple(onnx_shape[i] for i in inverse)
+            # take the graph input in the wanted layout (predict transposes the caller's array):
+            # the new data is the old one transposed by q, and every view of it is re-expressed
+            q = [value.perm[i] for i in np.argsort(wanted)]
+            inverse_q = np.argsort(q)
+            self.shapes[value.name] = tuple(self.shapes[value.name][j] for j in q)
             for key, held in list(self.values.items()):
                 if isinstance(held, _Tensor) and held.name == value.name:
-                    self.values[key] = _Tensor(held.name, tuple(wanted[i] for i in held.perm))
+                    self.values[key] = _Tensor(
+                        held.name, tuple(int(inverse_q[i]) for i in held.perm)
+                    )
             return self.values[name]
         perm = tuple(value.perm[i] for i in np.argsort(wanted))
         output = self.unique_tensor(f"{value.name}_transposed")
@@ -299,8 +302,9 @@ def _gemm(c: _Converter, node) -> None:
 
 def _add(c: _Converter, node) -> None:
     tensors = [n for n in node.input if isinstance(c.values.get(n), _Tensor)]
-    if len(tensors) != 1:
-        raise c.fail(node, "adding two computed tensors is not supported yet")
+    if len(tensors) == 2:
+        _merge(c, node)
+        return
     (name,) = tensors
     constant = c.const(node, next(n for n in node.input if n != name), "the addend")
     producer = next((layer for layer in c.layers if layer.output == name), None)
@@ -332,6 +336,107 @@ def _activation(kind):
         c.add_layer(node, kind, [x], node.output[0], out_perm=x.perm)
 
     return convert
+
+
+MERGES = {"Add": kinds.ADD, "Sub": kinds.SUBTRACT, "Mul": kinds.MULTIPLY}
+
+
+def _merge(c: _Converter, node) -> None:
+    if not all(isinstance(c.values.get(n), _Tensor) for n in node.input):
+        raise c.fail(
+            node, f"{node.op_type} with a constant operand is not supported (only as a bias)"
+        )
+    first = c.tensor(node, node.input[0])
+    second = c.in_layout(node, node.input[1], first.perm)
+    kind = MERGES[node.op_type]
+    c.add_layer(node, kind, [first, second], node.output[0], out_perm=first.perm)
+
+
+def _concat(c: _Converter, node) -> None:
+    if len(node.input) != 2:
+        raise c.fail(node, f"concatenating {len(node.input)} tensors: only 2 are supported")
+    first = c.tensor(node, node.input[0])
+    second = c.in_layout(node, node.input[1], first.perm)
+    rank = len(first.perm) + 1
+    axis = c.attrs(node)["axis"]
+    axis = axis + rank if axis < 0 else axis
+    if axis == 0:
+        raise c.fail(node, "concatenating along the batch axis is not supported")
+    internal_axis = first.perm[axis - 1]
+    c.add_layer(
+        node,
+        kinds.CONCATENATE,
+        [first, second],
+        node.output[0],
+        attrs={"axis": internal_axis},
+        out_perm=first.perm,
+    )
+
+
+def _pool(c: _Converter, node) -> None:
+    a = c.attrs(node)
+    held = c.tensor(node, node.input[0])
+    d = len(held.perm) - 1
+    if d not in (1, 2):
+        raise c.fail(node, f"{d}-D pooling is not supported (only 1-D and 2-D)")
+    x = c.in_layout(node, node.input[0], (d, *range(d)))  # channels-last
+    spatial = c.shapes[x.name][:-1]
+    is_global = node.op_type.startswith("Global")
+    kernel = tuple(spatial) if is_global else tuple(a["kernel_shape"])
+    strides = [1] * d if is_global else list(a.get("strides", [1] * d))
+    dilations = list(a.get("dilations", [1] * d))
+    if any(v != 1 for v in dilations):
+        raise c.fail(node, f"dilated pooling {dilations} is not supported")
+    if a.get("ceil_mode", 0):
+        raise c.fail(node, "ceil_mode=1 is not supported")
+    pads = [0] * 2 * d if is_global else _conv_pads(c, node, spatial, kernel, strides, dilations)
+    average = "Average" in node.op_type
+    kind = {
+        (1, False): kinds.MAX_POOL1D,
+        (2, False): kinds.MAX_POOL2D,
+        (1, True): kinds.AVERAGE_POOL1D,
+        (2, True): kinds.AVERAGE_POOL2D,
+    }[d, average]
+    attrs = {"kernel": kernel, "strides": strides, "pads": pads, "dilations": dilations}
+    if average:
+        attrs["count_include_pad"] = int(a.get("count_include_pad", 0))
+    c.add_layer(node, kind, [x], node.output[0], attrs=attrs, out_perm=(d, *range(d)))
+
+
+def _batch_norm(c: _Converter, node) -> None:
+    gamma, beta, mean, var = (
+        c.const(node, n, what)
+        for n, what in zip(node.input[1:5], ("scale", "B", "mean", "var"), strict=True)
+    )
+    epsilon = c.attrs(node).get("epsilon", 1e-5)
+    scale = gamma / np.sqrt(var + epsilon)
+    shift = beta - mean * scale
+    held = c.tensor(node, node.input[0])
+    producer = next((layer for layer in c.layers if layer.output == held.name), None)
+    if (
+        producer is not None
+        and producer.kind.weighted
+        and c.uses[node.input[0]] == 1
+        and c.uses[held.name] <= 1
+    ):
+        weight, bias = producer.params["weight"], producer.params["bias"]
+        fixed = {k: v for k, v in producer.fixed.items() if k not in ("weight", "bias")}
+        c.absorb(
+            producer, node, fixed=fixed,
+            params={"weight": weight * scale, "bias": bias * scale + shift},
+            source=f"{producer.source} + {c.where(node)} (folded)",
+        )  # fmt: skip
+        return
+    rank = len(held.perm)
+    x = c.in_layout(node, node.input[0], (rank - 1, *range(rank - 1)) if rank > 1 else (0,))
+    c.add_layer(
+        node,
+        kinds.BATCH_NORM,
+        [x],
+        node.output[0],
+        params={"scale": scale, "bias": shift},
+        out_perm=x.perm,
+    )
 
 
 def _leaky_relu(c: _Converter, node) -> None:
@@ -674,6 +779,14 @@ CONVERTERS = {
     "Unsqueeze": _squeeze_like,
     "Transpose": _transpose,
     "Conv": _conv,
+    "Sub": _merge,
+    "Mul": _merge,
+    "Concat": _concat,
+    "MaxPool": _pool,
+    "AveragePool": _pool,
+    "GlobalMaxPool": _pool,
+    "GlobalAveragePool": _pool,
+    "BatchNormalization": _batch_norm,
 }
 SUPPORTED_OPS = (*sorted(CONVERTERS), *(f"{op} (QONNX)" for op in sorted(QONNX_CONVERTERS)))
 
