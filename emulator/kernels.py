@@ -21,6 +21,7 @@ __all__ = [
     "binarize",
     "clip",
     "dense_exact",
+    "depthwise_exact",
     "exact_sums_floor",
     "gather_patches",
     "hard_sigmoid",
@@ -345,3 +346,25 @@ def batch_norm(x, scale, bias_acc, product_shift, acc_t, out_shift, t, out):
             acc_overflows += f1 + f2
             overflows += f3
     return acc_overflows, overflows
+
+
+@kernel
+def depthwise_exact(patches, w, bias_acc, product_shift, acc_t, out_shift, out_t, out):
+    """Depthwise conv in NUMERICS.md's order: per row of ``patches`` (taps t, then channels c)
+    and channel, ``acc = cast(b_c, accum)``, then for each tap in order
+    ``acc = cast(acc + cast(x_tc * w_tc, accum), accum)``, then ``cast(acc, result)``."""
+    rows = patches.shape[0]
+    taps, channels = w.shape
+    acc_overflows = 0
+    out_overflows = 0
+    for r in range(rows):
+        for c in range(channels):
+            acc = bias_acc[c]
+            for t in range(taps):
+                product, f1 = _cast(patches[r, t * channels + c] * w[t, c], product_shift, acc_t)
+                acc, f2 = _cast(acc + product, 0, acc_t)
+                acc_overflows += f1 + f2
+            value, flagged = _cast(acc, out_shift, out_t)
+            out[r, c] = value
+            out_overflows += flagged
+    return acc_overflows, out_overflows

@@ -290,6 +290,8 @@ def prepare_conv(
     layer: Layer, p: LayerPrecision, in_types: list[FixedType], in_shapes, relu: bool = False
 ) -> Step | None:
     """Conv as NUMERICS.md defines it: the Dense step over each receptive field."""
+    if layer.kind.depthwise:
+        return None if relu else _prepare_depthwise(layer, p, in_types, in_shapes)
     weight = p.params["weight"]
     flat = replace(p, params={**p.params, "weight": weight.reshape(-1, weight.shape[-1])})
     dense = prepare_dense(layer, flat, in_types, relu=relu)
@@ -310,6 +312,42 @@ def prepare_conv(
 
     conv.float_codes = getattr(dense, "float_codes", False)
     return conv
+
+
+def _prepare_depthwise(
+    layer: Layer, p: LayerPrecision, in_types: list[FixedType], in_shapes
+) -> Step:
+    x_t = in_types[0]
+    w_t, b_t, a_t, y_t = (p.types[r] for r in ("weight", "bias", "accum", "result"))
+    _require_int64(layer, "accumulator", a_t, 62)
+    _require_int64(layer, "exact product of input and weight", product_type(x_t, w_t))
+    weight = p.params["weight"]
+    channels = weight.shape[-1]
+    w = weight.reshape(-1, channels)
+    bias_acc = cast(p.params["bias"], b_t, a_t)
+    index = conv_patch_index(layer, in_shapes[0])
+    positions, taps = index.shape
+    product_shift = x_t.fractional + w_t.fractional - a_t.fractional
+    out_shift, acc_t, out_t = (
+        a_t.fractional - y_t.fractional,
+        kernels.target(a_t),
+        kernels.target(y_t),
+    )
+
+    def depthwise(inputs, out, scratch):
+        x = inputs[0]
+        key = (id(index), len(x))
+        if key not in scratch:
+            scratch[key] = np.empty((len(x) * positions, taps), np.int64)
+        patches = scratch[key]
+        kernels.gather_patches(x, index, patches)
+        acc_overflows, out_overflows = kernels.depthwise_exact(
+            patches, w, bias_acc, product_shift, acc_t, out_shift, out_t,
+            out.reshape(len(x) * positions, channels),
+        )  # fmt: skip
+        return {"accum": acc_overflows, "result": out_overflows}
+
+    return depthwise
 
 
 def _moves(layer: Layer, p: LayerPrecision, in_types: list[FixedType], arrange) -> Step:
@@ -450,6 +488,8 @@ PREPARERS: dict[kinds.LayerKind, Callable[..., Step]] = {
     kinds.DENSE: prepare_dense,
     kinds.CONV1D: prepare_conv,
     kinds.CONV2D: prepare_conv,
+    kinds.DEPTHWISE_CONV1D: prepare_conv,
+    kinds.DEPTHWISE_CONV2D: prepare_conv,
     kinds.BINARIZE: prepare_binarize,
     kinds.MAX_POOL1D: prepare_pool,
     kinds.MAX_POOL2D: prepare_pool,

@@ -24,6 +24,8 @@ __all__ = [
     "CONV1D",
     "CONV2D",
     "DENSE",
+    "DEPTHWISE_CONV1D",
+    "DEPTHWISE_CONV2D",
     "ELU",
     "HARD_SIGMOID",
     "KINDS",
@@ -198,9 +200,11 @@ class ConvKind(LayerKind):
     roles = ("weight", "bias", "accum", "result")
     weighted = True
 
-    def __init__(self, name: str, spatial: int) -> None:
+    def __init__(self, name: str, spatial: int, depthwise: bool = False) -> None:
         self.name = name
         self.spatial = spatial
+        self.depthwise = depthwise
+        """one filter per channel: weight (*kernel, C), output channels = input channels"""
 
     def output_shape(self, layer, input_shapes):
         from hlsfx.graph import GraphError
@@ -209,6 +213,10 @@ class ConvKind(LayerKind):
         (shape,) = input_shapes
         a, weight = layer.attrs, layer.params.get("weight")
         d = self.spatial
+        if self.depthwise and weight is not None and weight.ndim != d + 1:
+            raise GraphError(
+                f"{layer.describe()}: a depthwise weight is (*kernel, channels), not {weight.shape}"
+            )
         if len(shape) != d + 1:
             raise GraphError(
                 f"{layer.describe()}: input shape {shape} is not (*{d} spatial, channels)"
@@ -355,6 +363,8 @@ class BinarizeKind(ElementwiseKind):
 DENSE = DenseKind()
 CONV1D = ConvKind("Conv1D", 1)
 CONV2D = ConvKind("Conv2D", 2)
+DEPTHWISE_CONV1D = ConvKind("DepthwiseConv1D", 1, depthwise=True)
+DEPTHWISE_CONV2D = ConvKind("DepthwiseConv2D", 2, depthwise=True)
 RESHAPE = ReshapeKind()
 BINARIZE = BinarizeKind()
 MAX_POOL1D = PoolKind("MaxPooling1D", 1, average=False)
@@ -382,7 +392,7 @@ HARD_SIGMOID = HardSigmoidKind()
 SOFTMAX = SoftmaxKind()
 
 _ALL_KINDS = (
-    *(DENSE, CONV1D, CONV2D),
+    *(DENSE, CONV1D, CONV2D, DEPTHWISE_CONV1D, DEPTHWISE_CONV2D),
     *(RELU, LEAKY_RELU, PRELU, CLIP, HARD_SIGMOID, LINEAR, BINARIZE),
     *(SIGMOID, TANH, SOFTPLUS, SOFTSIGN, ELU, SELU, SOFTMAX),
     *(MAX_POOL1D, MAX_POOL2D, AVERAGE_POOL1D, AVERAGE_POOL2D),

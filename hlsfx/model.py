@@ -19,6 +19,9 @@ from hlsfx.graph import Graph
 __all__ = ["OverflowReport", "QuantizedModel", "configure"]
 
 DEFAULT_BATCH = 1 << 13
+CHUNK_BYTES = 1 << 27
+"""Memory a thread's chunk may use for its tensors (128 MiB): large inputs run in fewer
+samples at a time, down to one."""
 
 
 @dataclass(frozen=True)
@@ -119,7 +122,7 @@ class QuantizedModel:
         return arrays
 
     def _run(
-        self, x: Any, keep: set[str], batch_size: int, threads: int | None, fuse: bool = True
+        self, x: Any, keep: set[str], batch_size: int | None, threads: int | None, fuse: bool = True
     ) -> tuple[dict[str, np.ndarray], dict]:
         """Emulate ``x`` chunk by chunk on ``threads`` threads (default: one per core), keeping
         the tensors ``keep``; ``fuse`` lets steps skip tensors not kept (same bits either way)."""
@@ -129,9 +132,13 @@ class QuantizedModel:
 
         arrays = self._inputs(x)
         n = len(next(iter(arrays.values())))
-        if batch_size < 1:
+        if batch_size is not None and batch_size < 1:
             raise ValueError(f"batch_size must be a positive integer, not {batch_size}")
         width = {t: int(np.prod(shape)) for t, shape in self.graph.shapes.items()}
+        if batch_size is None:  # what fits the memory budget, counting scratch as much again
+            per_sample = 2 * 8 * sum(width.values())
+            batch_size = max(1, min(DEFAULT_BATCH, CHUNK_BYTES // per_sample))
+        batch_size = min(batch_size, max(n, 1))
         results = {name: np.empty((n, width[name]), dtype=np.int64) for name in keep}
         starts = range(0, n, batch_size)
         workers = max(1, min(threads or os.cpu_count() or 1, len(starts)))
@@ -203,7 +210,7 @@ class QuantizedModel:
         x: Any,
         *,
         raw: bool = False,
-        batch_size: int = DEFAULT_BATCH,
+        batch_size: int | None = None,
         threads: int | None = None,
     ) -> Any:
         """Emulate the model on a batch.
@@ -214,8 +221,9 @@ class QuantizedModel:
             Inputs in the source model's layout (as onnxruntime takes them), batch first.
         raw : bool
             Return raw int64 codes of each output's type instead of float64 values.
-        batch_size : int
-            Samples emulated at a time, per thread (bounds the memory used).
+        batch_size : int, optional
+            Samples emulated at a time, per thread. By default as many as fit 128 MiB of
+            tensors (at most 8192): memory stays bounded however large the batch.
         threads : int, optional
             Threads emulating chunks at once (default: one per core). The bits do not depend
             on it. While they run, BLAS libraries are limited to one thread each.
@@ -233,7 +241,7 @@ class QuantizedModel:
         x: Any,
         *,
         raw: bool = False,
-        batch_size: int = DEFAULT_BATCH,
+        batch_size: int | None = None,
         threads: int | None = None,
     ) -> dict[str, np.ndarray]:
         """Every layer's output by layer name (channels-last, batch first)."""
@@ -245,7 +253,7 @@ class QuantizedModel:
         }
 
     def overflow_report(
-        self, x: Any, *, batch_size: int = DEFAULT_BATCH, threads: int | None = None
+        self, x: Any, *, batch_size: int | None = None, threads: int | None = None
     ) -> OverflowReport:
         """Count, per layer and role, the casts that saturated or wrapped on ``x``."""
         _, counts = self._run(x, set(), batch_size, threads)

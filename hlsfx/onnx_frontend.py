@@ -623,19 +623,30 @@ def _conv_pads(c: _Converter, node, shape, kernel, strides, dilations) -> list[i
     return begin + end
 
 
-def _conv(c: _Converter, node) -> None:
+def _conv(c: _Converter, node, channels_last_data: bool = False) -> None:
+    """ONNX Conv (data N, C, *spatial; weight out, in/group, *kernel), or QONNX's channels-last
+    Conv (data N, *spatial, C; weight out, *kernel, in/group). group 1, or depthwise."""
     weight = c.const(node, node.input[1], "the weight")
     d = weight.ndim - 2
     if d not in (1, 2):
         raise c.fail(node, f"{d}-D convolution is not supported (only 1-D and 2-D)")
+    if channels_last_data:  # to the ONNX weight layout (out, in/group, *kernel)
+        weight = np.moveaxis(weight, -1, 1)
     a = c.attrs(node)
-    if a.get("group", 1) != 1:
-        raise c.fail(node, f"group={a['group']} (grouped or depthwise) is not supported yet")
     channels_last = (d, *range(d))  # ONNX (C, *spatial) is internal (*spatial, C)
-    x = c.in_layout(node, node.input[0], channels_last)
+    wanted = tuple(range(d + 1)) if channels_last_data else channels_last
+    x = c.in_layout(node, node.input[0], wanted)
     shape = c.shapes[x.name]
+    group, n_out = a.get("group", 1), weight.shape[0]
+    depthwise = group != 1
+    if depthwise and not (group == shape[-1] == n_out and weight.shape[1] == 1):
+        raise c.fail(
+            node,
+            f"group={group} over {shape[-1]} channels into {n_out}: only group 1 and depthwise "
+            "(group = input channels = output channels) are supported",
+        )
     kernel = tuple(weight.shape[2:])
-    if weight.shape[1] != shape[-1]:
+    if not depthwise and weight.shape[1] != shape[-1]:
         raise c.fail(
             node, f"the weight expects {weight.shape[1]} input channels, the input has {shape[-1]}"
         )
@@ -645,27 +656,29 @@ def _conv(c: _Converter, node) -> None:
     bias = (
         c.const(node, node.input[2], "the bias") if len(node.input) > 2 and node.input[2] else None
     )
-    n_out = weight.shape[0]
+    if depthwise:  # (C, 1, *kernel) -> (*kernel, C)
+        internal_weight = np.moveaxis(weight[:, 0], 0, -1)
+        kind = kinds.DEPTHWISE_CONV1D if d == 1 else kinds.DEPTHWISE_CONV2D
+    else:  # (out, in, *kernel) -> (*kernel, in, out)
+        internal_weight = weight.transpose(*range(2, 2 + d), 1, 0)
+        kind = kinds.CONV1D if d == 1 else kinds.CONV2D
     params = {
-        "weight": weight.transpose(*range(2, 2 + d), 1, 0),
+        "weight": internal_weight,
         "bias": np.zeros(n_out) if bias is None else bias.reshape(n_out),
     }
     attrs = {"kernel": kernel, "strides": strides, "dilations": dilations, "pads": pads}
-    kind = kinds.CONV1D if d == 1 else kinds.CONV2D
     fixed = c.param_types(weight=node.input[1], bias=node.input[2] if len(node.input) > 2 else None)
     c.add_layer(
-        node,
-        kind,
-        [x],
-        node.output[0],
-        attrs=attrs,
-        params=params,
-        out_perm=channels_last,
-        fixed=fixed,
+        node, kind, [x], node.output[0], attrs=attrs, params=params, out_perm=wanted, fixed=fixed
     )
 
 
-QONNX_DOMAINS = ("qonnx.custom_op.general", "finn.custom_op.general", "onnx.brevitas")
+QONNX_DOMAINS = (
+    "qonnx.custom_op.general",
+    "finn.custom_op.general",
+    "onnx.brevitas",
+    "qonnx.custom_op.channels_last",
+)
 QONNX_ROUNDING = {"ROUND": "AP_RND_CONV", "FLOOR": "AP_TRN", "ROUND_TO_ZERO": "AP_TRN_ZERO"}
 
 
@@ -753,7 +766,11 @@ def _bipolar_quant(c: _Converter, node) -> None:
     )
 
 
-QONNX_CONVERTERS = {"Quant": _quant, "BipolarQuant": _bipolar_quant}
+QONNX_CONVERTERS = {
+    "Quant": _quant,
+    "BipolarQuant": _bipolar_quant,
+    "Conv": lambda c, node: _conv(c, node, channels_last_data=True),
+}
 
 CONVERTERS = {
     "Gemm": _gemm,
