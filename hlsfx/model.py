@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 from collections.abc import Mapping
 from contextlib import nullcontext
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -16,7 +18,7 @@ from hlsfx.config import LayerPrecision, resolve
 from hlsfx.fixed_type import FixedType
 from hlsfx.graph import Graph
 
-__all__ = ["OverflowReport", "QuantizedModel", "configure"]
+__all__ = ["OverflowReport", "QuantizedModel", "configure", "load_config"]
 
 DEFAULT_BATCH = 1 << 13
 CHUNK_BYTES = 1 << 27
@@ -279,6 +281,76 @@ class QuantizedModel:
     def __str__(self) -> str:
         return self.config_table()
 
+    def config(self) -> dict[str, Any]:
+        """Every resolved choice, explicitly (no ``auto``): ``configure(graph, config=...)``
+        with it reproduces identical bits."""
+        layers: dict[str, dict[str, Any]] = {}
+        for layer in self.graph.layers:
+            p = self.precisions[layer.name]
+            settings: dict[str, Any] = {role: str(t) for role, t in p.types.items()}
+            for role, table in p.tables.items():
+                settings[f"{role}_size"] = table.size
+                settings[f"{role}_range"] = [float(table.lo), float(table.hi)]
+            layers[layer.name] = settings
+        return {
+            "hlsfx_config": CONFIG_VERSION,
+            "default": str(self.default),
+            "inputs": {name: str(self.tensor_types[name]) for name in self.graph.inputs},
+            "layers": layers,
+        }
+
+    def save_config(self, path: str | Path) -> Path:
+        """Write :meth:`config` as JSON (``.json``) or YAML (``.yaml``, ``.yml``)."""
+        path = Path(path)
+        text = _dump(self.config(), path)
+        path.write_text(text)
+        return path
+
+
+CONFIG_VERSION = 1
+CONFIG_FORMATS = (".json", ".yaml", ".yml")
+
+
+def _format(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix not in CONFIG_FORMATS:
+        raise ValueError(f"{str(path)!r}: a configuration file ends in {', '.join(CONFIG_FORMATS)}")
+    return "json" if suffix == ".json" else "yaml"
+
+
+def _dump(config: dict, path: Path) -> str:
+    if _format(path) == "json":
+        return json.dumps(config, indent=2) + "\n"
+    import yaml
+
+    return yaml.safe_dump(config, sort_keys=False)
+
+
+def load_config(path: str | Path) -> dict[str, Any]:
+    """Read a configuration written by :meth:`QuantizedModel.save_config`."""
+    path = Path(path)
+    kind = _format(path)
+    try:
+        text = path.read_text()
+    except OSError as error:
+        raise ValueError(f"cannot read the configuration {str(path)!r}: {error}") from None
+    try:
+        if kind == "json":
+            config = json.loads(text)
+        else:
+            import yaml
+
+            try:
+                config = yaml.safe_load(text)
+            except yaml.YAMLError as error:
+                raise ValueError(str(error)) from None
+    except ValueError as error:
+        raise ValueError(f"{str(path)!r} is not valid {kind.upper()}: {error}") from None
+    if not isinstance(config, dict) or config.get("hlsfx_config") != CONFIG_VERSION:
+        expected = f"hlsfx_config: {CONFIG_VERSION}"
+        raise ValueError(f"{str(path)!r} is not an hlsfx configuration (expected {expected!r})")
+    return config
+
 
 def configure(
     graph: Graph,
@@ -288,6 +360,7 @@ def configure(
     kinds: Mapping[str, Mapping[str, Any]] | None = None,
     layers: Mapping[str, Mapping[str, Any]] | None = None,
     inputs: Mapping[str, Any] | None = None,
+    config: str | Path | Mapping[str, Any] | None = None,
 ) -> QuantizedModel:
     """Give every tensor of ``graph`` a fixed-point type.
 
@@ -305,11 +378,23 @@ def configure(
         Settings per layer name, e.g. ``{"fc1": {"result": "ap_fixed<12,4>"}}``.
     inputs : dict
         Types of the graph's inputs by name (default: ``default``).
+    config : path or dict
+        A configuration saved by :meth:`QuantizedModel.save_config` (or its ``config()``):
+        it sets every layer and input, and its default replaces ``default``; ``layers`` and
+        ``inputs`` still override it.
 
     Settings are role names (``weight``, ``bias``, ``accum``, ``result``, ``table``,
     ``exp_table``, ``sum``, ``inv_table``) with a type or ``"auto"``, and ``<table>_size`` /
     ``<table>_range`` for tables. ``auto`` accumulators and sums are exact; ``auto`` weights and
     biases get the integer bits of their largest magnitude at the default's width.
     """
+    if config is not None:
+        saved = load_config(config) if isinstance(config, (str, Path)) else dict(config)
+        default = saved["default"]
+        layers = {
+            name: {**settings, **(layers or {}).get(name, {})}
+            for name, settings in {**saved["layers"], **(layers or {})}.items()
+        }
+        inputs = {**saved["inputs"], **(inputs or {})}
     tensors, precisions = resolve(graph, default, roles, kinds, layers, inputs)
     return QuantizedModel(graph, tensors, precisions, FixedType.parse(default))

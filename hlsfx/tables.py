@@ -164,7 +164,6 @@ def build_table(
     intersected with what ``input_type`` holds, rounded out to a power-of-two step. A table
     never gets finer than the input's LSB: it then has fewer entries than ``size``.
     """
-    from hlsfx.emulator.quantize import quantize
 
     if function not in FUNCTIONS:
         raise ValueError(f"unknown table function {function!r}; known: {', '.join(FUNCTIONS)}")
@@ -174,6 +173,10 @@ def build_table(
     lo, hi = value_range if value_range is not None else f.natural_range(entry_type, n)
     if not lo < hi:
         raise ValueError(f"{function} table range [{lo}, {hi}) is empty")
+    exact = _exact_grid(Fraction(lo), Fraction(hi), size, input_type)
+    if value_range is not None and exact is not None:  # a saved table: rebuild it as it was
+        start, step, count = Fraction(lo), exact, size
+        return _table(f, function, input_type, entry_type, start, step, count, attrs)
     lo = max(Fraction(lo), input_type.min)
     hi = min(Fraction(hi), input_type.max + input_type.lsb)
     if lo >= hi:  # the input type lies outside the interesting range: cover what it holds
@@ -188,6 +191,23 @@ def build_table(
     count = size
     while count > 2 and start + (count // 2) * step >= hi:
         count //= 2
+    return _table(f, function, input_type, entry_type, start, step, count, attrs)
+
+
+def _exact_grid(lo: Fraction, hi: Fraction, size: int, input_type: FixedType) -> Fraction | None:
+    """The step when ``[lo, hi)`` is exactly a grid of ``size`` entries (power-of-two step no
+    finer than the input LSB, ``lo`` on the grid), else None."""
+    step = (hi - lo) / size
+    n, d = step.numerator, step.denominator
+    power_of_two = step > 0 and (n == 1 or d == 1) and not (n & (n - 1)) and not (d & (d - 1))
+    if not power_of_two or step < input_type.lsb or (lo / step).denominator != 1:
+        return None
+    return step
+
+
+def _table(f, function, input_type, entry_type, start, step, count, attrs) -> Table:
+    from hlsfx.emulator.quantize import quantize
+
     shift = round(math.log2(step / input_type.lsb))
     grid = np.array([float(start + k * step) for k in range(count)])
     values = f.evaluate(grid, attrs or {})
