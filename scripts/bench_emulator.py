@@ -1,5 +1,6 @@
-"""Emulator throughput on the jet tagger at ap_fixed<16,6>, next to a float32 numpy forward pass
-of the same weights measured in the same run (median of several runs).
+"""Emulator throughput: the jet tagger at ap_fixed<16,6> next to a float32 numpy forward pass of
+the same weights measured in the same run, the QONNX separable conv net on one 512x512x3 image,
+and the small Keras conv net at N = 10 000 (medians of several runs).
 
     python scripts/bench_emulator.py [--n 100000] [--repeats 7] [--fixtures ../shared/fixtures]
 """
@@ -73,6 +74,19 @@ def main() -> None:
     print(f"  hlsfx emulator  {args.n / ours:12,.0f} samples/s  ({ours * 1e3:.1f} ms)")
     print(f"  float32 numpy   {args.n / base:12,.0f} samples/s  ({base * 1e3:.1f} ms)")
     print(f"  emulator time / float32 time: {ours / base:.2f}")
+
+    conv = hlsfx.load(args.fixtures / "onnx" / "separable_conv_model_ch_last.onnx")
+    qm = hlsfx.configure(conv, "ap_fixed<16,6>")
+    image = np.random.default_rng(1).normal(0.0, 1.0, (1, 512, 512, 3))
+    seconds = median_seconds(lambda: qm.predict(image), max(3, args.repeats // 2))
+    print(f"separable conv net (QONNX), one 512x512x3 image: {seconds:.2f} s per image")
+
+    small = hlsfx.load(args.fixtures / "onnx" / "conv2d_small_keras.onnx")
+    qm = hlsfx.configure(small, "ap_fixed<16,6>")
+    images = np.random.default_rng(2).normal(0.0, 1.0, (10_000, 8, 8, 1))
+    seconds = median_seconds(lambda: qm.predict(images), args.repeats)
+    rate = 10_000 / seconds
+    print(f"conv2d_small_keras, 10,000 8x8x1 images: {rate:,.0f} images/s ({seconds * 1e3:.1f} ms)")
 
 
 if __name__ == "__main__":

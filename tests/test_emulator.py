@@ -317,6 +317,12 @@ CONV_CASES = {
     "2d same lower": ((1, 7, 5), (2, 1, 4, 2), {"auto_pad": "SAME_LOWER"}),
     "2d valid": ((2, 6, 6), (3, 2, 2, 2), {"auto_pad": "VALID", "strides": [2, 1]}),
     "1d": ((3, 11), (2, 3, 4), {"pads": [2, 1], "strides": [2], "dilations": [2]}),
+    "1d depthwise": ((3, 11), (3, 1, 3), {"group": 3, "pads": [1, 1]}),
+    "2d depthwise": (
+        (4, 6, 5),
+        (4, 1, 3, 2),
+        {"group": 4, "pads": [1, 0, 1, 1], "strides": [2, 1]},
+    ),
 }
 
 

@@ -1,0 +1,51 @@
+"""Every layer kind in the registry has each of its pieces: its IR spec, an emulator step, and
+tests that run it against a real reference (onnxruntime, QONNX, or hand-checked semantics)."""
+
+from __future__ import annotations
+
+import test_activations
+import test_emulator
+import test_layers
+from hlsfx.emulator.run import PREPARERS
+
+from hlsfx import kinds
+
+# kinds whose tests are not driven by one of the case tables below: kind -> the test covering it
+COVERED_ELSEWHERE = {
+    kinds.DENSE: "test_emulator.test_float_and_integer_dense_paths_give_identical_bits",
+    kinds.RELU: "test_layer_properties.test_relu_ties_round_as_the_result_type_says",
+    kinds.SIGMOID: "test_layer_properties.test_table_indices_clamp_to_the_end_entries",
+    kinds.SOFTMAX: "test_qonnx.test_emulator_equals_qonnx_execution_layer_by_layer",
+    kinds.LINEAR: "test_layer_properties.test_a_linear_layer_is_the_cast_to_its_result",
+    kinds.BINARIZE: "test_qonnx.test_emulator_equals_qonnx_execution_layer_by_layer (bnn)",
+    kinds.CONV1D: "test_emulator.test_conv_geometry_equals_onnxruntime_exactly[1d]",
+    kinds.CONV2D: "test_emulator.test_conv_geometry_equals_onnxruntime_exactly",
+    kinds.DEPTHWISE_CONV1D: "test_emulator.test_conv_geometry_equals_onnxruntime_exactly",
+    kinds.DEPTHWISE_CONV2D: "test_emulator.test_conv_geometry_equals_onnxruntime_exactly",
+    kinds.RESHAPE: "test_emulator.test_a_conv_after_a_reshape_gets_a_transpose_layer",
+    kinds.TRANSPOSE: "test_emulator.test_a_conv_after_a_reshape_gets_a_transpose_layer",
+    kinds.ADD: "test_layers.test_merges_equal_onnxruntime_exactly",
+    kinds.SUBTRACT: "test_layers.test_merges_equal_onnxruntime_exactly",
+    kinds.MULTIPLY: "test_layers.test_merges_equal_onnxruntime_exactly",
+    kinds.CONCATENATE: "test_layers.test_concatenation_along_channels_equals_onnxruntime",
+    kinds.BATCH_NORM: "test_layers.test_batch_norm_after_an_activation_stands_alone_and_is_exact",
+}
+NOT_YET_TESTED: dict[kinds.LayerKind, str] = {}  # kind -> why it has no such test yet
+
+
+def test_every_kind_has_a_spec_and_an_emulator_step():
+    for kind in kinds.KINDS.values():
+        assert kind.name and "result" in kind.roles, kind
+        assert kind in PREPARERS, f"{kind} has no emulator step"
+
+
+def test_every_kind_is_tested_against_a_reference():
+    covered = set(COVERED_ELSEWHERE)
+    covered |= {kind for _, kind in test_activations.EXACT.values()}
+    covered |= {case[1] for case in test_activations.TABLES.values()}
+    covered |= {case[-1] for case in test_layers.POOLS.values()}
+    assert test_emulator.CONV_CASES  # the conv geometry cases
+    missing = set(kinds.KINDS.values()) - covered - set(NOT_YET_TESTED)
+    assert not missing, (
+        f"kinds without a test against a reference: {sorted(k.name for k in missing)}"
+    )

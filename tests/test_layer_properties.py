@@ -1,0 +1,157 @@
+"""Property tests for the corners of NUMERICS.md, per layer computation. Each reference is
+computed another way than the kernel: exact rational arithmetic, or loops over hlsfx.cast
+(itself checked against ap_fixed.h) in Python."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from onnx import TensorProto, helper, numpy_helper
+
+import hlsfx
+from hlsfx import FixedType, Rounding
+
+MODES = [r.name for r in Rounding]
+
+
+def _dense_graph(weight, bias):
+    n_in, n_out = np.shape(weight)
+    model = helper.make_model(
+        helper.make_graph(
+            [helper.make_node("Gemm", ["x", "w", "b"], ["y"], name="fc")],
+            "dense",
+            [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", n_in])],
+            [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["n", n_out])],
+            [
+                numpy_helper.from_array(np.asarray(weight, np.float32), "w"),
+                numpy_helper.from_array(np.asarray(bias, np.float32), "b"),
+            ],
+        ),
+        opset_imports=[helper.make_opsetid("", 13)],
+    )
+    model.ir_version = 8
+    return hlsfx.load(model)
+
+
+codes = st.integers(-128, 127)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    x=st.lists(st.lists(codes, min_size=4, max_size=4), min_size=1, max_size=6),
+    w=st.lists(st.lists(st.integers(-128, 127), min_size=3, max_size=3), min_size=4, max_size=4),
+    b=st.lists(st.integers(-128, 127), min_size=3, max_size=3),
+    rounding=st.sampled_from(MODES),
+    result_integer=st.integers(-2, 12),
+)
+def test_an_exact_dense_rounds_once_at_its_result(x, w, b, rounding, result_integer):
+    """auto accumulator: y = cast(exact sum, result), whatever the rounding mode."""
+    x_t, w_t = FixedType(8, 3), FixedType(8, 1)  # codes / 32 and / 128
+    weight = np.array(w) / 128.0
+    graph = _dense_graph(weight, np.array(b) / 128.0)
+    y_t = FixedType(10, result_integer, rounding=rounding, overflow="AP_SAT")
+    qm = hlsfx.configure(graph, x_t, roles={"weight": w_t, "bias": w_t, "result": y_t})
+    got = qm.predict(np.array(x) / 32.0, raw=True)
+    for row, out in zip(x, got, strict=True):
+        exact = [
+            sum(Fraction(xi, 32) * Fraction(w[i][j], 128) for i, xi in enumerate(row))
+            + Fraction(b[j], 128)
+            for j in range(3)
+        ]
+        # the exact rational value, to its nearest double (exact here: < 53 bits), then ap_fixed
+        assert out.tolist() == hlsfx.quantize([float(v) for v in exact], y_t).tolist()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    x=st.lists(codes, min_size=5, max_size=5),
+    w=st.lists(st.integers(-128, 127), min_size=5, max_size=5),
+    accum_overflow=st.sampled_from(["AP_SAT", "AP_SAT_SYM", "AP_SAT_ZERO", "AP_WRAP"]),
+    accum_rounding=st.sampled_from(MODES),
+)
+def test_a_narrow_accumulator_follows_the_input_order(x, w, accum_overflow, accum_rounding):
+    """acc = cast(b, A); acc = cast(acc + cast(x_i * w_i, A), A) for i in order."""
+    x_t, w_t = FixedType(8, 3), FixedType(8, 1)
+    a_t = FixedType(7, 4, rounding=accum_rounding, overflow=accum_overflow)  # [-8, 8), LSB 1/8
+    graph = _dense_graph(np.array(w).reshape(5, 1) / 128.0, np.zeros(1))
+    qm = hlsfx.configure(
+        graph, x_t, roles={"weight": w_t, "bias": w_t, "accum": a_t, "result": "ap_fixed<16,8>"}
+    )
+    got = int(qm.predict(np.array([x]) / 32.0, raw=True)[0, 0])
+    product_t = hlsfx.product_type(x_t, w_t)
+    sum_t = hlsfx.sum_type(a_t, a_t)
+    acc = 0
+    for xi, wi in zip(x, w, strict=True):
+        product = int(hlsfx.cast(xi * wi, product_t, a_t))
+        acc = int(hlsfx.cast(acc + product, sum_t, a_t))  # the exact sum of two accumulator codes
+    assert got == int(hlsfx.cast(acc, a_t, "ap_fixed<16,8>"))
+
+
+@settings(max_examples=80, deadline=None)
+@given(k=st.integers(-200, 200), rounding=st.sampled_from(MODES), negative_integer=st.booleans())
+def test_relu_ties_round_as_the_result_type_says(k, rounding, negative_integer):
+    """Values exactly halfway between two result codes, through ReLU, in every rounding mode."""
+    model = helper.make_model(
+        helper.make_graph(
+            [helper.make_node("Relu", ["x"], ["y"])],
+            "relu",
+            [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", 1])],
+            [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["n", 1])],
+        ),
+        opset_imports=[helper.make_opsetid("", 13)],
+    )
+    model.ir_version = 8
+    graph = hlsfx.load(model)
+    y_t = FixedType(6, -1 if negative_integer else 4, rounding=rounding, overflow="AP_SAT")
+    tie = (k + 0.5) * float(y_t.lsb)
+    qm = hlsfx.configure(graph, "ap_fixed<24,10>", layers={graph.layers[0].name: {"result": y_t}})
+    got = qm.predict(np.array([[tie]]), raw=True)[0, 0]
+    assert got == hlsfx.quantize(max(tie, 0.0), y_t)
+
+
+@settings(max_examples=40, deadline=None)
+@given(far=st.floats(16.0, 1000.0), size_log=st.integers(1, 10))
+def test_table_indices_clamp_to_the_end_entries(far, size_log):
+    """Inputs beyond a table's range read its first or last entry."""
+    model = helper.make_model(
+        helper.make_graph(
+            [helper.make_node("Sigmoid", ["x"], ["y"])],
+            "s",
+            [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", 2])],
+            [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["n", 2])],
+        ),
+        opset_imports=[helper.make_opsetid("", 13)],
+    )
+    model.ir_version = 8
+    graph = hlsfx.load(model)
+    name = graph.layers[0].name
+    settings_ = {"table_size": 2**size_log, "table_range": [-4.0, 4.0]}
+    qm = hlsfx.configure(graph, "ap_fixed<24,12>", layers={name: settings_})
+    table = qm.precisions[name].tables["table"]
+    assert table.hi <= 4 + table.step and table.lo >= -4 - table.step
+    got = qm.predict(np.array([[-far, far]]), raw=True)[0]
+    y_t = qm.tensor_types[graph.layers[0].output]
+    expected = hlsfx.cast(table.entries[[0, -1]], table.entry_type, y_t)
+    assert got.tolist() == expected.tolist()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    values=st.lists(st.floats(-300.0, 300.0), min_size=1, max_size=20),
+    rounding=st.sampled_from(MODES),
+    overflow=st.sampled_from(["AP_WRAP", "AP_SAT", "AP_SAT_ZERO", "AP_SAT_SYM"]),
+    integer=st.integers(-3, 9),
+)
+def test_a_linear_layer_is_the_cast_to_its_result(values, rounding, overflow, integer):
+    from hlsfx import kinds
+    from hlsfx.graph import Graph, Layer
+
+    layer = Layer("cast", kinds.LINEAR, ("x",), "y")
+    graph = Graph(("x",), ("y",), (layer,), {"x": (len(values),), "y": (len(values),)})
+    x_t, y_t = FixedType(20, 10), FixedType(7, integer, rounding=rounding, overflow=overflow)
+    qm = hlsfx.configure(graph, x_t, layers={"cast": {"result": y_t}})
+    got = qm.predict(np.array([values]), raw=True)[0]
+    assert got.tolist() == hlsfx.cast(hlsfx.quantize(values, x_t), x_t, y_t).tolist()
