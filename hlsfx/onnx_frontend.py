@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
+import onnx
 
 from hlsfx import kinds
 from hlsfx.fixed_type import FixedType
@@ -42,6 +43,10 @@ class _Converter:
         self.const_types: dict[str, FixedType] = {}  # constants quantized by QONNX Quant nodes
         self.layouts: dict[str, tuple[int, ...]] = {}  # a layer output's perm to its ONNX tensor
         self.input_types: dict[str, FixedType] = {}
+        self.real_valued: set[str] = set()  # QuantizeLinear outputs, held as real values
+        self.integer_initializers = {
+            i.name: onnx.numpy_helper.to_array(i).dtype for i in model.graph.initializer
+        }
         self.uses = Counter(name for node in self.graph.node for name in node.input if name)
         self.uses.update(output.name for output in self.graph.output)
         self.opset = next(
@@ -221,7 +226,10 @@ class _Converter:
             return
         if node.domain not in ("", "ai.onnx"):
             raise self.unsupported(node)
-        if all(isinstance(self.values.get(name), np.ndarray) for name in node.input if name):
+        quantizing = node.op_type in ("QuantizeLinear", "DequantizeLinear")
+        if not quantizing and all(
+            isinstance(self.values.get(n), np.ndarray) for n in node.input if n
+        ):
             self.fold(node)
             return
         converter = CONVERTERS.get(node.op_type)
@@ -766,6 +774,77 @@ def _bipolar_quant(c: _Converter, node) -> None:
     )
 
 
+QDQ_TYPES = {  # ONNX integer type of the quantized tensor -> (width, signed)
+    TENSOR: spec
+    for TENSOR, spec in (
+        (2, (8, False)),  # UINT8
+        (3, (8, True)),  # INT8
+        (4, (16, False)),  # UINT16
+        (5, (16, True)),  # INT16
+    )
+}
+
+
+def _qdq_type(c: _Converter, node, scale_name: str, zero_name: str | None, elem: int) -> FixedType:
+    fractional = _power_of_two(c, node, scale_name, "scale")
+    if zero_name:
+        zero = c.const(node, zero_name, "the zero point")
+        if np.any(zero != 0):
+            raise c.fail(
+                node, f"zero point {zero.tolist()} is not 0: only symmetric ones map to ap_fixed"
+            )
+    if elem not in QDQ_TYPES:
+        raise c.fail(node, f"quantizing to ONNX element type {elem}: only (u)int8 and (u)int16")
+    width, signed = QDQ_TYPES[elem]
+    return FixedType(width, width - fractional, signed, "AP_RND_CONV", "AP_SAT")
+
+
+def _zero_point_type(c: _Converter, node) -> int:
+    """The element type of QuantizeLinear's output: its zero point's, else int8 ... uint8."""
+    if len(node.input) > 2 and node.input[2]:
+        for init in c.graph.initializer:
+            if init.name == node.input[2]:
+                return init.data_type
+    return c.attrs(node).get("output_dtype", 2) or 2  # UINT8 by default (opset 21: output_dtype)
+
+
+def _quantize_linear(c: _Converter, node) -> None:
+    t = _qdq_type(
+        c,
+        node,
+        node.input[1],
+        node.input[2] if len(node.input) > 2 else None,
+        _zero_point_type(c, node),
+    )
+    value = c.values.get(node.input[0])
+    if isinstance(value, np.ndarray):
+        from hlsfx.emulator.quantize import quantize, to_float
+
+        c.values[node.output[0]] = to_float(quantize(value, t), t)
+        c.const_types[node.output[0]] = t
+    else:
+        _set_type(c, node, c.tensor(node, node.input[0]), t)
+    c.real_valued.add(node.output[0])
+
+
+def _dequantize_linear(c: _Converter, node) -> None:
+    name = node.input[0]
+    if name in c.real_valued:  # after QuantizeLinear: the values are real already
+        c.values[node.output[0]] = c.values[name]
+        if name in c.const_types:
+            c.const_types[node.output[0]] = c.const_types[name]
+        return
+    dtype = c.integer_initializers.get(name)
+    if dtype is None or dtype.kind not in "iu":
+        raise c.fail(
+            node, "DequantizeLinear applies to a QuantizeLinear output or to integer constants"
+        )
+    elem = onnx.helper.np_dtype_to_tensor_dtype(dtype)
+    t = _qdq_type(c, node, node.input[1], node.input[2] if len(node.input) > 2 else None, elem)
+    c.values[node.output[0]] = c.values[name] * float(t.lsb)
+    c.const_types[node.output[0]] = t
+
+
 QONNX_CONVERTERS = {
     "Quant": _quant,
     "BipolarQuant": _bipolar_quant,
@@ -804,6 +883,8 @@ CONVERTERS = {
     "GlobalMaxPool": _pool,
     "GlobalAveragePool": _pool,
     "BatchNormalization": _batch_norm,
+    "QuantizeLinear": _quantize_linear,
+    "DequantizeLinear": _dequantize_linear,
 }
 SUPPORTED_OPS = (*sorted(CONVERTERS), *(f"{op} (QONNX)" for op in sorted(QONNX_CONVERTERS)))
 

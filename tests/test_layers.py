@@ -196,3 +196,55 @@ def test_batch_norm_after_an_activation_stands_alone_and_is_exact():
     model = _model(nodes, [("x", (3, 2, 2))], (3, 2, 2), BN)
     # the ReLU reads the input in ONNX layout, so the channels move last before the BatchNorm
     _check_exact(model, [kinds.RELU, kinds.TRANSPOSE, kinds.BATCH_NORM], _grid((3, 2, 2)))
+
+
+def _qdq_model(act_scale=1 / 16):
+    weight = np.random.default_rng(17).integers(-100, 100, (6, 4)).astype(np.int8)
+    inits = [
+        numpy_helper.from_array(np.array(act_scale, np.float32), "s_x"),
+        numpy_helper.from_array(np.array(0, np.int8), "z_x"),
+        numpy_helper.from_array(weight, "w_q"),
+        numpy_helper.from_array(np.array(1 / 64, np.float32), "s_w"),
+        numpy_helper.from_array(np.array(0, np.int8), "z_w"),
+        numpy_helper.from_array(np.arange(4, dtype=np.float32) / 8, "b"),
+    ]
+    nodes = [
+        helper.make_node("Relu", ["x"], ["r"]),
+        helper.make_node("QuantizeLinear", ["r", "s_x", "z_x"], ["r_q"]),
+        helper.make_node("DequantizeLinear", ["r_q", "s_x", "z_x"], ["r_dq"]),
+        helper.make_node("DequantizeLinear", ["w_q", "s_w", "z_w"], ["w"]),
+        helper.make_node("MatMul", ["r_dq", "w"], ["m"], name="fc"),
+        helper.make_node("Add", ["m", "b"], ["y"]),
+    ]
+    model = helper.make_model(
+        helper.make_graph(
+            nodes,
+            "qdq",
+            [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", 6])],
+            [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["n", 4])],
+            inits,
+        ),
+        opset_imports=[helper.make_opsetid("", 13)],
+    )
+    model.ir_version = 8
+    return model
+
+
+def test_qdq_pairs_give_exact_types_and_equal_onnxruntime():
+    model = _qdq_model()
+    graph = hlsfx.load(model)
+    relu, dense = graph.layers
+    assert str(relu.fixed["result"]) == "ap_fixed<8,4,AP_RND_CONV,AP_SAT>"
+    assert str(dense.fixed["weight"]) == "ap_fixed<8,2,AP_RND_CONV,AP_SAT>"
+    qm = hlsfx.configure(graph, "ap_fixed<24,12>")
+    exact = str(qm.precisions[dense.name].types["accum"])
+    qm = hlsfx.configure(graph, "ap_fixed<24,12>", layers={dense.name: {"result": exact}})
+    x = np.random.default_rng(18).integers(-200, 200, (80, 6)) / 16.0  # some beyond int8's range
+    assert np.array_equal(qm.predict(x), onnxruntime_outputs(model, x))
+
+
+def test_qdq_with_a_scale_that_is_not_a_power_of_two_is_refused():
+    with pytest.raises(
+        Exception, match=r"QuantizeLinear\): scale 0.1\d* is not a single power of two"
+    ):
+        hlsfx.load(_qdq_model(act_scale=0.1))
