@@ -42,7 +42,11 @@ ROLE_DEFAULTS: dict[str, Any] = {
 }
 """Roles whose default is not the model default: exact accumulators, 18-bit tables."""
 
-AUTO_ROLES = {"accum", "sum", "weight", "bias"}
+AUTO_ROLES = {"accum", "sum", "weight", "bias", "result"}
+CALIBRATION_MARGIN = Fraction(11, 10)
+"""An ``auto`` result holds the calibration data's largest magnitude times this."""
+CALIBRATION_HEADROOM = 16
+"""Extra integer bits of the result types while the calibration data runs."""
 
 
 @dataclass(frozen=True)
@@ -121,10 +125,13 @@ def resolve(
     kinds: Mapping[str, Mapping[str, Any]] | None,
     layers: Mapping[str, Mapping[str, Any]] | None,
     inputs: Mapping[str, Any] | None,
+    observed: Mapping[str, float | None] | None = None,
 ) -> tuple[dict[str, FixedType], dict[str, LayerPrecision]]:
     """Resolve every tensor's type and every layer's precision.
 
-    Returns ``(tensor types, layer precisions by layer name)``.
+    ``observed``: the calibration data's largest output magnitude per layer (None while the
+    calibration data itself runs), for ``auto`` results. Returns ``(tensor types, layer
+    precisions by layer name)``.
     """
     default = _parse_type(default, "the default type")
     roles, kinds, layers, inputs = (dict(m or {}) for m in (roles, kinds, layers, inputs))
@@ -163,7 +170,7 @@ def resolve(
         in_types = [tensors[t] for t in layer.inputs]
         n = graph.shapes[layer.inputs[0]][-1]
         try:
-            precision = _resolve_layer(layer, settings, default, in_types, n)
+            precision = _resolve_layer(layer, settings, default, in_types, n, observed)
         except ValueError as error:
             raise ValueError(f"{layer.describe()}: {error}") from None
         precisions[layer.name] = precision
@@ -171,10 +178,45 @@ def resolve(
     return tensors, precisions
 
 
+def _calibrated(
+    layer: Layer, default: FixedType, observed: Mapping[str, float] | None
+) -> FixedType:
+    """An ``auto`` result: the default's width and modes, with the integer bits that hold the
+    largest magnitude observed on the calibration data times the margin. While the data runs
+    (``observed`` maps the layer to None) a type with more integer bits stands in."""
+    if observed is None or layer.name not in observed:
+        raise ValueError(
+            "an 'auto' result type needs calibration data: configure(..., calibration=x)"
+        )
+    largest = observed[layer.name]
+    if largest is None:
+        integer = default.integer + CALIBRATION_HEADROOM
+        return FixedType(
+            default.width + CALIBRATION_HEADROOM,
+            integer,
+            default.signed,
+            default.rounding,
+            default.overflow,
+        )
+    target = Fraction(largest) * CALIBRATION_MARGIN
+    integer = default.integer - default.width  # no bits at all: grow from here
+    while True:
+        t = FixedType(default.width, integer, default.signed, default.rounding, default.overflow)
+        if t.max >= target:
+            return t
+        integer += 1
+
+
 def _resolve_layer(
-    layer: Layer, settings: dict[str, Any], default: FixedType, in_types: list[FixedType], n: int
+    layer: Layer,
+    settings: dict[str, Any],
+    default: FixedType,
+    in_types: list[FixedType],
+    n: int,
+    observed: Mapping[str, float | None] | None = None,
 ) -> LayerPrecision:
-    """``n`` is the length of the input's last axis (the softmax row)."""
+    """``n`` is the length of the input's last axis (the softmax row); ``observed`` the
+    calibration data's largest magnitude per layer, for ``auto`` results."""
     kind = layer.kind
     types: dict[str, FixedType] = {}
     automatic = set()
@@ -188,6 +230,8 @@ def _resolve_layer(
                 automatic_roles = ", ".join(sorted(AUTO_ROLES))
                 raise ValueError(f"role {role!r} cannot be 'auto' (automatic: {automatic_roles})")
             automatic.add(role)
+            if role == "result":
+                types[role] = _calibrated(layer, default, observed)
             continue
         types[role] = _parse_type(value, f"role {role!r}")
     params: dict[str, np.ndarray] = {}

@@ -361,6 +361,7 @@ def configure(
     layers: Mapping[str, Mapping[str, Any]] | None = None,
     inputs: Mapping[str, Any] | None = None,
     config: str | Path | Mapping[str, Any] | None = None,
+    calibration: Any = None,
 ) -> QuantizedModel:
     """Give every tensor of ``graph`` a fixed-point type.
 
@@ -382,6 +383,9 @@ def configure(
         A configuration saved by :meth:`QuantizedModel.save_config` (or its ``config()``):
         it sets every layer and input, and its default replaces ``default``; ``layers`` and
         ``inputs`` still override it.
+    calibration : array or dict of arrays
+        Representative inputs: ``auto`` results get the integer bits that hold the largest
+        magnitude each layer outputs on them, plus 10 %, at the default's width.
 
     Settings are role names (``weight``, ``bias``, ``accum``, ``result``, ``table``,
     ``exp_table``, ``sum``, ``inv_table``) with a type or ``"auto"``, and ``<table>_size`` /
@@ -396,5 +400,16 @@ def configure(
             for name, settings in {**saved["layers"], **(layers or {})}.items()
         }
         inputs = {**saved["inputs"], **(inputs or {})}
-    tensors, precisions = resolve(graph, default, roles, kinds, layers, inputs)
+    observed = None
+    if calibration is not None:
+        # run the data with roomy result types, then size each auto result from what it saw
+        wide = dict.fromkeys((layer.name for layer in graph.layers), None)
+        tensors, precisions = resolve(graph, default, roles, kinds, layers, inputs, wide)
+        trace = QuantizedModel(graph, tensors, precisions, FixedType.parse(default)).trace(
+            calibration
+        )
+        observed = {
+            name: float(np.max(np.abs(values), initial=0.0)) for name, values in trace.items()
+        }
+    tensors, precisions = resolve(graph, default, roles, kinds, layers, inputs, observed)
     return QuantizedModel(graph, tensors, precisions, FixedType.parse(default))

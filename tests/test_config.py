@@ -72,3 +72,29 @@ def test_bad_configuration_files_give_one_clear_message(tmp_path):
     stale["layers"]["no_such_layer"] = {"result": "ap_fixed<8,3>"}
     with pytest.raises(ValueError, match="layers: no layer named 'no_such_layer'"):
         hlsfx.configure(graph, config=stale)
+
+
+def test_auto_results_hold_what_the_calibration_data_produces():
+    graph = hlsfx.load(fixture("onnx/three_layer_keras.onnx"))
+    x = np.random.default_rng(19).normal(0.0, 2.0, (3000, 16))
+    qm = hlsfx.configure(graph, "ap_fixed<12,4>", roles={"result": "auto"}, calibration=x)
+    wide = hlsfx.configure(graph, "ap_fixed<28,16>").trace(x)
+    for layer in graph.layers:
+        t = qm.precisions[layer.name].types["result"]
+        assert "result" in qm.precisions[layer.name].automatic
+        largest = np.max(np.abs(wide[layer.name]))
+        assert t.width == 12 and float(t.max) >= largest  # holds the range seen ...
+        narrower = hlsfx.FixedType(12, t.integer - 1)
+        assert float(narrower.max) < largest * 1.1  # ... with the fewest integer bits
+    report = qm.overflow_report(x)
+    assert all(roles.get("result", 0) == 0 for roles in report.counts.values()), report
+    assert "(auto)" in qm.config_table()
+
+
+def test_auto_results_without_calibration_data_say_what_is_missing():
+    graph = hlsfx.load(fixture("onnx/two_layer_keras.onnx"))
+    with pytest.raises(
+        ValueError,
+        match=r"an 'auto' result type needs calibration data: configure\(\.\.\., calibration=x\)",
+    ):
+        hlsfx.configure(graph, roles={"result": "auto"})
