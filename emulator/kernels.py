@@ -32,7 +32,7 @@ __all__ = [
     "pool",
     "relu",
     "requantize_array",
-    "softmax_stable",
+    "softmax",
     "target",
 ]
 
@@ -154,16 +154,17 @@ def lut(x, lo_code, shift, entries, out_shift, t, out):
 
 
 @kernel
-def softmax_stable(
-    x, exp_lo, exp_shift, exp_entries, exp_to_sum, sum_t, inv_lo, inv_shift,
+def softmax(
+    x, stable, exp_lo, exp_shift, exp_entries, exp_to_sum, sum_t, inv_lo, inv_shift,
     inv_entries, out_shift, out_t, out,
 ):  # fmt: skip
-    """Softmax over each row, NUMERICS.md's "stable" form.
+    """Softmax over each row.
 
-    ``d_i = max - x_i`` (exact, in x's LSBs: the exp table's input type is unsigned with x's
-    fractional bits), ``e_i = exp_entries[index(d_i)]``; ``s = cast(s + e_i, sum)`` in index order
-    (``exp_to_sum`` = F_exp - F_sum); ``r = inv_entries[index(s)]``; ``y_i = cast(e_i * r,
-    result)`` (``out_shift`` = F_exp + F_inv - F_result).
+    ``stable`` (NUMERICS.md's default): ``d_i = max - x_i``, exact in x's LSBs (the exp table's
+    input type is unsigned with x's fractional bits), and ``e_i = exp_entries[index(d_i)]``;
+    else (``latency``) ``e_i = exp_entries[index(x_i)]``. Then ``s = cast(s + e_i, sum)`` in
+    index order (``exp_to_sum`` = F_exp - F_sum), ``r = inv_entries[index(s)]`` and
+    ``y_i = cast(e_i * r, result)`` (``out_shift`` = F_exp + F_inv - F_result).
     """
     rows, n = x.shape
     sum_overflows = 0
@@ -175,7 +176,8 @@ def softmax_stable(
             m = max(m, x[r, i])
         s = 0
         for i in range(n):
-            e[i] = exp_entries[_index(m - x[r, i], exp_lo, exp_shift, exp_entries.size)]
+            v = m - x[r, i] if stable else x[r, i]
+            e[i] = exp_entries[_index(v, exp_lo, exp_shift, exp_entries.size)]
             if exp_to_sum >= 0:  # add in the exp entries' LSBs, then cast to the sum type
                 s, flagged = _cast((s << exp_to_sum) + e[i], exp_to_sum, sum_t)
             else:

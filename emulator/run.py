@@ -254,11 +254,12 @@ def prepare_softmax(layer: Layer, p: LayerPrecision, in_types: list[FixedType], 
     _require_int64(layer, "sum", s_t, 62)
     _require_int64(layer, "product of exp and 1/sum", product_type(exp.entry_type, inv.entry_type))
     fe, fi = exp.entry_type.fractional, inv.entry_type.fractional
+    stable = p.options["implementation"] == "stable"
     sum_t, out_t = kernels.target(s_t), kernels.target(y_t)
 
     def softmax(inputs, out, scratch):
-        sum_overflows, out_overflows = kernels.softmax_stable(
-            inputs[0], exp.lo_code, exp.shift, exp.entries, fe - s_t.fractional, sum_t,
+        sum_overflows, out_overflows = kernels.softmax(
+            inputs[0], stable, exp.lo_code, exp.shift, exp.entries, fe - s_t.fractional, sum_t,
             inv.lo_code, inv.shift, inv.entries, fe + fi - y_t.fractional, out_t, out,
         )  # fmt: skip
         return {"sum": sum_overflows, "result": out_overflows}

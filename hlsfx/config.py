@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
@@ -61,6 +61,8 @@ class LayerPrecision:
     """parameter -> raw int64 codes in its role's type"""
     automatic: frozenset[str]
     """roles whose type was chosen automatically"""
+    options: Mapping[str, str] = field(default_factory=dict)
+    """the kind's options (e.g. Softmax's ``implementation``), resolved"""
 
 
 def _parse_type(value: Any, where: str) -> FixedType:
@@ -103,14 +105,18 @@ def _exact_accumulator(x: FixedType, w: FixedType, b: FixedType, fan_in: int) ->
     return FixedType(integer + fractional, integer, True)
 
 
+def _allowed_settings(kind: kind_registry.LayerKind) -> list[str]:
+    tables = [f"{t.role}_{suffix}" for t in kind.tables for suffix in ("size", "range")]
+    return [*kind.roles, *tables, *kind.options]
+
+
 def _layer_settings(layer: Layer, merged: Mapping[str, Any]) -> dict[str, Any]:
-    allowed = set(layer.kind.roles)
-    allowed |= {f"{t.role}_{suffix}" for t in layer.kind.tables for suffix in ("size", "range")}
+    allowed = set(_allowed_settings(layer.kind))
     return {key: value for key, value in merged.items() if key in allowed}
 
 
 def _check_keys(where: str, settings: Mapping[str, Any], kind: kind_registry.LayerKind) -> None:
-    allowed = list(kind.roles) + [f"{t.role}_{s}" for t in kind.tables for s in ("size", "range")]
+    allowed = _allowed_settings(kind)
     for key in settings:
         if key not in allowed:
             raise ValueError(
@@ -234,6 +240,11 @@ def _resolve_layer(
                 types[role] = _calibrated(layer, default, observed)
             continue
         types[role] = _parse_type(value, f"role {role!r}")
+    options = {}
+    for option, choices in kind.options.items():
+        options[option] = settings.get(option, choices[0])
+        if options[option] not in choices:
+            raise ValueError(f"{option} {options[option]!r} is not one of {', '.join(choices)}")
     params: dict[str, np.ndarray] = {}
     tables: dict[str, Table] = {}
     x = in_types[0]
@@ -256,13 +267,19 @@ def _resolve_layer(
     if kind is kind_registry.BATCH_NORM and "accum" in automatic:
         types["accum"] = _exact_accumulator(x, types["scale"], types["bias"], 1)
     if kind is kind_registry.SOFTMAX:
-        difference = FixedType(x.width, x.integer, False) if x.signed else x
-        exp = _table(settings, "exp_table", "exp_neg", difference, types["exp_table"], n)
-        tables["exp_table"] = exp
+        e = types["exp_table"]
+        if options["implementation"] == "stable":  # exp(-(max - x)), the difference exact
+            difference = FixedType(x.width, x.integer, False) if x.signed else x
+            tables["exp_table"] = _table(settings, "exp_table", "exp_neg", difference, e, n)
+            sum_range = None  # 1 <= sum <= n
+        else:  # exp(x) directly
+            tables["exp_table"] = _table(settings, "exp_table", "exp", x, e, n)
+            sum_range = (0.0, n * float(e.max))
         if "sum" in automatic:
             grow = max(1, math.ceil(math.log2(n)))
-            e = types["exp_table"]
             types["sum"] = FixedType(e.width + grow, e.integer + grow, e.signed)
+        if "inv_table_range" not in settings and sum_range is not None:
+            settings = {**settings, "inv_table_range": sum_range}
         tables["inv_table"] = _table(
             settings, "inv_table", "reciprocal", types["sum"], types["inv_table"], n
         )
@@ -272,7 +289,7 @@ def _resolve_layer(
                 settings, spec.role, spec.function, x, types[spec.role], 1, dict(layer.attrs)
             )
     ordered = {role: types[role] for role in kind.roles}
-    return LayerPrecision(ordered, tables, params, frozenset(automatic))
+    return LayerPrecision(ordered, tables, params, frozenset(automatic), options)
 
 
 def _table(settings, role, function, input_type, entry_type, n, attrs=None) -> Table:

@@ -74,6 +74,8 @@ class LayerKind:
     """the result type defaults to the input's type (layers that only move values)"""
     weighted: bool = False
     """has a ``weight`` (*, n_out) and a ``bias`` (n_out,) summed in an accumulator"""
+    options: dict[str, tuple[str, ...]] = {}  # noqa: RUF012 - read only
+    """settings that are not types: name -> allowed values, the first being the default"""
 
     def output_shape(self, layer: Layer, input_shapes: list[tuple[int, ...]]) -> tuple[int, ...]:
         self.check_inputs(layer, input_shapes)
@@ -182,6 +184,8 @@ class SoftmaxKind(LayerKind):
 
     name = "Softmax"
     roles = ("exp_table", "sum", "inv_table", "result")
+    options = {"implementation": ("stable", "latency")}  # noqa: RUF012 - read only
+    """``latency`` (as hls4ml's): ``e_i = exp_table[index(x_i)]`` directly, no maximum taken"""
     tables = (
         TableSpec("exp_table", "exp_neg", "difference"),
         TableSpec("inv_table", "reciprocal", "sum"),

@@ -276,6 +276,8 @@ class QuantizedModel:
             for role, table in p.tables.items():
                 span = f"{table.size} entries over [{float(table.lo):g}, {float(table.hi):g})"
                 rows.append((layer.name, layer.kind.name, f"{role} range", span))
+            for option, value in p.options.items():
+                rows.append((layer.name, layer.kind.name, option, value))
         return _table(rows)
 
     def __str__(self) -> str:
@@ -288,6 +290,7 @@ class QuantizedModel:
         for layer in self.graph.layers:
             p = self.precisions[layer.name]
             settings: dict[str, Any] = {role: str(t) for role, t in p.types.items()}
+            settings.update(p.options)
             for role, table in p.tables.items():
                 settings[f"{role}_size"] = table.size
                 settings[f"{role}_range"] = [float(table.lo), float(table.hi)]

@@ -95,6 +95,12 @@ FUNCTIONS: dict[str, TableFunction] = {
         TableFunction(
             "exp_neg", lambda d, a: np.exp(-d), lambda e, n: (0.0, (e.fractional + 2) * math.log(2))
         ),
+        # exp(x) for the latency softmax: from below half an LSB to where the entries saturate
+        TableFunction(
+            "exp",
+            lambda x, a: np.exp(np.minimum(x, 700.0)),
+            lambda e, n: (-(e.fractional + 2) * math.log(2), math.log(float(e.max)) + 1.0),
+        ),
         # the softmax sum lies in [1, n]; entries below 1 only matter for narrow exp tables
         TableFunction(
             "reciprocal", lambda x, a: _reciprocal(x), lambda e, n: (0.0, float(max(n, 2)))

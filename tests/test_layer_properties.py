@@ -7,6 +7,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from onnx import TensorProto, helper, numpy_helper
@@ -155,3 +156,79 @@ def test_a_linear_layer_is_the_cast_to_its_result(values, rounding, overflow, in
     qm = hlsfx.configure(graph, x_t, layers={"cast": {"result": y_t}})
     got = qm.predict(np.array([values]), raw=True)[0]
     assert got.tolist() == hlsfx.cast(hlsfx.quantize(values, x_t), x_t, y_t).tolist()
+
+
+def _softmax_graph(n):
+    model = helper.make_model(
+        helper.make_graph(
+            [helper.make_node("Softmax", ["x"], ["y"], name="softmax", axis=-1)],
+            "softmax",
+            [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", n])],
+            [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["n", n])],
+        ),
+        opset_imports=[helper.make_opsetid("", 13)],
+    )
+    model.ir_version = 8
+    return model
+
+
+@pytest.mark.parametrize("implementation", ["stable", "latency"])
+def test_softmax_follows_its_definition_step_by_step(implementation):
+    """e from the exp table (index rule of hlsfx.tables), s summed in index order with casts
+    to the sum type, r from the 1/s table, y = cast(e * r) -- rebuilt here from Table.index and
+    hlsfx.cast, on rows with ties, equal values and both extremes of the input type."""
+    graph = hlsfx.load(_softmax_graph(5))
+    x_t = FixedType(10, 4, rounding="AP_RND", overflow="AP_SAT")
+    settings = {"implementation": implementation, "sum": "ap_fixed<12,4,AP_TRN,AP_SAT>"}
+    qm = hlsfx.configure(graph, x_t, layers={"softmax": settings})
+    p = qm.precisions["softmax"]
+    exp, inv, s_t, y_t = (
+        p.tables["exp_table"],
+        p.tables["inv_table"],
+        p.types["sum"],
+        p.types["result"],
+    )
+    rng = np.random.default_rng(20)
+    rows = np.concatenate(
+        [
+            rng.normal(0.0, 3.0, (200, 5)),
+            np.full((1, 5), 1.5),  # all equal
+            [[7.96875, -8.0, 7.96875, 0.0, -8.0]],  # the extremes, tied
+            rng.integers(-3, 3, (50, 5)).astype(float),  # many ties
+        ]
+    )
+    codes = hlsfx.quantize(rows, x_t)
+    got = qm.predict(rows, raw=True)
+    e_t = exp.entry_type
+    for row, out in zip(codes, got, strict=True):
+        v = row.max() - row if implementation == "stable" else row
+        e = exp.entries[exp.index(v)]
+        s = 0
+        for ei in e:
+            total = hlsfx.cast(s, s_t, "ap_fixed<40,20>") + hlsfx.cast(ei, e_t, "ap_fixed<40,20>")
+            s = int(hlsfx.cast(total, "ap_fixed<40,20>", s_t))
+        r = inv.entries[inv.index(np.array([s]))][0]
+        expected = hlsfx.cast(e * r, hlsfx.product_type(e_t, inv.entry_type), y_t)
+        assert out.tolist() == expected.tolist()
+
+
+def test_latency_softmax_agrees_with_onnxruntime_within_its_tables():
+    from test_emulator import onnxruntime_outputs
+
+    model = _softmax_graph(6)
+    graph = hlsfx.load(model)
+    settings = {
+        "implementation": "latency",
+        "exp_table": "ap_fixed<32,12,AP_RND_CONV,AP_SAT>",
+        "inv_table": "ap_fixed<32,4,AP_RND_CONV,AP_SAT>",
+        "exp_table_size": 2**16,
+        "inv_table_size": 2**20,
+        # the default 1/sum range covers sums up to 6 * the largest entry (2048): narrow it to
+        # the sums these inputs can produce (< 6 e**5 < 1024), for a step of 2**-10
+        "inv_table_range": [0.0, 1024.0],
+    }
+    qm = hlsfx.configure(graph, "ap_fixed<32,12>", layers={"softmax": settings})
+    x = np.clip(np.random.default_rng(21).normal(0.0, 1.5, (500, 6)), -5.0, 5.0)
+    # exp: step 2**-11 (relative error 2**-12); 1/sum: step 2**-10 over sums >= 1 (error
+    # <= 2**-11 / sum**2); so |dy| <= 2**-12 + 2**-11 < 1e-3
+    assert np.max(np.abs(qm.predict(x) - onnxruntime_outputs(model, x))) < 1e-3
