@@ -24,6 +24,15 @@ can run in several threads at once."""
 FLOAT_EXACT = 1 << 53
 
 
+def scratch_array(scratch: dict, key, rows: int, cols: int, dtype) -> np.ndarray:
+    """A (rows, cols) work array kept in ``scratch`` under ``key``: reused while large enough,
+    so a thread's scratch grows to its largest chunk and no further."""
+    held = scratch.get(key)
+    if held is None or held.shape[0] < rows or held.shape[1] != cols or held.dtype != dtype:
+        held = scratch[key] = np.empty((rows, cols), dtype)
+    return held[:rows]
+
+
 def _require_int64(layer: Layer, what: str, t: FixedType, limit: int = MAX_SIGNED_WIDTH) -> None:
     if t.width > limit:
         raise ValueError(
@@ -109,14 +118,12 @@ def _dense_float(w, b, units, f_product, fb, y_t, bound, relu: bool) -> Step | N
         return None
 
     def dense(inputs: list[np.ndarray], out: np.ndarray, scratch: dict) -> dict[str, int]:
-        rows = len(inputs[0])
-        key = (id(weight), rows)  # float x and x @ weight, reused by every chunk of this size
-        if key not in scratch:
-            scratch[key] = (np.empty(inputs[0].shape), np.empty((rows, weight.shape[1])))
-        x, total = scratch[key]
+        rows, n_in = inputs[0].shape
+        total = scratch_array(scratch, (id(weight), "sum"), rows, weight.shape[1], np.float64)
         if inputs[0].dtype == np.float64:  # codes kept as float64 by the step before
             x = inputs[0]
         else:
+            x = scratch_array(scratch, (id(weight), "x"), rows, n_in, np.float64)
             x[...] = inputs[0]
         np.matmul(x, weight, out=total)
         if offset is None:
@@ -304,10 +311,7 @@ def prepare_conv(
 
     def conv(inputs, out, scratch):
         x = inputs[0]
-        key = (id(index), len(x), x.dtype)
-        if key not in scratch:
-            scratch[key] = np.empty((len(x) * positions, taps), x.dtype)
-        patches = scratch[key]
+        patches = scratch_array(scratch, (id(index), "patches"), len(x) * positions, taps, x.dtype)
         kernels.gather_patches(x, index, patches)
         return dense([patches], out.reshape(len(x) * positions, n_out), scratch)
 
@@ -337,10 +341,7 @@ def _prepare_depthwise(
 
     def depthwise(inputs, out, scratch):
         x = inputs[0]
-        key = (id(index), len(x))
-        if key not in scratch:
-            scratch[key] = np.empty((len(x) * positions, taps), np.int64)
-        patches = scratch[key]
+        patches = scratch_array(scratch, (id(index), "patches"), len(x) * positions, taps, np.int64)
         kernels.gather_patches(x, index, patches)
         acc_overflows, out_overflows = kernels.depthwise_exact(
             patches, w, bias_acc, product_shift, acc_t, out_shift, out_t,

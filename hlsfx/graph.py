@@ -65,6 +65,10 @@ class Layer:
         object.__setattr__(self, "params", _frozen(params))
         object.__setattr__(self, "fixed", _frozen(self.fixed))
 
+    def __reduce__(self):
+        mappings = (dict(self.attrs), dict(self.params), dict(self.fixed))
+        return (Layer, (self.name, self.kind, self.inputs, self.output, *mappings, self.source))
+
     def describe(self) -> str:
         """``layer 'fc1' (Dense, from ONNX node 'fc1' (MatMul))`` for error messages."""
         origin = f", from {self.source}" if self.source else ""
@@ -100,6 +104,15 @@ class Graph:
         object.__setattr__(self, "shapes", _frozen(shapes))
         for name in ("layouts", "output_layouts", "input_types"):
             object.__setattr__(self, name, _frozen(getattr(self, name)))
+
+    def __reduce__(self):
+        return (
+            Graph,
+            (
+                self.inputs, self.outputs, self.layers, dict(self.shapes), dict(self.layouts),
+                dict(self.output_layouts), dict(self.input_types), self.name,
+            ),
+        )  # fmt: skip
 
     def layout(self, tensor: str) -> tuple[int, ...]:
         """``layouts[tensor]``, identity when absent."""

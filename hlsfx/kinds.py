@@ -92,6 +92,9 @@ class LayerKind:
     def __repr__(self) -> str:
         return f"<layer kind {self.name}>"
 
+    def __reduce__(self):
+        return (kind_named, (self.name,))  # the registry's own object, never a copy
+
 
 class DenseKind(LayerKind):
     """``y = x @ weight + bias`` over the last axis; weight (n_in, n_out), bias (n_out,)."""
@@ -404,4 +407,14 @@ _ALL_KINDS = (
     *(RESHAPE, TRANSPOSE),
 )
 KINDS: dict[str, LayerKind] = {kind.name: kind for kind in _ALL_KINDS}
+
+
+def kind_named(name: str) -> LayerKind:
+    """The registered kind called ``name``."""
+    try:
+        return KINDS[name]
+    except KeyError:
+        raise ValueError(f"no layer kind {name!r}; the kinds are {', '.join(KINDS)}") from None
+
+
 """Every layer kind, by name. The conformance test walks this registry."""

@@ -6,7 +6,7 @@ import json
 import os
 import threading
 from collections.abc import Mapping
-from contextlib import nullcontext
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -128,8 +128,6 @@ class QuantizedModel:
     ) -> tuple[dict[str, np.ndarray], dict]:
         """Emulate ``x`` chunk by chunk on ``threads`` threads (default: one per core), keeping
         the tensors ``keep``; ``fuse`` lets steps skip tensors not kept (same bits either way)."""
-        from concurrent.futures import ThreadPoolExecutor
-
         from threadpoolctl import threadpool_limits
 
         arrays = self._inputs(x)
@@ -144,19 +142,19 @@ class QuantizedModel:
         results = {name: np.empty((n, width[name]), dtype=np.int64) for name in keep}
         starts = range(0, n, batch_size)
         workers = max(1, min(threads or os.cpu_count() or 1, len(starts)))
-        local = threading.local()  # each thread's tensor buffers and step scratch
 
         def run_chunk(start: int) -> dict[str, dict[str, int]]:
+            local = self._thread_state
             if not hasattr(local, "buffers"):
                 local.buffers, local.scratch = {}, {}
-            return self._run_chunk(
-                arrays, start, min(start + batch_size, n), results, local, fuse, batch_size
-            )
+            stop = min(start + batch_size, n)
+            return self._run_chunk(arrays, start, stop, results, local, fuse)
 
-        # chunks run in parallel threads; BLAS is kept to one thread per call meanwhile
-        with threadpool_limits(1, user_api="blas") if workers > 1 else nullcontext():
-            with ThreadPoolExecutor(workers) as pool:
-                chunk_counts = list(pool.map(run_chunk, starts))
+        if workers == 1:
+            chunk_counts = [run_chunk(start) for start in starts]
+        else:  # chunks on the model's threads, BLAS kept to one thread per call meanwhile
+            with threadpool_limits(1, user_api="blas"):
+                chunk_counts = list(self._pool(workers).map(run_chunk, starts))
         counts: dict[str, dict[str, int]] = {layer.name: {} for layer in self.graph.layers}
         for chunk in chunk_counts:
             for layer, roles in chunk.items():
@@ -164,19 +162,37 @@ class QuantizedModel:
                     counts[layer][role] = counts[layer].get(role, 0) + k
         return results, counts
 
-    def _run_chunk(self, arrays, start, stop, results, local, fuse, batch_size) -> dict:
+    _DERIVED = ("_plans", "_thread_state", "_pools")
+    """caches rebuilt on demand; not pickled (a model crosses to worker processes without them)"""
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k not in self._DERIVED}
+
+    @cached_property
+    def _thread_state(self) -> threading.local:
+        """Each thread's tensor buffers and step scratch, kept between runs (they grow to the
+        largest chunk a thread has run, and no further)."""
+        return threading.local()
+
+    def _pool(self, workers: int) -> ThreadPoolExecutor:
+        """The model's worker threads (kept, so that their buffers are reused)."""
+        pools = self.__dict__.setdefault("_pools", {})
+        if workers not in pools:
+            pools[workers] = ThreadPoolExecutor(workers, thread_name_prefix="hlsfx")
+        return pools[workers]
+
+    def _run_chunk(self, arrays, start, stop, results, local, fuse) -> dict:
         from hlsfx.emulator.quantize import quantize
+        from hlsfx.emulator.run import scratch_array
 
         steps, as_float = self._plans[fuse]
 
         def buffer(tensor: str) -> np.ndarray:
             if tensor in results:
                 return results[tensor][start:stop]
-            if tensor not in local.buffers:
-                width = int(np.prod(self.graph.shapes[tensor]))
-                dtype = np.float64 if tensor in as_float else np.int64
-                local.buffers[tensor] = np.empty((batch_size, width), dtype)
-            return local.buffers[tensor][: stop - start]
+            width = int(np.prod(self.graph.shapes[tensor]))
+            dtype = np.float64 if tensor in as_float else np.int64
+            return scratch_array(local.buffers, tensor, stop - start, width, dtype)
 
         values: dict[str, np.ndarray] = {}
         for name, array in arrays.items():

@@ -355,3 +355,17 @@ def test_a_conv_after_a_reshape_gets_a_transpose_layer():
     x = np.random.default_rng(8).integers(-8, 9, (30, *x_shape)).astype(np.float64)
     qm = hlsfx.configure(graph, "ap_fixed<24,24>")
     assert np.array_equal(qm.predict(x), onnxruntime_outputs(model, x))
+
+
+def test_a_model_pickles_without_its_caches_and_predicts_the_same():
+    import pickle
+
+    graph = hlsfx.load(fixture("onnx/conv2d_small_keras.onnx"))
+    qm = hlsfx.configure(graph, "ap_fixed<12,5,AP_RND,AP_SAT>")
+    x = np.random.default_rng(22).normal(0.0, 1.0, (3000, 8, 8, 1))
+    before = qm.predict(x, raw=True)  # builds the plans, threads and buffers
+    again = pickle.loads(pickle.dumps(qm))
+    assert np.array_equal(again.predict(x, raw=True), before)
+    assert np.array_equal(
+        qm.predict(x[:7], raw=True, batch_size=3), before[:7]
+    )  # smaller chunks reuse
