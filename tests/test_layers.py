@@ -248,3 +248,20 @@ def test_qdq_with_a_scale_that_is_not_a_power_of_two_is_refused():
         Exception, match=r"QuantizeLinear\): scale 0.1\d* is not a single power of two"
     ):
         hlsfx.load(_qdq_model(act_scale=0.1))
+
+
+def test_squeeze_unsqueeze_dropout_and_identity_only_move_values():
+    nodes = [
+        helper.make_node("Unsqueeze", ["x", "axes1"], ["u"]),  # (n, 6) -> (n, 1, 6)
+        helper.make_node("Relu", ["u"], ["r"]),
+        helper.make_node("Dropout", ["r", "ratio"], ["d"]),
+        helper.make_node("Identity", ["d"], ["i"]),
+        helper.make_node("Squeeze", ["i", "axes1"], ["y"]),  # back to (n, 6)
+    ]
+    inits = {"ratio": np.array(0.5)}
+    model = _model(nodes, [("x", (6,))], (6,), inits)
+    model.graph.initializer.extend([numpy_helper.from_array(np.array([1], np.int64), "axes1")])
+    graph = hlsfx.load(model)
+    assert [layer.kind for layer in graph.layers] == [kinds.RESHAPE, kinds.RELU, kinds.RESHAPE]
+    x = _grid((6,))
+    assert np.array_equal(hlsfx.configure(graph, WIDE).predict(x), onnxruntime_outputs(model, x))
