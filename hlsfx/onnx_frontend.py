@@ -741,8 +741,9 @@ def _set_type(c: _Converter, node, x: _Tensor, t: FixedType) -> None:
         c.add_layer(node, kinds.LINEAR, [x], node.output[0], out_perm=x.perm, fixed={"result": t})
 
 
-def _quant(c: _Converter, node) -> None:
-    t = _quant_type(c, node)
+def _apply_quantizer(c: _Converter, node, t: FixedType) -> None:
+    """``node`` quantizes its first input to ``t``: a constant becomes its exact quantized
+    values (typed for the layer that takes it), a tensor gets the type."""
     value = c.values.get(node.input[0])
     if isinstance(value, np.ndarray):
         from hlsfx.emulator.quantize import quantize, to_float
@@ -751,6 +752,10 @@ def _quant(c: _Converter, node) -> None:
         c.const_types[node.output[0]] = t
     else:
         _set_type(c, node, c.tensor(node, node.input[0]), t)
+
+
+def _quant(c: _Converter, node) -> None:
+    _apply_quantizer(c, node, _quant_type(c, node))
 
 
 def _bipolar_quant(c: _Converter, node) -> None:
@@ -816,14 +821,7 @@ def _quantize_linear(c: _Converter, node) -> None:
         node.input[2] if len(node.input) > 2 else None,
         _zero_point_type(c, node),
     )
-    value = c.values.get(node.input[0])
-    if isinstance(value, np.ndarray):
-        from hlsfx.emulator.quantize import quantize, to_float
-
-        c.values[node.output[0]] = to_float(quantize(value, t), t)
-        c.const_types[node.output[0]] = t
-    else:
-        _set_type(c, node, c.tensor(node, node.input[0]), t)
+    _apply_quantizer(c, node, t)
     c.real_valued.add(node.output[0])
 
 

@@ -8,26 +8,15 @@ and the small Keras conv net at N = 10 000 (medians of several runs).
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 from pathlib import Path
 
 import numpy as np
+from benchmarking import median_seconds
 
 import hlsfx
 from hlsfx import kinds
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def median_seconds(run, repeats: int) -> float:
-    run()  # compile / warm up
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def float32_forward(graph):

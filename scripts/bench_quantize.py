@@ -7,10 +7,9 @@ measured on the same arrays in the same run (median of several runs).
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 
 import numpy as np
+from benchmarking import median_seconds
 
 import hlsfx
 
@@ -26,16 +25,6 @@ CAST_PAIRS = [
     ("ap_fixed<32,10>", "ap_fixed<16,6,AP_RND_CONV,AP_SAT>"),
     ("ap_fixed<16,6>", "ap_fixed<24,12>"),
 ]
-
-
-def median_seconds(run, repeats: int) -> float:
-    run()  # compile / warm up
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main() -> None:

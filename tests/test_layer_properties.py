@@ -10,31 +10,13 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from onnx import TensorProto, helper, numpy_helper
+from onnx import TensorProto, helper
+from test_emulator import _dense_model
 
 import hlsfx
 from hlsfx import FixedType, Rounding
 
 MODES = [r.name for r in Rounding]
-
-
-def _dense_graph(weight, bias):
-    n_in, n_out = np.shape(weight)
-    model = helper.make_model(
-        helper.make_graph(
-            [helper.make_node("Gemm", ["x", "w", "b"], ["y"], name="fc")],
-            "dense",
-            [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", n_in])],
-            [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["n", n_out])],
-            [
-                numpy_helper.from_array(np.asarray(weight, np.float32), "w"),
-                numpy_helper.from_array(np.asarray(bias, np.float32), "b"),
-            ],
-        ),
-        opset_imports=[helper.make_opsetid("", 13)],
-    )
-    model.ir_version = 8
-    return hlsfx.load(model)
 
 
 codes = st.integers(-128, 127)
@@ -52,7 +34,7 @@ def test_an_exact_dense_rounds_once_at_its_result(x, w, b, rounding, result_inte
     """auto accumulator: y = cast(exact sum, result), whatever the rounding mode."""
     x_t, w_t = FixedType(8, 3), FixedType(8, 1)  # codes / 32 and / 128
     weight = np.array(w) / 128.0
-    graph = _dense_graph(weight, np.array(b) / 128.0)
+    graph = _dense_model(weight, np.array(b) / 128.0)
     y_t = FixedType(10, result_integer, rounding=rounding, overflow="AP_SAT")
     qm = hlsfx.configure(graph, x_t, roles={"weight": w_t, "bias": w_t, "result": y_t})
     got = qm.predict(np.array(x) / 32.0, raw=True)
@@ -77,7 +59,7 @@ def test_a_narrow_accumulator_follows_the_input_order(x, w, accum_overflow, accu
     """acc = cast(b, A); acc = cast(acc + cast(x_i * w_i, A), A) for i in order."""
     x_t, w_t = FixedType(8, 3), FixedType(8, 1)
     a_t = FixedType(7, 4, rounding=accum_rounding, overflow=accum_overflow)  # [-8, 8), LSB 1/8
-    graph = _dense_graph(np.array(w).reshape(5, 1) / 128.0, np.zeros(1))
+    graph = _dense_model(np.array(w).reshape(5, 1) / 128.0, np.zeros(1))
     qm = hlsfx.configure(
         graph, x_t, roles={"weight": w_t, "bias": w_t, "accum": a_t, "result": "ap_fixed<16,8>"}
     )
