@@ -72,7 +72,10 @@ def prepare_dense(
     x_t = in_types[0]
     w_t, b_t, a_t, y_t = (p.types[r] for r in ("weight", "bias", "accum", "result"))
     for role, t in p.types.items():
-        check_emulated(t) if role != "accum" else _require_int64(layer, "accumulator", t, 62)
+        if role == "accum":
+            _require_int64(layer, "accumulator", t, 62)
+        else:
+            check_emulated(t)
     _require_int64(layer, "exact product of input and weight", product_type(x_t, w_t))
     w, b = p.params["weight"], p.params["bias"]
     path = _float_path(x_t, w_t, b_t, a_t, w, b)
@@ -137,11 +140,13 @@ def _dense_float(w, b, units, f_product, fb, y_t, bound, relu: bool) -> Step | N
     return dense
 
 
+def _to_result(x_t: FixedType, p: LayerPrecision) -> tuple[int, tuple]:
+    """The shift and target that cast codes of ``x_t`` to the layer's result type."""
+    return x_t.fractional - p.types["result"].fractional, kernels.target(p.types["result"])
+
+
 def prepare_relu(layer: Layer, p: LayerPrecision, in_types: list[FixedType], in_shapes) -> Step:
-    shift, out_t = (
-        in_types[0].fractional - p.types["result"].fractional,
-        kernels.target(p.types["result"]),
-    )
+    shift, out_t = _to_result(in_types[0], p)
 
     def relu(inputs, out, scratch):
         return {"result": kernels.relu(inputs[0], shift, out_t, out)}
@@ -150,10 +155,7 @@ def prepare_relu(layer: Layer, p: LayerPrecision, in_types: list[FixedType], in_
 
 
 def prepare_linear(layer: Layer, p: LayerPrecision, in_types: list[FixedType], in_shapes) -> Step:
-    shift, out_t = (
-        in_types[0].fractional - p.types["result"].fractional,
-        kernels.target(p.types["result"]),
-    )
+    shift, out_t = _to_result(in_types[0], p)
 
     def linear(inputs, out, scratch):
         return {"result": kernels.requantize_array(inputs[0], shift, out_t, out)}
