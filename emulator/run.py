@@ -41,6 +41,25 @@ def _require_int64(layer: Layer, what: str, t: FixedType, limit: int = MAX_SIGNE
         )
 
 
+def _accumulation(
+    layer: Layer, x_t: FixedType, factor: str, p: LayerPrecision
+) -> tuple[np.ndarray, int, tuple, int, tuple]:
+    """What a kernel summing ``x * factor`` products into ``p``'s accumulator takes, in its
+    argument order: the bias cast to the accumulator, F_x + F_factor - F_accum, the
+    accumulator's target, F_accum - F_result, the result's target. Checks that the
+    accumulator and the exact products fit the emulator's int64."""
+    f_t, b_t, a_t, y_t = (p.types[r] for r in (factor, "bias", "accum", "result"))
+    _require_int64(layer, "accumulator", a_t, 62)
+    _require_int64(layer, f"exact product of input and {factor}", product_type(x_t, f_t))
+    return (
+        cast(p.params["bias"], b_t, a_t),
+        x_t.fractional + f_t.fractional - a_t.fractional,
+        kernels.target(a_t),
+        a_t.fractional - y_t.fractional,
+        kernels.target(y_t),
+    )
+
+
 def _float_path(x_t, w_t, b_t, a_t, w, b) -> tuple[int, int] | None:
     """``(units, bound)`` when a float64 product computes this Dense exactly, else None.
 
@@ -72,11 +91,9 @@ def prepare_dense(
     x_t = in_types[0]
     w_t, b_t, a_t, y_t = (p.types[r] for r in ("weight", "bias", "accum", "result"))
     for role, t in p.types.items():
-        if role == "accum":
-            _require_int64(layer, "accumulator", t, 62)
-        else:
+        if role != "accum":
             check_emulated(t)
-    _require_int64(layer, "exact product of input and weight", product_type(x_t, w_t))
+    accumulation = _accumulation(layer, x_t, "weight", p)
     w, b = p.params["weight"], p.params["bias"]
     path = _float_path(x_t, w_t, b_t, a_t, w, b)
     if path is not None:
@@ -88,14 +105,9 @@ def prepare_dense(
             return step
     if relu:
         return None
-    fx, fw, fa, fy = x_t.fractional, w_t.fractional, a_t.fractional, y_t.fractional
-    bias_acc = cast(b, b_t, a_t)
-    acc_t, out_t = kernels.target(a_t), kernels.target(y_t)
 
     def dense(inputs: list[np.ndarray], out: np.ndarray, scratch: dict) -> dict[str, int]:
-        acc_overflows, out_overflows = kernels.dense_exact(
-            inputs[0], w, bias_acc, fx + fw - fa, acc_t, fa - fy, out_t, out
-        )
+        acc_overflows, out_overflows = kernels.dense_exact(inputs[0], w, *accumulation, out)
         return {"accum": acc_overflows, "result": out_overflows}
 
     return dense
@@ -324,31 +336,20 @@ def prepare_conv(
 def _prepare_depthwise(
     layer: Layer, p: LayerPrecision, in_types: list[FixedType], in_shapes
 ) -> Step:
-    x_t = in_types[0]
-    w_t, b_t, a_t, y_t = (p.types[r] for r in ("weight", "bias", "accum", "result"))
-    _require_int64(layer, "accumulator", a_t, 62)
-    _require_int64(layer, "exact product of input and weight", product_type(x_t, w_t))
+    accumulation = _accumulation(layer, in_types[0], "weight", p)
     weight = p.params["weight"]
     channels = weight.shape[-1]
     w = weight.reshape(-1, channels)
-    bias_acc = cast(p.params["bias"], b_t, a_t)
     index = conv_patch_index(layer, in_shapes[0])
     positions, taps = index.shape
-    product_shift = x_t.fractional + w_t.fractional - a_t.fractional
-    out_shift, acc_t, out_t = (
-        a_t.fractional - y_t.fractional,
-        kernels.target(a_t),
-        kernels.target(y_t),
-    )
 
     def depthwise(inputs, out, scratch):
         x = inputs[0]
         patches = scratch_array(scratch, (id(index), "patches"), len(x) * positions, taps, np.int64)
         kernels.gather_patches(x, index, patches)
         acc_overflows, out_overflows = kernels.depthwise_exact(
-            patches, w, bias_acc, product_shift, acc_t, out_shift, out_t,
-            out.reshape(len(x) * positions, channels),
-        )  # fmt: skip
+            patches, w, *accumulation, out.reshape(len(x) * positions, channels)
+        )
         return {"accum": acc_overflows, "result": out_overflows}
 
     return depthwise
@@ -455,22 +456,11 @@ def prepare_concatenate(layer, p: LayerPrecision, in_types: list[FixedType], in_
 def prepare_batch_norm(
     layer: Layer, p: LayerPrecision, in_types: list[FixedType], in_shapes
 ) -> Step:
-    x_t = in_types[0]
-    s_t, b_t, a_t, y_t = (p.types[r] for r in ("scale", "bias", "accum", "result"))
-    _require_int64(layer, "product of input and scale", product_type(x_t, s_t))
-    _require_int64(layer, "accumulator", a_t, 62)
-    scale, bias_acc = p.params["scale"], cast(p.params["bias"], b_t, a_t)
-    product_shift = x_t.fractional + s_t.fractional - a_t.fractional
-    out_shift, acc_t, out_t = (
-        a_t.fractional - y_t.fractional,
-        kernels.target(a_t),
-        kernels.target(y_t),
-    )
+    accumulation = _accumulation(layer, in_types[0], "scale", p)
+    scale = p.params["scale"]
 
     def batch_norm(inputs, out, scratch):
-        acc_overflows, overflows = kernels.batch_norm(
-            inputs[0], scale, bias_acc, product_shift, acc_t, out_shift, out_t, out
-        )
+        acc_overflows, overflows = kernels.batch_norm(inputs[0], scale, *accumulation, out)
         return {"accum": acc_overflows, "result": overflows}
 
     return batch_norm
