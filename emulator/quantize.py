@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import numpy as np
 from hlsfx.emulator.jit import kernel
-from hlsfx.emulator.primitives import code_bounds, requantize, wrap
+from hlsfx.emulator.primitives import code_bounds, fit, requantize, round_increment, wrap
 from numba import prange
 
 from hlsfx.fixed_type import FixedType
 
 __all__ = [
+    "FLOAT_CODE_WIDTH",
     "MAX_SIGNED_WIDTH",
     "MAX_UNSIGNED_WIDTH",
     "cast",
@@ -32,9 +33,15 @@ MAX_SIGNED_WIDTH = 64
 """Widest signed type the emulator holds: codes and every exact intermediate are int64."""
 MAX_UNSIGNED_WIDTH = 63
 """Widest unsigned type the emulator holds (an unsigned code must fit a non-negative int64)."""
+FLOAT_CODE_WIDTH = 53
+"""Widest type whose codes a float64 holds exactly."""
 
 _EXPONENT_MASK = 0x7FF
 _MANTISSA_MASK = (1 << 52) - 1
+_FAST_MIN = 2.0**-1000
+_FAST_MAX = 2.0**52
+"""Scaled values in this range are converted in float64 (exact there); the rest, and zero,
+from the bits of the double."""
 
 
 def check_emulated(t: FixedType) -> None:
@@ -54,9 +61,26 @@ def _target(t: FixedType | str) -> tuple[FixedType, tuple]:
     return t, (lo, hi, t.width, t.signed, int(t.rounding), int(t.overflow))
 
 
-def _quantize_body(bits, out, frac, lo, hi, width, signed, rounding, overflow, ap_int, fill):
+def _quantize_body(values, out, frac, lo, hi, width, signed, rounding, overflow, ap_int, fill):
+    scale = 2.0**frac
+    bits = values.view(np.int64)
     nonfinite = 0
-    for i in prange(bits.size):
+    for i in prange(values.size):
+        x = values[i]
+        y = x * scale
+        if not ap_int and _FAST_MIN <= abs(y) < _FAST_MAX:
+            # y is x * 2**frac exactly (normal and finite), and so is every comparison below:
+            # floor(y) + 0.5 is exact below 2**52.
+            floor = np.floor(y)
+            middle = floor + 0.5
+            code = np.int64(floor)
+            half, rest = y >= middle, y != floor and y != middle
+            code += round_increment(code, half, rest, y < 0, rounding)
+            out[i] = fit(code, lo, hi, width, signed, overflow)
+            continue
+        if x == 0:
+            out[i] = 0
+            continue
         b = bits[i]
         exponent = (b >> 52) & _EXPONENT_MASK
         mantissa = b & _MANTISSA_MASK
@@ -151,7 +175,8 @@ def quantize(
     nonfinite : float, optional
         Replacement for NaN and ±inf. By default they raise ``ValueError``.
     out : numpy.ndarray, optional
-        A C-contiguous int64 array of ``x``'s shape to write the codes into.
+        A C-contiguous array of ``x``'s shape to write the codes into: int64, or float64 for
+        types of at most 53 bits (whose codes a double holds exactly).
 
     Returns
     -------
@@ -168,10 +193,19 @@ def quantize(
         fill = int(quantize(nonfinite, t))
     if out is None:
         out = np.empty(values.shape, dtype=np.int64)
-    elif out.shape != values.shape or out.dtype != np.int64 or not out.flags.c_contiguous:
-        raise ValueError(f"out must be a C-contiguous int64 array of shape {values.shape}")
+    elif (
+        out.shape != values.shape
+        or out.dtype not in (np.int64, np.float64)
+        or (out.dtype == np.float64 and t.width > FLOAT_CODE_WIDTH)
+        or not out.flags.c_contiguous
+    ):
+        kinds = "int64" if t.width > FLOAT_CODE_WIDTH else "int64 or float64"
+        raise ValueError(
+            f"out must be a C-contiguous {kinds} array of shape {values.shape}, "
+            f"not {out.dtype} of shape {out.shape}"
+        )
     count = _quantize_kernels[flat.size >= PARALLEL_MIN](
-        flat.view(np.int64), out.reshape(-1), t.fractional, *params, t.ap_int, fill
+        flat, out.reshape(-1), t.fractional, *params, t.ap_int, fill
     )
     if count and nonfinite is None:
         first = int(np.flatnonzero(~np.isfinite(flat))[0])

@@ -7,7 +7,13 @@ from dataclasses import replace
 
 import numpy as np
 from hlsfx.emulator import kernels
-from hlsfx.emulator.quantize import MAX_SIGNED_WIDTH, cast, check_emulated, quantize
+from hlsfx.emulator.quantize import (
+    FLOAT_CODE_WIDTH,
+    MAX_SIGNED_WIDTH,
+    cast,
+    check_emulated,
+    quantize,
+)
 
 from hlsfx import kinds
 from hlsfx.config import LayerPrecision
@@ -527,20 +533,17 @@ def _fused_relu(layer: Layer, relu: Layer, precisions, tensor_types, shapes) -> 
     return PREPARERS[layer.kind](layer, p, in_types, in_shapes, relu=True)
 
 
-def float_tensors(steps: list[tuple[list[Layer], Step]], outputs: tuple[str, ...]) -> set[str]:
-    """Tensors that may be held as float64 codes: made by a step that can write them so, and
-    read only by steps that take them so (float-path Dense steps), and not a graph output."""
+def float_tensors(graph, steps: list[tuple[list[Layer], Step]], tensor_types) -> set[str]:
+    """Tensors that may be held as float64 codes: read only by steps that take them so
+    (float-path Dense steps), not a graph output, and made by a step that can write them so or
+    quantized from a graph input of at most :data:`FLOAT_CODE_WIDTH` bits."""
     takes = {}
     for layers, step in steps:
         for tensor in layers[0].inputs:
             takes[tensor] = takes.get(tensor, True) and getattr(step, "float_codes", False)
-    return {
-        layers[-1].output
-        for layers, step in steps
-        if getattr(step, "float_codes", False)
-        and takes.get(layers[-1].output, False)
-        and layers[-1].output not in outputs
-    }
+    made = [layers[-1].output for layers, step in steps if getattr(step, "float_codes", False)]
+    made += [t for t in graph.inputs if tensor_types[t].width <= FLOAT_CODE_WIDTH]
+    return {t for t in made if takes.get(t, False) and t not in graph.outputs}
 
 
 def plan(graph, precisions, tensor_types, fuse: bool) -> list[tuple[list[Layer], Step]]:

@@ -76,7 +76,7 @@ class QuantizedModel:
         plans = {}
         for fuse in (False, True):
             steps = plan(self.graph, self.precisions, self.tensor_types, fuse)
-            plans[fuse] = steps, float_tensors(steps, self.graph.outputs)
+            plans[fuse] = steps, float_tensors(self.graph, steps, self.tensor_types)
         return plans
 
     # -- running ---------------------------------------------------------------------------

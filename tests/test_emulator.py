@@ -110,7 +110,7 @@ def test_float_and_integer_dense_paths_give_identical_bits(default):
     qm = hlsfx.configure(graph, default)
     x = np.random.default_rng(2).normal(0.0, 4.0, (5000, 16))
     x[:50] = 40.0  # beyond the input range: saturated codes, the largest products
-    trace = qm.trace(x, raw=True)
+    trace = qm.trace(x, raw=True)  # quantizes its input to float64 codes
     values = hlsfx.quantize(x, qm.tensor_types[graph.inputs[0]])
     for layer in graph.layers:
         if layer.kind is kinds.DENSE:
@@ -248,7 +248,8 @@ def test_fused_dense_relu_gives_the_bits_of_separate_layers(result):
     graph = hlsfx.load(fixture("onnx/three_layer_keras.onnx"))
     qm = hlsfx.configure(graph, result, roles={"weight": "ap_fixed<10,2,AP_RND_CONV,AP_SAT>"})
     fused = plan(graph, qm.precisions, qm.tensor_types, fuse=True)
-    assert float_tensors(fused, graph.outputs) == {graph.layers[i].output for i in (1, 3, 5)}
+    held_as_floats = {graph.inputs[0]} | {graph.layers[i].output for i in (1, 3, 5)}
+    assert float_tensors(graph, fused, qm.tensor_types) == held_as_floats
     assert [[layer.kind.name for layer in layers] for layers, _ in fused][:2] == [
         ["Dense", "ReLU"],
         ["Dense", "ReLU"],

@@ -151,3 +151,15 @@ def test_to_float_is_exact_up_to_53_bits_and_checks_codes():
         ValueError, match=r"ap_fixed<8,4>: codes must lie in \[-128, 127\], found \[0, 200\]"
     ):
         hlsfx.to_float([0, 200], "ap_fixed<8,4>")
+
+
+def test_quantize_writes_int64_or_exact_float64_codes_into_out():
+    x = np.array([[0.3, -7.9], [1e9, -1e-300]])
+    codes = hlsfx.quantize(x, "ap_fixed<16,6,AP_RND,AP_SAT>")
+    as_floats = np.empty(x.shape)
+    assert hlsfx.quantize(x, "ap_fixed<16,6,AP_RND,AP_SAT>", out=as_floats) is as_floats
+    assert as_floats.tolist() == codes.tolist() == [[307, -8090], [32767, 0]]
+    with pytest.raises(ValueError, match="int64 array of shape"):
+        hlsfx.quantize(x, "ap_fixed<60,6>", out=as_floats)  # codes beyond 2**53
+    with pytest.raises(ValueError, match=r"int64 or float64 array of shape \(2, 2\), not int32"):
+        hlsfx.quantize(x, "ap_fixed<16,6>", out=np.empty((2, 2), np.int32))

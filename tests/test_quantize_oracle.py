@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from ap_oracle import ApOracle
 from fixed_cases import cast_cases, oracle_pairs, oracle_types, quantize_cases, value_seed
+from hlsfx.emulator import quantize as quantize_module
 
 import hlsfx
 from hlsfx import FixedType, Overflow, Rounding
@@ -24,7 +25,8 @@ MIN_CASES = 100_000
 
 @pytest.fixture(scope="session")
 def oracle(ap_types_dir, gxx, request, tmp_path_factory):
-    cache = request.config.cache.mkdir("ap_oracle") if request.config.cache else None
+    cache = getattr(request.config, "cache", None)
+    cache = cache.mkdir("ap_oracle") if cache else None
     return ApOracle(
         oracle_types(), oracle_pairs(), ap_types_dir, gxx, cache or tmp_path_factory.mktemp("ap")
     )
@@ -58,7 +60,17 @@ def _report(what, targets, index, inputs, expected, got, seed, describe) -> str:
     return "\n".join(lines)
 
 
-def test_quantize_matches_ap_fixed_h(oracle, seed, tmp_path):
+@pytest.fixture(params=["serial", "parallel"])
+def kernels(request, monkeypatch):
+    """Run the conversions on the serial kernels, or on the parallel ones (normally only for
+    arrays of over PARALLEL_MIN values)."""
+    monkeypatch.setattr(
+        quantize_module, "PARALLEL_MIN", 0 if request.param == "parallel" else 1 << 62
+    )
+    return request.param
+
+
+def test_quantize_matches_ap_fixed_h(oracle, seed, tmp_path, kernels):
     index, values = quantize_cases(oracle.types, seed)
     assert len(values) >= MIN_CASES
     expected = oracle.quantize(index, values, tmp_path)
@@ -74,7 +86,7 @@ def test_quantize_matches_ap_fixed_h(oracle, seed, tmp_path):
     _assert_corners_hit(oracle.types, index, values, expected)
 
 
-def test_cast_matches_ap_fixed_h(oracle, seed, tmp_path):
+def test_cast_matches_ap_fixed_h(oracle, seed, tmp_path, kernels):
     index, raw = cast_cases(oracle.pairs, seed)
     assert len(raw) >= MIN_CASES
     expected = oracle.cast(index, raw, tmp_path)
