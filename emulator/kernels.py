@@ -10,10 +10,10 @@ many of its casts hit the overflow mode, per role.
 from __future__ import annotations
 
 import numpy as np
-from hlsfx.emulator.jit import kernel
-from hlsfx.emulator.primitives import AP_SAT_ZERO, AP_WRAP, code_bounds, requantize_flagged
 from numba import njit, prange
 
+from hlsfx.emulator.jit import kernel
+from hlsfx.emulator.primitives import AP_SAT_ZERO, AP_WRAP, code_bounds, requantize_flagged
 from hlsfx.fixed_type import FixedType
 
 __all__ = [

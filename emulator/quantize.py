@@ -13,10 +13,10 @@ Where NUMERICS.md is silent, these follow the real ap_fixed.h (checked by the or
 from __future__ import annotations
 
 import numpy as np
-from hlsfx.emulator.jit import kernel
-from hlsfx.emulator.primitives import code_bounds, fit, requantize, round_increment, wrap
 from numba import prange
 
+from hlsfx.emulator.jit import kernel
+from hlsfx.emulator.primitives import code_bounds, fit, requantize, round_increment, wrap
 from hlsfx.fixed_type import FixedType
 
 __all__ = [

@@ -6,17 +6,16 @@ from collections.abc import Callable
 from dataclasses import replace
 
 import numpy as np
+
+from hlsfx import kinds
+from hlsfx.config import LayerPrecision
 from hlsfx.emulator import kernels
 from hlsfx.emulator.quantize import (
     FLOAT_CODE_WIDTH,
     MAX_SIGNED_WIDTH,
     cast,
     check_emulated,
-    quantize,
 )
-
-from hlsfx import kinds
-from hlsfx.config import LayerPrecision
 from hlsfx.fixed_type import FixedType, Rounding, product_type, sum_type
 from hlsfx.graph import Layer
 
@@ -201,17 +200,7 @@ def prepare_leaky(layer: Layer, p: LayerPrecision, in_types: list[FixedType], in
 
 def prepare_clip(layer: Layer, p: LayerPrecision, in_types: list[FixedType], in_shapes) -> Step:
     x_t, y_t = in_types[0], p.types["result"]
-    bound_t = x_t.with_modes("AP_RND_CONV", "AP_SAT")  # the bounds as codes of the input type
-    lo = (
-        x_t.min_code
-        if layer.attrs.get("min") is None
-        else int(quantize(layer.attrs["min"], bound_t))
-    )
-    hi = (
-        x_t.max_code
-        if layer.attrs.get("max") is None
-        else int(quantize(layer.attrs["max"], bound_t))
-    )
+    lo, hi = int(p.params["lo"][0]), int(p.params["hi"][0])
     shift, out_t = x_t.fractional - y_t.fractional, kernels.target(y_t)
 
     def clip(inputs, out, scratch):
@@ -222,10 +211,9 @@ def prepare_clip(layer: Layer, p: LayerPrecision, in_types: list[FixedType], in_
 
 def prepare_hard_sigmoid(layer, p: LayerPrecision, in_types: list[FixedType], in_shapes) -> Step:
     x_t, a_t, b_t, y_t = in_types[0], p.types["alpha"], p.types["beta"], p.types["result"]
-    units = max(x_t.fractional + a_t.fractional, b_t.fractional, 0)
-    need = max(product_type(x_t, a_t).integer, b_t.integer, 1) + 1 + units
-    if need > 62:
-        raise ValueError(f"{layer.describe()}: alpha * x + beta needs {need} bits exactly; max 62")
+    exact = kinds.HARD_SIGMOID.exact_type(x_t, a_t, b_t)
+    _require_int64(layer, "alpha * x + beta", exact, 62)
+    units = exact.fractional
     alpha, beta = int(p.params["alpha"].reshape(-1)[0]), int(p.params["beta"].reshape(-1)[0])
     product_up, beta_up = units - x_t.fractional - a_t.fractional, units - b_t.fractional
     one, shift, out_t = 1 << units, units - y_t.fractional, kernels.target(y_t)
@@ -378,8 +366,7 @@ def _moves(layer: Layer, p: LayerPrecision, in_types: list[FixedType], arrange) 
 
 
 def prepare_binarize(layer: Layer, p: LayerPrecision, in_types: list[FixedType], in_shapes) -> Step:
-    y_t = p.types["result"]
-    plus, minus = (int(v) for v in quantize([layer.attrs["scale"], -layer.attrs["scale"]], y_t))
+    plus, minus = (int(v) for v in p.params["levels"])
 
     def binarize(inputs, out, scratch):
         kernels.binarize(inputs[0], plus, minus, out)
@@ -397,11 +384,7 @@ def prepare_pool(layer: Layer, p: LayerPrecision, in_types: list[FixedType], in_
     x_t, y_t = in_types[0], p.types["result"]
     taps = index.shape[1]
     if layer.kind.average:
-        r_t = p.types["recip"]
-        counts = np.arange(1, taps + 1)
-        recip = np.concatenate([[0], quantize(1.0 / counts, r_t)])
-        if layer.attrs.get("count_include_pad", 0):
-            recip[1:] = recip[taps]  # divide by the window size wherever it lies
+        r_t, recip = p.types["recip"], p.params["recip"]
         _require_int64(
             layer,
             "window sum times 1/count",

@@ -31,10 +31,12 @@ __all__ = [
     "Rounding",
     "cast",
     "configure",
+    "csim",
     "load",
     "load_config",
     "product_type",
     "quantize",
+    "read_report",
     "sum_type",
     "to_float",
 ]
@@ -49,6 +51,8 @@ _LAZY = {
     "quantize": "hlsfx.emulator.quantize",
     "cast": "hlsfx.emulator.quantize",
     "to_float": "hlsfx.emulator.quantize",
+    "csim": "hlsfx.codegen.csim",
+    "read_report": "hlsfx.codegen.reports",
 }
 
 

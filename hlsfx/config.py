@@ -264,6 +264,7 @@ def _resolve_layer(
                 params[role] = quantize(layer.params[role], types[role])
             except ValueError as error:
                 raise ValueError(f"{role}: {error}") from None
+    params.update(_derived_constants(layer, types, x))
     if kind is kind_registry.BATCH_NORM and "accum" in automatic:
         types["accum"] = _exact_accumulator(x, types["scale"], types["bias"], 1)
     if kind is kind_registry.SOFTMAX:
@@ -290,6 +291,36 @@ def _resolve_layer(
             )
     ordered = {role: types[role] for role in kind.roles}
     return LayerPrecision(ordered, tables, params, frozenset(automatic), options)
+
+
+def _derived_constants(layer, types: dict[str, FixedType], x: FixedType) -> dict[str, np.ndarray]:
+    """Constants a kind computes from its attributes, as raw codes (the emulator and the code
+    generators both read them here): Clip's bounds in the input type (``lo``, ``hi``), the two
+    levels of Binarize in the result type, and the 1/count table of average pooling (entry 0
+    unused; 1/window everywhere when the padding counts)."""
+    from hlsfx.emulator.quantize import quantize
+
+    kind = layer.kind
+    if kind is kind_registry.CLIP:
+        bound_t = x.with_modes("AP_RND_CONV", "AP_SAT")
+        bounds = {"lo": ("min", x.min_code), "hi": ("max", x.max_code)}
+        codes = {}
+        for name, (attr, unbounded) in bounds.items():
+            value = layer.attrs.get(attr)
+            codes[name] = np.array(
+                [unbounded if value is None else int(quantize(value, bound_t))], dtype=np.int64
+            )
+        return codes
+    if kind is kind_registry.BINARIZE:
+        scale = layer.attrs["scale"]
+        return {"levels": quantize([scale, -scale], types["result"])}
+    if getattr(kind, "average", False):
+        taps = math.prod(layer.attrs["kernel"])
+        recip = np.concatenate([[0], quantize(1.0 / np.arange(1, taps + 1), types["recip"])])
+        if layer.attrs.get("count_include_pad", 0):
+            recip[1:] = recip[taps]
+        return {"recip": recip.astype(np.int64)}
+    return {}
 
 
 def _table(settings, role, function, input_type, entry_type, n, attrs=None) -> Table:

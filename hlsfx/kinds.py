@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from hlsfx.fixed_type import FixedType
     from hlsfx.graph import Layer
 
 __all__ = [
@@ -179,6 +180,15 @@ class HardSigmoidKind(ElementwiseKind):
 
     name = "HardSigmoid"
     roles = ("alpha", "beta", "result")
+
+    @staticmethod
+    def exact_type(x_t: FixedType, alpha_t: FixedType, beta_t: FixedType) -> FixedType:
+        """A signed type holding ``alpha * x + beta`` and the clamp bounds 0 and 1 exactly."""
+        from hlsfx.fixed_type import FixedType, product_type
+
+        fractional = max(x_t.fractional + alpha_t.fractional, beta_t.fractional, 0)
+        integer = max(product_type(x_t, alpha_t).integer, beta_t.integer, 1) + 1
+        return FixedType(integer + fractional, integer)
 
 
 class SoftmaxKind(LayerKind):

@@ -124,13 +124,18 @@ class QuantizedModel:
         return arrays
 
     def _run(
-        self, x: Any, keep: set[str], batch_size: int | None, threads: int | None, fuse: bool = True
+        self,
+        arrays: dict[str, np.ndarray],
+        keep: set[str],
+        batch_size: int | None,
+        threads: int | None,
+        fuse: bool = True,
     ) -> tuple[dict[str, np.ndarray], dict]:
-        """Emulate ``x`` chunk by chunk on ``threads`` threads (default: one per core), keeping
-        the tensors ``keep``; ``fuse`` lets steps skip tensors not kept (same bits either way)."""
+        """Emulate ``arrays`` (from :meth:`_inputs`) chunk by chunk on ``threads`` threads
+        (default: one per core), keeping the tensors ``keep``; ``fuse`` lets steps skip tensors
+        not kept (same bits either way)."""
         from threadpoolctl import threadpool_limits
 
-        arrays = self._inputs(x)
         n = len(next(iter(arrays.values())))
         if batch_size is not None and batch_size < 1:
             raise ValueError(f"batch_size must be a positive integer, not {batch_size}")
@@ -250,9 +255,43 @@ class QuantizedModel:
         -------
         numpy.ndarray, or a dict by output name when the model has several outputs.
         """
-        outputs, _ = self._run(x, set(self.graph.outputs), batch_size, threads)
+        outputs, _ = self._run(self._inputs(x), set(self.graph.outputs), batch_size, threads)
         shaped = {n: self._shaped(n, outputs[n], raw, True) for n in self.graph.outputs}
         return shaped[self.graph.outputs[0]] if len(shaped) == 1 else shaped
+
+    def predict_codes(
+        self, codes: Any, *, batch_size: int | None = None, threads: int | None = None
+    ) -> dict[str, np.ndarray]:
+        """Raw output codes for raw input codes, both in hlsfx's own layout: channels-last, one
+        flat row per sample, as the generated C++ and RTL take them.
+
+        ``codes`` is ``{input name: (N, size) int64}`` (or one array for a single input); the
+        result is ``{output name: (N, size) int64}``.
+        """
+        from hlsfx.emulator.quantize import FLOAT_CODE_WIDTH, to_float
+
+        given = codes if isinstance(codes, Mapping) else {self.graph.inputs[0]: codes}
+        arrays = {}
+        for name in self.graph.inputs:
+            t, size = self.tensor_types[name], int(np.prod(self.graph.shapes[name]))
+            array = np.asarray(given[name])
+            if array.ndim != 2 or array.shape[1] != size:
+                raise ValueError(
+                    f"input {name!r}: raw codes must have shape (N, {size}), not {array.shape}"
+                )
+            if t.width > FLOAT_CODE_WIDTH:
+                raise ValueError(f"input {name!r}: {t} is too wide to feed as codes")
+            arrays[name] = to_float(array, t)
+        outputs, _ = self._run(arrays, set(self.graph.outputs), batch_size, threads)
+        return outputs
+
+    def write_hls(self, path: str | Path, **options: Any) -> Path:
+        """Write this model as a Vivado/Vitis HLS C++ project; see
+        :func:`hlsfx.codegen.hls_project.write_hls_project` for ``options`` (backend,
+        reuse_factor, strategy, part, clock_period, top, layers, vectors)."""
+        from hlsfx.codegen.hls_project import write_hls_project
+
+        return write_hls_project(self, path, **options)
 
     def trace(
         self,
@@ -264,7 +303,7 @@ class QuantizedModel:
     ) -> dict[str, np.ndarray]:
         """Every layer's output by layer name (channels-last, batch first)."""
         keep = {layer.output for layer in self.graph.layers}
-        outputs, _ = self._run(x, keep, batch_size, threads, fuse=False)
+        outputs, _ = self._run(self._inputs(x), keep, batch_size, threads, fuse=False)
         return {
             layer.name: self._shaped(layer.output, outputs[layer.output], raw, False)
             for layer in self.graph.layers
@@ -274,7 +313,7 @@ class QuantizedModel:
         self, x: Any, *, batch_size: int | None = None, threads: int | None = None
     ) -> OverflowReport:
         """Count, per layer and role, the casts that saturated or wrapped on ``x``."""
-        _, counts = self._run(x, set(), batch_size, threads)
+        _, counts = self._run(self._inputs(x), set(), batch_size, threads)
         return OverflowReport(counts, len(next(iter(self._inputs(x).values()))))
 
     # -- describing ------------------------------------------------------------------------

@@ -2,10 +2,12 @@ from __future__ import annotations
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
 
 
 def require(available: bool, what: str, how: str) -> None:
@@ -35,3 +37,17 @@ def gxx():
     path = shutil.which("g++")
     require(path is not None, "g++", "install it with 'apt-get install g++'")
     return path
+
+
+def fixture(relative: str) -> Path:
+    """A model from the shared fixtures (``../shared/fixtures`` beside the checkout)."""
+    path = FIXTURES / relative
+    require(path.is_file(), f"the shared fixture {relative}", f"expected it at {path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def csim_cache(request, tmp_path_factory):
+    """A folder keeping compiled C simulations by the hash of their sources, across runs."""
+    cache = getattr(request.config, "cache", None)
+    return cache.mkdir("csim") if cache else tmp_path_factory.mktemp("csim")

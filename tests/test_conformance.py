@@ -6,9 +6,9 @@ from __future__ import annotations
 import test_activations
 import test_emulator
 import test_layers
-from hlsfx.emulator.run import PREPARERS
 
 from hlsfx import kinds
+from hlsfx.emulator.run import PREPARERS
 
 # kinds whose tests are not driven by one of the case tables below: kind -> the test covering it
 COVERED_ELSEWHERE = {

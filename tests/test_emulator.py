@@ -8,24 +8,17 @@ from pathlib import Path
 import numpy as np
 import onnx
 import pytest
-from conftest import require
-from hlsfx.emulator import kernels
-from hlsfx.emulator.run import PREPARERS, prepare
+from conftest import fixture
 from onnx import TensorProto, helper, numpy_helper
 
 import hlsfx
 from hlsfx import kinds
+from hlsfx.emulator import kernels
+from hlsfx.emulator.run import PREPARERS, prepare
 
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
 WIDE = "ap_fixed<26,10>"
 WIDE_WEIGHTS = "ap_fixed<22,6>"
 WIDE_TABLE = "ap_fixed<32,4,AP_RND_CONV,AP_SAT>"
-
-
-def fixture(relative: str) -> Path:
-    path = FIXTURES / relative
-    require(path.is_file(), f"the shared fixture {relative}", f"expected it at {path}")
-    return path
 
 
 def onnxruntime_outputs(model: Path | onnx.ModelProto, x: np.ndarray) -> np.ndarray:

@@ -1,23 +1,13 @@
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
-from conftest import require
+from conftest import fixture
 from onnx import TensorProto, helper, numpy_helper
 
 from hlsfx import kinds
 from hlsfx.graph import Graph, GraphError, Layer, verify
 from hlsfx.onnx_frontend import SUPPORTED_OPS, load_onnx
-
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
-
-
-def fixture(relative: str) -> Path:
-    path = FIXTURES / relative
-    require(path.is_file(), f"the shared fixture {relative}", f"expected it at {path}")
-    return path
 
 
 def _model(nodes, inputs, outputs, initializers=(), opset=13):

@@ -14,14 +14,13 @@ from pathlib import Path
 import numpy as np
 import onnx
 import pytest
-from conftest import require
+from conftest import FIXTURES, fixture
 from onnx import TensorProto, helper, numpy_helper
 
 import hlsfx
 from hlsfx import kinds
 from hlsfx.graph import GraphError
 
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
 PENDING: dict[str, str] = {}  # fixture -> why it cannot load yet (a strict xfail)
 ALL_FIXTURES = sorted(
     str(p.relative_to(FIXTURES))
@@ -52,12 +51,6 @@ def _small(path: Path, side: int, folder: Path) -> Path:
 
 
 SOFTMAX_BOUND = 5e-3  # 1024-entry tables of ap_fixed<18,8>: exp step 2**-6, 1/sum step 2**-7
-
-
-def fixture(relative: str) -> Path:
-    path = FIXTURES / relative
-    require(path.is_file(), f"the shared fixture {relative}", f"expected it at {path}")
-    return path
 
 
 @pytest.mark.parametrize(

@@ -13,10 +13,10 @@ import numpy as np
 import pytest
 from ap_oracle import ApOracle
 from fixed_cases import cast_cases, oracle_pairs, oracle_types, quantize_cases, value_seed
-from hlsfx.emulator import quantize as quantize_module
 
 import hlsfx
 from hlsfx import FixedType, Overflow, Rounding
+from hlsfx.emulator import quantize as quantize_module
 
 pytestmark = pytest.mark.oracle
 

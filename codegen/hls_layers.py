@@ -1,0 +1,467 @@
+"""Per layer kind: the hls_src header that implements it and the writer that fills its config
+struct, writes its constants and calls it from the generated top function."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from hlsfx import kinds
+from hlsfx.codegen.cpp import array_literal, cpp_type, literal
+from hlsfx.config import LayerPrecision
+from hlsfx.fixed_type import FixedType
+from hlsfx.graph import Layer
+from hlsfx.tables import Table
+
+__all__ = [
+    "HLS_LAYERS",
+    "HlsLayer",
+    "LayerCode",
+    "LayerContext",
+    "headers_for",
+    "valid_reuse_factors",
+]
+
+
+@dataclass(frozen=True)
+class LayerContext:
+    """What a writer needs to know about one layer of the model being written."""
+
+    layer: Layer
+    ident: str
+    """the layer's C++ identifier (sanitized)"""
+    precision: LayerPrecision
+    in_types: tuple[FixedType, ...]
+    in_shapes: tuple[tuple[int, ...], ...]
+    out_shape: tuple[int, ...]
+    in_vars: tuple[str, ...]
+    """the C++ arrays holding the inputs, and their element typedefs"""
+    in_typedefs: tuple[str, ...]
+    out_var: str
+    out_typedef: str
+    reuse_factor: int
+    strategy: str
+
+    def type(self, role: str) -> str:
+        return cpp_type(self.precision.types[role])
+
+    def where(self, what: str) -> str:
+        return f"{self.layer.describe()}, {what}"
+
+
+@dataclass(frozen=True)
+class LayerCode:
+    """A layer's part of the generated firmware."""
+
+    config: str
+    """C++ struct definitions (parameters.h)"""
+    constants: str
+    """C++ definitions of its weights, tables and constants (its own header), or empty"""
+    call: str
+    """the statement that runs it in the top function"""
+
+
+@dataclass(frozen=True)
+class HlsLayer:
+    """How a layer kind is written: its hls_src header and its writer."""
+
+    header: str
+    write: Callable[[LayerContext], LayerCode]
+    multipliers: Callable[[LayerContext], int] | None = None
+    """the multiplications the reuse factor shares out (None: the kind takes no reuse factor)"""
+
+
+def _struct(name: str, fields: list[tuple[str, object]], typedefs: list[tuple[str, str]]) -> str:
+    lines = [f"struct {name} {{"]
+    for field, value in fields:
+        if isinstance(value, bool):
+            lines.append(f"    static const bool {field} = {'true' if value else 'false'};")
+        elif isinstance(value, str):
+            lines.append(f"    static const hlsfx::strategy_t {field} = hlsfx::{value};")
+        else:
+            lines.append(f"    static const unsigned {field} = {int(value)};")
+    lines += [f"    typedef {t} {name_};" for name_, t in typedefs]
+    lines.append("};")
+    return "\n".join(lines)
+
+
+def _array(ctx: LayerContext, name: str, element_type: str, codes, t: FixedType) -> str:
+    flat = np.asarray(codes).reshape(-1)
+    values = array_literal(flat.tolist(), t, ctx.where(name))
+    return f"static const {element_type} {ctx.ident}_{name}[{flat.size}] = {values};"
+
+
+def _scalar(ctx: LayerContext, name: str, element_type: str, code: int, t: FixedType) -> str:
+    return f"static const {element_type} {ctx.ident}_{name} = {literal(code, t, ctx.where(name))};"
+
+
+def _call(ctx: LayerContext, function: str, *extra: str) -> str:
+    types = ", ".join((*ctx.in_typedefs, ctx.out_typedef, f"{ctx.ident}_config"))
+    args = ", ".join((*ctx.in_vars, ctx.out_var, *extra))
+    return f"hlsfx::{function}<{types}>({args});"
+
+
+def _size(shape: tuple[int, ...]) -> int:
+    return math.prod(shape)
+
+
+def _table_struct(ctx: LayerContext, role: str, table: Table) -> str:
+    """The index rule of ``table`` (see hlsfx_common.h: table_index)."""
+    t = table.input_type
+    raw_bits = t.width if t.signed else t.width + 1
+    half = (1 << (table.shift - 1)) if table.shift else 0
+    calc_bits = max(raw_bits, abs(table.lo_code).bit_length() + 1, table.shift + 1) + 2
+    return "\n".join(
+        [
+            f"struct {ctx.ident}_{role} {{",
+            f"    static const long long lo_code = {table.lo_code}LL;",
+            f"    static const long long half = {half}LL;",
+            f"    static const unsigned shift = {table.shift};",
+            f"    static const unsigned size = {table.size};",
+            f"    typedef ap_int<{raw_bits}> raw_t;",
+            f"    typedef ap_int<{calc_bits}> index_calc_t;",
+            "};",
+        ]
+    )
+
+
+def _table_array(ctx: LayerContext, role: str, table: Table) -> str:
+    return _array(ctx, role, f"{ctx.ident}_config::{role}_t", table.entries, table.entry_type)
+
+
+# -- weighted layers ------------------------------------------------------------------------
+
+
+def _dense_fields(ctx: LayerContext, n_in: int, n_out: int) -> list[tuple[str, object]]:
+    return [
+        ("n_in", n_in),
+        ("n_out", n_out),
+        ("reuse_factor", ctx.reuse_factor),
+        ("multiplier_limit", math.ceil(n_in * n_out / ctx.reuse_factor)),
+        ("strategy", ctx.strategy),
+    ]
+
+
+def _weighted_typedefs(ctx: LayerContext, factor: str = "weight") -> list[tuple[str, str]]:
+    return [(f"{r}_t", ctx.type(r)) for r in (factor, "bias", "accum")]
+
+
+def _weights(ctx: LayerContext, config: str) -> str:
+    p = ctx.precision
+    return "\n\n".join(
+        _array(ctx, role, f"{config}::{role}_t", p.params[role], p.types[role])
+        for role in ("weight", "bias")
+    )
+
+
+def _dense_multipliers(ctx: LayerContext) -> int:
+    return int(ctx.precision.params["weight"].size)
+
+
+def write_dense(ctx: LayerContext) -> LayerCode:
+    n_in, n_out = ctx.precision.params["weight"].shape
+    if len(ctx.in_shapes[0]) != 1:
+        raise ValueError(
+            f"{ctx.layer.describe()}: the HLS writer takes a Dense over a flat input, not "
+            f"shape {ctx.in_shapes[0]}"
+        )
+    config = _struct(
+        f"{ctx.ident}_config", _dense_fields(ctx, n_in, n_out), _weighted_typedefs(ctx)
+    )
+    weights = _weights(ctx, f"{ctx.ident}_config")
+    call = _call(ctx, "dense", f"{ctx.ident}_weight", f"{ctx.ident}_bias")
+    return LayerCode(config, weights, call)
+
+
+def _geometry(ctx: LayerContext, channels_out: int) -> list[tuple[str, object]]:
+    """Conv/pool geometry as the 2-D headers take it (a 1-D layer has height 1)."""
+    a = ctx.layer.attrs
+    d = ctx.layer.kind.spatial
+    shape, out = ctx.in_shapes[0], ctx.out_shape
+    kernel, strides = list(a["kernel"]), list(a["strides"])
+    dilations = list(a.get("dilations", [1] * d))
+    begin = list(a["pads"][:d])
+    if d == 1:
+        shape, out = (1, *shape), (1, *out)
+        kernel, strides, dilations, begin = (
+            [1, *kernel],
+            [1, *strides],
+            [1, *dilations],
+            [0, *begin],
+        )
+    return [
+        ("in_height", shape[0]),
+        ("in_width", shape[1]),
+        ("n_chan", shape[2]),
+        ("out_height", out[0]),
+        ("out_width", out[1]),
+        ("n_filt", channels_out),
+        ("filt_height", kernel[0]),
+        ("filt_width", kernel[1]),
+        ("stride_height", strides[0]),
+        ("stride_width", strides[1]),
+        ("dilation_height", dilations[0]),
+        ("dilation_width", dilations[1]),
+        ("pad_top", begin[0]),
+        ("pad_left", begin[1]),
+    ]
+
+
+def write_conv(ctx: LayerContext) -> LayerCode:
+    weight = ctx.precision.params["weight"]
+    geometry = _geometry(ctx, weight.shape[-1])
+    fields = [f for f in geometry if f[0] != "n_filt" or not ctx.layer.kind.depthwise]
+    if ctx.layer.kind.depthwise:
+        taps_channels = int(weight.size)
+        fields += [
+            ("reuse_factor", ctx.reuse_factor),
+            ("multiplier_limit", math.ceil(taps_channels / ctx.reuse_factor)),
+            ("strategy", ctx.strategy),
+        ]
+        config = _struct(f"{ctx.ident}_config", fields, _weighted_typedefs(ctx))
+        weights = _weights(ctx, f"{ctx.ident}_config")
+        call = _call(ctx, "depthwise_conv_2d", f"{ctx.ident}_weight", f"{ctx.ident}_bias")
+        return LayerCode(config, weights, call)
+    n_in, n_out = int(weight.size // weight.shape[-1]), int(weight.shape[-1])
+    dense = _struct(
+        f"{ctx.ident}_dense_config", _dense_fields(ctx, n_in, n_out), _weighted_typedefs(ctx)
+    )
+    config = _struct(f"{ctx.ident}_config", fields, [("dense_config", f"{ctx.ident}_dense_config")])
+    weights = _weights(ctx, f"{ctx.ident}_dense_config")
+    call = _call(ctx, "conv_2d", f"{ctx.ident}_weight", f"{ctx.ident}_bias")
+    return LayerCode(dense + "\n\n" + config, weights, call)
+
+
+def write_batch_norm(ctx: LayerContext) -> LayerCode:
+    p = ctx.precision
+    fields = [
+        ("n_in", _size(ctx.in_shapes[0])),
+        ("n_chan", p.params["scale"].size),
+        ("reuse_factor", ctx.reuse_factor),
+    ]
+    config = _struct(f"{ctx.ident}_config", fields, _weighted_typedefs(ctx, "scale"))
+    constants = "\n\n".join(
+        _array(ctx, role, f"{ctx.ident}_config::{role}_t", p.params[role], p.types[role])
+        for role in ("scale", "bias")
+    )
+    return LayerCode(
+        config,
+        constants,
+        _call(ctx, "batch_normalization", f"{ctx.ident}_scale", f"{ctx.ident}_bias"),
+    )
+
+
+# -- element-wise layers --------------------------------------------------------------------
+
+
+def _elementwise(ctx: LayerContext, typedefs: list[tuple[str, str]] = (), **fields) -> str:
+    return _struct(
+        f"{ctx.ident}_config", [("n_in", _size(ctx.in_shapes[0])), *fields.items()], list(typedefs)
+    )
+
+
+def _simple(function: str) -> Callable[[LayerContext], LayerCode]:
+    def write(ctx: LayerContext) -> LayerCode:
+        return LayerCode(_elementwise(ctx), "", _call(ctx, function))
+
+    return write
+
+
+def write_leaky(ctx: LayerContext) -> LayerCode:
+    p = ctx.precision
+    alpha = p.params["alpha"].reshape(-1)
+    config = _elementwise(ctx, [("alpha_t", ctx.type("alpha"))], n_alpha=alpha.size)
+    constants = _array(ctx, "alpha", f"{ctx.ident}_config::alpha_t", alpha, p.types["alpha"])
+    return LayerCode(config, constants, _call(ctx, "leaky_relu", f"{ctx.ident}_alpha"))
+
+
+def write_clip(ctx: LayerContext) -> LayerCode:
+    x_t, p = ctx.in_types[0], ctx.precision
+    lo, hi = int(p.params["lo"][0]), int(p.params["hi"][0])
+    constants = "\n".join(
+        _scalar(ctx, name, ctx.in_typedefs[0], code, x_t) for name, code in (("lo", lo), ("hi", hi))
+    )
+    call = _call(ctx, "clip", f"{ctx.ident}_lo", f"{ctx.ident}_hi")
+    return LayerCode(_elementwise(ctx), constants, call)
+
+
+def write_hard_sigmoid(ctx: LayerContext) -> LayerCode:
+    p = ctx.precision
+    exact = kinds.HARD_SIGMOID.exact_type(ctx.in_types[0], p.types["alpha"], p.types["beta"])
+    typedefs = [
+        ("alpha_t", ctx.type("alpha")),
+        ("beta_t", ctx.type("beta")),
+        ("clamp_t", cpp_type(exact)),
+    ]
+    constants = "\n".join(
+        _scalar(ctx, role, f"{ctx.ident}_config::{role}_t", int(p.params[role].reshape(-1)[0]),
+                p.types[role])
+        for role in ("alpha", "beta")
+    )  # fmt: skip
+    call = _call(ctx, "hard_sigmoid", f"{ctx.ident}_alpha", f"{ctx.ident}_beta")
+    return LayerCode(_elementwise(ctx, typedefs), constants, call)
+
+
+def write_binarize(ctx: LayerContext) -> LayerCode:
+    y_t = ctx.precision.types["result"]
+    plus, minus = (int(v) for v in ctx.precision.params["levels"])
+    constants = "\n".join(
+        _scalar(ctx, name, ctx.out_typedef, code, y_t)
+        for name, code in (("plus", plus), ("minus", minus))
+    )
+    call = _call(ctx, "binarize", f"{ctx.ident}_plus", f"{ctx.ident}_minus")
+    return LayerCode(_elementwise(ctx), constants, call)
+
+
+def write_lut(ctx: LayerContext) -> LayerCode:
+    p = ctx.precision
+    table = p.tables["table"]
+    typedefs = [("table_t", cpp_type(table.entry_type)), ("table", f"{ctx.ident}_table")]
+    extra = [f"{ctx.ident}_table"]
+    constants = [_table_array(ctx, "table", table)]
+    if ctx.layer.kind is kinds.SELU:
+        typedefs.append(("gamma_t", ctx.type("gamma")))
+        gamma = int(p.params["gamma"].reshape(-1)[0])
+        constants.append(
+            _scalar(ctx, "gamma", f"{ctx.ident}_config::gamma_t", gamma, p.types["gamma"])
+        )
+        extra.append(f"{ctx.ident}_gamma")
+    function = {kinds.ELU: "elu", kinds.SELU: "selu"}.get(ctx.layer.kind, "lut_activation")
+    config = _table_struct(ctx, "table", table) + "\n\n" + _elementwise(ctx, typedefs)
+    return LayerCode(config, "\n\n".join(constants), _call(ctx, function, *extra))
+
+
+def write_softmax(ctx: LayerContext) -> LayerCode:
+    p = ctx.precision
+    exp, inv = p.tables["exp_table"], p.tables["inv_table"]
+    stable = p.options["implementation"] == "stable"
+    difference = exp.input_type if stable else ctx.in_types[0]  # the stable exp table reads m - x
+    typedefs = [
+        ("exp_table_t", cpp_type(exp.entry_type)),
+        ("inv_table_t", cpp_type(inv.entry_type)),
+        ("sum_t", ctx.type("sum")),
+        ("difference_t", cpp_type(difference)),
+        ("exp_table", f"{ctx.ident}_exp_table"),
+        ("inv_table", f"{ctx.ident}_inv_table"),
+    ]
+    config = "\n\n".join(
+        [
+            _table_struct(ctx, "exp_table", exp),
+            _table_struct(ctx, "inv_table", inv),
+            _elementwise(ctx, typedefs, stable=stable),
+        ]
+    )
+    constants = "\n\n".join(
+        [_table_array(ctx, "exp_table", exp), _table_array(ctx, "inv_table", inv)]
+    )
+    call = _call(ctx, "softmax", f"{ctx.ident}_exp_table", f"{ctx.ident}_inv_table")
+    return LayerCode(config, constants, call)
+
+
+# -- pooling, merges, moves -----------------------------------------------------------------
+
+
+def write_pool(ctx: LayerContext) -> LayerCode:
+    geometry = [
+        (k.replace("filt", "pool"), v)
+        for k, v in _geometry(ctx, ctx.in_shapes[0][-1])
+        if k != "n_filt"
+    ]
+    x_t = ctx.in_types[0]
+    taps = math.prod(ctx.layer.attrs["kernel"])
+    grow = taps.bit_length()
+    sum_t = FixedType(x_t.width + grow, x_t.integer + grow, signed=x_t.signed)
+    if ctx.layer.kind.average:
+        r_t, recip = ctx.precision.types["recip"], ctx.precision.params["recip"]
+    else:
+        r_t, recip = FixedType(2, 2, signed=False), np.zeros(taps + 1, dtype=np.int64)
+    typedefs = [("sum_t", cpp_type(sum_t)), ("recip_t", cpp_type(r_t))]
+    config = _struct(
+        f"{ctx.ident}_config", [*geometry, ("average", ctx.layer.kind.average)], typedefs
+    )
+    constants = _array(ctx, "recip", f"{ctx.ident}_config::recip_t", recip, r_t)
+    return LayerCode(config, constants, _call(ctx, "pooling_2d", f"{ctx.ident}_recip"))
+
+
+def _merge(function: str) -> Callable[[LayerContext], LayerCode]:
+    def write(ctx: LayerContext) -> LayerCode:
+        return LayerCode(_elementwise(ctx), "", _call(ctx, function))
+
+    return write
+
+
+def write_concatenate(ctx: LayerContext) -> LayerCode:
+    axis = ctx.layer.attrs["axis"]
+    a, b = ctx.in_shapes
+    fields = [
+        ("n_outer", math.prod(a[:axis])),
+        ("a_inner", math.prod(a[axis:])),
+        ("b_inner", math.prod(b[axis:])),
+    ]
+    return LayerCode(_struct(f"{ctx.ident}_config", fields, []), "", _call(ctx, "concatenate"))
+
+
+def write_transpose(ctx: LayerContext) -> LayerCode:
+    shape = ctx.in_shapes[0]
+    index = np.arange(_size(shape)).reshape(shape).transpose(ctx.layer.attrs["perm"]).reshape(-1)
+    values = ", ".join(str(int(i)) for i in index)
+    constants = f"static const unsigned {ctx.ident}_index[{index.size}] = {{{values}}};"
+    return LayerCode(_elementwise(ctx), constants, _call(ctx, "transpose", f"{ctx.ident}_index"))
+
+
+HLS_LAYERS: dict[kinds.LayerKind, HlsLayer] = {
+    kinds.DENSE: HlsLayer("hlsfx_dense.h", write_dense, _dense_multipliers),
+    kinds.CONV1D: HlsLayer("hlsfx_conv.h", write_conv, _dense_multipliers),
+    kinds.CONV2D: HlsLayer("hlsfx_conv.h", write_conv, _dense_multipliers),
+    kinds.DEPTHWISE_CONV1D: HlsLayer("hlsfx_conv.h", write_conv, _dense_multipliers),
+    kinds.DEPTHWISE_CONV2D: HlsLayer("hlsfx_conv.h", write_conv, _dense_multipliers),
+    kinds.BATCH_NORM: HlsLayer(
+        "hlsfx_batchnorm.h", write_batch_norm, lambda ctx: _size(ctx.in_shapes[0])
+    ),
+    kinds.RELU: HlsLayer("hlsfx_activation.h", _simple("relu")),
+    kinds.LINEAR: HlsLayer("hlsfx_activation.h", _simple("linear")),
+    kinds.LEAKY_RELU: HlsLayer("hlsfx_activation.h", write_leaky),
+    kinds.PRELU: HlsLayer("hlsfx_activation.h", write_leaky),
+    kinds.CLIP: HlsLayer("hlsfx_activation.h", write_clip),
+    kinds.HARD_SIGMOID: HlsLayer("hlsfx_activation.h", write_hard_sigmoid),
+    kinds.BINARIZE: HlsLayer("hlsfx_activation.h", write_binarize),
+    kinds.SIGMOID: HlsLayer("hlsfx_lut.h", write_lut),
+    kinds.TANH: HlsLayer("hlsfx_lut.h", write_lut),
+    kinds.SOFTPLUS: HlsLayer("hlsfx_lut.h", write_lut),
+    kinds.SOFTSIGN: HlsLayer("hlsfx_lut.h", write_lut),
+    kinds.ELU: HlsLayer("hlsfx_lut.h", write_lut),
+    kinds.SELU: HlsLayer("hlsfx_lut.h", write_lut),
+    kinds.SOFTMAX: HlsLayer("hlsfx_softmax.h", write_softmax),
+    kinds.MAX_POOL1D: HlsLayer("hlsfx_pooling.h", write_pool),
+    kinds.MAX_POOL2D: HlsLayer("hlsfx_pooling.h", write_pool),
+    kinds.AVERAGE_POOL1D: HlsLayer("hlsfx_pooling.h", write_pool),
+    kinds.AVERAGE_POOL2D: HlsLayer("hlsfx_pooling.h", write_pool),
+    kinds.ADD: HlsLayer("hlsfx_merge.h", _merge("add")),
+    kinds.SUBTRACT: HlsLayer("hlsfx_merge.h", _merge("subtract")),
+    kinds.MULTIPLY: HlsLayer("hlsfx_merge.h", _merge("multiply")),
+    kinds.CONCATENATE: HlsLayer("hlsfx_merge.h", write_concatenate),
+    kinds.RESHAPE: HlsLayer("hlsfx_reshape.h", _simple("reshape")),
+    kinds.TRANSPOSE: HlsLayer("hlsfx_reshape.h", write_transpose),
+}
+"""Every layer kind's header and writer; the conformance test checks it covers KINDS."""
+
+
+HEADER_DEPENDENCIES = {"hlsfx_conv.h": ("hlsfx_dense.h",)}
+"""hls_src headers that include other hlsfx headers (besides hlsfx_common.h)"""
+
+
+def headers_for(layer_kinds) -> list[str]:
+    """The hls_src headers a model of these kinds needs, sorted."""
+    needed = {"hlsfx_common.h"}
+    for kind in layer_kinds:
+        header = HLS_LAYERS[kind].header
+        needed |= {header, *HEADER_DEPENDENCIES.get(header, ())}
+    return sorted(needed)
+
+
+def valid_reuse_factors(multipliers: int) -> list[int]:
+    """The reuse factors that share ``multipliers`` multiplications out evenly."""
+    return [r for r in range(1, multipliers + 1) if multipliers % r == 0]

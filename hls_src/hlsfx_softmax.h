@@ -1,0 +1,48 @@
+// Softmax over n_in values (NUMERICS.md). Stable: m = max x; e_i = exp_table[index(m - x_i)];
+// s = sum of e_i in index order, each partial sum assigned to sum_t; r = inv_table[index(s)];
+// y_i = cast(e_i * r, res_T). Latency (as hls4ml's): e_i = exp_table[index(x_i)], no maximum.
+#ifndef HLSFX_SOFTMAX_H_
+#define HLSFX_SOFTMAX_H_
+
+#include "hlsfx_common.h"
+
+namespace hlsfx {
+
+template <class data_T, class res_T, class CONFIG_T>
+void softmax(const data_T data[CONFIG_T::n_in], res_T res[CONFIG_T::n_in],
+             const typename CONFIG_T::exp_table_t exp_table[CONFIG_T::exp_table::size],
+             const typename CONFIG_T::inv_table_t inv_table[CONFIG_T::inv_table::size]) {
+    #pragma HLS PIPELINE
+    typename CONFIG_T::exp_table_t e[CONFIG_T::n_in];
+    #pragma HLS ARRAY_PARTITION variable=e complete
+    data_T m = data[0];
+    if (CONFIG_T::stable) {
+    MaxLoop:
+        for (unsigned i = 1; i < CONFIG_T::n_in; i++) {
+            #pragma HLS UNROLL
+            if (data[i] > m) m = data[i];
+        }
+    }
+    typename CONFIG_T::sum_t s = 0;
+ExpLoop:
+    for (unsigned i = 0; i < CONFIG_T::n_in; i++) {
+        #pragma HLS UNROLL
+        if (CONFIG_T::stable) {
+            typename CONFIG_T::difference_t d = m - data[i];
+            e[i] = exp_table[table_index<typename CONFIG_T::exp_table>(d)];
+        } else {
+            e[i] = exp_table[table_index<typename CONFIG_T::exp_table>(data[i])];
+        }
+        s = s + e[i];
+    }
+    const typename CONFIG_T::inv_table_t r = inv_table[table_index<typename CONFIG_T::inv_table>(s)];
+ResultLoop:
+    for (unsigned i = 0; i < CONFIG_T::n_in; i++) {
+        #pragma HLS UNROLL
+        res[i] = e[i] * r;
+    }
+}
+
+} // namespace hlsfx
+
+#endif
