@@ -27,12 +27,17 @@ if [ "$mode" = demo ]; then
   exit 0
 fi
 
-# System tools the tests need (the machine's g++ compiles the real ap_fixed.h oracle).
-if ! command -v g++ > /dev/null; then
+# System tools the tests need: g++ compiles the real ap_fixed.h oracle and the generated HLS
+# C++ (C simulation); make runs the generated projects' Makefile.
+missing=""
+for tool in g++ make; do
+  command -v "$tool" > /dev/null || missing="$missing $tool"
+done
+if [ -n "$missing" ]; then
   if [ "$(id -u)" = 0 ]; then
-    apt-get update -q && apt-get install -y -q g++
+    apt-get update -q && apt-get install -y -q$missing
   else
-    echo "g++ is missing: install it with 'sudo apt-get install g++'" >&2
+    echo "missing:$missing: install with 'sudo apt-get install$missing'" >&2
     exit 1
   fi
 fi

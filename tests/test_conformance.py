@@ -1,10 +1,12 @@
-"""Every layer kind in the registry has each of its pieces: its IR spec, an emulator step, and
-tests that run it against a real reference (onnxruntime, QONNX, or hand-checked semantics)."""
+"""Every layer kind in the registry has each of its pieces: its IR spec, an emulator step, tests
+that run it against a real reference (onnxruntime, QONNX, or hand-checked semantics), its HLS
+C++ header and writer, and a place in the C-simulation model (emulator == generated C++)."""
 
 from __future__ import annotations
 
 import test_activations
 import test_emulator
+import test_hls_csim
 import test_layers
 
 from hlsfx import kinds
@@ -49,3 +51,14 @@ def test_every_kind_is_tested_against_a_reference():
     assert not missing, (
         f"kinds without a test against a reference: {sorted(k.name for k in missing)}"
     )
+
+
+def test_every_kind_has_an_hls_header_and_writer_and_is_c_simulated():
+    from hlsfx.codegen.hls_layers import HLS_LAYERS
+    from hlsfx.codegen.hls_project import hls_src_dir
+
+    simulated = {layer.kind for layer in test_hls_csim.ALL_KINDS_MODEL.layers}
+    for kind in kinds.KINDS.values():
+        assert kind in HLS_LAYERS, f"{kind} has no HLS header and writer"
+        assert (hls_src_dir() / HLS_LAYERS[kind].header).is_file(), HLS_LAYERS[kind].header
+        assert kind in simulated, f"{kind} is not in the C-simulation model of test_hls_csim"

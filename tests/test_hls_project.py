@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from fractions import Fraction
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import fixture
+from conftest import fixture, require
 
 import hlsfx
 from hlsfx import kinds
@@ -121,14 +122,16 @@ def _cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     )  # fmt: skip
 
 
-def test_hlsfx_csim_prints_pass_on_a_fresh_jet_tagger_project(jet_tagger, tmp_path, ap_types_dir):
+def test_hlsfx_csim_prints_pass_on_a_fresh_jet_tagger_project(
+    jet_tagger, tmp_path, ap_types_dir, gxx
+):
     project = jet_tagger.write_hls(tmp_path / "prj")
     done = _cli("csim", str(project), "--ap-types", str(ap_types_dir))
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.startswith("PASS: 100 samples, 0 mismatching output codes")
 
 
-def test_csim_reports_every_mismatch_with_raw_values(jet_tagger, tmp_path, ap_types_dir):
+def test_csim_reports_every_mismatch_with_raw_values(jet_tagger, tmp_path, ap_types_dir, gxx):
     project = jet_tagger.write_hls(tmp_path / "prj", vectors=10)
     expected = project / "tb_data" / "expected_raw.dat"
     rows = [line.split() for line in expected.read_text().splitlines()]
@@ -141,7 +144,8 @@ def test_csim_reports_every_mismatch_with_raw_values(jet_tagger, tmp_path, ap_ty
     assert "MISMATCH sample 3" in result.log and "FAIL" in result.log
 
 
-def test_the_makefile_runs_the_c_simulation(jet_tagger, tmp_path, ap_types_dir):
+def test_the_makefile_runs_the_c_simulation(jet_tagger, tmp_path, ap_types_dir, gxx):
+    require(shutil.which("make") is not None, "make", "install it with 'apt-get install make'")
     project = jet_tagger.write_hls(tmp_path / "prj", vectors=5)
     done = subprocess.run(
         ["make", "csim", f"AP_TYPES={ap_types_dir}"], cwd=project, capture_output=True, text=True
