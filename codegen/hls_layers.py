@@ -443,7 +443,7 @@ HLS_LAYERS: dict[kinds.LayerKind, HlsLayer] = {
     kinds.SUBTRACT: HlsLayer("hlsfx_merge.h", _merge("subtract")),
     kinds.MULTIPLY: HlsLayer("hlsfx_merge.h", _merge("multiply")),
     kinds.CONCATENATE: HlsLayer("hlsfx_merge.h", write_concatenate),
-    kinds.RESHAPE: HlsLayer("hlsfx_reshape.h", _simple("reshape")),
+    kinds.RESHAPE: HlsLayer("hlsfx_activation.h", _simple("linear")),  # same order, cast
     kinds.TRANSPOSE: HlsLayer("hlsfx_reshape.h", write_transpose),
 }
 """Every layer kind's header and writer; the conformance test checks it covers KINDS."""

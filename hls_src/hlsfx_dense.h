@@ -8,6 +8,28 @@
 
 namespace hlsfx {
 
+template <class CONFIG_T>
+void load_biases(typename CONFIG_T::accum_t acc[CONFIG_T::n_out],
+                 const typename CONFIG_T::bias_t biases[CONFIG_T::n_out]) {
+    #pragma HLS INLINE
+BiasLoop:
+    for (unsigned j = 0; j < CONFIG_T::n_out; j++) {
+        #pragma HLS UNROLL
+        acc[j] = biases[j];
+    }
+}
+
+template <class res_T, class CONFIG_T>
+void write_results(const typename CONFIG_T::accum_t acc[CONFIG_T::n_out],
+                   res_T res[CONFIG_T::n_out]) {
+    #pragma HLS INLINE
+ResultLoop:
+    for (unsigned j = 0; j < CONFIG_T::n_out; j++) {
+        #pragma HLS UNROLL
+        res[j] = acc[j];
+    }
+}
+
 // Latency: every product in one pipelined stage, at most multiplier_limit multipliers.
 template <class data_T, class res_T, class CONFIG_T>
 void dense_latency(const data_T data[CONFIG_T::n_in], res_T res[CONFIG_T::n_out],
@@ -18,11 +40,7 @@ void dense_latency(const data_T data[CONFIG_T::n_in], res_T res[CONFIG_T::n_out]
     typename CONFIG_T::accum_t acc[CONFIG_T::n_out];
     #pragma HLS ARRAY_PARTITION variable=acc complete
 
-BiasLoop:
-    for (unsigned j = 0; j < CONFIG_T::n_out; j++) {
-        #pragma HLS UNROLL
-        acc[j] = biases[j];
-    }
+    load_biases<CONFIG_T>(acc, biases);
 InputLoop:
     for (unsigned i = 0; i < CONFIG_T::n_in; i++) {
         #pragma HLS UNROLL
@@ -33,11 +51,7 @@ InputLoop:
             acc[j] = acc[j] + product;
         }
     }
-ResultLoop:
-    for (unsigned j = 0; j < CONFIG_T::n_out; j++) {
-        #pragma HLS UNROLL
-        res[j] = acc[j];
-    }
+    write_results<res_T, CONFIG_T>(acc, res);
 }
 
 // Resource: the n_in * n_out products in input-major order, split into reuse_factor steps of
@@ -51,11 +65,7 @@ void dense_resource(const data_T data[CONFIG_T::n_in], res_T res[CONFIG_T::n_out
     typename CONFIG_T::accum_t acc[CONFIG_T::n_out];
     #pragma HLS ARRAY_PARTITION variable=acc complete
 
-BiasLoop:
-    for (unsigned j = 0; j < CONFIG_T::n_out; j++) {
-        #pragma HLS UNROLL
-        acc[j] = biases[j];
-    }
+    load_biases<CONFIG_T>(acc, biases);
 ReuseLoop:
     for (unsigned r = 0; r < CONFIG_T::reuse_factor; r++) {
         #pragma HLS PIPELINE II=1
@@ -69,11 +79,7 @@ ReuseLoop:
             acc[j] = acc[j] + product;
         }
     }
-ResultLoop:
-    for (unsigned j = 0; j < CONFIG_T::n_out; j++) {
-        #pragma HLS UNROLL
-        res[j] = acc[j];
-    }
+    write_results<res_T, CONFIG_T>(acc, res);
 }
 
 template <class data_T, class res_T, class CONFIG_T>

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -38,6 +39,8 @@ def test_wheel_installs_subpackages_under_hlsfx(tmp_path):
         assert f"{installed}/__init__.py" in names
         assert not any(name.startswith(f"{folder}/") for name in names), f"top-level {folder}/"
     assert "hlsfx/emulator/primitives.py" in names and "hlsfx/emulator/quantize.py" in names
+    assert "hlsfx/hls_src/hlsfx_dense.h" in names and "hlsfx/cli.py" in names
+    assert not any(name.startswith("hls_src/") for name in names)
 
 
 def test_editable_install_maps_the_top_level_folders(tmp_path):
@@ -53,7 +56,7 @@ def test_editable_install_maps_the_top_level_folders(tmp_path):
     )
     run = subprocess.run([str(python), "-c", probe], cwd=tmp_path, capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
-    origins = eval(run.stdout.replace("false", "False"))  # json of str | False
+    origins = json.loads(run.stdout)  # name -> origin path, or false
     assert origins["hlsfx"] == str(ROOT / "hlsfx" / "__init__.py")
     assert origins["hlsfx.emulator"] == str(ROOT / "emulator" / "__init__.py")
     assert origins["hlsfx.emulator.quantize"] == str(ROOT / "emulator" / "quantize.py")
@@ -83,3 +86,9 @@ def test_suite_runs_against_the_installed_package():
     import hlsfx.emulator.quantize as quantize
 
     assert "site-packages" in quantize.__file__
+    # the command line is installed beside the interpreter, and finds its headers
+    command = Path(sys.executable).with_name("hlsfx")
+    assert command.is_file(), f"no {command}"
+    from hlsfx.codegen.hls_project import hls_src_dir
+
+    assert "site-packages" in str(hls_src_dir())
