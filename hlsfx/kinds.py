@@ -417,6 +417,7 @@ _ALL_KINDS = (
     *(RESHAPE, TRANSPOSE),
 )
 KINDS: dict[str, LayerKind] = {kind.name: kind for kind in _ALL_KINDS}
+"""Every layer kind, by name. The conformance test walks this registry."""
 
 
 def kind_named(name: str) -> LayerKind:
@@ -425,6 +426,3 @@ def kind_named(name: str) -> LayerKind:
         return KINDS[name]
     except KeyError:
         raise ValueError(f"no layer kind {name!r}; the kinds are {', '.join(KINDS)}") from None
-
-
-"""Every layer kind, by name. The conformance test walks this registry."""

@@ -107,13 +107,19 @@ CONFIGURATIONS = {
         default="ap_fixed<10,4,AP_RND_CONV,AP_SAT>",
         roles={"result": "ap_fixed<8,3,AP_RND,AP_SAT>", "table": "ap_fixed<10,2,AP_RND,AP_SAT>",
                "table_size": 256},
+        # negative integer bits, and unsigned types
+        layers={"dense": {"weight": "ap_fixed<8,-1,AP_RND,AP_SAT>"},
+                "sigmoid": {"result": "ap_ufixed<8,-1,AP_RND,AP_SAT>"},
+                "relu": {"result": "ap_ufixed<7,3,AP_RND_CONV,AP_SAT>"},
+                "prelu": {"alpha": "ap_fixed<6,-1,AP_RND,AP_SAT>"}},
     ),
     # a narrow accumulator that saturates (the order of the sum matters) and rounds products
     "narrow_accumulator": dict(
         default="ap_fixed<9,3,AP_RND_ZERO,AP_SAT_SYM>",
         roles={"accum": "ap_fixed<11,3,AP_RND_INF,AP_SAT>", "sum": "ap_fixed<12,5,AP_TRN,AP_SAT>",
                "result": "ap_fixed<7,2,AP_RND_MIN_INF,AP_SAT_ZERO>"},
-        layers={"softmax_latency": {"implementation": "latency"}},
+        layers={"hard_sigmoid": {"alpha": "ap_fixed<6,-1>"},
+                "conv1d": {"weight": "ap_fixed<7,-1,AP_RND_CONV,AP_SAT>"}},
     ),
 }  # fmt: skip
 HLS_OPTIONS = {
