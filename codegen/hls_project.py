@@ -30,7 +30,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from hlsfx.codegen.cpp import cpp_type
-from hlsfx.codegen.hls_layers import HLS_LAYERS, LayerContext, headers_for, valid_reuse_factors
+from hlsfx.codegen.hls_layers import (
+    HLS_LAYERS,
+    LayerCode,
+    LayerContext,
+    headers_for,
+    valid_reuse_factors,
+)
 from hlsfx.codegen.names import identifiers
 from hlsfx.fixed_type import FixedType
 
@@ -269,7 +275,7 @@ def write_hls_project(
             raise ValueError(f"input {port.tensor!r} is also an output; no layer computes it")
     codes = test_vectors(qm, vectors) if isinstance(vectors, int) else dict(vectors)
     expected = qm.predict_codes(codes)
-    codes_by_layer = [ctx_code(ctx) for ctx in contexts]
+    codes_by_layer = [_layer_code(ctx) for ctx in contexts]
 
     root = Path(path)
     firmware = root / "firmware"
@@ -315,7 +321,7 @@ def write_hls_project(
     return root
 
 
-def ctx_code(ctx: LayerContext):
+def _layer_code(ctx: LayerContext) -> LayerCode:
     """The layer's code from its kind's writer (errors name the layer)."""
     return HLS_LAYERS[ctx.layer.kind].write(ctx)
 
