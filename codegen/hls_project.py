@@ -50,6 +50,7 @@ __all__ = [
     "Port",
     "hls_src_dir",
     "test_vectors",
+    "vectors_text",
     "write_hls_project",
 ]
 
@@ -303,8 +304,8 @@ def write_hls_project(
                                              weight_files)
     )  # fmt: skip
     _write(root / f"{top}_test.cpp", _testbench(top, inputs, outputs))
-    _write(root / "tb_data" / "inputs_raw.dat", _vectors_text(codes, inputs))
-    _write(root / "tb_data" / "expected_raw.dat", _vectors_text(expected, outputs))
+    _write(root / "tb_data" / "inputs_raw.dat", vectors_text(codes, list(qm.graph.inputs)))
+    _write(root / "tb_data" / "expected_raw.dat", vectors_text(expected, list(qm.graph.outputs)))
     _write(root / "build_prj.tcl", _tcl(top, backend, part, float(clock_period)))
     _write(root / "Makefile", _makefile(top))
     _write(root / "README.md", _readme(qm, top, backend, part, float(clock_period), contexts))
@@ -532,8 +533,9 @@ def _testbench(top: str, inputs: list[Port], outputs: list[Port]) -> str:
     )
 
 
-def _vectors_text(codes: Mapping[str, np.ndarray], ports: list[Port]) -> str:
-    rows = np.concatenate([np.asarray(codes[p.tensor]).reshape(-1, p.size) for p in ports], axis=1)
+def vectors_text(codes: Mapping[str, np.ndarray], tensors: list[str]) -> str:
+    """Raw codes as text, one sample per line: the tensors' codes in order, each flattened."""
+    rows = np.concatenate([np.asarray(codes[t]).reshape(len(codes[t]), -1) for t in tensors], 1)
     return "".join(" ".join(str(int(v)) for v in row) + "\n" for row in rows)
 
 

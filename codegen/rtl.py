@@ -1,0 +1,211 @@
+"""Write a quantized model as synthesizable Verilog-2005 (io_parallel, Vivado HLS port names).
+
+Timing: every layer is combinational logic followed by one register stage, so a model of L
+layers has a latency of L cycles and accepts a new input every cycle (II = 1, reuse factor 1).
+A sample enters on a rising edge of ``ap_clk`` where ``ap_start`` and the input's ``_ap_vld``
+are high; its outputs carry ``_ap_vld`` (and ``ap_done``) L cycles later. Buses pack element k
+of a tensor at bits ``[k*W +: W]`` as raw two's complement codes.
+
+This first version writes Dense, ReLU and Linear layers at reuse factor 1; other kinds are
+refused with an error naming the layer.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from hlsfx import kinds
+from hlsfx.codegen.hls_project import test_vectors, vectors_text
+from hlsfx.codegen.names import identifiers
+from hlsfx.codegen.rtl_cast import cast_lines, signed_literal
+from hlsfx.fixed_type import FixedType, product_type, sum_type
+
+if TYPE_CHECKING:
+    from hlsfx.model import QuantizedModel
+
+__all__ = ["INTERFACE", "write_rtl"]
+
+INTERFACE = "interface.json"
+
+
+def _element(bus: str, k: int, width: int) -> str:
+    return f"{bus}[{k * width + width - 1}:{k * width}]"
+
+
+def _extend(source: str, t: FixedType, width: int) -> str:
+    """``source`` (a code of ``t``) sign- or zero-extended to ``width`` bits."""
+    pad = width - t.width
+    if pad == 0:
+        return source
+    fill = f"{source}[{t.width - 1}]" if t.signed else "1'b0"
+    return f"{{{{{pad}{{{fill}}}}}, {source}}}"
+
+
+def _dense(name, layer, p, x_t, n_in, x_bus, out_bus) -> list[str]:
+    w_t, b_t, a_t, y_t = (p.types[r] for r in ("weight", "bias", "accum", "result"))
+    weight, bias = p.params["weight"], p.params["bias"]
+    n_out = weight.shape[1]
+    p_t = product_type(x_t, w_t)
+    s_t = sum_type(a_t, a_t)
+    from hlsfx.emulator.quantize import cast
+
+    bias_acc = cast(bias, b_t, a_t)
+    lines = [f"// {name}: Dense {n_in} -> {n_out}, in NUMERICS.md's order"]
+    for i in range(n_in):
+        lines.append(f"wire [{x_t.width - 1}:0] {name}_x{i} = {_element(x_bus, i, x_t.width)};")
+        lines.append(
+            f"wire [{p_t.width - 1}:0] {name}_xe{i} = {_extend(f'{name}_x{i}', x_t, p_t.width)};"
+        )
+    for j in range(n_out):
+        acc = f"{name}_acc{j}_0"
+        lines.append(f"wire [{a_t.width - 1}:0] {acc} = {_code(int(bias_acc[j]), a_t.width)};")
+        for i in range(n_in):
+            prefix = f"{name}_{j}_{i}"
+            w = int(weight[i, j])
+            lines.append(
+                f"wire [{p_t.width - 1}:0] {prefix}_p = $signed({name}_xe{i}) * "
+                f"{signed_literal(w, p_t.width)};"
+            )
+            lines.append(f"wire [{a_t.width - 1}:0] {prefix}_pc;")
+            lines += cast_lines(f"{prefix}_p", p_t, a_t, f"{prefix}_pc", f"{prefix}_pcast")
+            lines.append(
+                f"wire [{s_t.width - 1}:0] {prefix}_s = {_extend(acc, a_t, s_t.width)} + "
+                f"{_extend(f'{prefix}_pc', a_t, s_t.width)};"
+            )
+            nxt = f"{name}_acc{j}_{i + 1}"
+            lines.append(f"wire [{a_t.width - 1}:0] {nxt};")
+            lines += cast_lines(f"{prefix}_s", s_t, a_t, nxt, f"{prefix}_scast")
+            acc = nxt
+        lines.append(f"wire [{y_t.width - 1}:0] {name}_y{j};")
+        lines += cast_lines(acc, a_t, y_t, f"{name}_y{j}", f"{name}_ycast{j}")
+    lines.append(
+        f"assign {out_bus} = {{{', '.join(f'{name}_y{j}' for j in reversed(range(n_out)))}}};"
+    )
+    return lines
+
+
+def _code(value: int, width: int) -> str:
+    return f"{width}'d{value & ((1 << width) - 1)}"
+
+
+def _elementwise(name, layer, p, x_t, n, x_bus, out_bus) -> list[str]:
+    y_t = p.types["result"]
+    lines = [f"// {name}: {layer.kind.name} over {n} values"]
+    for k in range(n):
+        x = f"{name}_x{k}"
+        lines.append(f"wire [{x_t.width - 1}:0] {x} = {_element(x_bus, k, x_t.width)};")
+        if layer.kind is kinds.RELU and x_t.signed:
+            lines.append(
+                f"wire [{x_t.width - 1}:0] {name}_m{k} = {x}[{x_t.width - 1}] ? "
+                f"{x_t.width}'d0 : {x};"
+            )
+            x = f"{name}_m{k}"
+        lines += cast_lines(x, x_t, y_t, _element(out_bus, k, y_t.width), f"{name}_c{k}")
+    return lines
+
+
+_WRITERS = {kinds.DENSE: _dense, kinds.RELU: _elementwise, kinds.LINEAR: _elementwise}
+
+
+def write_rtl(
+    qm: QuantizedModel, path: str | Path, *, top: str = "myproject", vectors: Any = 100
+) -> Path:
+    """Write ``qm`` as Verilog (``<top>.v``), its interface description (``interface.json``)
+    and test vectors with the emulator's outputs (``tb_data/``, as for an HLS project: a
+    number of random samples, or raw input codes) into the folder ``path``; returns it."""
+    graph = qm.graph
+    if len(graph.inputs) != 1 or len(graph.outputs) != 1:
+        raise ValueError("the RTL writer takes models of one input and one output for now")
+    for layer in graph.layers:
+        if layer.kind not in _WRITERS:
+            raise ValueError(
+                f"{layer.describe()}: no RTL writer for {layer.kind.name} yet "
+                f"(written: {', '.join(k.name for k in _WRITERS)})"
+            )
+        if layer.kind is kinds.DENSE and len(graph.shapes[layer.inputs[0]]) != 1:
+            raise ValueError(f"{layer.describe()}: the RTL Dense takes a flat input")
+    names = identifiers([layer.name for layer in graph.layers], taken=[top, "x", "y"])
+    bus = {graph.inputs[0]: "x"}
+    size = {t: math.prod(s) for t, s in graph.shapes.items()}
+    t_of = qm.tensor_types
+    lines = [
+        "`default_nettype none",
+        f"// {top}: written by hlsfx; latency {len(graph.layers)} cycles, II 1.",
+        f"module {top} (",
+        "    input wire ap_clk,",
+        "    input wire ap_rst,",
+        "    input wire ap_start,",
+        "    output wire ap_done,",
+        "    output wire ap_idle,",
+        "    output wire ap_ready,",
+        f"    input wire [{size[graph.inputs[0]] * t_of[graph.inputs[0]].width - 1}:0] x,",
+        "    input wire x_ap_vld,",
+        f"    output wire [{size[graph.outputs[0]] * t_of[graph.outputs[0]].width - 1}:0] y,",
+        "    output wire y_ap_vld",
+        ");",
+        f"reg [{len(graph.layers) - 1}:0] valid;",
+        "always @(posedge ap_clk) begin",
+        "    if (ap_rst) valid <= 0;",
+        "    else valid <= {valid[" + f"{len(graph.layers) - 2}:0], ap_start & x_ap_vld}};"
+        if len(graph.layers) > 1
+        else "    else valid <= ap_start & x_ap_vld;",
+        "end",
+    ]
+    for layer in graph.layers:
+        name = names[layer.name]
+        x_t, y_t = t_of[layer.inputs[0]], t_of[layer.output]
+        width = size[layer.output] * y_t.width
+        lines += [f"wire [{width - 1}:0] {name}_next;", f"reg [{width - 1}:0] {name}_out;"]
+        lines += _WRITERS[layer.kind](
+            name, layer, qm.precisions[layer.name], x_t, size[layer.inputs[0]],
+            bus[layer.inputs[0]], f"{name}_next",
+        )  # fmt: skip
+        lines += [f"always @(posedge ap_clk) {name}_out <= {name}_next;", ""]
+        bus[layer.output] = f"{name}_out"
+    last = len(graph.layers) - 1
+    lines += [
+        f"assign y = {bus[graph.outputs[0]]};",
+        f"assign y_ap_vld = valid[{last}];",
+        f"assign ap_done = valid[{last}];",
+        "assign ap_ready = 1'b1;",
+        "assign ap_idle = ~ap_start & ~(|valid);",
+        "endmodule",
+        "`default_nettype wire",
+        "",
+    ]
+    root = Path(path)
+    root.mkdir(parents=True, exist_ok=True)
+    (root / f"{top}.v").write_text("\n".join(lines), encoding="utf-8")
+
+    def port(tensor: str, name: str) -> dict:
+        t = t_of[tensor]
+        return {"port": name, "valid": f"{name}_ap_vld", "tensor": tensor, "size": size[tensor],
+                "width": t.width, "signed": t.signed, "type": str(t)}  # fmt: skip
+
+    interface = {
+        "top": top,
+        "sources": [f"{top}.v"],
+        "clock": "ap_clk",
+        "reset": "ap_rst",
+        "reset_active": 1,
+        "start": "ap_start",
+        "done": "ap_done",
+        "inputs": [port(graph.inputs[0], "x")],
+        "outputs": [port(graph.outputs[0], "y")],
+        "latency": len(graph.layers),
+        "ii": 1,
+    }
+    (root / INTERFACE).write_text(json.dumps(interface, indent=2) + "\n", encoding="utf-8")
+    codes = test_vectors(qm, vectors) if isinstance(vectors, int) else dict(vectors)
+    (root / "tb_data").mkdir(exist_ok=True)
+    expected = qm.predict_codes(codes)
+    for name, tensors, values in (
+        ("inputs", graph.inputs, codes),
+        ("expected", graph.outputs, expected),
+    ):
+        text = vectors_text(values, list(tensors))
+        (root / "tb_data" / f"{name}_raw.dat").write_text(text, encoding="utf-8")
+    return root

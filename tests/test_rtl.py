@@ -1,0 +1,82 @@
+"""The RTL writer (Dense, ReLU, Linear so far) simulated with cocotb on Icarus and Verilator:
+every output code equals the emulator's, latency is one cycle per layer and II is 1."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+from conftest import require
+
+import hlsfx
+from hlsfx import kinds
+from hlsfx.codegen.rtl import write_rtl
+from hlsfx.graph import Graph, Layer
+
+pytestmark = pytest.mark.rtl
+
+
+def _mlp():
+    rng = np.random.default_rng(0)
+
+    def dense(name, x, y, n_in, n_out):
+        weight = rng.normal(0.0, 0.6, (n_in, n_out))
+        weight[::3, 0] = 0.0  # zero weights still form their products
+        return Layer(name, kinds.DENSE, [x], y,
+                     params={"weight": weight, "bias": rng.normal(0.0, 0.5, n_out)})  # fmt: skip
+
+    layers = [
+        dense("fc1", "x", "h", 6, 4),
+        Layer("relu", kinds.RELU, ["h"], "r"),
+        dense("fc2", "r", "z", 4, 3),
+        Layer("linear", kinds.LINEAR, ["z"], "y"),
+    ]
+    shapes = {"x": (6,), "h": (4,), "r": (4,), "z": (3,), "y": (3,)}
+    graph = Graph(("x",), ("y",), tuple(layers), shapes)
+    # a narrow saturating accumulator (order matters), rounding, a wrapping unsigned result,
+    # weights with negative integer bits
+    return hlsfx.configure(
+        graph, "ap_fixed<8,3,AP_RND_CONV,AP_SAT>",
+        roles={"accum": "ap_fixed<10,4,AP_RND,AP_SAT>"},
+        layers={"linear": {"result": "ap_ufixed<6,2,AP_RND_INF,AP_WRAP>"},
+                "fc2": {"weight": "ap_fixed<6,-1,AP_RND,AP_SAT>"}},
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("simulator", ["icarus", "verilator"])
+def test_the_rtl_equals_the_emulator_with_latency_and_ii(simulator, tmp_path):
+    from hlsfx.cosim.run import SIMULATORS, run
+
+    require(shutil.which(SIMULATORS[simulator]) is not None, simulator, "run scripts/setup.sh test")
+    project = write_rtl(_mlp(), tmp_path / "rtl", vectors=80)
+    result = run(project, simulator=simulator)
+    assert result.passed and result.mismatches == 0, result.summary()
+    assert (result.vectors, result.latency, result.ii) == (80, 4, 1)
+    report = json.loads((project / f"cosim_{simulator}.json").read_text())
+    assert report["passed"] and report["latency"] == 4
+
+
+def test_a_wrong_code_names_the_vector_the_index_and_both_values(tmp_path):
+    from hlsfx.cosim.run import run
+
+    require(shutil.which("iverilog") is not None, "iverilog", "run scripts/setup.sh test")
+    project = write_rtl(_mlp(), tmp_path / "rtl", vectors=10)
+    expected = project / "tb_data" / "expected_raw.dat"
+    rows = [line.split() for line in expected.read_text().splitlines()]
+    rows[4][1] = str(int(rows[4][1]) ^ 1)  # one bit the RTL cannot have computed
+    expected.write_text("".join(" ".join(r) + "\n" for r in rows))
+    result = run(project, simulator="icarus")
+    assert not result.passed and result.mismatches == 1
+    summary = result.summary()
+    assert f"vector 4 output y[1]: expected {rows[4][1]}, got {int(rows[4][1]) ^ 1}" in summary
+
+
+def test_kinds_without_an_rtl_writer_are_refused_by_name(tmp_path):
+    graph = Graph(
+        ("x",), ("y",), (Layer("act", kinds.SIGMOID, ["x"], "y"),), {"x": (4,), "y": (4,)}
+    )
+    qm = hlsfx.configure(graph, "ap_fixed<8,3>")
+    with pytest.raises(ValueError, match=r"layer 'act' \(Sigmoid\): no RTL writer for Sigmoid yet"):
+        write_rtl(qm, tmp_path / "rtl")
