@@ -6,8 +6,8 @@ A sample enters on a rising edge of ``ap_clk`` where ``ap_start`` and the input'
 are high; its outputs carry ``_ap_vld`` (and ``ap_done``) L cycles later. Buses pack element k
 of a tensor at bits ``[k*W +: W]`` as raw two's complement codes.
 
-This first version writes Dense, ReLU and Linear layers at reuse factor 1; other kinds are
-refused with an error naming the layer.
+This first version writes the kinds in :data:`_WRITERS` at reuse factor 1, in models of one input
+and one output; other kinds are refused with an error naming the layer.
 """
 
 from __future__ import annotations
@@ -107,7 +107,121 @@ def _elementwise(name, layer, p, x_t, n, x_bus, out_bus) -> list[str]:
     return lines
 
 
-_WRITERS = {kinds.DENSE: _dense, kinds.RELU: _elementwise, kinds.LINEAR: _elementwise}
+def _lanes(name, x_t, n, x_bus) -> list[str]:
+    return [
+        f"wire [{x_t.width - 1}:0] {name}_x{k} = {_element(x_bus, k, x_t.width)};" for k in range(n)
+    ]
+
+
+def _negative(x: str, t: FixedType) -> str:
+    return f"{x}[{t.width - 1}]" if t.signed else "1'b0"
+
+
+def _leaky(name, layer, p, x_t, n, x_bus, out_bus) -> list[str]:
+    """``x >= 0 ? cast(x) : cast(x * alpha[c])``, both casts formed, the sign selecting."""
+    a_t, y_t = p.types["alpha"], p.types["result"]
+    alpha = p.params["alpha"].reshape(-1)
+    p_t = product_type(x_t, a_t)
+    lines = [f"// {name}: {layer.kind.name} over {n} values", *_lanes(name, x_t, n, x_bus)]
+    for k in range(n):
+        x = f"{name}_x{k}"
+        a = int(alpha[k % alpha.size])
+        lines += [
+            f"wire [{p_t.width - 1}:0] {name}_p{k} = $signed({_extend(x, x_t, p_t.width)}) * "
+            f"{signed_literal(a, p_t.width)};",
+            f"wire [{y_t.width - 1}:0] {name}_pos{k};",
+            f"wire [{y_t.width - 1}:0] {name}_neg{k};",
+        ]
+        lines += cast_lines(x, x_t, y_t, f"{name}_pos{k}", f"{name}_cp{k}")
+        lines += cast_lines(f"{name}_p{k}", p_t, y_t, f"{name}_neg{k}", f"{name}_cn{k}")
+        lines.append(
+            f"assign {_element(out_bus, k, y_t.width)} = {_negative(x, x_t)} ? "
+            f"{name}_neg{k} : {name}_pos{k};"
+        )
+    return lines
+
+
+def _clip(name, layer, p, x_t, n, x_bus, out_bus) -> list[str]:
+    """``cast(min(max(x, lo), hi))`` with the bounds as codes of the input type."""
+    y_t, w = p.types["result"], x_t.width
+    lo, hi = int(p.params["lo"][0]), int(p.params["hi"][0])
+    compare = "$signed" if x_t.signed else ""
+    lines = [f"// {name}: Clip to codes [{lo}, {hi}] over {n} values", *_lanes(name, x_t, n, x_bus)]
+    for k in range(n):
+        x = f"{name}_x{k}"
+        lo_c = signed_literal(lo, w) if x_t.signed else f"{w}'d{lo}"
+        hi_c = signed_literal(hi, w) if x_t.signed else f"{w}'d{hi}"
+        lines.append(
+            f"wire [{w - 1}:0] {name}_v{k} = {compare}({x}) < {lo_c} ? {_code(lo, w)} : "
+            f"{compare}({x}) > {hi_c} ? {_code(hi, w)} : {x};"
+        )
+        lines += cast_lines(
+            f"{name}_v{k}", x_t, y_t, _element(out_bus, k, y_t.width), f"{name}_c{k}"
+        )
+    return lines
+
+
+def _binarize(name, layer, p, x_t, n, x_bus, out_bus) -> list[str]:
+    """``x >= 0 ? plus : minus``: only the sign bit of each input is read."""
+    y_t = p.types["result"]
+    plus, minus = (int(v) for v in p.params["levels"])
+    lines = [
+        f"// {name}: Binarize over {n} values (only the sign bits are read)",
+        "/* verilator lint_off UNUSEDSIGNAL */",
+        f"wire [{n * x_t.width - 1}:0] {name}_in = {x_bus};",
+        "/* verilator lint_on UNUSEDSIGNAL */",
+    ]
+    for k in range(n):
+        sign = f"{name}_in[{k * x_t.width + x_t.width - 1}]" if x_t.signed else "1'b0"
+        lines.append(
+            f"assign {_element(out_bus, k, y_t.width)} = {sign} ? "
+            f"{_code(minus, y_t.width)} : {_code(plus, y_t.width)};"
+        )
+    return lines
+
+
+def _batch_norm(name, layer, p, x_t, n, x_bus, out_bus) -> list[str]:
+    """``cast(cast(x * scale[c], accum) + cast(bias[c], accum), result)`` per channel."""
+    s_t, b_t, a_t, y_t = (p.types[r] for r in ("scale", "bias", "accum", "result"))
+    from hlsfx.emulator.quantize import cast
+
+    scale, bias_acc = p.params["scale"], cast(p.params["bias"], b_t, a_t)
+    p_t, sum_t = product_type(x_t, s_t), sum_type(a_t, a_t)
+    lines = [f"// {name}: BatchNormalization over {n} values", *_lanes(name, x_t, n, x_bus)]
+    for k in range(n):
+        c = k % scale.size
+        x = f"{name}_x{k}"
+        lines += [
+            f"wire [{p_t.width - 1}:0] {name}_p{k} = $signed({_extend(x, x_t, p_t.width)}) * "
+            f"{signed_literal(int(scale[c]), p_t.width)};",
+            f"wire [{a_t.width - 1}:0] {name}_pc{k};",
+        ]
+        lines += cast_lines(f"{name}_p{k}", p_t, a_t, f"{name}_pc{k}", f"{name}_cp{k}")
+        bias = _code(int(bias_acc[c]), sum_t.width)  # two's complement, extended
+        lines += [
+            f"wire [{sum_t.width - 1}:0] {name}_s{k} = {_extend(f'{name}_pc{k}', a_t, sum_t.width)}"
+            f" + {bias};",
+            f"wire [{a_t.width - 1}:0] {name}_a{k};",
+        ]
+        lines += cast_lines(f"{name}_s{k}", sum_t, a_t, f"{name}_a{k}", f"{name}_cs{k}")
+        lines += cast_lines(
+            f"{name}_a{k}", a_t, y_t, _element(out_bus, k, y_t.width), f"{name}_cy{k}"
+        )
+    return lines
+
+
+_WRITERS = {
+    kinds.DENSE: _dense,
+    kinds.RELU: _elementwise,
+    kinds.LINEAR: _elementwise,
+    kinds.RESHAPE: _elementwise,  # the same values in the same order: a cast
+    kinds.LEAKY_RELU: _leaky,
+    kinds.PRELU: _leaky,
+    kinds.CLIP: _clip,
+    kinds.BINARIZE: _binarize,
+    kinds.BATCH_NORM: _batch_norm,
+}
+"""The kinds the RTL writer covers so far, and how each is written."""
 
 
 def write_rtl(
