@@ -210,6 +210,95 @@ def _batch_norm(name, layer, p, x_t, n, x_bus, out_bus) -> list[str]:
     return lines
 
 
+def _hard_sigmoid(name, layer, p, x_t, n, x_bus, out_bus) -> list[str]:
+    """``cast(clamp(alpha * x + beta, 0, 1))``, exact in the kind's exact type before the cast."""
+    a_t, b_t, y_t = p.types["alpha"], p.types["beta"], p.types["result"]
+    e_t = kinds.HARD_SIGMOID.exact_type(x_t, a_t, b_t)
+    w = e_t.width
+    alpha, beta = int(p.params["alpha"].reshape(-1)[0]), int(p.params["beta"].reshape(-1)[0])
+    up = e_t.fractional - x_t.fractional - a_t.fractional
+    beta_code = beta << (e_t.fractional - b_t.fractional)
+    one = 1 << e_t.fractional
+    lines = [f"// {name}: HardSigmoid over {n} values", *_lanes(name, x_t, n, x_bus)]
+    for k in range(n):
+        v = f"{name}_v{k}"
+        lines += [
+            f"wire [{w - 1}:0] {name}_p{k} = $signed({_extend(f'{name}_x{k}', x_t, w)}) * "
+            f"{signed_literal(alpha, w)};",
+            f"wire [{w - 1}:0] {v} = ({name}_p{k} << {up}) + {_code(beta_code, w)};",
+            f"wire [{w - 1}:0] {name}_c{k} = $signed({v}) < {signed_literal(0, w)} ? {w}'d0 : "
+            f"$signed({v}) > {signed_literal(one, w)} ? {_code(one, w)} : {v};",
+        ]
+        lines += cast_lines(
+            f"{name}_c{k}", e_t, y_t, _element(out_bus, k, y_t.width), f"{name}_y{k}"
+        )
+    return lines
+
+
+def _rom(name: str, table) -> tuple[list[str], int]:
+    """A combinational ROM function holding the table's raw entries, and its index width."""
+    bits = max(1, (table.size - 1).bit_length())
+    w = table.entry_type.width
+    lines = [f"function [{w - 1}:0] {name}_rom;", f"    input [{bits - 1}:0] k;", "    case (k)"]
+    lines += [
+        f"        {bits}'d{i}: {name}_rom = {_code(int(e), w)};"
+        for i, e in enumerate(table.entries)
+    ]
+    if table.size < (1 << bits):
+        lines.append(f"        default: {name}_rom = {_code(int(table.entries[-1]), w)};")
+    lines += ["    endcase", "endfunction"]
+    return lines, bits
+
+
+def _table_index(name: str, x: str, x_t: FixedType, table, bits: int) -> list[str]:
+    """The index rule of hlsfx.tables: clamp((code - lo_code + half) >> shift, 0, size - 1)."""
+    half = (1 << (table.shift - 1)) if table.shift else 0
+    wi = max(x_t.width + 1, abs(table.lo_code).bit_length() + 1, table.shift + 1) + 2
+    d, sh = f"{name}_d", f"{name}_s"
+    return [
+        f"wire [{wi - 1}:0] {d} = {_extend(x, x_t, wi)} + {_code(half - table.lo_code, wi)};",
+        f"wire signed [{wi - 1}:0] {sh} = $signed({d}) >>> {table.shift};",
+        f"wire [{bits - 1}:0] {name}_i = {sh} < {signed_literal(0, wi)} ? {bits}'d0 : "
+        f"{sh} > {signed_literal(table.size - 1, wi)} ? {_code(table.size - 1, bits)} : "
+        f"{sh}[{bits - 1}:0];",
+    ]
+
+
+def _lut(name, layer, p, x_t, n, x_bus, out_bus) -> list[str]:
+    """``cast(table[index(x)])``; ELU and SELU read the table below zero only and give
+    ``cast(x)`` / ``cast(x * gamma)`` above."""
+    table, y_t = p.tables["table"], p.types["result"]
+    e_t = table.entry_type
+    rom, bits = _rom(name, table)
+    lines = [f"// {name}: {layer.kind.name} over {n} values", *rom, *_lanes(name, x_t, n, x_bus)]
+    for k in range(n):
+        x, lane = f"{name}_x{k}", f"{name}_{k}"
+        lines += _table_index(lane, x, x_t, table, bits)
+        lines.append(f"wire [{e_t.width - 1}:0] {lane}_e = {name}_rom({lane}_i);")
+        out = _element(out_bus, k, y_t.width)
+        if not layer.kind.linear_above_zero:
+            lines += cast_lines(f"{lane}_e", e_t, y_t, out, f"{lane}_c")
+            continue
+        lines += [
+            f"wire [{y_t.width - 1}:0] {lane}_below;",
+            f"wire [{y_t.width - 1}:0] {lane}_above;",
+        ]
+        lines += cast_lines(f"{lane}_e", e_t, y_t, f"{lane}_below", f"{lane}_cb")
+        if layer.kind is kinds.SELU:
+            g_t = p.types["gamma"]
+            g_p = product_type(x_t, g_t)
+            gamma = int(p.params["gamma"].reshape(-1)[0])
+            lines.append(
+                f"wire [{g_p.width - 1}:0] {lane}_g = $signed({_extend(x, x_t, g_p.width)}) * "
+                f"{signed_literal(gamma, g_p.width)};"
+            )
+            lines += cast_lines(f"{lane}_g", g_p, y_t, f"{lane}_above", f"{lane}_ca")
+        else:
+            lines += cast_lines(x, x_t, y_t, f"{lane}_above", f"{lane}_ca")
+        lines.append(f"assign {out} = {_negative(x, x_t)} ? {lane}_below : {lane}_above;")
+    return lines
+
+
 _WRITERS = {
     kinds.DENSE: _dense,
     kinds.RELU: _elementwise,
@@ -220,6 +309,13 @@ _WRITERS = {
     kinds.CLIP: _clip,
     kinds.BINARIZE: _binarize,
     kinds.BATCH_NORM: _batch_norm,
+    kinds.HARD_SIGMOID: _hard_sigmoid,
+    kinds.SIGMOID: _lut,
+    kinds.TANH: _lut,
+    kinds.SOFTPLUS: _lut,
+    kinds.SOFTSIGN: _lut,
+    kinds.ELU: _lut,
+    kinds.SELU: _lut,
 }
 """The kinds the RTL writer covers so far, and how each is written."""
 

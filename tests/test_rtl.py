@@ -89,6 +89,22 @@ ONE_LAYER = {
     "Clip": lambda: Layer("l", kinds.CLIP, ["x"], "y", attrs={"min": -1.3, "max": 2.2}),
     "Binarize": lambda: Layer("l", kinds.BINARIZE, ["x"], "y", attrs={"scale": 0.5}),
     "Reshape": lambda: Layer("l", kinds.RESHAPE, ["x"], "y", attrs={"shape": [6]}),
+    "HardSigmoid": lambda: Layer(
+        "l", kinds.HARD_SIGMOID, ["x"], "y", params={"alpha": [0.2], "beta": [0.5]}
+    ),
+    "Sigmoid": lambda: Layer("l", kinds.SIGMOID, ["x"], "y"),
+    "Tanh": lambda: Layer("l", kinds.TANH, ["x"], "y"),
+    "Softplus": lambda: Layer("l", kinds.SOFTPLUS, ["x"], "y"),
+    "Softsign": lambda: Layer("l", kinds.SOFTSIGN, ["x"], "y"),
+    "ELU": lambda: Layer("l", kinds.ELU, ["x"], "y", attrs={"alpha": 1.0}),
+    "SELU": lambda: Layer(
+        "l",
+        kinds.SELU,
+        ["x"],
+        "y",
+        attrs={"alpha": 1.6732632423543772, "gamma": 1.0507009873554805},
+        params={"gamma": [1.0507009873554805]},
+    ),
     "BatchNormalization": lambda: Layer(
         "l",
         kinds.BATCH_NORM,
