@@ -351,7 +351,15 @@ def write_softmax(ctx: LayerContext) -> LayerCode:
         [
             _table_struct(ctx, "exp_table", exp),
             _table_struct(ctx, "inv_table", inv),
-            _elementwise(ctx, typedefs, stable=stable),
+            _struct(
+                f"{ctx.ident}_config",
+                [
+                    ("n_in", ctx.in_shapes[0][-1]),
+                    ("n_outer", _size(ctx.in_shapes[0][:-1])),
+                    ("stable", stable),
+                ],
+                typedefs,
+            ),
         ]
     )
     constants = "\n\n".join(

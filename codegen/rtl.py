@@ -44,7 +44,7 @@ def _extend(source: str, t: FixedType, width: int) -> str:
     return f"{{{{{pad}{{{fill}}}}}, {source}}}"
 
 
-def _dense(name, layer, p, x_t, n_in, x_bus, out_bus) -> list[str]:
+def _dense(name, layer, p, x_t, n_in, x_bus, out_bus, shape) -> list[str]:
     w_t, b_t, a_t, y_t = (p.types[r] for r in ("weight", "bias", "accum", "result"))
     weight, bias = p.params["weight"], p.params["bias"]
     n_out = weight.shape[1]
@@ -91,7 +91,7 @@ def _code(value: int, width: int) -> str:
     return f"{width}'d{value & ((1 << width) - 1)}"
 
 
-def _elementwise(name, layer, p, x_t, n, x_bus, out_bus) -> list[str]:
+def _elementwise(name, layer, p, x_t, n, x_bus, out_bus, shape) -> list[str]:
     y_t = p.types["result"]
     lines = [f"// {name}: {layer.kind.name} over {n} values"]
     for k in range(n):
@@ -117,7 +117,7 @@ def _negative(x: str, t: FixedType) -> str:
     return f"{x}[{t.width - 1}]" if t.signed else "1'b0"
 
 
-def _leaky(name, layer, p, x_t, n, x_bus, out_bus) -> list[str]:
+def _leaky(name, layer, p, x_t, n, x_bus, out_bus, shape) -> list[str]:
     """``x >= 0 ? cast(x) : cast(x * alpha[c])``, both casts formed, the sign selecting."""
     a_t, y_t = p.types["alpha"], p.types["result"]
     alpha = p.params["alpha"].reshape(-1)
@@ -141,7 +141,7 @@ def _leaky(name, layer, p, x_t, n, x_bus, out_bus) -> list[str]:
     return lines
 
 
-def _clip(name, layer, p, x_t, n, x_bus, out_bus) -> list[str]:
+def _clip(name, layer, p, x_t, n, x_bus, out_bus, shape) -> list[str]:
     """``cast(min(max(x, lo), hi))`` with the bounds as codes of the input type."""
     y_t, w = p.types["result"], x_t.width
     lo, hi = int(p.params["lo"][0]), int(p.params["hi"][0])
@@ -161,7 +161,7 @@ def _clip(name, layer, p, x_t, n, x_bus, out_bus) -> list[str]:
     return lines
 
 
-def _binarize(name, layer, p, x_t, n, x_bus, out_bus) -> list[str]:
+def _binarize(name, layer, p, x_t, n, x_bus, out_bus, shape) -> list[str]:
     """``x >= 0 ? plus : minus``: only the sign bit of each input is read."""
     y_t = p.types["result"]
     plus, minus = (int(v) for v in p.params["levels"])
@@ -180,7 +180,7 @@ def _binarize(name, layer, p, x_t, n, x_bus, out_bus) -> list[str]:
     return lines
 
 
-def _batch_norm(name, layer, p, x_t, n, x_bus, out_bus) -> list[str]:
+def _batch_norm(name, layer, p, x_t, n, x_bus, out_bus, shape) -> list[str]:
     """``cast(cast(x * scale[c], accum) + cast(bias[c], accum), result)`` per channel."""
     s_t, b_t, a_t, y_t = (p.types[r] for r in ("scale", "bias", "accum", "result"))
     from hlsfx.emulator.quantize import cast
@@ -210,7 +210,7 @@ def _batch_norm(name, layer, p, x_t, n, x_bus, out_bus) -> list[str]:
     return lines
 
 
-def _hard_sigmoid(name, layer, p, x_t, n, x_bus, out_bus) -> list[str]:
+def _hard_sigmoid(name, layer, p, x_t, n, x_bus, out_bus, shape) -> list[str]:
     """``cast(clamp(alpha * x + beta, 0, 1))``, exact in the kind's exact type before the cast."""
     a_t, b_t, y_t = p.types["alpha"], p.types["beta"], p.types["result"]
     e_t = kinds.HARD_SIGMOID.exact_type(x_t, a_t, b_t)
@@ -264,7 +264,7 @@ def _table_index(name: str, x: str, x_t: FixedType, table, bits: int) -> list[st
     ]
 
 
-def _lut(name, layer, p, x_t, n, x_bus, out_bus) -> list[str]:
+def _lut(name, layer, p, x_t, n, x_bus, out_bus, shape) -> list[str]:
     """``cast(table[index(x)])``; ELU and SELU read the table below zero only and give
     ``cast(x)`` / ``cast(x * gamma)`` above."""
     table, y_t = p.tables["table"], p.types["result"]
@@ -299,6 +299,79 @@ def _lut(name, layer, p, x_t, n, x_bus, out_bus) -> list[str]:
     return lines
 
 
+def _aligned_sum(a: str, a_t: FixedType, b: str, b_t: FixedType) -> tuple[str, FixedType]:
+    """The exact sum of codes ``a`` and ``b`` as a code of ``sum_type(a_t, b_t)``."""
+    s_t = sum_type(a_t, b_t)
+    terms = []
+    for code, t in ((a, a_t), (b, b_t)):
+        up = s_t.fractional - t.fractional
+        term = _extend(code, t, s_t.width)
+        terms.append(f"({term} << {up})" if up else term)
+    return " + ".join(terms), s_t
+
+
+def _softmax(name, layer, p, x_t, n, x_bus, out_bus, shape) -> list[str]:
+    """Softmax as NUMERICS.md: (stable) m = max x, e_i = exp_table[index(m - x_i)], the sum
+    cast to sum_t after each term in index order, r = inv_table[index(sum)], y_i = cast(e_i r)."""
+    y_t = p.types["result"]
+    stable = p.options["implementation"] == "stable"
+    exp_rom, exp_bits = _rom(f"{name}_exp", p.tables["exp_table"])
+    inv_rom, inv_bits = _rom(f"{name}_inv", p.tables["inv_table"])
+    lines = [f"// {name}: Softmax ({p.options['implementation']}) over the last axis",
+             *exp_rom, *inv_rom, *_lanes(name, x_t, n, x_bus)]  # fmt: skip
+    last = shape[-1]
+    for row in range(n // last):
+        lines += _softmax_row(f"{name}_r{row}", [f"{name}_x{row * last + i}" for i in range(last)],
+                              [_element(out_bus, row * last + i, y_t.width) for i in range(last)],
+                              x_t, p, stable, exp_bits, inv_bits, f"{name}_exp_rom",
+                              f"{name}_inv_rom")  # fmt: skip
+    return lines
+
+
+def _softmax_row(name, xs, outs, x_t, p, stable, exp_bits, inv_bits, exp_rom, inv_rom):
+    """One softmax over the codes in wires ``xs``, writing ``outs``."""
+    exp, inv = p.tables["exp_table"], p.tables["inv_table"]
+    s_t, y_t = p.types["sum"], p.types["result"]
+    e_t, r_t = exp.entry_type, inv.entry_type
+    w, n = x_t.width, len(xs)
+    lines = []
+    if stable:
+        compare = "$signed" if x_t.signed else ""
+        lines.append(f"wire [{w - 1}:0] {name}_m0 = {xs[0]};")
+        for i in range(1, n):
+            lines.append(
+                f"wire [{w - 1}:0] {name}_m{i} = {compare}({xs[i]}) > "
+                f"{compare}({name}_m{i - 1}) ? {xs[i]} : {name}_m{i - 1};"
+            )
+    lines.append(f"wire [{s_t.width - 1}:0] {name}_sum0 = {s_t.width}'d0;")
+    for i in range(n):
+        lane = f"{name}_{i}"
+        if stable:  # m - x_i is exact in the table's unsigned input type (x's LSBs)
+            d_t = exp.input_type
+            lines.append(f"wire [{d_t.width - 1}:0] {lane}_d = {name}_m{n - 1} - {xs[i]};")
+            lines += _table_index(f"{lane}_exp", f"{lane}_d", d_t, exp, exp_bits)
+        else:
+            lines += _table_index(f"{lane}_exp", xs[i], x_t, exp, exp_bits)
+        lines.append(f"wire [{e_t.width - 1}:0] {lane}_e = {exp_rom}({lane}_exp_i);")
+        total, t_t = _aligned_sum(f"{name}_sum{i}", s_t, f"{lane}_e", e_t)
+        lines += [
+            f"wire [{t_t.width - 1}:0] {lane}_t = {total};",
+            f"wire [{s_t.width - 1}:0] {name}_sum{i + 1};",
+        ]
+        lines += cast_lines(f"{lane}_t", t_t, s_t, f"{name}_sum{i + 1}", f"{lane}_cs")
+    lines += _table_index(f"{name}_inv", f"{name}_sum{n}", s_t, inv, inv_bits)
+    lines.append(f"wire [{r_t.width - 1}:0] {name}_r = {inv_rom}({name}_inv_i);")
+    p_t = product_type(e_t, r_t)
+    for i in range(n):
+        lane = f"{name}_{i}"
+        lines.append(
+            f"wire [{p_t.width - 1}:0] {lane}_p = $signed({_extend(f'{lane}_e', e_t, p_t.width)})"
+            f" * $signed({_extend(f'{name}_r', r_t, p_t.width)});"
+        )
+        lines += cast_lines(f"{lane}_p", p_t, y_t, outs[i], f"{lane}_cy")
+    return lines
+
+
 _WRITERS = {
     kinds.DENSE: _dense,
     kinds.RELU: _elementwise,
@@ -316,6 +389,7 @@ _WRITERS = {
     kinds.SOFTSIGN: _lut,
     kinds.ELU: _lut,
     kinds.SELU: _lut,
+    kinds.SOFTMAX: _softmax,
 }
 """The kinds the RTL writer covers so far, and how each is written."""
 
@@ -371,7 +445,7 @@ def write_rtl(
         lines += [f"wire [{width - 1}:0] {name}_next;", f"reg [{width - 1}:0] {name}_out;"]
         lines += _WRITERS[layer.kind](
             name, layer, qm.precisions[layer.name], x_t, size[layer.inputs[0]],
-            bus[layer.inputs[0]], f"{name}_next",
+            bus[layer.inputs[0]], f"{name}_next", graph.shapes[layer.inputs[0]],
         )  # fmt: skip
         lines += [f"always @(posedge ap_clk) {name}_out <= {name}_next;", ""]
         bus[layer.output] = f"{name}_out"

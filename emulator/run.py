@@ -272,10 +272,13 @@ def prepare_softmax(layer: Layer, p: LayerPrecision, in_types: list[FixedType], 
     stable = p.options["implementation"] == "stable"
     sum_t, out_t = kernels.target(s_t), kernels.target(y_t)
 
+    last = in_shapes[0][-1]  # over the last axis: one row of the kernel per position before it
+
     def softmax(inputs, out, scratch):
         sum_overflows, out_overflows = kernels.softmax(
-            inputs[0], stable, exp.lo_code, exp.shift, exp.entries, fe - s_t.fractional, sum_t,
-            inv.lo_code, inv.shift, inv.entries, fe + fi - y_t.fractional, out_t, out,
+            inputs[0].reshape(-1, last), stable, exp.lo_code, exp.shift, exp.entries,
+            fe - s_t.fractional, sum_t, inv.lo_code, inv.shift, inv.entries,
+            fe + fi - y_t.fractional, out_t, out.reshape(-1, last),
         )  # fmt: skip
         return {"sum": sum_overflows, "result": out_overflows}
 

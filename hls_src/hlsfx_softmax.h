@@ -8,11 +8,12 @@
 
 namespace hlsfx {
 
+// One softmax over n_in values.
 template <class data_T, class res_T, class CONFIG_T>
-void softmax(const data_T data[CONFIG_T::n_in], res_T res[CONFIG_T::n_in],
-             const typename CONFIG_T::exp_table_t exp_table[CONFIG_T::exp_table::size],
-             const typename CONFIG_T::inv_table_t inv_table[CONFIG_T::inv_table::size]) {
-    #pragma HLS PIPELINE
+void softmax_row(const data_T data[CONFIG_T::n_in], res_T res[CONFIG_T::n_in],
+                 const typename CONFIG_T::exp_table_t exp_table[CONFIG_T::exp_table::size],
+                 const typename CONFIG_T::inv_table_t inv_table[CONFIG_T::inv_table::size]) {
+    #pragma HLS INLINE
     typename CONFIG_T::exp_table_t e[CONFIG_T::n_in];
     #pragma HLS ARRAY_PARTITION variable=e complete
     data_T m = data[0];
@@ -40,6 +41,21 @@ ResultLoop:
     for (unsigned i = 0; i < CONFIG_T::n_in; i++) {
         #pragma HLS UNROLL
         res[i] = e[i] * r;
+    }
+}
+
+// Softmax over the last axis (n_in values) at each of n_outer positions before it.
+template <class data_T, class res_T, class CONFIG_T>
+void softmax(const data_T data[CONFIG_T::n_outer * CONFIG_T::n_in],
+             res_T res[CONFIG_T::n_outer * CONFIG_T::n_in],
+             const typename CONFIG_T::exp_table_t exp_table[CONFIG_T::exp_table::size],
+             const typename CONFIG_T::inv_table_t inv_table[CONFIG_T::inv_table::size]) {
+    #pragma HLS PIPELINE
+RowLoop:
+    for (unsigned o = 0; o < CONFIG_T::n_outer; o++) {
+        #pragma HLS UNROLL
+        softmax_row<data_T, res_T, CONFIG_T>(&data[o * CONFIG_T::n_in], &res[o * CONFIG_T::n_in],
+                                             exp_table, inv_table);
     }
 }
 

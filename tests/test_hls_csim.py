@@ -61,6 +61,7 @@ def _all_kinds_graph() -> Graph:
               params={"gamma": [1.0507009873554805]}),
         Layer("softmax", kinds.SOFTMAX, ["v"], "softmax_y"),
         Layer("softmax_latency", kinds.SOFTMAX, ["w"], "softmax_latency_y"),
+        Layer("softmax_rows", kinds.SOFTMAX, ["s"], "softmax_rows_y"),  # over the last axis
         Layer("conv1d", kinds.CONV1D, ["s"], "conv1d_y", attrs=_conv_attrs([3], [1], [1, 1]),
               params={"weight": weights(3, 3, 4), "bias": weights(4)}),
         Layer("conv2d", kinds.CONV2D, ["img"], "conv2d_y",

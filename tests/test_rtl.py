@@ -105,6 +105,7 @@ ONE_LAYER = {
         attrs={"alpha": 1.6732632423543772, "gamma": 1.0507009873554805},
         params={"gamma": [1.0507009873554805]},
     ),
+    "Softmax": lambda: Layer("l", kinds.SOFTMAX, ["x"], "y"),
     "BatchNormalization": lambda: Layer(
         "l",
         kinds.BATCH_NORM,
