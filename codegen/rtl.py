@@ -51,8 +51,11 @@ def _dense(name, layer, p, x_t, n_in, x_bus, out_bus, shape) -> list[str]:
     p_t = product_type(x_t, w_t)
     s_t = sum_type(a_t, a_t)
     from hlsfx.emulator.quantize import cast
+    from hlsfx.emulator.run import exact_sum_bound
 
     bias_acc = cast(bias, b_t, a_t)
+    if exact_sum_bound(x_t, w_t, b_t, a_t, weight, bias) is not None:
+        return _dense_exact(name, p, x_t, n_in, x_bus, out_bus, bias_acc)
     lines = [f"// {name}: Dense {n_in} -> {n_out}, in NUMERICS.md's order"]
     for i in range(n_in):
         lines.append(f"wire [{x_t.width - 1}:0] {name}_x{i} = {_element(x_bus, i, x_t.width)};")
@@ -84,6 +87,31 @@ def _dense(name, layer, p, x_t, n_in, x_bus, out_bus, shape) -> list[str]:
     lines.append(
         f"assign {out_bus} = {{{', '.join(f'{name}_y{j}' for j in reversed(range(n_out)))}}};"
     )
+    return lines
+
+
+def _dense_exact(name, p, x_t, n_in, x_bus, out_bus, bias_acc) -> list[str]:
+    """A Dense whose accumulator can neither round nor overflow (the emulator's exact-sum
+    test): every cast into it is the identity, so the order does not matter and each output is
+    one sum of the bias and the nonzero products, in the accumulator's width."""
+    w_t, a_t, y_t = (p.types[r] for r in ("weight", "accum", "result"))
+    weight = p.params["weight"]
+    wa = a_t.width
+    up = a_t.fractional - x_t.fractional - w_t.fractional
+    lines = [f"// {name}: Dense {n_in} -> {weight.shape[1]}, exact accumulator ({a_t})"]
+    for i in range(n_in):
+        lines.append(f"wire [{x_t.width - 1}:0] {name}_x{i} = {_element(x_bus, i, x_t.width)};")
+        lines.append(f"wire [{wa - 1}:0] {name}_xe{i} = {_extend(f'{name}_x{i}', x_t, wa)};")
+    for j in range(weight.shape[1]):
+        terms = [_code(int(bias_acc[j]), wa)]
+        for i in range(n_in):
+            w = int(weight[i, j])
+            if w:
+                product = f"$signed({name}_xe{i}) * {signed_literal(w, wa)}"
+                terms.append(f"(({product}) <<< {up})" if up else f"({product})")
+        lines.append(f"wire [{wa - 1}:0] {name}_acc{j} = " + " + ".join(terms) + ";")
+        lines += cast_lines(f"{name}_acc{j}", a_t, y_t, _element(out_bus, j, y_t.width),
+                            f"{name}_y{j}")  # fmt: skip
     return lines
 
 

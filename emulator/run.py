@@ -65,7 +65,7 @@ def _accumulation(
     )
 
 
-def _float_path(x_t, w_t, b_t, a_t, w, b) -> tuple[int, int] | None:
+def exact_sum_bound(x_t, w_t, b_t, a_t, w, b) -> tuple[int, int] | None:
     """``(units, bound)`` when a float64 product computes this Dense exactly, else None.
 
     Exact when nothing rounds into the accumulator (its LSB is at most the products' and the
@@ -100,7 +100,7 @@ def prepare_dense(
             check_emulated(t)
     accumulation = _accumulation(layer, x_t, "weight", p)
     w, b = p.params["weight"], p.params["bias"]
-    path = _float_path(x_t, w_t, b_t, a_t, w, b)
+    path = exact_sum_bound(x_t, w_t, b_t, a_t, w, b)
     if path is not None:
         units, bound = path
         step = _dense_float(
@@ -128,7 +128,7 @@ def _floor_offset(y_t: FixedType, shift: int, bound: int) -> float | None:
 
 
 def _dense_float(w, b, units, f_product, fb, y_t, bound, relu: bool) -> Step | None:
-    """The exact float64 Dense (see :func:`_float_path`): a BLAS product gives the exact sum;
+    """The exact float64 Dense (see :func:`exact_sum_bound`): a BLAS product gives the exact sum;
     only the cast to the result rounds. None if ``relu`` is asked for but cannot be fused."""
     weight = np.ldexp(w.astype(np.float64), units - f_product)
     bias = np.ldexp(b.astype(np.float64), units - fb)

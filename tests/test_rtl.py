@@ -9,7 +9,7 @@ import subprocess
 
 import numpy as np
 import pytest
-from conftest import require
+from conftest import fixture, require
 
 import hlsfx
 from hlsfx import kinds
@@ -75,11 +75,10 @@ def test_a_wrong_code_names_the_vector_the_index_and_both_values(tmp_path):
 
 
 def test_kinds_without_an_rtl_writer_are_refused_by_name(tmp_path):
-    graph = Graph(
-        ("x",), ("y",), (Layer("act", kinds.SIGMOID, ["x"], "y"),), {"x": (4,), "y": (4,)}
-    )
+    layer = Layer("turn", kinds.TRANSPOSE, ["x"], "y", attrs={"perm": [1, 0]})
+    graph = Graph(("x",), ("y",), (layer,), {"x": (2, 3), "y": (3, 2)})
     qm = hlsfx.configure(graph, "ap_fixed<8,3>")
-    with pytest.raises(ValueError, match=r"layer 'act' \(Sigmoid\): no RTL writer for Sigmoid yet"):
+    with pytest.raises(ValueError, match=r"layer 'turn' \(Transpose\): no RTL writer for Transp"):
         write_rtl(qm, tmp_path / "rtl")
 
 
@@ -146,3 +145,15 @@ def test_each_written_kind_equals_the_emulator(kind, settings, tmp_path):
             capture_output=True, text=True,
         )  # fmt: skip
         assert lint.returncode == 0 and "%Warning" not in lint.stderr, lint.stderr
+
+
+@pytest.mark.parametrize("simulator", ["icarus", "verilator"])
+def test_the_jet_tagger_rtl_equals_the_emulator(simulator, tmp_path):
+    from hlsfx.cosim.run import SIMULATORS, run
+
+    require(shutil.which(SIMULATORS[simulator]) is not None, simulator, "run scripts/setup.sh test")
+    qm = hlsfx.configure(hlsfx.load(fixture("onnx/three_layer_keras.onnx")), "ap_fixed<16,6>")
+    project = write_rtl(qm, tmp_path / "jets", vectors=60)
+    result = run(project, simulator=simulator)
+    assert result.passed and result.mismatches == 0, result.summary()
+    assert (result.vectors, result.latency, result.ii) == (60, 8, 1)
