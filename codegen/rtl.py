@@ -400,6 +400,20 @@ def _softmax_row(name, xs, outs, x_t, p, stable, exp_bits, inv_bits, exp_rom, in
     return lines
 
 
+def _transpose(name, layer, p, x_t, n, x_bus, out_bus, shape) -> list[str]:
+    """Output k is input ``index[k]`` of the permutation, cast to the result type."""
+    import numpy as np
+
+    y_t = p.types["result"]
+    index = np.arange(n).reshape(shape).transpose(layer.attrs["perm"]).reshape(-1)
+    lines = [f"// {name}: Transpose {tuple(layer.attrs['perm'])}", *_lanes(name, x_t, n, x_bus)]
+    for k, source in enumerate(index):
+        lines += cast_lines(
+            f"{name}_x{int(source)}", x_t, y_t, _element(out_bus, k, y_t.width), f"{name}_c{k}"
+        )
+    return lines
+
+
 _WRITERS = {
     kinds.DENSE: _dense,
     kinds.RELU: _elementwise,
@@ -418,6 +432,7 @@ _WRITERS = {
     kinds.ELU: _lut,
     kinds.SELU: _lut,
     kinds.SOFTMAX: _softmax,
+    kinds.TRANSPOSE: _transpose,
 }
 """The kinds the RTL writer covers so far, and how each is written."""
 

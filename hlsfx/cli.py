@@ -53,6 +53,18 @@ def _build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cosim(args: argparse.Namespace) -> int:
+    from hlsfx.cosim.run import CosimError, run
+
+    try:
+        result = run(args.project, simulator=args.simulator, vectors=args.vectors)
+    except CosimError as error:
+        print(f"hlsfx cosim: {error}", file=sys.stderr)
+        return 2
+    print(result.summary())
+    return 0 if result.passed else 1
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
     top = argparse.ArgumentParser(
@@ -69,6 +81,12 @@ def parser() -> argparse.ArgumentParser:
     report.add_argument("project", help="the project folder, or a csynth.xml file")
     report.add_argument("--json", action="store_true", help="print JSON instead of a table")
     report.set_defaults(run=_report)
+
+    cosim = commands.add_parser("cosim", help="simulate RTL written by write_rtl with cocotb")
+    cosim.add_argument("project", help="the RTL folder (written by write_rtl)")
+    cosim.add_argument("--simulator", choices=("icarus", "verilator"), default="icarus")
+    cosim.add_argument("--vectors", type=int, help="how many of its test vectors (default all)")
+    cosim.set_defaults(run=_cosim)
 
     build = commands.add_parser("build", help="run vitis_hls / vivado_hls on an HLS project")
     build.add_argument("project", help="the project folder")

@@ -75,10 +75,11 @@ def test_a_wrong_code_names_the_vector_the_index_and_both_values(tmp_path):
 
 
 def test_kinds_without_an_rtl_writer_are_refused_by_name(tmp_path):
-    layer = Layer("turn", kinds.TRANSPOSE, ["x"], "y", attrs={"perm": [1, 0]})
-    graph = Graph(("x",), ("y",), (layer,), {"x": (2, 3), "y": (3, 2)})
+    attrs = {"kernel": [2], "strides": [2], "pads": [0, 0], "dilations": [1]}
+    layer = Layer("pool", kinds.MAX_POOL1D, ["x"], "y", attrs=attrs)
+    graph = Graph(("x",), ("y",), (layer,), {"x": (4, 3), "y": (2, 3)})
     qm = hlsfx.configure(graph, "ap_fixed<8,3>")
-    with pytest.raises(ValueError, match=r"layer 'turn' \(Transpose\): no RTL writer for Transp"):
+    with pytest.raises(ValueError, match=r"layer 'pool' \(MaxPooling1D\): no RTL writer for Max"):
         write_rtl(qm, tmp_path / "rtl")
 
 
@@ -105,6 +106,7 @@ ONE_LAYER = {
         params={"gamma": [1.0507009873554805]},
     ),
     "Softmax": lambda: Layer("l", kinds.SOFTMAX, ["x"], "y"),
+    "Transpose": lambda: Layer("l", kinds.TRANSPOSE, ["x"], "y", attrs={"perm": [1, 0]}),
     "BatchNormalization": lambda: Layer(
         "l",
         kinds.BATCH_NORM,
@@ -157,3 +159,20 @@ def test_the_jet_tagger_rtl_equals_the_emulator(simulator, tmp_path):
     result = run(project, simulator=simulator)
     assert result.passed and result.mismatches == 0, result.summary()
     assert (result.vectors, result.latency, result.ii) == (60, 8, 1)
+
+
+def test_hlsfx_cosim_on_the_command_line(tmp_path):
+    import os
+    import sys
+
+    require(shutil.which("iverilog") is not None, "iverilog", "run scripts/setup.sh test")
+    project = write_rtl(_mlp(), tmp_path / "rtl", vectors=20)
+    done = subprocess.run(
+        [sys.executable, "-m", "hlsfx.cli", "cosim", str(project), "--vectors", "12"],
+        capture_output=True, text=True,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "PASS on icarus: 12 vectors, 0 mismatching output codes, latency 4 cycles, II 1" in (
+        done.stdout
+    )
