@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from hlsfx.ap_types import find_ap_types
-from hlsfx.codegen.hls_project import CXXFLAGS, MANIFEST
+from hlsfx.codegen.hls_project import CXXFLAGS, MANIFEST, read_vectors
 
 __all__ = ["CsimError", "CsimResult", "Mismatch", "csim"]
 
@@ -65,13 +65,6 @@ def _manifest(project: Path) -> dict:
     if not path.is_file():
         raise CsimError(f"{project} is not an hlsfx HLS project: {MANIFEST} is missing")
     return json.loads(path.read_text())
-
-
-def _read_codes(path: Path, width: int) -> np.ndarray:
-    text = path.read_text().split()
-    if len(text) % width:
-        raise CsimError(f"{path}: {len(text)} codes do not make rows of {width}")
-    return np.array([int(v) for v in text], dtype=np.int64).reshape(-1, width)
 
 
 def _compile(project: Path, top: str, ap_types: Path, cache: Path | None, level: str) -> Path:
@@ -141,8 +134,11 @@ def csim(
         )
     outputs, per_output, first = {}, {}, []
     sizes = [o["size"] for o in manifest["outputs"]]
-    got = _read_codes(project / "tb_data" / "csim_results.dat", sum(sizes))
-    want = _read_codes(project / "tb_data" / "expected_raw.dat", sum(sizes))
+    try:
+        got = read_vectors(project / "tb_data" / "csim_results.dat", sum(sizes))
+        want = read_vectors(project / "tb_data" / "expected_raw.dat", sum(sizes))
+    except ValueError as error:
+        raise CsimError(str(error)) from None
     if got.shape != want.shape:
         raise CsimError(f"the testbench wrote {len(got)} samples of {len(want)}")
     start = 0

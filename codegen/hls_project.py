@@ -49,6 +49,7 @@ __all__ = [
     "STRATEGIES",
     "Port",
     "hls_src_dir",
+    "read_vectors",
     "test_vectors",
     "vectors_text",
     "write_hls_project",
@@ -537,6 +538,14 @@ def vectors_text(codes: Mapping[str, np.ndarray], tensors: list[str]) -> str:
     """Raw codes as text, one sample per line: the tensors' codes in order, each flattened."""
     rows = np.concatenate([np.asarray(codes[t]).reshape(len(codes[t]), -1) for t in tensors], 1)
     return "".join(" ".join(str(int(v)) for v in row) + "\n" for row in rows)
+
+
+def read_vectors(path: Path, width: int) -> np.ndarray:
+    """Codes written by :func:`vectors_text` (or a testbench), as rows of ``width`` codes."""
+    text = path.read_text().split()
+    if len(text) % width:
+        raise ValueError(f"{path}: {len(text)} codes do not make rows of {width}")
+    return np.array([int(v) for v in text], dtype=np.int64).reshape(-1, width)
 
 
 def _tcl(top: str, backend: str, part: str, clock_period: float) -> str:

@@ -49,7 +49,6 @@ def _dense(name, layer, p, x_t, n_in, x_bus, out_bus, shape) -> list[str]:
     weight, bias = p.params["weight"], p.params["bias"]
     n_out = weight.shape[1]
     p_t = product_type(x_t, w_t)
-    s_t = sum_type(a_t, a_t)
     from hlsfx.emulator.quantize import cast
     from hlsfx.emulator.run import exact_sum_bound
 
@@ -57,8 +56,8 @@ def _dense(name, layer, p, x_t, n_in, x_bus, out_bus, shape) -> list[str]:
     if exact_sum_bound(x_t, w_t, b_t, a_t, weight, bias) is not None:
         return _dense_exact(name, p, x_t, n_in, x_bus, out_bus, bias_acc)
     lines = [f"// {name}: Dense {n_in} -> {n_out}, in NUMERICS.md's order"]
+    lines += _lanes(name, x_t, n_in, x_bus)
     for i in range(n_in):
-        lines.append(f"wire [{x_t.width - 1}:0] {name}_x{i} = {_element(x_bus, i, x_t.width)};")
         lines.append(
             f"wire [{p_t.width - 1}:0] {name}_xe{i} = {_extend(f'{name}_x{i}', x_t, p_t.width)};"
         )
@@ -74,19 +73,13 @@ def _dense(name, layer, p, x_t, n_in, x_bus, out_bus, shape) -> list[str]:
             )
             lines.append(f"wire [{a_t.width - 1}:0] {prefix}_pc;")
             lines += cast_lines(f"{prefix}_p", p_t, a_t, f"{prefix}_pc", f"{prefix}_pcast")
-            lines.append(
-                f"wire [{s_t.width - 1}:0] {prefix}_s = {_extend(acc, a_t, s_t.width)} + "
-                f"{_extend(f'{prefix}_pc', a_t, s_t.width)};"
-            )
+            total, s_t = _aligned_sum(acc, a_t, f"{prefix}_pc", a_t)
+            lines.append(f"wire [{s_t.width - 1}:0] {prefix}_s = {total};")
             nxt = f"{name}_acc{j}_{i + 1}"
             lines.append(f"wire [{a_t.width - 1}:0] {nxt};")
             lines += cast_lines(f"{prefix}_s", s_t, a_t, nxt, f"{prefix}_scast")
             acc = nxt
-        lines.append(f"wire [{y_t.width - 1}:0] {name}_y{j};")
-        lines += cast_lines(acc, a_t, y_t, f"{name}_y{j}", f"{name}_ycast{j}")
-    lines.append(
-        f"assign {out_bus} = {{{', '.join(f'{name}_y{j}' for j in reversed(range(n_out)))}}};"
-    )
+        lines += cast_lines(acc, a_t, y_t, _element(out_bus, j, y_t.width), f"{name}_y{j}")
     return lines
 
 
@@ -99,8 +92,8 @@ def _dense_exact(name, p, x_t, n_in, x_bus, out_bus, bias_acc) -> list[str]:
     wa = a_t.width
     up = a_t.fractional - x_t.fractional - w_t.fractional
     lines = [f"// {name}: Dense {n_in} -> {weight.shape[1]}, exact accumulator ({a_t})"]
+    lines += _lanes(name, x_t, n_in, x_bus)
     for i in range(n_in):
-        lines.append(f"wire [{x_t.width - 1}:0] {name}_x{i} = {_element(x_bus, i, x_t.width)};")
         lines.append(f"wire [{wa - 1}:0] {name}_xe{i} = {_extend(f'{name}_x{i}', x_t, wa)};")
     for j in range(weight.shape[1]):
         terms = [_code(int(bias_acc[j]), wa)]
@@ -121,10 +114,9 @@ def _code(value: int, width: int) -> str:
 
 def _elementwise(name, layer, p, x_t, n, x_bus, out_bus, shape) -> list[str]:
     y_t = p.types["result"]
-    lines = [f"// {name}: {layer.kind.name} over {n} values"]
+    lines = [f"// {name}: {layer.kind.name} over {n} values", *_lanes(name, x_t, n, x_bus)]
     for k in range(n):
         x = f"{name}_x{k}"
-        lines.append(f"wire [{x_t.width - 1}:0] {x} = {_element(x_bus, k, x_t.width)};")
         if layer.kind is kinds.RELU and x_t.signed:
             lines.append(
                 f"wire [{x_t.width - 1}:0] {name}_m{k} = {x}[{x_t.width - 1}] ? "

@@ -10,6 +10,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from hlsfx.codegen.hls_project import read_vectors
 from hlsfx.codegen.rtl import INTERFACE
 
 __all__ = ["SIMULATORS", "CosimError", "CosimResult", "run"]
@@ -48,11 +49,6 @@ class CosimResult:
         return "\n".join(lines)
 
 
-def _codes(path: Path, count: int | None) -> list[list[int]]:
-    rows = [[int(v) for v in line.split()] for line in path.read_text().splitlines()]
-    return rows[:count] if count is not None else rows
-
-
 def run(path: str | Path, *, simulator: str = "icarus", vectors: int | None = None) -> CosimResult:
     """Simulate the RTL in ``path`` (written by ``write_rtl``) on its test vectors (the first
     ``vectors`` of them, or all) and compare every output code with the emulator's."""
@@ -66,12 +62,15 @@ def run(path: str | Path, *, simulator: str = "icarus", vectors: int | None = No
 
     root = Path(path).resolve()
     interface = json.loads((root / INTERFACE).read_text())
+    width_in, width_out = (sum(p["size"] for p in interface[k]) for k in ("inputs", "outputs"))
     work = root / f"cosim_{simulator}"
     work.mkdir(exist_ok=True)
     settings = {
         "interface": interface,
-        "inputs": _codes(root / "tb_data" / "inputs_raw.dat", vectors),
-        "expected": _codes(root / "tb_data" / "expected_raw.dat", vectors),
+        "inputs": read_vectors(root / "tb_data" / "inputs_raw.dat", width_in)[:vectors].tolist(),
+        "expected": read_vectors(root / "tb_data" / "expected_raw.dat", width_out)[
+            :vectors
+        ].tolist(),
         "result": str(work / "result.json"),
     }
     (work / "settings.json").write_text(json.dumps(settings))
