@@ -1,7 +1,13 @@
 """The cocotb testbench of hlsfx RTL (run by :func:`hlsfx.cosim.run`): drives one input vector
 per II cycles through the ports the interface description names, checks every output code
 against the emulator's, and measures latency and II. Its settings come from the JSON file named
-by ``HLSFX_COSIM``."""
+by ``HLSFX_COSIM``.
+
+Two port protocols, as Vivado/Vitis HLS writes them: ``ap_vld`` (io_parallel: ``ap_start`` with
+each input's ``_ap_vld``; each output field, a whole tensor or part of it, with its own
+``_ap_vld``) and ``axis`` (io_stream: per tensor an AXI-Stream of ``beat`` codes per transfer,
+``TDATA``/``TVALID``/``TREADY``). Latency counts cycles from the edge that takes a sample's
+(first) input to the edge after which its (last) output is there, both included."""
 
 from __future__ import annotations
 
@@ -20,13 +26,15 @@ def _pack(codes: list[int], width: int) -> int:
 
 
 def _unpack(bits: str, size: int, width: int, signed: bool) -> list[int]:
+    if not set(bits) <= {"0", "1"}:  # x or z: no code; report it as such
+        return [None] * size
     value = int(bits, 2)
     codes = []
     for k in range(size):
-        code = (value >> (k * width)) & ((1 << width) - 1)
-        if signed and code >> (width - 1):
-            code -= 1 << width
-        codes.append(code)
+        c = (value >> (k * width)) & ((1 << width) - 1)
+        if signed and c >> (width - 1):
+            c -= 1 << width
+        codes.append(c)
     return codes
 
 
@@ -38,51 +46,161 @@ async def _clock(signal, period_ns: int = 10) -> None:
         await Timer(period_ns // 2, "ns")
 
 
+def _split(rows: list[list[int]], tensors: list[dict]) -> list[list[list[int]]]:
+    """Rows of all tensors' codes -> per tensor, its rows."""
+    parts, first = [], 0
+    for t in tensors:
+        parts.append([row[first : first + t["size"]] for row in rows])
+        first += t["size"]
+    return parts
+
+
+class _Bench:
+    def __init__(self, dut, settings: dict):
+        self.dut, self.interface = dut, settings["interface"]
+        self.clk = getattr(dut, self.interface["clock"])
+        self.ii = self.interface["ii"]
+        self.inputs = _split(settings["inputs"], self.interface["inputs"])
+        self.expected = _split(settings["expected"], self.interface["outputs"])
+        self.count = len(settings["inputs"])
+        self.taken: list[int] = []  # edge at which each sample's first input was taken
+        self.seen = [[] for _ in self.interface["outputs"]]  # per output: (edge, codes)
+
+    def port(self, name: str):
+        return getattr(self.dut, name)
+
+    async def drive_parallel(self) -> None:
+        """ap_start and every input field with its _ap_vld, once per II cycles, waiting for
+        ap_ready where the design has one."""
+        start, ready = self.port(self.interface["start"]), self.interface.get("ready")
+        # ap_start is level-sensitive: high only in the cycles that offer a sample
+        fields = [(f, tensor, codes) for tensor, codes in zip(self.interface["inputs"], self.inputs,
+                  strict=True) for f in tensor["ports"]]  # fmt: skip
+        edge, sample, wait = 0, 0, 0
+        while sample < self.count:
+            drive = wait == 0
+            for f, tensor, codes in fields:
+                value = codes[sample][f["first"] : f["first"] + f["count"]]
+                self.port(f["data"]).value = _pack(value, tensor["width"]) if drive else 0
+                self.port(f["valid"]).value = int(drive)
+            start.value = int(drive)
+            await ReadOnly()
+            accepted = drive and (ready is None or str(self.port(ready).value) == "1")
+            await RisingEdge(self.clk)
+            if accepted:
+                self.taken.append(edge)
+                sample, wait = sample + 1, self.ii - 1
+            elif not drive:
+                wait -= 1
+            edge += 1
+            await FallingEdge(self.clk)
+        start.value = 0
+        for f, _, _ in fields:
+            self.port(f["valid"]).value = 0
+
+    async def watch_parallel(self, k: int) -> None:
+        """Output k: the codes of its fields, a sample once every field has come."""
+        tensor = self.interface["outputs"][k]
+        pending, edge = {}, 0
+        while True:
+            await RisingEdge(self.clk)
+            await ReadOnly()
+            for f in tensor["ports"]:
+                if str(self.port(f["valid"]).value) == "1":
+                    bits = str(self.port(f["data"]).value)
+                    pending[f["first"]] = _unpack(bits, f["count"], tensor["width"],
+                                                  tensor["signed"])  # fmt: skip
+            if len(pending) == len(tensor["ports"]):
+                codes = [c for first in sorted(pending) for c in pending[first]]
+                self.seen[k].append((edge, codes))
+                pending = {}
+            edge += 1
+
+    async def drive_stream(self, k: int) -> None:
+        """Input k as AXI-Stream transfers of ``beat`` codes, TVALID held until TREADY."""
+        tensor, codes = self.interface["inputs"][k], self.inputs[k]
+        s = tensor["stream"]
+        data, valid, ready = self.port(s["data"]), self.port(s["valid"]), self.port(s["ready"])
+        edge = 0
+        for sample in range(self.count):
+            for first in range(0, tensor["size"], s["beat"]):
+                data.value = _pack(codes[sample][first : first + s["beat"]], tensor["width"])
+                valid.value = 1
+                while True:
+                    await ReadOnly()
+                    done = str(ready.value) == "1"
+                    await RisingEdge(self.clk)
+                    if done and first == 0 and k == 0:
+                        self.taken.append(edge)
+                    edge += 1
+                    await FallingEdge(self.clk)
+                    if done:
+                        break
+        valid.value = 0
+
+    async def watch_stream(self, k: int) -> None:
+        tensor = self.interface["outputs"][k]
+        s = tensor["stream"]
+        data, valid = self.port(s["data"]), self.port(s["valid"])
+        self.port(s["ready"]).value = 1
+        codes, edge = [], 0
+        while True:
+            await RisingEdge(self.clk)
+            await ReadOnly()
+            if str(valid.value) == "1":
+                codes += _unpack(str(data.value), s["beat"], tensor["width"], tensor["signed"])
+                if len(codes) >= tensor["size"]:
+                    self.seen[k].append((edge, codes[: tensor["size"]]))
+                    codes = []
+            edge += 1
+
+
 @cocotb.test()
 async def outputs_equal_the_emulator(dut):
     settings = json.loads(Path(os.environ["HLSFX_COSIM"]).read_text())
-    interface = settings["interface"]
-    (port_in,), (port_out,) = interface["inputs"], interface["outputs"]
-    inputs, expected = settings["inputs"], settings["expected"]
-    ii = interface["ii"]
-    cocotb.start_soon(_clock(getattr(dut, interface["clock"])))
-    reset, start = getattr(dut, interface["reset"]), getattr(dut, interface["start"])
-    data, valid = getattr(dut, port_in["port"]), getattr(dut, port_in["valid"])
-    out, out_valid = getattr(dut, port_out["port"]), getattr(dut, port_out["valid"])
-    reset.value, start.value, valid.value, data.value = interface["reset_active"], 0, 0, 0
+    bench = _Bench(dut, settings)
+    interface = bench.interface
+    stream = interface["protocol"] == "axis"
+    cocotb.start_soon(_clock(bench.clk))
+    reset = bench.port(interface["reset"])
+    reset.value = interface["reset_active"]
+    if interface.get("start"):
+        bench.port(interface["start"]).value = 1 if stream else 0
+    for tensor in interface["inputs"]:
+        for f in [tensor["stream"]] if stream else tensor["ports"]:
+            bench.port(f["valid"]).value = 0
     for _ in range(3):
-        await RisingEdge(getattr(dut, interface["clock"]))
-    await FallingEdge(getattr(dut, interface["clock"]))
+        await RisingEdge(bench.clk)
+    await FallingEdge(bench.clk)
     reset.value = 1 - interface["reset_active"]
-    mismatches, started, finished = [], [], []
-    cycle, sent = 0, 0
-    limit = len(inputs) * ii + 4 * interface["latency"] + 20
-    while len(finished) < len(inputs) and cycle < limit:
-        drive = sent < len(inputs) and cycle % ii == 0
-        if drive:
-            data.value = _pack(inputs[sent], port_in["width"])
-        start.value, valid.value = int(drive), int(drive)
-        await RisingEdge(getattr(dut, interface["clock"]))
-        if drive:
-            started.append(cycle)
-            sent += 1
-        await ReadOnly()
-        if str(out_valid.value) == "1":
-            k = len(finished)
-            finished.append(cycle)
-            got = _unpack(str(out.value), port_out["size"], port_out["width"], port_out["signed"])
-            for index, (want, have) in enumerate(zip(expected[k], got, strict=True)):
-                if want != have:
-                    mismatches.append({"vector": k, "output": port_out["tensor"],
-                                       "index": index, "expected": want, "got": have})  # fmt: skip
-        await FallingEdge(getattr(dut, interface["clock"]))
-        cycle += 1
-    latency = finished[0] - started[0] + 1 if finished else None
+    for k in range(len(interface["outputs"])):
+        cocotb.start_soon(bench.watch_stream(k) if stream else bench.watch_parallel(k))
+    if stream:
+        for k in range(len(interface["inputs"])):
+            cocotb.start_soon(bench.drive_stream(k))
+    else:
+        cocotb.start_soon(bench.drive_parallel())
+    limit = bench.count * (bench.ii + 4) + 4 * interface["latency"] + 100
+    for _ in range(limit):
+        await RisingEdge(bench.clk)
+        if all(len(seen) >= bench.count for seen in bench.seen):
+            break
+    mismatches = []
+    for tensor, seen, expected in zip(interface["outputs"], bench.seen, bench.expected,
+                                      strict=True):  # fmt: skip
+        for vector, ((_, got), want) in enumerate(zip(seen, expected, strict=False)):
+            mismatches += [
+                {"vector": vector, "output": tensor["tensor"], "index": index, "expected": w,
+                 "got": g}
+                for index, (w, g) in enumerate(zip(want, got, strict=True)) if w != g
+            ]  # fmt: skip
+    finished = [max(seen[k][0] for seen in bench.seen) for k in range(min(map(len, bench.seen)))]
+    latency = finished[0] - bench.taken[0] + 1 if finished and bench.taken else None
     gaps = {b - a for a, b in pairwise(finished)}
     result = {
-        "vectors": len(inputs), "outputs_seen": len(finished), "mismatches": mismatches,
+        "vectors": bench.count, "outputs_seen": len(finished), "mismatches": mismatches,
         "latency": latency, "ii": max(gaps) if gaps else None,
     }  # fmt: skip
     Path(settings["result"]).write_text(json.dumps(result))
-    assert len(finished) == len(inputs), f"{len(finished)} of {len(inputs)} outputs came"
+    assert len(finished) == bench.count, f"{len(finished)} of {bench.count} outputs came"
     assert not mismatches, f"{len(mismatches)} mismatching codes, first {mismatches[:3]}"

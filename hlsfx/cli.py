@@ -57,12 +57,26 @@ def _cosim(args: argparse.Namespace) -> int:
     from hlsfx.cosim.run import CosimError, run
 
     try:
-        result = run(args.project, simulator=args.simulator, vectors=args.vectors)
+        result = run(
+            args.project, simulator=args.simulator, vectors=args.vectors, netlist=args.netlist
+        )
     except CosimError as error:
         print(f"hlsfx cosim: {error}", file=sys.stderr)
         return 2
     print(result.summary())
     return 0 if result.passed else 1
+
+
+def _synth(args: argparse.Namespace) -> int:
+    from hlsfx.cosim.synth import SynthError, synth
+
+    try:
+        result = synth(args.project, target=args.target, dsp=not args.nodsp)
+    except SynthError as error:
+        print(f"hlsfx synth: {error}", file=sys.stderr)
+        return 2
+    print(json.dumps(result.resources, indent=2) if args.json else result.summary())
+    return 0
 
 
 def parser() -> argparse.ArgumentParser:
@@ -86,7 +100,22 @@ def parser() -> argparse.ArgumentParser:
     cosim.add_argument("project", help="the RTL folder (written by write_rtl)")
     cosim.add_argument("--simulator", choices=("icarus", "verilator"), default="icarus")
     cosim.add_argument("--vectors", type=int, help="how many of its test vectors (default all)")
+    cosim.add_argument(
+        "--netlist", action="store_true",
+        help="simulate the Yosys xc7 netlist (synthesized first when missing) instead of the RTL",
+    )  # fmt: skip
     cosim.set_defaults(run=_cosim)
+
+    synth = commands.add_parser(
+        "synth", help="synthesize RTL written by write_rtl with Yosys synth_xilinx",
+        epilog="example: hlsfx synth build/rtl --target xc7",
+    )  # fmt: skip
+    synth.add_argument("project", help="the RTL folder (written by write_rtl)")
+    synth.add_argument("--target", choices=("xc7", "xcu", "xcup"), default="xc7",
+                       help="the synth_xilinx family (default xc7)")  # fmt: skip
+    synth.add_argument("--nodsp", action="store_true", help="map multipliers to LUTs")
+    synth.add_argument("--json", action="store_true", help="print the counts as JSON")
+    synth.set_defaults(run=_synth)
 
     build = commands.add_parser("build", help="run vitis_hls / vivado_hls on an HLS project")
     build.add_argument("project", help="the project folder")

@@ -293,6 +293,14 @@ class QuantizedModel:
 
         return write_hls_project(self, path, **options)
 
+    def write_rtl(self, path: str | Path, **options: Any) -> Path:
+        """Write this model as Verilog RTL with its interface description and test vectors;
+        see :func:`hlsfx.codegen.rtl.write_rtl` for ``options`` (reuse_factor, top, ports,
+        vectors)."""
+        from hlsfx.codegen.rtl import write_rtl
+
+        return write_rtl(self, path, **options)
+
     def trace(
         self,
         x: Any,

@@ -1,6 +1,7 @@
 """Every layer kind in the registry has each of its pieces: its IR spec, an emulator step, tests
 that run it against a real reference (onnxruntime, QONNX, or hand-checked semantics), its HLS
-C++ header and writer, and a place in the C-simulation model (emulator == generated C++)."""
+C++ header and writer, and a place in the C-simulation model (emulator == generated C++), and
+its RTL writer (the same model co-simulated: emulator == RTL)."""
 
 from __future__ import annotations
 
@@ -62,3 +63,12 @@ def test_every_kind_has_an_hls_header_and_writer_and_is_c_simulated():
         assert kind in HLS_LAYERS, f"{kind} has no HLS header and writer"
         assert (hls_src_dir() / HLS_LAYERS[kind].header).is_file(), HLS_LAYERS[kind].header
         assert kind in simulated, f"{kind} is not in the C-simulation model of test_hls_csim"
+
+
+def test_every_kind_has_an_rtl_writer_and_is_co_simulated():
+    from hlsfx.codegen.rtl_layers import RTL_LAYERS
+
+    simulated = {layer.kind for layer in test_hls_csim.ALL_KINDS_MODEL.layers}
+    for kind in kinds.KINDS.values():
+        assert kind in RTL_LAYERS, f"{kind} has no RTL writer"
+        assert kind in simulated, f"{kind} is not in the model test_rtl co-simulates"

@@ -1,5 +1,6 @@
-"""The RTL writer (the kinds it covers so far) simulated with cocotb on Icarus and Verilator:
-every output code equals the emulator's, latency is one cycle per layer and II is 1."""
+"""The RTL writer simulated with cocotb on Icarus and Verilator, and on the Yosys netlist:
+every output code equals the emulator's, for every layer kind at reuse factors 1, 2 and 4, with
+the latency and II the design states."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import subprocess
 
 import numpy as np
 import pytest
+import test_hls_csim
 from conftest import fixture, require
 
 import hlsfx
@@ -74,79 +76,61 @@ def test_a_wrong_code_names_the_vector_the_index_and_both_values(tmp_path):
     assert f"vector 4 output y[1]: expected {rows[4][1]}, got {int(rows[4][1]) ^ 1}" in summary
 
 
-def test_kinds_without_an_rtl_writer_are_refused_by_name(tmp_path):
-    attrs = {"kernel": [2], "strides": [2], "pads": [0, 0], "dilations": [1]}
-    layer = Layer("pool", kinds.MAX_POOL1D, ["x"], "y", attrs=attrs)
-    graph = Graph(("x",), ("y",), (layer,), {"x": (4, 3), "y": (2, 3)})
-    qm = hlsfx.configure(graph, "ap_fixed<8,3>")
-    with pytest.raises(ValueError, match=r"layer 'pool' \(MaxPooling1D\): no RTL writer for Max"):
-        write_rtl(qm, tmp_path / "rtl")
+def test_bad_reuse_factors_and_oversized_models_are_refused_before_writing(tmp_path):
+    from hlsfx.codegen.rtl import MAX_RTL_PRODUCTS
+
+    with pytest.raises(ValueError, match=r"reuse_factor names layers the model does not have"):
+        write_rtl(_mlp(), tmp_path / "a", reuse_factor={"fc9": 2})
+    with pytest.raises(ValueError, match=r"layer 'fc1': reuse factor must be a positive integer"):
+        write_rtl(_mlp(), tmp_path / "b", reuse_factor={"fc1": 0})
+    n = int(MAX_RTL_PRODUCTS**0.5) + 1
+    layer = Layer("big", kinds.DENSE, ["x"], "y",
+                  params={"weight": np.ones((n, n)), "bias": np.zeros(n)})  # fmt: skip
+    qm = hlsfx.configure(Graph(("x",), ("y",), (layer,), {"x": (n,), "y": (n,)}), "ap_fixed<8,3>")
+    with pytest.raises(ValueError, match=rf"layer 'big' \(Dense\): .* over {n * n:,} products"):
+        write_rtl(qm, tmp_path / "c")
+    assert not (tmp_path / "c").exists()
 
 
-ONE_LAYER = {
-    "LeakyReLU": lambda: Layer("l", kinds.LEAKY_RELU, ["x"], "y", params={"alpha": [0.3]}),
-    "PReLU": lambda: Layer("l", kinds.PRELU, ["x"], "y", params={"alpha": [0.25, -0.5, 1.5]}),
-    "Clip": lambda: Layer("l", kinds.CLIP, ["x"], "y", attrs={"min": -1.3, "max": 2.2}),
-    "Binarize": lambda: Layer("l", kinds.BINARIZE, ["x"], "y", attrs={"scale": 0.5}),
-    "Reshape": lambda: Layer("l", kinds.RESHAPE, ["x"], "y", attrs={"shape": [6]}),
-    "HardSigmoid": lambda: Layer(
-        "l", kinds.HARD_SIGMOID, ["x"], "y", params={"alpha": [0.2], "beta": [0.5]}
-    ),
-    "Sigmoid": lambda: Layer("l", kinds.SIGMOID, ["x"], "y"),
-    "Tanh": lambda: Layer("l", kinds.TANH, ["x"], "y"),
-    "Softplus": lambda: Layer("l", kinds.SOFTPLUS, ["x"], "y"),
-    "Softsign": lambda: Layer("l", kinds.SOFTSIGN, ["x"], "y"),
-    "ELU": lambda: Layer("l", kinds.ELU, ["x"], "y", attrs={"alpha": 1.0}),
-    "SELU": lambda: Layer(
-        "l",
-        kinds.SELU,
-        ["x"],
-        "y",
-        attrs={"alpha": 1.6732632423543772, "gamma": 1.0507009873554805},
-        params={"gamma": [1.0507009873554805]},
-    ),
-    "Softmax": lambda: Layer("l", kinds.SOFTMAX, ["x"], "y"),
-    "Transpose": lambda: Layer("l", kinds.TRANSPOSE, ["x"], "y", attrs={"perm": [1, 0]}),
-    "BatchNormalization": lambda: Layer(
-        "l",
-        kinds.BATCH_NORM,
-        ["x"],
-        "y",
-        params={"scale": [1.5, -0.75, 0.3], "bias": [0.25, -2.0, 0.0]},
-    ),
-}
+# every kind, in the C-simulation model: each configuration at one reuse factor per simulator
+# on Verilator (whose build lints with -Wall), every reuse factor on Icarus
+ALL_KINDS_RUNS = [
+    ("icarus", config, r) for config in test_hls_csim.CONFIGURATIONS for r in (1, 2, 4)
+] + [("verilator", "truncate_wrap", 1), ("verilator", "round_saturate", 2),
+     ("verilator", "narrow_accumulator", 4)]  # fmt: skip
 
 
-@pytest.mark.parametrize("kind", sorted(ONE_LAYER))
-@pytest.mark.parametrize(
-    "settings",
-    [
-        {"default": "ap_fixed<8,3>", "roles": {"result": "ap_fixed<7,2>"}},
-        {"default": "ap_fixed<9,3,AP_RND_CONV,AP_SAT>",
-         "roles": {"result": "ap_fixed<6,2,AP_RND_ZERO,AP_SAT_SYM>",
-                   "accum": "ap_fixed<10,3,AP_RND,AP_SAT>"}},
-    ],
-    ids=["truncate_wrap", "round_saturate"],
-)  # fmt: skip
-def test_each_written_kind_equals_the_emulator(kind, settings, tmp_path):
-    from hlsfx.cosim.run import run
+@pytest.mark.parametrize(("simulator", "config", "reuse"), ALL_KINDS_RUNS)
+def test_every_kind_at_every_reuse_factor_equals_the_emulator(simulator, config, reuse, tmp_path):
+    from hlsfx.cosim.run import SIMULATORS, run
 
-    require(shutil.which("iverilog") is not None, "iverilog", "run scripts/setup.sh test")
-    layer = ONE_LAYER[kind]()
-    shape = (2, 3)
-    out_shape = layer.kind.output_shape(layer, [shape])
-    graph = Graph(("x",), ("y",), (layer,), {"x": shape, "y": out_shape})
-    qm = hlsfx.configure(graph, **settings)
-    project = write_rtl(qm, tmp_path / "rtl", vectors=120)
-    result = run(project, simulator="icarus")
+    require(shutil.which(SIMULATORS[simulator]) is not None, simulator, "run scripts/setup.sh test")
+    model = test_hls_csim.ALL_KINDS_MODEL
+    qm = hlsfx.configure(model, **test_hls_csim.CONFIGURATIONS[config])
+    project = write_rtl(qm, tmp_path / "rtl", reuse_factor=reuse, vectors=60)
+    interface = json.loads((project / "interface.json").read_text())
+    result = run(project, simulator=simulator)
     assert result.passed and result.mismatches == 0, result.summary()
-    assert (result.latency, result.ii) == (1, 1)
-    if shutil.which("verilator") is not None:  # and the Verilog is lint clean
+    # one register per layer; at R > 1 the inputs are registered and every layer with
+    # products takes R cycles (the concatenation follows the PReLU)
+    latency = 2 if reuse == 1 else 1 + reuse + 1
+    assert (result.vectors, result.latency, result.ii) == (60, latency, reuse)
+    assert (interface["latency"], interface["ii"]) == (latency, reuse)
+    for name, layer in interface["layers"].items():
+        if layer["products"]:
+            assert layer["cycles"] == reuse, name
+            assert layer["multipliers"] <= 2 * -(-layer["products"] // reuse), (name, layer)
+        else:
+            assert layer["cycles"] == 1 and layer["multipliers"] == 0, name
+    assert interface["layers"]["dense"]["multipliers"] == -(
+        -interface["layers"]["dense"]["products"] // reuse
+    )
+    if simulator == "icarus" and shutil.which("verilator") is not None:  # lint clean
         lint = subprocess.run(
             ["verilator", "--lint-only", "-Wall", str(project / "myproject.v")],
             capture_output=True, text=True,
         )  # fmt: skip
-        assert lint.returncode == 0 and "%Warning" not in lint.stderr, lint.stderr
+        assert lint.returncode == 0 and "%Warning" not in lint.stderr, lint.stderr[-3000:]
 
 
 @pytest.mark.parametrize("simulator", ["icarus", "verilator"])
@@ -176,3 +160,54 @@ def test_hlsfx_cosim_on_the_command_line(tmp_path):
     assert "PASS on icarus: 12 vectors, 0 mismatching output codes, latency 4 cycles, II 1" in (
         done.stdout
     )
+
+
+@pytest.mark.parametrize("ports", ["ap_vld_elements", "axis"])
+def test_vendor_port_styles_drive_the_same_testbench(ports, tmp_path):
+    """Vivado HLS's io_parallel ports (an output port per element, each with _ap_vld) and
+    io_stream ports (AXI-Stream of one position's channels per transfer, ap_rst_n) around the
+    same core: the testbench takes the port map from interface.json alone."""
+    from hlsfx.cosim.run import run
+
+    require(shutil.which("iverilog") is not None, "iverilog", "run scripts/setup.sh test")
+    qm = hlsfx.configure(
+        test_hls_csim.ALL_KINDS_MODEL, **test_hls_csim.CONFIGURATIONS["round_saturate"]
+    )
+    project = write_rtl(qm, tmp_path / "rtl", reuse_factor=2, ports=ports, vectors=24)
+    interface = json.loads((project / "interface.json").read_text())
+    if ports == "axis":
+        assert interface["reset"] == "ap_rst_n" and interface["reset_active"] == 0
+        img = interface["inputs"][3]
+        assert img["stream"] == {"data": "img_V_TDATA", "valid": "img_V_TVALID",
+                                 "ready": "img_V_TREADY", "beat": 2}  # fmt: skip
+    else:
+        dense = interface["outputs"][0]
+        assert [f["data"] for f in dense["ports"]] == [f"dense_out_{k}_V" for k in range(5)]
+    result = run(project, simulator="icarus")
+    assert result.passed and result.vectors == 24, result.summary()
+    if shutil.which("verilator") is not None:
+        lint = subprocess.run(
+            ["verilator", "--lint-only", "-Wall", *interface["sources"]],
+            capture_output=True, text=True, cwd=project,
+        )  # fmt: skip
+        assert lint.returncode == 0 and "%Warning" not in lint.stderr, lint.stderr[-3000:]
+
+
+def test_reuse_trades_multipliers_for_cycles_and_the_netlist_is_bit_exact(tmp_path):
+    """Yosys synth_xilinx: DSP48E1 count falls as the reuse factor grows, and the netlists
+    (Yosys's Xilinx cell models flattened in) compute the emulator's codes with II = R."""
+    from hlsfx.cosim.run import run
+    from hlsfx.cosim.synth import synth
+
+    require(shutil.which("yosys") is not None, "yosys", "run scripts/setup.sh test")
+    require(shutil.which("iverilog") is not None, "iverilog", "run scripts/setup.sh test")
+    dsps = []
+    for r in (1, 2, 4):
+        project = write_rtl(_mlp(), tmp_path / f"r{r}", reuse_factor=r, vectors=30)
+        found = synth(project)
+        assert set(found.resources) >= {"LUT", "FF", "DSP", "CARRY", "BRAM", "synth"}
+        assert found.resources["DSP"] == found.resources["synth"].get("DSP48E1", 0)
+        dsps.append(found.resources["DSP"])
+        gates = run(project, simulator="icarus", netlist=True)
+        assert gates.passed and gates.ii == r, gates.summary()
+    assert dsps[0] > dsps[1] > dsps[2] > 0, dsps

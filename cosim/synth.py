@@ -1,0 +1,128 @@
+"""Synthesis of hlsfx RTL with Yosys ``synth_xilinx``: resource counts, the netlist, and a
+simulation netlist with Yosys's own Xilinx cell models flattened in (for gate-level cosim).
+
+Resources are counted out of context, as an IP core (no I/O or clock buffers): ``LUT`` (LUT1 to
+LUT6), ``FF`` (every flip-flop primitive), ``DSP`` (DSP48E1 on xc7, DSP48E2 on UltraScale),
+``CARRY`` (CARRY4/CARRY8), ``BRAM`` (RAMB18/RAMB36 blocks), and every cell type under
+``synth``."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from hlsfx.codegen.rtl import INTERFACE
+
+__all__ = ["FAMILIES", "NETLIST", "SIM_NETLIST", "SynthError", "SynthResult", "synth"]
+
+FAMILIES = ("xc7", "xcu", "xcup")
+"""the ``synth_xilinx -family`` values hlsfx counts resources for"""
+NETLIST = "netlist.v"
+SIM_NETLIST = "netlist_sim.v"
+REPORT = "synth.json"
+
+_CATEGORIES = {
+    "LUT": r"LUT[1-6](_2)?",
+    "FF": r"FD[CPRS]E(_1)?|FD[CPRS]|LD[CP]E?",
+    "DSP": r"DSP48E[12]?",
+    "CARRY": r"CARRY[48]",
+    "BRAM": r"RAMB(18|36)(E[12])?|RAMB(18|36)SDP",
+}
+
+
+class SynthError(RuntimeError):
+    """Yosys is missing or failed."""
+
+
+@dataclass(frozen=True)
+class SynthResult:
+    """What synthesis gave: counts per category and per cell type, the netlist, the time."""
+
+    family: str
+    resources: dict
+    """``LUT``, ``FF``, ``DSP``, ``CARRY``, ``BRAM`` and ``synth`` (every cell type's count)"""
+    netlist: Path
+    seconds: float
+
+    def summary(self) -> str:
+        r = self.resources
+        return (
+            f"Yosys synth_xilinx -family {self.family} ({self.seconds:.1f} s): LUT {r['LUT']}, "
+            f"FF {r['FF']}, DSP {r['DSP']}, CARRY {r['CARRY']}, BRAM {r['BRAM']}; "
+            f"netlist {self.netlist}"
+        )
+
+
+def _yosys(script: str, cwd: Path, log: str) -> None:
+    if shutil.which("yosys") is None:
+        raise SynthError("yosys is not on PATH: run scripts/setup.sh test (apt-get install yosys)")
+    (cwd / f"{log}.ys").write_text(script)
+    done = subprocess.run(
+        ["yosys", "-q", "-l", f"{log}.log", "-s", f"{log}.ys"], cwd=cwd, capture_output=True,
+        text=True,
+    )  # fmt: skip
+    if done.returncode != 0:
+        tail = "\n".join((done.stderr or done.stdout).strip().splitlines()[-15:])
+        raise SynthError(f"yosys failed in {cwd} (see {log}.log):\n{tail}")
+
+
+def count(cells: dict[str, int]) -> dict:
+    """Resource categories from ``{cell type: count}`` of a synth_xilinx netlist."""
+    counts = {
+        name: sum(n for cell, n in cells.items() if re.fullmatch(pattern, cell))
+        for name, pattern in _CATEGORIES.items()
+    }
+    return {**counts, "synth": dict(sorted(cells.items()))}
+
+
+def synth(path: str | Path, *, target: str = "xc7", dsp: bool = True) -> SynthResult:
+    """Synthesize the RTL in ``path`` (written by ``write_rtl``) with ``synth_xilinx -family
+    target`` (``dsp=False`` maps multipliers to LUTs); writes ``synth_<target>/netlist.v``, a
+    simulation netlist with the cell models flattened in, and ``synth_<target>/synth.json``."""
+    if target not in FAMILIES:
+        raise ValueError(f"target {target!r} is not one of {', '.join(FAMILIES)}")
+    root = Path(path).resolve()
+    interface = json.loads((root / INTERFACE).read_text())
+    work = root / f"synth_{target}"
+    work.mkdir(exist_ok=True)
+    sources = " ".join(str(root / s) for s in interface["sources"])
+    top = interface["top"]
+    began = time.perf_counter()
+    _yosys(
+        "\n".join([
+            f"read_verilog {sources}",
+            f"synth_xilinx -top {top} -family {target} -flatten -noiopad -noclkbuf"
+            + ("" if dsp else " -nodsp"),
+            "tee -q -o stat.json stat -json",
+            f"write_verilog -noattr {NETLIST}",
+        ]),
+        work, "synth",
+    )  # fmt: skip
+    seconds = time.perf_counter() - began
+    stat = json.loads((work / "stat.json").read_text())
+    cells = next(iter(stat["modules"].values()))["num_cells_by_type"]
+    resources = count(cells)
+    # the cell models inlined, so a simulator runs one flat module (much faster on Icarus)
+    _yosys(
+        "\n".join([
+            f"read_verilog {NETLIST}",
+            "read_verilog -lib +/xilinx/cells_xtra.v",
+            "read_verilog +/xilinx/cells_sim.v",
+            f"hierarchy -top {top}",
+            "proc",
+            "flatten",
+            "opt_clean -purge",
+            f"write_verilog -noattr {SIM_NETLIST}",
+        ]),
+        work, "flatten",
+    )  # fmt: skip
+    result = SynthResult(target, resources, work / NETLIST, seconds)
+    (work / REPORT).write_text(
+        json.dumps({"family": target, "dsp": dsp, "seconds": seconds, **resources}, indent=2)
+    )
+    return result
