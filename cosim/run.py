@@ -96,12 +96,12 @@ def run(
     sources = [root / s for s in interface["sources"]]
     label = simulator
     if netlist:
-        from hlsfx.cosim.synth import SIM_NETLIST, synth
+        from hlsfx.cosim.synth import SynthError, simulation_netlist
 
-        gates = root / "synth_xc7" / SIM_NETLIST
-        if not gates.is_file():
-            synth(root, target="xc7")
-        sources, label = [gates], f"{simulator}_netlist"
+        try:
+            sources, label = [simulation_netlist(root)], f"{simulator}_netlist"
+        except SynthError as error:
+            raise CosimError(str(error)) from None
     width_in, width_out = (sum(p["size"] for p in interface[k]) for k in ("inputs", "outputs"))
     work = root / f"cosim_{label}"
     work.mkdir(exist_ok=True)

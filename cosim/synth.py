@@ -18,7 +18,8 @@ from pathlib import Path
 
 from hlsfx.codegen.rtl import INTERFACE
 
-__all__ = ["FAMILIES", "NETLIST", "SIM_NETLIST", "SynthError", "SynthResult", "synth"]
+__all__ = ["FAMILIES", "NETLIST", "SIM_NETLIST", "SynthError", "SynthResult"]
+__all__ += ["simulation_netlist", "synth"]
 
 FAMILIES = ("xc7", "xcu", "xcup")
 """the ``synth_xilinx -family`` values hlsfx counts resources for"""
@@ -82,8 +83,8 @@ def count(cells: dict[str, int]) -> dict:
 
 def synth(path: str | Path, *, target: str = "xc7", dsp: bool = True) -> SynthResult:
     """Synthesize the RTL in ``path`` (written by ``write_rtl``) with ``synth_xilinx -family
-    target`` (``dsp=False`` maps multipliers to LUTs); writes ``synth_<target>/netlist.v``, a
-    simulation netlist with the cell models flattened in, and ``synth_<target>/synth.json``."""
+    target`` (``dsp=False`` maps multipliers to LUTs); writes ``synth_<target>/netlist.v`` and
+    the counts to ``synth_<target>/synth.json``."""
     if target not in FAMILIES:
         raise ValueError(f"target {target!r} is not one of {', '.join(FAMILIES)}")
     root = Path(path).resolve()
@@ -107,22 +108,34 @@ def synth(path: str | Path, *, target: str = "xc7", dsp: bool = True) -> SynthRe
     stat = json.loads((work / "stat.json").read_text())
     cells = next(iter(stat["modules"].values()))["num_cells_by_type"]
     resources = count(cells)
-    # the cell models inlined, so a simulator runs one flat module (much faster on Icarus)
-    _yosys(
-        "\n".join([
-            f"read_verilog {NETLIST}",
-            "read_verilog -lib +/xilinx/cells_xtra.v",
-            "read_verilog +/xilinx/cells_sim.v",
-            f"hierarchy -top {top}",
-            "proc",
-            "flatten",
-            "opt_clean -purge",
-            f"write_verilog -noattr {SIM_NETLIST}",
-        ]),
-        work, "flatten",
-    )  # fmt: skip
     result = SynthResult(target, resources, work / NETLIST, seconds)
     (work / REPORT).write_text(
         json.dumps({"family": target, "dsp": dsp, "seconds": seconds, **resources}, indent=2)
     )
     return result
+
+
+def simulation_netlist(path: str | Path, *, target: str = "xc7") -> Path:
+    """The netlist of ``path`` (synthesized first when missing) with Yosys's Xilinx cell models
+    flattened into one module, which Icarus simulates far faster than the netlist beside the
+    cell library; written once, as ``synth_<target>/netlist_sim.v``."""
+    root = Path(path).resolve()
+    work = root / f"synth_{target}"
+    if not (work / NETLIST).is_file():
+        synth(root, target=target)
+    if not (work / SIM_NETLIST).is_file():
+        top = json.loads((root / INTERFACE).read_text())["top"]
+        _yosys(
+            "\n".join([
+                f"read_verilog {NETLIST}",
+                "read_verilog -lib +/xilinx/cells_xtra.v",
+                "read_verilog +/xilinx/cells_sim.v",
+                f"hierarchy -top {top}",
+                "proc",
+                "flatten",
+                "opt_clean -purge",
+                f"write_verilog -noattr {SIM_NETLIST}",
+            ]),
+            work, "flatten",
+        )  # fmt: skip
+    return work / SIM_NETLIST

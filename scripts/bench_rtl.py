@@ -1,7 +1,8 @@
 """The RTL flow on the jet tagger (ap_fixed<16,6>) at reuse factors 1, 2, 4 and 8: time to write
 the Verilog, Yosys synth_xilinx (xc7) time and resources, co-simulation time of 1 000 vectors on
-Icarus and on Verilator (build included), latency and II, as one table. Every co-simulation must
-pass (output codes equal to the emulator's) or the script stops.
+Icarus and on Verilator (build included), latency and II, and the gate-level co-simulation of
+the netlist (cell models flattened in, Icarus) at the reuse factors named, as one table. Every
+co-simulation must pass (output codes equal to the emulator's) or the script stops.
 
     python scripts/bench_rtl.py [--reuse 1 2 4 8] [--vectors 1000] [--keep DIR]
 """
@@ -26,6 +27,19 @@ def main() -> None:
     parser.add_argument("--vectors", type=int, default=1000)
     parser.add_argument("--precision", default="ap_fixed<16,6>")
     parser.add_argument("--fixtures", type=Path, default=ROOT.parent / "shared" / "fixtures")
+    parser.add_argument(
+        "--netlist-vectors",
+        type=int,
+        default=100,
+        help="vectors of the gate-level co-simulation (Icarus, flattened cells)",
+    )
+    parser.add_argument(
+        "--netlist-reuse",
+        type=int,
+        nargs="*",
+        default=[8],
+        help="reuse factors whose netlist is co-simulated",
+    )
     parser.add_argument("--keep", type=Path, help="write the projects here (default: a temp dir)")
     args = parser.parse_args()
     qm = hlsfx.configure(
@@ -48,14 +62,26 @@ def main() -> None:
                 if not result.passed:
                     raise SystemExit(result.summary())
                 row["latency"], row["II"] = result.latency, result.ii
+            if r in args.netlist_reuse:
+                start = time.perf_counter()
+                result = run(
+                    project, simulator="icarus", vectors=args.netlist_vectors, netlist=True
+                )
+                row["netlist icarus s"] = time.perf_counter() - start
+                if not result.passed:
+                    raise SystemExit(result.summary())
             rows.append(row)
             print(row, flush=True)
-    columns = list(rows[0])
-    print(f"\njet tagger, {args.precision}, {args.vectors} vectors per co-simulation\n")
+    columns = list(dict.fromkeys(c for row in rows for c in row))
+    print(
+        f"\njet tagger, {args.precision}, {args.vectors} vectors per RTL co-simulation, "
+        f"{args.netlist_vectors} on the netlist\n"
+    )
     print("| " + " | ".join(columns) + " |")
     print("|" + "---|" * len(columns))
     for row in rows:
-        cells = [f"{v:.1f}" if isinstance(v, float) else str(v) for v in row.values()]
+        values = [row.get(c, "") for c in columns]
+        cells = [f"{v:.1f}" if isinstance(v, float) else str(v) for v in values]
         print("| " + " | ".join(cells) + " |")
 
 

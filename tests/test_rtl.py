@@ -5,6 +5,7 @@ the latency and II the design states."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 
@@ -74,6 +75,28 @@ def test_a_wrong_code_names_the_vector_the_index_and_both_values(tmp_path):
     assert not result.passed and result.mismatches == 1
     summary = result.summary()
     assert f"vector 4 output y[1]: expected {rows[4][1]}, got {int(rows[4][1]) ^ 1}" in summary
+
+
+def test_a_wrong_bit_in_a_generated_layer_fails_the_cosim_by_name(tmp_path):
+    import re
+
+    from hlsfx.cosim.run import run
+
+    require(shutil.which("iverilog") is not None, "iverilog", "run scripts/setup.sh test")
+    project = write_rtl(_mlp(), tmp_path / "rtl", vectors=50)
+    verilog = (project / "myproject.v").read_text()
+    bias = re.search(r"wire \[\d+:0\] fc2_acc0_0 = \d+'d(\d+);", verilog)
+    broken = bias.group(0).replace(f"'d{bias.group(1)}", f"'d{int(bias.group(1)) ^ 1}")
+    (project / "myproject.v").write_text(verilog.replace(bias.group(0), broken))
+    result = run(project, simulator="icarus")
+    assert not result.passed and result.mismatches > 0
+    first = result.first[0]
+    assert first["output"] == "y" and first["index"] == 0
+    assert abs(first["got"] - first["expected"]) == 1  # the LSB of fc2's first output
+    assert (
+        f"vector {first['vector']} output y[0]: expected {first['expected']}, got {first['got']}"
+        in result.summary()
+    )
 
 
 def test_bad_reuse_factors_and_oversized_models_are_refused_before_writing(tmp_path):
@@ -211,3 +234,18 @@ def test_reuse_trades_multipliers_for_cycles_and_the_netlist_is_bit_exact(tmp_pa
         gates = run(project, simulator="icarus", netlist=True)
         assert gates.passed and gates.ii == r, gates.summary()
     assert dsps[0] > dsps[1] > dsps[2] > 0, dsps
+
+
+@pytest.mark.skipif(
+    not os.environ.get("HLSFX_SLOW"),
+    reason="synthesizing the jet tagger takes minutes: set HLSFX_SLOW=1 (scripts/bench_rtl.py "
+    "runs the same check at every reuse factor)",
+)
+def test_the_jet_tagger_netlist_equals_the_emulator(tmp_path):
+    from hlsfx.cosim.run import run
+
+    require(shutil.which("yosys") is not None, "yosys", "run scripts/setup.sh test")
+    qm = hlsfx.configure(hlsfx.load(fixture("onnx/three_layer_keras.onnx")), "ap_fixed<16,6>")
+    project = write_rtl(qm, tmp_path / "jets", reuse_factor=8, vectors=40)
+    result = run(project, simulator="icarus", netlist=True)
+    assert result.passed and (result.vectors, result.ii) == (40, 8), result.summary()
