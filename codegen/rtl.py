@@ -238,6 +238,8 @@ def write_rtl(
         "top": top,
         "sources": [f"{top}.v"],
         "protocol": "ap_vld",
+        "packing": "element k of a tensor (channels-last, row-major) at bits [k*width +: width], "
+        "a raw two's complement code of its type",
         "clock": "ap_clk",
         "reset": "ap_rst",
         "reset_active": 1,

@@ -54,7 +54,7 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _cosim(args: argparse.Namespace) -> int:
-    from hlsfx.cosim.run import CosimError, run
+    from hlsfx.cosim.simulate import CosimError, run
 
     try:
         result = run(
@@ -68,7 +68,7 @@ def _cosim(args: argparse.Namespace) -> int:
 
 
 def _synth(args: argparse.Namespace) -> int:
-    from hlsfx.cosim.synth import SynthError, synth
+    from hlsfx.cosim.yosys import SynthError, synth
 
     try:
         result = synth(args.project, target=args.target, dsp=not args.nodsp)

@@ -15,8 +15,8 @@ import time
 from pathlib import Path
 
 import hlsfx
-from hlsfx.cosim.run import run
-from hlsfx.cosim.synth import synth
+from hlsfx.cosim.simulate import run
+from hlsfx.cosim.yosys import synth
 
 ROOT = Path(__file__).resolve().parents[1]
 

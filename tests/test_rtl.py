@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -51,7 +52,7 @@ def _mlp():
 
 @pytest.mark.parametrize("simulator", ["icarus", "verilator"])
 def test_the_rtl_equals_the_emulator_with_latency_and_ii(simulator, tmp_path):
-    from hlsfx.cosim.run import SIMULATORS, run
+    from hlsfx.cosim.simulate import SIMULATORS, run
 
     require(shutil.which(SIMULATORS[simulator]) is not None, simulator, "run scripts/setup.sh test")
     project = write_rtl(_mlp(), tmp_path / "rtl", vectors=80)
@@ -63,7 +64,7 @@ def test_the_rtl_equals_the_emulator_with_latency_and_ii(simulator, tmp_path):
 
 
 def test_a_wrong_code_names_the_vector_the_index_and_both_values(tmp_path):
-    from hlsfx.cosim.run import run
+    from hlsfx.cosim.simulate import run
 
     require(shutil.which("iverilog") is not None, "iverilog", "run scripts/setup.sh test")
     project = write_rtl(_mlp(), tmp_path / "rtl", vectors=10)
@@ -80,7 +81,7 @@ def test_a_wrong_code_names_the_vector_the_index_and_both_values(tmp_path):
 def test_a_wrong_bit_in_a_generated_layer_fails_the_cosim_by_name(tmp_path):
     import re
 
-    from hlsfx.cosim.run import run
+    from hlsfx.cosim.simulate import run
 
     require(shutil.which("iverilog") is not None, "iverilog", "run scripts/setup.sh test")
     project = write_rtl(_mlp(), tmp_path / "rtl", vectors=50)
@@ -97,6 +98,23 @@ def test_a_wrong_bit_in_a_generated_layer_fails_the_cosim_by_name(tmp_path):
         f"vector {first['vector']} output y[0]: expected {first['expected']}, got {first['got']}"
         in result.summary()
     )
+
+
+def test_a_reuse_factor_per_layer_sets_its_cycles_and_the_ii(tmp_path):
+    from hlsfx.cosim.simulate import run
+
+    require(shutil.which("iverilog") is not None, "iverilog", "run scripts/setup.sh test")
+    project = write_rtl(_mlp(), tmp_path / "rtl", reuse_factor={"fc2": 3}, vectors=40)
+    interface = json.loads((project / "interface.json").read_text())
+    layers = interface["layers"]
+    assert [layers[n]["cycles"] for n in ("fc1", "relu", "fc2", "linear")] == [1, 1, 3, 1]
+    assert layers["fc2"]["multipliers"] == -(-layers["fc2"]["products"] // 3)
+    result = run(project, simulator="icarus")
+    # the inputs registered (1), fc1 (1), relu (1), fc2 (3), linear (1)
+    assert result.passed and (result.latency, result.ii) == (7, 3), result.summary()
+    again = write_rtl(_mlp(), tmp_path / "again", reuse_factor={"fc2": 3}, vectors=40)
+    for name in ("myproject.v", "interface.json", "tb_data/inputs_raw.dat"):
+        assert (project / name).read_bytes() == (again / name).read_bytes(), name
 
 
 def test_bad_reuse_factors_and_oversized_models_are_refused_before_writing(tmp_path):
@@ -125,7 +143,7 @@ ALL_KINDS_RUNS = [
 
 @pytest.mark.parametrize(("simulator", "config", "reuse"), ALL_KINDS_RUNS)
 def test_every_kind_at_every_reuse_factor_equals_the_emulator(simulator, config, reuse, tmp_path):
-    from hlsfx.cosim.run import SIMULATORS, run
+    from hlsfx.cosim.simulate import SIMULATORS, run
 
     require(shutil.which(SIMULATORS[simulator]) is not None, simulator, "run scripts/setup.sh test")
     model = test_hls_csim.ALL_KINDS_MODEL
@@ -158,7 +176,7 @@ def test_every_kind_at_every_reuse_factor_equals_the_emulator(simulator, config,
 
 @pytest.mark.parametrize("simulator", ["icarus", "verilator"])
 def test_the_jet_tagger_rtl_equals_the_emulator(simulator, tmp_path):
-    from hlsfx.cosim.run import SIMULATORS, run
+    from hlsfx.cosim.simulate import SIMULATORS, run
 
     require(shutil.which(SIMULATORS[simulator]) is not None, simulator, "run scripts/setup.sh test")
     qm = hlsfx.configure(hlsfx.load(fixture("onnx/three_layer_keras.onnx")), "ap_fixed<16,6>")
@@ -169,9 +187,6 @@ def test_the_jet_tagger_rtl_equals_the_emulator(simulator, tmp_path):
 
 
 def test_hlsfx_cosim_on_the_command_line(tmp_path):
-    import os
-    import sys
-
     require(shutil.which("iverilog") is not None, "iverilog", "run scripts/setup.sh test")
     project = write_rtl(_mlp(), tmp_path / "rtl", vectors=20)
     done = subprocess.run(
@@ -190,7 +205,7 @@ def test_vendor_port_styles_drive_the_same_testbench(ports, tmp_path):
     """Vivado HLS's io_parallel ports (an output port per element, each with _ap_vld) and
     io_stream ports (AXI-Stream of one position's channels per transfer, ap_rst_n) around the
     same core: the testbench takes the port map from interface.json alone."""
-    from hlsfx.cosim.run import run
+    from hlsfx.cosim.simulate import run
 
     require(shutil.which("iverilog") is not None, "iverilog", "run scripts/setup.sh test")
     qm = hlsfx.configure(
@@ -219,21 +234,27 @@ def test_vendor_port_styles_drive_the_same_testbench(ports, tmp_path):
 def test_reuse_trades_multipliers_for_cycles_and_the_netlist_is_bit_exact(tmp_path):
     """Yosys synth_xilinx: DSP48E1 count falls as the reuse factor grows, and the netlists
     (Yosys's Xilinx cell models flattened in) compute the emulator's codes with II = R."""
-    from hlsfx.cosim.run import run
-    from hlsfx.cosim.synth import synth
-
     require(shutil.which("yosys") is not None, "yosys", "run scripts/setup.sh test")
     require(shutil.which("iverilog") is not None, "iverilog", "run scripts/setup.sh test")
     dsps = []
     for r in (1, 2, 4):
         project = write_rtl(_mlp(), tmp_path / f"r{r}", reuse_factor=r, vectors=30)
-        found = synth(project)
+        found = hlsfx.cosim.synth(project)  # the package-level API
         assert set(found.resources) >= {"LUT", "FF", "DSP", "CARRY", "BRAM", "synth"}
         assert found.resources["DSP"] == found.resources["synth"].get("DSP48E1", 0)
         dsps.append(found.resources["DSP"])
-        gates = run(project, simulator="icarus", netlist=True)
+        gates = hlsfx.cosim.run(project, simulator="icarus", netlist=True)
         assert gates.passed and gates.ii == r, gates.summary()
     assert dsps[0] > dsps[1] > dsps[2] > 0, dsps
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    for command, expected in (
+        (["synth", str(project), "--json"], f'"DSP": {dsps[2]}'),
+        (["cosim", str(project), "--netlist", "--vectors", "12"],
+         "PASS on icarus_netlist: 12 vectors, 0 mismatching output codes"),
+    ):  # fmt: skip
+        done = subprocess.run([sys.executable, "-m", "hlsfx.cli", *command], capture_output=True,
+                              text=True, env=env)  # fmt: skip
+        assert done.returncode == 0 and expected in done.stdout, done.stdout[-2000:] + done.stderr
 
 
 @pytest.mark.skipif(
@@ -242,7 +263,7 @@ def test_reuse_trades_multipliers_for_cycles_and_the_netlist_is_bit_exact(tmp_pa
     "runs the same check at every reuse factor)",
 )
 def test_the_jet_tagger_netlist_equals_the_emulator(tmp_path):
-    from hlsfx.cosim.run import run
+    from hlsfx.cosim.simulate import run
 
     require(shutil.which("yosys") is not None, "yosys", "run scripts/setup.sh test")
     qm = hlsfx.configure(hlsfx.load(fixture("onnx/three_layer_keras.onnx")), "ap_fixed<16,6>")

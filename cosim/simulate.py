@@ -96,7 +96,7 @@ def run(
     sources = [root / s for s in interface["sources"]]
     label = simulator
     if netlist:
-        from hlsfx.cosim.synth import SynthError, simulation_netlist
+        from hlsfx.cosim.yosys import SynthError, simulation_netlist
 
         try:
             sources, label = [simulation_netlist(root)], f"{simulator}_netlist"
