@@ -9,8 +9,10 @@ Timing. A sample is accepted on a rising edge where ``ap_start``, every input's 
 and ``ap_ready`` are high. Each layer is combinational logic ending in one register. At reuse
 factor 1 that register loads every cycle: the layer takes one cycle and a new sample every
 cycle. At reuse factor R > 1 a layer shares ``ceil(n / R)`` multipliers among its n products
-over R cycles (products of the first R - 1 cycles are held in registers; the last cycle's feed
-the logic directly) and its register loads in the R-th: it takes R cycles. The design's II is
+over R cycles and its register loads in the R-th: it takes R cycles. Dense and convolutions
+keep each output's running sum in a register from cycle to cycle (their products come in each
+output's order); other layers hold the products of the first R - 1 cycles in registers, and
+the last cycle's feed the logic directly. The design's II is
 the largest R of a layer with products (a layer without any takes one cycle at any R); at
 II > 1 the inputs are captured in registers when accepted (one more cycle of latency) and
 ``ap_ready`` is low for II - 1 cycles after an accept. Where a layer's inputs come from paths of
@@ -135,7 +137,7 @@ def write_rtl(
             in_types=tuple(t_of[t] for t in layer.inputs),
             in_shapes=tuple(graph.shapes[t] for t in layer.inputs),
             in_buses=tuple(f"@{i}@" for i in range(len(layer.inputs))),  # placed once timed
-            out_bus=f"{name}_next", mults=mults[layer.name],
+            out_bus=f"{name}_next", mults=mults[layer.name], reuse=reuse[layer.name],
         )  # fmt: skip
         bodies[layer.name] = exempt_unread_lanes(RTL_LAYERS[layer.kind](c), c.lane_wires)
     cycles = {n: (reuse[n] if mults[n].products else 1) for n in reuse}

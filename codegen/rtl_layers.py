@@ -63,6 +63,7 @@ class _Product:
     a_t: FixedType
     b: str | int  # a wire, or a constant code
     b_t: FixedType
+    held: bool  # kept in a register until the layer's last phase (else valid in its own phase)
 
     @property
     def shape(self) -> tuple[int, int, bool, int]:
@@ -82,14 +83,22 @@ class Multipliers:
     name: str
     products: list[_Product] = field(default_factory=list)
 
-    def product(self, wire: str, a: str, a_t: FixedType, b: str | int, b_t: FixedType) -> str:
+    def product(
+        self, wire: str, a: str, a_t: FixedType, b: str | int, b_t: FixedType, held: bool = True
+    ) -> str:
         """Declare ``wire``, the exact product of the codes ``a`` (of ``a_t``) and ``b`` (a
-        wire holding a code of ``b_t``, or a constant code); a constant zero costs nothing."""
+        wire holding a code of ``b_t``, or a constant code); a constant zero costs nothing.
+        At R > 1 a ``held`` product keeps its value to the last phase; otherwise it is valid
+        only in its own phase (see :meth:`phases`) and the layer must take it then."""
         width = product_type(a_t, b_t).width
         if isinstance(b, int) and b == 0:
             return f"wire [{width - 1}:0] {wire} = {width}'d0;"
-        self.products.append(_Product(wire, a, a_t, b, b_t))
+        self.products.append(_Product(wire, a, a_t, b, b_t, held))
         return f"wire [{width - 1}:0] {wire};"
+
+    def phases(self, reuse: int) -> dict[str, int]:
+        """The phase in which each product is computed at reuse factor ``reuse``."""
+        return {p.wire: g for unit in self.shared(reuse) for g, p in enumerate(unit)}
 
     def shared(self, reuse: int) -> list[tuple[_Product, ...]]:
         """The multipliers at reuse factor ``reuse``: each one's products, phase by phase."""
@@ -124,7 +133,7 @@ class Multipliers:
                 f"$signed({_sign_extend(f'{mux}_b', wb, width)});",
             ]
             for g, p in enumerate(unit):
-                if g == reuse - 1:
+                if g == reuse - 1 or not p.held:
                     lines.append(f"assign {p.wire} = {mux}_p;")
                     continue
                 lines += [
@@ -164,6 +173,8 @@ class RtlLayer:
     in_buses: tuple[str, ...]
     out_bus: str
     mults: Multipliers
+    reuse: int = 1
+    """the layer's reuse factor; at R > 1 its phases are the bits of ``<name>_phase``"""
     lane_wires: list[str] = field(default_factory=list)
     """every wire :meth:`lanes` declared"""
 
@@ -214,8 +225,12 @@ def _weighted_sums(c: RtlLayer, sums, lanes: list[str]) -> list[str]:
     """Output k = cast(acc_k, result) of the sums ``sums[k] = (bias code in the accumulator,
     [(lane, weight code), ...])`` in NUMERICS.md's order: ``acc = cast(acc + cast(x * w, accum),
     accum)`` term by term. Terms of zero weights or padding are left out: they add exactly 0.
-    When nothing can round or overflow (the emulator's exact-sum test), each output is one
-    exact sum instead."""
+    When nothing can round or overflow (the emulator's exact-sum test), the terms are summed
+    exactly instead.
+
+    At reuse factor R > 1 the products come from the shared multipliers phase by phase, each
+    output's in order; every output keeps its running sum in a register from phase to phase
+    (as the HLS resource strategy does), and its last phase's terms complete it."""
     from hlsfx.emulator.run import exact_sum_bound
 
     x_t = c.x_t
@@ -226,39 +241,69 @@ def _weighted_sums(c: RtlLayer, sums, lanes: list[str]) -> list[str]:
     exact = exact_sum_bound(x_t, w_t, b_t, a_t, flat, c.p.params["bias"]) is not None
     lines = []
     products: dict[tuple[int, int], str] = {}
+    shared = c.reuse > 1
 
     def product(i: int, w: int) -> str:
-        if (i, w) not in products:
-            products[(i, w)] = f"{c.name}_p{len(products)}"
-            lines.append(c.mults.product(products[(i, w)], lanes[i], x_t, w, w_t))
-        return products[(i, w)]
+        key = (i, w) if not shared else (len(products), 0)  # shared: each output's, in order
+        if key not in products:
+            products[key] = f"{c.name}_p{len(products)}"
+            lines.append(c.mults.product(products[key], lanes[i], x_t, w, w_t, held=not shared))
+        return products[key]
 
+    wires = [[product(i, w) for i, w in terms] for _, terms in sums]
+    phase = c.mults.phases(c.reuse) if shared else {}
+    last = c.reuse - 1
     if exact:
         up = a_t.fractional - p_t.fractional
         width = max(a_t.width, p_t.width + up)  # every term and the sum, mod 2**width
-        e_t = FixedType(width, width - a_t.fractional, a_t.signed or p_t.signed)
-    for k, (bias, terms) in enumerate(sums):
-        wires = [product(i, w) for i, w in terms]
+        acc_t = FixedType(width, width - a_t.fractional, a_t.signed or p_t.signed)
+    else:
+        acc_t = a_t
+    for k, (bias, _) in enumerate(sums):
         acc = f"{c.name}_acc{k}"
-        if exact:
-            parts = [code(bias, e_t.width)]
-            for wire in wires:
-                term = extend(wire, p_t, e_t.width)
-                parts.append(f"({term} << {up})" if up else term)
-            lines.append(f"wire [{e_t.width - 1}:0] {acc} = {' + '.join(parts)};")
-            lines += cast_lines(acc, e_t, y_t, c.out(k), f"{acc}_y")
-            continue
-        lines.append(f"wire [{a_t.width - 1}:0] {acc}_0 = {code(bias, a_t.width)};")
-        for i, wire in enumerate(wires):
-            step = f"{acc}_{i}"
-            lines.append(f"wire [{a_t.width - 1}:0] {step}_pc;")
-            lines += cast_lines(wire, p_t, a_t, f"{step}_pc", f"{step}_pcast")
-            total, s_t = aligned_sum(f"{acc}_{i}", a_t, f"{step}_pc", a_t)
-            lines.append(f"wire [{s_t.width - 1}:0] {step}_s = {total};")
-            lines.append(f"wire [{a_t.width - 1}:0] {acc}_{i + 1};")
-            lines += cast_lines(f"{step}_s", s_t, a_t, f"{acc}_{i + 1}", f"{step}_scast")
-        lines += cast_lines(f"{acc}_{len(wires)}", a_t, y_t, c.out(k), f"{acc}_y")
+        by_phase: dict[int, list[str]] = {}
+        for wire in wires[k]:
+            by_phase.setdefault(phase.get(wire, last), []).append(wire)
+        start = code(bias, acc_t.width)
+        early = sorted(g for g in by_phase if g < last)
+        if early:  # the running sum, loaded in the first phase with terms
+            lines.append(f"reg [{acc_t.width - 1}:0] {acc}_r;")
+            steps = []
+            for g in early:
+                tail, end = _sum_terms(f"{acc}_g{g}", start if g == early[0] else f"{acc}_r",
+                                       by_phase[g], exact, acc_t, p_t)  # fmt: skip
+                lines += tail
+                steps.append(f"if ({c.name}_phase[{g}]) {acc}_r <= {end};")
+            lines.append(f"always @(posedge ap_clk) {' else '.join(steps)}")
+            start = f"{acc}_r"
+        tail, end = _sum_terms(acc, start, by_phase.get(last, []), exact, acc_t, p_t)
+        lines += tail
+        lines += cast_lines(end, acc_t, y_t, c.out(k), f"{acc}_y")
     return lines
+
+
+def _sum_terms(
+    name: str, start: str, wires: list[str], exact: bool, acc_t: FixedType, p_t: FixedType
+) -> tuple[list[str], str]:
+    """Products ``wires`` added to ``start`` (a code of ``acc_t``): exactly in one sum, or
+    term by term with the accumulator's casts; the lines and the wire of the result."""
+    if exact:
+        up = acc_t.fractional - p_t.fractional
+        parts = [start]
+        for wire in wires:
+            term = extend(wire, p_t, acc_t.width)
+            parts.append(f"({term} << {up})" if up else term)
+        return [f"wire [{acc_t.width - 1}:0] {name} = {' + '.join(parts)};"], name
+    lines = [f"wire [{acc_t.width - 1}:0] {name}_0 = {start};"]
+    for i, wire in enumerate(wires):
+        step = f"{name}_{i}"
+        lines.append(f"wire [{acc_t.width - 1}:0] {step}_pc;")
+        lines += cast_lines(wire, p_t, acc_t, f"{step}_pc", f"{step}_pcast")
+        total, s_t = aligned_sum(f"{name}_{i}", acc_t, f"{step}_pc", acc_t)
+        lines.append(f"wire [{s_t.width - 1}:0] {step}_s = {total};")
+        lines.append(f"wire [{acc_t.width - 1}:0] {name}_{i + 1};")
+        lines += cast_lines(f"{step}_s", s_t, acc_t, f"{name}_{i + 1}", f"{step}_scast")
+    return lines, f"{name}_{len(wires)}"
 
 
 def _bias_codes(c: RtlLayer) -> list[int]:
