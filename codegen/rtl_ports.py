@@ -26,6 +26,18 @@ def _instance(core: str, connect: dict[str, str]) -> list[str]:
     return [f"{core} core (", ",\n".join(pins), ");"]
 
 
+def _transfers(tensor: dict) -> tuple[int, int]:
+    """Codes per AXI-Stream transfer (one position's channels) and transfers per sample."""
+    beat = tensor["shape"][-1] if tensor["shape"] else 1
+    return beat, tensor["size"] // beat
+
+
+def _stream(name: str, beat: int) -> dict:
+    """The interface description of the stream of tensor port ``name``."""
+    return {"data": f"{name}_V_TDATA", "valid": f"{name}_V_TVALID", "ready": f"{name}_V_TREADY",
+            "beat": beat}  # fmt: skip
+
+
 def _shifted_in(register: str, data: str, width: int, bits: int) -> str:
     """``register`` (``width`` bits) moved down by ``bits``, ``data`` entering at the top."""
     return data if width == bits else f"{{{data}, {register}[{width - 1}:{bits}]}}"
@@ -85,9 +97,9 @@ def _axis(top: str, core: str, interface: dict) -> tuple[list[str], dict]:
     full = []
     for t, d in zip(interface["inputs"], described["inputs"], strict=True):
         f, w = t["ports"][0], t["width"]
-        beat = t["shape"][-1] if t["shape"] else 1
-        beats, bw, name = t["size"] // beat, beat * t["width"], f["data"]
-        cw = max(1, beats.bit_length())
+        name = f["data"]
+        beat, beats = _transfers(t)
+        bw, cw = beat * w, max(1, beats.bit_length())
         ports += [f"input wire [{bw - 1}:0] {name}_V_TDATA", f"input wire {name}_V_TVALID",
                   f"output wire {name}_V_TREADY"]  # fmt: skip
         body += [
@@ -106,16 +118,14 @@ def _axis(top: str, core: str, interface: dict) -> tuple[list[str], dict]:
             f"wire {f['valid']} = 1'b1;",
         ]
         full.append(f"{name}_full")
-        described_stream = {"data": f"{name}_V_TDATA", "valid": f"{name}_V_TVALID",
-                            "ready": f"{name}_V_TREADY", "beat": beat}  # fmt: skip
         d.pop("ports")
-        d["stream"] = described_stream
+        d["stream"] = _stream(name, beat)
     sending = []
     for t, d in zip(outs, described["outputs"], strict=True):
         f, w = t["ports"][0], t["width"]
-        beat = t["shape"][-1] if t["shape"] else 1
-        beats, bw, name = t["size"] // beat, beat * t["width"], f["data"]
-        cw = max(1, beats.bit_length())
+        name = f["data"]
+        beat, beats = _transfers(t)
+        bw, cw = beat * w, max(1, beats.bit_length())
         zeros = f"{bw}'d0"
         ports += [f"output wire [{bw - 1}:0] {name}_V_TDATA", f"output wire {name}_V_TVALID",
                   f"input wire {name}_V_TREADY"]  # fmt: skip
@@ -139,8 +149,7 @@ def _axis(top: str, core: str, interface: dict) -> tuple[list[str], dict]:
         ]
         sending.append(f"({name}_left != {cw}'d0)")
         d.pop("ports")
-        d["stream"] = {"data": f"{name}_V_TDATA", "valid": f"{name}_V_TVALID",
-                       "ready": f"{name}_V_TREADY", "beat": beat}  # fmt: skip
+        d["stream"] = _stream(name, beat)
     body += [
         f"wire busy = waiting | {' | '.join(sending)};  // one sample at a time",
         f"assign ap_start = {' & '.join(full)} & ~busy & ap_ready;",
@@ -152,8 +161,8 @@ def _axis(top: str, core: str, interface: dict) -> tuple[list[str], dict]:
     ]
     lines = [f"module {top} (", ",\n".join(f"    {p}" for p in ports), ");", *body]
     lines += [*_instance(core, pins), "endmodule"]
-    beats_in = max(t["size"] // (t["shape"][-1] if t["shape"] else 1) for t in interface["inputs"])
-    beats_out = max(t["size"] // (t["shape"][-1] if t["shape"] else 1) for t in outs)
+    beats_in = max(_transfers(t)[1] for t in interface["inputs"])
+    beats_out = max(_transfers(t)[1] for t in outs)
     described.update(
         protocol="axis", reset="ap_rst_n", reset_active=0, start=None, done=None, ready=None,
         ii=beats_in + interface["latency"] + beats_out + 2,
