@@ -5,20 +5,23 @@ Ports: ``ap_clk``, ``ap_rst`` (active high), ``ap_start``, ``ap_done``, ``ap_idl
 argument), per graph output one bus ``<layer>_out`` with ``_ap_vld``. Element k of a tensor
 (channels-last, row-major) sits at bits ``[k*W +: W]`` as a raw two's complement code.
 
-Timing. A sample is accepted on a rising edge where ``ap_start``, every input's ``_ap_vld``
-and ``ap_ready`` are high. Each layer is combinational logic ending in one register. At reuse
-factor 1 that register loads every cycle: the layer takes one cycle and a new sample every
-cycle. At reuse factor R > 1 a layer shares ``ceil(n / R)`` multipliers among its n products
-over R cycles and its register loads in the R-th: it takes R cycles. Dense and convolutions
-keep each output's running sum in a register from cycle to cycle (their products come in each
-output's order); other layers hold the products of the first R - 1 cycles in registers, and
-the last cycle's feed the logic directly. The design's II is
-the largest R of a layer with products (a layer without any takes one cycle at any R); at
-II > 1 the inputs are captured in registers when accepted (one more cycle of latency) and
-``ap_ready`` is low for II - 1 cycles after an accept. Where a layer's inputs come from paths of
-different latency, the earlier ones pass through delay registers; the outputs are aligned the
-same way, so every output's ``_ap_vld`` and ``ap_done`` rise together, latency cycles after the
-accept. ``interface.json`` beside the Verilog states ports, packing, types, latency and II.
+Timing. A sample is accepted on a rising edge where ``ap_start``, every input's ``_ap_vld`` and
+``ap_ready`` are high. Each layer is combinational logic ending in one register. At reuse factor
+1 that register loads every cycle: the layer takes one cycle and a new sample every cycle. At
+reuse factor R > 1 a layer shares ``ceil(n / R)`` multipliers among its n products over R cycles
+and its register loads in the R-th: it takes R cycles. Dense and convolutions keep each output's
+running sum in a register from cycle to cycle. Where the sum is exact, each multiplier takes R
+consecutive products (as hls4ml's resource strategy does), so it works for one output and its
+product feeds one adder, which Yosys packs into the DSP; where the accumulator rounds or
+saturates, each cycle computes whole outputs' products in their order. Other layers hold the
+products of the first R - 1 cycles in registers, and the last cycle's feed the logic directly.
+The design's II is the largest R of a layer with products (a layer without any takes one cycle
+at any R); at II > 1 the inputs are captured in registers when accepted (one more cycle of
+latency) and ``ap_ready`` is low for II - 1 cycles after an accept. Where a layer's inputs come
+from paths of different latency, the earlier ones pass through delay registers; the outputs are
+aligned the same way, so every output's ``_ap_vld`` and ``ap_done`` rise together, latency
+cycles after the accept. ``interface.json`` beside the Verilog states ports, packing, types,
+latency and II.
 """
 
 from __future__ import annotations

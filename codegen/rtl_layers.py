@@ -64,6 +64,7 @@ class _Product:
     b: str | int  # a wire, or a constant code
     b_t: FixedType
     held: bool  # kept in a register until the layer's last phase (else valid in its own phase)
+    summed: bool  # the layer sums it straight from its multiplier's output (see Multipliers.units)
 
     @property
     def shape(self) -> tuple[int, int, bool, int]:
@@ -77,38 +78,60 @@ class _Product:
 @dataclass
 class Multipliers:
     """The products of one layer. At reuse factor 1 each product is its own multiplier; at
-    R > 1 the products of one operand shape share ``ceil(n / R)`` multipliers: multiplier m
-    computes product ``g * ceil(n / R) + m`` in phase g of the layer's R cycles."""
+    R > 1 the products of one operand shape share ``ceil(n / R)`` multipliers over the layer's
+    R cycles. Multiplier m computes product ``g * ceil(n / R) + m`` in phase g, or, for summed
+    products, product ``m * R + g``: R consecutive products, mostly of one output, as hls4ml's
+    resource strategy lays them out, so that each multiplier feeds one output's sum."""
 
     name: str
     products: list[_Product] = field(default_factory=list)
 
     def product(
-        self, wire: str, a: str, a_t: FixedType, b: str | int, b_t: FixedType, held: bool = True
+        self,
+        wire: str,
+        a: str,
+        a_t: FixedType,
+        b: str | int,
+        b_t: FixedType,
+        held: bool = True,
+        summed: bool = False,
     ) -> str:
         """Declare ``wire``, the exact product of the codes ``a`` (of ``a_t``) and ``b`` (a
         wire holding a code of ``b_t``, or a constant code); a constant zero costs nothing.
         At R > 1 a ``held`` product keeps its value to the last phase; otherwise it is valid
-        only in its own phase (see :meth:`phases`) and the layer must take it then."""
+        only in its own phase (see :meth:`phases`) and the layer must take it then. A
+        ``summed`` product has no wire of its own at R > 1: the layer adds its multiplier's
+        output (see :meth:`units`) in its phase."""
         width = product_type(a_t, b_t).width
         if isinstance(b, int) and b == 0:
             return f"wire [{width - 1}:0] {wire} = {width}'d0;"
-        self.products.append(_Product(wire, a, a_t, b, b_t, held))
+        self.products.append(_Product(wire, a, a_t, b, b_t, held, summed))
         return f"wire [{width - 1}:0] {wire};"
 
     def phases(self, reuse: int) -> dict[str, int]:
         """The phase in which each product is computed at reuse factor ``reuse``."""
         return {p.wire: g for unit in self.shared(reuse) for g, p in enumerate(unit)}
 
+    def units(self, reuse: int) -> dict[str, tuple[str, int]]:
+        """Each product's multiplier output wire and phase at reuse factor ``reuse``."""
+        return {
+            p.wire: (f"{self.name}_mul{m}_p", g)
+            for m, unit in enumerate(self.shared(reuse))
+            for g, p in enumerate(unit)
+        }
+
     def shared(self, reuse: int) -> list[tuple[_Product, ...]]:
         """The multipliers at reuse factor ``reuse``: each one's products, phase by phase."""
         units = []
         groups: dict[tuple, list[_Product]] = {}
         for p in self.products:
-            groups.setdefault(p.shape, []).append(p)
+            groups.setdefault((p.shape, p.summed), []).append(p)
         for group in groups.values():
             count = math.ceil(len(group) / reuse)
-            units += [tuple(group[m::count]) for m in range(count)]
+            if group[0].summed:
+                units += [tuple(group[m * reuse : (m + 1) * reuse]) for m in range(count)]
+            else:
+                units += [tuple(group[m::count]) for m in range(count)]
         return units
 
     def lines(self, reuse: int, phase: str, clock: str) -> list[str]:
@@ -133,6 +156,8 @@ class Multipliers:
                 f"$signed({_sign_extend(f'{mux}_b', wb, width)});",
             ]
             for g, p in enumerate(unit):
+                if p.summed:
+                    continue
                 if g == reuse - 1 or not p.held:
                     lines.append(f"assign {p.wire} = {mux}_p;")
                     continue
@@ -228,9 +253,11 @@ def _weighted_sums(c: RtlLayer, sums, lanes: list[str]) -> list[str]:
     When nothing can round or overflow (the emulator's exact-sum test), the terms are summed
     exactly instead.
 
-    At reuse factor R > 1 the products come from the shared multipliers phase by phase, each
-    output's in order; every output keeps its running sum in a register from phase to phase
-    (as the HLS resource strategy does), and its last phase's terms complete it."""
+    At reuse factor R > 1 every output keeps its running sum in a register from phase to phase
+    (as the HLS resource strategy does). An exact sum adds, in every phase, the outputs of the
+    multipliers that work for it (each multiplier takes R consecutive products, so it feeds
+    one sum, or two where it crosses from one output's products to the next). A sum with
+    casts takes its products in order: phase by phase, each output's products in sequence."""
     from hlsfx.emulator.run import exact_sum_bound
 
     x_t = c.x_t
@@ -247,39 +274,99 @@ def _weighted_sums(c: RtlLayer, sums, lanes: list[str]) -> list[str]:
         key = (i, w) if not shared else (len(products), 0)  # shared: each output's, in order
         if key not in products:
             products[key] = f"{c.name}_p{len(products)}"
-            lines.append(c.mults.product(products[key], lanes[i], x_t, w, w_t, held=not shared))
+            decl = c.mults.product(
+                products[key], lanes[i], x_t, w, w_t, held=not shared, summed=exact
+            )
+            if not (shared and exact):
+                lines.append(decl)
         return products[key]
 
     wires = [[product(i, w) for i, w in terms] for _, terms in sums]
-    phase = c.mults.phases(c.reuse) if shared else {}
-    last = c.reuse - 1
     if exact:
         up = a_t.fractional - p_t.fractional
         width = max(a_t.width, p_t.width + up)  # every term and the sum, mod 2**width
         acc_t = FixedType(width, width - a_t.fractional, a_t.signed or p_t.signed)
     else:
         acc_t = a_t
+    units = c.mults.units(c.reuse) if shared else {}
+    sizes = Counter(unit for unit, _ in units.values())  # products per multiplier
     for k, (bias, _) in enumerate(sums):
-        acc = f"{c.name}_acc{k}"
-        by_phase: dict[int, list[str]] = {}
-        for wire in wires[k]:
-            by_phase.setdefault(phase.get(wire, last), []).append(wire)
-        start = code(bias, acc_t.width)
-        early = sorted(g for g in by_phase if g < last)
-        if early:  # the running sum, loaded in the first phase with terms
-            lines.append(f"reg [{acc_t.width - 1}:0] {acc}_r;")
-            steps = []
-            for g in early:
-                tail, end = _sum_terms(f"{acc}_g{g}", start if g == early[0] else f"{acc}_r",
-                                       by_phase[g], exact, acc_t, p_t)  # fmt: skip
-                lines += tail
-                steps.append(f"if ({c.name}_phase[{g}]) {acc}_r <= {end};")
-            lines.append(f"always @(posedge ap_clk) {' else '.join(steps)}")
-            start = f"{acc}_r"
-        tail, end = _sum_terms(acc, start, by_phase.get(last, []), exact, acc_t, p_t)
+        acc, start = f"{c.name}_acc{k}", code(bias, acc_t.width)
+        if not shared:
+            tail, end = _sum_terms(acc, start, wires[k], exact, acc_t, p_t)
+        elif exact:
+            tail, end = _stationary_sum(c, units, sizes, acc, start, wires[k], acc_t, p_t)
+        else:
+            tail, end = _phased_sum(c, units, acc, start, wires[k], acc_t, p_t)
         lines += tail
         lines += cast_lines(end, acc_t, y_t, c.out(k), f"{acc}_y")
     return lines
+
+
+def _stationary_sum(
+    c: RtlLayer,
+    units: dict[str, tuple[str, int]],
+    sizes: Counter[str],
+    acc: str,
+    bias: str,
+    wires: list[str],
+    acc_t: FixedType,
+    p_t: FixedType,
+) -> tuple[list[str], str]:
+    """One output's exact sum at R > 1: in each phase the running sum (the bias in phase 0)
+    plus the outputs of the multipliers working for this output, a multiplier shared with
+    another output masked to this output's phases. ``units`` maps each product to its
+    multiplier output and phase, ``sizes`` each multiplier to its number of products."""
+    if not wires:
+        return _sum_terms(acc, bias, [], True, acc_t, p_t)
+    mine: dict[str, list[int]] = {}
+    for wire in wires:
+        unit, g = units[wire]
+        mine.setdefault(unit, []).append(g)
+    lines, terms = [f"reg [{acc_t.width - 1}:0] {acc}_r;"], []
+    for unit, gs in mine.items():
+        if len(gs) == sizes[unit]:
+            terms.append(unit)
+            continue
+        mask = " | ".join(f"{c.name}_phase[{g}]" for g in gs)
+        terms.append(f"{acc}_{unit}")
+        lines.append(f"wire [{p_t.width - 1}:0] {acc}_{unit} = {{{p_t.width}{{{mask}}}}} & {unit};")
+    base = f"({c.name}_phase[0] ? {bias} : {acc}_r)"
+    tail, end = _sum_terms(acc, base, terms, True, acc_t, p_t)
+    lines += tail
+    lines.append(f"always @(posedge ap_clk) {acc}_r <= {end};")
+    return lines, end
+
+
+def _phased_sum(
+    c: RtlLayer,
+    units: dict[str, tuple[str, int]],
+    acc: str,
+    bias: str,
+    wires: list[str],
+    acc_t: FixedType,
+    p_t: FixedType,
+) -> tuple[list[str], str]:
+    """One output's sum with casts at R > 1: the running sum is loaded in the first phase with
+    products and carried to the last, each phase adding its products in order."""
+    last = c.reuse - 1
+    by_phase: dict[int, list[str]] = {}
+    for wire in wires:
+        by_phase.setdefault(units[wire][1], []).append(wire)
+    lines, start = [], bias
+    early = sorted(g for g in by_phase if g < last)
+    if early:
+        lines.append(f"reg [{acc_t.width - 1}:0] {acc}_r;")
+        steps = []
+        for g in early:
+            tail, end = _sum_terms(f"{acc}_g{g}", bias if g == early[0] else f"{acc}_r",
+                                   by_phase[g], False, acc_t, p_t)  # fmt: skip
+            lines += tail
+            steps.append(f"if ({c.name}_phase[{g}]) {acc}_r <= {end};")
+        lines.append(f"always @(posedge ap_clk) {' else '.join(steps)}")
+        start = f"{acc}_r"
+    tail, end = _sum_terms(acc, start, by_phase.get(last, []), False, acc_t, p_t)
+    return lines + tail, end
 
 
 def _sum_terms(

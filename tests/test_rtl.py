@@ -257,6 +257,47 @@ def test_reuse_trades_multipliers_for_cycles_and_the_netlist_is_bit_exact(tmp_pa
         assert done.returncode == 0 and expected in done.stdout, done.stdout[-2000:] + done.stderr
 
 
+def _exact_dense(zeros: bool):
+    """A Dense 12 -> 8 whose sums are exact at ap_fixed<16,6>. With ``zeros`` the outputs have
+    different numbers of products, so at every R > 1 some multiplier works for two outputs;
+    without, no multiplier does at R = 2, 3, 4."""
+    rng = np.random.default_rng(1)
+    weight = rng.normal(0.0, 0.5, (12, 8))
+    if zeros:
+        weight[::4, 1] = weight[1::5, 6] = 0.0
+    layer = Layer("fc", kinds.DENSE, ["x"], "y",
+                  params={"weight": weight, "bias": rng.normal(0.0, 0.5, 8)})  # fmt: skip
+    return hlsfx.configure(Graph(("x",), ("y",), (layer,), {"x": (12,), "y": (8,)}),
+                           "ap_fixed<16,6>")  # fmt: skip
+
+
+def test_exact_sums_accumulate_per_multiplier_and_their_adders_stay_in_the_dsps(tmp_path):
+    """A Dense with exact sums at R > 1: each multiplier takes R consecutive products and feeds
+    one output's running sum (a multiplier crossing from one output to the next is masked into
+    both), so Yosys packs the adders into the DSP48E1s. RTL and netlist equal the emulator with
+    II = R; the DSP count falls; and without crossing multipliers the LUTs stay below R = 1's
+    (per-phase sums had put every adder in the fabric: 3x the LUTs of R = 1 on a 16 x 16 Dense)."""
+    require(shutil.which("yosys") is not None, "yosys", "run scripts/setup.sh test")
+    require(shutil.which("iverilog") is not None, "iverilog", "run scripts/setup.sh test")
+    found = {}
+    for zeros in (True, False):
+        qm = _exact_dense(zeros)
+        n = int(np.count_nonzero(qm.precisions["fc"].params["weight"]))  # codes
+        for r in (1, 2, 3, 4):
+            project = write_rtl(qm, tmp_path / f"{zeros}{r}", reuse_factor=r, vectors=30)
+            layer = json.loads((project / "interface.json").read_text())["layers"]["fc"]
+            assert (layer["products"], layer["multipliers"]) == (n, -(-n // r)), layer
+            found[zeros, r] = hlsfx.cosim.synth(project).resources
+            for netlist in (False, True) if zeros else (False,):
+                result = hlsfx.cosim.run(project, simulator="icarus", netlist=netlist)
+                assert result.passed and result.ii == r, result.summary()
+    for zeros in (True, False):
+        dsp = [found[zeros, r]["DSP"] for r in (1, 2, 3, 4)]
+        assert dsp[0] > dsp[1] > dsp[2] > dsp[3] > 0, found
+    lut = [found[False, r]["LUT"] for r in (1, 2, 3, 4)]
+    assert max(lut[1:]) < lut[0], found
+
+
 @pytest.mark.skipif(
     not os.environ.get("HLSFX_SLOW"),
     reason="synthesizing the jet tagger takes minutes: set HLSFX_SLOW=1 (scripts/bench_rtl.py "
