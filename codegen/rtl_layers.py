@@ -99,7 +99,7 @@ class Multipliers:
         """Declare ``wire``, the exact product of the codes ``a`` (of ``a_t``) and ``b`` (a
         wire holding a code of ``b_t``, or a constant code); a constant zero costs nothing.
         At R > 1 a ``held`` product keeps its value to the last phase; otherwise it is valid
-        only in its own phase (see :meth:`phases`) and the layer must take it then. A
+        only in its own phase and the layer must take it then. A
         ``summed`` product has no wire of its own at R > 1: the layer adds its multiplier's
         output (see :meth:`units`) in its phase."""
         width = product_type(a_t, b_t).width
@@ -107,10 +107,6 @@ class Multipliers:
             return f"wire [{width - 1}:0] {wire} = {width}'d0;"
         self.products.append(_Product(wire, a, a_t, b, b_t, held, summed))
         return f"wire [{width - 1}:0] {wire};"
-
-    def phases(self, reuse: int) -> dict[str, int]:
-        """The phase in which each product is computed at reuse factor ``reuse``."""
-        return {p.wire: g for unit in self.shared(reuse) for g, p in enumerate(unit)}
 
     def units(self, reuse: int) -> dict[str, tuple[str, int]]:
         """Each product's multiplier output wire and phase at reuse factor ``reuse``."""
