@@ -285,84 +285,85 @@ def _weighted_sums(c: RtlLayer, sums, lanes: list[str]) -> list[str]:
     else:
         acc_t = a_t
     units = c.mults.units(c.reuse) if shared else {}
-    sizes = Counter(unit for unit, _ in units.values())  # products per multiplier
+    sums_of = _Accumulation(c, exact, acc_t, p_t, units, Counter(u for u, _ in units.values()))
     for k, (bias, _) in enumerate(sums):
-        acc, start = f"{c.name}_acc{k}", code(bias, acc_t.width)
-        if not shared:
-            tail, end = _sum_terms(acc, start, wires[k], exact, acc_t, p_t)
-        elif exact:
-            tail, end = _stationary_sum(c, units, sizes, acc, start, wires[k], acc_t, p_t)
-        else:
-            tail, end = _phased_sum(c, units, acc, start, wires[k], acc_t, p_t)
+        acc = f"{c.name}_acc{k}"
+        tail, end = sums_of.output(acc, code(bias, acc_t.width), wires[k])
         lines += tail
         lines += cast_lines(end, acc_t, y_t, c.out(k), f"{acc}_y")
     return lines
 
 
-def _stationary_sum(
-    c: RtlLayer,
-    units: dict[str, tuple[str, int]],
-    sizes: Counter[str],
-    acc: str,
-    bias: str,
-    wires: list[str],
-    acc_t: FixedType,
-    p_t: FixedType,
-) -> tuple[list[str], str]:
-    """One output's exact sum at R > 1: in each phase the running sum (the bias in phase 0)
-    plus the outputs of the multipliers working for this output, a multiplier shared with
-    another output masked to this output's phases. ``units`` maps each product to its
-    multiplier output and phase, ``sizes`` each multiplier to its number of products."""
-    if not wires:
-        return _sum_terms(acc, bias, [], True, acc_t, p_t)
-    mine: dict[str, list[int]] = {}
-    for wire in wires:
-        unit, g = units[wire]
-        mine.setdefault(unit, []).append(g)
-    lines, terms = [f"reg [{acc_t.width - 1}:0] {acc}_r;"], []
-    for unit, gs in mine.items():
-        if len(gs) == sizes[unit]:
-            terms.append(unit)
-            continue
-        mask = " | ".join(f"{c.name}_phase[{g}]" for g in gs)
-        terms.append(f"{acc}_{unit}")
-        lines.append(f"wire [{p_t.width - 1}:0] {acc}_{unit} = {{{p_t.width}{{{mask}}}}} & {unit};")
-    base = f"({c.name}_phase[0] ? {bias} : {acc}_r)"
-    tail, end = _sum_terms(acc, base, terms, True, acc_t, p_t)
-    lines += tail
-    lines.append(f"always @(posedge ap_clk) {acc}_r <= {end};")
-    return lines, end
+@dataclass(frozen=True)
+class _Accumulation:
+    """How a layer's outputs sum their products: ``units`` gives each product's multiplier
+    output and phase at R > 1, ``sizes`` each multiplier's number of products."""
 
+    c: RtlLayer
+    exact: bool
+    acc_t: FixedType
+    p_t: FixedType
+    units: dict[str, tuple[str, int]]
+    sizes: Counter[str]
 
-def _phased_sum(
-    c: RtlLayer,
-    units: dict[str, tuple[str, int]],
-    acc: str,
-    bias: str,
-    wires: list[str],
-    acc_t: FixedType,
-    p_t: FixedType,
-) -> tuple[list[str], str]:
-    """One output's sum with casts at R > 1: the running sum is loaded in the first phase with
-    products and carried to the last, each phase adding its products in order."""
-    last = c.reuse - 1
-    by_phase: dict[int, list[str]] = {}
-    for wire in wires:
-        by_phase.setdefault(units[wire][1], []).append(wire)
-    lines, start = [], bias
-    early = sorted(g for g in by_phase if g < last)
-    if early:
-        lines.append(f"reg [{acc_t.width - 1}:0] {acc}_r;")
-        steps = []
-        for g in early:
-            tail, end = _sum_terms(f"{acc}_g{g}", bias if g == early[0] else f"{acc}_r",
-                                   by_phase[g], False, acc_t, p_t)  # fmt: skip
-            lines += tail
-            steps.append(f"if ({c.name}_phase[{g}]) {acc}_r <= {end};")
-        lines.append(f"always @(posedge ap_clk) {' else '.join(steps)}")
-        start = f"{acc}_r"
-    tail, end = _sum_terms(acc, start, by_phase.get(last, []), False, acc_t, p_t)
-    return lines + tail, end
+    def output(self, acc: str, bias: str, wires: list[str]) -> tuple[list[str], str]:
+        """The lines of the sum ``acc`` of the products ``wires`` and the bias code, and the
+        wire that holds it in the layer's last phase."""
+        if self.c.reuse == 1:
+            return _sum_terms(acc, bias, wires, self.exact, self.acc_t, self.p_t)
+        if self.exact:
+            return self._stationary(acc, bias, wires)
+        return self._phased(acc, bias, wires)
+
+    def _stationary(self, acc: str, bias: str, wires: list[str]) -> tuple[list[str], str]:
+        """An exact sum at R > 1: in each phase the running sum (the bias in phase 0) plus the
+        outputs of the multipliers working for this output, a multiplier shared with another
+        output masked to this output's phases."""
+        c, acc_t, p_t = self.c, self.acc_t, self.p_t
+        if not wires:
+            return _sum_terms(acc, bias, [], True, acc_t, p_t)
+        mine: dict[str, list[int]] = {}
+        for wire in wires:
+            unit, g = self.units[wire]
+            mine.setdefault(unit, []).append(g)
+        lines, terms = [f"reg [{acc_t.width - 1}:0] {acc}_r;"], []
+        for unit, gs in mine.items():
+            if len(gs) == self.sizes[unit]:
+                terms.append(unit)
+                continue
+            mask = " | ".join(f"{c.name}_phase[{g}]" for g in gs)
+            terms.append(f"{acc}_{unit}")
+            lines.append(
+                f"wire [{p_t.width - 1}:0] {acc}_{unit} = {{{p_t.width}{{{mask}}}}} & {unit};"
+            )
+        base = f"({c.name}_phase[0] ? {bias} : {acc}_r)"
+        tail, end = _sum_terms(acc, base, terms, True, acc_t, p_t)
+        lines += tail
+        lines.append(f"always @(posedge ap_clk) {acc}_r <= {end};")
+        return lines, end
+
+    def _phased(self, acc: str, bias: str, wires: list[str]) -> tuple[list[str], str]:
+        """A sum with casts at R > 1: the running sum is loaded in the first phase with
+        products and carried to the last, each phase adding its products in order."""
+        c, acc_t, p_t = self.c, self.acc_t, self.p_t
+        last = c.reuse - 1
+        by_phase: dict[int, list[str]] = {}
+        for wire in wires:
+            by_phase.setdefault(self.units[wire][1], []).append(wire)
+        lines, start = [], bias
+        early = sorted(g for g in by_phase if g < last)
+        if early:
+            lines.append(f"reg [{acc_t.width - 1}:0] {acc}_r;")
+            steps = []
+            for g in early:
+                tail, end = _sum_terms(f"{acc}_g{g}", bias if g == early[0] else f"{acc}_r",
+                                       by_phase[g], False, acc_t, p_t)  # fmt: skip
+                lines += tail
+                steps.append(f"if ({c.name}_phase[{g}]) {acc}_r <= {end};")
+            lines.append(f"always @(posedge ap_clk) {' else '.join(steps)}")
+            start = f"{acc}_r"
+        tail, end = _sum_terms(acc, start, by_phase.get(last, []), False, acc_t, p_t)
+        return lines + tail, end
 
 
 def _sum_terms(
