@@ -57,8 +57,8 @@ _LAZY = {
 
 
 def __getattr__(name: str) -> object:
-    if name == "cosim":  # the subpackage, on first use (it needs cocotb only to simulate)
-        return importlib.import_module("hlsfx.cosim")
+    if name in ("cosim", "examples"):  # subpackages, on first use
+        return importlib.import_module(f"hlsfx.{name}")
     if name in _LAZY:
         value = getattr(importlib.import_module(_LAZY[name]), name)
         globals()[name] = value
@@ -67,4 +67,4 @@ def __getattr__(name: str) -> object:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY) | {"cosim"})
+    return sorted(set(globals()) | set(_LAZY) | {"cosim", "examples"})

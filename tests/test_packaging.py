@@ -40,6 +40,8 @@ def test_wheel_installs_subpackages_under_hlsfx(tmp_path):
         assert not any(name.startswith(f"{folder}/") for name in names), f"top-level {folder}/"
     assert "hlsfx/emulator/primitives.py" in names and "hlsfx/emulator/quantize.py" in names
     assert "hlsfx/hls_src/hlsfx_dense.h" in names and "hlsfx/cli.py" in names
+    for example in hlsfx.examples.EXAMPLES:  # the shipped models and their test data
+        assert {f"hlsfx/examples/{example}.onnx", f"hlsfx/examples/{example}.npz"} <= names
     assert not any(name.startswith("hls_src/") for name in names)
 
 
