@@ -255,9 +255,22 @@ class QuantizedModel:
         -------
         numpy.ndarray, or a dict by output name when the model has several outputs.
         """
-        outputs, _ = self._run(self._inputs(x), set(self.graph.outputs), batch_size, threads)
+        return self.predict_with_overflows(x, raw=raw, batch_size=batch_size, threads=threads)[0]
+
+    def predict_with_overflows(
+        self,
+        x: Any,
+        *,
+        raw: bool = False,
+        batch_size: int | None = None,
+        threads: int | None = None,
+    ) -> tuple[Any, OverflowReport]:
+        """:meth:`predict` and :meth:`overflow_report` of ``x`` from one emulation."""
+        arrays = self._inputs(x)
+        outputs, counts = self._run(arrays, set(self.graph.outputs), batch_size, threads)
         shaped = {n: self._shaped(n, outputs[n], raw, True) for n in self.graph.outputs}
-        return shaped[self.graph.outputs[0]] if len(shaped) == 1 else shaped
+        report = OverflowReport(counts, len(next(iter(arrays.values()))))
+        return shaped[self.graph.outputs[0]] if len(shaped) == 1 else shaped, report
 
     def predict_codes(
         self, codes: Any, *, batch_size: int | None = None, threads: int | None = None

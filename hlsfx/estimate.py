@@ -1,0 +1,102 @@
+"""A fast resource estimate of a quantized model, from its types and weight codes alone.
+
+Each distinct product of an input with a nonzero weight code is one multiplier at reuse factor
+1 (zero weights and padding cost nothing: the RTL writer leaves them out, and builds a product
+that recurs once). Its cost is counted in bit operations (BOPs): input width x weight width,
+the usual proxy for multiplier area in LUTs, summed over the products.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from hlsfx.model import QuantizedModel
+
+__all__ = ["LayerEstimate", "ResourceEstimate", "estimate"]
+
+
+@dataclass(frozen=True)
+class LayerEstimate:
+    """One layer's multipliers: how many, their operand widths and their bit operations."""
+
+    layer: str
+    multipliers: int
+    input_bits: int
+    weight_bits: int
+    weights: int
+    """nonzero weight codes"""
+
+    @property
+    def bops(self) -> int:
+        return self.multipliers * self.input_bits * self.weight_bits
+
+
+@dataclass(frozen=True)
+class ResourceEstimate:
+    """The multipliers of every layer with weights."""
+
+    layers: tuple[LayerEstimate, ...]
+
+    @property
+    def multipliers(self) -> int:
+        return sum(e.multipliers for e in self.layers)
+
+    @property
+    def bops(self) -> int:
+        return sum(e.bops for e in self.layers)
+
+    @property
+    def weight_bits(self) -> int:
+        """Bits of all nonzero weight codes: what the weights take in the design."""
+        return sum(e.weights * e.weight_bits for e in self.layers)
+
+    def as_dict(self) -> dict[str, int]:
+        return {"multipliers": self.multipliers, "bops": self.bops, "weight_bits": self.weight_bits}
+
+
+def _distinct_products(index: np.ndarray, codes: np.ndarray) -> int:
+    """Distinct (input, weight code) products, zero codes and padding (-1) left out: tap k of
+    every position reads input ``index[:, k]`` and multiplies it by each code in ``codes[k]``."""
+    pairs = []
+    for k in range(index.shape[1]):
+        lanes = index[:, k][index[:, k] >= 0]
+        distinct = np.unique(codes[k][codes[k] != 0])
+        if lanes.size and distinct.size:
+            grid = np.stack(np.meshgrid(np.unique(lanes), distinct, indexing="ij"), axis=-1)
+            pairs.append(grid.reshape(-1, 2))
+    return len(np.unique(np.concatenate(pairs), axis=0)) if pairs else 0
+
+
+def estimate(qm: QuantizedModel) -> ResourceEstimate:
+    """The multipliers of ``qm``'s layers at reuse factor 1: one per distinct product of an
+    input and a nonzero weight code (the RTL writer builds an input's product with equal
+    codes once; padding taps read nothing), over every row of a Dense and every position of
+    a convolution."""
+    layers = []
+    for layer in qm.graph.layers:
+        p = qm.precisions[layer.name]
+        if "weight" not in p.types or "weight" not in p.params:
+            continue
+        weight = p.params["weight"]
+        x_shape = qm.graph.shapes[layer.inputs[0]]
+        if "kernel" in layer.attrs:
+            from hlsfx.emulator.run import conv_patch_index
+
+            index = conv_patch_index(layer, x_shape)  # output position x tap: input, or -1
+            codes = weight.reshape(index.shape[1], -1)  # tap x outputs (depthwise: x 1)
+            products = _distinct_products(index, codes)
+        else:
+            rows = math.prod(x_shape[:-1])
+            index = np.arange(rows * weight.shape[0]).reshape(rows, weight.shape[0])
+            products = _distinct_products(index, weight)
+        x_t = qm.tensor_types[layer.inputs[0]]
+        nonzero = int(np.count_nonzero(weight))
+        layers.append(
+            LayerEstimate(layer.name, products, x_t.width, p.types["weight"].width, nonzero)
+        )
+    return ResourceEstimate(tuple(layers))

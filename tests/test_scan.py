@@ -1,0 +1,109 @@
+"""Precision scans and the resource estimate: each point's numbers are what the emulator gives
+for that configuration, scans resume without redoing points, run on any executor, and record
+points the emulator cannot run; the estimate counts the products the RTL writer counts."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import json
+
+import numpy as np
+import pytest
+
+import hlsfx
+from hlsfx.estimate import estimate
+from hlsfx.scan import PointResult, ScanPoint, grid, scan
+
+
+@pytest.fixture(scope="module")
+def jets():
+    example = hlsfx.examples.load("jet_mlp")
+    return example.graph, example.x_test[:4000], example.y_test[:4000]
+
+
+def test_a_grid_is_every_combination_and_bad_points_are_named():
+    points = grid([4, 8], [2, "auto"], layers=[None, "dense_1"], roles=[None, "weight"])
+    assert len(points) == 2 * 2 * 2 * 2 and ScanPoint(8, 2, "dense_1", "weight") in points
+    assert ScanPoint(4, 6) not in grid([4], [6])  # more integer bits than the width
+    with pytest.raises(ValueError, match="width must be a positive integer, not 0"):
+        ScanPoint(0, 2)
+    with pytest.raises(ValueError, match="integer bits must be an integer or 'auto', not 'x'"):
+        ScanPoint(8, "x")
+    with pytest.raises(ValueError, match=r"role must be one of .* not 'accumulator'"):
+        ScanPoint(8, 2, role="accumulator")
+
+
+def test_each_point_reports_what_the_emulator_gives_for_its_configuration(jets):
+    graph, x, y = jets
+    points = [ScanPoint(6, 3), ScanPoint(10, "auto"), ScanPoint(5, 1, "dense_2", "weight")]
+    results = scan(graph, x, y, points, workers=1)
+    assert [r.point for r in results] == points
+    reference = hlsfx.configure(graph, "ap_fixed<24,12>").predict(x).argmax(axis=1)
+    for r in results:
+        qm = hlsfx.configure(graph, config=r.config)
+        out, report = qm.predict_with_overflows(x)
+        assert np.array_equal(out, qm.predict(x))
+        assert r.accuracy == np.mean(out.argmax(axis=1) == y)
+        assert r.agreement == np.mean(out.argmax(axis=1) == reference)
+        assert r.overflows == {k: sum(v.values()) for k, v in report.counts.items()}
+        assert r.resources == estimate(qm).as_dict() and r.error is None
+    layers = results[2].config["layers"]
+    assert layers["dense_2"]["weight"] == "ap_fixed<5,1>"
+    assert layers["dense_1"]["weight"] == layers["dense_2"]["bias"] == "ap_fixed<16,6>"
+    narrow = results[0].config["layers"]
+    assert {narrow[name]["result"] for name in narrow} == {"ap_fixed<6,3>"}
+    assert results[0].overflow_total > 0  # 3 integer bits do not hold these activations
+
+
+def test_a_point_the_emulator_cannot_run_is_recorded_with_the_reason(jets):
+    graph, x, y = jets
+    (wide,) = scan(graph, x[:100], y[:100], [ScanPoint(31, "auto")], workers=1)
+    assert wide.accuracy is None and "accumulator needs" in wide.error
+    with pytest.raises(ValueError, match=r"no layer 'dense_9' \(layers: dense_1, relu_1"):
+        scan(graph, x, y, [ScanPoint(8, 2, "dense_9")], workers=1)
+
+
+def test_a_scan_resumes_without_redoing_points_and_refuses_another_scans_file(jets, tmp_path):
+    graph, x, y = jets
+    out = tmp_path / "scan"
+    ran = []
+    first = scan(graph, x, y, grid([6, 8], 3), out=out, workers=1, on_result=ran.append)
+    with (tmp_path / "scan.jsonl").open("a") as f:
+        f.write('{"key": "w9_i3_*_*", "accur')  # a run killed while writing its last point
+    again = scan(graph, x, y, grid([6, 8, 9], 3), out=out, workers=1, on_result=ran.append)
+    assert [r.point.width for r in ran] == [6, 8, 9]  # only the new point ran the second time
+    assert [r.accuracy for r in again[:2]] == [r.accuracy for r in first]
+    lines = (tmp_path / "scan.csv").read_text().splitlines()
+    assert lines[0].startswith("width,integer,layer,role,accuracy,agreement,overflows")
+    assert len(lines) == 4
+    saved = [json.loads(line) for line in (tmp_path / "scan.jsonl").read_text().splitlines()]
+    assert PointResult.from_json(saved[-1]).point == ScanPoint(9, 3)
+    with pytest.raises(ValueError, match="holds a scan of another model, base configuration"):
+        scan(graph, x[:10], y[:10], grid([6], 3), out=out, workers=1)
+
+
+def test_points_run_on_a_process_pool_or_any_executor_with_the_same_results(jets):
+    graph, x, y = jets
+    points = grid([5, 7], "auto")
+    here = scan(graph, x, y, points, workers=1)
+    pooled = scan(graph, x, y, points, workers=2)
+    with concurrent.futures.ProcessPoolExecutor(2) as executor:
+        given = scan(graph, x, y, points, executor=executor)
+    for a, b, c in zip(here, pooled, given, strict=True):
+        assert a.accuracy == b.accuracy == c.accuracy and a.overflows == b.overflows == c.overflows
+
+
+def test_the_estimate_counts_the_products_the_rtl_writer_builds(tmp_path):
+    from hlsfx.codegen.rtl import write_rtl
+
+    example = hlsfx.examples.load("digits_cnn")
+    qm = hlsfx.configure(
+        example.graph, "ap_fixed<8,3>", layers={"dense": {"weight": "ap_fixed<4,1>"}}
+    )
+    found = estimate(qm)
+    interface = json.loads((write_rtl(qm, tmp_path / "rtl") / "interface.json").read_text())
+    for layer in found.layers:
+        assert layer.multipliers == interface["layers"][layer.layer]["products"], layer
+    dense = next(e for e in found.layers if e.layer == "dense")
+    assert (dense.input_bits, dense.weight_bits) == (8, 4)
+    assert found.bops == sum(e.multipliers * e.input_bits * e.weight_bits for e in found.layers)
