@@ -107,3 +107,25 @@ def test_the_estimate_counts_the_products_the_rtl_writer_builds(tmp_path):
     dense = next(e for e in found.layers if e.layer == "dense")
     assert (dense.input_bits, dense.weight_bits) == (8, 4)
     assert found.bops == sum(e.multipliers * e.input_bits * e.weight_bits for e in found.layers)
+
+
+def test_the_pareto_front_keeps_the_points_nothing_beats_and_the_plots_are_written(jets, tmp_path):
+    from hlsfx import plots
+
+    graph, x, y = jets
+    results = scan(graph, x, y, grid([4, 6, 8, 12], ["auto", 2]), workers=1)
+    front = plots.pareto_front(results)
+    for r in results:  # every point is matched or beaten by a cheaper-or-equal front point
+        assert any(f.resources["bops"] <= r.resources["bops"] and f.accuracy >= r.accuracy
+                   for f in front)  # fmt: skip
+    assert [f.resources["bops"] for f in front] == sorted(f.resources["bops"] for f in front)
+    assert [f.accuracy for f in front] == sorted(f.accuracy for f in front)
+    qm = hlsfx.configure(graph, "ap_fixed<8,3>")
+    for written in (
+        plots.accuracy_vs_width(results, tmp_path / "width", float_accuracy=0.78),
+        plots.accuracy_vs_resources(results, tmp_path / "pareto", float_accuracy=0.78),
+        plots.profile(qm, x[:500], tmp_path / "profile"),
+    ):
+        assert [p.suffix for p in written] == [".png", ".pdf"]
+        assert written[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert written[1].read_bytes()[:5] == b"%PDF-"
