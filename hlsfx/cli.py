@@ -1,4 +1,10 @@
-"""The ``hlsfx`` command line."""
+"""The ``hlsfx`` command line.
+
+A MODEL argument is a model file (``.onnx``) or the name of a shipped example (``jet_mlp``,
+``digits_cnn``); ``--data`` names an ``.npz`` file of inputs ``x`` and labels ``y`` (or
+``x_test``/``y_test``), and defaults to a shipped example's test set. Errors print one line;
+``--debug`` shows the traceback.
+"""
 
 from __future__ import annotations
 
@@ -6,30 +12,221 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
-__all__ = ["main"]
+__all__ = ["main", "parser"]
+
+
+class CommandError(Exception):
+    """A problem with what the command was asked: printed as one line, exit status 2."""
+
+
+# --- what several commands share -----------------------------------------------------------------
+
+
+def _graph(args: argparse.Namespace) -> Any:
+    import hlsfx
+
+    if args.model in hlsfx.examples.EXAMPLES and not Path(args.model).exists():
+        return hlsfx.examples.load(args.model).graph
+    return hlsfx.load(args.model)
+
+
+def _quantized(args: argparse.Namespace) -> Any:
+    import hlsfx
+
+    graph = _graph(args)
+    if getattr(args, "config", None):
+        return hlsfx.configure(graph, config=args.config)
+    return hlsfx.configure(graph, args.precision)
+
+
+def _data(args: argparse.Namespace, labels: bool = False) -> tuple[Any, Any]:
+    """``(x, y)`` from ``--data`` or the example's test set; ``y`` None when absent."""
+    import numpy as np
+
+    import hlsfx
+
+    if args.data is None:
+        if args.model not in hlsfx.examples.EXAMPLES:
+            raise CommandError("give the inputs with --data FILE.npz (arrays x and y)")
+        example = hlsfx.examples.load(args.model)
+        x, y = example.x_test, example.y_test
+    else:
+        path = Path(args.data)
+        if not path.is_file():
+            raise CommandError(f"--data {str(path)!r}: no such file")
+        if path.suffix == ".npy":
+            x, y = np.load(path), None
+        else:
+            with np.load(path) as arrays:
+                keys = set(arrays.files)
+                x_key = next((k for k in ("x", "x_test", "X", "X_test") if k in keys), None)
+                if x_key is None:
+                    raise CommandError(
+                        f"--data {str(path)!r} has no array x (it has {sorted(keys)})"
+                    )
+                y_key = next((k for k in ("y", "y_test") if k in keys), None)
+                x = arrays[x_key]
+                y = arrays[y_key] if y_key else None
+    if getattr(args, "samples", None):
+        x, y = x[: args.samples], None if y is None else y[: args.samples]
+    if labels and y is None:
+        raise CommandError("this command needs labels: an array y in the --data file")
+    return x, y
+
+
+def _add_model(p: argparse.ArgumentParser, precision: bool = True) -> None:
+    p.add_argument("model", help="a model file (.onnx) or a shipped example: jet_mlp, digits_cnn")
+    if precision:
+        p.add_argument(
+            "--precision",
+            default="ap_fixed<16,6>",
+            help="the default type of every role (default ap_fixed<16,6>)",
+        )
+        p.add_argument("--config", help="a saved configuration (JSON or YAML) instead")
+
+
+def _add_data(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--data", help="an .npz file with inputs x (and labels y), or an .npy of x")
+    p.add_argument("--samples", type=int, help="use the first N samples only")
+
+
+def _accuracy(outputs: Any, labels: Any) -> float:
+    from hlsfx.scan import _classes
+
+    return float((_classes(outputs) == labels).mean())
+
+
+# --- the commands --------------------------------------------------------------------------------
+
+
+def _convert(args: argparse.Namespace) -> int:
+    qm = _quantized(args)
+    if not args.hls and not args.rtl:
+        raise CommandError("name an output: --hls DIR and/or --rtl DIR")
+    if args.hls:
+        print(f"HLS project: {qm.write_hls(args.hls, reuse_factor=args.reuse)}")
+    if args.rtl:
+        print(f"Verilog RTL: {qm.write_rtl(args.rtl, reuse_factor=args.reuse)}")
+    return 0
+
+
+def _rtl(args: argparse.Namespace) -> int:
+    qm = _quantized(args)
+    path = qm.write_rtl(args.out, reuse_factor=args.reuse, ports=args.ports)
+    interface = json.loads((path / "interface.json").read_text())
+    print(f"Verilog RTL: {path} (latency {interface['latency']}, II {interface['ii']})")
+    return 0
+
+
+def _predict(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    qm = _quantized(args)
+    x, y = _data(args)
+    outputs = qm.predict(x, raw=args.raw)
+    if args.out:
+        np.save(args.out, outputs if isinstance(outputs, np.ndarray) else outputs[0])
+        print(f"predictions: {args.out}")
+    print(f"{len(x):,} samples emulated at {args.config or args.precision}")
+    if y is not None and not args.raw:
+        print(f"accuracy: {_accuracy(outputs, y):.4f}")
+    return 0
+
+
+def _trace(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    qm = _quantized(args)
+    x, _ = _data(args)
+    layers = qm.trace(x, raw=args.raw)
+    np.savez_compressed(args.out, **layers)
+    for name, values in layers.items():
+        print(f"{name:24} {values.shape!s:20} max |value| {np.abs(values).max():g}")
+    print(f"every layer's output: {args.out}")
+    return 0
+
+
+def _profile(args: argparse.Namespace) -> int:
+    from hlsfx import plots
+
+    qm = _quantized(args)
+    x, _ = _data(args)
+    print(qm.overflow_report(x))
+    for path in plots.profile(qm, x, args.out):
+        print(f"plot: {path}")
+    return 0
+
+
+def _integers(text: str) -> list[int | str]:
+    return ["auto" if part == "auto" else int(part) for part in text.split(",")]
+
+
+def _widths(text: str) -> list[int]:
+    if ":" in text:
+        low, high = (int(v) for v in text.split(":"))
+        return list(range(low, high + 1))
+    return [int(v) for v in text.split(",")]
+
+
+def _scan(args: argparse.Namespace) -> int:
+    import hlsfx
+    from hlsfx import plots
+    from hlsfx.scan import grid, scan
+
+    graph = _graph(args)
+    x, y = _data(args, labels=True)
+    base = hlsfx.configure(graph, config=args.config) if args.config else None
+    layers: list[str | None] = [None]
+    if args.per_layer:
+        layers = [la.name for la in graph.layers if "weight" in la.params or args.role == "result"]
+    elif args.layers:
+        layers = args.layers.split(",")
+    points = grid(_widths(args.widths), _integers(args.integer), layers, [args.role])
+    results = scan(
+        base or graph, x, y, points, base=None if base else args.precision, out=args.out,
+        workers=args.workers, progress=not args.quiet,
+    )  # fmt: skip
+    print(f"{'point':44} {'accuracy':>9} {'agreement':>9} {'overflows':>10} {'BOPs':>12}")
+    for r in results:
+        if r.error:
+            print(f"{r.point.label:44} cannot be emulated: {r.error}")
+            continue
+        print(f"{r.point.label:44} {r.accuracy:9.4f} {r.agreement:9.4f} {r.overflow_total:10,} "
+              f"{r.resources['bops']:12,}")  # fmt: skip
+    out = Path(args.out)
+    for path in plots.accuracy_vs_width(results, out.with_name(out.name + "_accuracy")):
+        print(f"plot: {path}")
+    for path in plots.accuracy_vs_resources(results, out.with_name(out.name + "_pareto")):
+        print(f"plot: {path}")
+    print(f"results: {out.with_suffix('.csv')} and {out.with_suffix('.jsonl')}")
+    return 0
+
+
+def _optimize(args: argparse.Namespace) -> int:
+    qm = _quantized(args)
+    x, y = _data(args, labels=True)
+    found = qm.optimize(x, y, budget=args.budget, progress=not args.quiet)
+    print(found.table())
+    print(f"{found.evaluations} configurations emulated in {found.seconds:.1f} s")
+    print(f"configuration: {found.after.save_config(args.out)}")
+    return 0
 
 
 def _csim(args: argparse.Namespace) -> int:
-    from hlsfx.codegen.csim import CsimError, csim
+    from hlsfx.codegen.csim import csim
 
-    try:
-        result = csim(args.project, ap_types=args.ap_types)
-    except CsimError as error:
-        print(f"hlsfx csim: {error}", file=sys.stderr)
-        return 2
+    result = csim(args.project, ap_types=args.ap_types)
     print(result.summary())
     return 0 if result.passed else 1
 
 
 def _report(args: argparse.Namespace) -> int:
-    from hlsfx.codegen.reports import ReportError, read_report
+    from hlsfx.codegen.reports import read_report
 
-    try:
-        report = read_report(args.project)
-    except ReportError as error:
-        print(f"hlsfx report: {error}", file=sys.stderr)
-        return 2
+    report = read_report(args.project)
     print(json.dumps(report.as_dict(), indent=2) if args.json else report.table())
     return 0
 
@@ -45,92 +242,256 @@ def _build(args: argparse.Namespace) -> int:
     except ToolMissing as error:
         print(f"hlsfx build: {error}", file=sys.stderr)
         return 3
-    except (FileNotFoundError, RuntimeError) as error:
-        print(f"hlsfx build: {error}", file=sys.stderr)
-        return 2
     if report is not None:
         print(report.table())
     return 0
 
 
 def _cosim(args: argparse.Namespace) -> int:
-    from hlsfx.cosim.simulate import CosimError, run
+    from hlsfx.cosim.simulate import run
 
-    try:
-        result = run(
-            args.project, simulator=args.simulator, vectors=args.vectors, netlist=args.netlist
-        )
-    except CosimError as error:
-        print(f"hlsfx cosim: {error}", file=sys.stderr)
-        return 2
+    result = run(args.project, simulator=args.simulator, vectors=args.vectors, netlist=args.netlist)
     print(result.summary())
     return 0 if result.passed else 1
 
 
 def _synth(args: argparse.Namespace) -> int:
-    from hlsfx.cosim.yosys import SynthError, synth
+    from hlsfx.cosim.yosys import synth
 
-    try:
-        result = synth(args.project, target=args.target, dsp=not args.nodsp)
-    except SynthError as error:
-        print(f"hlsfx synth: {error}", file=sys.stderr)
-        return 2
+    result = synth(args.project, target=args.target, dsp=not args.nodsp)
     print(json.dumps(result.resources, indent=2) if args.json else result.summary())
     return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from hlsfx.demo import run_demo
+
+    return run_demo(Path(args.out), quick=args.quick)
+
+
+# --- the parser ----------------------------------------------------------------------------------
+
+
+def _command(
+    commands: Any, name: str, help: str, example: str, run: Any
+) -> argparse.ArgumentParser:
+    p = commands.add_parser(
+        name, help=help, description=help, epilog=f"example: {example}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )  # fmt: skip
+    p.set_defaults(run=run)
+    return p
 
 
 def parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
     top = argparse.ArgumentParser(
-        prog="hlsfx", description="Neural networks on FPGAs, simulator first."
-    )
+        prog="hlsfx", description="Neural networks on FPGAs, simulator first.",
+        epilog="example: hlsfx demo   (each command's --help shows one of its own)",
+    )  # fmt: skip
+    top.add_argument("--debug", action="store_true", help="show the traceback of an error")
     commands = top.add_subparsers(dest="command", required=True)
 
-    csim = commands.add_parser("csim", help="C-simulate a generated HLS project with g++")
-    csim.add_argument("project", help="the project folder (written by write_hls)")
-    csim.add_argument("--ap-types", help="folder of the Xilinx ap_types headers")
-    csim.set_defaults(run=_csim)
+    p = _command(
+        commands,
+        "convert",
+        "write a model as an HLS C++ project and/or Verilog RTL",
+        "hlsfx convert jet_mlp --precision 'ap_fixed<10,4>' --hls prj --rtl rtl",
+        _convert,
+    )
+    _add_model(p)
+    p.add_argument("--hls", help="the HLS project folder to write")
+    p.add_argument("--rtl", help="the RTL folder to write")
+    p.add_argument("--reuse", type=int, default=1, help="reuse factor (default 1)")
 
-    report = commands.add_parser("report", help="read the vendor reports of an HLS project")
-    report.add_argument("project", help="the project folder, or a csynth.xml file")
-    report.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    report.set_defaults(run=_report)
+    p = _command(
+        commands,
+        "rtl",
+        "write a model as Verilog RTL (io_parallel)",
+        "hlsfx rtl jet_mlp --out rtl --reuse 4",
+        _rtl,
+    )
+    _add_model(p)
+    p.add_argument("--out", required=True, help="the folder to write")
+    p.add_argument("--reuse", type=int, default=1, help="reuse factor (default 1)")
+    p.add_argument(
+        "--ports",
+        choices=("ap_vld", "ap_vld_elements", "axis"),
+        default="ap_vld",
+        help="port style (default ap_vld)",
+    )
 
-    cosim = commands.add_parser("cosim", help="simulate RTL written by write_rtl with cocotb")
-    cosim.add_argument("project", help="the RTL folder (written by write_rtl)")
-    cosim.add_argument("--simulator", choices=("icarus", "verilator"), default="icarus")
-    cosim.add_argument("--vectors", type=int, help="how many of its test vectors (default all)")
-    cosim.add_argument(
-        "--netlist", action="store_true",
-        help="simulate the Yosys xc7 netlist (synthesized first when missing) instead of the RTL",
-    )  # fmt: skip
-    cosim.set_defaults(run=_cosim)
+    p = _command(
+        commands,
+        "predict",
+        "emulate a model bit-exactly on data; accuracy if labelled",
+        "hlsfx predict jet_mlp --precision 'ap_fixed<8,3>' --out y.npy",
+        _predict,
+    )
+    _add_model(p)
+    _add_data(p)
+    p.add_argument("--raw", action="store_true", help="raw integer codes instead of values")
+    p.add_argument("--out", help="save the predictions as .npy")
 
-    synth = commands.add_parser(
-        "synth", help="synthesize RTL written by write_rtl with Yosys synth_xilinx",
-        epilog="example: hlsfx synth build/rtl --target xc7",
-    )  # fmt: skip
-    synth.add_argument("project", help="the RTL folder (written by write_rtl)")
-    synth.add_argument("--target", choices=("xc7", "xcu", "xcup"), default="xc7",
-                       help="the synth_xilinx family (default xc7)")  # fmt: skip
-    synth.add_argument("--nodsp", action="store_true", help="map multipliers to LUTs")
-    synth.add_argument("--json", action="store_true", help="print the counts as JSON")
-    synth.set_defaults(run=_synth)
+    p = _command(
+        commands,
+        "trace",
+        "every layer's output on data, saved as .npz",
+        "hlsfx trace digits_cnn --samples 10 --out trace.npz",
+        _trace,
+    )
+    _add_model(p)
+    _add_data(p)
+    p.add_argument("--raw", action="store_true", help="raw integer codes instead of values")
+    p.add_argument("--out", default="trace.npz", help="the .npz to write (default trace.npz)")
 
-    build = commands.add_parser("build", help="run vitis_hls / vivado_hls on an HLS project")
-    build.add_argument("project", help="the project folder")
+    p = _command(
+        commands,
+        "profile",
+        "overflow counts and a plot of value ranges against types",
+        "hlsfx profile jet_mlp --precision 'ap_fixed<8,3>' --out profile",
+        _profile,
+    )
+    _add_model(p)
+    _add_data(p)
+    p.add_argument("--out", default="profile", help="plot file name, .png and .pdf added")
+
+    p = _command(
+        commands,
+        "scan",
+        "accuracy over a range of fixed-point widths, with plots",
+        "hlsfx scan jet_mlp --widths 4:16 --integer auto --out scan/jets",
+        _scan,
+    )
+    _add_model(p)
+    _add_data(p)
+    p.add_argument("--widths", default="4:16", help="W values: 'low:high' or a list (default 4:16)")
+    p.add_argument(
+        "--integer",
+        default="auto",
+        help="integer bits: 'auto' (from the data) or a list like 2,4,auto",
+    )
+    p.add_argument(
+        "--per-layer",
+        action="store_true",
+        help="scan each layer with weights alone, the others at the base precision",
+    )
+    p.add_argument("--layers", help="scan these layers (comma-separated) one at a time")
+    p.add_argument(
+        "--role",
+        choices=("weight", "bias", "result"),
+        help="scan only this role (default: weight, bias and result)",
+    )
+    p.add_argument("--out", default="scan", help="results (.csv, .jsonl) and plots; resumes")
+    p.add_argument("--workers", type=int, help="processes (default one per core)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    p = _command(
+        commands,
+        "optimize",
+        "narrow each layer's types within an accuracy budget",
+        "hlsfx optimize jet_mlp --samples 20000 --budget 0.01 --out best.yaml",
+        _optimize,
+    )
+    _add_model(p)
+    _add_data(p)
+    p.add_argument(
+        "--budget",
+        type=float,
+        default=0.01,
+        help="accuracy the search may lose against the float model (default 0.01)",
+    )
+    p.add_argument("--out", default="optimized.yaml", help="the configuration to write")
+    p.add_argument("--quiet", action="store_true", help="no progress line")
+
+    p = _command(
+        commands, "csim", "C-simulate a generated HLS project with g++", "hlsfx csim prj", _csim
+    )
+    p.add_argument("project", help="the project folder (written by write_hls)")
+    p.add_argument("--ap-types", help="folder of the Xilinx ap_types headers")
+
+    p = _command(
+        commands,
+        "report",
+        "read the vendor reports of an HLS project",
+        "hlsfx report prj --json",
+        _report,
+    )
+    p.add_argument("project", help="the project folder, or a csynth.xml file")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+    p = _command(
+        commands,
+        "cosim",
+        "simulate RTL written by write_rtl with cocotb",
+        "hlsfx cosim rtl --simulator verilator --vectors 50",
+        _cosim,
+    )
+    p.add_argument("project", help="the RTL folder (written by write_rtl)")
+    p.add_argument("--simulator", choices=("icarus", "verilator"), default="icarus")
+    p.add_argument("--vectors", type=int, help="how many of its test vectors (default all)")
+    p.add_argument(
+        "--netlist",
+        action="store_true",
+        help="simulate the Yosys xc7 netlist (synthesized first when missing)",
+    )
+
+    p = _command(
+        commands,
+        "synth",
+        "synthesize RTL written by write_rtl with Yosys synth_xilinx",
+        "hlsfx synth rtl --target xc7",
+        _synth,
+    )
+    p.add_argument("project", help="the RTL folder (written by write_rtl)")
+    p.add_argument(
+        "--target",
+        choices=("xc7", "xcu", "xcup"),
+        default="xc7",
+        help="the synth_xilinx family (default xc7)",
+    )
+    p.add_argument("--nodsp", action="store_true", help="map multipliers to LUTs")
+    p.add_argument("--json", action="store_true", help="print the counts as JSON")
+
+    p = _command(
+        commands,
+        "build",
+        "run vitis_hls / vivado_hls on an HLS project",
+        "hlsfx build prj --csim --synth",
+        _build,
+    )
+    p.add_argument("project", help="the project folder")
     for step, text in (
         ("csim", "C simulation"), ("synth", "C synthesis (the default when no step is named)"),
         ("cosim", "C/RTL co-simulation"), ("export", "export as an IP"),
     ):  # fmt: skip
-        build.add_argument(f"--{step}", action="store_true", help=text)
-    build.set_defaults(run=_build)
+        p.add_argument(f"--{step}", action="store_true", help=text)
+
+    p = _command(
+        commands,
+        "demo",
+        "the whole flow on the shipped jet tagger, offline",
+        "hlsfx demo --out hlsfx_demo",
+        _demo,
+    )
+    p.add_argument("--out", default="hlsfx_demo", help="where everything goes")
+    p.add_argument("--quick", action="store_true", help="fewer samples and points")
     return top
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    return args.run(args)
+    try:
+        return args.run(args)
+    except KeyboardInterrupt:
+        print(f"hlsfx {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:  # one line for the user; --debug for the traceback
+        if args.debug:
+            raise
+        message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        print(f"hlsfx {args.command}: {message}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -163,8 +163,7 @@ class PointResult:
 class _Job:
     """Everything a worker needs, sent to it once (local pool) or with each point."""
 
-    graph: Graph
-    base: dict[str, Any]
+    base: QuantizedModel
     x: Any
     labels: np.ndarray | None
     reference: np.ndarray
@@ -197,12 +196,12 @@ def _samples(x: Any) -> int:
 
 
 def point_model(
-    graph: Graph, base: Mapping[str, Any], point: ScanPoint, calibration: Any = None
+    base_qm: QuantizedModel, point: ScanPoint, calibration: Any = None
 ) -> QuantizedModel:
-    """The model at ``point``: the base configuration with the point's types set."""
+    """The model at ``point``: ``base_qm``'s configuration with the point's types set."""
     from hlsfx.model import configure
 
-    base_qm = configure(graph, config=base)
+    graph, base = base_qm.graph, base_qm.config()
     scope = [layer.name for layer in graph.layers if point.layer in (None, layer.name)]
     if point.layer is not None and not scope:
         names = ", ".join(layer.name for layer in graph.layers)
@@ -249,7 +248,7 @@ def _evaluate(point: ScanPoint, job: _Job | None = None) -> PointResult:
     start = time.perf_counter()
     n = _samples(job.x)
     try:
-        qm = point_model(job.graph, job.base, point, job.calibration)
+        qm = point_model(job.base, point, job.calibration)
         qm.predict_with_overflows(_slice(job.x, 0, 1))  # the emulator's own checks, up front
     except ValueError as error:  # a point the emulator cannot run: say why, go on
         return PointResult(point, None, 0.0, {}, {}, n, time.perf_counter() - start, {},
@@ -445,13 +444,14 @@ def scan(
         if on_result is not None:
             on_result(result)
 
-    job = _Job(graph, base, x, labels, reference, calibration, None)
+    base_qm = configure(graph, config=base)
+    job = _Job(base_qm, x, labels, reference, calibration, None)
     workers = workers or os.cpu_count() or 1
     if executor is None and (workers == 1 or len(todo) <= 1):
         for point in todo:
             finished(_evaluate(point, job))
     elif executor is None:
-        job = _Job(graph, base, x, labels, reference, calibration, 1)
+        job = _Job(base_qm, x, labels, reference, calibration, 1)
         with concurrent.futures.ProcessPoolExecutor(
             min(workers, len(todo)), initializer=_init_worker, initargs=(job,)
         ) as pool:

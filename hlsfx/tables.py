@@ -215,7 +215,10 @@ def _table(f, function, input_type, entry_type, start, step, count, attrs) -> Ta
     from hlsfx.emulator.quantize import quantize
 
     shift = round(math.log2(step / input_type.lsb))
-    grid = np.array([float(start + k * step) for k in range(count)])
+    # start is a whole number of steps and step a power of two: exact in float64
+    first = start / step
+    assert first.denominator == 1
+    grid = (int(first) + np.arange(count, dtype=np.float64)) * float(step)
     values = f.evaluate(grid, attrs or {})
     entries = quantize(values, entry_type, nonfinite=float(entry_type.max))
     return Table(function, input_type, entry_type, int(start / input_type.lsb), shift, entries)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up hlsfx in ./.venv on a fresh Debian machine, then runs the demo or the test suite.
 #
-#   bash scripts/setup.sh demo   # install hlsfx and run the example (no network after install)
+#   bash scripts/setup.sh demo   # install hlsfx and run `hlsfx demo` (no network after install)
 #   bash scripts/setup.sh test   # install hlsfx with everything the tests need, lint, run pytest
 #
 # The package is installed without -e, so the tests run against what users install.
@@ -23,7 +23,7 @@ pip_install() { python -m pip install --disable-pip-version-check -q "$@"; }
 
 if [ "$mode" = demo ]; then
   pip_install .
-  python scripts/demo_quantize.py
+  hlsfx demo --out hlsfx_demo "${@:2}"
   exit 0
 fi
 

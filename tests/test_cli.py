@@ -1,0 +1,113 @@
+"""The ``hlsfx`` command line: every command explains itself with an example, errors are one
+line (the traceback with --debug), and the daily commands work on a shipped example."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from conftest import IN_CI
+
+import hlsfx
+from hlsfx.cli import main, parser
+
+COMMANDS = ("convert", "predict", "trace", "profile", "scan", "optimize", "csim", "rtl", "cosim",
+            "synth", "report", "demo", "build")  # fmt: skip
+
+
+def _run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "hlsfx.cli", *args], capture_output=True, text=True,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+    )  # fmt: skip
+
+
+def test_every_command_has_help_with_an_example(capsys):
+    subcommands = parser()._subparsers._group_actions[0].choices
+    assert set(subcommands) == set(COMMANDS)
+    for name in COMMANDS:
+        with pytest.raises(SystemExit) as done:
+            main([name, "--help"])
+        assert done.value.code == 0
+        text = capsys.readouterr().out
+        assert f"example: hlsfx {name}" in text, text
+
+
+def test_an_error_is_one_line_and_debug_shows_the_traceback(tmp_path):
+    done = _run("predict", str(tmp_path / "missing.onnx"))
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        f"hlsfx predict: ONNX model {str(tmp_path / 'missing.onnx')!r}: no such file"
+    ]
+    done = _run("--debug", "predict", str(tmp_path / "missing.onnx"))
+    assert done.returncode != 0 and "Traceback" in done.stderr
+    done = _run("scan", "jet_mlp", "--data", str(tmp_path / "none.npz"))
+    assert done.stderr.strip() == f"hlsfx scan: --data {str(tmp_path / 'none.npz')!r}: no such file"
+
+
+def test_predict_trace_and_profile_on_an_example(tmp_path, capsys):
+    example = hlsfx.examples.load("jet_mlp")
+    np.savez(tmp_path / "data.npz", x=example.x_test[:300], y=example.y_test[:300])
+    out = tmp_path / "y.npy"
+    assert main(["predict", "jet_mlp", "--data", str(tmp_path / "data.npz"), "--precision",
+                 "ap_fixed<10,4>", "--out", str(out)]) == 0  # fmt: skip
+    qm = hlsfx.configure(example.graph, "ap_fixed<10,4>")
+    expected = qm.predict(example.x_test[:300])
+    assert np.array_equal(np.load(out), expected)
+    accuracy = np.mean(expected.argmax(axis=1) == example.y_test[:300])
+    assert f"accuracy: {accuracy:.4f}" in capsys.readouterr().out
+    assert main(["trace", "digits_cnn", "--samples", "5", "--out", str(tmp_path / "t.npz")]) == 0
+    with np.load(tmp_path / "t.npz") as layers:
+        assert layers["conv_1"].shape == (5, 8, 8, 8)
+    assert main(["profile", "jet_mlp", "--samples", "500", "--precision", "ap_fixed<8,3>",
+                 "--out", str(tmp_path / "profile")]) == 0  # fmt: skip
+    text = capsys.readouterr().out
+    assert "overflows in 500 samples" in text and (tmp_path / "profile.png").is_file()
+
+
+def test_scan_and_optimize_on_the_command_line(tmp_path, capsys):
+    out = tmp_path / "scan" / "jets"
+    assert main(["scan", "jet_mlp", "--samples", "1500", "--widths", "6:8", "--workers", "1",
+                 "--quiet", "--out", str(out)]) == 0  # fmt: skip
+    text = capsys.readouterr().out
+    assert "ap_fixed<7,auto> on all layers, all roles" in text
+    for name in ("jets.csv", "jets.jsonl", "jets_accuracy.png", "jets_pareto.pdf"):
+        assert (tmp_path / "scan" / name).is_file(), name
+    config = tmp_path / "best.yaml"
+    assert main(["optimize", "jet_mlp", "--samples", "800", "--budget", "0.02", "--quiet",
+                 "--out", str(config)]) == 0  # fmt: skip
+    text = capsys.readouterr().out
+    assert "weight bits" in text and f"configuration: {config}" in text
+    graph = hlsfx.examples.load("jet_mlp").graph
+    assert hlsfx.configure(graph, config=config).config()["layers"]
+
+
+def test_convert_writes_both_projects(tmp_path, capsys):
+    assert main(["convert", "jet_mlp", "--precision", "ap_fixed<8,3>", "--hls",
+                 str(tmp_path / "prj"), "--rtl", str(tmp_path / "rtl")]) == 0  # fmt: skip
+    assert (tmp_path / "prj" / "firmware").is_dir()
+    interface = json.loads((tmp_path / "rtl" / "interface.json").read_text())
+    assert interface["latency"] == 8 and interface["ii"] == 1
+    assert main(["rtl", "jet_mlp", "--out", str(tmp_path / "r4"), "--reuse", "4"]) == 0
+    assert "latency" in capsys.readouterr().out
+
+
+def test_the_demo_runs_the_whole_flow_offline(tmp_path):
+    done = _run("demo", "--quick", "--out", str(tmp_path / "demo"))
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    out = done.stdout
+    assert "== chosen: ap_fixed<" in out and "everything is in" in out
+    for name in ("accuracy_vs_width.png", "accuracy_vs_resources.pdf", "profile.png",
+                 "chosen.yaml", "scan.csv", "hls_project", "rtl"):  # fmt: skip
+        assert (tmp_path / "demo" / name).exists(), name
+    tools = shutil.which("g++") and shutil.which("iverilog")
+    if IN_CI or tools:
+        assert "PASS: 100 samples, 0 mismatching output codes" in out
+        assert "PASS on icarus: 50 vectors, 0 mismatching output codes" in out
+    else:
+        assert "skipped: needs" in out
