@@ -4,7 +4,8 @@ with the wall time and the peak memory of the scan. ``--samples`` larger than th
 repeats it (to measure scale, e.g. 1 000 000 samples x 40 points).
 
     python scripts/precision_scan.py [--model jet_mlp] [--widths 4:23] [--samples 100000]
-                                     [--workers 2] [--out scan/jets] [--per-layer]
+                                     [--integer auto,4] [--workers 2] [--out scan/jets]
+                                     [--per-layer]
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default="jet_mlp", choices=sorted(hlsfx.examples.EXAMPLES))
     parser.add_argument("--widths", default="4:23", help="low:high (default 4:23, 20 points)")
-    parser.add_argument("--integer", default="auto", help="'auto' or a number")
+    parser.add_argument("--integer", default="auto", help="'auto', a number, or a list: auto,4")
     parser.add_argument("--samples", type=int, default=100_000)
     parser.add_argument("--workers", type=int, help="processes (default one per core)")
     parser.add_argument("--per-layer", action="store_true", help="each layer with weights alone")
@@ -35,7 +36,7 @@ def main() -> None:
     x = np.concatenate([example.x_test] * repeat)[: args.samples]
     y = np.concatenate([example.y_test] * repeat)[: args.samples]
     low, high = (int(v) for v in args.widths.split(":"))
-    integer = args.integer if args.integer == "auto" else int(args.integer)
+    integer = [v if v == "auto" else int(v) for v in args.integer.split(",")]
     layers = [None]
     if args.per_layer:
         layers = [layer.name for layer in example.graph.layers if "weight" in layer.params]
