@@ -189,13 +189,18 @@ def _scan(args: argparse.Namespace) -> int:
         base or graph, x, y, points, base=None if base else args.precision, out=args.out,
         workers=args.workers, progress=not args.quiet,
     )  # fmt: skip
-    print(f"{'point':44} {'accuracy':>9} {'agreement':>9} {'overflows':>10} {'BOPs':>12}")
+    fit = _fit_luts(graph, results, args.fit_luts, Path(args.out)) if args.fit_luts else None
+    head = f"{'point':44} {'accuracy':>9} {'agreement':>9} {'overflows':>10} {'BOPs':>12}"
+    print(head + (f" {'LUTs (fit)':>10}" if fit else ""))
     for r in results:
         if r.error:
             print(f"{r.point.label:44} cannot be emulated: {r.error}")
             continue
+        luts = f" {fit.luts(r.resources['bops']):10,}" if fit else ""
         print(f"{r.point.label:44} {r.accuracy:9.4f} {r.agreement:9.4f} {r.overflow_total:10,} "
-              f"{r.resources['bops']:12,}")  # fmt: skip
+              f"{r.resources['bops']:12,}{luts}")  # fmt: skip
+    if fit:
+        print(fit)
     out = Path(args.out)
     for path in plots.accuracy_vs_width(results, out.with_name(out.name + "_accuracy")):
         print(f"plot: {path}")
@@ -203,6 +208,22 @@ def _scan(args: argparse.Namespace) -> int:
         print(f"plot: {path}")
     print(f"results: {out.with_suffix('.csv')} and {out.with_suffix('.jsonl')}")
     return 0
+
+
+def _fit_luts(graph: Any, results: list, count: int, out: Path) -> Any:
+    """A LUT fit to Yosys on ``count`` scanned points spread over their BOPs."""
+    import numpy as np
+
+    import hlsfx
+    from hlsfx.estimate import fit_luts
+
+    usable = sorted((r for r in results if not r.error), key=lambda r: r.resources["bops"])
+    if count < 2 or len(usable) < 2:
+        raise CommandError("--fit-luts needs at least 2 points that could be emulated")
+    picks = sorted({round(k) for k in np.linspace(0, len(usable) - 1, count)})
+    models = [hlsfx.configure(graph, config=usable[k].config) for k in picks]
+    print(f"synthesizing {len(models)} points with Yosys (multipliers in LUTs)...", flush=True)
+    return fit_luts(models, out.with_name(out.name + "_yosys"))
 
 
 def _optimize(args: argparse.Namespace) -> int:
@@ -384,6 +405,12 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--out", default="scan", help="results (.csv, .jsonl) and plots; resumes")
     p.add_argument("--workers", type=int, help="processes (default one per core)")
+    p.add_argument(
+        "--fit-luts",
+        type=int,
+        metavar="N",
+        help="synthesize N points with Yosys and turn BOPs into LUTs (slow)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
     p = _command(

@@ -3,13 +3,16 @@
 Each distinct product of an input with a nonzero weight code is one multiplier at reuse factor
 1 (zero weights and padding cost nothing: the RTL writer leaves them out, and builds a product
 that recurs once). Its cost is counted in bit operations (BOPs): input width x weight width,
-the usual proxy for multiplier area in LUTs, summed over the products.
+the usual proxy for multiplier area in LUTs, summed over the products. :func:`fit_luts` turns
+BOPs into LUTs by a straight line fitted to what Yosys makes of a few configurations, and says
+how far off the line is at each of them.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -17,7 +20,7 @@ import numpy as np
 if TYPE_CHECKING:
     from hlsfx.model import QuantizedModel
 
-__all__ = ["LayerEstimate", "ResourceEstimate", "estimate"]
+__all__ = ["LayerEstimate", "LutFit", "ResourceEstimate", "estimate", "fit_luts"]
 
 
 @dataclass(frozen=True)
@@ -100,3 +103,50 @@ def estimate(qm: QuantizedModel) -> ResourceEstimate:
             LayerEstimate(layer.name, products, x_t.width, p.types["weight"].width, nonzero)
         )
     return ResourceEstimate(tuple(layers))
+
+
+@dataclass(frozen=True)
+class LutFit:
+    """LUTs ~ ``per_bop`` x BOPs + ``offset``, fitted by least squares to what Yosys
+    ``synth_xilinx -nodsp`` (multipliers in LUTs) made of a few configurations."""
+
+    per_bop: float
+    offset: float
+    points: tuple[tuple[int, int], ...]
+    """(estimated BOPs, synthesized LUTs) of each configuration"""
+    target: str = "xc7"
+
+    def luts(self, bops: int) -> int:
+        """The LUTs the fit gives for ``bops``."""
+        return round(self.per_bop * bops + self.offset)
+
+    @property
+    def errors(self) -> tuple[float, ...]:
+        """Each point's relative error of the fit: (fit - Yosys) / Yosys."""
+        return tuple((self.luts(b) - luts) / luts for b, luts in self.points)
+
+    def __str__(self) -> str:
+        worst = max(abs(e) for e in self.errors)
+        return (
+            f"LUTs ~ {self.per_bop:.4f} x BOPs + {self.offset:.0f} (Yosys synth_xilinx -nodsp, "
+            f"{self.target}, {len(self.points)} points; largest error {worst:.1%})"
+        )
+
+
+def fit_luts(models: list[QuantizedModel], folder: str | Path, *, target: str = "xc7") -> LutFit:
+    """Write each model's RTL into ``folder``, synthesize it with Yosys (multipliers in LUTs)
+    and fit LUTs against the estimated BOPs; at least two models of different BOPs."""
+    from hlsfx.codegen.rtl import write_rtl
+    from hlsfx.cosim.yosys import synth
+
+    if len({estimate(qm).bops for qm in models}) < 2:
+        raise ValueError("fitting LUTs needs at least two configurations of different BOPs")
+    points = []
+    for k, qm in enumerate(models):
+        project = write_rtl(qm, Path(folder) / f"point{k}", vectors=1)
+        luts = synth(project, target=target, dsp=False).resources["LUT"]
+        points.append((estimate(qm).bops, int(luts)))
+    bops = np.array([b for b, _ in points], dtype=np.float64)
+    luts = np.array([n for _, n in points], dtype=np.float64)
+    per_bop, offset = np.polyfit(bops, luts, 1)
+    return LutFit(float(per_bop), float(offset), tuple(points), target)

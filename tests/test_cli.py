@@ -111,3 +111,28 @@ def test_the_demo_runs_the_whole_flow_offline(tmp_path):
         assert "PASS on icarus: 50 vectors, 0 mismatching output codes" in out
     else:
         assert "skipped: needs" in out
+
+
+def test_scan_fits_luts_to_yosys_on_the_command_line(tmp_path, capsys):
+    from conftest import require
+    from onnx import TensorProto, helper, numpy_helper, save
+
+    require(shutil.which("yosys") is not None, "yosys", "run scripts/setup.sh test")
+    rng = np.random.default_rng(5)
+    weights = [numpy_helper.from_array(rng.normal(0, 0.5, (6, 3)).astype(np.float32), "w"),
+               numpy_helper.from_array(rng.normal(0, 0.5, 3).astype(np.float32), "b")]  # fmt: skip
+    graph = helper.make_graph(
+        [helper.make_node("Gemm", ["x", "w", "b"], ["y"], name="fc")], "tiny",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 6])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 3])], weights,
+    )  # fmt: skip
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    model.ir_version = 8
+    save(model, tmp_path / "tiny.onnx")
+    x = rng.normal(0, 1, (200, 6)).astype(np.float32)
+    np.savez(tmp_path / "data.npz", x=x, y=rng.integers(0, 3, 200))
+    assert main(["scan", str(tmp_path / "tiny.onnx"), "--data", str(tmp_path / "data.npz"),
+                 "--widths", "4:7", "--workers", "1", "--quiet", "--fit-luts", "2",
+                 "--out", str(tmp_path / "scan")]) == 0  # fmt: skip
+    text = capsys.readouterr().out
+    assert "LUTs (fit)" in text and "LUTs ~ " in text and "2 points; largest error" in text

@@ -129,3 +129,29 @@ def test_the_pareto_front_keeps_the_points_nothing_beats_and_the_plots_are_writt
         assert [p.suffix for p in written] == [".png", ".pdf"]
         assert written[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         assert written[1].read_bytes()[:5] == b"%PDF-"
+
+
+def test_a_lut_fit_to_yosys_states_its_error_at_each_point(tmp_path):
+    import shutil
+
+    from conftest import require
+
+    from hlsfx import kinds
+    from hlsfx.estimate import fit_luts
+    from hlsfx.graph import Graph, Layer
+
+    require(shutil.which("yosys") is not None, "yosys", "run scripts/setup.sh test")
+    rng = np.random.default_rng(3)
+    params = {"weight": rng.normal(0, 0.5, (6, 3)), "bias": rng.normal(0, 0.5, 3)}
+    layer = Layer("fc", kinds.DENSE, ["x"], "y", params=params)
+    graph = Graph(("x",), ("y",), (layer,), {"x": (6,), "y": (3,)})
+    models = [hlsfx.configure(graph, f"ap_fixed<{w},3>") for w in (4, 7, 10)]
+    fit = fit_luts(models, tmp_path)
+    bops = [estimate(qm).bops for qm in models]
+    assert [b for b, _ in fit.points] == bops and all(luts > 0 for _, luts in fit.points)
+    assert fit.per_bop > 0  # wider operands, more LUTs
+    assert len(fit.errors) == 3 and "largest error" in str(fit)
+    for (b, luts), error in zip(fit.points, fit.errors, strict=True):
+        assert error == (fit.luts(b) - luts) / luts
+    with pytest.raises(ValueError, match="at least two configurations of different BOPs"):
+        fit_luts(models[:1], tmp_path)
