@@ -17,6 +17,8 @@ from hlsfx.graph import Graph, GraphError, Layer, verify
 __all__ = ["SUPPORTED_OPS", "load_onnx"]
 
 MIN_OPSET, MAX_OPSET = 7, 21
+TRANSLATED = "translated from "
+"""A node's doc string that starts so names where the node came from (e.g. a Keras layer)."""
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,8 @@ class _Converter:
     # -- helpers -----------------------------------------------------------------------------
 
     def where(self, node) -> str:
+        if node.doc_string.startswith(TRANSLATED):  # a node another frontend wrote
+            return f"{node.doc_string[len(TRANSLATED) :]} (as ONNX {node.op_type})"
         name = f"{node.name!r}" if node.name else f"producing {node.output[0]!r}"
         domain = f", domain {node.domain!r}" if node.domain not in ("", "ai.onnx") else ""
         return f"ONNX node {name} ({node.op_type}{domain})"

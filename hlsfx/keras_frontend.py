@@ -1,0 +1,752 @@
+"""Keras models without TensorFlow: the architecture JSON and the HDF5 weights are read with
+json and h5py, each layer is written as the ONNX nodes that compute it (channels-last data
+through transposes the ONNX frontend folds away, QKeras quantizers as QONNX ``Quant`` nodes),
+and :func:`hlsfx.onnx_frontend.load_onnx` reads that graph. One reader of layer semantics
+(padding, batch norm folding, layouts, exact types from quantizers) serves both formats.
+
+Files: ``model.json`` + ``weights.h5`` (``save_weights`` of Keras 2, or a Keras 3
+``.weights.h5``), a full Keras 2 ``.h5`` model, or a Keras 3 ``.keras`` archive.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from hlsfx.graph import Graph, GraphError
+
+__all__ = ["load_keras"]
+
+QONNX_DOMAIN = "qonnx.custom_op.general"
+
+
+# --- reading the files
+
+
+def _h5py():
+    try:
+        import h5py
+    except ImportError:
+        raise ImportError("reading Keras HDF5 files needs h5py: pip install h5py") from None
+    return h5py
+
+
+def _layer_weights_keras2(group) -> dict[str, list[np.ndarray]]:
+    """Keras 2 HDF5 weights: a group per layer whose ``weight_names`` list its arrays."""
+    weights = {}
+    for name in group:
+        names = group[name].attrs.get("weight_names", [])
+        arrays = [np.asarray(group[name][n.decode() if isinstance(n, bytes) else n]) for n in names]
+        weights[name] = arrays
+    return weights
+
+
+def _layer_weights_keras3(root) -> dict[str, list[np.ndarray]]:
+    """Keras 3 ``.weights.h5``: ``layers/<name>/vars/<i>``."""
+    weights = {}
+
+    def visit(path: str, group) -> None:
+        if "vars" in group and path:
+            variables = group["vars"]
+            weights[path.rsplit("/", 1)[-1]] = [
+                np.asarray(variables[str(i)]) for i in range(len(variables))
+            ]
+        for name in group:
+            item = group[name]
+            if hasattr(item, "keys") and name != "vars":
+                visit(f"{path}/{name}" if path else name, item)
+
+    visit("", root["layers"] if "layers" in root else root)
+    return weights
+
+
+def _read_weights(h5) -> dict[str, list[np.ndarray]]:
+    if "layers" in h5 and "weight_names" not in h5.attrs and "layer_names" not in h5.attrs:
+        return _layer_weights_keras3(h5)
+    return _layer_weights_keras2(h5)
+
+
+def _read(path: Path, weights: str | Path | None) -> tuple[dict, dict[str, list[np.ndarray]]]:
+    """The model config and each layer's weight arrays (in Keras's order)."""
+    if not path.is_file():
+        raise FileNotFoundError(f"Keras model {str(path)!r}: no such file")
+    suffix = path.suffix.lower()
+    label = f"Keras model {str(path)!r}"
+    if weights is not None and not Path(weights).is_file():
+        raise FileNotFoundError(f"Keras weights {str(weights)!r}: no such file")
+    try:
+        if suffix == ".json":
+            config = json.loads(path.read_text())
+            if weights is None:
+                raise GraphError(
+                    f"{label}: a JSON architecture needs its weights: "
+                    "hlsfx.load('model.json', weights='model_weights.h5')"
+                )
+            with _h5py().File(weights, "r") as h5:
+                return config, _read_weights(h5)
+        if suffix == ".h5":
+            with _h5py().File(path, "r") as h5:
+                text = h5.attrs.get("model_config")
+                if text is None:
+                    raise GraphError(
+                        f"{label}: no model_config in the file (weights only? "
+                        "give the JSON architecture with weights=)"
+                    )
+                config = json.loads(text.decode() if isinstance(text, bytes) else text)
+                return config, _read_weights(h5["model_weights"] if "model_weights" in h5 else h5)
+        if suffix == ".keras":
+            with zipfile.ZipFile(path) as archive:
+                config = json.loads(archive.read("config.json"))
+                data = io.BytesIO(archive.read("model.weights.h5"))
+            with _h5py().File(data, "r") as h5:
+                return config, _read_weights(h5)
+    except (
+        OSError,
+        KeyError,
+        zipfile.BadZipFile,
+        json.JSONDecodeError,
+        UnicodeDecodeError,
+    ) as error:
+        raise GraphError(
+            f"{label}: not a readable Keras file ({type(error).__name__}: {error})"
+        ) from None
+    raise GraphError(f"{label}: unknown Keras format {suffix!r} (.json + weights, .h5, .keras)")
+
+
+# --- the layers as ONNX nodes
+
+
+@dataclass
+class _Writer:
+    """The ONNX graph being written: nodes, constants, and each tensor's channels-last shape."""
+
+    label: str
+    nodes: list = field(default_factory=list)
+    constants: dict[str, np.ndarray] = field(default_factory=dict)
+    ranks: dict[str, int] = field(default_factory=dict)
+    """each Keras tensor's rank without the batch axis"""
+    where: str = ""
+
+    def fail(self, message: str) -> GraphError:
+        return GraphError(f"{self.label}: {self.where}: {message}")
+
+    def node(
+        self, op: str, inputs: list[str], output: str, name: str, domain: str = "", **attrs
+    ) -> str:
+        from onnx import helper
+
+        from hlsfx.onnx_frontend import TRANSLATED
+
+        node = helper.make_node(op, inputs, [output], name=name, domain=domain, **attrs)
+        node.doc_string = TRANSLATED + self.where
+        self.nodes.append(node)
+        return output
+
+    def const(self, name: str, value: np.ndarray) -> str:
+        self.constants[name] = np.asarray(value)
+        return name
+
+    def around_channels_first(self, x: str, name: str, op: Callable[[str], str]) -> str:
+        """``op`` applied to ``x`` in ONNX's (C, *spatial) order, the result back in Keras's
+        (*spatial, C): transposes the ONNX frontend folds into its layouts."""
+        d = self.ranks[x] - 1
+        first = self.node(
+            "Transpose",
+            [x],
+            f"{name}_nc",
+            f"{name}_to_onnx_order",
+            perm=[0, d + 1, *range(1, d + 1)],
+        )
+        y = op(first)
+        return self.node(
+            "Transpose", [y], f"{name}_nlc", f"{name}_to_keras_order", perm=[0, *range(2, d + 2), 1]
+        )
+
+
+def _quantizer(w: _Writer, spec: Any, x: str, name: str, node: str | None = None) -> str:
+    """A QKeras quantizer on ``x`` as a QONNX Quant node (exact fixed-point types); ``node``
+    names quantized_relu's ReLU."""
+    if spec is None:
+        return x
+    if isinstance(spec, str):
+        spec = _parse_quantizer_string(w, spec)
+    kind, config = spec.get("class_name"), spec.get("config", {})
+    if kind == "quantized_bits":
+        bits, integer = int(config["bits"]), int(config.get("integer", 0))
+        signed = bool(config.get("keep_negative", True))
+        if config.get("alpha", 1) not in (1, 1.0, None) or config.get("symmetric", 0):
+            raise w.fail(
+                f"quantized_bits with alpha={config.get('alpha')!r}, symmetric="
+                f"{config.get('symmetric')!r}: only alpha=1, symmetric=0 are exact "
+                "fixed point"
+            )
+        scale = 2.0 ** (integer - bits + (1 if signed else 0))
+        return _quant(w, x, name, scale, bits, signed)
+    if kind == "quantized_relu":
+        bits, integer = int(config["bits"]), int(config.get("integer", 0))
+        if config.get("negative_slope", 0.0) or config.get("use_sigmoid", 0):
+            raise w.fail("quantized_relu with negative_slope or use_sigmoid is not supported")
+        relu = w.node("Relu", [x], f"{name}_relu", node or f"{name}_relu")
+        return _quant(w, relu, name, 2.0 ** (integer - bits), bits, False)
+    if kind in ("quantized_po2", "quantized_relu_po2"):
+        raise w.fail(f"{kind} (powers of two with a sign and exponent) has no exact ap_fixed type")
+    raise w.fail(f"unsupported QKeras quantizer {kind!r}")
+
+
+def _parse_quantizer_string(w: _Writer, text: str) -> dict:
+    """``"quantized_relu(6,0)"`` as a config dict (positional bits, integer)."""
+    head, _, rest = text.partition("(")
+    values = [v.strip() for v in rest.rstrip(")").split(",") if v.strip()]
+    names = ("bits", "integer")
+    config = {}
+    for k, value in enumerate(values):
+        key, _, v = value.partition("=")
+        key, v = (key.strip(), v) if v else (names[k] if k < len(names) else str(k), key)
+        try:
+            config[key] = int(v)
+        except ValueError:
+            raise w.fail(f"cannot read the quantizer {text!r}") from None
+    return {"class_name": head.strip(), "config": config}
+
+
+def _quant(w: _Writer, x: str, name: str, scale: float, bits: int, signed: bool) -> str:
+    inputs = [
+        x,
+        w.const(f"{name}_scale", np.float32(scale)),
+        w.const(f"{name}_zero", np.float32(0)),
+        w.const(f"{name}_bits", np.float32(bits)),
+    ]
+    return w.node(
+        "Quant",
+        inputs,
+        f"{name}_q",
+        f"{name}_quant",
+        domain=QONNX_DOMAIN,
+        signed=int(signed),
+        narrow=0,
+        rounding_mode="ROUND",
+    )
+
+
+ACTIVATIONS = {
+    "relu": "Relu",
+    "sigmoid": "Sigmoid",
+    "tanh": "Tanh",
+    "softplus": "Softplus",
+    "softsign": "Softsign",
+    "elu": "Elu",
+    "selu": "Selu",
+}
+
+
+def _activation(w: _Writer, x: str, activation: Any, name: str, node: str | None = None) -> str:
+    """Keras's ``activation`` setting after a layer (a name, or a QKeras quantizer); ``node``
+    names the ONNX node (by default ``<name>_<activation>``)."""
+    if activation in (None, "linear"):
+        return x
+    if isinstance(activation, dict) or "(" in str(activation):
+        return _quantizer(w, activation, x, name, node)
+    node = node or f"{name}_{activation}"
+    if activation == "softmax":
+        return w.node("Softmax", [x], f"{node}_out", node, axis=-1)
+    if activation == "hard_sigmoid":
+        return w.node("HardSigmoid", [x], f"{node}_out", node, alpha=0.2, beta=0.5)
+    if activation == "relu6":
+        bounds = [w.const(f"{node}_lo", np.float32(0)), w.const(f"{node}_hi", np.float32(6))]
+        return w.node("Clip", [x, *bounds], f"{node}_out", node)
+    if activation in ACTIVATIONS:
+        return w.node(ACTIVATIONS[activation], [x], f"{node}_out", node)
+    raise w.fail(f"unsupported activation {activation!r}")
+
+
+# --- one function per Keras layer class
+
+
+@dataclass(frozen=True)
+class _Call:
+    """What a layer handler gets: its name, config, input tensors and weight arrays."""
+
+    name: str
+    config: Mapping[str, Any]
+    inputs: list[str]
+    weights: list[np.ndarray]
+
+    @property
+    def x(self) -> str:
+        return self.inputs[0]
+
+    def weight(self, k: int, what: str, w: _Writer) -> np.ndarray:
+        if k >= len(self.weights):
+            raise w.fail(f"the weights file has no {what} for this layer")
+        return self.weights[k]
+
+
+def _kernel_bias(w: _Writer, call: _Call, kernel: np.ndarray) -> tuple[str, str | None]:
+    """The kernel and bias constants, each through its QKeras quantizer if any."""
+    c = call.config
+    k = _quantizer(
+        w, c.get("kernel_quantizer"), w.const(f"{call.name}_kernel", kernel), f"{call.name}_kernel"
+    )
+    if not c.get("use_bias", True):
+        return k, None
+    bias = call.weight(1, "bias", w).astype(np.float32)
+    b = _quantizer(
+        w, c.get("bias_quantizer"), w.const(f"{call.name}_bias", bias), f"{call.name}_bias"
+    )
+    return k, b
+
+
+def _dense(w: _Writer, call: _Call) -> str:
+    kernel = call.weight(0, "kernel", w).astype(np.float32)
+    k, b = _kernel_bias(w, call, kernel)
+    if w.ranks[call.x] == 1:
+        y = w.node("Gemm", [call.x, k, *([b] if b else [])], f"{call.name}_out", call.name)
+    else:  # Keras applies Dense to the last axis
+        y = w.node("MatMul", [call.x, k], f"{call.name}_mm", call.name)
+        if b:
+            y = w.node("Add", [y, b], f"{call.name}_out", f"{call.name}_bias_add")
+    w.ranks[y] = w.ranks[call.x]
+    return _activation(w, y, call.config.get("activation"), call.name)
+
+
+def _padding(w: _Writer, config: Mapping[str, Any]) -> str:
+    padding = config.get("padding", "valid")
+    if padding not in ("valid", "same"):
+        raise w.fail(f"padding {padding!r} is not supported (valid, same)")
+    return "VALID" if padding == "valid" else "SAME_UPPER"
+
+
+def _conv_attrs(w: _Writer, c: Mapping[str, Any], d: int) -> dict[str, Any]:
+    if c.get("data_format", "channels_last") != "channels_last":
+        raise w.fail(f"data_format {c['data_format']!r}: only channels_last is supported")
+    as_list = lambda v: list(v) if isinstance(v, (list, tuple)) else [v] * d  # noqa: E731
+    return {
+        "strides": as_list(c.get("strides", 1)),
+        "dilations": as_list(c.get("dilation_rate", 1)),
+        "auto_pad": _padding(w, c),
+    }
+
+
+def _conv(w: _Writer, call: _Call) -> str:
+    d = w.ranks[call.x] - 1
+    kernel = call.weight(0, "kernel", w).astype(np.float32)  # (*k, in, out)
+    k, b = _kernel_bias(w, call, kernel.transpose(d + 1, d, *range(d)))  # (out, in, *k)
+    attrs = _conv_attrs(w, call.config, d)
+    y = w.around_channels_first(
+        call.x,
+        call.name,
+        lambda x: w.node(
+            "Conv", [x, k, *([b] if b else [])], f"{call.name}_conv", call.name, **attrs
+        ),
+    )
+    w.ranks[y] = d + 1
+    return _activation(w, y, call.config.get("activation"), call.name)
+
+
+def _depthwise(w: _Writer, call: _Call) -> str:
+    d = w.ranks[call.x] - 1
+    c = call.config
+    kernel = call.weight(0, "depthwise kernel", w).astype(np.float32)  # (*k, C, multiplier)
+    if kernel.shape[-1] != 1:
+        raise w.fail(f"depth_multiplier {kernel.shape[-1]}: only 1 is supported")
+    channels = kernel.shape[-2]
+    onnx_kernel = np.moveaxis(kernel[..., 0], -1, 0)[:, None]  # (C, 1, *k)
+    k = _quantizer(
+        w, c.get("depthwise_quantizer"), w.const(f"{call.name}_dw", onnx_kernel), f"{call.name}_dw"
+    )
+    attrs = _conv_attrs(w, c, d)
+    separable = "pointwise_kernel" in str(c) or call.config.get("_separable")
+    bias = None
+    if c.get("use_bias", True) and not separable:
+        bias = _quantizer(
+            w,
+            c.get("bias_quantizer"),
+            w.const(f"{call.name}_bias", call.weight(1, "bias", w).astype(np.float32)),
+            f"{call.name}_bias",
+        )
+
+    def op(x: str) -> str:
+        y = w.node(
+            "Conv",
+            [x, k, *([bias] if bias else [])],
+            f"{call.name}_dwconv",
+            call.name if not separable else f"{call.name}_depthwise",
+            group=channels,
+            **attrs,
+        )
+        if not separable:
+            return y
+        pointwise = call.weight(1, "pointwise kernel", w).astype(np.float32)  # (*1, C, out)
+        onnx_pw = pointwise.reshape(pointwise.shape[-2], pointwise.shape[-1]).T
+        onnx_pw = onnx_pw.reshape(*onnx_pw.shape, *([1] * d))
+        inputs = [y, w.const(f"{call.name}_pw", onnx_pw)]
+        if c.get("use_bias", True):
+            inputs.append(
+                w.const(f"{call.name}_bias", call.weight(2, "bias", w).astype(np.float32))
+            )
+        return w.node(
+            "Conv", inputs, f"{call.name}_pwconv", f"{call.name}_pointwise", kernel_shape=[1] * d
+        )
+
+    y = w.around_channels_first(call.x, call.name, op)
+    w.ranks[y] = d + 1
+    return _activation(w, y, c.get("activation"), call.name)
+
+
+def _separable(w: _Writer, call: _Call) -> str:
+    return _depthwise(
+        w, _Call(call.name, {**call.config, "_separable": True}, call.inputs, call.weights)
+    )
+
+
+def _pool(op: str) -> Callable[[_Writer, _Call], str]:
+    def convert(w: _Writer, call: _Call) -> str:
+        d = w.ranks[call.x] - 1
+        c = call.config
+        size = c.get("pool_size", 2)
+        size = list(size) if isinstance(size, (list, tuple)) else [size] * d
+        strides = c.get("strides") or size
+        strides = list(strides) if isinstance(strides, (list, tuple)) else [strides] * d
+        if c.get("data_format", "channels_last") != "channels_last":
+            raise w.fail("only channels_last pooling is supported")
+        y = w.around_channels_first(
+            call.x,
+            call.name,
+            lambda x: w.node(
+                op,
+                [x],
+                f"{call.name}_pool",
+                call.name,
+                kernel_shape=size,
+                strides=strides,
+                auto_pad=_padding(w, c),
+            ),
+        )
+        w.ranks[y] = d + 1
+        return y
+
+    return convert
+
+
+def _global_pool(op: str) -> Callable[[_Writer, _Call], str]:
+    def convert(w: _Writer, call: _Call) -> str:
+        if call.config.get("keepdims"):
+            raise w.fail("keepdims=True is not supported")
+        d = w.ranks[call.x] - 1
+        first = w.node(
+            "Transpose",
+            [call.x],
+            f"{call.name}_nc",
+            f"{call.name}_to_onnx_order",
+            perm=[0, d + 1, *range(1, d + 1)],
+        )
+        pooled = w.node(op, [first], f"{call.name}_pool", call.name)
+        y = w.node("Flatten", [pooled], f"{call.name}_flat", f"{call.name}_flatten", axis=1)
+        w.ranks[y] = 1
+        return y
+
+    return convert
+
+
+def _flatten(w: _Writer, call: _Call) -> str:
+    y = w.node("Flatten", [call.x], f"{call.name}_out", call.name, axis=1)
+    w.ranks[y] = 1
+    return y
+
+
+def _reshape(w: _Writer, call: _Call) -> str:
+    target = [int(v) for v in call.config["target_shape"]]
+    shape = w.const(f"{call.name}_shape", np.array([0, *target], dtype=np.int64))
+    y = w.node("Reshape", [call.x, shape], f"{call.name}_out", call.name)
+    w.ranks[y] = len(target)
+    return y
+
+
+def _identity(w: _Writer, call: _Call) -> str:
+    y = w.node("Identity", [call.x], f"{call.name}_out", call.name)
+    w.ranks[y] = w.ranks[call.x]
+    return y
+
+
+def _activation_layer(w: _Writer, call: _Call) -> str:
+    y = _activation(w, call.x, call.config.get("activation"), call.name, call.name)
+    if y == call.x:
+        return _identity(w, call)
+    w.ranks[y] = w.ranks[call.x]
+    return y
+
+
+def _relu_layer(w: _Writer, call: _Call) -> str:
+    c = call.config
+    if c.get("threshold", 0):
+        raise w.fail(f"ReLU threshold {c['threshold']} is not supported")
+    slope, top = c.get("negative_slope", 0) or 0, c.get("max_value")
+    if slope and top is not None:
+        raise w.fail("ReLU with both max_value and negative_slope is not supported")
+    if slope:
+        y = w.node("LeakyRelu", [call.x], f"{call.name}_out", call.name, alpha=float(slope))
+    elif top is not None:
+        lo, hi = (
+            w.const(f"{call.name}_lo", np.float32(0)),
+            w.const(f"{call.name}_hi", np.float32(top)),
+        )
+        y = w.node("Clip", [call.x, lo, hi], f"{call.name}_out", call.name)
+    else:
+        y = w.node("Relu", [call.x], f"{call.name}_out", call.name)
+    w.ranks[y] = w.ranks[call.x]
+    return y
+
+
+def _leaky(w: _Writer, call: _Call) -> str:
+    alpha = call.config.get("negative_slope", call.config.get("alpha", 0.3))
+    y = w.node("LeakyRelu", [call.x], f"{call.name}_out", call.name, alpha=float(alpha))
+    w.ranks[y] = w.ranks[call.x]
+    return y
+
+
+def _elu(w: _Writer, call: _Call) -> str:
+    y = w.node(
+        "Elu", [call.x], f"{call.name}_out", call.name, alpha=float(call.config.get("alpha", 1.0))
+    )
+    w.ranks[y] = w.ranks[call.x]
+    return y
+
+
+def _prelu(w: _Writer, call: _Call) -> str:
+    slope = w.const(f"{call.name}_alpha", call.weight(0, "alpha", w).astype(np.float32))
+    y = w.node("PRelu", [call.x, slope], f"{call.name}_out", call.name)
+    w.ranks[y] = w.ranks[call.x]
+    return y
+
+
+def _softmax(w: _Writer, call: _Call) -> str:
+    axis = call.config.get("axis", -1)
+    if axis not in (-1, w.ranks[call.x]):
+        raise w.fail(f"softmax over axis {axis}: only the last axis is supported")
+    y = w.node("Softmax", [call.x], f"{call.name}_out", call.name, axis=-1)
+    w.ranks[y] = w.ranks[call.x]
+    return y
+
+
+def _batch_norm(w: _Writer, call: _Call) -> str:
+    c = call.config
+    axis = c.get("axis", -1)
+    axis = axis[0] if isinstance(axis, list) and len(axis) == 1 else axis
+    if axis not in (-1, w.ranks[call.x]):
+        raise w.fail(f"batch normalization over axis {axis}: only the channels (last) axis")
+    arrays = list(call.weights)
+    n = arrays[-1].shape[0] if arrays else 0
+    gamma = arrays.pop(0) if c.get("scale", True) else np.ones(n)
+    beta = arrays.pop(0) if c.get("center", True) else np.zeros(n)
+    if len(arrays) != 2:
+        raise w.fail("the weights file lacks the moving mean and variance")
+    mean, var = arrays
+    names = [
+        w.const(f"{call.name}_{p}", v.astype(np.float32))
+        for p, v in zip(("gamma", "beta", "mean", "var"), (gamma, beta, mean, var), strict=True)
+    ]
+    eps = float(c.get("epsilon", 1e-3))
+
+    def op(x: str) -> str:
+        return w.node("BatchNormalization", [x, *names], f"{call.name}_bn", call.name, epsilon=eps)
+
+    y = op(call.x) if w.ranks[call.x] == 1 else w.around_channels_first(call.x, call.name, op)
+    w.ranks[y] = w.ranks[call.x]
+    return y
+
+
+def _merge(op: str) -> Callable[[_Writer, _Call], str]:
+    def convert(w: _Writer, call: _Call) -> str:
+        if len(call.inputs) < 2:
+            raise w.fail(f"a merge of {len(call.inputs)} input")
+        y = call.inputs[0]
+        for k, other in enumerate(call.inputs[1:], 1):
+            last = k == len(call.inputs) - 1
+            y = w.node(
+                op,
+                [y, other],
+                f"{call.name}_out" if last else f"{call.name}_{k}",
+                call.name if last else f"{call.name}_{k}",
+            )
+        w.ranks[y] = w.ranks[call.inputs[0]]
+        return y
+
+    return convert
+
+
+def _concatenate(w: _Writer, call: _Call) -> str:
+    axis = int(call.config.get("axis", -1))
+    y = w.node("Concat", call.inputs, f"{call.name}_out", call.name, axis=axis)
+    w.ranks[y] = w.ranks[call.inputs[0]]
+    return y
+
+
+LAYERS: dict[str, Callable[[_Writer, _Call], str]] = {
+    "Dense": _dense,
+    "QDense": _dense,
+    "Conv1D": _conv,
+    "Conv2D": _conv,
+    "QConv1D": _conv,
+    "QConv2D": _conv,
+    "DepthwiseConv1D": _depthwise,
+    "DepthwiseConv2D": _depthwise,
+    "QDepthwiseConv2D": _depthwise,
+    "SeparableConv1D": _separable,
+    "SeparableConv2D": _separable,
+    "BatchNormalization": _batch_norm,
+    "Activation": _activation_layer,
+    "QActivation": _activation_layer,
+    "ReLU": _relu_layer,
+    "LeakyReLU": _leaky,
+    "ELU": _elu,
+    "PReLU": _prelu,
+    "Softmax": _softmax,
+    "MaxPooling1D": _pool("MaxPool"),
+    "MaxPooling2D": _pool("MaxPool"),
+    "AveragePooling1D": _pool("AveragePool"),
+    "AveragePooling2D": _pool("AveragePool"),
+    "GlobalMaxPooling1D": _global_pool("GlobalMaxPool"),
+    "GlobalMaxPooling2D": _global_pool("GlobalMaxPool"),
+    "GlobalAveragePooling1D": _global_pool("GlobalAveragePool"),
+    "GlobalAveragePooling2D": _global_pool("GlobalAveragePool"),
+    "Flatten": _flatten,
+    "Reshape": _reshape,
+    "Dropout": _identity,
+    "SpatialDropout1D": _identity,
+    "SpatialDropout2D": _identity,
+    "GaussianNoise": _identity,
+    "GaussianDropout": _identity,
+    "Add": _merge("Add"),
+    "Subtract": _merge("Sub"),
+    "Multiply": _merge("Mul"),
+    "Concatenate": _concatenate,
+}
+"""Keras layer class -> the function that writes its ONNX nodes."""
+
+
+# --- the model's structure
+
+
+def _history(item: Any) -> str:
+    """The producing layer's name from one inbound entry (Keras 2 list or Keras 3 dict)."""
+    if isinstance(item, dict):
+        return item["config"]["keras_history"][0]
+    return item[0]
+
+
+def _inbound(layer: Mapping[str, Any]) -> list[str]:
+    nodes = layer.get("inbound_nodes") or []
+    if not nodes:
+        return []
+    if len(nodes) > 1:
+        raise GraphError(
+            f"Keras layer {layer['config'].get('name')!r} is called more than once "
+            "(shared layers are not supported)"
+        )
+    node = nodes[0]
+    if isinstance(node, dict):  # Keras 3: {"args": [tensor or [tensors]], "kwargs": {}}
+        args = node.get("args", [])
+        first = args[0] if args else []
+        items = first if isinstance(first, list) else args
+        return [_history(t) for t in items if isinstance(t, dict)]
+    return [_history(item) for item in node]
+
+
+def _endpoints(value: Any) -> list[str]:
+    """``input_layers``/``output_layers``: ``[[name, 0, 0], ...]`` or ``[name, 0, 0]``."""
+    if value and isinstance(value[0], str):
+        return [value[0]]
+    return [v[0] for v in value or []]
+
+
+def _input_shape(config: Mapping[str, Any]) -> list[int] | None:
+    shape = config.get("batch_input_shape") or config.get("batch_shape")
+    if shape is None:
+        return None
+    if any(v is None for v in shape[1:]):
+        raise GraphError(f"Keras input {config.get('name')!r}: shape {shape} has unknown sizes")
+    return [int(v) for v in shape[1:]]
+
+
+def keras_to_onnx(
+    config: Mapping[str, Any], weights: Mapping[str, list[np.ndarray]], label: str = "Keras model"
+) -> Any:
+    """The Keras model ``config`` with ``weights`` (arrays per layer name) as an ONNX model."""
+    from onnx import TensorProto, helper, numpy_helper
+
+    kind = config.get("class_name")
+    body = config.get("config", {})
+    layers = body if isinstance(body, list) else body.get("layers", [])
+    sequential = kind == "Sequential"
+    if kind not in ("Sequential", "Model", "Functional"):
+        raise GraphError(f"{label}: a {kind!r}: hlsfx reads Sequential and functional models")
+    w = _Writer(label)
+    inputs: list[tuple[str, list[int]]] = []
+    previous = None
+    for layer in layers:
+        cls, c = layer["class_name"], layer.get("config", {})
+        name = c.get("name") or layer.get("name")
+        w.where = f"Keras layer {name!r} ({cls})"
+        if cls == "InputLayer":
+            shape = _input_shape(c)
+            if shape is None:
+                raise w.fail("the input has no shape")
+            inputs.append((name, shape))
+            w.ranks[name] = len(shape)
+            previous = name
+            continue
+        if sequential:
+            if previous is None:  # the first layer carries the input shape
+                shape = _input_shape(c)
+                if shape is None:
+                    raise w.fail(
+                        "the model's input shape is unknown (no InputLayer, no batch_input_shape)"
+                    )
+                inputs.append(("input", shape))
+                w.ranks["input"] = len(shape)
+                previous = "input"
+            sources = [previous]
+        else:
+            sources = _inbound(layer)
+        if cls not in LAYERS:
+            raise w.fail(
+                f"unsupported layer class {cls!r}; hlsfx reads {', '.join(sorted(LAYERS))}"
+            )
+        y = LAYERS[cls](w, _Call(name, c, sources, list(weights.get(name, []))))
+        if y != name:
+            w.node("Identity", [y], name, f"{name}_output")
+        w.ranks[name] = w.ranks.get(y, w.ranks.get(sources[0], 1))
+        previous = name
+    outputs = [previous] if sequential else _endpoints(body.get("output_layers"))
+    if not sequential:
+        declared = _endpoints(body.get("input_layers"))
+        inputs = [(n, s) for n, s in inputs if n in declared] or inputs
+    graph = helper.make_graph(
+        w.nodes,
+        str(body.get("name", "keras_model")) if isinstance(body, dict) else "keras_model",
+        [helper.make_tensor_value_info(n, TensorProto.FLOAT, ["N", *s]) for n, s in inputs],
+        [helper.make_tensor_value_info(n, TensorProto.FLOAT, None) for n in outputs],
+        [numpy_helper.from_array(np.asarray(v), k) for k, v in w.constants.items()],
+    )
+    model = helper.make_model(
+        graph, opset_imports=[helper.make_opsetid("", 13), helper.make_opsetid(QONNX_DOMAIN, 1)]
+    )
+    model.ir_version = 8
+    return model
+
+
+def load_keras(path: str | Path, weights: str | Path | None = None) -> Graph:
+    """Read a Keras model: ``model.json`` with ``weights=``, a Keras 2 ``.h5`` or a Keras 3
+    ``.keras`` file. No TensorFlow is imported."""
+    from hlsfx.onnx_frontend import load_onnx
+
+    path = Path(path)
+    config, arrays = _read(path, weights)
+    return load_onnx(keras_to_onnx(config, arrays, f"Keras model {str(path)!r}"))

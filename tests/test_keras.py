@@ -1,0 +1,206 @@
+"""The Keras frontend (no TensorFlow): every Keras fixture loads and its emulation at a wide
+type follows a float forward pass written here from the HDF5 weights; the Keras jet taggers
+equal their ONNX exports bit for bit; QKeras quantizers become their exact types; the Keras 2
+``.h5`` and Keras 3 ``.keras`` containers load; unsupported layers are named with their class."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+
+import h5py
+import numpy as np
+import pytest
+from conftest import fixture
+
+import hlsfx
+from hlsfx.graph import GraphError
+
+WIDE = "ap_fixed<26,10>"
+
+
+def _weights(path) -> dict[str, list[np.ndarray]]:
+    with h5py.File(path, "r") as h5:
+        return {name: [np.asarray(h5[name][n.decode()]) for n in h5[name].attrs["weight_names"]]
+                for name in h5}  # fmt: skip
+
+
+def _conv_same(x, kernel, bias):
+    """Channels-last 'same' convolution, stride 1 (TensorFlow pads the extra at the end)."""
+    d = kernel.ndim - 2
+    k = kernel.shape[:d]
+    pad = [((n - 1) // 2, n - 1 - (n - 1) // 2) for n in k]
+    xp = np.pad(x, [(0, 0), *pad, (0, 0)])
+    out = np.zeros((*x.shape[:-1], kernel.shape[-1]))
+    for offset in np.ndindex(*k):
+        window = xp[
+            (slice(None), *(slice(o, o + s) for o, s in zip(offset, x.shape[1:-1], strict=True)))
+        ]
+        out += window @ kernel[offset]
+    return out + bias
+
+
+def _softmax(z):
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _reference(name: str, x: np.ndarray) -> np.ndarray:
+    """The float forward pass of each fixture, from its JSON and weights, in numpy."""
+    w = _weights(fixture(f"keras/{name}_weights.h5"))
+    relu = lambda v: np.maximum(v, 0)  # noqa: E731
+    if name in ("KERAS_3layer", "KERAS_1layer"):
+        layers = [k for k in w if w[k]]
+        for k in layers[:-1]:
+            x = relu(x @ w[k][0] + w[k][1])
+        z = x @ w[layers[-1]][0] + w[layers[-1]][1]
+        return _softmax(z) if name == "KERAS_3layer" else 1 / (1 + np.exp(-z))
+    if name == "KERAS_conv1d_small":
+        for k in ("conv1_relu", "conv2_relu", "conv3_relu"):
+            x = relu(_conv_same(x, *w[k]))
+        x = relu(x.reshape(len(x), -1) @ w["fc1_relu"][0] + w["fc1_relu"][1])
+        return _softmax(x @ w["output_softmax"][0] + w["output_softmax"][1])
+    if name == "KERAS_conv2d_model":
+        x = relu(_conv_same(x, *w["conv2d_1"])).reshape(len(x), -1)
+        return _softmax(x @ w["dense_1"][0] + w["dense_1"][1])
+    raise KeyError(name)
+
+
+@pytest.mark.parametrize(("name", "shape"), [
+    ("KERAS_3layer", (16,)), ("KERAS_1layer", (10,)), ("KERAS_conv1d_small", (10, 4)),
+    ("KERAS_conv2d_model", (8, 8, 1)),
+])  # fmt: skip
+def test_a_keras_fixture_follows_its_float_forward_pass(name, shape):
+    graph = hlsfx.load(fixture(f"keras/{name}.json"), weights=fixture(f"keras/{name}_weights.h5"))
+    x = np.random.default_rng(1).uniform(-1, 1, (300, *shape))
+    emulated = hlsfx.configure(graph, WIDE).predict(x)
+    reference = _reference(name, x)
+    assert emulated.shape == reference.shape
+    assert np.max(np.abs(emulated - reference)) < 5e-3  # the softmax/sigmoid tables
+
+
+@pytest.mark.parametrize(("keras", "onnx", "n"), [
+    ("KERAS_3layer", "three_layer_keras", 16), ("KERAS_1layer", "two_layer_keras", 10),
+])  # fmt: skip
+def test_the_keras_jet_taggers_equal_their_onnx_exports_bit_for_bit(keras, onnx, n):
+    from_keras = hlsfx.load(fixture(f"keras/{keras}.json"),
+                            weights=fixture(f"keras/{keras}_weights.h5"))  # fmt: skip
+    from_onnx = hlsfx.load(fixture(f"onnx/{onnx}.onnx"))
+    x = np.random.default_rng(2).normal(0, 3, (3000, n))  # overflows ap_fixed<16,6> too
+    a = hlsfx.configure(from_keras, "ap_fixed<16,6>").predict(x, raw=True)
+    b = hlsfx.configure(from_onnx, "ap_fixed<16,6>").predict(x, raw=True)
+    assert a.dtype == b.dtype == np.int64 and np.array_equal(a, b)
+
+
+def _qkeras_bits(v, bits, integer):
+    """QKeras quantized_bits(bits, integer, keep_negative=1, alpha=1): round half to even,
+    clip to the signed range."""
+    scale = 2.0 ** (bits - 1 - integer)
+    return np.clip(np.round(v * scale), -(2 ** (bits - 1)), 2 ** (bits - 1) - 1) / scale
+
+
+def _qkeras_relu(v, bits, integer):
+    scale = 2.0 ** (bits - integer)
+    return np.clip(np.round(np.maximum(v, 0) * scale), 0, 2**bits - 1) / scale
+
+
+def test_qkeras_quantizers_give_exact_types_and_the_quantized_network():
+    graph = hlsfx.load(fixture("keras/qkeras_3layer.json"),
+                       weights=fixture("keras/qkeras_3layer_weights.h5"))  # fmt: skip
+    qm = hlsfx.configure(graph, WIDE)
+    for layer in ("fc1", "fc2", "fc3", "output"):
+        assert str(qm.precisions[layer].types["weight"]) == "ap_fixed<6,1,AP_RND_CONV,AP_SAT>"
+    for layer in ("relu1", "relu2", "relu3"):
+        assert str(qm.precisions[layer].types["result"]) == "ap_ufixed<6,0,AP_RND_CONV,AP_SAT>"
+    w = _weights(fixture("keras/qkeras_3layer_weights.h5"))
+    lsb = 2.0**-16  # of the wide type: inputs on its grid, Dense results truncated to it
+    x = np.random.default_rng(3).integers(-(2**16), 2**16, (500, 16)) * lsb
+    h = x
+    for dense, relu in (("fc1", True), ("fc2", True), ("fc3", True), ("output", False)):
+        kernel, bias = (_qkeras_bits(v, 6, 0) for v in w[dense])
+        h = np.floor((h @ kernel + bias) / lsb) * lsb
+        h = _qkeras_relu(h, 6, 0) if relu else h
+    traced = qm.trace(x)
+    assert np.array_equal(traced["output"], h)
+
+
+def _keras3_functional() -> tuple[dict, dict[str, list[np.ndarray]]]:
+    """A Keras 3 functional model: two Dense branches added, then Dense + softmax."""
+    rng = np.random.default_rng(4)
+
+    def tensor(name):
+        return {"class_name": "__keras_tensor__", "config": {"keras_history": [name, 0, 0]}}
+
+    def dense(name, units, source, activation):
+        settings = {"name": name, "units": units, "activation": activation, "use_bias": True}
+        return {"class_name": "Dense", "name": name, "config": settings,
+                "inbound_nodes": [{"args": [tensor(source)], "kwargs": {}}]}  # fmt: skip
+
+    layers = [
+        {"class_name": "InputLayer", "name": "x",
+         "config": {"name": "x", "batch_shape": [None, 8]}, "inbound_nodes": []},
+        dense("a", 4, "x", "relu"), dense("b", 4, "x", "tanh"),
+        {"class_name": "Add", "name": "sum", "config": {"name": "sum"},
+         "inbound_nodes": [{"args": [[tensor("a"), tensor("b")]], "kwargs": {}}]},
+        dense("out", 3, "sum", "softmax"),
+    ]  # fmt: skip
+    config = {"class_name": "Functional", "config": {"name": "f", "layers": layers,
+              "input_layers": [["x", 0, 0]], "output_layers": [["out", 0, 0]]}}  # fmt: skip
+    weights = {n: [rng.normal(0, 0.5, (i, o)), rng.normal(0, 0.1, o)]
+               for n, i, o in (("a", 8, 4), ("b", 8, 4), ("out", 4, 3))}  # fmt: skip
+    return config, weights
+
+
+def test_keras2_h5_and_keras3_archives_load(tmp_path):
+    # Keras 2: the full model in one .h5 (model_config attribute, model_weights group)
+    weights = fixture("keras/KERAS_3layer_weights.h5")
+    h5_path = tmp_path / "model.h5"
+    with h5py.File(weights, "r") as source, h5py.File(h5_path, "w") as h5:
+        h5.attrs["model_config"] = fixture("keras/KERAS_3layer.json").read_text()
+        source.copy(source["/"], h5, "model_weights")
+    x = np.random.default_rng(5).normal(0, 1, (200, 16))
+    pair = hlsfx.load(fixture("keras/KERAS_3layer.json"), weights=weights)
+    a = hlsfx.configure(hlsfx.load(h5_path), "ap_fixed<16,6>").predict(x, raw=True)
+    assert np.array_equal(a, hlsfx.configure(pair, "ap_fixed<16,6>").predict(x, raw=True))
+    # Keras 3: config.json and model.weights.h5 (layers/<name>/vars/<i>) in a zip
+    config, arrays = _keras3_functional()
+    data = io.BytesIO()
+    with h5py.File(data, "w") as h5:
+        for name, values in arrays.items():
+            for k, v in enumerate(values):
+                h5[f"layers/{name}/vars/{k}"] = v
+    with zipfile.ZipFile(tmp_path / "model.keras", "w") as archive:
+        archive.writestr("config.json", json.dumps(config))
+        archive.writestr("model.weights.h5", data.getvalue())
+    graph = hlsfx.load(tmp_path / "model.keras")
+    x = np.random.default_rng(6).uniform(-1, 1, (300, 8))
+    got = hlsfx.configure(graph, WIDE).predict(x)
+    a, b, out = arrays["a"], arrays["b"], arrays["out"]
+    hidden = np.maximum(x @ a[0] + a[1], 0) + np.tanh(x @ b[0] + b[1])
+    assert np.max(np.abs(got - _softmax(hidden @ out[0] + out[1]))) < 5e-3
+
+
+def test_unsupported_layers_quantizers_and_missing_files_are_named(tmp_path):
+    config = json.loads(fixture("keras/KERAS_1layer.json").read_text())
+    config["config"]["layers"][1]["class_name"] = "LSTM"
+    (tmp_path / "lstm.json").write_text(json.dumps(config))
+    weights = fixture("keras/KERAS_1layer_weights.h5")
+    with pytest.raises(
+        GraphError, match=r"Keras layer 'fc1_relu' \(LSTM\): unsupported layer class 'LSTM'"
+    ):
+        hlsfx.load(tmp_path / "lstm.json", weights=weights)
+    config = json.loads(fixture("keras/qkeras_3layer.json").read_text())
+    config["config"]["layers"][1]["config"]["kernel_quantizer"]["class_name"] = "quantized_po2"
+    (tmp_path / "po2.json").write_text(json.dumps(config))
+    with pytest.raises(
+        GraphError, match=r"Keras layer 'fc1' \(QDense\): quantized_po2 .* no exact ap_fixed"
+    ):
+        hlsfx.load(tmp_path / "po2.json", weights=fixture("keras/qkeras_3layer_weights.h5"))
+    with pytest.raises(GraphError, match="a JSON architecture needs its weights"):
+        hlsfx.load(fixture("keras/KERAS_1layer.json"))
+    with pytest.raises(FileNotFoundError, match="no such file"):
+        hlsfx.load(fixture("keras/KERAS_1layer.json"), weights=tmp_path / "none.h5")
+    (tmp_path / "cut.h5").write_bytes(fixture("keras/KERAS_1layer_weights.h5").read_bytes()[:300])
+    with pytest.raises(GraphError, match="not a readable Keras file"):
+        hlsfx.load(fixture("keras/KERAS_1layer.json"), weights=tmp_path / "cut.h5")
