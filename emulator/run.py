@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -92,7 +93,24 @@ def prepare_dense(
     layer: Layer, p: LayerPrecision, in_types: list[FixedType], in_shapes=None, relu: bool = False
 ) -> Step | None:
     """The Dense step; with ``relu``, the step of Dense followed by a ReLU of the same type,
-    or None when that fusion would not be exact."""
+    or None when that fusion would not be exact. Over a multi-dimensional input it works on
+    each row of the last axis."""
+    step = _prepare_dense_rows(layer, p, in_types, relu)
+    n_in, n_out = p.params["weight"].shape
+    if step is None or in_shapes is None or math.prod(in_shapes[0]) == n_in:
+        return step
+
+    def rows(inputs: list[np.ndarray], out: np.ndarray, scratch: dict) -> dict[str, int]:
+        return step([inputs[0].reshape(-1, n_in)], out.reshape(-1, n_out), scratch)
+
+    rows.float_codes = getattr(step, "float_codes", False)
+    return rows
+
+
+def _prepare_dense_rows(
+    layer: Layer, p: LayerPrecision, in_types: list[FixedType], relu: bool
+) -> Step | None:
+    """The Dense step over rows of ``n_in`` values (see :func:`prepare_dense`)."""
     x_t = in_types[0]
     w_t, b_t, a_t, y_t = (p.types[r] for r in ("weight", "bias", "accum", "result"))
     for role, t in p.types.items():

@@ -204,3 +204,140 @@ def test_unsupported_layers_quantizers_and_missing_files_are_named(tmp_path):
     (tmp_path / "cut.h5").write_bytes(fixture("keras/KERAS_1layer_weights.h5").read_bytes()[:300])
     with pytest.raises(GraphError, match="not a readable Keras file"):
         hlsfx.load(fixture("keras/KERAS_1layer.json"), weights=tmp_path / "cut.h5")
+
+
+# --- every other layer class, on Keras 3 functional models with a numpy forward pass
+
+
+def _tensor(name):
+    return {"class_name": "__keras_tensor__", "config": {"keras_history": [name, 0, 0]}}
+
+
+def _layer(cls, name, sources, **config):
+    args = [_tensor(s) for s in sources]
+    call = {"args": [args] if len(args) > 1 else args, "kwargs": {}}
+    return {"class_name": cls, "name": name, "config": {"name": name, **config},
+            "inbound_nodes": [call]}  # fmt: skip
+
+
+def _model(shape, layers, output):
+    settings = {"name": "x", "batch_shape": [None, *shape]}
+    first = {"class_name": "InputLayer", "name": "x", "config": settings, "inbound_nodes": []}
+    return {"class_name": "Functional", "config": {"name": "m", "layers": [first, *layers],
+            "input_layers": [["x", 0, 0]], "output_layers": [[output, 0, 0]]}}  # fmt: skip
+
+
+def _save_keras3(path, config, weights):
+    data = io.BytesIO()
+    with h5py.File(data, "w") as h5:
+        for name, values in weights.items():
+            for k, v in enumerate(values):
+                h5[f"layers/{name}/vars/{k}"] = v
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("config.json", json.dumps(config))
+        archive.writestr("model.weights.h5", data.getvalue())
+
+
+def _conv(x, kernel, bias=None, same=False, depthwise=False):
+    """Channels-last convolution, stride 1; ``kernel`` (*k, in, out) or depthwise (*k, C, 1)."""
+    d = kernel.ndim - 2
+    k = kernel.shape[:d]
+    if same:
+        x = np.pad(x, [(0, 0), *[((n - 1) // 2, n - 1 - (n - 1) // 2) for n in k], (0, 0)])
+    out_shape = [s - n + 1 for s, n in zip(x.shape[1:-1], k, strict=True)]
+    channels = kernel.shape[-2] if depthwise else kernel.shape[-1]
+    out = np.zeros((len(x), *out_shape, channels))
+    for offset in np.ndindex(*k):
+        window = x[
+            (slice(None), *(slice(o, o + s) for o, s in zip(offset, out_shape, strict=True)))
+        ]
+        out += window * kernel[offset][:, 0] if depthwise else window @ kernel[offset]
+    return out if bias is None else out + bias
+
+
+def _pool(x, size, stride, op):
+    d = x.ndim - 2
+    out_shape = [(s - size) // stride + 1 for s in x.shape[1:-1]]
+    windows = [x[(slice(None), *(slice(o, o + stride * (n - 1) + 1, stride)
+                                 for o, n in zip(offset, out_shape, strict=True)))]
+               for offset in np.ndindex(*[size] * d)]  # fmt: skip
+    return op(np.stack(windows), axis=0)
+
+
+def test_every_keras_layer_class_on_an_image_model(tmp_path):
+    rng = np.random.default_rng(7)
+    r = lambda *s: rng.normal(0, 0.4, s)  # noqa: E731
+    weights = {
+        "conv": [r(3, 3, 2, 4), r(4)],
+        "bn": [rng.uniform(0.5, 1.5, 4), r(4), r(4), rng.uniform(0.5, 1.5, 4)],
+        "dw": [r(3, 3, 4, 1), r(4)],
+        "sep": [r(3, 3, 4, 1), r(1, 1, 4, 5), r(5)],
+        "fc": [r(5, 4), r(4)],
+        "prelu": [rng.uniform(0.05, 0.3, 4)],
+    }
+    layers = [
+        _layer("Conv2D", "conv", ["x"], filters=4, kernel_size=[3, 3], padding="same"),
+        _layer("BatchNormalization", "bn", ["conv"], axis=-1, epsilon=1e-3),
+        _layer("ReLU", "relu6", ["bn"], max_value=6.0),
+        _layer("DepthwiseConv2D", "dw", ["relu6"], kernel_size=[3, 3], padding="valid"),
+        _layer("LeakyReLU", "leaky", ["dw"], negative_slope=0.1),
+        _layer("MaxPooling2D", "pool", ["leaky"], pool_size=[2, 2]),
+        _layer("SeparableConv2D", "sep", ["pool"], filters=5, kernel_size=[3, 3], padding="same"),
+        _layer("ELU", "elu", ["sep"], alpha=1.0),
+        _layer("AveragePooling2D", "avg", ["elu"], pool_size=[1, 1]),
+        _layer("GlobalAveragePooling2D", "gap", ["avg"]),
+        _layer("Dense", "fc", ["gap"], units=4, activation="linear"),
+        _layer("PReLU", "prelu", ["fc"]),
+        _layer("Softmax", "softmax", ["prelu"]),
+    ]
+    _save_keras3(tmp_path / "image.keras", _model((8, 8, 2), layers, "softmax"), weights)
+    graph = hlsfx.load(tmp_path / "image.keras")
+    x = rng.uniform(-1, 1, (200, 8, 8, 2))
+    w = weights
+    h = _conv(x, *w["conv"], same=True)
+    gamma, beta, mean, var = w["bn"]
+    h = np.clip(gamma * (h - mean) / np.sqrt(var + 1e-3) + beta, 0, 6)
+    h = _conv(h, w["dw"][0], w["dw"][1], depthwise=True)
+    h = np.where(h > 0, h, 0.1 * h)
+    h = _pool(h, 2, 2, np.max)
+    h = _conv(_conv(h, w["sep"][0], same=True, depthwise=True), w["sep"][1], w["sep"][2])
+    h = np.where(h > 0, h, np.exp(np.minimum(h, 0)) - 1)
+    h = h.mean(axis=(1, 2)) @ w["fc"][0] + w["fc"][1]
+    h = _softmax(np.where(h > 0, h, w["prelu"][0] * h))
+    got = hlsfx.configure(graph, WIDE).predict(x)
+    assert np.max(np.abs(got - h)) < 5e-3
+
+
+def test_every_keras_layer_class_on_a_sequence_model(tmp_path):
+    rng = np.random.default_rng(8)
+    r = lambda *s: rng.normal(0, 0.4, s)  # noqa: E731
+    weights = {"conv": [r(3, 3, 4), r(4)], "dw": [r(3, 4, 1), r(4)], "fc": [r(5, 3), r(3)],
+               "out": [r(6, 2), r(2)]}  # fmt: skip
+    layers = [
+        _layer("Conv1D", "conv", ["x"], filters=4, kernel_size=[3], padding="same",
+               activation="tanh"),
+        _layer("DepthwiseConv1D", "dw", ["conv"], kernel_size=[3], padding="same"),
+        _layer("AveragePooling1D", "avg", ["dw"], pool_size=[2], strides=[2]),
+        _layer("Flatten", "flat", ["avg"]),
+        _layer("Reshape", "reshape", ["flat"], target_shape=[4, 5]),
+        _layer("Dense", "fc", ["reshape"], units=3, activation="relu"),  # on the last axis
+        _layer("GlobalMaxPooling1D", "gmax", ["fc"]),
+        _layer("GlobalAveragePooling1D", "gavg", ["x"]),
+        _layer("Subtract", "sub", ["gmax", "gavg"]),
+        _layer("Multiply", "mul", ["gmax", "gavg"]),
+        _layer("Concatenate", "cat", ["sub", "mul"], axis=-1),
+        _layer("Dropout", "drop", ["cat"], rate=0.5),
+        _layer("Dense", "out", ["drop"], units=2, activation="sigmoid"),
+    ]  # fmt: skip
+    _save_keras3(tmp_path / "seq.keras", _model((10, 3), layers, "out"), weights)
+    graph = hlsfx.load(tmp_path / "seq.keras")
+    x = rng.uniform(-1, 1, (200, 10, 3))
+    w = weights
+    h = np.tanh(_conv(x, *w["conv"], same=True))
+    h = _conv(h, w["dw"][0], w["dw"][1], same=True, depthwise=True)
+    h = _pool(h, 2, 2, np.mean).reshape(len(x), 4, 5)
+    h = np.maximum(h @ w["fc"][0] + w["fc"][1], 0).max(axis=1)
+    g = x.mean(axis=1)
+    h = np.concatenate([h - g, h * g], axis=1) @ w["out"][0] + w["out"][1]
+    got = hlsfx.configure(graph, WIDE).predict(x)
+    assert np.max(np.abs(got - 1 / (1 + np.exp(-h)))) < 5e-3
