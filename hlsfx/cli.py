@@ -30,7 +30,7 @@ def _graph(args: argparse.Namespace) -> Any:
 
     if args.model in hlsfx.examples.EXAMPLES and not Path(args.model).exists():
         return hlsfx.examples.load(args.model).graph
-    return hlsfx.load(args.model)
+    return hlsfx.load(args.model, weights=args.weights)
 
 
 def _quantized(args: argparse.Namespace) -> Any:
@@ -78,7 +78,11 @@ def _data(args: argparse.Namespace, labels: bool = False) -> tuple[Any, Any]:
 
 
 def _add_model(p: argparse.ArgumentParser, precision: bool = True) -> None:
-    p.add_argument("model", help="a model file (.onnx) or a shipped example: jet_mlp, digits_cnn")
+    p.add_argument(
+        "model", help="a model file (.onnx, Keras .json/.h5/.keras) or a shipped example: "
+        "jet_mlp, digits_cnn",
+    )  # fmt: skip
+    p.add_argument("--weights", help="the HDF5 weights of a Keras .json architecture")
     if precision:
         p.add_argument(
             "--precision",

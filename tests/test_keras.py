@@ -341,3 +341,32 @@ def test_every_keras_layer_class_on_a_sequence_model(tmp_path):
     h = np.concatenate([h - g, h * g], axis=1) @ w["out"][0] + w["out"][1]
     got = hlsfx.configure(graph, WIDE).predict(x)
     assert np.max(np.abs(got - 1 / (1 + np.exp(-h)))) < 5e-3
+
+
+def test_qkeras_convolutions_and_string_quantizers_give_exact_types(tmp_path, capsys):
+    from hlsfx.cli import main
+
+    rng = np.random.default_rng(9)
+    bits = {"class_name": "quantized_bits", "config": {"bits": 8, "integer": 2, "alpha": 1}}
+    weights = {"qconv": [rng.normal(0, 0.5, (3, 3, 1, 2)), rng.normal(0, 0.5, 2)],
+               "qfc": [rng.normal(0, 0.5, (2, 3)), rng.normal(0, 0.5, 3)]}  # fmt: skip
+    layers = [
+        _layer("QConv2D", "qconv", ["x"], filters=2, kernel_size=[3, 3], padding="valid",
+               kernel_quantizer=bits, bias_quantizer=bits),
+        _layer("QActivation", "qrelu", ["qconv"], activation="quantized_relu(4,1)"),
+        _layer("GlobalMaxPooling2D", "gmax", ["qrelu"]),
+        _layer("QDense", "qfc", ["gmax"], units=3, kernel_quantizer=bits),
+    ]  # fmt: skip
+    _save_keras3(tmp_path / "q.keras", _model((5, 5, 1), layers, "qfc"), weights)
+    qm = hlsfx.configure(hlsfx.load(tmp_path / "q.keras"), WIDE)
+    assert str(qm.precisions["qconv"].types["weight"]) == "ap_fixed<8,3,AP_RND_CONV,AP_SAT>"
+    assert str(qm.precisions["qconv"].types["bias"]) == "ap_fixed<8,3,AP_RND_CONV,AP_SAT>"
+    assert str(qm.precisions["qrelu"].types["result"]) == "ap_ufixed<4,1,AP_RND_CONV,AP_SAT>"
+    assert str(qm.precisions["qfc"].types["weight"]) == "ap_fixed<8,3,AP_RND_CONV,AP_SAT>"
+    # and from the command line, a Keras architecture with its weights
+    arch = tmp_path / "arch.json"
+    arch.write_text(fixture("keras/KERAS_1layer.json").read_text())
+    np.savez(tmp_path / "d.npz", x=rng.normal(0, 1, (20, 10)))
+    assert main(["predict", str(arch), "--weights", str(fixture("keras/KERAS_1layer_weights.h5")),
+                 "--data", str(tmp_path / "d.npz")]) == 0  # fmt: skip
+    assert "20 samples emulated" in capsys.readouterr().out
