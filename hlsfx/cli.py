@@ -233,10 +233,11 @@ def _fit_luts(graph: Any, results: list, count: int, out: Path) -> Any:
 def _optimize(args: argparse.Namespace) -> int:
     qm = _quantized(args)
     x, y = _data(args, labels=True)
-    found = qm.optimize(x, y, budget=args.budget, progress=not args.quiet)
+    found = qm.optimize(x, y, budget=args.budget, out=args.out, progress=not args.quiet,
+                        show=False)  # fmt: skip
     print(found.table())
     print(f"{found.evaluations} configurations emulated in {found.seconds:.1f} s")
-    print(f"configuration: {found.after.save_config(args.out)}")
+    print(f"configuration: {args.out}")
     return 0
 
 

@@ -61,6 +61,14 @@ class ResourceEstimate:
     def as_dict(self) -> dict[str, int]:
         return {"multipliers": self.multipliers, "bops": self.bops, "weight_bits": self.weight_bits}
 
+    def per_layer(self) -> dict[str, dict[str, int]]:
+        """Each layer's multipliers, their operand widths and its BOPs."""
+        return {
+            e.layer: {"multipliers": e.multipliers, "input_bits": e.input_bits,
+                      "weight_bits": e.weight_bits, "bops": e.bops}
+            for e in self.layers
+        }  # fmt: skip
+
 
 def _distinct_products(index: np.ndarray, codes: np.ndarray) -> int:
     """Distinct (input, weight code) products, zero codes and padding (-1) left out: tap k of

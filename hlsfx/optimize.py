@@ -14,6 +14,7 @@ import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -88,14 +89,18 @@ def optimize(
     *,
     budget: float = 0.01,
     reference: Sequence[int] | np.ndarray | None = None,
+    out: str | Path | None = None,
     progress: bool | None = None,
+    show: bool | None = None,
 ) -> Optimization:
     """Narrow ``model``'s types while its accuracy on ``(x, labels)`` stays at least the float
     model's minus ``budget`` (0.01: one percentage point).
 
     ``reference`` is the float model's class per sample (default: the emulator at
     ``ap_fixed<24,12>``, which follows the float model closely). The model must meet the
-    budget to begin with.
+    budget to begin with. ``out`` saves the configuration found (JSON or YAML); ``show``
+    prints the before/after table (default: when stdout is a terminal); ``progress`` shows
+    each accepted step on stderr (default: when stderr is a terminal).
     """
     from hlsfx.model import configure
     from hlsfx.scan import REFERENCE_TYPE, _classes
@@ -134,7 +139,7 @@ def optimize(
         for role in TUNED_ROLES
         if role in model.precisions[layer.name].types and role in config["layers"][layer.name]
     ]
-    show = sys.stderr.isatty() if progress is None else progress
+    stepping = sys.stderr.isatty() if progress is None else progress
     changed = True
     while changed:
         changed = False
@@ -151,18 +156,23 @@ def optimize(
                     break
                 best, current, config = max(tried, key=lambda t: t[0])
                 changed = True
-                if show:
+                if stepping:
                     sys.stderr.write(
                         f"\r{evaluations:4d} tried: {name} {role or 'input'} -> {current} "
                         f"(accuracy {best:.4f})".ljust(78)
                     )
                     sys.stderr.flush()
-    if show:
+    if stepping:
         sys.stderr.write("\n")
-    return Optimization(
+    found = Optimization(
         model, configure(graph, config=config), float_accuracy, before, best, budget,
         evaluations, time.perf_counter() - start,
     )  # fmt: skip
+    if out is not None:
+        found.after.save_config(out)
+    if sys.stdout.isatty() if show is None else show:
+        print(found.table())
+    return found
 
 
 def _with(config: dict[str, Any], section: str, name: str, role: str | None, t: str) -> dict:

@@ -116,6 +116,8 @@ class PointResult:
     """the resolved configuration (``configure(graph, config=...)`` rebuilds it)"""
     error: str | None = None
     """why the point could not be emulated (then the numbers are empty)"""
+    layers: dict[str, dict[str, int]] = field(default_factory=dict, repr=False)
+    """:meth:`hlsfx.estimate.ResourceEstimate.per_layer`: multipliers and widths per layer"""
 
     @property
     def overflow_total(self) -> int:
@@ -146,6 +148,7 @@ class PointResult:
             "seconds": self.seconds,
             "config": self.config,
             "error": self.error,
+            "layers": self.layers,
         }
 
     @classmethod
@@ -153,6 +156,7 @@ class PointResult:
         return cls(
             ScanPoint(**data["point"]), data["accuracy"], data["agreement"], data["overflows"],
             data["resources"], data["samples"], data["seconds"], data["config"], data["error"],
+            data.get("layers", {}),
         )  # fmt: skip
 
 
@@ -264,15 +268,17 @@ def _evaluate(point: ScanPoint, job: _Job | None = None) -> PointResult:
             right += int(np.count_nonzero(classes == job.labels[begin:stop]))
         for layer, roles in report.counts.items():
             overflows[layer] = overflows.get(layer, 0) + sum(roles.values())
+    cost = estimate(qm)
     return PointResult(
         point,
         right / n if job.labels is not None else None,
         agree / n,
         overflows,
-        estimate(qm).as_dict(),
+        cost.as_dict(),
         n,
         time.perf_counter() - start,
         qm.config(),
+        layers=cost.per_layer(),
     )
 
 

@@ -16,10 +16,13 @@ def jets():
     return example.graph, example.x_test[:3000], example.y_test[:3000]
 
 
-def test_the_search_narrows_the_types_within_the_budget(jets):
+def test_the_search_narrows_the_types_within_the_budget(jets, tmp_path, capsys):
     graph, x, y = jets
     start = hlsfx.configure(graph, "ap_fixed<16,6>")
-    found = start.optimize(x, y, budget=0.01, progress=False)
+    found = start.optimize(x, y, budget=0.01, out=tmp_path / "found.yaml", progress=False,
+                           show=True)  # fmt: skip
+    assert capsys.readouterr().out.strip() == found.table()
+    assert hlsfx.load_config(tmp_path / "found.yaml") == found.config
     reference = hlsfx.configure(graph, "ap_fixed<24,12>").predict(x).argmax(axis=1)
     assert found.float_accuracy == np.mean(reference == y)
     again = hlsfx.configure(graph, config=found.config)  # rebuilt from the saved choice

@@ -47,6 +47,8 @@ def test_each_point_reports_what_the_emulator_gives_for_its_configuration(jets):
         assert r.agreement == np.mean(out.argmax(axis=1) == reference)
         assert r.overflows == {k: sum(v.values()) for k, v in report.counts.items()}
         assert r.resources == estimate(qm).as_dict() and r.error is None
+        assert r.layers == estimate(qm).per_layer() and set(r.layers) == {
+            "dense_1", "dense_2", "dense_3", "dense_4"}  # fmt: skip
     layers = results[2].config["layers"]
     assert layers["dense_2"]["weight"] == "ap_fixed<5,1>"
     assert layers["dense_1"]["weight"] == layers["dense_2"]["bias"] == "ap_fixed<16,6>"
@@ -77,7 +79,8 @@ def test_a_scan_resumes_without_redoing_points_and_refuses_another_scans_file(je
     assert lines[0].startswith("width,integer,layer,role,accuracy,agreement,overflows")
     assert len(lines) == 4
     saved = [json.loads(line) for line in (tmp_path / "scan.jsonl").read_text().splitlines()]
-    assert PointResult.from_json(saved[-1]).point == ScanPoint(9, 3)
+    resumed = PointResult.from_json(saved[-1])
+    assert resumed.point == ScanPoint(9, 3) and resumed.layers["dense_1"]["input_bits"] == 9
     with pytest.raises(ValueError, match="holds a scan of another model, base configuration"):
         scan(graph, x[:10], y[:10], grid([6], 3), out=out, workers=1)
 
