@@ -350,7 +350,7 @@ def _conv(w: _Writer, call: _Call) -> str:
     return _activation(w, y, call.config.get("activation"), call.name)
 
 
-def _depthwise(w: _Writer, call: _Call) -> str:
+def _depthwise(w: _Writer, call: _Call, separable: bool = False) -> str:
     d = w.ranks[call.x] - 1
     c = call.config
     kernel = call.weight(0, "depthwise kernel", w).astype(np.float32)  # (*k, C, multiplier)
@@ -362,7 +362,6 @@ def _depthwise(w: _Writer, call: _Call) -> str:
         w, c.get("depthwise_quantizer"), w.const(f"{call.name}_dw", onnx_kernel), f"{call.name}_dw"
     )
     attrs = _conv_attrs(w, c, d)
-    separable = "pointwise_kernel" in str(c) or call.config.get("_separable")
     bias = None
     if c.get("use_bias", True) and not separable:
         bias = _quantizer(
@@ -401,9 +400,8 @@ def _depthwise(w: _Writer, call: _Call) -> str:
 
 
 def _separable(w: _Writer, call: _Call) -> str:
-    return _depthwise(
-        w, _Call(call.name, {**call.config, "_separable": True}, call.inputs, call.weights)
-    )
+    """SeparableConv: the depthwise convolution, then a 1x1 convolution with the bias."""
+    return _depthwise(w, call, separable=True)
 
 
 def _pool(op: str) -> Callable[[_Writer, _Call], str]:

@@ -27,19 +27,15 @@ __all__ = ["accuracy_vs_resources", "accuracy_vs_width", "pareto_front", "profil
 
 
 def _figure(width: float, height: float) -> tuple[Figure, Any]:
-    import matplotlib
+    """A figure outside pyplot: no window, and the caller's backend is left alone."""
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(width, height), layout="constrained")
-    return fig, ax
+    fig = Figure(figsize=(width, height), layout="constrained")
+    return fig, fig.subplots()
 
 
 def _save(fig: Figure, path: str | Path) -> list[Path]:
     """Write ``fig`` as ``<path>.png`` and ``<path>.pdf``; the files written."""
-    import matplotlib.pyplot as plt
-
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     written = []
@@ -47,7 +43,6 @@ def _save(fig: Figure, path: str | Path) -> list[Path]:
         target = path.with_suffix(suffix)
         fig.savefig(target, dpi=150)
         written.append(target)
-    plt.close(fig)
     return written
 
 

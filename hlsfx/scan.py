@@ -206,10 +206,8 @@ def point_model(
     from hlsfx.model import configure
 
     graph, base = base_qm.graph, base_qm.config()
+    _check_layer(graph, point)
     scope = [layer.name for layer in graph.layers if point.layer in (None, layer.name)]
-    if point.layer is not None and not scope:
-        names = ", ".join(layer.name for layer in graph.layers)
-        raise ValueError(f"scan point {point.key}: no layer {point.layer!r} (layers: {names})")
     roles = SCANNED_ROLES if point.role is None else (point.role,)
     if point.integer == "auto":
         auto = configure(
@@ -232,6 +230,12 @@ def point_model(
     if point.layer is None and point.role in (None, "result"):
         inputs = {name: str(input_type[name]) for name in graph.inputs}
     return configure(graph, config=base, layers=layers, inputs=inputs)
+
+
+def _check_layer(graph: Graph, point: ScanPoint) -> None:
+    if point.layer is not None and point.layer not in {layer.name for layer in graph.layers}:
+        names = ", ".join(layer.name for layer in graph.layers)
+        raise ValueError(f"scan point {point.key}: no layer {point.layer!r} (layers: {names})")
 
 
 def _at_width(like: Any, width: int, integer: int | None = None) -> Any:
@@ -423,9 +427,7 @@ def scan(
     if len(reference) != n:
         raise ValueError(f"{len(reference)} reference predictions for {n} samples")
     for point in points:  # fail on a bad point before any work starts
-        if point.layer is not None and point.layer not in {la.name for la in graph.layers}:
-            names = ", ".join(la.name for la in graph.layers)
-            raise ValueError(f"scan point {point.key}: no layer {point.layer!r} (layers: {names})")
+        _check_layer(graph, point)
 
     results: dict[str, PointResult] = {}
     jsonl = csv_path = None
@@ -434,7 +436,7 @@ def scan(
         out.parent.mkdir(parents=True, exist_ok=True)
         jsonl, csv_path = out.with_suffix(".jsonl"), out.with_suffix(".csv")
         fingerprint = _fingerprint(graph, base, x, labels)
-        results = {k: r for k, r in _read_finished(jsonl, fingerprint).items()}
+        results = _read_finished(jsonl, fingerprint)
         if not jsonl.exists() or jsonl.stat().st_size == 0:
             jsonl.write_text(json.dumps({"fingerprint": fingerprint, "samples": n}) + "\n")
     todo = [p for p in dict.fromkeys(points) if p.key not in results]
