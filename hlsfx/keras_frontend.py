@@ -125,7 +125,7 @@ def _read(path: Path, weights: str | Path | None) -> tuple[dict, dict[str, list[
 
 @dataclass
 class _Writer:
-    """The ONNX graph being written: nodes, constants, and each tensor's channels-last shape."""
+    """The ONNX graph being written: its nodes and constants, and each tensor's rank."""
 
     label: str
     nodes: list = field(default_factory=list)
