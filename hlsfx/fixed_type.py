@@ -269,6 +269,14 @@ class FixedType:
         """Largest representable value, exactly."""
         return self.max_code * self.lsb
 
+    def with_format(self, width: int, integer: int) -> FixedType:
+        """Another width and integer bits, with the same signedness, modes and saturation
+        bits (no more than the new width)."""
+        return FixedType(
+            width, integer, self.signed, self.rounding, self.overflow,
+            min(self.saturation_bits, width),
+        )  # fmt: skip
+
     def with_modes(
         self, rounding: Rounding | str | None = None, overflow: Overflow | str | None = None
     ) -> FixedType:

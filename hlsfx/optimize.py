@@ -78,8 +78,7 @@ def _narrower(t: FixedType) -> list[FixedType]:
     """``t`` without its lowest bit, and without its highest (never below 2 bits)."""
     if t.width <= 2:
         return []
-    keep = (t.signed, t.rounding, t.overflow)
-    return [FixedType(t.width - 1, t.integer, *keep), FixedType(t.width - 1, t.integer - 1, *keep)]
+    return [t.with_format(t.width - 1, t.integer), t.with_format(t.width - 1, t.integer - 1)]
 
 
 def optimize(

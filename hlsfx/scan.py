@@ -212,14 +212,14 @@ def point_model(
     if point.integer == "auto":
         auto = configure(
             graph,
-            _at_width(base_qm.default, point.width),
+            base_qm.default.with_format(point.width, base_qm.default.integer),
             roles=dict.fromkeys(SCANNED_ROLES, "auto"),
             calibration=calibration,
         )
         chosen = {name: dict(auto.precisions[name].types) for name in scope}
         input_type = auto.tensor_types
     else:
-        t = _at_width(base_qm.default, point.width, point.integer)
+        t = base_qm.default.with_format(point.width, point.integer)
         chosen = {name: dict.fromkeys(base_qm.precisions[name].types, t) for name in scope}
         input_type = dict.fromkeys(graph.inputs, t)
     layers = {
@@ -236,15 +236,6 @@ def _check_layer(graph: Graph, point: ScanPoint) -> None:
     if point.layer is not None and point.layer not in {layer.name for layer in graph.layers}:
         names = ", ".join(layer.name for layer in graph.layers)
         raise ValueError(f"scan point {point.key}: no layer {point.layer!r} (layers: {names})")
-
-
-def _at_width(like: Any, width: int, integer: int | None = None) -> Any:
-    """``like``'s signedness and modes at ``width`` bits and ``integer`` integer bits (by
-    default ``like``'s)."""
-    from hlsfx.fixed_type import FixedType
-
-    integer = like.integer if integer is None else integer
-    return FixedType(width, integer, like.signed, like.rounding, like.overflow)
 
 
 def _evaluate(point: ScanPoint, job: _Job | None = None) -> PointResult:

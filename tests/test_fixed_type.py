@@ -166,3 +166,10 @@ def test_product_and_sum_types_by_example():
     assert str(sum_type(a, b)) == "ap_fixed<17,7>"
     assert str(sum_type(b, b)) == "ap_ufixed<9,3>"
     assert str(sum_type(FixedType(8, 8), FixedType(8, 2))) == "ap_fixed<15,9>"
+
+
+def test_with_format_keeps_signedness_modes_and_saturation_bits():
+    t = FixedType.parse("ap_fixed<8,3,AP_RND,AP_SAT,2>")
+    assert str(t.with_format(6, 2)) == "ap_fixed<6,2,AP_RND,AP_SAT,2>"
+    assert t.with_format(1, 1).saturation_bits == 1  # never more than the width
+    assert str(FixedType.parse("ap_ufixed<8,4>").with_format(5, 1)) == "ap_ufixed<5,1>"
