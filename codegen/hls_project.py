@@ -21,7 +21,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,7 +36,8 @@ from hlsfx.codegen.hls_layers import (
     headers_for,
     valid_reuse_factors,
 )
-from hlsfx.codegen.names import identifiers
+from hlsfx.codegen.names import check_identifier, design_names
+from hlsfx.codegen.output_folder import OutputFolder
 from hlsfx.fixed_type import FixedType
 
 if TYPE_CHECKING:
@@ -48,6 +48,8 @@ __all__ = [
     "CXXFLAGS",
     "STRATEGIES",
     "Port",
+    "check_parallel_size",
+    "design_vectors",
     "hls_src_dir",
     "read_vectors",
     "test_vectors",
@@ -74,6 +76,8 @@ DEFAULT_VECTORS = 100
 MAX_PARALLEL_VALUES = 65536
 """io_parallel keeps every tensor in registers; a larger tensor is refused (io_stream would
 carry it, but hlsfx does not write io_stream projects yet)."""
+MAX_VECTORS = 1_000_000
+"""test samples a written design may carry in tb_data/"""
 MAX_MULTIPLIERS = 65536
 """multipliers one layer may instantiate (its multiplications / reuse factor)"""
 
@@ -116,10 +120,56 @@ def test_vectors(qm: QuantizedModel, count: int, seed: int = 0) -> dict[str, np.
     return codes
 
 
+def design_vectors(qm: QuantizedModel, vectors: Any) -> dict[str, np.ndarray]:
+    """The input codes a written design is tested on: ``vectors`` random samples (see
+    :func:`test_vectors`) or the user's raw codes ``{input: (N, size)}``, checked: every input
+    given and no other, integer codes of the input's type, 1 to :data:`MAX_VECTORS` samples."""
+    if isinstance(vectors, bool) or not isinstance(vectors, (int, Mapping)):
+        raise ValueError(
+            f"vectors must be a number of samples or {{input: codes}}, not {vectors!r}"
+        )
+    if isinstance(vectors, int):
+        if not 1 <= vectors <= MAX_VECTORS:
+            raise ValueError(f"vectors must be 1 to {MAX_VECTORS:,} samples, not {vectors:,}")
+        return test_vectors(qm, vectors)
+    unknown = sorted(map(repr, set(vectors) - set(qm.graph.inputs)))
+    if unknown:
+        raise ValueError(f"vectors name no input {', '.join(unknown)}; the inputs are "
+                         f"{list(qm.graph.inputs)}")  # fmt: skip
+    codes = {}
+    for name in qm.graph.inputs:
+        if name not in vectors:
+            raise ValueError(f"vectors lack input {name!r}")
+        t, size = qm.tensor_types[name], math.prod(qm.graph.shapes[name])
+        array = np.asarray(vectors[name])
+        if array.dtype.kind not in "iu" or array.ndim != 2 or array.shape[1] != size:
+            raise ValueError(f"vectors of input {name!r} must be integer codes of shape (N, "
+                             f"{size}), not {array.dtype} {array.shape}")  # fmt: skip
+        if not 1 <= len(array) <= MAX_VECTORS:
+            raise ValueError(f"vectors of input {name!r}: 1 to {MAX_VECTORS:,} samples, not "
+                             f"{len(array):,}")  # fmt: skip
+        outside = (array < t.min_code) | (array > t.max_code)
+        if outside.any():
+            first = tuple(int(i) for i in np.argwhere(outside)[0])
+            raise ValueError(f"vectors of input {name!r}: code {array[first]} at {first} is "
+                             f"outside {t} ({t.min_code} .. {t.max_code})")  # fmt: skip
+        codes[name] = array.astype(np.int64)
+    if len({len(a) for a in codes.values()}) > 1:
+        raise ValueError("vectors of the inputs have different numbers of samples")
+    return codes
+
+
 def _check_choice(what: str, value: Any, choices: tuple[str, ...]) -> str:
     if value not in choices:
         raise ValueError(f"{what} {value!r} is not one of {', '.join(choices)}")
     return value
+
+
+def _check_clock(value: Any) -> float:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if math.isfinite(value) and value > 0:
+            return float(value)
+    raise ValueError(f"clock_period must be a finite positive number of ns, not {value!r}")
 
 
 def _check_reuse(value: Any, where: str) -> int:
@@ -155,9 +205,8 @@ def _layer_settings(
 
 def _contexts(qm: QuantizedModel, top: str, settings) -> tuple[list[LayerContext], dict]:
     graph = qm.graph
-    reserved = [top, "defines", "parameters"]
-    var = identifiers(graph.inputs, taken=reserved)
-    idents = identifiers([layer.name for layer in graph.layers], taken=[*reserved, *var.values()])
+    names = design_names(top, graph.inputs, [layer.name for layer in graph.layers])
+    var, idents = dict(names.inputs), names.layers
     for layer in graph.layers:
         var[layer.output] = f"{idents[layer.name]}_out"
     contexts = []
@@ -201,8 +250,9 @@ def _validate_reuse(ctx: LayerContext, explicit: bool) -> None:
         )
 
 
-def _check_size(qm: QuantizedModel, contexts: list[LayerContext]) -> None:
-    """Refuse, before anything slow, a model too large for an io_parallel design."""
+def check_parallel_size(qm: QuantizedModel) -> None:
+    """Refuse, before anything slow, a tensor too large for an io_parallel design (the HLS
+    project's and the RTL's), naming it and its size."""
     for tensor, shape in qm.graph.shapes.items():
         if math.prod(shape) > MAX_PARALLEL_VALUES:
             raise ValueError(
@@ -210,6 +260,11 @@ def _check_size(qm: QuantizedModel, contexts: list[LayerContext]) -> None:
                 f"io_parallel design keeps every tensor in registers, at most "
                 f"{MAX_PARALLEL_VALUES:,} values each (io_stream is not supported yet)"
             )
+
+
+def _check_size(qm: QuantizedModel, contexts: list[LayerContext]) -> None:
+    """Refuse, before anything slow, a model too large for an io_parallel design."""
+    check_parallel_size(qm)
     for ctx in contexts:
         spec = HLS_LAYERS[ctx.layer.kind]
         if spec.multipliers is not None:
@@ -259,12 +314,11 @@ def write_hls_project(
     backend = _check_choice("backend", backend, BACKENDS)
     strategy = _check_choice("strategy", strategy, STRATEGIES)
     _check_reuse(reuse_factor, "the model")
-    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", str(top)) or identifiers([top])[top] != top:
-        raise ValueError(f"top {top!r} must be a C identifier that is not a keyword")
+    check_identifier("top", top)
     if not re.fullmatch(r"[A-Za-z0-9_.\-]+", str(part)):
         raise ValueError(f"part {part!r} is not an FPGA part name (letters, digits, '-', '_', '.')")
-    if isinstance(clock_period, bool) or not float(clock_period) > 0:
-        raise ValueError(f"clock_period must be a positive number of ns, not {clock_period!r}")
+    clock_period = _check_clock(clock_period)
+    folder = OutputFolder(path, "hls_project")
     settings = _layer_settings(qm, reuse_factor, strategy, layers)
     contexts, var = _contexts(qm, top, settings)
     explicit = {name for name, own in (layers or {}).items() if "reuse_factor" in own}
@@ -275,41 +329,32 @@ def write_hls_project(
     for port in inputs:
         if port.tensor in qm.graph.outputs:
             raise ValueError(f"input {port.tensor!r} is also an output; no layer computes it")
-    codes = test_vectors(qm, vectors) if isinstance(vectors, int) else dict(vectors)
+    codes = design_vectors(qm, vectors)
     expected = qm.predict_codes(codes)
     codes_by_layer = [_layer_code(ctx) for ctx in contexts]
 
-    root = Path(path)
-    firmware = root / "firmware"
-    (firmware / "weights").mkdir(parents=True, exist_ok=True)
-    (root / "tb_data").mkdir(exist_ok=True)
-    for stale in (firmware / "weights").glob("*.h"):
-        stale.unlink()
     headers = headers_for(c.layer.kind for c in contexts)
-    shutil.rmtree(firmware / "hls_src", ignore_errors=True)
-    (firmware / "hls_src").mkdir()
     for header in headers:
-        shutil.copyfile(hls_src_dir() / header, firmware / "hls_src" / header)
-
-    _write(firmware / "defines.h", _defines(qm, contexts, inputs))
+        folder.add(f"firmware/hls_src/{header}", (hls_src_dir() / header).read_bytes())
+    folder.add("firmware/defines.h", _defines(qm, contexts, inputs))
     weight_files = []
     for ctx, code in zip(contexts, codes_by_layer, strict=True):
         if code.constants:
             name = f"{ctx.ident}.h"
             weight_files.append(name)
-            _write(firmware / "weights" / name, _weights_header(ctx, code.constants))
-    _write(firmware / "parameters.h", _parameters(contexts, codes_by_layer, headers))
-    _write(firmware / f"{top}.h", _top_header(top, inputs, outputs))
-    _write(
-        firmware / f"{top}.cpp", _top_source(top, qm, contexts, codes_by_layer, inputs, outputs,
-                                             weight_files)
+            folder.add(f"firmware/weights/{name}", _weights_header(ctx, code.constants))
+    folder.add("firmware/parameters.h", _parameters(contexts, codes_by_layer, headers))
+    folder.add(f"firmware/{top}.h", _top_header(top, inputs, outputs))
+    folder.add(
+        f"firmware/{top}.cpp", _top_source(top, qm, contexts, codes_by_layer, inputs, outputs,
+                                           weight_files)
     )  # fmt: skip
-    _write(root / f"{top}_test.cpp", _testbench(top, inputs, outputs))
-    _write(root / "tb_data" / "inputs_raw.dat", vectors_text(codes, list(qm.graph.inputs)))
-    _write(root / "tb_data" / "expected_raw.dat", vectors_text(expected, list(qm.graph.outputs)))
-    _write(root / "build_prj.tcl", _tcl(top, backend, part, float(clock_period)))
-    _write(root / "Makefile", _makefile(top))
-    _write(root / "README.md", _readme(qm, top, backend, part, float(clock_period), contexts))
+    folder.add(f"{top}_test.cpp", _testbench(top, inputs, outputs))
+    folder.add("tb_data/inputs_raw.dat", vectors_text(codes, list(qm.graph.inputs)))
+    folder.add("tb_data/expected_raw.dat", vectors_text(expected, list(qm.graph.outputs)))
+    folder.add("build_prj.tcl", _tcl(top, backend, part, float(clock_period)))
+    folder.add("Makefile", _makefile(top))
+    folder.add("README.md", _readme(qm, top, backend, part, float(clock_period), contexts))
     manifest = {
         "top": top,
         "backend": backend,
@@ -319,7 +364,8 @@ def write_hls_project(
         "outputs": [_port_json(p) for p in outputs],
         "samples": len(next(iter(codes.values()))),
     }
-    _write(root / MANIFEST, json.dumps(manifest, indent=2) + "\n")
+    folder.add(MANIFEST, json.dumps(manifest, indent=2) + "\n")
+    root = folder.commit()
     return root
 
 
@@ -330,10 +376,6 @@ def _layer_code(ctx: LayerContext) -> LayerCode:
 
 def _port_json(port: Port) -> dict:
     return {"tensor": port.tensor, "var": port.var, "type": str(port.type), "size": port.size}
-
-
-def _write(path: Path, text: str) -> None:
-    path.write_text(text, encoding="utf-8", newline="\n")
 
 
 def _defines(qm: QuantizedModel, contexts: list[LayerContext], inputs: list[Port]) -> str:
@@ -609,7 +651,7 @@ def _makefile(top: str) -> str:
             "",
             f"build/csim: {top}_test.cpp $(wildcard firmware/*.cpp firmware/*.h firmware/*/*.h)",
             "\tmkdir -p build",
-            f"\t$(CXX) $(CXXFLAGS) -isystem $(AP_TYPES) -Ifirmware {top}_test.cpp "
+            f'\t$(CXX) $(CXXFLAGS) -isystem "$(AP_TYPES)" -Ifirmware {top}_test.cpp '
             f"firmware/{top}.cpp -o $@",
             "",
             "clean:",
@@ -617,6 +659,12 @@ def _makefile(top: str) -> str:
             "",
         ]
     )
+
+
+def _one_line(text: str) -> str:
+    """Untrusted text shown in Markdown: printable, one line, no backticks, at most 80."""
+    kept = "".join(c if c.isprintable() and c != "`" else " " for c in str(text))
+    return " ".join(kept.split())[:80] or "?"
 
 
 def _readme(qm, top, backend, part, clock_period, contexts) -> str:
@@ -628,7 +676,7 @@ def _readme(qm, top, backend, part, clock_period, contexts) -> str:
         [
             f"# {top}: HLS project written by hlsfx",
             "",
-            f"Model `{qm.graph.name}`, io_parallel, for {backend} HLS, part `{part}`, "
+            f"Model `{_one_line(qm.graph.name)}`, io_parallel, for {backend} HLS, part `{part}`, "
             f"clock {clock_period:g} ns.",
             "The C++ computes the same bits as the hlsfx emulator; `tb_data/` holds test vectors",
             "and the emulator's outputs for them (raw integer codes).",

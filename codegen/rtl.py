@@ -32,8 +32,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from hlsfx.codegen.hls_project import test_vectors, vectors_text
-from hlsfx.codegen.names import identifiers
+from hlsfx.codegen.hls_project import check_parallel_size, design_vectors, vectors_text
+from hlsfx.codegen.names import design_names
+from hlsfx.codegen.output_folder import OutputFolder
 from hlsfx.codegen.rtl_layers import RTL_LAYERS, Multipliers, RtlLayer, exempt_unread_lanes
 from hlsfx.codegen.rtl_ports import PORT_STYLES, wrap
 
@@ -66,6 +67,7 @@ def _reuse_factors(qm: QuantizedModel, reuse_factor: int | Mapping[str, int]) ->
 def _check_size(qm: QuantizedModel) -> None:
     """Refuse, before anything slow, a model with more products than an io_parallel design
     should write out."""
+    check_parallel_size(qm)
     total = 0
     for layer in qm.graph.layers:
         weight = qm.precisions[layer.name].params.get("weight")
@@ -124,9 +126,10 @@ def write_rtl(
     _check_size(qm)
     size = {t: math.prod(s) for t, s in graph.shapes.items()}
     width = {t: size[t] * t_of[t].width for t in graph.shapes}
-    taken = [top, "valid", "accept"]
-    port = identifiers(graph.inputs, taken=taken)
-    ident = identifiers([layer.name for layer in graph.layers], taken=[*taken, *port.values()])
+    names = design_names(top, graph.inputs, [layer.name for layer in graph.layers])
+    port, ident = dict(names.inputs), names.layers
+    folder = OutputFolder(path, "rtl")
+    codes = design_vectors(qm, vectors)
     for layer in graph.layers:
         port.setdefault(layer.output, f"{ident[layer.name]}_out")
 
@@ -258,23 +261,19 @@ def write_rtl(
         "layers": {layer.name: _timing(layer.name) for layer in graph.layers},
     }
     lines += ["`default_nettype wire", ""]
-    root = Path(path)
-    root.mkdir(parents=True, exist_ok=True)
-    (root / f"{core}.v").write_text("\n".join(lines), encoding="utf-8")
+    folder.add(f"{core}.v", "\n".join(lines))
     if ports != "ap_vld":
         wrapper, interface = wrap(ports, top, core, interface)
         interface["sources"] = [f"{top}.v", f"{core}.v"]
         text = ["`default_nettype none", f"// {top}: the {ports} ports of Vivado HLS around {core}",
                 *wrapper, "`default_nettype wire", ""]  # fmt: skip
-        (root / f"{top}.v").write_text("\n".join(text), encoding="utf-8")
-    (root / INTERFACE).write_text(json.dumps(interface, indent=2) + "\n", encoding="utf-8")
-    codes = test_vectors(qm, vectors) if isinstance(vectors, int) else dict(vectors)
-    (root / "tb_data").mkdir(exist_ok=True)
+        folder.add(f"{top}.v", "\n".join(text))
+    folder.add(INTERFACE, json.dumps(interface, indent=2) + "\n")
     expected = qm.predict_codes(codes)
     for name, tensors, values in (
         ("inputs", graph.inputs, codes),
         ("expected", graph.outputs, expected),
     ):
-        text = vectors_text(values, list(tensors))
-        (root / "tb_data" / f"{name}_raw.dat").write_text(text, encoding="utf-8")
+        folder.add(f"tb_data/{name}_raw.dat", vectors_text(values, list(tensors)))
+    root = folder.commit()
     return root

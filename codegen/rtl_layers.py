@@ -522,7 +522,7 @@ def _batch_norm(c: RtlLayer) -> list[str]:
     decls, lanes = c.lanes()
     lines = [f"// {c.name}: BatchNormalization over {c.size} values", *decls]
     for k, x in enumerate(lanes):
-        ch, n = k % scale.size, f"{c.name}_{k}"
+        ch, n = k % scale.size, f"{c.name}_k{k}"
         lines += [
             c.mults.product(f"{n}_p", x, x_t, int(scale[ch]), s_t),
             f"wire [{a_t.width - 1}:0] {n}_pc;",
@@ -602,7 +602,7 @@ def _lut(c: RtlLayer) -> list[str]:
     decls, lanes = c.lanes()
     lines = [f"// {c.name}: {c.layer.kind.name} over {c.size} values", *rom, *decls]
     for k, x in enumerate(lanes):
-        lane = f"{c.name}_{k}"
+        lane = f"{c.name}_k{k}"
         lines += _table_index(lane, x, x_t, table, bits)
         lines.append(f"wire [{e_t.width - 1}:0] {lane}_e = {c.name}_rom({lane}_i);")
         if not c.layer.kind.linear_above_zero:
@@ -768,7 +768,8 @@ def _pool(c: RtlLayer) -> list[str]:
     compare = "$signed" if x_t.signed else ""
     for pos, row in enumerate(index):
         for ch in range(channels):
-            k, n = pos * channels + ch, f"{c.name}_{pos * channels + ch}"
+            k = pos * channels + ch
+            n = f"{c.name}_k{k}"
             taps = [lanes[j] for j in row[:, ch] if j >= 0]
             if not layer.kind.average:
                 best = code(0, x_t.width)

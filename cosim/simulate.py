@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hlsfx.codegen.hls_project import read_vectors
-from hlsfx.codegen.rtl import INTERFACE
+from hlsfx.cosim.interface import InterfaceError, load_interface, memory_files
 
 __all__ = ["SIMULATORS", "CosimError", "CosimResult", "run"]
 
@@ -38,14 +38,21 @@ class CosimResult:
     ii: int | None
     """cycles between consecutive outputs"""
     first: tuple[dict, ...]
+    outputs_seen: int
+    """vectors whose every output came"""
+    unknown: tuple[str, ...] = ()
+    """output valid signals seen as X or Z after reset (each: signal and clock edge)"""
 
     def summary(self) -> str:
         lines = [f"{'PASS' if self.passed else 'FAIL'} on {self.simulator}: {self.vectors} "
                  f"vectors, {self.mismatches} mismatching output codes, latency {self.latency} "
                  f"cycles, II {self.ii}"]  # fmt: skip
+        if self.outputs_seen != self.vectors:
+            lines.append(f"  only {self.outputs_seen} of {self.vectors} vectors gave outputs")
+        lines += [f"  {u} is X or Z" for u in self.unknown]
         lines += [
             f"  vector {m['vector']} output {m['output']}[{m['index']}]: expected "
-            f"{m['expected']}, got {m['got']}"
+            f"{m['expected']}, got {'X' if m['got'] is None else m['got']}"
             for m in self.first
         ]
         return "\n".join(lines)
@@ -92,7 +99,11 @@ def run(
     from cocotb_tools.runner import get_runner
 
     root = Path(path).resolve()
-    interface = json.loads((root / INTERFACE).read_text())
+    try:
+        interface = load_interface(root)
+        memories = memory_files(root, interface)
+    except InterfaceError as error:
+        raise CosimError(str(error)) from None
     sources = [root / s for s in interface["sources"]]
     label = simulator
     if netlist:
@@ -105,6 +116,12 @@ def run(
     width_in, width_out = (sum(p["size"] for p in interface[k]) for k in ("inputs", "outputs"))
     work = root / f"cosim_{label}"
     work.mkdir(exist_ok=True)
+    report = root / f"cosim_{label}.json"
+    for stale in (work / "result.json", report):  # a crashed run must not leave an old PASS
+        stale.unlink(missing_ok=True)
+    for name, memory in memories:  # the simulator loads them from its working folder
+        (work / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(memory, work / name)
     settings = {
         "interface": interface,
         "inputs": read_vectors(root / "tb_data" / "inputs_raw.dat", width_in)[:vectors].tolist(),
@@ -143,10 +160,11 @@ def run(
         raise CosimError(f"the testbench wrote no result; see the log in {work}")
     found = json.loads((work / "result.json").read_text())
     mismatches = found["mismatches"]
-    passed = not mismatches and found["outputs_seen"] == found["vectors"]
+    unknown = found.get("unknown", [])
+    passed = not mismatches and not unknown and found["outputs_seen"] == found["vectors"]
     result = CosimResult(
         label, passed, found["vectors"], len(mismatches), found["latency"], found["ii"],
-        tuple(mismatches[:10]),
+        tuple(mismatches[:10]), found["outputs_seen"], tuple(unknown[:10]),
     )  # fmt: skip
-    (root / f"cosim_{label}.json").write_text(json.dumps({**found, "passed": passed}))
+    report.write_text(json.dumps({**found, "passed": passed}))
     return result

@@ -65,6 +65,7 @@ class _Bench:
         self.count = len(settings["inputs"])
         self.taken: list[int] = []  # edge at which each sample's first input was taken
         self.seen = [[] for _ in self.interface["outputs"]]  # per output: (edge, codes)
+        self.unknown: list[str] = []  # output valid signals seen as X or Z
 
     def port(self, name: str):
         return getattr(self.dut, name)
@@ -106,7 +107,10 @@ class _Bench:
             await RisingEdge(self.clk)
             await ReadOnly()
             for f in tensor["ports"]:
-                if str(self.port(f["valid"]).value) == "1":
+                flag = str(self.port(f["valid"]).value)
+                if flag not in ("0", "1"):
+                    self.unknown.append(f"{f['valid']} at edge {edge}")
+                if flag == "1":
                     bits = str(self.port(f["data"]).value)
                     pending[f["first"]] = _unpack(bits, f["count"], tensor["width"],
                                                   tensor["signed"])  # fmt: skip
@@ -147,7 +151,10 @@ class _Bench:
         while True:
             await RisingEdge(self.clk)
             await ReadOnly()
-            if str(valid.value) == "1":
+            flag = str(valid.value)
+            if flag not in ("0", "1"):
+                self.unknown.append(f"{s['valid']} at edge {edge}")
+            if flag == "1":
                 codes += _unpack(str(data.value), s["beat"], tensor["width"], tensor["signed"])
                 if len(codes) >= tensor["size"]:
                     self.seen[k].append((edge, codes[: tensor["size"]]))
@@ -199,7 +206,7 @@ async def outputs_equal_the_emulator(dut):
     gaps = {b - a for a, b in pairwise(finished)}
     result = {
         "vectors": bench.count, "outputs_seen": len(finished), "mismatches": mismatches,
-        "latency": latency, "ii": max(gaps) if gaps else None,
+        "latency": latency, "ii": max(gaps) if gaps else None, "unknown": bench.unknown[:100],
     }  # fmt: skip
     Path(settings["result"]).write_text(json.dumps(result))
     assert len(finished) == bench.count, f"{len(finished)} of {bench.count} outputs came"

@@ -8,6 +8,7 @@ LUT6), ``FF`` (every flip-flop primitive), ``DSP`` (DSP48E1 on xc7, DSP48E2 on U
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
@@ -16,7 +17,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from hlsfx.codegen.rtl import INTERFACE
+from hlsfx.cosim.interface import InterfaceError, load_interface
 
 __all__ = ["FAMILIES", "NETLIST", "SIM_NETLIST", "SynthError", "SynthResult"]
 __all__ += ["simulation_netlist", "synth"]
@@ -26,6 +27,7 @@ FAMILIES = ("xc7", "xcu", "xcup")
 NETLIST = "netlist.v"
 SIM_NETLIST = "netlist_sim.v"
 REPORT = "synth.json"
+SOURCES_HASH = "sources.sha256"
 
 _CATEGORIES = {
     "LUT": r"LUT[1-6](_2)?",
@@ -72,6 +74,25 @@ def _yosys(script: str, cwd: Path, log: str) -> None:
         raise SynthError(f"yosys failed in {cwd} (see {log}.log):\n{tail}")
 
 
+def _read(path: Path) -> str | None:
+    return path.read_text() if path.is_file() else None
+
+
+def _sources_hash(root: Path, interface: dict) -> str:
+    """What the netlist was made from: the sources' names and contents."""
+    digest = hashlib.sha256()
+    for source in interface["sources"]:
+        digest.update(source.encode() + b"\0" + (root / source).read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _interface(root: Path) -> dict:
+    try:
+        return load_interface(root)
+    except InterfaceError as error:
+        raise SynthError(str(error)) from None
+
+
 def count(cells: dict[str, int]) -> dict:
     """Resource categories from ``{cell type: count}`` of a synth_xilinx netlist."""
     counts = {
@@ -88,10 +109,14 @@ def synth(path: str | Path, *, target: str = "xc7", dsp: bool = True) -> SynthRe
     if target not in FAMILIES:
         raise ValueError(f"target {target!r} is not one of {', '.join(FAMILIES)}")
     root = Path(path).resolve()
-    interface = json.loads((root / INTERFACE).read_text())
+    interface = _interface(root)
     work = root / f"synth_{target}"
     work.mkdir(exist_ok=True)
-    sources = " ".join(str(root / s) for s in interface["sources"])
+    for stale in (work / REPORT, work / NETLIST, work / SIM_NETLIST, work / "stat.json",
+                  work / SOURCES_HASH):  # fmt: skip
+        stale.unlink(missing_ok=True)
+    # checked names of files in root, given from work: the script holds no path of the user's
+    sources = " ".join(f"../{s}" for s in interface["sources"])
     top = interface["top"]
     began = time.perf_counter()
     _yosys(
@@ -105,6 +130,7 @@ def synth(path: str | Path, *, target: str = "xc7", dsp: bool = True) -> SynthRe
         work, "synth",
     )  # fmt: skip
     seconds = time.perf_counter() - began
+    (work / SOURCES_HASH).write_text(_sources_hash(root, interface))
     stat = json.loads((work / "stat.json").read_text())
     cells = next(iter(stat["modules"].values()))["num_cells_by_type"]
     resources = count(cells)
@@ -121,10 +147,11 @@ def simulation_netlist(path: str | Path, *, target: str = "xc7") -> Path:
     cell library; written once, as ``synth_<target>/netlist_sim.v``."""
     root = Path(path).resolve()
     work = root / f"synth_{target}"
-    if not (work / NETLIST).is_file():
+    interface = _interface(root)
+    if _sources_hash(root, interface) != _read(work / SOURCES_HASH):  # none yet, or stale
         synth(root, target=target)
     if not (work / SIM_NETLIST).is_file():
-        top = json.loads((root / INTERFACE).read_text())["top"]
+        top = interface["top"]
         _yosys(
             "\n".join([
                 f"read_verilog {NETLIST}",
