@@ -90,6 +90,9 @@ def run(
     ``vectors`` of them, or all) and compare every output code with the emulator's. With
     ``netlist``, simulate the Yosys xc7 netlist instead (synthesized first if it is not there),
     with Yosys's Xilinx cell models flattened into it."""
+    if vectors is not None and (isinstance(vectors, bool) or not isinstance(vectors, int)
+                                or vectors < 1):  # fmt: skip
+        raise ValueError(f"vectors must be a positive number of test vectors, not {vectors!r}")
     if simulator not in SIMULATORS:
         raise ValueError(f"simulator {simulator!r} is not one of {', '.join(SIMULATORS)}")
     if shutil.which(SIMULATORS[simulator]) is None:

@@ -92,9 +92,31 @@ def _add_model(p: argparse.ArgumentParser, precision: bool = True) -> None:
         p.add_argument("--config", help="a saved configuration (JSON or YAML) instead")
 
 
+def _positive(text: str) -> int:
+    """An argument that must be a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def _fraction(text: str) -> float:
+    """An argument that must be a finite number from 0 to 1."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"must be from 0 to 1, not {text}")
+    return value
+
+
 def _add_data(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data", help="an .npz file with inputs x (and labels y), or an .npy of x")
-    p.add_argument("--samples", type=int, help="use the first N samples only")
+    p.add_argument("--samples", type=_positive, help="use the first N samples only")
 
 
 def _accuracy(outputs: Any, labels: Any) -> float:
@@ -328,7 +350,7 @@ def parser() -> argparse.ArgumentParser:
     _add_model(p)
     p.add_argument("--hls", help="the HLS project folder to write")
     p.add_argument("--rtl", help="the RTL folder to write")
-    p.add_argument("--reuse", type=int, default=1, help="reuse factor (default 1)")
+    p.add_argument("--reuse", type=_positive, default=1, help="reuse factor (default 1)")
 
     p = _command(
         commands,
@@ -339,7 +361,7 @@ def parser() -> argparse.ArgumentParser:
     )
     _add_model(p)
     p.add_argument("--out", required=True, help="the folder to write")
-    p.add_argument("--reuse", type=int, default=1, help="reuse factor (default 1)")
+    p.add_argument("--reuse", type=_positive, default=1, help="reuse factor (default 1)")
     p.add_argument(
         "--ports",
         choices=("ap_vld", "ap_vld_elements", "axis"),
@@ -409,10 +431,10 @@ def parser() -> argparse.ArgumentParser:
         help="scan only this role (default: weight, bias and result)",
     )
     p.add_argument("--out", default="scan", help="results (.csv, .jsonl) and plots; resumes")
-    p.add_argument("--workers", type=int, help="processes (default one per core)")
+    p.add_argument("--workers", type=_positive, help="processes (default one per core)")
     p.add_argument(
         "--fit-luts",
-        type=int,
+        type=_positive,
         metavar="N",
         help="synthesize N points with Yosys and turn BOPs into LUTs (slow)",
     )
@@ -429,7 +451,7 @@ def parser() -> argparse.ArgumentParser:
     _add_data(p)
     p.add_argument(
         "--budget",
-        type=float,
+        type=_fraction,
         default=0.01,
         help="accuracy the search may lose against the float model (default 0.01)",
     )
@@ -461,7 +483,7 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("project", help="the RTL folder (written by write_rtl)")
     p.add_argument("--simulator", choices=("icarus", "verilator"), default="icarus")
-    p.add_argument("--vectors", type=int, help="how many of its test vectors (default all)")
+    p.add_argument("--vectors", type=_positive, help="how many of its test vectors (default all)")
     p.add_argument(
         "--netlist",
         action="store_true",

@@ -9,7 +9,7 @@ for a table ``<role>_size`` (a power of two) and ``<role>_range`` (``[lo, hi]``)
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -27,6 +27,8 @@ AUTO = "auto"
 TABLE_TYPE = "ap_fixed<18,8,AP_RND_CONV,AP_SAT>"
 CONSTANT_TYPE = "ap_fixed<18,8,AP_RND_CONV,AP_SAT>"
 TABLE_SIZE = 1024
+MAX_TABLE_SIZE = 1 << 20
+"""the largest lookup table a setting may ask for (entries)"""
 
 ROLE_DEFAULTS: dict[str, Any] = {
     "accum": AUTO,
@@ -140,7 +142,21 @@ def resolve(
     precisions by layer name)``.
     """
     default = _parse_type(default, "the default type")
-    roles, kinds, layers, inputs = (dict(m or {}) for m in (roles, kinds, layers, inputs))
+    roles, kinds, layers, inputs = (
+        _mapping(what, m) for what, m in
+        (("roles", roles), ("kinds", kinds), ("layers", layers), ("inputs", inputs))
+    )  # fmt: skip
+    for what, group in (("kinds", kinds), ("layers", layers)):
+        for name, settings in group.items():
+            _mapping(f"{what}: {name!r}", settings)
+    known = sorted(
+        {key for kind in kind_registry.KINDS.values() for key in _allowed_settings(kind)}
+    )
+    unknown = sorted(map(str, set(roles) - set(known)))
+    if unknown:
+        raise ValueError(
+            f"roles: unknown setting {unknown[0]!r}; the settings are {', '.join(known)}"
+        )
     names = {layer.name: layer for layer in graph.layers}
     for name in layers:
         if name not in names:
@@ -211,6 +227,14 @@ def _calibrated(
         if t.max >= target:
             return t
         integer += 1
+
+
+def _mapping(what: str, value: Any) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise ValueError(f"{what} must be a mapping of names to settings, not {value!r}")
+    return dict(value)
 
 
 def _resolve_layer(
@@ -323,13 +347,28 @@ def _derived_constants(layer, types: dict[str, FixedType], x: FixedType) -> dict
     return {}
 
 
+def _table_range(role: str, value: Any) -> tuple[float, float]:
+    """``[lo, hi]``: two finite numbers, lo < hi."""
+    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Sequence):
+        raise ValueError(f"{role}_range must be [lo, hi], not {value!r}")
+    numbers = [v for v in value if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    if len(value) != 2 or len(numbers) != 2 or not all(math.isfinite(v) for v in numbers):
+        raise ValueError(f"{role}_range must be two finite numbers [lo, hi], not {value!r}")
+    lo, hi = float(numbers[0]), float(numbers[1])
+    if not lo < hi:
+        raise ValueError(f"{role}_range [{lo:g}, {hi:g}] is empty: lo must be below hi")
+    return lo, hi
+
+
 def _table(settings, role, function, input_type, entry_type, n, attrs=None) -> Table:
     size = settings.get(f"{role}_size", TABLE_SIZE)
     if isinstance(size, bool) or not isinstance(size, int):
         raise ValueError(f"{role}_size must be a power of two, not {size!r}")
+    if size > MAX_TABLE_SIZE:
+        raise ValueError(f"{role}_size {size:,} is over the largest table, {MAX_TABLE_SIZE:,}")
     value_range = settings.get(f"{role}_range")
     if value_range is not None:
-        value_range = tuple(float(v) for v in value_range)
+        value_range = _table_range(role, value_range)
     return build_table(
         function, input_type, entry_type, size, n=n, value_range=value_range, attrs=attrs
     )

@@ -10,10 +10,10 @@ Files: ``model.json`` + ``weights.h5`` (``save_weights`` of Keras 2, or a Keras 
 
 from __future__ import annotations
 
-import io
 import json
 import zipfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,86 +38,128 @@ def _h5py():
     return h5py
 
 
-def _layer_weights_keras2(group) -> dict[str, list[np.ndarray]]:
-    """Keras 2 HDF5 weights: a group per layer whose ``weight_names`` list its arrays."""
-    weights = {}
-    for name in group:
-        names = group[name].attrs.get("weight_names", [])
-        arrays = [np.asarray(group[name][n.decode() if isinstance(n, bytes) else n]) for n in names]
-        weights[name] = arrays
-    return weights
+MAX_CONFIG_BYTES = 64 << 20
+"""the largest architecture JSON (or ``config.json`` archive member) hlsfx reads"""
+MAX_WEIGHT_BYTES = 1 << 30
+"""the largest weight array hlsfx reads (one HDF5 dataset)"""
 
 
-def _layer_weights_keras3(root) -> dict[str, list[np.ndarray]]:
-    """Keras 3 ``.weights.h5``: ``layers/<name>/vars/<i>``."""
-    weights = {}
-
-    def visit(path: str, group) -> None:
-        if "vars" in group and path:
-            variables = group["vars"]
-            weights[path.rsplit("/", 1)[-1]] = [
-                np.asarray(variables[str(i)]) for i in range(len(variables))
-            ]
-        for name in group:
-            item = group[name]
-            if hasattr(item, "keys") and name != "vars":
-                visit(f"{path}/{name}" if path else name, item)
-
-    visit("", root["layers"] if "layers" in root else root)
-    return weights
+def _dataset(item, where: str) -> np.ndarray:
+    """One HDF5 dataset's values, refused past :data:`MAX_WEIGHT_BYTES`."""
+    if not hasattr(item, "shape") or not hasattr(item, "dtype"):
+        raise GraphError(f"{where} is not an array")
+    size = int(np.prod(item.shape, dtype=np.int64)) * item.dtype.itemsize
+    if size > MAX_WEIGHT_BYTES:
+        raise GraphError(
+            f"{where} holds {size:,} bytes, more than the {MAX_WEIGHT_BYTES:,} hlsfx reads"
+        )
+    return np.asarray(item[()])
 
 
-def _read_weights(h5) -> dict[str, list[np.ndarray]]:
-    if "layers" in h5 and "weight_names" not in h5.attrs and "layer_names" not in h5.attrs:
-        return _layer_weights_keras3(h5)
-    return _layer_weights_keras2(h5)
+class _Weights:
+    """Each layer's weight arrays in Keras's order, read from the open HDF5 file only when a
+    layer of the model asks for them (arrays no layer uses are never read)."""
+
+    def __init__(self, h5, label: str):
+        self.label = label
+        if "layers" in h5 and "weight_names" not in h5.attrs and "layer_names" not in h5.attrs:
+            self._groups = self._keras3_groups(h5["layers"] if "layers" in h5 else h5)
+            self._keras3 = True
+        else:
+            self._groups = {name: h5[name] for name in h5 if hasattr(h5[name], "attrs")}
+            self._keras3 = False
+
+    @staticmethod
+    def _keras3_groups(root) -> dict:
+        """``layers/<name>/vars`` groups by layer name (no data read)."""
+        groups = {}
+
+        def visit(path: str, group) -> None:
+            if "vars" in group and path:
+                groups[path.rsplit("/", 1)[-1]] = group["vars"]
+            for name in group:
+                item = group[name]
+                if hasattr(item, "keys") and name != "vars":
+                    visit(f"{path}/{name}" if path else name, item)
+
+        visit("", root)
+        return groups
+
+    def get(self, layer: str, default: list | None = None) -> list[np.ndarray]:
+        group = self._groups.get(layer)
+        if group is None:
+            return list(default or [])
+        where = f"{self.label}: the weights of layer {layer!r}"
+        if self._keras3:
+            return [_dataset(group[str(i)], f"{where}, array {i}") for i in range(len(group))]
+        names = group.attrs.get("weight_names", [])
+        names = [n.decode() if isinstance(n, bytes) else str(n) for n in names]
+        missing = [n for n in names if n not in group]
+        if missing:
+            raise GraphError(f"{where}: the file lists {missing[0]!r} but does not hold it")
+        return [_dataset(group[n], f"{where}, {n!r}") for n in names]
 
 
-def _read(path: Path, weights: str | Path | None) -> tuple[dict, dict[str, list[np.ndarray]]]:
-    """The model config and each layer's weight arrays (in Keras's order)."""
+def _json(data: bytes | str, label: str, what: str) -> Any:
+    if len(data) > MAX_CONFIG_BYTES:
+        raise GraphError(f"{label}: {what} is {len(data):,} bytes, over {MAX_CONFIG_BYTES:,}")
+    return json.loads(data)
+
+
+@contextmanager
+def _opened(path: Path, weights: str | Path | None) -> Iterator[tuple[Any, _Weights]]:
+    """The model config and its weights (read lazily), with the files open meanwhile."""
     if not path.is_file():
         raise FileNotFoundError(f"Keras model {str(path)!r}: no such file")
     suffix = path.suffix.lower()
     label = f"Keras model {str(path)!r}"
     if weights is not None and not Path(weights).is_file():
         raise FileNotFoundError(f"Keras weights {str(weights)!r}: no such file")
+    if suffix not in (".json", ".h5", ".keras"):
+        raise GraphError(f"{label}: unknown Keras format {suffix!r} (.json + weights, .h5, .keras)")
     try:
-        if suffix == ".json":
-            config = json.loads(path.read_text())
-            if weights is None:
-                raise GraphError(
-                    f"{label}: a JSON architecture needs its weights: "
-                    "hlsfx.load('model.json', weights='model_weights.h5')"
-                )
-            with _h5py().File(weights, "r") as h5:
-                return config, _read_weights(h5)
-        if suffix == ".h5":
-            with _h5py().File(path, "r") as h5:
+        with ExitStack() as files:
+            if suffix == ".json":
+                if path.stat().st_size > MAX_CONFIG_BYTES:
+                    raise GraphError(
+                        f"{label}: the architecture is over {MAX_CONFIG_BYTES:,} bytes"
+                    )
+                config = _json(path.read_bytes(), label, "the architecture")
+                if weights is None:
+                    raise GraphError(
+                        f"{label}: a JSON architecture needs its weights: "
+                        "hlsfx.load('model.json', weights='model_weights.h5')"
+                    )
+                h5 = files.enter_context(_h5py().File(weights, "r"))
+            elif suffix == ".h5":
+                h5 = files.enter_context(_h5py().File(path, "r"))
                 text = h5.attrs.get("model_config")
                 if text is None:
                     raise GraphError(
                         f"{label}: no model_config in the file (weights only? "
                         "give the JSON architecture with weights=)"
                     )
-                config = json.loads(text.decode() if isinstance(text, bytes) else text)
-                return config, _read_weights(h5["model_weights"] if "model_weights" in h5 else h5)
-        if suffix == ".keras":
-            with zipfile.ZipFile(path) as archive:
-                config = json.loads(archive.read("config.json"))
-                data = io.BytesIO(archive.read("model.weights.h5"))
-            with _h5py().File(data, "r") as h5:
-                return config, _read_weights(h5)
-    except (
-        OSError,
-        KeyError,
-        zipfile.BadZipFile,
-        json.JSONDecodeError,
-        UnicodeDecodeError,
-    ) as error:
+                if not isinstance(text, (str, bytes)):
+                    raise GraphError(f"{label}: model_config is a {type(text).__name__}, not JSON")
+                config = _json(text, label, "model_config")
+                h5 = h5["model_weights"] if "model_weights" in h5 else h5
+            else:
+                archive = files.enter_context(zipfile.ZipFile(path))
+                members = {info.filename: info for info in archive.infolist()}
+                for member in ("config.json", "model.weights.h5"):
+                    if member not in members:
+                        raise GraphError(f"{label}: the archive has no {member}")
+                if members["config.json"].file_size > MAX_CONFIG_BYTES:
+                    raise GraphError(f"{label}: config.json is over {MAX_CONFIG_BYTES:,} bytes")
+                config = _json(archive.read("config.json"), label, "config.json")
+                stream = files.enter_context(archive.open("model.weights.h5"))
+                h5 = files.enter_context(_h5py().File(stream, "r"))
+            yield config, _Weights(h5, label)
+    except (OSError, KeyError, zipfile.BadZipFile, json.JSONDecodeError, UnicodeDecodeError,
+            RecursionError) as error:  # fmt: skip
         raise GraphError(
             f"{label}: not a readable Keras file ({type(error).__name__}: {error})"
         ) from None
-    raise GraphError(f"{label}: unknown Keras format {suffix!r} (.json + weights, .h5, .keras)")
 
 
 # --- the layers as ONNX nodes
@@ -668,9 +710,68 @@ def _input_shape(config: Mapping[str, Any]) -> list[int] | None:
     shape = config.get("batch_input_shape") or config.get("batch_shape")
     if shape is None:
         return None
+    name = config.get("name")
+    if not isinstance(shape, list) or not shape:
+        raise GraphError(f"Keras input {name!r}: shape {shape!r:.80} is not a list of sizes")
     if any(v is None for v in shape[1:]):
-        raise GraphError(f"Keras input {config.get('name')!r}: shape {shape} has unknown sizes")
+        raise GraphError(f"Keras input {name!r}: shape {shape} has unknown sizes")
+    if not all(isinstance(v, int) and not isinstance(v, bool) and 0 < v < 1 << 31
+               for v in shape[1:]):  # fmt: skip
+        raise GraphError(f"Keras input {name!r}: shape {shape!r:.80} is not a list of sizes")
     return [int(v) for v in shape[1:]]
+
+
+def _checked_config(config: Any, label: str) -> tuple[str, Any, list[Mapping[str, Any]]]:
+    """The model's class, its config body and its layers, after checking the structure every
+    layer handler relies on: each layer an object with a class name, a config object and a
+    name that no other layer has; functional layers with their inbound nodes."""
+    if not isinstance(config, Mapping):
+        raise GraphError(f"{label}: the model config must be an object, not {config!r:.80}")
+    kind = config.get("class_name")
+    if kind not in ("Sequential", "Model", "Functional"):
+        raise GraphError(f"{label}: a {kind!r:.80}: hlsfx reads Sequential and functional models")
+    body = config.get("config", {})
+    if isinstance(body, list) and kind == "Sequential":
+        layers = body
+    elif isinstance(body, Mapping):
+        layers = body.get("layers", [])
+    else:
+        raise GraphError(f"{label}: the model's config must be an object, not {body!r:.80}")
+    if not isinstance(layers, list) or not layers:
+        raise GraphError(f"{label}: 'layers' must be a non-empty list, not {layers!r:.80}")
+    seen = set()
+    for k, layer in enumerate(layers):
+        where = f"{label}: layer {k}"
+        if not isinstance(layer, Mapping):
+            raise GraphError(f"{where} must be an object, not {layer!r:.80}")
+        cls, c = layer.get("class_name"), layer.get("config", {})
+        if not isinstance(cls, str) or not cls:
+            raise GraphError(f"{where} has no class_name")
+        if not isinstance(c, Mapping):
+            raise GraphError(f"{where} ({cls}): its config must be an object, not {c!r:.80}")
+        name = c.get("name") or layer.get("name")
+        if not isinstance(name, str) or not name:
+            raise GraphError(f"{where} ({cls}) has no name")
+        if name in seen:
+            raise GraphError(f"{label}: two layers are named {name!r}")
+        seen.add(name)
+        if kind != "Sequential" and cls != "InputLayer":
+            if not isinstance(layer.get("inbound_nodes"), list):
+                raise GraphError(f"{label}: layer {name!r} ({cls}) has no list of inbound_nodes")
+    return kind, body, layers
+
+
+def _checked_endpoints(body: Mapping[str, Any], key: str, w: _Writer, label: str) -> list[str]:
+    try:
+        names = _endpoints(body.get(key))
+    except (KeyError, IndexError, TypeError) as error:
+        raise GraphError(f"{label}: {key} is malformed ({type(error).__name__}: {error})") from None
+    unknown = [n for n in names if not isinstance(n, str) or n not in w.ranks]
+    if unknown:
+        raise GraphError(f"{label}: {key} names {unknown[0]!r}, which is no layer of the model")
+    if not names:
+        raise GraphError(f"{label}: {key} is empty")
+    return names
 
 
 def keras_to_onnx(
@@ -679,12 +780,8 @@ def keras_to_onnx(
     """The Keras model ``config`` with ``weights`` (arrays per layer name) as an ONNX model."""
     from onnx import TensorProto, helper, numpy_helper
 
-    kind = config.get("class_name")
-    body = config.get("config", {})
-    layers = body if isinstance(body, list) else body.get("layers", [])
+    kind, body, layers = _checked_config(config, label)
     sequential = kind == "Sequential"
-    if kind not in ("Sequential", "Model", "Functional"):
-        raise GraphError(f"{label}: a {kind!r}: hlsfx reads Sequential and functional models")
     w = _Writer(label)
     inputs: list[tuple[str, list[int]]] = []
     previous = None
@@ -712,19 +809,33 @@ def keras_to_onnx(
                 previous = "input"
             sources = [previous]
         else:
-            sources = _inbound(layer)
+            try:
+                sources = _inbound(layer)
+            except (KeyError, IndexError, TypeError, AttributeError) as error:
+                message = f"its inbound_nodes are malformed ({type(error).__name__}: {error})"
+                raise w.fail(message) from None
+            if not sources:
+                raise w.fail("it has no inbound layer")
+            for source in sources:
+                if not isinstance(source, str) or source not in w.ranks:
+                    raise w.fail(f"it reads {source!r}, which is no earlier layer of the model")
         if cls not in LAYERS:
             raise w.fail(
                 f"unsupported layer class {cls!r}; hlsfx reads {', '.join(sorted(LAYERS))}"
             )
-        y = LAYERS[cls](w, _Call(name, c, sources, list(weights.get(name, []))))
+        try:
+            y = LAYERS[cls](w, _Call(name, c, sources, list(weights.get(name, []))))
+        except (KeyError, IndexError, TypeError, AttributeError) as error:
+            raise w.fail(f"malformed config ({type(error).__name__}: {error})") from None
         if y != name:
             w.node("Identity", [y], name, f"{name}_output")
         w.ranks[name] = w.ranks.get(y, w.ranks.get(sources[0], 1))
         previous = name
-    outputs = [previous] if sequential else _endpoints(body.get("output_layers"))
+    if previous is None:
+        raise GraphError(f"{label}: the model has no layers")
+    outputs = [previous] if sequential else _checked_endpoints(body, "output_layers", w, label)
     if not sequential:
-        declared = _endpoints(body.get("input_layers"))
+        declared = _checked_endpoints(body, "input_layers", w, label)
         inputs = [(n, s) for n, s in inputs if n in declared] or inputs
     graph = helper.make_graph(
         w.nodes,
@@ -746,5 +857,6 @@ def load_keras(path: str | Path, weights: str | Path | None = None) -> Graph:
     from hlsfx.onnx_frontend import load_onnx
 
     path = Path(path)
-    config, arrays = _read(path, weights)
-    return load_onnx(keras_to_onnx(config, arrays, f"Keras model {str(path)!r}"))
+    with _opened(path, weights) as (config, arrays):
+        model = keras_to_onnx(config, arrays, f"Keras model {str(path)!r}")
+    return load_onnx(model)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import os
 import threading
-from collections.abc import Mapping
+import weakref
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
@@ -21,6 +22,8 @@ from hlsfx.graph import Graph
 __all__ = ["OverflowReport", "QuantizedModel", "configure", "load_config"]
 
 DEFAULT_BATCH = 1 << 13
+MAX_THREADS = 256
+"""threads one run may ask for"""
 CHUNK_BYTES = 1 << 27
 """Memory a thread's chunk may use for its tensors (128 MiB): large inputs run in fewer
 samples at a time, down to one."""
@@ -58,6 +61,46 @@ def _table(rows: list[tuple[str, ...]]) -> str:
 
 
 @dataclass(frozen=True)
+class _Rows:
+    """One input's samples as the user gave them, turned into float64 rows of hlsfx's flat,
+    channels-last layout one chunk at a time (so a large input costs no copy up front)."""
+
+    name: str
+    array: np.ndarray
+    """(N, ...) in the source layout"""
+    inverse: tuple[int, ...]
+    """the axes (without the batch) that bring the source layout to channels-last"""
+    convert: Callable[[np.ndarray], np.ndarray] | None = None
+    """codes to values (raw inputs), instead of a float64 copy"""
+
+    def floats(self, start: int, stop: int) -> np.ndarray:
+        chunk = self.array[start:stop]
+        if self.convert is not None:
+            return self.convert(chunk)
+        chunk = chunk.transpose(0, *(1 + np.asarray(self.inverse, dtype=int)))
+        return np.asarray(chunk, dtype=np.float64).reshape(len(chunk), -1)
+
+
+def _check_finite(name: str, array: np.ndarray, t: FixedType) -> None:
+    """Refuse NaN and infinities before anything runs, scanning in chunks of bounded memory."""
+    step = max(1, CHUNK_BYTES // max(1, 8 * array[:1].size))
+    count, first = 0, None
+    for start in range(0, len(array), step):
+        bad = ~np.isfinite(array[start : start + step])
+        found = int(bad.sum())
+        if found and first is None:
+            first = tuple(int(i) for i in np.argwhere(bad)[0])
+            first = (first[0] + start, *first[1:])
+        count += found
+    if count:
+        raise ValueError(
+            f"input {name!r}: cannot quantize to {t}: {count} of {array.size} values are NaN or "
+            f"infinite (the first, {array[first]}, at index {first}); replace them before "
+            "emulating"
+        )
+
+
+@dataclass(frozen=True)
 class QuantizedModel:
     """A graph whose every tensor has a fixed-point type; build it with :func:`configure`."""
 
@@ -81,7 +124,8 @@ class QuantizedModel:
 
     # -- running ---------------------------------------------------------------------------
 
-    def _inputs(self, x: Any) -> dict[str, np.ndarray]:
+    def _inputs(self, x: Any) -> dict[str, _Rows]:
+        """Each input's samples, checked, to be converted chunk by chunk (see :class:`_Rows`)."""
         names = self.graph.inputs
         if isinstance(x, Mapping):
             missing = [n for n in names if n not in x]
@@ -89,6 +133,9 @@ class QuantizedModel:
                 raise ValueError(
                     f"missing input(s) {missing}; the model's inputs are {list(names)}"
                 )
+            unknown = sorted(map(repr, set(x) - set(names)))
+            if unknown:
+                raise ValueError(f"no input {', '.join(unknown)}; the inputs are {list(names)}")
             given = {n: x[n] for n in names}
         elif len(names) == 1:
             given = {names[0]: x}
@@ -98,7 +145,17 @@ class QuantizedModel:
             )
         arrays = {}
         for name, value in given.items():
-            array = np.asarray(value, dtype=np.float64)
+            if isinstance(value, np.ma.MaskedArray):
+                raise ValueError(
+                    f"input {name!r} is a masked array: fill the masked values first "
+                    "(x.filled(value)), hlsfx does not drop them silently"
+                )
+            array = np.asarray(value)
+            if array.dtype.kind not in "biuf":
+                raise ValueError(
+                    f"input {name!r}: values of dtype {array.dtype} cannot be quantized "
+                    "(real numbers only: bool, integer or float)"
+                )
             perm = self.graph.layout(name)
             shape = self.graph.shapes[name]
             source_shape = tuple(shape[p] for p in perm)
@@ -108,17 +165,10 @@ class QuantizedModel:
                     f"input {name!r} takes arrays of shape (N, {dims}) for N samples, "
                     f"not {array.shape}"
                 )
-            bad = ~np.isfinite(array)
-            if bad.any():
-                first = tuple(int(i) for i in np.argwhere(bad)[0])
-                raise ValueError(
-                    f"input {name!r}: cannot quantize to {self.tensor_types[name]}: "
-                    f"{int(bad.sum())} of {array.size} values are NaN or infinite (the first, "
-                    f"{array[first]}, at index {first}); replace them before emulating"
-                )
-            inverse = np.argsort(perm)
-            arrays[name] = array.transpose(0, *(1 + inverse)).reshape(len(array), -1)
-        sizes = {len(a) for a in arrays.values()}
+            if array.dtype.kind == "f":
+                _check_finite(name, array, self.tensor_types[name])
+            arrays[name] = _Rows(name, array, tuple(int(p) for p in np.argsort(perm)))
+        sizes = {len(a.array) for a in arrays.values()}
         if len(sizes) > 1:
             raise ValueError(f"the inputs have different numbers of samples: {sorted(sizes)}")
         return arrays
@@ -136,9 +186,16 @@ class QuantizedModel:
         not kept (same bits either way)."""
         from threadpoolctl import threadpool_limits
 
-        n = len(next(iter(arrays.values())))
-        if batch_size is not None and batch_size < 1:
-            raise ValueError(f"batch_size must be a positive integer, not {batch_size}")
+        n = len(next(iter(arrays.values())).array)
+        if batch_size is not None and (
+            isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1
+        ):
+            raise ValueError(f"batch_size must be a positive integer, not {batch_size!r}")
+        if threads is not None and (
+            isinstance(threads, bool) or not isinstance(threads, int)
+            or not 1 <= threads <= MAX_THREADS
+        ):  # fmt: skip
+            raise ValueError(f"threads must be an integer from 1 to {MAX_THREADS}, not {threads!r}")
         width = {t: int(np.prod(shape)) for t, shape in self.graph.shapes.items()}
         if batch_size is None:  # what fits the memory budget, counting scratch as much again
             per_sample = 2 * 8 * sum(width.values())
@@ -180,11 +237,20 @@ class QuantizedModel:
         return threading.local()
 
     def _pool(self, workers: int) -> ThreadPoolExecutor:
-        """The model's worker threads (kept, so that their buffers are reused)."""
-        pools = self.__dict__.setdefault("_pools", {})
-        if workers not in pools:
-            pools[workers] = ThreadPoolExecutor(workers, thread_name_prefix="hlsfx")
-        return pools[workers]
+        """The model's worker threads: one pool, kept while runs ask for the same number (so
+        their buffers are reused), replaced when they ask for another, shut down with the
+        model."""
+        held = self.__dict__.get("_pools")
+        if held is not None and held[0] == workers:
+            return held[1]
+        if held is not None:
+            held[2].detach()
+            held[1].shutdown(wait=True)
+            self.__dict__["_thread_state"] = threading.local()  # the old threads' buffers go
+        pool = ThreadPoolExecutor(workers, thread_name_prefix="hlsfx")
+        finalizer = weakref.finalize(self, pool.shutdown, wait=False)
+        self.__dict__["_pools"] = (workers, pool, finalizer)
+        return pool
 
     def _run_chunk(self, arrays, start, stop, results, local, fuse) -> dict:
         from hlsfx.emulator.quantize import quantize
@@ -200,11 +266,11 @@ class QuantizedModel:
             return scratch_array(local.buffers, tensor, stop - start, width, dtype)
 
         values: dict[str, np.ndarray] = {}
-        for name, array in arrays.items():
+        for name, rows in arrays.items():
             try:
                 values[name] = quantize(
-                    array[start:stop], self.tensor_types[name], out=buffer(name)
-                )
+                    rows.floats(start, stop), self.tensor_types[name], out=buffer(name),
+                )  # fmt: skip
             except ValueError as error:
                 raise ValueError(f"input {name!r}: {error}") from None
         counts: dict[str, dict[str, int]] = {}
@@ -269,7 +335,7 @@ class QuantizedModel:
         arrays = self._inputs(x)
         outputs, counts = self._run(arrays, set(self.graph.outputs), batch_size, threads)
         shaped = {n: self._shaped(n, outputs[n], raw, True) for n in self.graph.outputs}
-        report = OverflowReport(counts, len(next(iter(arrays.values()))))
+        report = OverflowReport(counts, len(next(iter(arrays.values())).array))
         return shaped[self.graph.outputs[0]] if len(shaped) == 1 else shaped, report
 
     def predict_codes(
@@ -294,7 +360,9 @@ class QuantizedModel:
                 )
             if t.width > FLOAT_CODE_WIDTH:
                 raise ValueError(f"input {name!r}: {t} is too wide to feed as codes")
-            arrays[name] = to_float(array, t)
+            if array.dtype.kind not in "iu":
+                raise ValueError(f"input {name!r}: raw codes must be integers, not {array.dtype}")
+            arrays[name] = _Rows(name, array, (0,), lambda rows, t=t: to_float(rows, t))
         outputs, _ = self._run(arrays, set(self.graph.outputs), batch_size, threads)
         return outputs
 
@@ -341,8 +409,9 @@ class QuantizedModel:
         self, x: Any, *, batch_size: int | None = None, threads: int | None = None
     ) -> OverflowReport:
         """Count, per layer and role, the casts that saturated or wrapped on ``x``."""
-        _, counts = self._run(self._inputs(x), set(), batch_size, threads)
-        return OverflowReport(counts, len(next(iter(self._inputs(x).values()))))
+        arrays = self._inputs(x)
+        _, counts = self._run(arrays, set(), batch_size, threads)
+        return OverflowReport(counts, len(next(iter(arrays.values())).array))
 
     # -- describing ------------------------------------------------------------------------
 
@@ -432,10 +501,36 @@ def load_config(path: str | Path) -> dict[str, Any]:
                 raise ValueError(str(error)) from None
     except ValueError as error:
         raise ValueError(f"{str(path)!r} is not valid {kind.upper()}: {error}") from None
-    if not isinstance(config, dict) or config.get("hlsfx_config") != CONFIG_VERSION:
+    return check_config(config, repr(str(path)))
+
+
+CONFIG_KEYS = ("hlsfx_config", "default", "inputs", "layers")
+
+
+def check_config(config: Any, where: str = "the configuration") -> dict[str, Any]:
+    """``config`` if it is a saved configuration (:meth:`QuantizedModel.config`): every key
+    known and present, ``inputs`` and ``layers`` mappings by name, each layer's settings a
+    mapping; else ``ValueError`` naming the first fault."""
+    if not isinstance(config, Mapping) or config.get("hlsfx_config") != CONFIG_VERSION:
         expected = f"hlsfx_config: {CONFIG_VERSION}"
-        raise ValueError(f"{str(path)!r} is not an hlsfx configuration (expected {expected!r})")
-    return config
+        raise ValueError(f"{where} is not an hlsfx configuration (expected {expected!r})")
+    unknown = sorted(map(str, set(config) - set(CONFIG_KEYS)))
+    if unknown:
+        raise ValueError(
+            f"{where}: unknown key {unknown[0]!r}; the keys are {', '.join(CONFIG_KEYS)}"
+        )
+    for key in CONFIG_KEYS:
+        if key not in config:
+            raise ValueError(f"{where}: {key!r} is missing")
+    for key in ("inputs", "layers"):
+        if not isinstance(config[key], Mapping):
+            raise ValueError(f"{where}: {key!r} must map names to settings, not a "
+                             f"{type(config[key]).__name__}")  # fmt: skip
+    for name, settings in config["layers"].items():
+        if not isinstance(settings, Mapping):
+            raise ValueError(f"{where}: the settings of layer {name!r} must be a mapping, not "
+                             f"{settings!r}")  # fmt: skip
+    return dict(config)
 
 
 def configure(
@@ -479,7 +574,7 @@ def configure(
     biases get the integer bits of their largest magnitude at the default's width.
     """
     if config is not None:
-        saved = load_config(config) if isinstance(config, (str, Path)) else dict(config)
+        saved = load_config(config) if isinstance(config, (str, Path)) else check_config(config)
         default = saved["default"]
         layers = {
             name: {**settings, **(layers or {}).get(name, {})}

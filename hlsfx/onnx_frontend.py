@@ -52,7 +52,7 @@ class _Converter:
         self.uses = Counter(name for node in self.graph.node for name in node.input if name)
         self.uses.update(output.name for output in self.graph.output)
         self.opset = next(
-            (o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), MAX_OPSET
+            (o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), None
         )
 
     # -- helpers -----------------------------------------------------------------------------
@@ -913,6 +913,11 @@ def load_onnx(model: str | Path | object) -> Graph:
     if not proto.graph.node:
         raise GraphError(f"{label}: the graph has no nodes (is the file complete?)")
     converter = _Converter(proto, label)
+    if converter.opset is None:
+        raise GraphError(
+            f"{label}: the model declares no opset of the ONNX domain (opset_import), so its "
+            "operators' meaning is unknown; set one when exporting"
+        )
     if not MIN_OPSET <= converter.opset <= MAX_OPSET:
         raise GraphError(
             f"{label}: opset {converter.opset} is outside the supported {MIN_OPSET}-{MAX_OPSET}"

@@ -59,7 +59,7 @@ def test_a_rewrite_replaces_only_listed_files_and_keeps_the_users(tmp_path):
     # a file of the user's where the writer would write is not overwritten
     (folder / "firmware" / "weights" / "dense_a.h").unlink()
     (folder / "firmware" / "weights" / "fc2.h").write_text("// mine\n")
-    with pytest.raises(FolderError, match="fc2.h is not a file hlsfx wrote here"):
+    with pytest.raises(FolderError, match=r"fc2\.h is not a file hlsfx wrote here"):
         _model("fc2").write_hls(folder, vectors=4)
     assert (folder / "firmware" / "weights" / "fc2.h").read_text() == "// mine\n"
     with pytest.raises(FolderError, match="written by hlsfx's hls_project writer"):
@@ -173,9 +173,9 @@ def test_a_missing_memory_file_fails_before_simulating(tmp_path):
     _icarus()
     rtl = _model().write_rtl(tmp_path / "rtl", vectors=8)
     source = rtl / "myproject.v"
-    rom = "reg [7:0] rom [0:3];\ninitial $readmemh(\"./weights_rom.dat\", rom);\nendmodule"
+    rom = 'reg [7:0] rom [0:3];\ninitial $readmemh("./weights_rom.dat", rom);\nendmodule'
     source.write_text(source.read_text().replace("endmodule", rom))
-    with pytest.raises(CosimError, match="loads the memory file './weights_rom.dat'.*missing"):
+    with pytest.raises(CosimError, match=r"loads the memory file '\./weights_rom\.dat'.*missing"):
         run(rtl)
     (rtl / "weights_rom.dat").write_text("01\n02\n03\n04\n")
     assert run(rtl).passed  # found, and copied where the simulator looks
