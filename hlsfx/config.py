@@ -148,7 +148,7 @@ def resolve(
     )  # fmt: skip
     for what, group in (("kinds", kinds), ("layers", layers)):
         for name, settings in group.items():
-            _mapping(f"{what}: {name!r}", settings)
+            _mapping(f"{what}: {name!r}", settings, optional=False)
     known = sorted(
         {key for kind in kind_registry.KINDS.values() for key in _allowed_settings(kind)}
     )
@@ -229,8 +229,8 @@ def _calibrated(
         integer += 1
 
 
-def _mapping(what: str, value: Any) -> dict[str, Any]:
-    if value is None:
+def _mapping(what: str, value: Any, optional: bool = True) -> dict[str, Any]:
+    if value is None and optional:
         return {}
     if not isinstance(value, Mapping):
         raise ValueError(f"{what} must be a mapping of names to settings, not {value!r}")
