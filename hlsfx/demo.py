@@ -24,13 +24,15 @@ def _step(text: str) -> None:
     print(f"\n== {text}", flush=True)
 
 
-def run_demo(out: Path, quick: bool = False) -> int:
+def run_demo(out: str | Path, quick: bool = False) -> int:
     """Run the demo, writing into ``out``; 0 when every step that ran passed."""
     import hlsfx
     from hlsfx import plots
+    from hlsfx.codegen.output_folder import output_path
     from hlsfx.scan import grid, scan
 
     start = time.perf_counter()
+    out = output_path(out, "the demo's folder")
     out.mkdir(parents=True, exist_ok=True)
     example = hlsfx.examples.load("jet_mlp")
     n = 20_000 if quick else len(example.x_test)
@@ -82,8 +84,9 @@ def run_demo(out: Path, quick: bool = False) -> int:
         headers = None
     if shutil.which("g++") is None or headers is None:
         print(
-            "skipped: needs g++ and the Xilinx ap_types headers (run 'bash scripts/setup.sh "
-            "test', which installs both, or set XILINX_HLS to a Vivado/Vitis install)"
+            "skipped: needs g++ and the Xilinx ap_types headers ('bash scripts/setup.sh demo' "
+            "as root installs both; or 'apt-get install g++' and 'pip install hlsfx[cosim]', "
+            "or set XILINX_HLS to a Vivado/Vitis install)"
         )
     else:
         result = hlsfx.csim(hls, ap_types=headers)
@@ -93,8 +96,8 @@ def run_demo(out: Path, quick: bool = False) -> int:
     _step("RTL co-simulation (cocotb on Icarus Verilog)")
     if shutil.which("iverilog") is None or importlib.util.find_spec("cocotb") is None:
         print(
-            "skipped: needs Icarus Verilog and cocotb (run 'bash scripts/setup.sh test', or "
-            "'apt-get install iverilog' and 'pip install cocotb==2.1.0')"
+            "skipped: needs Icarus Verilog and cocotb ('bash scripts/setup.sh demo' as root "
+            "installs both; or 'apt-get install iverilog' and 'pip install hlsfx[cosim]')"
         )
     else:
         result = hlsfx.cosim.run(rtl, simulator="icarus")

@@ -158,3 +158,36 @@ def test_a_lut_fit_to_yosys_states_its_error_at_each_point(tmp_path):
         assert error == (fit.luts(b) - luts) / luts
     with pytest.raises(ValueError, match="at least two configurations of different BOPs"):
         fit_luts(models[:1], tmp_path)
+
+
+def _records(path) -> dict:
+    """A scan's results file without the seconds each point took: header, and point by key."""
+    lines = [json.loads(line) for line in path.read_text().splitlines()]
+    points = {r["key"]: {k: v for k, v in r.items() if k != "seconds"} for r in lines[1:]}
+    return {"header": lines[0], "points": points}
+
+
+def test_a_dask_local_cluster_gives_the_same_results_file_as_the_process_pool(jets, tmp_path):
+    """The executor seam with a real cluster: Dask workers in their own processes, reached
+    over loopback, as a user would run on a machine of many cores or a cluster."""
+    from distributed import Client, LocalCluster
+
+    graph, x, y = jets
+    points = grid([5, 7, 9], [2, "auto"])
+    scan(graph, x, y, points, out=tmp_path / "pool", workers=2)
+    with (
+        LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                     dashboard_address=None) as cluster,
+        Client(cluster) as client,
+    ):  # fmt: skip
+        scan(graph, x, y, points, out=tmp_path / "dask", executor=client.get_executor())
+    pool, dask = (_records(tmp_path / f"{name}.jsonl") for name in ("pool", "dask"))
+    assert dask == pool and len(dask["points"]) == len(points)
+    rows = [(tmp_path / f"{name}.csv").read_text().splitlines() for name in ("pool", "dask")]
+    columns = rows[0][0].split(",")
+    seconds = columns.index("seconds")
+
+    def without_seconds(lines):
+        return [[c for k, c in enumerate(line.split(",")) if k != seconds] for line in lines]
+
+    assert without_seconds(rows[0]) == without_seconds(rows[1])
