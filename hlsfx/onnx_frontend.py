@@ -60,7 +60,7 @@ class _Converter:
     def where(self, node) -> str:
         if node.doc_string.startswith(TRANSLATED):  # a node another frontend wrote
             return f"{node.doc_string[len(TRANSLATED) :]} (as ONNX {node.op_type})"
-        name = f"{node.name!r}" if node.name else f"producing {node.output[0]!r}"
+        name = f"{node.name!r}" if node.name else f"producing {(list(node.output) or ['?'])[0]!r}"
         domain = f", domain {node.domain!r}" if node.domain not in ("", "ai.onnx") else ""
         return f"ONNX node {name} ({node.op_type}{domain})"
 
@@ -197,7 +197,12 @@ class _Converter:
             inputs.append(value_info.name)
         self.inputs = inputs
         for node in self.graph.node:
-            self.convert(node)
+            try:
+                self.convert(node)
+            except (KeyError, IndexError, TypeError, AttributeError, StopIteration) as error:
+                # a node whose inputs, attributes or constants are not what its op takes
+                message = f"malformed node ({type(error).__name__}: {error})"
+                raise self.fail(node, message) from None
         outputs, layouts = [], {}
         for out in self.graph.output:
             value = self.values.get(out.name)

@@ -229,6 +229,73 @@ def test_an_onnx_model_without_an_onnx_opset_is_refused(tmp_path):
         hlsfx.load(model)
 
 
+FUZZED_ONNX = ["onnx/three_layer_keras.onnx", "onnx/conv1d_small_keras.onnx",
+               "onnx/conv2d_small_keras.onnx", "qonnx/qkeras_jettagging.onnx"]  # fmt: skip
+
+
+def _damage(model, rng) -> None:
+    """One random fault: an attribute's value, a node's input, an initializer's values or
+    type, a node removed, an input dimension, or a node's op."""
+    g = model.graph
+    node = rng.choice(g.node)
+    choice = rng.randrange(6)
+    if choice == 0 and node.attribute:
+        a = rng.choice(node.attribute)
+        if a.type == onnx.AttributeProto.INTS:
+            del a.ints[:]
+            a.ints.extend(rng.randint(-3, 9) for _ in range(rng.randint(0, 4)))
+        elif a.type == onnx.AttributeProto.INT:
+            a.i = rng.randint(-5, 9)
+        elif a.type == onnx.AttributeProto.FLOAT:
+            a.f = rng.choice([float("nan"), float("inf"), -1.0, 0.0, 1e30])
+        elif a.type == onnx.AttributeProto.STRING:
+            a.s = rng.choice([b"", b"x", b"SAME_UPPER"])
+    elif choice == 1 and node.input:
+        node.input[rng.randrange(len(node.input))] = rng.choice(["", "ghost", node.input[0]])
+    elif choice == 2 and g.initializer:
+        init = rng.choice(g.initializer)
+        a = onnx.numpy_helper.to_array(init).reshape(-1)
+        new = rng.choice([a[: max(0, a.size - 1)], np.zeros(0), a * np.nan, a.astype(np.int64)])
+        init.CopyFrom(onnx.numpy_helper.from_array(np.asarray(new), init.name))
+    elif choice == 3:
+        g.node.remove(node)
+    elif choice == 4 and len(g.input[0].type.tensor_type.shape.dim) > 1:
+        dims = g.input[0].type.tensor_type.shape.dim
+        dims[rng.randrange(1, len(dims))].dim_value = rng.choice([0, 1, 3, 10**9])
+    else:
+        node.op_type = rng.choice(["Gemm", "MatMul", "Conv", "Relu", "Add", "Reshape",
+                                   "Transpose", "Softmax", "Concat", "Flatten"])  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None)
+@given(which=st.sampled_from(FUZZED_ONNX), rng=st.randoms(use_true_random=False),
+       faults=st.integers(1, 2))  # fmt: skip
+def test_random_damage_to_an_onnx_model_never_escapes_as_a_crash(which, rng, faults):
+    model = onnx.load(fixture(which))
+    for _ in range(faults):
+        _damage(model, rng)
+    try:
+        hlsfx.load(model)
+    except (GraphError, ValueError):
+        pass
+
+
+def test_the_frontend_tests_pass_under_a_memory_limit(tmp_path):
+    """The Keras and ONNX tests above again, in a process whose address space is limited, so
+    a reader that swallows a file whole fails here instead of swapping."""
+    if os.environ.get("HLSFX_MEMORY_LIMITED"):
+        pytest.skip("already running under the limit")
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", __file__, "-k",
+         "keras or onnx"],
+        capture_output=True, text=True, timeout=900, cwd=os.path.dirname(__file__),
+        env={**os.environ, "HLSFX_MEMORY_LIMITED": "1"},
+        preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT)),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    assert " passed" in done.stdout and " failed" not in done.stdout
+
+
 # -- configuration --------------------------------------------------------------------------
 
 
