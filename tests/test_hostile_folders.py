@@ -130,6 +130,8 @@ def test_generated_scripts_work_in_folders_with_spaces(tmp_path, ap_types_dir, g
     assert done.returncode == 0 and "PASS" in done.stdout, done.stdout + done.stderr
     rtl = qm.write_rtl(spaced / "rtl dir", vectors=8)
     assert hlsfx.cosim.synth(rtl).resources["LUT"] > 0
+    _icarus()
+    assert hlsfx.cosim.run(rtl).passed
 
 
 def _icarus():
