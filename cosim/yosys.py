@@ -111,6 +111,8 @@ def synth(path: str | Path, *, target: str = "xc7", dsp: bool = True) -> SynthRe
     root = Path(path).resolve()
     interface = _interface(root)
     work = root / f"synth_{target}"
+    if work.is_symlink():
+        raise SynthError(f"{work} is a symbolic link; hlsfx does not follow it")
     work.mkdir(exist_ok=True)
     for stale in (work / REPORT, work / NETLIST, work / SIM_NETLIST, work / "stat.json",
                   work / SOURCES_HASH):  # fmt: skip

@@ -347,9 +347,29 @@ class QuantizedModel:
         ``codes`` is ``{input name: (N, size) int64}`` (or one array for a single input); the
         result is ``{output name: (N, size) int64}``.
         """
+        outputs, _ = self._run(self._code_inputs(codes), set(self.graph.outputs), batch_size,
+                               threads)  # fmt: skip
+        return outputs
+
+    def overflow_report_codes(
+        self, codes: Any, *, batch_size: int | None = None, threads: int | None = None
+    ) -> OverflowReport:
+        """:meth:`overflow_report` for raw input codes, as :meth:`predict_codes` takes them."""
+        arrays = self._code_inputs(codes)
+        _, counts = self._run(arrays, set(), batch_size, threads)
+        return OverflowReport(counts, len(next(iter(arrays.values())).array))
+
+    def _code_inputs(self, codes: Any) -> dict[str, _Rows]:
         from hlsfx.emulator.quantize import FLOAT_CODE_WIDTH, to_float
 
         given = codes if isinstance(codes, Mapping) else {self.graph.inputs[0]: codes}
+        unknown = sorted(map(repr, set(given) - set(self.graph.inputs)))
+        missing = [n for n in self.graph.inputs if n not in given]
+        if unknown or missing:
+            raise ValueError(
+                f"raw codes are keyed by the inputs {list(self.graph.inputs)}, not "
+                f"{sorted(map(str, given))}"
+            )
         arrays = {}
         for name in self.graph.inputs:
             t, size = self.tensor_types[name], int(np.prod(self.graph.shapes[name]))
@@ -363,8 +383,9 @@ class QuantizedModel:
             if array.dtype.kind not in "iu":
                 raise ValueError(f"input {name!r}: raw codes must be integers, not {array.dtype}")
             arrays[name] = _Rows(name, array, (0,), lambda rows, t=t: to_float(rows, t))
-        outputs, _ = self._run(arrays, set(self.graph.outputs), batch_size, threads)
-        return outputs
+        if len({len(a.array) for a in arrays.values()}) > 1:
+            raise ValueError("the inputs' raw codes have different numbers of samples")
+        return arrays
 
     def write_hls(self, path: str | Path, **options: Any) -> Path:
         """Write this model as a Vivado/Vitis HLS C++ project; see

@@ -161,11 +161,7 @@ def test_every_layer_kind_equals_the_emulator_bit_for_bit(
 
 
 def _overflows(qm, codes) -> dict[str, dict[str, int]]:
-    from hlsfx.emulator.quantize import to_float
-
-    arrays = {name: to_float(c, qm.tensor_types[name]) for name, c in codes.items()}
-    _, counts = qm._run(arrays, set(), None, 1)
-    return counts
+    return qm.overflow_report_codes(codes, threads=1).counts
 
 
 @pytest.mark.parametrize(

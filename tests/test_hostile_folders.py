@@ -206,3 +206,20 @@ def test_a_hostile_interface_is_refused_by_cosim_and_synth(change, message, tmp_
         run(rtl)
     with pytest.raises(SynthError, match=message):
         synth(rtl)
+
+
+def test_cosim_and_synth_do_not_follow_a_symbolic_link_out_of_the_folder(tmp_path):
+    from hlsfx.cosim.simulate import CosimError, run
+    from hlsfx.cosim.yosys import SynthError, synth
+
+    rtl = _model().write_rtl(tmp_path / "rtl", vectors=4)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (rtl / "cosim_icarus").symlink_to(outside, target_is_directory=True)
+    (rtl / "synth_xc7").symlink_to(outside, target_is_directory=True)
+    _icarus()
+    with pytest.raises(CosimError, match="symbolic link"):
+        run(rtl)
+    with pytest.raises(SynthError, match="symbolic link"):
+        synth(rtl)
+    assert not any(outside.iterdir())
