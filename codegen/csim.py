@@ -14,7 +14,8 @@ from pathlib import Path
 import numpy as np
 
 from hlsfx.ap_types import find_ap_types
-from hlsfx.codegen.hls_project import CXXFLAGS, MANIFEST, read_vectors
+from hlsfx.codegen.hls_project import CXXFLAGS, MANIFEST
+from hlsfx.codegen.vectors import read_vectors
 
 __all__ = ["CsimError", "CsimResult", "Mismatch", "csim"]
 

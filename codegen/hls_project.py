@@ -22,11 +22,8 @@ import json
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-import numpy as np
 
 from hlsfx.codegen.cpp import cpp_type
 from hlsfx.codegen.hls_layers import (
@@ -36,62 +33,31 @@ from hlsfx.codegen.hls_layers import (
     headers_for,
     valid_reuse_factors,
 )
+from hlsfx.codegen.hls_skeletons import CXXFLAGS, Port, makefile, readme, tcl, testbench
+from hlsfx.codegen.limits import check_parallel_size
 from hlsfx.codegen.names import check_identifier, design_names
 from hlsfx.codegen.output_folder import OutputFolder
-from hlsfx.fixed_type import FixedType
+from hlsfx.codegen.vectors import design_vectors, vectors_text
 
 if TYPE_CHECKING:
     from hlsfx.model import QuantizedModel
 
 __all__ = [
     "BACKENDS",
-    "CXXFLAGS",
+    "CXXFLAGS",  # the C simulation's, from hls_skeletons
     "STRATEGIES",
     "Port",
-    "check_parallel_size",
-    "design_vectors",
     "hls_src_dir",
-    "read_vectors",
-    "test_vectors",
-    "vectors_text",
     "write_hls_project",
 ]
 
 BACKENDS = ("vitis", "vivado")
 STRATEGIES = ("latency", "resource")
-CXXFLAGS = (
-    "-std=c++14", "-Wall", "-Wextra",
-    "-Wno-unknown-pragmas", "-Wno-unused-label",
-    "-Wno-uninitialized", "-Wno-maybe-uninitialized",
-    "-Wno-free-nonheap-object", "-Wno-mismatched-new-delete", "-Wno-mismatched-dealloc",
-)  # fmt: skip
-"""g++ flags of C simulation (an optimisation level is added). ``#pragma HLS`` and loop labels
-are for the HLS tool, so g++ may ignore them quietly; the ap_types headers (included with
--isystem) still warn about their own uninitialised members; and g++ 12 spends ~50 s checking
-deallocator calls in the static initialisers of large constant ap_fixed arrays, for warnings
-that code without new/delete/free cannot raise. Every other -Wall -Wextra warning is ours."""
 MANIFEST = "hlsfx_project.json"
 DEFAULT_PART = "xcvu13p-flga2577-2-e"
 DEFAULT_VECTORS = 100
-MAX_PARALLEL_VALUES = 65536
-"""io_parallel keeps every tensor in registers; a larger tensor is refused (io_stream would
-carry it, but hlsfx does not write io_stream projects yet)."""
-MAX_VECTORS = 1_000_000
-"""test samples a written design may carry in tb_data/"""
 MAX_MULTIPLIERS = 65536
 """multipliers one layer may instantiate (its multiplications / reuse factor)"""
-
-
-@dataclass(frozen=True)
-class Port:
-    """A top-function argument: a graph input or output."""
-
-    tensor: str
-    """the tensor's name in the model"""
-    var: str
-    """its C++ identifier"""
-    type: FixedType
-    size: int
 
 
 def hls_src_dir() -> Path:
@@ -103,60 +69,6 @@ def hls_src_dir() -> Path:
             if (candidate / "hlsfx_common.h").is_file():
                 return candidate
     raise FileNotFoundError("the hlsfx C++ headers (hls_src) are missing from this installation")
-
-
-def test_vectors(qm: QuantizedModel, count: int, seed: int = 0) -> dict[str, np.ndarray]:
-    """``count`` samples of random raw codes over each input type's whole range (so later
-    layers meet their overflow corners), as the type itself produces them."""
-    from hlsfx.emulator.quantize import quantize, to_float
-
-    rng = np.random.default_rng(seed)
-    codes = {}
-    for name in qm.graph.inputs:
-        t, size = qm.tensor_types[name], math.prod(qm.graph.shapes[name])
-        raw = rng.integers(t.min_code, t.max_code, (count, size), endpoint=True)
-        raw[: min(count, 2)] = [[t.min_code], [t.max_code]][: min(count, 2)]
-        codes[name] = quantize(to_float(raw, t), t)
-    return codes
-
-
-def design_vectors(qm: QuantizedModel, vectors: Any) -> dict[str, np.ndarray]:
-    """The input codes a written design is tested on: ``vectors`` random samples (see
-    :func:`test_vectors`) or the user's raw codes ``{input: (N, size)}``, checked: every input
-    given and no other, integer codes of the input's type, 1 to :data:`MAX_VECTORS` samples."""
-    if isinstance(vectors, bool) or not isinstance(vectors, (int, Mapping)):
-        raise ValueError(
-            f"vectors must be a number of samples or {{input: codes}}, not {vectors!r}"
-        )
-    if isinstance(vectors, int):
-        if not 1 <= vectors <= MAX_VECTORS:
-            raise ValueError(f"vectors must be 1 to {MAX_VECTORS:,} samples, not {vectors:,}")
-        return test_vectors(qm, vectors)
-    unknown = sorted(map(repr, set(vectors) - set(qm.graph.inputs)))
-    if unknown:
-        raise ValueError(f"vectors name no input {', '.join(unknown)}; the inputs are "
-                         f"{list(qm.graph.inputs)}")  # fmt: skip
-    codes = {}
-    for name in qm.graph.inputs:
-        if name not in vectors:
-            raise ValueError(f"vectors lack input {name!r}")
-        t, size = qm.tensor_types[name], math.prod(qm.graph.shapes[name])
-        array = np.asarray(vectors[name])
-        if array.dtype.kind not in "iu" or array.ndim != 2 or array.shape[1] != size:
-            raise ValueError(f"vectors of input {name!r} must be integer codes of shape (N, "
-                             f"{size}), not {array.dtype} {array.shape}")  # fmt: skip
-        if not 1 <= len(array) <= MAX_VECTORS:
-            raise ValueError(f"vectors of input {name!r}: 1 to {MAX_VECTORS:,} samples, not "
-                             f"{len(array):,}")  # fmt: skip
-        outside = (array < t.min_code) | (array > t.max_code)
-        if outside.any():
-            first = tuple(int(i) for i in np.argwhere(outside)[0])
-            raise ValueError(f"vectors of input {name!r}: code {array[first]} at {first} is "
-                             f"outside {t} ({t.min_code} .. {t.max_code})")  # fmt: skip
-        codes[name] = array.astype(np.int64)
-    if len({len(a) for a in codes.values()}) > 1:
-        raise ValueError("vectors of the inputs have different numbers of samples")
-    return codes
 
 
 def _check_choice(what: str, value: Any, choices: tuple[str, ...]) -> str:
@@ -250,18 +162,6 @@ def _validate_reuse(ctx: LayerContext, explicit: bool) -> None:
         )
 
 
-def check_parallel_size(qm: QuantizedModel) -> None:
-    """Refuse, before anything slow, a tensor too large for an io_parallel design (the HLS
-    project's and the RTL's), naming it and its size."""
-    for tensor, shape in qm.graph.shapes.items():
-        if math.prod(shape) > MAX_PARALLEL_VALUES:
-            raise ValueError(
-                f"tensor {tensor!r} of shape {shape} holds {math.prod(shape):,} values; an "
-                f"io_parallel design keeps every tensor in registers, at most "
-                f"{MAX_PARALLEL_VALUES:,} values each (io_stream is not supported yet)"
-            )
-
-
 def _check_size(qm: QuantizedModel, contexts: list[LayerContext]) -> None:
     """Refuse, before anything slow, a model too large for an io_parallel design."""
     check_parallel_size(qm)
@@ -349,12 +249,12 @@ def write_hls_project(
         f"firmware/{top}.cpp", _top_source(top, qm, contexts, codes_by_layer, inputs, outputs,
                                            weight_files)
     )  # fmt: skip
-    folder.add(f"{top}_test.cpp", _testbench(top, inputs, outputs))
+    folder.add(f"{top}_test.cpp", testbench(top, inputs, outputs))
     folder.add("tb_data/inputs_raw.dat", vectors_text(codes, list(qm.graph.inputs)))
     folder.add("tb_data/expected_raw.dat", vectors_text(expected, list(qm.graph.outputs)))
-    folder.add("build_prj.tcl", _tcl(top, backend, part, float(clock_period)))
-    folder.add("Makefile", _makefile(top))
-    folder.add("README.md", _readme(qm, top, backend, part, float(clock_period), contexts))
+    folder.add("build_prj.tcl", tcl(top, backend, part, float(clock_period)))
+    folder.add("Makefile", makefile(top))
+    folder.add("README.md", readme(qm, top, backend, part, float(clock_period), contexts))
     manifest = {
         "top": top,
         "backend": backend,
@@ -476,218 +376,3 @@ def _top_source(top, qm, contexts, codes, inputs, outputs, weight_files) -> str:
     lines[-1] = "}"
     lines.append("")
     return "\n".join(lines)
-
-
-def _raw_type(t: FixedType) -> str:
-    return f"ap_{'' if t.signed else 'u'}int<{t.width}>"
-
-
-def _testbench(top: str, inputs: list[Port], outputs: list[Port]) -> str:
-    declare_inputs = []
-    for p in inputs:
-        declare_inputs += [
-            f"        {p.var}_t {p.var}[{p.size}];",
-            f"        for (unsigned i = 0; i < {p.size}; i++) {{",
-            "            long long code = 0;",
-            '            if (!(in >> code)) return bad_line("inputs_raw.dat", sample);',
-            f"            {p.var}[i].range() = code;",
-            "        }",
-        ]
-    declare_outputs = [f"        {p.var}_t {p.var}[{p.size}];" for p in outputs]
-    check_outputs = []
-    for k, p in enumerate(outputs):
-        check_outputs += [
-            f"        for (unsigned i = 0; i < {p.size}; i++) {{",
-            "            long long want = 0;",
-            '            if (!(expected >> want)) return bad_line("expected_raw.dat", sample);',
-            f"            const {_raw_type(p.type)} raw = {p.var}[i].range();",
-            "            const long long got = raw.to_int64();",
-            '            results << (first ? "" : " ") << got;',
-            "            first = false;",
-            "            if (got != want) {",
-            f"                mismatches[{k}]++;",
-            "                if (reported++ < MAX_REPORTED) {",
-            '                    std::printf("MISMATCH sample %lu output %s index %u: "',
-            '                                "expected %lld, got %lld\\n",',
-            f"                                sample, output_names[{k}], i, want, got);",
-            "                }",
-            "            }",
-            "        }",
-        ]
-    names = ", ".join(json.dumps(p.var) for p in outputs)
-    call_args = ", ".join(p.var for p in (*inputs, *outputs))
-    return "\n".join(
-        [
-            f"// Testbench of {top}: replays tb_data/inputs_raw.dat (raw input codes, one sample",
-            "// per line) and compares every output code with the emulator's, from",
-            "// tb_data/expected_raw.dat. Writes the codes it computed to tb_data/csim_results.dat",
-            "// and ends with PASS or FAIL (exit status 0 or 1).",
-            "#include <cstdio>",
-            "#include <fstream>",
-            "#include <sstream>",
-            "#include <string>",
-            "",
-            f'#include "firmware/{top}.h"',
-            "",
-            "static const unsigned MAX_REPORTED = 20;",
-            f"static const char *output_names[{len(outputs)}] = {{{names}}};",
-            "",
-            "static int bad_line(const char *file, unsigned long sample) {",
-            '    std::printf("ERROR: tb_data/%s: line %lu is short\\n", file, sample + 1);',
-            "    return 2;",
-            "}",
-            "",
-            "int main(int argc, char **argv) {",
-            '    const std::string dir = argc > 1 ? argv[1] : "tb_data";',
-            '    std::ifstream inputs((dir + "/inputs_raw.dat").c_str());',
-            '    std::ifstream expected_lines((dir + "/expected_raw.dat").c_str());',
-            '    std::ofstream results((dir + "/csim_results.dat").c_str());',
-            "    if (!inputs || !expected_lines || !results) {",
-            '        std::printf("ERROR: cannot open the files in %s\\n", dir.c_str());',
-            "        return 2;",
-            "    }",
-            f"    unsigned long mismatches[{len(outputs)}] = {{0}};",
-            "    unsigned long sample = 0;",
-            "    unsigned reported = 0;",
-            "    std::string input_line, expected_line;",
-            "    while (std::getline(inputs, input_line) && "
-            "std::getline(expected_lines, expected_line)) {",
-            "        std::istringstream in(input_line);",
-            "        std::istringstream expected(expected_line);",
-            *declare_inputs,
-            *declare_outputs,
-            f"        {top}({call_args});",
-            "        bool first = true;",
-            *check_outputs,
-            '        results << "\\n";',
-            "        sample++;",
-            "    }",
-            "    unsigned long total = 0;",
-            f"    for (unsigned k = 0; k < {len(outputs)}; k++) {{",
-            '        std::printf("output %s: %lu mismatches\\n", output_names[k], mismatches[k]);',
-            "        total += mismatches[k];",
-            "    }",
-            '    std::printf("%s: %lu samples, %lu mismatches\\n", total || sample == 0 ? "FAIL" : '
-            '"PASS", sample, total);',
-            "    return total || sample == 0 ? 1 : 0;",
-            "}",
-            "",
-        ]
-    )
-
-
-def vectors_text(codes: Mapping[str, np.ndarray], tensors: list[str]) -> str:
-    """Raw codes as text, one sample per line: the tensors' codes in order, each flattened."""
-    rows = np.concatenate([np.asarray(codes[t]).reshape(len(codes[t]), -1) for t in tensors], 1)
-    return "".join(" ".join(str(int(v)) for v in row) + "\n" for row in rows)
-
-
-def read_vectors(path: Path, width: int) -> np.ndarray:
-    """Codes written by :func:`vectors_text` (or a testbench), as rows of ``width`` codes."""
-    text = path.read_text().split()
-    if len(text) % width:
-        raise ValueError(f"{path}: {len(text)} codes do not make rows of {width}")
-    return np.array([int(v) for v in text], dtype=np.int64).reshape(-1, width)
-
-
-def _tcl(top: str, backend: str, part: str, clock_period: float) -> str:
-    cflags = (
-        "-std=c++0x -I firmware -I firmware/hls_src"
-        if backend == "vivado"
-        else ("-std=c++14 -I firmware -I firmware/hls_src")
-    )
-    solution = (
-        'open_solution -reset "solution1"'
-        if backend == "vivado"
-        else 'open_solution -reset "solution1" -flow_target vivado'
-    )
-    tool = "vivado_hls" if backend == "vivado" else "vitis_hls"
-    return "\n".join(
-        [
-            f"# {tool} -f build_prj.tcl -tclargs csim=1 synth=1 cosim=0 export=0",
-            "# (the steps left out keep the values below)",
-            "array set opt {csim 0 synth 1 cosim 0 export 0}",
-            "foreach arg $argv {",
-            '    set pair [split $arg "="]',
-            "    if {[llength $pair] == 2 && [info exists opt([lindex $pair 0])]} {",
-            "        set opt([lindex $pair 0]) [lindex $pair 1]",
-            "    }",
-            "}",
-            "",
-            f"open_project -reset {top}_prj",
-            f"set_top {top}",
-            f'add_files firmware/{top}.cpp -cflags "{cflags}"',
-            f'add_files -tb {top}_test.cpp -cflags "{cflags}"',
-            "add_files -tb tb_data",
-            solution,
-            f"set_part {{{part}}}",
-            f"create_clock -period {clock_period:g} -name default",
-            "",
-            "if {$opt(csim)} { csim_design }",
-            "if {$opt(synth)} { csynth_design }",
-            "if {$opt(cosim)} { cosim_design -trace_level none }",
-            "if {$opt(export)} { export_design -format ip_catalog }",
-            "exit",
-            "",
-        ]
-    )
-
-
-def _makefile(top: str) -> str:
-    flags = " ".join(CXXFLAGS)
-    return "\n".join(
-        [
-            "# C simulation with g++: make csim AP_TYPES=<folder holding ap_fixed.h>",
-            "# (hlsfx csim . finds the headers itself: $HLSFX_AP_TYPES, $XILINX_HLS/include,",
-            "# or the copy in the hls4ml wheel)",
-            "AP_TYPES ?= $(XILINX_HLS)/include",
-            "CXX ?= g++",
-            f"CXXFLAGS ?= -O1 {flags}",
-            "",
-            ".PHONY: csim clean",
-            "",
-            "csim: build/csim",
-            "\t./build/csim tb_data",
-            "",
-            f"build/csim: {top}_test.cpp $(wildcard firmware/*.cpp firmware/*.h firmware/*/*.h)",
-            "\tmkdir -p build",
-            f'\t$(CXX) $(CXXFLAGS) -isystem "$(AP_TYPES)" -Ifirmware {top}_test.cpp '
-            f"firmware/{top}.cpp -o $@",
-            "",
-            "clean:",
-            "\trm -rf build",
-            "",
-        ]
-    )
-
-
-def _one_line(text: str) -> str:
-    """Untrusted text shown in Markdown: printable, one line, no backticks, at most 80."""
-    kept = "".join(c if c.isprintable() and c != "`" else " " for c in str(text))
-    return " ".join(kept.split())[:80] or "?"
-
-
-def _readme(qm, top, backend, part, clock_period, contexts) -> str:
-    tool = "vivado_hls" if backend == "vivado" else "vitis_hls"
-    rows = [
-        f"| {c.ident} | {c.layer.kind.name} | {c.reuse_factor} | {c.strategy} |" for c in contexts
-    ]
-    return "\n".join(
-        [
-            f"# {top}: HLS project written by hlsfx",
-            "",
-            f"Model `{_one_line(qm.graph.name)}`, io_parallel, for {backend} HLS, part `{part}`, "
-            f"clock {clock_period:g} ns.",
-            "The C++ computes the same bits as the hlsfx emulator; `tb_data/` holds test vectors",
-            "and the emulator's outputs for them (raw integer codes).",
-            "",
-            "- C simulation with g++: `hlsfx csim .` (or `make csim AP_TYPES=<ap_types folder>`)",
-            f"- With the vendor tool: `{tool} -f build_prj.tcl -tclargs csim=1 synth=1 cosim=1`",
-            "  (or `hlsfx build . --csim --synth --cosim`), then `hlsfx report .`",
-            "",
-            "| layer | kind | reuse factor | strategy |",
-            "|---|---|---|---|",
-            *rows,
-            "",
-        ]
-    )

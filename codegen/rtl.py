@@ -32,11 +32,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from hlsfx.codegen.hls_project import check_parallel_size, design_vectors, vectors_text
+from hlsfx.codegen.limits import check_parallel_size
 from hlsfx.codegen.names import design_names
 from hlsfx.codegen.output_folder import OutputFolder
 from hlsfx.codegen.rtl_layers import RTL_LAYERS, Multipliers, RtlLayer, exempt_unread_lanes
 from hlsfx.codegen.rtl_ports import PORT_STYLES, wrap
+from hlsfx.codegen.vectors import design_vectors, vectors_text
 
 if TYPE_CHECKING:
     from hlsfx.model import QuantizedModel

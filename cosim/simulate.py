@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from hlsfx.codegen.hls_project import read_vectors
+from hlsfx.codegen.vectors import read_vectors
 from hlsfx.cosim.interface import InterfaceError, load_interface, memory_files
 
 __all__ = ["SIMULATORS", "CosimError", "CosimResult", "run"]

@@ -15,7 +15,7 @@ from pathlib import Path
 from benchmarking import median_seconds
 
 import hlsfx
-from hlsfx.codegen.hls_project import test_vectors
+from hlsfx.codegen.vectors import test_vectors
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -202,7 +202,7 @@ def test_keras_weights_no_layer_uses_are_never_read(tmp_path):
 
 
 def test_a_keras_archive_is_read_as_a_stream_with_its_members_checked(tmp_path, monkeypatch):
-    from hlsfx import keras_frontend
+    from hlsfx import keras_files
 
     config = json.loads(fixture("keras/KERAS_1layer.json").read_text())
     archive = tmp_path / "model.keras"
@@ -210,7 +210,7 @@ def test_a_keras_archive_is_read_as_a_stream_with_its_members_checked(tmp_path, 
         zf.writestr("config.json", json.dumps(config))
         zf.write(fixture("keras/KERAS_1layer_weights.h5"), "model.weights.h5")
     assert len(hlsfx.load(archive).layers) >= 2
-    monkeypatch.setattr(keras_frontend, "MAX_CONFIG_BYTES", 100)
+    monkeypatch.setattr(keras_files, "MAX_CONFIG_BYTES", 100)
     with pytest.raises(GraphError, match=r"config\.json is over 100 bytes"):
         hlsfx.load(archive)
     with zipfile.ZipFile(tmp_path / "empty.keras", "w") as zf:

@@ -1,0 +1,87 @@
+"""Test vectors of a written design: random input codes over each input type's range, a user's
+own codes checked, and the text files (one sample per line) that testbenches replay."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from hlsfx.model import QuantizedModel
+
+__all__ = ["MAX_VECTORS", "design_vectors", "read_vectors", "test_vectors", "vectors_text"]
+
+MAX_VECTORS = 1_000_000
+"""test samples a written design may carry in tb_data/"""
+
+
+def test_vectors(qm: QuantizedModel, count: int, seed: int = 0) -> dict[str, np.ndarray]:
+    """``count`` samples of random raw codes over each input type's whole range (so later
+    layers meet their overflow corners), as the type itself produces them."""
+    from hlsfx.emulator.quantize import quantize, to_float
+
+    rng = np.random.default_rng(seed)
+    codes = {}
+    for name in qm.graph.inputs:
+        t, size = qm.tensor_types[name], math.prod(qm.graph.shapes[name])
+        raw = rng.integers(t.min_code, t.max_code, (count, size), endpoint=True)
+        raw[: min(count, 2)] = [[t.min_code], [t.max_code]][: min(count, 2)]
+        codes[name] = quantize(to_float(raw, t), t)
+    return codes
+
+
+def design_vectors(qm: QuantizedModel, vectors: Any) -> dict[str, np.ndarray]:
+    """The input codes a written design is tested on: ``vectors`` random samples (see
+    :func:`test_vectors`) or the user's raw codes ``{input: (N, size)}``, checked: every input
+    given and no other, integer codes of the input's type, 1 to :data:`MAX_VECTORS` samples."""
+    if isinstance(vectors, bool) or not isinstance(vectors, (int, Mapping)):
+        raise ValueError(
+            f"vectors must be a number of samples or {{input: codes}}, not {vectors!r}"
+        )
+    if isinstance(vectors, int):
+        if not 1 <= vectors <= MAX_VECTORS:
+            raise ValueError(f"vectors must be 1 to {MAX_VECTORS:,} samples, not {vectors:,}")
+        return test_vectors(qm, vectors)
+    unknown = sorted(map(repr, set(vectors) - set(qm.graph.inputs)))
+    if unknown:
+        raise ValueError(f"vectors name no input {', '.join(unknown)}; the inputs are "
+                         f"{list(qm.graph.inputs)}")  # fmt: skip
+    codes = {}
+    for name in qm.graph.inputs:
+        if name not in vectors:
+            raise ValueError(f"vectors lack input {name!r}")
+        t, size = qm.tensor_types[name], math.prod(qm.graph.shapes[name])
+        array = np.asarray(vectors[name])
+        if array.dtype.kind not in "iu" or array.ndim != 2 or array.shape[1] != size:
+            raise ValueError(f"vectors of input {name!r} must be integer codes of shape (N, "
+                             f"{size}), not {array.dtype} {array.shape}")  # fmt: skip
+        if not 1 <= len(array) <= MAX_VECTORS:
+            raise ValueError(f"vectors of input {name!r}: 1 to {MAX_VECTORS:,} samples, not "
+                             f"{len(array):,}")  # fmt: skip
+        outside = (array < t.min_code) | (array > t.max_code)
+        if outside.any():
+            first = tuple(int(i) for i in np.argwhere(outside)[0])
+            raise ValueError(f"vectors of input {name!r}: code {array[first]} at {first} is "
+                             f"outside {t} ({t.min_code} .. {t.max_code})")  # fmt: skip
+        codes[name] = array.astype(np.int64)
+    if len({len(a) for a in codes.values()}) > 1:
+        raise ValueError("vectors of the inputs have different numbers of samples")
+    return codes
+
+
+def vectors_text(codes: Mapping[str, np.ndarray], tensors: list[str]) -> str:
+    """Raw codes as text, one sample per line: the tensors' codes in order, each flattened."""
+    rows = np.concatenate([np.asarray(codes[t]).reshape(len(codes[t]), -1) for t in tensors], 1)
+    return "".join(" ".join(str(int(v)) for v in row) + "\n" for row in rows)
+
+
+def read_vectors(path: Path, width: int) -> np.ndarray:
+    """Codes written by :func:`vectors_text` (or a testbench), as rows of ``width`` codes."""
+    text = path.read_text().split()
+    if len(text) % width:
+        raise ValueError(f"{path}: {len(text)} codes do not make rows of {width}")
+    return np.array([int(v) for v in text], dtype=np.int64).reshape(-1, width)
