@@ -99,8 +99,8 @@ def _compile(project: Path, top: str, ap_types: Path, cache: Path | None, level:
 
 
 OPTIMISE_ABOVE = 2000
-"""Test samples above which the testbench is compiled with -O1 (slower to build, ~10x faster
-to run); below, -O0 builds in half the time."""
+"""Test samples above which the testbench is compiled with -O1, which builds more slowly and
+runs far faster; below it, -O0 (the build dominates)."""
 
 
 def csim(

@@ -110,10 +110,7 @@ def _size(shape: tuple[int, ...]) -> int:
 
 def _table_struct(ctx: LayerContext, role: str, table: Table) -> str:
     """The index rule of ``table`` (see hlsfx_common.h: table_index)."""
-    t = table.input_type
-    raw_bits = t.width if t.signed else t.width + 1
-    half = (1 << (table.shift - 1)) if table.shift else 0
-    calc_bits = max(raw_bits, abs(table.lo_code).bit_length() + 1, table.shift + 1) + 2
+    raw_bits, half, calc_bits = table.raw_width, table.half, table.index_sum_width
     return "\n".join(
         [
             f"struct {ctx.ident}_{role} {{",
@@ -380,8 +377,7 @@ def write_pool(ctx: LayerContext) -> LayerCode:
     ]
     x_t = ctx.in_types[0]
     taps = math.prod(ctx.layer.attrs["kernel"])
-    grow = taps.bit_length()
-    sum_t = FixedType(x_t.width + grow, x_t.integer + grow, signed=x_t.signed)
+    sum_t = ctx.layer.kind.window_sum_type(x_t, taps)
     if ctx.layer.kind.average:
         r_t, recip = ctx.precision.types["recip"], ctx.precision.params["recip"]
     else:
@@ -392,13 +388,6 @@ def write_pool(ctx: LayerContext) -> LayerCode:
     )
     constants = _array(ctx, "recip", f"{ctx.ident}_config::recip_t", recip, r_t)
     return LayerCode(config, constants, _call(ctx, "pooling_2d", f"{ctx.ident}_recip"))
-
-
-def _merge(function: str) -> Callable[[LayerContext], LayerCode]:
-    def write(ctx: LayerContext) -> LayerCode:
-        return LayerCode(_elementwise(ctx), "", _call(ctx, function))
-
-    return write
 
 
 def write_concatenate(ctx: LayerContext) -> LayerCode:
@@ -447,9 +436,9 @@ HLS_LAYERS: dict[kinds.LayerKind, HlsLayer] = {
     kinds.MAX_POOL2D: HlsLayer("hlsfx_pooling.h", write_pool),
     kinds.AVERAGE_POOL1D: HlsLayer("hlsfx_pooling.h", write_pool),
     kinds.AVERAGE_POOL2D: HlsLayer("hlsfx_pooling.h", write_pool),
-    kinds.ADD: HlsLayer("hlsfx_merge.h", _merge("add")),
-    kinds.SUBTRACT: HlsLayer("hlsfx_merge.h", _merge("subtract")),
-    kinds.MULTIPLY: HlsLayer("hlsfx_merge.h", _merge("multiply")),
+    kinds.ADD: HlsLayer("hlsfx_merge.h", _simple("add")),
+    kinds.SUBTRACT: HlsLayer("hlsfx_merge.h", _simple("subtract")),
+    kinds.MULTIPLY: HlsLayer("hlsfx_merge.h", _simple("multiply")),
     kinds.CONCATENATE: HlsLayer("hlsfx_merge.h", write_concatenate),
     kinds.RESHAPE: HlsLayer("hlsfx_activation.h", _simple("linear")),  # same order, cast
     kinds.TRANSPOSE: HlsLayer("hlsfx_reshape.h", write_transpose),

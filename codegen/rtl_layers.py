@@ -12,7 +12,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -413,10 +413,8 @@ def _dense(c: RtlLayer) -> list[str]:
 def _conv(c: RtlLayer) -> list[str]:
     """Dense over each output position's receptive field (taps, then input channels); the
     depthwise form sums each channel's taps alone."""
-    from hlsfx.emulator.run import conv_patch_index
-
     layer, weight = c.layer, c.p.params["weight"]
-    index = conv_patch_index(layer, c.in_shapes[0])
+    index = layer.kind.patch_index(layer, c.in_shapes[0])
     bias = _bias_codes(c)
     decls, lanes = c.lanes()
     if layer.kind.depthwise:
@@ -566,7 +564,7 @@ def _hard_sigmoid(c: RtlLayer) -> list[str]:
 
 def _rom(name: str, table) -> tuple[list[str], int]:
     """A combinational ROM function holding the table's raw entries, and its index width."""
-    bits = max(1, (table.size - 1).bit_length())
+    bits = table.index_width
     w = table.entry_type.width
     lines = [f"function [{w - 1}:0] {name}_rom;", f"    input [{bits - 1}:0] k;", "    case (k)"]
     lines += [
@@ -580,8 +578,7 @@ def _rom(name: str, table) -> tuple[list[str], int]:
 
 def _table_index(name: str, x: str, x_t: FixedType, table, bits: int) -> list[str]:
     """The index rule of hlsfx.tables: clamp((code - lo_code + half) >> shift, 0, size - 1)."""
-    half = (1 << (table.shift - 1)) if table.shift else 0
-    wi = max(x_t.width + 1, abs(table.lo_code).bit_length() + 1, table.shift + 1) + 2
+    half, wi = table.half, table.index_sum_width
     d, sh = f"{name}_d", f"{name}_s"
     return [
         f"wire [{wi - 1}:0] {d} = {extend(x, x_t, wi)} + {code(half - table.lo_code, wi)};",
@@ -756,12 +753,9 @@ def _merge(c: RtlLayer) -> list[str]:
 def _pool(c: RtlLayer) -> list[str]:
     """Max: the largest input of the window (taps inside the input only), cast to the result.
     Average: the exact sum of those taps times ``recip[count]``, cast to the result."""
-    from hlsfx.emulator.run import conv_patch_index
-
     layer, x_t, y_t = c.layer, c.x_t, c.p.types["result"]
     channels = c.in_shapes[0][-1]
-    window = replace(layer, params={"weight": np.zeros((*layer.attrs["kernel"], channels, 1))})
-    index = conv_patch_index(window, c.in_shapes[0])
+    index = layer.kind.patch_index(layer, c.in_shapes[0])
     index = index.reshape(len(index), -1, channels)
     decls, lanes = c.lanes()
     lines = [f"// {c.name}: {layer.kind.name}, {len(index)} output positions", *decls]
@@ -780,8 +774,7 @@ def _pool(c: RtlLayer) -> list[str]:
                 lines += cast_lines(best, x_t, y_t, c.out(k), f"{n}_c")
                 continue
             r_t, recip = c.p.types["recip"], int(c.p.params["recip"][len(taps)])
-            grow = max(1, len(taps)).bit_length()
-            s_t = FixedType(x_t.width + grow, x_t.integer + grow, x_t.signed)
+            s_t = layer.kind.window_sum_type(x_t, len(taps))
             total = " + ".join(extend(tap, x_t, s_t.width) for tap in taps) or code(0, s_t.width)
             lines += [
                 f"wire [{s_t.width - 1}:0] {n}_s = {total};",

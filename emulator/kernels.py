@@ -132,21 +132,20 @@ def dense_exact(x, w, bias_acc, product_shift, acc_t, out_shift, out_t, out):
 
 
 @njit(inline="always")
-def _index(code, lo_code, shift, size):
-    half = (1 << (shift - 1)) if shift > 0 else 0
+def _index(code, lo_code, half, shift, size):
     k = (code - lo_code + half) >> shift
     return min(max(k, 0), size - 1)
 
 
 @kernel
-def lut(x, lo_code, shift, entries, out_shift, t, out):
+def lut(x, lo_code, half, shift, entries, out_shift, t, out):
     """``cast(entries[index(x)], t)`` with the table index rule of :mod:`hlsfx.tables`."""
     rows, cols = x.shape
     size = entries.size
     overflows = 0
     for r in prange(rows):
         for c in range(cols):
-            entry = entries[_index(x[r, c], lo_code, shift, size)]
+            entry = entries[_index(x[r, c], lo_code, half, shift, size)]
             value, flagged = _cast(entry, out_shift, t)
             out[r, c] = value
             overflows += flagged
@@ -155,8 +154,8 @@ def lut(x, lo_code, shift, entries, out_shift, t, out):
 
 @kernel
 def softmax(
-    x, stable, exp_lo, exp_shift, exp_entries, exp_to_sum, sum_t, inv_lo, inv_shift,
-    inv_entries, out_shift, out_t, out,
+    x, stable, exp_lo, exp_half, exp_shift, exp_entries, exp_to_sum, sum_t, inv_lo, inv_half,
+    inv_shift, inv_entries, out_shift, out_t, out,
 ):  # fmt: skip
     """Softmax over each row.
 
@@ -177,13 +176,13 @@ def softmax(
         s = 0
         for i in range(n):
             v = m - x[r, i] if stable else x[r, i]
-            e[i] = exp_entries[_index(v, exp_lo, exp_shift, exp_entries.size)]
+            e[i] = exp_entries[_index(v, exp_lo, exp_half, exp_shift, exp_entries.size)]
             if exp_to_sum >= 0:  # add in the exp entries' LSBs, then cast to the sum type
                 s, flagged = _cast((s << exp_to_sum) + e[i], exp_to_sum, sum_t)
             else:
                 s, flagged = _cast(s + (e[i] << -exp_to_sum), 0, sum_t)
             sum_overflows += flagged
-        inverse = inv_entries[_index(s, inv_lo, inv_shift, inv_entries.size)]
+        inverse = inv_entries[_index(s, inv_lo, inv_half, inv_shift, inv_entries.size)]
         for i in range(n):
             value, flagged = _cast(e[i] * inverse, out_shift, out_t)
             out[r, i] = value
@@ -261,7 +260,9 @@ def hard_sigmoid(x, alpha, beta, product_up, beta_up, one, shift, t, out):
 
 
 @kernel
-def lut_below_zero(x, lo_code, shift, entries, entry_shift, gamma, gamma_shift, t, out):
+def lut_below_zero(
+    x, lo_code, half, shift, entries, entry_shift, gamma, gamma_shift, t, out
+):  # fmt: skip
     """ELU/SELU: ``cast(x * gamma, t)`` for x >= 0 (``gamma_shift`` = F_x + F_gamma - F_result),
     ``cast(entries[index(x)], t)`` below zero."""
     rows, cols = x.shape
@@ -273,7 +274,9 @@ def lut_below_zero(x, lo_code, shift, entries, entry_shift, gamma, gamma_shift, 
             if v >= 0:
                 value, flagged = _cast(v * gamma, gamma_shift, t)
             else:
-                value, flagged = _cast(entries[_index(v, lo_code, shift, size)], entry_shift, t)
+                value, flagged = _cast(
+                    entries[_index(v, lo_code, half, shift, size)], entry_shift, t
+                )
             out[r, c] = value
             overflows += flagged
     return overflows

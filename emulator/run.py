@@ -254,7 +254,9 @@ def prepare_lut(layer: Layer, p: LayerPrecision, in_types: list[FixedType], in_s
 
     def lut(inputs, out, scratch):
         entries = table.entries
-        overflows = kernels.lut(inputs[0], table.lo_code, table.shift, entries, shift, out_t, out)
+        overflows = kernels.lut(
+            inputs[0], table.lo_code, table.half, table.shift, entries, shift, out_t, out
+        )
         return {"result": overflows}
 
     return lut
@@ -273,8 +275,8 @@ def _prepare_lut_below_zero(layer: Layer, p: LayerPrecision, in_types: list[Fixe
 
     def lut(inputs, out, scratch):
         overflows = kernels.lut_below_zero(
-            inputs[0], table.lo_code, table.shift, table.entries, entry_shift, gamma, gamma_shift,
-            out_t, out,
+            inputs[0], table.lo_code, table.half, table.shift, table.entries, entry_shift, gamma,
+            gamma_shift, out_t, out,
         )  # fmt: skip
         return {"result": overflows}
 
@@ -294,33 +296,13 @@ def prepare_softmax(layer: Layer, p: LayerPrecision, in_types: list[FixedType], 
 
     def softmax(inputs, out, scratch):
         sum_overflows, out_overflows = kernels.softmax(
-            inputs[0].reshape(-1, last), stable, exp.lo_code, exp.shift, exp.entries,
-            fe - s_t.fractional, sum_t, inv.lo_code, inv.shift, inv.entries,
+            inputs[0].reshape(-1, last), stable, exp.lo_code, exp.half, exp.shift, exp.entries,
+            fe - s_t.fractional, sum_t, inv.lo_code, inv.half, inv.shift, inv.entries,
             fe + fi - y_t.fractional, out_t, out.reshape(-1, last),
         )  # fmt: skip
         return {"sum": sum_overflows, "result": out_overflows}
 
     return softmax
-
-
-def conv_patch_index(layer: Layer, shape: tuple[int, ...]) -> np.ndarray:
-    """For each output position (row-major) and tap (kernel positions, then input channels),
-    the flat channels-last input index it reads, or -1 for zero padding."""
-    a, d = layer.attrs, layer.kind.spatial
-    out_shape = layer.kind.output_shape(layer, [shape])[:-1]
-    channels = shape[-1]
-    out_pos = np.indices(out_shape).reshape(d, -1).T  # (P, d)
-    taps = np.indices(tuple(a["kernel"])).reshape(d, -1).T  # (T, d)
-    stride, dilation = np.array(a["strides"]), np.array(a["dilations"])
-    begin = np.array(a["pads"][:d])
-    pos = out_pos[:, None, :] * stride + taps[None, :, :] * dilation - begin  # (P, T, d)
-    valid = np.all((pos >= 0) & (pos < np.array(shape[:-1])), axis=-1)
-    flat = np.ravel_multi_index(
-        tuple(np.clip(pos, 0, np.array(shape[:-1]) - 1).transpose(2, 0, 1)), shape[:-1]
-    )
-    index = flat[:, :, None] * channels + np.arange(channels)  # (P, T, C)
-    index[~valid] = -1
-    return index.reshape(len(out_pos), -1)
 
 
 def prepare_conv(
@@ -334,7 +316,7 @@ def prepare_conv(
     dense = prepare_dense(layer, flat, in_types, relu=relu)
     if dense is None:
         return None
-    index = conv_patch_index(layer, in_shapes[0])
+    index = layer.kind.patch_index(layer, in_shapes[0])
     positions, taps = index.shape
     n_out = weight.shape[-1]
 
@@ -355,7 +337,7 @@ def _prepare_depthwise(
     weight = p.params["weight"]
     channels = weight.shape[-1]
     w = weight.reshape(-1, channels)
-    index = conv_patch_index(layer, in_shapes[0])
+    index = layer.kind.patch_index(layer, in_shapes[0])
     positions, taps = index.shape
 
     def depthwise(inputs, out, scratch):
@@ -399,18 +381,14 @@ def prepare_binarize(layer: Layer, p: LayerPrecision, in_types: list[FixedType],
 def prepare_pool(layer: Layer, p: LayerPrecision, in_types: list[FixedType], in_shapes) -> Step:
     shape = in_shapes[0]
     channels = shape[-1]
-    as_conv = replace(layer, params={"weight": np.zeros((*layer.attrs["kernel"], channels, 1))})
-    index = conv_patch_index(as_conv, shape)
+    index = layer.kind.patch_index(layer, shape)
     index = index.reshape(len(index), -1, channels)  # (positions, taps, channels)
     x_t, y_t = in_types[0], p.types["result"]
     taps = index.shape[1]
     if layer.kind.average:
         r_t, recip = p.types["recip"], p.params["recip"]
-        _require_int64(
-            layer,
-            "window sum times 1/count",
-            FixedType(x_t.width + taps.bit_length() + r_t.width, 0),
-        )
+        sum_t = layer.kind.window_sum_type(x_t, taps)
+        _require_int64(layer, "window sum times 1/count", product_type(sum_t, r_t))
         shift = x_t.fractional + r_t.fractional - y_t.fractional
     else:
         recip, shift = np.zeros(1, dtype=np.int64), x_t.fractional - y_t.fractional

@@ -120,9 +120,9 @@ def _add_data(p: argparse.ArgumentParser) -> None:
 
 
 def _accuracy(outputs: Any, labels: Any) -> float:
-    from hlsfx.scan import _classes
+    from hlsfx.scan import predicted_classes
 
-    return float((_classes(outputs) == labels).mean())
+    return float((predicted_classes(outputs) == labels).mean())
 
 
 # --- the commands --------------------------------------------------------------------------------

@@ -91,7 +91,7 @@ def _auto_param(values: np.ndarray, like: FixedType) -> FixedType:
         return like
     integer = math.floor(math.log2(largest)) - 1
     while True:
-        t = FixedType(like.width, integer, like.signed, like.rounding, like.overflow)
+        t = like.with_format(like.width, integer)
         if largest + t.lsb <= t.max:
             return t
         integer += 1
@@ -213,17 +213,11 @@ def _calibrated(
     largest = observed[layer.name]
     if largest is None:
         integer = default.integer + CALIBRATION_HEADROOM
-        return FixedType(
-            default.width + CALIBRATION_HEADROOM,
-            integer,
-            default.signed,
-            default.rounding,
-            default.overflow,
-        )
+        return default.with_format(default.width + CALIBRATION_HEADROOM, integer)
     target = Fraction(largest) * CALIBRATION_MARGIN
     integer = default.integer - default.width  # no bits at all: grow from here
     while True:
-        t = FixedType(default.width, integer, default.signed, default.rounding, default.overflow)
+        t = default.with_format(default.width, integer)
         if t.max >= target:
             return t
         integer += 1

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from hlsfx.kinds import WindowKind
+
 if TYPE_CHECKING:
     from hlsfx.model import QuantizedModel
 
@@ -95,10 +97,8 @@ def estimate(qm: QuantizedModel) -> ResourceEstimate:
             continue
         weight = p.params["weight"]
         x_shape = qm.graph.shapes[layer.inputs[0]]
-        if "kernel" in layer.attrs:
-            from hlsfx.emulator.run import conv_patch_index
-
-            index = conv_patch_index(layer, x_shape)  # output position x tap: input, or -1
+        if isinstance(layer.kind, WindowKind):
+            index = layer.kind.patch_index(layer, x_shape)  # output position x tap: input or -1
             codes = weight.reshape(index.shape[1], -1)  # tap x outputs (depthwise: x 1)
             products = _distinct_products(index, codes)
         else:

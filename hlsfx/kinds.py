@@ -10,6 +10,8 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 if TYPE_CHECKING:
     from hlsfx.fixed_type import FixedType
     from hlsfx.graph import Layer
@@ -48,6 +50,7 @@ __all__ = [
     "TRANSPOSE",
     "LayerKind",
     "TableSpec",
+    "WindowKind",
 ]
 
 
@@ -205,7 +208,34 @@ class SoftmaxKind(LayerKind):
     )
 
 
-class ConvKind(LayerKind):
+class WindowKind(LayerKind):
+    """A kind that reads a window of positions per output position (convolutions, pooling):
+    attrs ``kernel``, ``strides``, ``dilations``, ``pads`` (begin..., end...) over ``spatial``
+    axes, channels last."""
+
+    spatial: int = 1
+
+    def patch_index(self, layer: Layer, shape: tuple[int, ...]) -> np.ndarray:
+        """For each output position (row-major) and tap (kernel positions, then input
+        channels), the flat channels-last input index it reads, or -1 for padding."""
+        a, d = layer.attrs, self.spatial
+        out_shape = self.output_shape(layer, [shape])[:-1]
+        channels = shape[-1]
+        out_pos = np.indices(out_shape).reshape(d, -1).T  # (P, d)
+        taps = np.indices(tuple(a["kernel"])).reshape(d, -1).T  # (T, d)
+        stride, dilation = np.array(a["strides"]), np.array(a["dilations"])
+        begin = np.array(a["pads"][:d])
+        pos = out_pos[:, None, :] * stride + taps[None, :, :] * dilation - begin  # (P, T, d)
+        valid = np.all((pos >= 0) & (pos < np.array(shape[:-1])), axis=-1)
+        flat = np.ravel_multi_index(
+            tuple(np.clip(pos, 0, np.array(shape[:-1]) - 1).transpose(2, 0, 1)), shape[:-1]
+        )
+        index = flat[:, :, None] * channels + np.arange(channels)  # (P, T, C)
+        index[~valid] = -1
+        return index.reshape(len(out_pos), -1)
+
+
+class ConvKind(WindowKind):
     """Convolution, channels-last: Dense over each output position's receptive field, in the
     order kernel height, kernel width, input channel (NUMERICS.md).
 
@@ -287,7 +317,7 @@ class TransposeKind(LayerKind):
         return tuple(shape[p] for p in perm)
 
 
-class PoolKind(LayerKind):
+class PoolKind(WindowKind):
     """Max or average pooling, channels-last, per channel over each window.
 
     attrs: ``kernel``, ``strides``, ``pads`` (begin..., end...), ``dilations`` (all 1) and, for
@@ -303,6 +333,14 @@ class PoolKind(LayerKind):
         self.average = average
         self.roles = ("recip", "result") if average else ("result",)
         self.result_follows_input = not average
+
+    @staticmethod
+    def window_sum_type(x: FixedType, taps: int) -> FixedType:
+        """The exact type of the sum of ``taps`` codes of type ``x`` (average pooling)."""
+        from hlsfx.fixed_type import FixedType
+
+        grow = max(1, taps).bit_length()
+        return FixedType(x.width + grow, x.integer + grow, signed=x.signed)
 
     def output_shape(self, layer, input_shapes):
         from hlsfx.graph import GraphError

@@ -32,8 +32,6 @@ class _Tensor:
 
 class _Converter:
     def __init__(self, model, label: str) -> None:
-        import onnx
-
         self.onnx = onnx
         self.model = model
         self.label = label
@@ -789,13 +787,10 @@ def _bipolar_quant(c: _Converter, node) -> None:
 
 
 QDQ_TYPES = {  # ONNX integer type of the quantized tensor -> (width, signed)
-    TENSOR: spec
-    for TENSOR, spec in (
-        (2, (8, False)),  # UINT8
-        (3, (8, True)),  # INT8
-        (4, (16, False)),  # UINT16
-        (5, (16, True)),  # INT16
-    )
+    2: (8, False),  # UINT8
+    3: (8, True),  # INT8
+    4: (16, False),  # UINT16
+    5: (16, True),  # INT16
 }
 
 
@@ -898,8 +893,6 @@ SUPPORTED_OPS = (*sorted(CONVERTERS), *(f"{op} (QONNX)" for op in sorted(QONNX_C
 
 def load_onnx(model: str | Path | object) -> Graph:
     """Read an ONNX model (a path or an ``onnx.ModelProto``) into a :class:`Graph`."""
-    import onnx
-
     if isinstance(model, (str, Path)):
         path = Path(model)
         label = f"ONNX model {str(path)!r}"

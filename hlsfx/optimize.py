@@ -102,7 +102,7 @@ def optimize(
     each accepted step on stderr (default: when stderr is a terminal).
     """
     from hlsfx.model import configure
-    from hlsfx.scan import REFERENCE_TYPE, _classes
+    from hlsfx.scan import REFERENCE_TYPE, predicted_classes
 
     start = time.perf_counter()
     graph = model.graph
@@ -111,7 +111,7 @@ def optimize(
         reference = configure(graph, REFERENCE_TYPE).predict(x)
     reference = np.asarray(reference)
     if reference.ndim > 1:
-        reference = _classes(reference)
+        reference = predicted_classes(reference)
     float_accuracy = float(np.mean(reference == labels))
     floor = float_accuracy - budget
     evaluations = 0
@@ -119,7 +119,9 @@ def optimize(
     def accuracy(config: dict[str, Any]) -> float:
         nonlocal evaluations
         evaluations += 1
-        return float(np.mean(_classes(configure(graph, config=config).predict(x)) == labels))
+        return float(
+            np.mean(predicted_classes(configure(graph, config=config).predict(x)) == labels)
+        )
 
     config = model.config()
     for layer in graph.layers:  # accumulators chosen automatically stay automatic

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from hlsfx.graph import Graph
     from hlsfx.model import QuantizedModel
 
-__all__ = ["SCANNED_ROLES", "PointResult", "ScanPoint", "grid", "scan"]
+__all__ = ["SCANNED_ROLES", "PointResult", "ScanPoint", "grid", "predicted_classes", "scan"]
 
 SCANNED_ROLES = ("weight", "bias", "result")
 """The roles a point sets (of the layers that have them)."""
@@ -183,7 +183,7 @@ def _init_worker(job: _Job) -> None:
     _WORKER_JOB = job
 
 
-def _classes(outputs: Any) -> np.ndarray:
+def predicted_classes(outputs: Any) -> np.ndarray:
     """Each sample's class: the argmax over the first output's last axis."""
     first = outputs if isinstance(outputs, np.ndarray) else next(iter(outputs.values()))
     return first.reshape(len(first), -1).argmax(axis=1)
@@ -257,7 +257,7 @@ def _evaluate(point: ScanPoint, job: _Job | None = None) -> PointResult:
     for begin in range(0, n, CHUNK):
         stop = min(begin + CHUNK, n)
         outputs, report = qm.predict_with_overflows(_slice(job.x, begin, stop), threads=job.threads)
-        classes = _classes(outputs)
+        classes = predicted_classes(outputs)
         agree += int(np.count_nonzero(classes == job.reference[begin:stop]))
         if job.labels is not None:
             right += int(np.count_nonzero(classes == job.labels[begin:stop]))
@@ -414,7 +414,7 @@ def scan(
         reference = configure(graph, REFERENCE_TYPE).predict(x)
     reference = np.asarray(reference)
     if reference.ndim > 1:
-        reference = _classes(reference)
+        reference = predicted_classes(reference)
     if len(reference) != n:
         raise ValueError(f"{len(reference)} reference predictions for {n} samples")
     for point in points:  # fail on a bad point before any work starts

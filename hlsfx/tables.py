@@ -137,10 +137,30 @@ class Table:
         """End of the covered range: ``lo + size * step``."""
         return self.lo + self.size * self.step
 
+    @property
+    def half(self) -> int:
+        """What the index rule adds before the shift, so that it rounds to the nearest entry."""
+        return (1 << (self.shift - 1)) if self.shift else 0
+
+    @property
+    def index_width(self) -> int:
+        """Bits of an entry's index (a ROM address)."""
+        return max(1, (self.size - 1).bit_length())
+
+    @property
+    def raw_width(self) -> int:
+        """Bits of a signed integer that holds any raw input code."""
+        t = self.input_type
+        return t.width if t.signed else t.width + 1
+
+    @property
+    def index_sum_width(self) -> int:
+        """Bits of a signed integer that holds ``code - lo_code + half`` for any input code."""
+        return max(self.raw_width, abs(self.lo_code).bit_length() + 1, self.shift + 1) + 2
+
     def index(self, codes: np.ndarray) -> np.ndarray:
         """The entry index of raw input codes (the rule the kernels, C++ and RTL implement)."""
-        half = (1 << (self.shift - 1)) if self.shift else 0
-        index = (np.asarray(codes, dtype=np.int64) - self.lo_code + half) >> self.shift
+        index = (np.asarray(codes, dtype=np.int64) - self.lo_code + self.half) >> self.shift
         return np.clip(index, 0, self.size - 1)
 
 
