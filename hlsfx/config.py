@@ -74,15 +74,6 @@ def _parse_type(value: Any, where: str) -> FixedType:
         raise ValueError(f"{where}: {error}") from None
 
 
-def _signed_integer_bits(magnitude: Fraction, fractional: int) -> int:
-    """Integer bits (incl. sign) of the narrowest signed type with ``fractional`` bits that
-    holds ``[-magnitude, magnitude]``."""
-    integer = 1 - fractional
-    while Fraction(2) ** (integer - 1) - Fraction(2) ** -fractional < magnitude:
-        integer += 1
-    return integer
-
-
 def _auto_param(values: np.ndarray, like: FixedType) -> FixedType:
     """``like``'s width and modes, with the fewest integer bits whose range holds the largest
     magnitude with an LSB to spare (so that no rounding mode can carry it out of range)."""
@@ -95,16 +86,6 @@ def _auto_param(values: np.ndarray, like: FixedType) -> FixedType:
         if largest + t.lsb <= t.max:
             return t
         integer += 1
-
-
-def _exact_accumulator(x: FixedType, w: FixedType, b: FixedType, fan_in: int) -> FixedType:
-    """The narrowest accumulator that holds every partial sum of a fan-in exactly."""
-    fractional = max(x.fractional + w.fractional, b.fractional)
-    corners = [p * q for p in (x.min, x.max) for q in (w.min, w.max)]
-    low = fan_in * min(min(corners), 0) + min(b.min, 0)
-    high = fan_in * max(max(corners), 0) + max(b.max, 0)
-    integer = _signed_integer_bits(max(-low, high), fractional)
-    return FixedType(integer + fractional, integer, True)
 
 
 def _allowed_settings(kind: kind_registry.LayerKind) -> list[str]:
@@ -270,10 +251,6 @@ def _resolve_layer(
         for role in ("weight", "bias"):
             if role in automatic:
                 types[role] = _auto_param(layer.params[role], default)
-        if "accum" in automatic:
-            weight = layer.params["weight"]
-            fan_in = weight.size // weight.shape[-1]
-            types["accum"] = _exact_accumulator(x, types["weight"], types["bias"], fan_in)
     from hlsfx.emulator.quantize import quantize
 
     for role in kind.roles:
@@ -282,63 +259,14 @@ def _resolve_layer(
                 params[role] = quantize(layer.params[role], types[role])
             except ValueError as error:
                 raise ValueError(f"{role}: {error}") from None
-    params.update(_derived_constants(layer, types, x))
-    if kind is kind_registry.BATCH_NORM and "accum" in automatic:
-        types["accum"] = _exact_accumulator(x, types["scale"], types["bias"], 1)
-    if kind is kind_registry.SOFTMAX:
-        e = types["exp_table"]
-        if options["implementation"] == "stable":  # exp(-(max - x)), the difference exact
-            difference = FixedType(x.width, x.integer, False) if x.signed else x
-            tables["exp_table"] = _table(settings, "exp_table", "exp_neg", difference, e, n)
-            sum_range = None  # 1 <= sum <= n
-        else:  # exp(x) directly
-            tables["exp_table"] = _table(settings, "exp_table", "exp", x, e, n)
-            sum_range = (0.0, n * float(e.max))
-        if "sum" in automatic:
-            grow = max(1, math.ceil(math.log2(n)))
-            types["sum"] = FixedType(e.width + grow, e.integer + grow, e.signed)
-        if "inv_table_range" not in settings and sum_range is not None:
-            settings = {**settings, "inv_table_range": sum_range}
-        tables["inv_table"] = _table(
-            settings, "inv_table", "reciprocal", types["sum"], types["inv_table"], n
-        )
-    for spec in kind.tables:
-        if spec.input_role == "input":
-            tables[spec.role] = _table(
-                settings, spec.role, spec.function, x, types[spec.role], 1, dict(layer.attrs)
-            )
+    params.update(kind.derived_constants(layer, types, x, quantize))
+    for role, t in kind.exact_roles(layer, types, x, n).items():
+        if role in automatic:
+            types[role] = t
+    for request in kind.table_requests(layer, types, x, n, options):
+        tables[request.role] = _table(settings, request, types[request.role])
     ordered = {role: types[role] for role in kind.roles}
     return LayerPrecision(ordered, tables, params, frozenset(automatic), options)
-
-
-def _derived_constants(layer, types: dict[str, FixedType], x: FixedType) -> dict[str, np.ndarray]:
-    """Constants a kind computes from its attributes, as raw codes (the emulator and the code
-    generators both read them here): Clip's bounds in the input type (``lo``, ``hi``), the two
-    levels of Binarize in the result type, and the 1/count table of average pooling (entry 0
-    unused; 1/window everywhere when the padding counts)."""
-    from hlsfx.emulator.quantize import quantize
-
-    kind = layer.kind
-    if kind is kind_registry.CLIP:
-        bound_t = x.with_modes("AP_RND_CONV", "AP_SAT")
-        bounds = {"lo": ("min", x.min_code), "hi": ("max", x.max_code)}
-        codes = {}
-        for name, (attr, unbounded) in bounds.items():
-            value = layer.attrs.get(attr)
-            codes[name] = np.array(
-                [unbounded if value is None else int(quantize(value, bound_t))], dtype=np.int64
-            )
-        return codes
-    if kind is kind_registry.BINARIZE:
-        scale = layer.attrs["scale"]
-        return {"levels": quantize([scale, -scale], types["result"])}
-    if getattr(kind, "average", False):
-        taps = math.prod(layer.attrs["kernel"])
-        recip = np.concatenate([[0], quantize(1.0 / np.arange(1, taps + 1), types["recip"])])
-        if layer.attrs.get("count_include_pad", 0):
-            recip[1:] = recip[taps]
-        return {"recip": recip.astype(np.int64)}
-    return {}
 
 
 def _table_range(role: str, value: Any) -> tuple[float, float]:
@@ -354,15 +282,21 @@ def _table_range(role: str, value: Any) -> tuple[float, float]:
     return lo, hi
 
 
-def _table(settings, role, function, input_type, entry_type, n, attrs=None) -> Table:
+def _table(settings: Mapping[str, Any], request: kind_registry.TableRequest, entry: FixedType):
+    role = request.role
     size = settings.get(f"{role}_size", TABLE_SIZE)
     if isinstance(size, bool) or not isinstance(size, int):
         raise ValueError(f"{role}_size must be a power of two, not {size!r}")
     if size > MAX_TABLE_SIZE:
         raise ValueError(f"{role}_size {size:,} is over the largest table, {MAX_TABLE_SIZE:,}")
     value_range = settings.get(f"{role}_range")
-    if value_range is not None:
-        value_range = _table_range(role, value_range)
+    value_range = request.default_range if value_range is None else _table_range(role, value_range)
     return build_table(
-        function, input_type, entry_type, size, n=n, value_range=value_range, attrs=attrs
+        request.function,
+        request.input_type,
+        entry,
+        size,
+        n=request.n,
+        value_range=value_range,
+        attrs=request.attrs,
     )

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from fractions import Fraction
 
-__all__ = ["FixedType", "Overflow", "Rounding", "product_type", "sum_type"]
+__all__ = ["FixedType", "Overflow", "Rounding", "exact_accumulator", "product_type", "sum_type"]
 
 MAX_WIDTH = 1024
 """Widest type ap_fixed.h accepts by default (``AP_INT_MAX_W``)."""
@@ -304,3 +304,23 @@ def sum_type(a: FixedType, b: FixedType) -> FixedType:
     int_b = b.integer + (signed and not b.signed)
     integer = max(int_a, int_b) + 1
     return FixedType(integer + max(a.fractional, b.fractional), integer, signed)
+
+
+def _signed_integer_bits(magnitude: Fraction, fractional: int) -> int:
+    """Integer bits (incl. sign) of the narrowest signed type with ``fractional`` bits that
+    holds ``[-magnitude, magnitude]``."""
+    integer = 1 - fractional
+    while Fraction(2) ** (integer - 1) - Fraction(2) ** -fractional < magnitude:
+        integer += 1
+    return integer
+
+
+def exact_accumulator(x: FixedType, w: FixedType, b: FixedType, fan_in: int) -> FixedType:
+    """The narrowest signed accumulator that holds exactly every partial sum of ``b`` and up
+    to ``fan_in`` products of an ``x`` and a ``w`` code."""
+    fractional = max(x.fractional + w.fractional, b.fractional)
+    corners = [p * q for p in (x.min, x.max) for q in (w.min, w.max)]
+    low = fan_in * min(min(corners), 0) + min(b.min, 0)
+    high = fan_in * max(max(corners), 0) + max(b.max, 0)
+    integer = _signed_integer_bits(max(-low, high), fractional)
+    return FixedType(integer + fractional, integer, True)

@@ -7,13 +7,15 @@ A kind's semantics are defined in NUMERICS.md; its emulator kernel lives in
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from hlsfx.fixed_type import FixedType, exact_accumulator, product_type
+
 if TYPE_CHECKING:
-    from hlsfx.fixed_type import FixedType
     from hlsfx.graph import Layer
 
 __all__ = [
@@ -49,7 +51,9 @@ __all__ = [
     "TANH",
     "TRANSPOSE",
     "LayerKind",
+    "TableRequest",
     "TableSpec",
+    "WeightedKind",
     "WindowKind",
 ]
 
@@ -66,8 +70,27 @@ class TableSpec:
     """the role whose type indexes the table (``input`` is the layer's input tensor)"""
 
 
+@dataclass(frozen=True)
+class TableRequest:
+    """A lookup table a layer needs: what it tabulates over which input type."""
+
+    role: str
+    """the table's role (its entries' type, and the ``<role>_size``/``_range`` settings)"""
+    function: str
+    """the tabulated function's name in :mod:`hlsfx.tables`"""
+    input_type: FixedType
+    n: int = 1
+    """the softmax row length the function may depend on"""
+    attrs: Mapping[str, Any] | None = None
+    """the layer attributes the function reads (alpha of ELU, say)"""
+    default_range: tuple[float, float] | None = None
+    """the range when the settings give none (None: the function's natural range)"""
+
+
 class LayerKind:
-    """An op kind. Subclasses set ``name``, ``roles`` and define :meth:`output_shape`."""
+    """An op kind. Subclasses set ``name``, ``roles`` and define :meth:`output_shape`; the
+    precision rules a kind has beyond its roles' settings are its methods
+    :meth:`exact_roles`, :meth:`table_requests` and :meth:`derived_constants`."""
 
     name: str = ""
     roles: tuple[str, ...] = ("result",)
@@ -85,6 +108,33 @@ class LayerKind:
         self.check_inputs(layer, input_shapes)
         return input_shapes[0]
 
+    def exact_roles(
+        self, layer: Layer, types: Mapping[str, FixedType], x: FixedType, n: int
+    ) -> dict[str, FixedType]:
+        """The exact types of the roles this kind derives from the others when they are
+        ``auto`` (``x`` is the input's type, ``n`` the length of its last axis); the
+        configuration keeps the roles set otherwise."""
+        return {}
+
+    def table_requests(
+        self, layer: Layer, types: Mapping[str, FixedType], x: FixedType, n: int,
+        options: Mapping[str, str],
+    ) -> list[TableRequest]:  # fmt: skip
+        """The lookup tables a layer of this kind needs, given its resolved types."""
+        return [
+            TableRequest(spec.role, spec.function, x, 1, dict(layer.attrs))
+            for spec in self.tables
+            if spec.input_role == "input"
+        ]
+
+    def derived_constants(
+        self, layer: Layer, types: Mapping[str, FixedType], x: FixedType,
+        quantize: Callable[[Any, FixedType], np.ndarray],
+    ) -> dict[str, np.ndarray]:  # fmt: skip
+        """Constants a layer computes from its attributes, as raw codes (``quantize`` turns
+        values into codes of a type); the emulator and the code generators read them."""
+        return {}
+
     def check_inputs(self, layer: Layer, input_shapes: list[tuple[int, ...]]) -> None:
         from hlsfx.graph import GraphError
 
@@ -100,12 +150,23 @@ class LayerKind:
         return (kind_named, (self.name,))  # the registry's own object, never a copy
 
 
-class DenseKind(LayerKind):
+class WeightedKind(LayerKind):
+    """A kind that sums products of its input and a ``weight`` (*, n_out) with a ``bias``
+    (n_out,) in an accumulator."""
+
+    roles = ("weight", "bias", "accum", "result")
+    weighted = True
+
+    def exact_roles(self, layer, types, x, n):
+        weight = layer.params["weight"]
+        fan_in = weight.size // weight.shape[-1]
+        return {"accum": exact_accumulator(x, types["weight"], types["bias"], fan_in)}
+
+
+class DenseKind(WeightedKind):
     """``y = x @ weight + bias`` over the last axis; weight (n_in, n_out), bias (n_out,)."""
 
     name = "Dense"
-    roles = ("weight", "bias", "accum", "result")
-    weighted = True
 
     def output_shape(self, layer, input_shapes):
         from hlsfx.graph import GraphError
@@ -176,6 +237,18 @@ class ClipKind(ElementwiseKind):
 
     name = "Clip"
 
+    def derived_constants(self, layer, types, x, quantize):
+        """The bounds ``lo`` and ``hi`` as codes of the input type (rounded to nearest and
+        saturated; an absent bound is the type's own limit)."""
+        bound_t = x.with_modes("AP_RND_CONV", "AP_SAT")
+        bounds = {"lo": ("min", x.min_code), "hi": ("max", x.max_code)}
+        codes = {}
+        for name, (attr, unbounded) in bounds.items():
+            value = layer.attrs.get(attr)
+            code = unbounded if value is None else int(quantize(value, bound_t))
+            codes[name] = np.array([code], dtype=np.int64)
+        return codes
+
 
 class HardSigmoidKind(ElementwiseKind):
     """``cast(min(max(alpha * x + beta, 0), 1), result)``, exact before the cast; params
@@ -187,8 +260,6 @@ class HardSigmoidKind(ElementwiseKind):
     @staticmethod
     def exact_type(x_t: FixedType, alpha_t: FixedType, beta_t: FixedType) -> FixedType:
         """A signed type holding ``alpha * x + beta`` and the clamp bounds 0 and 1 exactly."""
-        from hlsfx.fixed_type import FixedType, product_type
-
         fractional = max(x_t.fractional + alpha_t.fractional, beta_t.fractional, 0)
         integer = max(product_type(x_t, alpha_t).integer, beta_t.integer, 1) + 1
         return FixedType(integer + fractional, integer)
@@ -206,6 +277,26 @@ class SoftmaxKind(LayerKind):
         TableSpec("exp_table", "exp_neg", "difference"),
         TableSpec("inv_table", "reciprocal", "sum"),
     )
+
+    def exact_roles(self, layer, types, x, n):
+        """``sum``: the sum of a row of ``n`` exponential entries, exactly."""
+        e = types["exp_table"]
+        grow = max(1, math.ceil(math.log2(n)))
+        return {"sum": FixedType(e.width + grow, e.integer + grow, e.signed)}
+
+    def table_requests(self, layer, types, x, n, options):
+        """``exp_table`` over ``max - x`` (stable: an unsigned type with x's bits, the
+        difference being exact) or over x (latency); ``inv_table`` over the sum's type, by
+        default over the sums the exponentials can reach."""
+        e = types["exp_table"]
+        if options["implementation"] == "stable":
+            difference = FixedType(x.width, x.integer, False) if x.signed else x
+            exp = TableRequest("exp_table", "exp_neg", difference, n)
+            sums = None  # 1 <= sum <= n: the function's natural range
+        else:
+            exp = TableRequest("exp_table", "exp", x, n)
+            sums = (0.0, n * float(e.max))
+        return [exp, TableRequest("inv_table", "reciprocal", types["sum"], n, None, sums)]
 
 
 class WindowKind(LayerKind):
@@ -235,7 +326,7 @@ class WindowKind(LayerKind):
         return index.reshape(len(out_pos), -1)
 
 
-class ConvKind(WindowKind):
+class ConvKind(WindowKind, WeightedKind):
     """Convolution, channels-last: Dense over each output position's receptive field, in the
     order kernel height, kernel width, input channel (NUMERICS.md).
 
@@ -243,9 +334,6 @@ class ConvKind(WindowKind):
     (begin..., end...) in input positions. params: ``weight`` (*kernel, c_in, c_out), ``bias``
     (c_out,).
     """
-
-    roles = ("weight", "bias", "accum", "result")
-    weighted = True
 
     def __init__(self, name: str, spatial: int, depthwise: bool = False) -> None:
         self.name = name
@@ -334,11 +422,20 @@ class PoolKind(WindowKind):
         self.roles = ("recip", "result") if average else ("result",)
         self.result_follows_input = not average
 
+    def derived_constants(self, layer, types, x, quantize):
+        """Average pooling's ``recip``: ``cast(1 / count, recip)`` by count (entry 0 unused;
+        1 / window everywhere when the padding counts)."""
+        if not self.average:
+            return {}
+        taps = math.prod(layer.attrs["kernel"])
+        recip = np.concatenate([[0], quantize(1.0 / np.arange(1, taps + 1), types["recip"])])
+        if layer.attrs.get("count_include_pad", 0):
+            recip[1:] = recip[taps]
+        return {"recip": recip.astype(np.int64)}
+
     @staticmethod
     def window_sum_type(x: FixedType, taps: int) -> FixedType:
         """The exact type of the sum of ``taps`` codes of type ``x`` (average pooling)."""
-        from hlsfx.fixed_type import FixedType
-
         grow = max(1, taps).bit_length()
         return FixedType(x.width + grow, x.integer + grow, signed=x.signed)
 
@@ -407,12 +504,20 @@ class BatchNormKind(ElementwiseKind):
     name = "BatchNormalization"
     roles = ("scale", "bias", "accum", "result")
 
+    def exact_roles(self, layer, types, x, n):
+        return {"accum": exact_accumulator(x, types["scale"], types["bias"], 1)}
+
 
 class BinarizeKind(ElementwiseKind):
     """``cast(x >= 0 ? scale : -scale, result)`` (QONNX ``BipolarQuant``); attrs: ``scale``,
     a power of two."""
 
     name = "Binarize"
+
+    def derived_constants(self, layer, types, x, quantize):
+        """The two levels, ``scale`` and ``-scale``, as codes of the result type."""
+        scale = layer.attrs["scale"]
+        return {"levels": quantize([scale, -scale], types["result"])}
 
 
 DENSE = DenseKind()
