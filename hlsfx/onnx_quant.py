@@ -1,0 +1,179 @@
+"""Quantizers in ONNX graphs: QONNX ``Quant`` and ``BipolarQuant`` (power-of-two scales) and
+ONNX ``QuantizeLinear``/``DequantizeLinear`` (power-of-two scales, zero point 0) become exact
+fixed-point types on the tensors they quantize."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import onnx
+
+from hlsfx import kinds
+from hlsfx.fixed_type import FixedType
+
+if TYPE_CHECKING:
+    from hlsfx.onnx_frontend import Converter
+    from hlsfx.onnx_ops import Tensor
+
+__all__ = ["QDQ_TYPES", "QONNX_DOMAINS", "QONNX_ROUNDING", "bipolar_quant", "dequantize_linear"]
+__all__ += ["quant", "quantize_linear"]
+
+
+QONNX_DOMAINS = (
+    "qonnx.custom_op.general",
+    "finn.custom_op.general",
+    "onnx.brevitas",
+    "qonnx.custom_op.channels_last",
+)
+QONNX_ROUNDING = {"ROUND": "AP_RND_CONV", "FLOOR": "AP_TRN", "ROUND_TO_ZERO": "AP_TRN_ZERO"}
+
+
+def _power_of_two(c: Converter, node, name: str, what: str) -> int:
+    """F such that the constant ``name`` is 2**-F everywhere."""
+    values = np.unique(c.const(node, name, what))
+    if values.size != 1 or values[0] <= 0 or np.frexp(values[0])[0] != 0.5:
+        shown = values[0] if values.size == 1 else values.tolist()
+        raise c.fail(
+            node, f"{what} {shown} is not a single power of two, which a fixed-point type needs"
+        )
+    return -int(np.frexp(values[0])[1] - 1)
+
+
+def _quant_type(c: Converter, node) -> FixedType:
+    a = c.attrs(node)
+    fractional = _power_of_two(c, node, node.input[1], "scale")
+    zero = c.const(node, node.input[2], "the zero point")
+    if np.any(zero != 0):
+        raise c.fail(
+            node, f"zero point {zero.tolist()} is not 0; only symmetric quantizers map to ap_fixed"
+        )
+    bits = c.const(node, node.input[3], "the bit width")
+    if bits.size != 1 or bits.item() != int(bits.item()) or bits.item() < 1:
+        raise c.fail(node, f"bit width {bits.tolist()} is not a positive integer")
+    width, signed, narrow = int(bits.item()), bool(a.get("signed", 1)), bool(a.get("narrow", 0))
+    mode = a.get("rounding_mode", b"ROUND")
+    mode = mode.decode() if isinstance(mode, bytes) else mode
+    if mode not in QONNX_ROUNDING:
+        raise c.fail(
+            node,
+            f"rounding mode {mode!r} has no ap_fixed equivalent; "
+            f"supported: {', '.join(QONNX_ROUNDING)}",
+        )
+    if narrow and not signed:
+        raise c.fail(node, "a narrow unsigned range [0, 2**b - 2] has no ap_fixed overflow mode")
+    overflow = "AP_SAT_SYM" if narrow else "AP_SAT"
+    return FixedType(width, width - fractional, signed, QONNX_ROUNDING[mode], overflow)
+
+
+def _set_type(c: Converter, node, x: Tensor, t: FixedType) -> None:
+    """``node``'s output is ``x`` cast to ``t``: type the graph input or the layer that makes
+    ``x`` (when nothing else reads it), or else add a Linear layer that casts."""
+    producer = next((layer for layer in c.layers if layer.output == x.name), None)
+    only_reader = c.uses[node.input[0]] == 1 and c.uses[x.name] <= 1
+    if x.name in c.inputs and x.name not in c.input_types and only_reader:
+        c.input_types[x.name] = t
+        c.values[node.output[0]] = x
+    elif producer is not None and only_reader and "result" not in producer.fixed:
+        c.absorb(producer, node, fixed={**producer.fixed, "result": t})
+    else:
+        c.add_layer(node, kinds.LINEAR, [x], node.output[0], out_perm=x.perm, fixed={"result": t})
+
+
+def _apply_quantizer(c: Converter, node, t: FixedType) -> None:
+    """``node`` quantizes its first input to ``t``: a constant becomes its exact quantized
+    values (typed for the layer that takes it), a tensor gets the type."""
+    value = c.values.get(node.input[0])
+    if isinstance(value, np.ndarray):
+        from hlsfx.emulator.quantize import quantize, to_float
+
+        c.values[node.output[0]] = to_float(quantize(value, t), t)
+        c.const_types[node.output[0]] = t
+    else:
+        _set_type(c, node, c.tensor(node, node.input[0]), t)
+
+
+def quant(c: Converter, node) -> None:
+    _apply_quantizer(c, node, _quant_type(c, node))
+
+
+def bipolar_quant(c: Converter, node) -> None:
+    fractional = _power_of_two(c, node, node.input[1], "scale")
+    scale = 2.0**-fractional
+    t = FixedType(2, 2 - fractional)  # codes -1 and +1
+    value = c.values.get(node.input[0])
+    if isinstance(value, np.ndarray):
+        c.values[node.output[0]] = np.where(value >= 0, scale, -scale)
+        c.const_types[node.output[0]] = t
+        return
+    x = c.tensor(node, node.input[0])
+    c.add_layer(
+        node,
+        kinds.BINARIZE,
+        [x],
+        node.output[0],
+        attrs={"scale": scale},
+        out_perm=x.perm,
+        fixed={"result": t},
+    )
+
+
+QDQ_TYPES = {  # ONNX integer type of the quantized tensor -> (width, signed)
+    2: (8, False),  # UINT8
+    3: (8, True),  # INT8
+    4: (16, False),  # UINT16
+    5: (16, True),  # INT16
+}
+
+
+def _qdq_type(c: Converter, node, scale_name: str, zero_name: str | None, elem: int) -> FixedType:
+    fractional = _power_of_two(c, node, scale_name, "scale")
+    if zero_name:
+        zero = c.const(node, zero_name, "the zero point")
+        if np.any(zero != 0):
+            raise c.fail(
+                node, f"zero point {zero.tolist()} is not 0: only symmetric ones map to ap_fixed"
+            )
+    if elem not in QDQ_TYPES:
+        raise c.fail(node, f"quantizing to ONNX element type {elem}: only (u)int8 and (u)int16")
+    width, signed = QDQ_TYPES[elem]
+    return FixedType(width, width - fractional, signed, "AP_RND_CONV", "AP_SAT")
+
+
+def _zero_point_type(c: Converter, node) -> int:
+    """The element type of QuantizeLinear's output: its zero point's, else int8 ... uint8."""
+    if len(node.input) > 2 and node.input[2]:
+        for init in c.graph.initializer:
+            if init.name == node.input[2]:
+                return init.data_type
+    return c.attrs(node).get("output_dtype", 2) or 2  # UINT8 by default (opset 21: output_dtype)
+
+
+def quantize_linear(c: Converter, node) -> None:
+    t = _qdq_type(
+        c,
+        node,
+        node.input[1],
+        node.input[2] if len(node.input) > 2 else None,
+        _zero_point_type(c, node),
+    )
+    _apply_quantizer(c, node, t)
+    c.real_valued.add(node.output[0])
+
+
+def dequantize_linear(c: Converter, node) -> None:
+    name = node.input[0]
+    if name in c.real_valued:  # after QuantizeLinear: the values are real already
+        c.values[node.output[0]] = c.values[name]
+        if name in c.const_types:
+            c.const_types[node.output[0]] = c.const_types[name]
+        return
+    dtype = c.integer_initializers.get(name)
+    if dtype is None or dtype.kind not in "iu":
+        raise c.fail(
+            node, "DequantizeLinear applies to a QuantizeLinear output or to integer constants"
+        )
+    elem = onnx.helper.np_dtype_to_tensor_dtype(dtype)
+    t = _qdq_type(c, node, node.input[1], node.input[2] if len(node.input) > 2 else None, elem)
+    c.values[node.output[0]] = c.values[name] * float(t.lsb)
+    c.const_types[node.output[0]] = t
