@@ -19,17 +19,17 @@ import numpy as np
 
 from hlsfx.graph import Graph, GraphError
 from hlsfx.keras_files import open_keras
+from hlsfx.keras_quantizers import QONNX_DOMAIN, quantizer
+from hlsfx.keras_structure import checked_config, checked_endpoints, inbound, input_shape
 
 __all__ = ["load_keras"]
-
-QONNX_DOMAIN = "qonnx.custom_op.general"
 
 
 # --- the layers as ONNX nodes
 
 
 @dataclass
-class _Writer:
+class OnnxWriter:
     """The ONNX graph being written: its nodes and constants, and each tensor's rank."""
 
     label: str
@@ -75,71 +75,6 @@ class _Writer:
         )
 
 
-def _quantizer(w: _Writer, spec: Any, x: str, name: str, node: str | None = None) -> str:
-    """A QKeras quantizer on ``x`` as a QONNX Quant node (exact fixed-point types); ``node``
-    names quantized_relu's ReLU."""
-    if spec is None:
-        return x
-    if isinstance(spec, str):
-        spec = _parse_quantizer_string(w, spec)
-    kind, config = spec.get("class_name"), spec.get("config", {})
-    if kind == "quantized_bits":
-        bits, integer = int(config["bits"]), int(config.get("integer", 0))
-        signed = bool(config.get("keep_negative", True))
-        if config.get("alpha", 1) not in (1, 1.0, None) or config.get("symmetric", 0):
-            raise w.fail(
-                f"quantized_bits with alpha={config.get('alpha')!r}, symmetric="
-                f"{config.get('symmetric')!r}: only alpha=1, symmetric=0 are exact "
-                "fixed point"
-            )
-        scale = 2.0 ** (integer - bits + (1 if signed else 0))
-        return _quant(w, x, name, scale, bits, signed)
-    if kind == "quantized_relu":
-        bits, integer = int(config["bits"]), int(config.get("integer", 0))
-        if config.get("negative_slope", 0.0) or config.get("use_sigmoid", 0):
-            raise w.fail("quantized_relu with negative_slope or use_sigmoid is not supported")
-        relu = w.node("Relu", [x], f"{name}_relu", node or f"{name}_relu")
-        return _quant(w, relu, name, 2.0 ** (integer - bits), bits, False)
-    if kind in ("quantized_po2", "quantized_relu_po2"):
-        raise w.fail(f"{kind} (powers of two with a sign and exponent) has no exact ap_fixed type")
-    raise w.fail(f"unsupported QKeras quantizer {kind!r}")
-
-
-def _parse_quantizer_string(w: _Writer, text: str) -> dict:
-    """``"quantized_relu(6,0)"`` as a config dict (positional bits, integer)."""
-    head, _, rest = text.partition("(")
-    values = [v.strip() for v in rest.rstrip(")").split(",") if v.strip()]
-    names = ("bits", "integer")
-    config = {}
-    for k, value in enumerate(values):
-        key, _, v = value.partition("=")
-        key, v = (key.strip(), v) if v else (names[k] if k < len(names) else str(k), key)
-        try:
-            config[key] = int(v)
-        except ValueError:
-            raise w.fail(f"cannot read the quantizer {text!r}") from None
-    return {"class_name": head.strip(), "config": config}
-
-
-def _quant(w: _Writer, x: str, name: str, scale: float, bits: int, signed: bool) -> str:
-    inputs = [
-        x,
-        w.const(f"{name}_scale", np.float32(scale)),
-        w.const(f"{name}_zero", np.float32(0)),
-        w.const(f"{name}_bits", np.float32(bits)),
-    ]
-    return w.node(
-        "Quant",
-        inputs,
-        f"{name}_q",
-        f"{name}_quant",
-        domain=QONNX_DOMAIN,
-        signed=int(signed),
-        narrow=0,
-        rounding_mode="ROUND",
-    )
-
-
 ACTIVATIONS = {
     "relu": "Relu",
     "sigmoid": "Sigmoid",
@@ -151,13 +86,13 @@ ACTIVATIONS = {
 }
 
 
-def _activation(w: _Writer, x: str, activation: Any, name: str, node: str | None = None) -> str:
+def _activation(w: OnnxWriter, x: str, activation: Any, name: str, node: str | None = None) -> str:
     """Keras's ``activation`` setting after a layer (a name, or a QKeras quantizer); ``node``
     names the ONNX node (by default ``<name>_<activation>``)."""
     if activation in (None, "linear"):
         return x
     if isinstance(activation, dict) or "(" in str(activation):
-        return _quantizer(w, activation, x, name, node)
+        return quantizer(w, activation, x, name, node)
     node = node or f"{name}_{activation}"
     if activation == "softmax":
         return w.node("Softmax", [x], f"{node}_out", node, axis=-1)
@@ -187,28 +122,28 @@ class _Call:
     def x(self) -> str:
         return self.inputs[0]
 
-    def weight(self, k: int, what: str, w: _Writer) -> np.ndarray:
+    def weight(self, k: int, what: str, w: OnnxWriter) -> np.ndarray:
         if k >= len(self.weights):
             raise w.fail(f"the weights file has no {what} for this layer")
         return self.weights[k]
 
 
-def _kernel_bias(w: _Writer, call: _Call, kernel: np.ndarray) -> tuple[str, str | None]:
+def _kernel_bias(w: OnnxWriter, call: _Call, kernel: np.ndarray) -> tuple[str, str | None]:
     """The kernel and bias constants, each through its QKeras quantizer if any."""
     c = call.config
-    k = _quantizer(
+    k = quantizer(
         w, c.get("kernel_quantizer"), w.const(f"{call.name}_kernel", kernel), f"{call.name}_kernel"
     )
     if not c.get("use_bias", True):
         return k, None
     bias = call.weight(1, "bias", w).astype(np.float32)
-    b = _quantizer(
+    b = quantizer(
         w, c.get("bias_quantizer"), w.const(f"{call.name}_bias", bias), f"{call.name}_bias"
     )
     return k, b
 
 
-def _dense(w: _Writer, call: _Call) -> str:
+def _dense(w: OnnxWriter, call: _Call) -> str:
     kernel = call.weight(0, "kernel", w).astype(np.float32)
     k, b = _kernel_bias(w, call, kernel)
     if w.ranks[call.x] == 1:
@@ -221,14 +156,14 @@ def _dense(w: _Writer, call: _Call) -> str:
     return _activation(w, y, call.config.get("activation"), call.name)
 
 
-def _padding(w: _Writer, config: Mapping[str, Any]) -> str:
+def _padding(w: OnnxWriter, config: Mapping[str, Any]) -> str:
     padding = config.get("padding", "valid")
     if padding not in ("valid", "same"):
         raise w.fail(f"padding {padding!r} is not supported (valid, same)")
     return "VALID" if padding == "valid" else "SAME_UPPER"
 
 
-def _conv_attrs(w: _Writer, c: Mapping[str, Any], d: int) -> dict[str, Any]:
+def _conv_attrs(w: OnnxWriter, c: Mapping[str, Any], d: int) -> dict[str, Any]:
     if c.get("data_format", "channels_last") != "channels_last":
         raise w.fail(f"data_format {c['data_format']!r}: only channels_last is supported")
     as_list = lambda v: list(v) if isinstance(v, (list, tuple)) else [v] * d  # noqa: E731
@@ -239,7 +174,7 @@ def _conv_attrs(w: _Writer, c: Mapping[str, Any], d: int) -> dict[str, Any]:
     }
 
 
-def _conv(w: _Writer, call: _Call) -> str:
+def _conv(w: OnnxWriter, call: _Call) -> str:
     d = w.ranks[call.x] - 1
     kernel = call.weight(0, "kernel", w).astype(np.float32)  # (*k, in, out)
     k, b = _kernel_bias(w, call, kernel.transpose(d + 1, d, *range(d)))  # (out, in, *k)
@@ -255,7 +190,7 @@ def _conv(w: _Writer, call: _Call) -> str:
     return _activation(w, y, call.config.get("activation"), call.name)
 
 
-def _depthwise(w: _Writer, call: _Call, separable: bool = False) -> str:
+def _depthwise(w: OnnxWriter, call: _Call, separable: bool = False) -> str:
     d = w.ranks[call.x] - 1
     c = call.config
     kernel = call.weight(0, "depthwise kernel", w).astype(np.float32)  # (*k, C, multiplier)
@@ -263,13 +198,13 @@ def _depthwise(w: _Writer, call: _Call, separable: bool = False) -> str:
         raise w.fail(f"depth_multiplier {kernel.shape[-1]}: only 1 is supported")
     channels = kernel.shape[-2]
     onnx_kernel = np.moveaxis(kernel[..., 0], -1, 0)[:, None]  # (C, 1, *k)
-    k = _quantizer(
+    k = quantizer(
         w, c.get("depthwise_quantizer"), w.const(f"{call.name}_dw", onnx_kernel), f"{call.name}_dw"
     )
     attrs = _conv_attrs(w, c, d)
     bias = None
     if c.get("use_bias", True) and not separable:
-        bias = _quantizer(
+        bias = quantizer(
             w,
             c.get("bias_quantizer"),
             w.const(f"{call.name}_bias", call.weight(1, "bias", w).astype(np.float32)),
@@ -304,13 +239,13 @@ def _depthwise(w: _Writer, call: _Call, separable: bool = False) -> str:
     return _activation(w, y, c.get("activation"), call.name)
 
 
-def _separable(w: _Writer, call: _Call) -> str:
+def _separable(w: OnnxWriter, call: _Call) -> str:
     """SeparableConv: the depthwise convolution, then a 1x1 convolution with the bias."""
     return _depthwise(w, call, separable=True)
 
 
-def _pool(op: str) -> Callable[[_Writer, _Call], str]:
-    def convert(w: _Writer, call: _Call) -> str:
+def _pool(op: str) -> Callable[[OnnxWriter, _Call], str]:
+    def convert(w: OnnxWriter, call: _Call) -> str:
         d = w.ranks[call.x] - 1
         c = call.config
         size = c.get("pool_size", 2)
@@ -338,8 +273,8 @@ def _pool(op: str) -> Callable[[_Writer, _Call], str]:
     return convert
 
 
-def _global_pool(op: str) -> Callable[[_Writer, _Call], str]:
-    def convert(w: _Writer, call: _Call) -> str:
+def _global_pool(op: str) -> Callable[[OnnxWriter, _Call], str]:
+    def convert(w: OnnxWriter, call: _Call) -> str:
         if call.config.get("keepdims"):
             raise w.fail("keepdims=True is not supported")
         d = w.ranks[call.x] - 1
@@ -358,13 +293,13 @@ def _global_pool(op: str) -> Callable[[_Writer, _Call], str]:
     return convert
 
 
-def _flatten(w: _Writer, call: _Call) -> str:
+def _flatten(w: OnnxWriter, call: _Call) -> str:
     y = w.node("Flatten", [call.x], f"{call.name}_out", call.name, axis=1)
     w.ranks[y] = 1
     return y
 
 
-def _reshape(w: _Writer, call: _Call) -> str:
+def _reshape(w: OnnxWriter, call: _Call) -> str:
     target = [int(v) for v in call.config["target_shape"]]
     shape = w.const(f"{call.name}_shape", np.array([0, *target], dtype=np.int64))
     y = w.node("Reshape", [call.x, shape], f"{call.name}_out", call.name)
@@ -372,13 +307,13 @@ def _reshape(w: _Writer, call: _Call) -> str:
     return y
 
 
-def _identity(w: _Writer, call: _Call) -> str:
+def _identity(w: OnnxWriter, call: _Call) -> str:
     y = w.node("Identity", [call.x], f"{call.name}_out", call.name)
     w.ranks[y] = w.ranks[call.x]
     return y
 
 
-def _activation_layer(w: _Writer, call: _Call) -> str:
+def _activation_layer(w: OnnxWriter, call: _Call) -> str:
     y = _activation(w, call.x, call.config.get("activation"), call.name, call.name)
     if y == call.x:
         return _identity(w, call)
@@ -386,7 +321,7 @@ def _activation_layer(w: _Writer, call: _Call) -> str:
     return y
 
 
-def _relu_layer(w: _Writer, call: _Call) -> str:
+def _relu_layer(w: OnnxWriter, call: _Call) -> str:
     c = call.config
     if c.get("threshold", 0):
         raise w.fail(f"ReLU threshold {c['threshold']} is not supported")
@@ -407,14 +342,14 @@ def _relu_layer(w: _Writer, call: _Call) -> str:
     return y
 
 
-def _leaky(w: _Writer, call: _Call) -> str:
+def _leaky(w: OnnxWriter, call: _Call) -> str:
     alpha = call.config.get("negative_slope", call.config.get("alpha", 0.3))
     y = w.node("LeakyRelu", [call.x], f"{call.name}_out", call.name, alpha=float(alpha))
     w.ranks[y] = w.ranks[call.x]
     return y
 
 
-def _elu(w: _Writer, call: _Call) -> str:
+def _elu(w: OnnxWriter, call: _Call) -> str:
     y = w.node(
         "Elu", [call.x], f"{call.name}_out", call.name, alpha=float(call.config.get("alpha", 1.0))
     )
@@ -422,14 +357,14 @@ def _elu(w: _Writer, call: _Call) -> str:
     return y
 
 
-def _prelu(w: _Writer, call: _Call) -> str:
+def _prelu(w: OnnxWriter, call: _Call) -> str:
     slope = w.const(f"{call.name}_alpha", call.weight(0, "alpha", w).astype(np.float32))
     y = w.node("PRelu", [call.x, slope], f"{call.name}_out", call.name)
     w.ranks[y] = w.ranks[call.x]
     return y
 
 
-def _softmax(w: _Writer, call: _Call) -> str:
+def _softmax(w: OnnxWriter, call: _Call) -> str:
     axis = call.config.get("axis", -1)
     if axis not in (-1, w.ranks[call.x]):
         raise w.fail(f"softmax over axis {axis}: only the last axis is supported")
@@ -438,7 +373,7 @@ def _softmax(w: _Writer, call: _Call) -> str:
     return y
 
 
-def _batch_norm(w: _Writer, call: _Call) -> str:
+def _batch_norm(w: OnnxWriter, call: _Call) -> str:
     c = call.config
     axis = c.get("axis", -1)
     axis = axis[0] if isinstance(axis, list) and len(axis) == 1 else axis
@@ -465,8 +400,8 @@ def _batch_norm(w: _Writer, call: _Call) -> str:
     return y
 
 
-def _merge(op: str) -> Callable[[_Writer, _Call], str]:
-    def convert(w: _Writer, call: _Call) -> str:
+def _merge(op: str) -> Callable[[OnnxWriter, _Call], str]:
+    def convert(w: OnnxWriter, call: _Call) -> str:
         if len(call.inputs) < 2:
             raise w.fail(f"a merge of {len(call.inputs)} input")
         y = call.inputs[0]
@@ -484,14 +419,14 @@ def _merge(op: str) -> Callable[[_Writer, _Call], str]:
     return convert
 
 
-def _concatenate(w: _Writer, call: _Call) -> str:
+def _concatenate(w: OnnxWriter, call: _Call) -> str:
     axis = int(call.config.get("axis", -1))
     y = w.node("Concat", call.inputs, f"{call.name}_out", call.name, axis=axis)
     w.ranks[y] = w.ranks[call.inputs[0]]
     return y
 
 
-LAYERS: dict[str, Callable[[_Writer, _Call], str]] = {
+LAYERS: dict[str, Callable[[OnnxWriter, _Call], str]] = {
     "Dense": _dense,
     "QDense": _dense,
     "Conv1D": _conv,
@@ -534,118 +469,15 @@ LAYERS: dict[str, Callable[[_Writer, _Call], str]] = {
 """Keras layer class -> the function that writes its ONNX nodes."""
 
 
-# --- the model's structure
-
-
-def _history(item: Any) -> str:
-    """The producing layer's name from one inbound entry (Keras 2 list or Keras 3 dict)."""
-    if isinstance(item, dict):
-        return item["config"]["keras_history"][0]
-    return item[0]
-
-
-def _inbound(layer: Mapping[str, Any]) -> list[str]:
-    nodes = layer.get("inbound_nodes") or []
-    if not nodes:
-        return []
-    if len(nodes) > 1:
-        raise GraphError(
-            f"Keras layer {layer['config'].get('name')!r} is called more than once "
-            "(shared layers are not supported)"
-        )
-    node = nodes[0]
-    if isinstance(node, dict):  # Keras 3: {"args": [tensor or [tensors]], "kwargs": {}}
-        args = node.get("args", [])
-        first = args[0] if args else []
-        items = first if isinstance(first, list) else args
-        return [_history(t) for t in items if isinstance(t, dict)]
-    return [_history(item) for item in node]
-
-
-def _endpoints(value: Any) -> list[str]:
-    """``input_layers``/``output_layers``: ``[[name, 0, 0], ...]`` or ``[name, 0, 0]``."""
-    if value and isinstance(value[0], str):
-        return [value[0]]
-    return [v[0] for v in value or []]
-
-
-def _input_shape(config: Mapping[str, Any]) -> list[int] | None:
-    shape = config.get("batch_input_shape") or config.get("batch_shape")
-    if shape is None:
-        return None
-    name = config.get("name")
-    if not isinstance(shape, list) or not shape:
-        raise GraphError(f"Keras input {name!r}: shape {shape!r:.80} is not a list of sizes")
-    if any(v is None for v in shape[1:]):
-        raise GraphError(f"Keras input {name!r}: shape {shape} has unknown sizes")
-    if not all(isinstance(v, int) and not isinstance(v, bool) and 0 < v < 1 << 31
-               for v in shape[1:]):  # fmt: skip
-        raise GraphError(f"Keras input {name!r}: shape {shape!r:.80} is not a list of sizes")
-    return [int(v) for v in shape[1:]]
-
-
-def _checked_config(config: Any, label: str) -> tuple[str, Any, list[Mapping[str, Any]]]:
-    """The model's class, its config body and its layers, after checking the structure every
-    layer handler relies on: each layer an object with a class name, a config object and a
-    name that no other layer has; functional layers with their inbound nodes."""
-    if not isinstance(config, Mapping):
-        raise GraphError(f"{label}: the model config must be an object, not {config!r:.80}")
-    kind = config.get("class_name")
-    if kind not in ("Sequential", "Model", "Functional"):
-        raise GraphError(f"{label}: a {kind!r:.80}: hlsfx reads Sequential and functional models")
-    body = config.get("config", {})
-    if isinstance(body, list) and kind == "Sequential":
-        layers = body
-    elif isinstance(body, Mapping):
-        layers = body.get("layers", [])
-    else:
-        raise GraphError(f"{label}: the model's config must be an object, not {body!r:.80}")
-    if not isinstance(layers, list) or not layers:
-        raise GraphError(f"{label}: 'layers' must be a non-empty list, not {layers!r:.80}")
-    seen = set()
-    for k, layer in enumerate(layers):
-        where = f"{label}: layer {k}"
-        if not isinstance(layer, Mapping):
-            raise GraphError(f"{where} must be an object, not {layer!r:.80}")
-        cls, c = layer.get("class_name"), layer.get("config", {})
-        if not isinstance(cls, str) or not cls:
-            raise GraphError(f"{where} has no class_name")
-        if not isinstance(c, Mapping):
-            raise GraphError(f"{where} ({cls}): its config must be an object, not {c!r:.80}")
-        name = c.get("name") or layer.get("name")
-        if not isinstance(name, str) or not name:
-            raise GraphError(f"{where} ({cls}) has no name")
-        if name in seen:
-            raise GraphError(f"{label}: two layers are named {name!r}")
-        seen.add(name)
-        if kind != "Sequential" and cls != "InputLayer":
-            if not isinstance(layer.get("inbound_nodes"), list):
-                raise GraphError(f"{label}: layer {name!r} ({cls}) has no list of inbound_nodes")
-    return kind, body, layers
-
-
-def _checked_endpoints(body: Mapping[str, Any], key: str, w: _Writer, label: str) -> list[str]:
-    try:
-        names = _endpoints(body.get(key))
-    except (KeyError, IndexError, TypeError) as error:
-        raise GraphError(f"{label}: {key} is malformed ({type(error).__name__}: {error})") from None
-    unknown = [n for n in names if not isinstance(n, str) or n not in w.ranks]
-    if unknown:
-        raise GraphError(f"{label}: {key} names {unknown[0]!r}, which is no layer of the model")
-    if not names:
-        raise GraphError(f"{label}: {key} is empty")
-    return names
-
-
 def keras_to_onnx(
     config: Mapping[str, Any], weights: Mapping[str, list[np.ndarray]], label: str = "Keras model"
 ) -> Any:
     """The Keras model ``config`` with ``weights`` (arrays per layer name) as an ONNX model."""
     from onnx import TensorProto, helper, numpy_helper
 
-    kind, body, layers = _checked_config(config, label)
+    kind, body, layers = checked_config(config, label)
     sequential = kind == "Sequential"
-    w = _Writer(label)
+    w = OnnxWriter(label)
     inputs: list[tuple[str, list[int]]] = []
     previous = None
     for layer in layers:
@@ -653,7 +485,7 @@ def keras_to_onnx(
         name = c.get("name") or layer.get("name")
         w.where = f"Keras layer {name!r} ({cls})"
         if cls == "InputLayer":
-            shape = _input_shape(c)
+            shape = input_shape(c)
             if shape is None:
                 raise w.fail("the input has no shape")
             inputs.append((name, shape))
@@ -662,7 +494,7 @@ def keras_to_onnx(
             continue
         if sequential:
             if previous is None:  # the first layer carries the input shape
-                shape = _input_shape(c)
+                shape = input_shape(c)
                 if shape is None:
                     raise w.fail(
                         "the model's input shape is unknown (no InputLayer, no batch_input_shape)"
@@ -673,7 +505,7 @@ def keras_to_onnx(
             sources = [previous]
         else:
             try:
-                sources = _inbound(layer)
+                sources = inbound(layer)
             except (KeyError, IndexError, TypeError, AttributeError) as error:
                 message = f"its inbound_nodes are malformed ({type(error).__name__}: {error})"
                 raise w.fail(message) from None
@@ -696,9 +528,9 @@ def keras_to_onnx(
         previous = name
     if previous is None:
         raise GraphError(f"{label}: the model has no layers")
-    outputs = [previous] if sequential else _checked_endpoints(body, "output_layers", w, label)
+    outputs = [previous] if sequential else checked_endpoints(body, "output_layers", w, label)
     if not sequential:
-        declared = _checked_endpoints(body, "input_layers", w, label)
+        declared = checked_endpoints(body, "input_layers", w, label)
         inputs = [(n, s) for n, s in inputs if n in declared] or inputs
     graph = helper.make_graph(
         w.nodes,
