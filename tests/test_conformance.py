@@ -5,33 +5,39 @@ its RTL writer (the same model co-simulated: emulator == RTL)."""
 
 from __future__ import annotations
 
+import sys
+
 import test_activations
 import test_emulator
 import test_hls_csim
+import test_layer_properties
 import test_layers
+import test_qonnx
 
 from hlsfx import kinds
 from hlsfx.emulator.run import PREPARERS
 
-# kinds whose tests are not driven by one of the case tables below: kind -> the test covering it
+# kinds whose tests are not driven by one of the case tables below: kind -> the test covering
+# it against a real reference (onnxruntime, QONNX's executor, or exact Fraction arithmetic with
+# casts checked against ap_fixed.h)
 COVERED_ELSEWHERE = {
-    kinds.DENSE: "test_emulator.test_float_and_integer_dense_paths_give_identical_bits",
-    kinds.RELU: "test_layer_properties.test_relu_ties_round_as_the_result_type_says",
-    kinds.SIGMOID: "test_layer_properties.test_table_indices_clamp_to_the_end_entries",
-    kinds.SOFTMAX: "test_qonnx.test_emulator_equals_qonnx_execution_layer_by_layer",
-    kinds.LINEAR: "test_layer_properties.test_a_linear_layer_is_the_cast_to_its_result",
-    kinds.BINARIZE: "test_qonnx.test_emulator_equals_qonnx_execution_layer_by_layer (bnn)",
-    kinds.CONV1D: "test_emulator.test_conv_geometry_equals_onnxruntime_exactly[1d]",
-    kinds.CONV2D: "test_emulator.test_conv_geometry_equals_onnxruntime_exactly",
-    kinds.DEPTHWISE_CONV1D: "test_emulator.test_conv_geometry_equals_onnxruntime_exactly",
-    kinds.DEPTHWISE_CONV2D: "test_emulator.test_conv_geometry_equals_onnxruntime_exactly",
-    kinds.RESHAPE: "test_emulator.test_a_conv_after_a_reshape_gets_a_transpose_layer",
-    kinds.TRANSPOSE: "test_emulator.test_a_conv_after_a_reshape_gets_a_transpose_layer",
-    kinds.ADD: "test_layers.test_merges_equal_onnxruntime_exactly",
-    kinds.SUBTRACT: "test_layers.test_merges_equal_onnxruntime_exactly",
-    kinds.MULTIPLY: "test_layers.test_merges_equal_onnxruntime_exactly",
-    kinds.CONCATENATE: "test_layers.test_concatenation_along_channels_equals_onnxruntime",
-    kinds.BATCH_NORM: "test_layers.test_batch_norm_after_an_activation_stands_alone_and_is_exact",
+    kinds.DENSE: test_emulator.test_wide_types_agree_with_onnxruntime,
+    kinds.RELU: test_layer_properties.test_relu_ties_round_as_the_result_type_says,
+    kinds.SIGMOID: test_layer_properties.test_table_indices_clamp_to_the_end_entries,
+    kinds.SOFTMAX: test_qonnx.test_emulator_equals_qonnx_execution_layer_by_layer,
+    kinds.LINEAR: test_layer_properties.test_a_linear_layer_is_the_cast_to_its_result,
+    kinds.BINARIZE: test_qonnx.test_emulator_equals_qonnx_execution_layer_by_layer,
+    kinds.CONV1D: test_emulator.test_conv_geometry_equals_onnxruntime_exactly,
+    kinds.CONV2D: test_emulator.test_conv_geometry_equals_onnxruntime_exactly,
+    kinds.DEPTHWISE_CONV1D: test_emulator.test_conv_geometry_equals_onnxruntime_exactly,
+    kinds.DEPTHWISE_CONV2D: test_emulator.test_conv_geometry_equals_onnxruntime_exactly,
+    kinds.RESHAPE: test_emulator.test_a_conv_after_a_reshape_gets_a_transpose_layer,
+    kinds.TRANSPOSE: test_emulator.test_a_conv_after_a_reshape_gets_a_transpose_layer,
+    kinds.ADD: test_layers.test_merges_equal_onnxruntime_exactly,
+    kinds.SUBTRACT: test_layers.test_merges_equal_onnxruntime_exactly,
+    kinds.MULTIPLY: test_layers.test_merges_equal_onnxruntime_exactly,
+    kinds.CONCATENATE: test_layers.test_concatenation_along_channels_equals_onnxruntime,
+    kinds.BATCH_NORM: test_layers.test_batch_norm_after_an_activation_stands_alone_and_is_exact,
 }
 NOT_YET_TESTED: dict[kinds.LayerKind, str] = {}  # kind -> why it has no such test yet
 
@@ -43,6 +49,9 @@ def test_every_kind_has_a_spec_and_an_emulator_step():
 
 
 def test_every_kind_is_tested_against_a_reference():
+    for kind, test in COVERED_ELSEWHERE.items():  # each pointer is a test pytest collects
+        module = sys.modules[test.__module__]
+        assert test.__name__.startswith("test_") and getattr(module, test.__name__) is test, kind
     covered = set(COVERED_ELSEWHERE)
     covered |= {kind for _, kind in test_activations.EXACT.values()}
     covered |= {case[1] for case in test_activations.TABLES.values()}
