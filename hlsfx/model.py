@@ -355,7 +355,9 @@ class QuantizedModel:
         self, codes: Any, *, batch_size: int | None = None, threads: int | None = None
     ) -> OverflowReport:
         """:meth:`overflow_report` for raw input codes, as :meth:`predict_codes` takes them."""
-        arrays = self._code_inputs(codes)
+        return self._overflows(self._code_inputs(codes), batch_size, threads)
+
+    def _overflows(self, arrays: dict[str, _Rows], batch_size, threads) -> OverflowReport:
         _, counts = self._run(arrays, set(), batch_size, threads)
         return OverflowReport(counts, len(next(iter(arrays.values())).array))
 
@@ -430,9 +432,7 @@ class QuantizedModel:
         self, x: Any, *, batch_size: int | None = None, threads: int | None = None
     ) -> OverflowReport:
         """Count, per layer and role, the casts that saturated or wrapped on ``x``."""
-        arrays = self._inputs(x)
-        _, counts = self._run(arrays, set(), batch_size, threads)
-        return OverflowReport(counts, len(next(iter(arrays.values())).array))
+        return self._overflows(self._inputs(x), batch_size, threads)
 
     # -- describing ------------------------------------------------------------------------
 
