@@ -35,7 +35,7 @@ from hlsfx.codegen.hls_layers import (
 )
 from hlsfx.codegen.hls_skeletons import CXXFLAGS, Port, makefile, readme, tcl, testbench
 from hlsfx.codegen.limits import check_parallel_size
-from hlsfx.codegen.names import check_identifier, design_names
+from hlsfx.codegen.names import design_names
 from hlsfx.codegen.output_folder import OutputFolder
 from hlsfx.codegen.vectors import design_vectors, vectors_text
 
@@ -214,7 +214,6 @@ def write_hls_project(
     backend = _check_choice("backend", backend, BACKENDS)
     strategy = _check_choice("strategy", strategy, STRATEGIES)
     _check_reuse(reuse_factor, "the model")
-    check_identifier("top", top)
     if not re.fullmatch(r"[A-Za-z0-9_.\-]+", str(part)):
         raise ValueError(f"part {part!r} is not an FPGA part name (letters, digits, '-', '_', '.')")
     clock_period = _check_clock(clock_period)
@@ -229,8 +228,7 @@ def write_hls_project(
     for port in inputs:
         if port.tensor in qm.graph.outputs:
             raise ValueError(f"input {port.tensor!r} is also an output; no layer computes it")
-    codes = design_vectors(qm, vectors)
-    expected = qm.predict_codes(codes)
+    codes, expected = design_vectors(qm, vectors)
     codes_by_layer = [_layer_code(ctx) for ctx in contexts]
 
     headers = headers_for(c.layer.kind for c in contexts)
@@ -252,14 +250,14 @@ def write_hls_project(
     folder.add(f"{top}_test.cpp", testbench(top, inputs, outputs))
     folder.add("tb_data/inputs_raw.dat", vectors_text(codes, list(qm.graph.inputs)))
     folder.add("tb_data/expected_raw.dat", vectors_text(expected, list(qm.graph.outputs)))
-    folder.add("build_prj.tcl", tcl(top, backend, part, float(clock_period)))
+    folder.add("build_prj.tcl", tcl(top, backend, part, clock_period))
     folder.add("Makefile", makefile(top))
-    folder.add("README.md", readme(qm, top, backend, part, float(clock_period), contexts))
+    folder.add("README.md", readme(qm, top, backend, part, clock_period, contexts))
     manifest = {
         "top": top,
         "backend": backend,
         "part": part,
-        "clock_period": float(clock_period),
+        "clock_period": clock_period,
         "inputs": [_port_json(p) for p in inputs],
         "outputs": [_port_json(p) for p in outputs],
         "samples": len(next(iter(codes.values()))),

@@ -100,8 +100,8 @@ class OutputFolder:
 
     def commit(self) -> Path:
         """Write every staged file and the list; remove the listed files no longer written."""
-        for relative in sorted(self._staged):
-            target = self._target(relative)
+        targets = {relative: self._target(relative) for relative in sorted(self._staged)}
+        for relative, target in targets.items():
             if target.exists() and (relative not in self._before or not target.is_file()):
                 raise FolderError(f"{target} is not a file hlsfx wrote here: it stays as it is")
         for relative in sorted(self._before - set(self._staged)):
@@ -109,8 +109,8 @@ class OutputFolder:
             if target.is_file():
                 target.unlink()
         self.root.mkdir(parents=True, exist_ok=True)
-        for relative, data in sorted(self._staged.items()):
-            target = self._target(relative)
+        for relative, target in targets.items():
+            data = self._staged[relative]
             target.parent.mkdir(parents=True, exist_ok=True)
             flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
             descriptor = os.open(target, flags, 0o644)

@@ -130,7 +130,7 @@ def write_rtl(
     names = design_names(top, graph.inputs, [layer.name for layer in graph.layers])
     port, ident = dict(names.inputs), names.layers
     folder = OutputFolder(path, "rtl")
-    codes = design_vectors(qm, vectors)
+    codes, expected = design_vectors(qm, vectors)
     for layer in graph.layers:
         port.setdefault(layer.output, f"{ident[layer.name]}_out")
 
@@ -270,7 +270,6 @@ def write_rtl(
                 *wrapper, "`default_nettype wire", ""]  # fmt: skip
         folder.add(f"{top}.v", "\n".join(text))
     folder.add(INTERFACE, json.dumps(interface, indent=2) + "\n")
-    expected = qm.predict_codes(codes)
     for name, tensors, values in (
         ("inputs", graph.inputs, codes),
         ("expected", graph.outputs, expected),

@@ -13,31 +13,19 @@ import numpy as np
 if TYPE_CHECKING:
     from hlsfx.model import QuantizedModel
 
-__all__ = ["MAX_VECTORS", "design_vectors", "read_vectors", "test_vectors", "vectors_text"]
+__all__ = ["MAX_VECTORS", "design_vectors", "read_vectors", "vectors_text"]
 
 MAX_VECTORS = 1_000_000
 """test samples a written design may carry in tb_data/"""
 
 
-def test_vectors(qm: QuantizedModel, count: int, seed: int = 0) -> dict[str, np.ndarray]:
-    """``count`` samples of random raw codes over each input type's whole range (so later
-    layers meet their overflow corners), as the type itself produces them."""
-    from hlsfx.emulator.quantize import quantize, to_float
-
-    rng = np.random.default_rng(seed)
-    codes = {}
-    for name in qm.graph.inputs:
-        t, size = qm.tensor_types[name], math.prod(qm.graph.shapes[name])
-        raw = rng.integers(t.min_code, t.max_code, (count, size), endpoint=True)
-        raw[: min(count, 2)] = [[t.min_code], [t.max_code]][: min(count, 2)]
-        codes[name] = quantize(to_float(raw, t), t)
-    return codes
-
-
-def design_vectors(qm: QuantizedModel, vectors: Any) -> dict[str, np.ndarray]:
-    """The input codes a written design is tested on: ``vectors`` random samples (see
-    :func:`test_vectors`) or the user's raw codes ``{input: (N, size)}``, checked: every input
-    given and no other, integer codes of the input's type, 1 to :data:`MAX_VECTORS` samples."""
+def design_vectors(
+    qm: QuantizedModel, vectors: Any
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """The input codes a written design is tested on, and the emulator's output codes for
+    them: ``vectors`` random samples (:meth:`QuantizedModel.random_codes`) or the user's raw
+    codes ``{input: (N, size)}``, checked: every input given and no other, integer codes of the
+    input's type, 1 to :data:`MAX_VECTORS` samples."""
     if isinstance(vectors, bool) or not isinstance(vectors, (int, Mapping)):
         raise ValueError(
             f"vectors must be a number of samples or {{input: codes}}, not {vectors!r}"
@@ -45,7 +33,8 @@ def design_vectors(qm: QuantizedModel, vectors: Any) -> dict[str, np.ndarray]:
     if isinstance(vectors, int):
         if not 1 <= vectors <= MAX_VECTORS:
             raise ValueError(f"vectors must be 1 to {MAX_VECTORS:,} samples, not {vectors:,}")
-        return test_vectors(qm, vectors)
+        codes = qm.random_codes(vectors)
+        return codes, qm.predict_codes(codes)
     unknown = sorted(map(repr, set(vectors) - set(qm.graph.inputs)))
     if unknown:
         raise ValueError(f"vectors name no input {', '.join(unknown)}; the inputs are "
@@ -70,7 +59,7 @@ def design_vectors(qm: QuantizedModel, vectors: Any) -> dict[str, np.ndarray]:
         codes[name] = array.astype(np.int64)
     if len({len(a) for a in codes.values()}) > 1:
         raise ValueError("vectors of the inputs have different numbers of samples")
-    return codes
+    return codes, qm.predict_codes(codes)
 
 
 def vectors_text(codes: Mapping[str, np.ndarray], tensors: list[str]) -> str:

@@ -132,11 +132,10 @@ def run(
         except SynthError as error:
             raise CosimError(str(error)) from None
     width_in, width_out = (sum(p["size"] for p in interface[k]) for k in ("inputs", "outputs"))
-    work = root / f"cosim_{label}"
-    if work.is_symlink() or (root / f"cosim_{label}.json").is_symlink():
+    work, report = root / f"cosim_{label}", root / f"cosim_{label}.json"
+    if work.is_symlink() or report.is_symlink():
         raise CosimError(f"{work} is a symbolic link; hlsfx does not follow it")
     work.mkdir(exist_ok=True)
-    report = root / f"cosim_{label}.json"
     for stale in (work / "result.json", report):  # a crashed run must not leave an old PASS
         stale.unlink(missing_ok=True)
     for name, memory in memories:  # the simulator loads them from its working folder

@@ -65,13 +65,15 @@ class _Rows:
     """One input's samples as the user gave them, turned into float64 rows of hlsfx's flat,
     channels-last layout one chunk at a time (so a large input costs no copy up front)."""
 
-    name: str
     array: np.ndarray
     """(N, ...) in the source layout"""
     inverse: tuple[int, ...]
     """the axes (without the batch) that bring the source layout to channels-last"""
     convert: Callable[[np.ndarray], np.ndarray] | None = None
     """codes to values (raw inputs), instead of a float64 copy"""
+
+    def __len__(self) -> int:
+        return len(self.array)
 
     def floats(self, start: int, stop: int) -> np.ndarray:
         chunk = self.array[start:stop]
@@ -167,8 +169,8 @@ class QuantizedModel:
                 )
             if array.dtype.kind == "f":
                 _check_finite(name, array, self.tensor_types[name])
-            arrays[name] = _Rows(name, array, tuple(int(p) for p in np.argsort(perm)))
-        sizes = {len(a.array) for a in arrays.values()}
+            arrays[name] = _Rows(array, tuple(int(p) for p in np.argsort(perm)))
+        sizes = {len(a) for a in arrays.values()}
         if len(sizes) > 1:
             raise ValueError(f"the inputs have different numbers of samples: {sorted(sizes)}")
         return arrays
@@ -186,7 +188,7 @@ class QuantizedModel:
         not kept (same bits either way)."""
         from threadpoolctl import threadpool_limits
 
-        n = len(next(iter(arrays.values())).array)
+        n = len(next(iter(arrays.values())))
         if batch_size is not None and (
             isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1
         ):
@@ -335,7 +337,7 @@ class QuantizedModel:
         arrays = self._inputs(x)
         outputs, counts = self._run(arrays, set(self.graph.outputs), batch_size, threads)
         shaped = {n: self._shaped(n, outputs[n], raw, True) for n in self.graph.outputs}
-        report = OverflowReport(counts, len(next(iter(arrays.values())).array))
+        report = OverflowReport(counts, len(next(iter(arrays.values()))))
         return shaped[self.graph.outputs[0]] if len(shaped) == 1 else shaped, report
 
     def predict_codes(
@@ -351,6 +353,21 @@ class QuantizedModel:
                                threads)  # fmt: skip
         return outputs
 
+    def random_codes(self, count: int, seed: int = 0) -> dict[str, np.ndarray]:
+        """``count`` samples of random raw codes over each input type's whole range, its
+        smallest and largest codes first (so later layers meet their overflow corners), as the
+        type itself produces them; in hlsfx's layout, as :meth:`predict_codes` takes them."""
+        from hlsfx.emulator.quantize import quantize, to_float
+
+        rng = np.random.default_rng(seed)
+        codes = {}
+        for name in self.graph.inputs:
+            t, size = self.tensor_types[name], int(np.prod(self.graph.shapes[name]))
+            raw = rng.integers(t.min_code, t.max_code, (count, size), endpoint=True)
+            raw[: min(count, 2)] = [[t.min_code], [t.max_code]][: min(count, 2)]
+            codes[name] = quantize(to_float(raw, t), t)
+        return codes
+
     def overflow_report_codes(
         self, codes: Any, *, batch_size: int | None = None, threads: int | None = None
     ) -> OverflowReport:
@@ -359,7 +376,7 @@ class QuantizedModel:
 
     def _overflows(self, arrays: dict[str, _Rows], batch_size, threads) -> OverflowReport:
         _, counts = self._run(arrays, set(), batch_size, threads)
-        return OverflowReport(counts, len(next(iter(arrays.values())).array))
+        return OverflowReport(counts, len(next(iter(arrays.values()))))
 
     def _code_inputs(self, codes: Any) -> dict[str, _Rows]:
         from hlsfx.emulator.quantize import FLOAT_CODE_WIDTH, to_float
@@ -384,8 +401,8 @@ class QuantizedModel:
                 raise ValueError(f"input {name!r}: {t} is too wide to feed as codes")
             if array.dtype.kind not in "iu":
                 raise ValueError(f"input {name!r}: raw codes must be integers, not {array.dtype}")
-            arrays[name] = _Rows(name, array, (0,), lambda rows, t=t: to_float(rows, t))
-        if len({len(a.array) for a in arrays.values()}) > 1:
+            arrays[name] = _Rows(array, (0,), lambda rows, t=t: to_float(rows, t))
+        if len({len(a) for a in arrays.values()}) > 1:
             raise ValueError("the inputs' raw codes have different numbers of samples")
         return arrays
 

@@ -15,7 +15,6 @@ from pathlib import Path
 from benchmarking import median_seconds
 
 import hlsfx
-from hlsfx.codegen.vectors import test_vectors
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -28,7 +27,7 @@ def main() -> None:
     qm = hlsfx.configure(
         hlsfx.load(args.fixtures / "onnx" / "three_layer_keras.onnx"), "ap_fixed<16,6>"
     )
-    codes = test_vectors(qm, args.n)
+    codes = qm.random_codes(args.n)
     qm.predict_codes(codes)  # numba compiles (or loads) the emulator's kernels once
     with tempfile.TemporaryDirectory() as folder:
         start = time.perf_counter()
