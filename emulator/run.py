@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from hlsfx import kinds
+from hlsfx import fixed_type, kinds
 from hlsfx.config import LayerPrecision
 from hlsfx.emulator import kernels
 from hlsfx.emulator.quantize import (
@@ -67,26 +67,13 @@ def _accumulation(
 
 
 def exact_sum_bound(x_t, w_t, b_t, a_t, w, b) -> tuple[int, int] | None:
-    """``(units, bound)`` when a float64 product computes this Dense exactly, else None.
-
-    Exact when nothing rounds into the accumulator (its LSB is at most the products' and the
-    bias's), no partial sum of any input can leave its range, and every partial sum is an
-    integer below 2**53 in units of ``2**-units``; ``bound`` is the largest such partial sum.
-    """
-    fx, fw, fb, fa = x_t.fractional, w_t.fractional, b_t.fractional, a_t.fractional
-    units = max(fx + fw, fb)
-    if fa < units:
+    """``(units, bound)`` when a float64 product computes this Dense exactly, else None: the
+    sums are exact (:func:`hlsfx.fixed_type.exact_sum_bound`) and every partial sum is an
+    integer below 2**53 in units of ``2**-units``."""
+    found = fixed_type.exact_sum_bound(x_t, w_t, b_t, a_t, w, b)
+    if found is None or found[1] >= FLOAT_EXACT:
         return None
-    x_max = max(abs(x_t.min_code), abs(x_t.max_code))
-    column = np.abs(w).astype(object).sum(axis=0)
-    bound = max(
-        (abs(int(b[j])) << (units - fb)) + ((int(column[j]) * x_max) << (units - fx - fw))
-        for j in range(w.shape[1])
-    )
-    lo, hi = kernels.target(a_t)[:2]
-    if (bound << (fa - units)) > min(hi, -lo) or bound >= FLOAT_EXACT:
-        return None
-    return units, bound
+    return found
 
 
 def prepare_dense(

@@ -6,8 +6,17 @@ import enum
 import re
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
-__all__ = ["FixedType", "Overflow", "Rounding", "exact_accumulator", "product_type", "sum_type"]
+__all__ = [
+    "FixedType",
+    "Overflow",
+    "Rounding",
+    "exact_accumulator",
+    "exact_sum_bound",
+    "product_type",
+    "sum_type",
+]
 
 MAX_WIDTH = 1024
 """Widest type ap_fixed.h accepts by default (``AP_INT_MAX_W``)."""
@@ -324,3 +333,26 @@ def exact_accumulator(x: FixedType, w: FixedType, b: FixedType, fan_in: int) -> 
     high = fan_in * max(max(corners), 0) + max(b.max, 0)
     integer = _signed_integer_bits(max(-low, high), fractional)
     return FixedType(integer + fractional, integer, True)
+
+
+def exact_sum_bound(
+    x: FixedType, w: FixedType, b: FixedType, accum: FixedType, weight: Any, bias: Any
+) -> tuple[int, int] | None:
+    """``(units, bound)`` when the accumulator of a Dense with these types and constants
+    (``weight`` codes (n_in, n_out), ``bias`` codes (n_out,)) never rounds or overflows, so its
+    sums are exact; else None. The sums are integers in units of ``2**-units``; ``bound`` is the
+    largest magnitude any partial sum of any input can reach."""
+    fx, fw, fb, fa = x.fractional, w.fractional, b.fractional, accum.fractional
+    units = max(fx + fw, fb)
+    if fa < units:
+        return None
+    x_max = max(abs(x.min_code), abs(x.max_code))
+    columns = [sum(abs(int(c)) for c in column) for column in zip(*weight.tolist(), strict=True)]
+    bound = max(
+        ((abs(int(bias[j])) << (units - fb)) + ((column * x_max) << (units - fx - fw))
+         for j, column in enumerate(columns)),
+        default=0,
+    )  # fmt: skip
+    if (bound << (fa - units)) > min(accum.max_code, -accum.min_code):
+        return None
+    return units, bound

@@ -75,7 +75,7 @@ def test_every_kind_has_an_hls_header_and_writer_and_is_c_simulated():
 
 
 def test_every_kind_has_an_rtl_writer_and_is_co_simulated():
-    from hlsfx.codegen.rtl_layers import RTL_LAYERS
+    from hlsfx.codegen.rtl.layers import RTL_LAYERS
 
     simulated = {layer.kind for layer in test_hls_csim.ALL_KINDS_MODEL.layers}
     for kind in kinds.KINDS.values():

@@ -82,3 +82,73 @@ void myproject(const x_t x[2], act_out_t act_out[2]) {
 }
 """
     )
+
+
+def test_the_rtl_of_a_dense_and_a_relu_is_a_netlist_without_pragmas(tmp_path):
+    # The accumulator <12,5> is narrower than the products <16,6>: every term is cast (a bit
+    # selection, as the types truncate and wrap), and the bits the casts drop are gathered in
+    # fc_unused rather than hidden behind lint pragmas.
+    project = _tiny().write_rtl(tmp_path / "rtl", vectors=2)
+    assert (project / "myproject.v").read_text() == (
+        """`default_nettype none
+// myproject: written by hlsfx; latency 2 cycles, II 1.
+module myproject (
+    input wire ap_clk,
+    input wire ap_rst,
+    input wire ap_start,
+    output wire ap_done,
+    output wire ap_idle,
+    output wire ap_ready,
+    input wire [15:0] x,
+    input wire x_ap_vld,
+    output wire [15:0] act_out,
+    output wire act_out_ap_vld
+);
+wire accept = ap_start & x_ap_vld & ap_ready;
+// valid[k]: a sample was accepted k + 1 cycles ago (k = 0 .. 1)
+reg [1:0] valid;
+always @(posedge ap_clk) if (ap_rst) valid <= 2'd0; else valid <= {valid[0], accept};
+assign ap_ready = 1'b1;
+
+// ---- fc: Dense 2 -> 2; cycles 0 .. 0 after the accept; 3 products
+wire [15:0] fc_in = x;
+wire [15:0] fc_next;
+wire [15:0] fc_p0;
+wire [15:0] fc_p1;
+wire [15:0] fc_p2;
+wire [11:0] fc_acc0_0 = 12'd16;
+wire [12:0] fc_acc0_0_s = {fc_acc0_0[11], fc_acc0_0} + {fc_p0[14], fc_p0[14:3]};
+wire [12:0] fc_acc0_1_s = {fc_acc0_0_s[11], fc_acc0_0_s[11:0]} + {fc_p1[14], fc_p1[14:3]};
+assign fc_next[7:0] = fc_acc0_1_s[9:2];
+wire [11:0] fc_acc1_0 = 12'd3968;
+wire [12:0] fc_acc1_0_s = {fc_acc1_0[11], fc_acc1_0} + {fc_p2[14], fc_p2[14:3]};
+assign fc_next[15:8] = fc_acc1_0_s[9:2];
+assign fc_p0 = $signed({{8{fc_in[7]}}, fc_in[7:0]}) * 16'sd16;
+assign fc_p1 = $signed({{8{fc_in[15]}}, fc_in[15:8]}) * 16'sd32;
+assign fc_p2 = $signed({{8{fc_in[7]}}, fc_in[7:0]}) * -16'sd8;
+reg [15:0] fc_reg;
+always @(posedge ap_clk) fc_reg <= fc_next;
+
+// ---- act: ReLU over 2 values; cycles 1 .. 1 after the accept; 0 products
+wire [15:0] act_in = fc_reg;
+wire [15:0] act_next;
+wire [7:0] act_m0 = act_in[7] ? 8'd0 : act_in[7:0];
+assign act_next[7:0] = act_m0;
+wire [7:0] act_m1 = act_in[15] ? 8'd0 : act_in[15:8];
+assign act_next[15:8] = act_m1;
+reg [15:0] act_reg;
+always @(posedge ap_clk) act_reg <= act_next;
+
+assign act_out = act_reg;
+assign act_out_ap_vld = valid[1];
+assign ap_done = valid[1];
+assign ap_idle = ~ap_start & ~(|valid);
+
+// bits no logic reads (a cast drops them, or no window covers them), in
+// wires that the default --unused-regexp (*unused*) of the lint exempts
+wire [22:0] fc_unused = {fc_p0[15], fc_p0[2:0], fc_p1[15], fc_p1[2:0], fc_p2[15], fc_p2[2:0],
+    fc_acc0_0_s[12], fc_acc0_1_s[12:10], fc_acc0_1_s[1:0], fc_acc1_0_s[12:10], fc_acc1_0_s[1:0]};
+endmodule
+`default_nettype wire
+"""
+    )

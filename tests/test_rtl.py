@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -166,12 +167,16 @@ def test_every_kind_at_every_reuse_factor_equals_the_emulator(simulator, config,
     assert interface["layers"]["dense"]["multipliers"] == -(
         -interface["layers"]["dense"]["products"] // reuse
     )
-    if simulator == "icarus" and shutil.which("verilator") is not None:  # lint clean
-        lint = subprocess.run(
-            ["verilator", "--lint-only", "-Wall", str(project / "myproject.v")],
-            capture_output=True, text=True,
-        )  # fmt: skip
-        assert lint.returncode == 0 and "%Warning" not in lint.stderr, lint.stderr[-3000:]
+    if simulator == "icarus":
+        _assert_lint_clean_without_pragmas(project / "myproject.v")
+
+
+def _assert_lint_clean_without_pragmas(verilog: Path) -> None:
+    require(shutil.which("verilator") is not None, "verilator", "run scripts/setup.sh test")
+    assert "lint_off" not in verilog.read_text()
+    lint = subprocess.run(["verilator", "--lint-only", "-Wall", str(verilog)],
+                          capture_output=True, text=True)  # fmt: skip
+    assert lint.returncode == 0 and "%Warning" not in lint.stderr, lint.stderr[-3000:]
 
 
 @pytest.mark.parametrize("simulator", ["icarus", "verilator"])
@@ -184,6 +189,10 @@ def test_the_jet_tagger_rtl_equals_the_emulator(simulator, tmp_path):
     result = run(project, simulator=simulator)
     assert result.passed and result.mismatches == 0, result.summary()
     assert (result.vectors, result.latency, result.ii) == (60, 8, 1)
+    if simulator == "icarus":
+        _assert_lint_clean_without_pragmas(project / "myproject.v")
+        text = (project / "myproject.v").read_text()
+        assert "$signed(32'd" not in text and "'sd" in text  # weights print as signed literals
 
 
 def test_hlsfx_cosim_on_the_command_line(tmp_path):

@@ -17,7 +17,8 @@ from conftest import require
 
 import hlsfx
 from hlsfx import FixedType, Overflow, Rounding
-from hlsfx.codegen.rtl_cast import cast_lines
+from hlsfx.codegen.rtl.cast import cast
+from hlsfx.codegen.rtl.netlist import Netlist
 
 pytestmark = pytest.mark.rtl
 
@@ -51,17 +52,15 @@ def _codes(src: FixedType, shift: int, rng: np.random.Generator, n: int) -> np.n
 
 
 def _bank(pairs) -> str:
-    ports, body = [], []
+    net = Netlist()
     for j, (src, dst) in enumerate(pairs):
-        ports += [
-            f"    input wire [{src.width - 1}:0] in{j}",
-            f"    output wire [{dst.width - 1}:0] out{j}",
-        ]
-        body += ["    " + line for line in cast_lines(f"in{j}", src, dst, f"out{j}", f"c{j}")]
+        net.owner = f"c{j}"
+        source = net.port("input", f"in{j}", src.width)
+        target = net.port("output", f"out{j}", dst.width)
+        net.assign(target, cast(net, source, src, dst, f"c{j}"))
     return "\n".join(
-        ["`default_nettype none", "module cast_bank (", ",\n".join(ports), ");", *body,
-         "endmodule", "`default_nettype wire", ""]
-    )  # fmt: skip
+        ["`default_nettype none", *net.lines("cast_bank"), "`default_nettype wire", ""]
+    )
 
 
 @pytest.mark.parametrize("simulator", ["icarus", "verilator"])

@@ -29,14 +29,17 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hlsfx.codegen.limits import check_parallel_size
 from hlsfx.codegen.names import design_names
 from hlsfx.codegen.output_folder import OutputFolder
-from hlsfx.codegen.rtl_layers import RTL_LAYERS, Multipliers, RtlLayer, exempt_unread_lanes
-from hlsfx.codegen.rtl_ports import PORT_STYLES, wrap
+from hlsfx.codegen.rtl.layers import RTL_LAYERS, RtlLayer
+from hlsfx.codegen.rtl.multipliers import Multipliers
+from hlsfx.codegen.rtl.netlist import Netlist, Signal, concat, const, join, v
+from hlsfx.codegen.rtl.ports import PORT_STYLES, wrap
 from hlsfx.codegen.vectors import design_vectors, vectors_text
 
 if TYPE_CHECKING:
@@ -83,24 +86,60 @@ def _check_size(qm: QuantizedModel) -> None:
 
 
 class _Delays:
-    """Buses delayed by whole cycles through registers, each delay register written once."""
+    """Signals delayed by whole cycles through registers, each delay register made once."""
 
-    def __init__(self, clock: str):
-        self.clock, self.made = clock, set()
+    def __init__(self, net: Netlist):
+        self.net, self.made = net, {}
 
-    def bus(self, bus: str, width: int, cycles: int) -> tuple[str, list[str]]:
-        """The name of ``bus`` delayed by ``cycles``, and the registers it newly needs."""
-        lines = []
+    def bus(self, bus: Signal, cycles: int) -> Signal:
+        """``bus`` delayed by ``cycles``."""
         for k in range(1, cycles + 1):
-            name = f"{bus}_d{k}"
+            name = f"{bus.name}_d{k}"
             if name not in self.made:
-                self.made.add(name)
-                source = bus if k == 1 else f"{bus}_d{k - 1}"
-                lines += [
-                    f"reg [{width - 1}:0] {name};",
-                    f"always @(posedge {self.clock}) {name} <= {source};",
-                ]
-        return (f"{bus}_d{cycles}" if cycles else bus), lines
+                source = bus if k == 1 else self.made[f"{bus.name}_d{k - 1}"]
+                delayed = self.net.reg(name, bus.width, owner=bus.owner)
+                self.net.clocked(delayed, (None, source))
+                self.made[name] = delayed
+        return self.made[f"{bus.name}_d{cycles}"] if cycles else bus
+
+
+@dataclass(frozen=True)
+class _Placed:
+    """A layer built into the netlist: its sections (title and input placement, filled once
+    the timing is known), input wires, output register and multipliers."""
+
+    title: int
+    placing: int
+    inputs: tuple[Signal, ...]
+    output: Signal
+    mults: Multipliers
+    description: str
+
+
+def _build_layer(net: Netlist, qm: QuantizedModel, layer, name: str, reuse: int,
+                 width: dict[str, int]) -> _Placed:  # fmt: skip
+    """The layer's logic, from its input wires (driven later) to its output register."""
+    graph, t_of = qm.graph, qm.tensor_types
+    net.owner = name
+    title, placing = net.section(), net.section()
+    net.section()
+    suffixes = ["in"] if len(layer.inputs) == 1 else [f"in{i}" for i in range(len(layer.inputs))]
+    inputs = tuple(net.wire(f"{name}_{suffix}", width[t])
+                   for suffix, t in zip(suffixes, layer.inputs, strict=True))  # fmt: skip
+    output = net.wire(f"{name}_next", width[layer.output])
+    mults = Multipliers(net, name, reuse)
+    c = RtlLayer(
+        net=net, name=name, layer=layer, p=qm.precisions[layer.name],
+        in_types=tuple(t_of[t] for t in layer.inputs),
+        in_shapes=tuple(graph.shapes[t] for t in layer.inputs),
+        inputs=inputs, output=output, mults=mults,
+    )  # fmt: skip
+    description = RTL_LAYERS[layer.kind](c)
+    mults.build()
+    register = net.reg(f"{name}_reg", width[layer.output])
+    cycles = reuse if mults.products else 1
+    net.clocked(register, (mults.phase.bit(cycles - 1) if cycles > 1 else None, output))
+    return _Placed(title, placing, inputs, register, mults, description)
 
 
 def write_rtl(
@@ -118,7 +157,7 @@ def write_rtl(
 
     ``reuse_factor`` is one for every layer or ``{layer name: R}`` (others 1). ``ports`` is
     hlsfx's ``ap_vld`` (one bus per tensor) or a Vivado HLS convention around it,
-    ``ap_vld_elements`` or ``axis`` (see :mod:`hlsfx.codegen.rtl_ports`)."""
+    ``ap_vld_elements`` or ``axis`` (see :mod:`hlsfx.codegen.rtl.ports`)."""
     if ports not in PORT_STYLES:
         raise ValueError(f"ports {ports!r} is not one of {', '.join(PORT_STYLES)}")
     core = top if ports == "ap_vld" else f"{top}_core"
@@ -134,19 +173,11 @@ def write_rtl(
     for layer in graph.layers:
         port.setdefault(layer.output, f"{ident[layer.name]}_out")
 
-    # every layer's Verilog, and its multipliers
-    bodies, mults = {}, {}
-    for layer in graph.layers:
-        name = ident[layer.name]
-        mults[layer.name] = Multipliers(name)
-        c = RtlLayer(
-            name=name, layer=layer, p=qm.precisions[layer.name],
-            in_types=tuple(t_of[t] for t in layer.inputs),
-            in_shapes=tuple(graph.shapes[t] for t in layer.inputs),
-            in_buses=tuple(f"@{i}@" for i in range(len(layer.inputs))),  # placed once timed
-            out_bus=f"{name}_next", mults=mults[layer.name], reuse=reuse[layer.name],
-        )  # fmt: skip
-        bodies[layer.name] = exempt_unread_lanes(RTL_LAYERS[layer.kind](c), c.lane_wires)
+    net = Netlist()
+    head = 0
+    placed = {layer.name: _build_layer(net, qm, layer, ident[layer.name], reuse[layer.name], width)
+              for layer in graph.layers}  # fmt: skip
+    mults = {n: p.mults for n, p in placed.items()}
     cycles = {n: (reuse[n] if mults[n].products else 1) for n in reuse}
     ii = max(cycles.values(), default=1)
 
@@ -158,76 +189,62 @@ def write_rtl(
         ready[layer.output] = start[layer.name] + cycles[layer.name]
     latency = max(ready[t] for t in graph.outputs)
 
-    clock = "ap_clk"
-    delays = _Delays(clock)
-    bus = {t: (f"{port[t]}_reg" if ii > 1 else port[t]) for t in graph.inputs}
-    lines = [
-        "`default_nettype none",
-        f"// {core}: written by hlsfx; latency {latency} cycles, II {ii}.",
-        f"module {core} (",
-        "    input wire ap_clk,",
-        "    input wire ap_rst,",
-        "    input wire ap_start,",
-        "    output wire ap_done,",
-        "    output wire ap_idle,",
-        "    output wire ap_ready,",
-    ]
-    declared = [f"input wire [{width[t] - 1}:0] {port[t]}" for t in graph.inputs]
-    declared += [f"input wire {port[t]}_ap_vld" for t in graph.inputs]
-    declared += [f"output wire [{width[t] - 1}:0] {port[t]}" for t in graph.outputs]
-    declared += [f"output wire {port[t]}_ap_vld" for t in graph.outputs]
-    lines += [f"    {p}," for p in declared[:-1]] + [f"    {declared[-1]}", ");"]
-    vld = " & ".join(f"{port[t]}_ap_vld" for t in graph.inputs)
-    lines += [
-        f"wire accept = ap_start & {vld} & ap_ready;",
-        f"// valid[k]: a sample was accepted k cycles ago (k = 1 .. {latency})",
-        f"reg [{latency}:1] valid;",
-        "always @(posedge ap_clk) begin",
-        "    if (ap_rst) valid <= 0;",
-        f"    else valid <= {{valid[{latency - 1}:1], accept}};"
-        if latency > 1
-        else "    else valid <= accept;",
-        "end",
-        f"assign ap_ready = ~(|valid[{ii - 1}:1]);" if ii > 1 else "assign ap_ready = 1'b1;",
-    ]
-    if ii > 1:
-        for t in graph.inputs:
-            lines += [
-                f"reg [{width[t] - 1}:0] {bus[t]};",
-                f"always @(posedge ap_clk) if (accept) {bus[t]} <= {port[t]};",
-            ]
-    lines.append("")
+    net.owner = None
+    control = {name: net.port(direction, name, 1) for direction, name in (
+        ("input", "ap_clk"), ("input", "ap_rst"), ("input", "ap_start"), ("output", "ap_done"),
+        ("output", "ap_idle"), ("output", "ap_ready"),
+    )}  # fmt: skip
+    data = {t: net.port("input", port[t], width[t], owner=port[t]) for t in graph.inputs}
+    valids = [net.port("input", f"{port[t]}_ap_vld", 1) for t in graph.inputs]
+    outs = {t: net.port("output", port[t], width[t]) for t in graph.outputs}
+    out_valids = [net.port("output", f"{port[t]}_ap_vld", 1) for t in graph.outputs]
+    bus = dict(data)
+    with net.into(head):
+        accept = net.wire("accept", 1, join(" & ", [control["ap_start"], *valids,
+                                                     control["ap_ready"]]))  # fmt: skip
+        net.comment(f"valid[k]: a sample was accepted k + 1 cycles ago (k = 0 .. {latency - 1})")
+        valid = net.reg("valid", latency)
+        shifted = concat([valid.bits(0, latency - 1), accept]) if latency > 1 else accept
+        net.clocked(valid, (control["ap_rst"], const(0, latency)), (None, shifted))
+        net.assign(control["ap_ready"],
+                   v("~(|{})", valid.bits(0, ii - 1)) if ii > 1 else "1'b1")  # fmt: skip
+        if ii > 1:
+            for t in graph.inputs:
+                bus[t] = net.reg(f"{port[t]}_reg", width[t], owner=port[t])
+                net.clocked(bus[t], (accept, data[t]))
+    delays = _Delays(net)
     for layer in graph.layers:
-        name, s, r = ident[layer.name], start[layer.name], cycles[layer.name]
-        body = bodies[layer.name]
-        for i, t in enumerate(layer.inputs):
-            placed, registers = delays.bus(bus[t], width[t], s - ready[t])
-            lines += registers
-            body = [line.replace(f"@{i}@", placed) for line in body]
-        n_mult = len(mults[layer.name].products)
-        units = len(mults[layer.name].shared(r)) if n_mult else 0
-        lines.append(
-            f"// ---- {name}: cycles {s} .. {s + r - 1} after the accept; {n_mult} products"
-            + (f" on {units} multipliers (reuse factor {r})" if r > 1 else "")
+        name, s, r, here = (
+            ident[layer.name],
+            start[layer.name],
+            cycles[layer.name],
+            placed[layer.name],
         )
-        lines += [f"wire [{width[layer.output] - 1}:0] {name}_next;",
-                  f"reg [{width[layer.output] - 1}:0] {name}_reg;"]  # fmt: skip
-        if r > 1:
-            lines.append(f"wire [{r - 1}:0] {name}_phase = valid[{s + r - 1}:{s}];")
-        lines += body
-        lines += mults[layer.name].lines(r, f"{name}_phase", clock)
-        load = f"if ({name}_phase[{r - 1}]) " if r > 1 else ""
-        lines += [f"always @(posedge ap_clk) {load}{name}_reg <= {name}_next;", ""]
-        bus[layer.output] = f"{name}_reg"
+        n_mult = len(here.mults.products)
+        units = len(here.mults.shared()) if n_mult else 0
+        with net.into(here.title):
+            net.comment("")
+            net.comment(
+                f"---- {name}: {here.description}; cycles {s} .. {s + r - 1} after the accept; "
+                f"{n_mult} products"
+                + (f" on {units} multipliers (reuse factor {r})" if r > 1 else "")
+            )
+        with net.into(here.placing):
+            for wire, t in zip(here.inputs, layer.inputs, strict=True):
+                net.drive(wire, delays.bus(bus[t], s - ready[t]))
+            if r > 1:
+                net.drive(here.mults.phase, valid.bits(s - 1, r))
+        bus[layer.output] = here.output
+    net.section()
+    net.comment("")
     for t in graph.outputs:
-        placed, registers = delays.bus(bus[t], width[t], latency - ready[t])
-        lines += [*registers, f"assign {port[t]} = {placed};"]
-        lines.append(f"assign {port[t]}_ap_vld = valid[{latency}];")
-    lines += [
-        f"assign ap_done = valid[{latency}];",
-        "assign ap_idle = ~ap_start & ~(|valid);",
-        "endmodule",
-    ]
+        net.assign(outs[t], delays.bus(bus[t], latency - ready[t]))
+    for signal in (*out_valids, control["ap_done"]):
+        net.assign(signal, valid.bit(latency - 1))
+    net.assign(control["ap_idle"], v("~{} & ~(|{})", control["ap_start"], valid))
+    lines = ["`default_nettype none",
+             f"// {core}: written by hlsfx; latency {latency} cycles, II {ii}.",
+             *net.lines(core)]  # fmt: skip
 
     def description(tensor: str) -> dict:
         t = t_of[tensor]
@@ -240,7 +257,7 @@ def write_rtl(
         m = mults[layer]
         return {
             "first_cycle": start[layer], "cycles": cycles[layer], "reuse_factor": reuse[layer],
-            "products": len(m.products), "multipliers": len(m.shared(cycles[layer])),
+            "products": len(m.products), "multipliers": len(m.shared()) if m.products else 0,
         }  # fmt: skip
 
     interface = {

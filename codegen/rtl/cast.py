@@ -1,0 +1,115 @@
+"""A cast between fixed-point types (NUMERICS.md) as netlist logic: the exact value of a source
+code, the target's quantization (a rounding right shift), then its overflow handling. The modes
+and the source's range are known when the Verilog is written, so each cast is only the logic it
+needs: a cast that changes nothing is the source itself, a truncating cast that cannot overflow
+is a bit selection, and a saturation that cannot happen on one side has no comparison there."""
+
+from __future__ import annotations
+
+from hlsfx.codegen.rtl.netlist import (
+    Netlist,
+    Operand,
+    Signal,
+    Slice,
+    concat,
+    const,
+    replicate,
+    signed_const,
+    v,
+)
+from hlsfx.fixed_type import FixedType, Overflow, Rounding
+
+__all__ = ["cast", "code_range"]
+
+
+def _increment(rounding: Rounding, floor_lsb: Operand, half: Operand, rest: Operand,
+               negative: Operand) -> Operand:  # fmt: skip
+    """1 when the floor must move up by one LSB (see emulator/primitives.py: round_increment)."""
+    rules = {
+        Rounding.AP_TRN_ZERO: ("{} & ({} | {})", negative, half, rest),
+        Rounding.AP_RND: ("{}", half),
+        Rounding.AP_RND_ZERO: ("{} & ({} | {})", half, negative, rest),
+        Rounding.AP_RND_MIN_INF: ("{} & {}", half, rest),
+        Rounding.AP_RND_INF: ("{} & (~{} | {})", half, negative, rest),
+        Rounding.AP_RND_CONV: ("{} & ({} | {})", half, floor_lsb, rest),
+    }
+    template, *operands = rules[rounding]
+    return v(template, *operands)
+
+
+def code_range(t: FixedType) -> tuple[int, int]:
+    """The smallest and largest code a ``t.width``-bit signal of ``t`` can hold."""
+    if t.signed:
+        return -(1 << (t.width - 1)), (1 << (t.width - 1)) - 1
+    return 0, (1 << t.width) - 1
+
+
+def _bounds(t: FixedType) -> tuple[int, int]:
+    """The codes ``t``'s saturation keeps the value between."""
+    lo, hi = code_range(t)
+    if t.signed and t.overflow is Overflow.AP_SAT_SYM and t.width > 1:
+        lo = -hi
+    return lo, hi
+
+
+def _bits(x: Slice, sign: Operand, lo: int, count: int) -> Operand:
+    """Bits ``lo .. lo + count - 1`` of the two's complement extension of ``x`` (sign bit
+    ``sign``), zeros below bit 0: exactly ``count`` bits."""
+    hi, width = lo + count - 1, x.width
+    parts: list[Operand] = []
+    if hi >= width:
+        extra = hi - max(width, lo) + 1
+        parts.append(sign if extra == 1 else replicate(extra, sign))
+    real_lo, real_hi = max(lo, 0), min(hi, width - 1)
+    if real_lo <= real_hi:
+        parts.append(x.bits(real_lo, real_hi - real_lo + 1))
+    if lo < 0:
+        parts.append(const(0, min(hi, -1) - lo + 1))
+    return concat(parts)
+
+
+def cast(
+    net: Netlist, source: Signal | Slice, src: FixedType, dst: FixedType, name: str
+) -> Operand:
+    """``cast(source, dst)`` of a code of ``src`` held in ``source``, ``dst.width`` bits; the
+    wires it needs are named ``<name>_...``. Integer types cast as ``ap_fixed<W,W>`` (as the
+    C++ writer's do)."""
+    x = source.all if isinstance(source, Signal) else source
+    if x.width != src.width:
+        raise ValueError(f"{x} holds {x.width} bits, not a code of {src}")
+    w = src.width
+    sign: Operand = x.bit(w - 1) if src.signed else "1'b0"
+    shift = src.fractional - dst.fractional
+    rounds = shift > 0 and dst.rounding is not Rounding.AP_TRN
+    s_lo, s_hi = code_range(src)
+    if shift > 0:
+        q_lo, q_hi = s_lo >> shift, (s_hi >> shift) + rounds
+    else:
+        q_lo, q_hi = s_lo << -shift, s_hi << -shift
+    lo, hi = _bounds(dst)
+    saturates = dst.overflow is not Overflow.AP_WRAP and (q_lo < lo or q_hi > hi)
+    exact = max(w - shift, w, 1) + (0 if src.signed else 1) + 1  # q can hold the exact value
+    width = max(exact, dst.width + 1) if saturates else dst.width
+    q: Operand = _bits(x, sign, shift, width)
+    if rounds:
+        half = x.bit(shift - 1) if shift - 1 < w else sign
+        rest = "1'b0" if shift < 2 else v("(|{})", x.bits(0, min(shift - 1, w)))
+        floor_lsb = x.bit(shift) if shift < w else sign
+        up = _increment(dst.rounding, floor_lsb, half, rest, sign)
+        step = up if width == 1 else concat([const(0, width - 1), v("{}", up)])
+        q = net.wire(f"{name}_q", width, v("{} + {}", q, step))
+    if not saturates:
+        return q
+    q = net.named(f"{name}_q", width, q)
+    low = q.bits(0, dst.width) if isinstance(q, Slice) else q.all.bits(0, dst.width)
+    above = v("$signed({}) > {}", q, signed_const(hi, width)) if q_hi > hi else None
+    below = v("$signed({}) < {}", q, signed_const(lo, width)) if q_lo < lo else None
+    if dst.overflow is Overflow.AP_SAT_ZERO:
+        out_of_range = v("{} | {}", above, below) if above and below else above or below
+        return v("({}) ? {} : {}", out_of_range, const(0, dst.width), low)
+    value: Operand = low  # AP_SAT, and AP_SAT_SYM through its lo
+    if below is not None:
+        value = v("{} ? {} : {}", below, const(lo, dst.width), value)
+    if above is not None:
+        value = v("{} ? {} : {}", above, const(hi, dst.width), value)
+    return value

@@ -1,0 +1,466 @@
+"""The structure the RTL writer builds before it prints anything: one Verilog module's signals
+(ports, wires, registers), their drivers, the bits every reader takes, clocked registers and
+ROM functions. Verilog-2005 text is printed from it once, at the end.
+
+Expressions are templates whose operands are slices of signals (see :func:`v`), so the netlist
+knows which bits of each signal some logic reads. When it prints, the bits nothing reads (the
+bits a cast drops by design, input positions a strided window skips) are gathered, per owner,
+into one wire ``<owner>_unused``: Verilator's default ``--unused-regexp`` (``*unused*``) exempts
+it, so the module lints clean with ``-Wall`` and no pragma. A wire that nothing reads at all,
+or a signal bit driven twice or never, is a bug in the builder and raises ``NetlistError``."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import string
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+__all__ = [
+    "Expr",
+    "Netlist",
+    "NetlistError",
+    "Operand",
+    "Signal",
+    "Slice",
+    "concat",
+    "const",
+    "join",
+    "replicate",
+    "signed_const",
+    "v",
+]
+
+_LINE = 100
+"""printed lines longer than this are broken after commas or operators where they can be"""
+
+
+_UNUSED_NOTE = (
+    "// bits no logic reads (a cast drops them, or no window covers them), in",
+    "// wires that the default --unused-regexp (*unused*) of the lint exempts",
+)  # not "// Verilator ...": Verilator reads a comment that starts so as a directive
+
+
+class NetlistError(AssertionError):
+    """The builder made a structure that is not a netlist (a bug in hlsfx, never the user's)."""
+
+
+class Signal:
+    """A port, wire or register of ``width`` bits; ``owner`` is the base name (a layer's or an
+    input's) whose ``<owner>_unused`` wire takes its unread bits."""
+
+    KINDS = ("input", "output", "wire", "reg")
+
+    def __init__(self, name: str, width: int, kind: str, owner: str | None):
+        if kind not in self.KINDS:
+            raise NetlistError(f"signal kind {kind!r} is not one of {self.KINDS}")
+        if not isinstance(width, int) or width < 1:
+            raise NetlistError(f"signal {name!r}: width must be a positive integer, not {width!r}")
+        self.name, self.width, self.kind, self.owner = name, width, kind, owner
+        self.read = 0  # bit mask of the bits some logic reads
+        self.driven = 0  # bit mask of the bits some assignment drives
+
+    def bits(self, lo: int, count: int) -> Slice:
+        """Bits ``lo .. lo + count - 1``."""
+        return Slice(self, lo + count - 1, lo)
+
+    def bit(self, i: int) -> Slice:
+        return Slice(self, i, i)
+
+    @property
+    def all(self) -> Slice:
+        return Slice(self, self.width - 1, 0)
+
+    def __repr__(self) -> str:
+        return f"<{self.kind} [{self.width - 1}:0] {self.name}>"
+
+
+@dataclass(frozen=True)
+class Slice:
+    """Bits ``hi .. lo`` of a signal."""
+
+    signal: Signal
+    hi: int
+    lo: int
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.lo <= self.hi < self.signal.width:
+            raise NetlistError(f"bits [{self.hi}:{self.lo}] are outside {self.signal!r}")
+
+    @property
+    def width(self) -> int:
+        return self.hi - self.lo + 1
+
+    @property
+    def mask(self) -> int:
+        return ((1 << self.width) - 1) << self.lo
+
+    def bits(self, lo: int, count: int) -> Slice:
+        """Bits ``lo .. lo + count - 1`` of this slice."""
+        if lo + count > self.width:
+            raise NetlistError(f"bits {lo} + {count} are outside {self}")
+        return Slice(self.signal, self.lo + lo + count - 1, self.lo + lo)
+
+    def bit(self, i: int) -> Slice:
+        return self.bits(i, 1)
+
+    def __str__(self) -> str:
+        name = self.signal.name
+        if self.lo == 0 and self.hi == self.signal.width - 1:
+            return name
+        return f"{name}[{self.hi}]" if self.hi == self.lo else f"{name}[{self.hi}:{self.lo}]"
+
+
+@dataclass(frozen=True)
+class Expr:
+    """A Verilog expression: text with the signal slices it reads."""
+
+    parts: tuple[str | Slice, ...]
+
+    @property
+    def slices(self) -> tuple[Slice, ...]:
+        return tuple(p for p in self.parts if isinstance(p, Slice))
+
+    def __str__(self) -> str:
+        return "".join(str(p) for p in self.parts)
+
+
+Operand = Signal | Slice | Expr | str | int
+"""what an expression template takes: a signal (all of it), a slice, an expression, Verilog
+text that reads no signal (a literal, an operator), or an int (printed in decimal)"""
+
+_FORMATTER = string.Formatter()
+
+
+def _parts(operand: Operand) -> tuple[str | Slice, ...]:
+    if isinstance(operand, Signal):
+        return (operand.all,)
+    if isinstance(operand, Slice):
+        return (operand,)
+    if isinstance(operand, Expr):
+        return operand.parts
+    if isinstance(operand, (str, int)) and not isinstance(operand, bool):
+        return (str(operand),)
+    raise NetlistError(f"{operand!r} is not an operand of an expression")
+
+
+def v(template: str, *operands: Operand) -> Expr:
+    """The expression ``template`` (Python format syntax: ``{}`` takes the next operand,
+    ``{{`` and ``}}`` are braces) with ``operands`` in place."""
+    parts: list[str | Slice] = []
+    rest = iter(operands)
+    for literal, field, spec, conversion in _FORMATTER.parse(template):
+        if literal:
+            parts.append(literal)
+        if field is None:
+            continue
+        if field or spec or conversion:
+            raise NetlistError(f"template {template!r}: only empty fields {{}} are allowed")
+        try:
+            parts.extend(_parts(next(rest)))
+        except StopIteration:
+            raise NetlistError(f"template {template!r} has more fields than operands") from None
+    if next(rest, None) is not None:
+        raise NetlistError(f"template {template!r} has fewer fields than operands")
+    return Expr(tuple(parts))
+
+
+def join(separator: str, operands: Sequence[Operand]) -> Expr:
+    """The operands with ``separator`` between them."""
+    parts: list[str | Slice] = []
+    for i, operand in enumerate(operands):
+        if i:
+            parts.append(separator)
+        parts.extend(_parts(operand))
+    return Expr(tuple(parts))
+
+
+def concat(operands: Sequence[Operand]) -> Operand:
+    """``{a, b, ...}`` (most significant first); one operand stands alone."""
+    if len(operands) == 1:
+        return operands[0]
+    return v("{{{}}}", join(", ", operands))
+
+
+def replicate(count: int, operand: Operand) -> Expr:
+    """``{count{operand}}``."""
+    return v("{{" + str(count) + "{{{}}}}}", operand)
+
+
+def const(value: int, width: int) -> str:
+    """``value`` as ``width`` bits of two's complement, an unsigned literal."""
+    return f"{width}'d{value & ((1 << width) - 1)}"
+
+
+def signed_const(value: int, width: int) -> str:
+    """``value`` as a signed literal of ``width`` bits (``-16'sd8``, ``16'sd5``)."""
+    return f"-{width}'sd{-value}" if value < 0 else f"{width}'sd{value}"
+
+
+@dataclass(frozen=True)
+class _Declare:
+    signal: Signal
+    value: Expr | None
+
+
+@dataclass(frozen=True)
+class _Assign:
+    target: Slice
+    value: Expr
+
+
+@dataclass(frozen=True)
+class _Clocked:
+    target: Signal
+    branches: tuple[tuple[Expr | None, Expr], ...]
+
+
+@dataclass(frozen=True)
+class _Rom:
+    name: str
+    index_width: int
+    width: int
+    entries: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class _Comment:
+    text: str
+
+
+class Netlist:
+    """One module under construction. Signals and statements print in the order they were
+    made; ``owner`` is the base name new signals belong to."""
+
+    def __init__(self, clock: str = "ap_clk"):
+        self.clock = clock
+        self.owner: str | None = None
+        self.ports: list[Signal] = []
+        self._sections: list[list[object]] = [[]]
+        self._items = self._sections[0]
+        self._declared: dict[str, tuple[list[object], int]] = {}
+        self._signals: list[Signal] = []
+        self._names: set[str] = set()
+
+    def _signal(self, name: str, width: int, kind: str, owner: str | None = None) -> Signal:
+        if name in self._names:
+            raise NetlistError(f"signal {name!r} is made twice")
+        self._names.add(name)
+        signal = Signal(name, width, kind, self.owner if owner is None else owner)
+        self._signals.append(signal)
+        return signal
+
+    def port(self, direction: str, name: str, width: int, owner: str | None = None) -> Signal:
+        """A module port (``input`` or ``output``), in port order."""
+        if direction not in ("input", "output"):
+            raise NetlistError(f"port direction {direction!r} is not input or output")
+        signal = self._signal(name, width, direction, owner)
+        self.ports.append(signal)
+        return signal
+
+    def wire(self, name: str, width: int, value: Operand | None = None) -> Signal:
+        """A wire, driven by ``value`` here or by :meth:`assign` later."""
+        signal = self._signal(name, width, "wire")
+        expr = None if value is None else v("{}", value)
+        if expr is not None:
+            self._read(expr)
+            signal.driven = (1 << width) - 1
+        self._declared[name] = (self._items, len(self._items))
+        self._items.append(_Declare(signal, expr))
+        return signal
+
+    def drive(self, wire: Signal, value: Operand) -> None:
+        """Drive ``wire``, made without a value, in its declaration."""
+        items, index = self._declared.get(wire.name, (None, 0))
+        if items is None or items[index] != _Declare(wire, None) or wire.kind != "wire":
+            raise NetlistError(f"{wire!r} was not declared here without a value")
+        expr = v("{}", value)
+        self._read(expr)
+        wire.driven = (1 << wire.width) - 1
+        items[index] = _Declare(wire, expr)
+
+    def section(self) -> int:
+        """Start a new section: the items made from now on print after those of every earlier
+        section; :meth:`into` adds to an earlier one."""
+        self._sections.append([])
+        self._items = self._sections[-1]
+        return len(self._sections) - 1
+
+    @contextlib.contextmanager
+    def into(self, section: int) -> Iterator[None]:
+        """Items made inside the ``with`` block go to the end of ``section``."""
+        current, self._items = self._items, self._sections[section]
+        try:
+            yield
+        finally:
+            self._items = current
+
+    def named(self, name: str, width: int, value: Operand) -> Signal | Slice:
+        """``value`` where bits of it can be selected: itself if it is a signal or a slice,
+        else a new wire ``name`` that it drives."""
+        if isinstance(value, (Signal, Slice)):
+            return value
+        return self.wire(name, width, value)
+
+    def reg(self, name: str, width: int, owner: str | None = None) -> Signal:
+        """A register, loaded by :meth:`clocked`."""
+        signal = self._signal(name, width, "reg", owner)
+        self._items.append(_Declare(signal, None))
+        return signal
+
+    def assign(self, target: Signal | Slice, value: Operand) -> None:
+        """``assign target = value;`` (a wire, an output port, or bits of one)."""
+        target = target.all if isinstance(target, Signal) else target
+        if target.signal.kind not in ("wire", "output"):
+            raise NetlistError(f"{target.signal!r} is not a wire or an output")
+        if target.signal.driven & target.mask:
+            raise NetlistError(f"{target} is driven twice")
+        target.signal.driven |= target.mask
+        expr = v("{}", value)
+        self._read(expr)
+        self._items.append(_Assign(target, expr))
+
+    def clocked(self, target: Signal, *branches: tuple[Operand | None, Operand]) -> None:
+        """``always @(posedge clock) if (c0) target <= v0; else if ...`` over ``(condition,
+        value)`` branches; a last condition of None is the ``else``, a single one loads every
+        cycle."""
+        if target.kind != "reg" or target.driven:
+            raise NetlistError(f"{target!r} is not a register, or is loaded twice")
+        target.driven = (1 << target.width) - 1
+        for port in self.ports:
+            if port.name == self.clock:
+                port.read = 1
+        made = []
+        for condition, value in branches:
+            pair = (None if condition is None else v("{}", condition), v("{}", value))
+            for expr in pair:
+                if expr is not None:
+                    self._read(expr)
+            made.append(pair)
+        self._items.append(_Clocked(target, tuple(made)))
+
+    def rom(self, name: str, index_width: int, width: int, entries: Sequence[int]) -> str:
+        """A ROM function ``name`` from ``index_width`` bits to ``width`` bits holding the raw
+        codes ``entries`` (an index past the end reads the last); call it as
+        ``v(name + "({})", index)``."""
+        if name in self._names:
+            raise NetlistError(f"ROM {name!r} is made twice")
+        self._names.add(name)
+        self._items.append(_Rom(name, index_width, width, tuple(int(e) for e in entries)))
+        return name
+
+    def comment(self, text: str) -> None:
+        self._items.append(_Comment(text))
+
+    def _read(self, expr: Expr) -> None:
+        for s in expr.slices:
+            s.signal.read |= s.mask
+
+    # ---- printing
+
+    def unused(self) -> dict[str, list[Slice]]:
+        """Per owner, the slices of its signals that nothing reads, most significant first."""
+        found: dict[str, list[Slice]] = {}
+        for signal in self._signals:
+            if signal.kind == "output":
+                continue
+            unread = ~signal.read & ((1 << signal.width) - 1)
+            if not unread:
+                continue
+            if signal.kind == "wire" and unread == (1 << signal.width) - 1:
+                raise NetlistError(f"nothing reads {signal!r}")
+            if signal.owner is None:
+                raise NetlistError(f"{signal!r} has unread bits and no owner")
+            found.setdefault(signal.owner, []).extend(_runs(signal, unread))
+        return found
+
+    def lines(self, module: str, header: Sequence[str] = ()) -> list[str]:
+        """The module's Verilog, ``header`` lines (comments) after its ``module`` line."""
+        for signal in self._signals:
+            full = (1 << signal.width) - 1
+            if signal.kind != "input" and signal.driven != full:
+                raise NetlistError(f"bits of {signal!r} are never driven")
+        out = [f"module {module} ("]
+        out += [f"    {s.kind} wire {_range(s)}{s.name}," for s in self.ports]
+        out[-1] = out[-1].rstrip(",")
+        out += [");", *header]
+        for item in (item for section in self._sections for item in section):
+            out += _print(item, self.clock)
+        sinks = self.unused()
+        if sinks:
+            out += ["", *_UNUSED_NOTE]
+        for owner, slices in sinks.items():
+            width = sum(s.width for s in slices)
+            value = concat(slices)
+            out += _wrapped(f"wire {_range_of(width)}{owner}_unused = {value};")
+        out.append("endmodule")
+        return out
+
+
+def _runs(signal: Signal, mask: int) -> list[Slice]:
+    """The runs of set bits of ``mask`` as slices of ``signal``, most significant first."""
+    runs, bit = [], 0
+    while mask >> bit:
+        if mask >> bit & 1:
+            top = bit
+            while mask >> (top + 1) & 1:
+                top += 1
+            runs.append(Slice(signal, top, bit))
+            bit = top + 1
+        else:
+            bit += 1
+    return runs[::-1]
+
+
+def _range_of(width: int) -> str:
+    return "" if width == 1 else f"[{width - 1}:0] "
+
+
+def _range(signal: Signal) -> str:
+    return _range_of(signal.width)
+
+
+def _wrapped(line: str, indent: str = "    ") -> list[str]:
+    """``line`` broken after a comma, ``+`` or ``|`` where it is longer than a printed line
+    should be."""
+    if len(line) <= _LINE:
+        return [line]
+    out, current = [], ""
+    pieces = re.split(r"(?<=, |\+ |\| )", line)
+    for piece in pieces:
+        if current.strip() and len(current) + len(piece.rstrip()) > _LINE:
+            out.append(current.rstrip())
+            current = indent
+        current += piece
+    out.append(current.rstrip())
+    return out
+
+
+def _print(item: object, clock: str) -> list[str]:
+    if isinstance(item, _Declare):
+        s = item.signal
+        kind = "reg" if s.kind == "reg" else "wire"
+        if item.value is None:
+            return [f"{kind} {_range(s)}{s.name};"]
+        return _wrapped(f"wire {_range(s)}{s.name} = {item.value};")
+    if isinstance(item, _Assign):
+        return _wrapped(f"assign {item.target} = {item.value};")
+    if isinstance(item, _Clocked):
+        name, steps = item.target.name, []
+        for condition, value in item.branches:
+            load = f"{name} <= {value};"
+            steps.append(load if condition is None else f"if ({condition}) {load}")
+        return _wrapped(f"always @(posedge {clock}) {' else '.join(steps)}")
+    if isinstance(item, _Rom):
+        bits, w = item.index_width, item.width
+        lines = [f"function {_range_of(w)}{item.name};", f"    input [{bits - 1}:0] k;",
+                 "    case (k)"]  # fmt: skip
+        lines += [f"        {bits}'d{i}: {item.name} = {const(e, w)};"
+                  for i, e in enumerate(item.entries)]  # fmt: skip
+        if len(item.entries) < (1 << bits):
+            lines.append(f"        default: {item.name} = {const(item.entries[-1], w)};")
+        return [*lines, "    endcase", "endfunction"]
+    if isinstance(item, _Comment):
+        return [f"// {item.text}" if item.text else ""]
+    raise NetlistError(f"{item!r} is not a netlist item")

@@ -1,0 +1,70 @@
+"""The RTL netlist: expressions know the bits they read, every signal bit has exactly one
+driver, a wire nothing reads is refused, and bits dropped by design print in one
+``<owner>_unused`` wire per owner (see tests/test_rtl.py for the lint and the simulations)."""
+
+from __future__ import annotations
+
+import pytest
+
+from hlsfx.codegen.rtl.netlist import Netlist, NetlistError, concat, replicate, signed_const, v
+
+
+def _module() -> tuple[Netlist, object, object]:
+    net = Netlist()
+    net.owner = "fc"
+    a = net.port("input", "a", 8, owner="a")
+    y = net.port("output", "y", 4)
+    return net, a, y
+
+
+def test_unread_bits_print_in_one_unused_wire_per_owner():
+    net, a, y = _module()
+    doubled = net.wire("fc_s", 9, v("{} + {}", concat([a.bit(7), a]), concat([a.bit(7), a])))
+    net.assign(y, doubled.bits(2, 4))
+    lines = net.lines("m")
+    assert lines[-2:] == ["wire [4:0] fc_unused = {fc_s[8:6], fc_s[1:0]};", "endmodule"]
+    assert "wire [8:0] fc_s = {a[7], a} + {a[7], a};" in lines
+    assert "assign y = fc_s[5:2];" in lines
+    assert not any("lint_off" in line for line in lines)
+
+
+def test_a_wire_nothing_reads_is_refused():
+    net, a, y = _module()
+    net.wire("fc_dead", 8, v("~{}", a))
+    net.assign(y, a.bits(0, 4))
+    with pytest.raises(NetlistError, match="nothing reads <wire \\[7:0\\] fc_dead>"):
+        net.lines("m")
+
+
+def test_every_bit_has_one_driver():
+    net, a, y = _module()
+    net.assign(y.bits(0, 2), a.bits(0, 2))
+    with pytest.raises(NetlistError, match=r"y\[1\] is driven twice"):
+        net.assign(y.bit(1), a.bit(3))
+    with pytest.raises(NetlistError, match="bits of <output \\[3:0\\] y> are never driven"):
+        net.lines("m")
+    register = net.reg("fc_r", 2)
+    net.clocked(register, (None, a.bits(0, 2)))
+    with pytest.raises(NetlistError, match="loaded twice"):
+        net.clocked(register, (None, a.bits(2, 2)))
+
+
+def test_slices_and_templates_are_checked():
+    net, a, _ = _module()
+    with pytest.raises(NetlistError, match=r"bits \[8:1\] are outside <input \[7:0\] a>"):
+        a.bits(1, 8)
+    with pytest.raises(NetlistError, match="more fields than operands"):
+        v("{} + {}", a)
+    with pytest.raises(NetlistError, match="fewer fields than operands"):
+        v("{}", a, a)
+    with pytest.raises(NetlistError, match="only empty fields"):
+        v("{0}", a)
+    with pytest.raises(NetlistError, match="width must be a positive integer, not 0"):
+        net.wire("fc_w", 0)
+
+
+def test_literals_and_replication_print_as_verilog():
+    _, a, _ = _module()
+    assert str(replicate(3, a.bit(7))) == "{3{a[7]}}"
+    assert str(concat([a.bits(4, 4), "4'd0"])) == "{a[7:4], 4'd0}"
+    assert (signed_const(-8, 16), signed_const(5, 16)) == ("-16'sd8", "16'sd5")
