@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from hlsfx import kinds as kind_registry
+from hlsfx.exact import quantize
 from hlsfx.fixed_type import FixedType
 from hlsfx.graph import Graph, Layer
 from hlsfx.tables import Table, build_table
@@ -251,8 +252,6 @@ def _resolve_layer(
         for role in ("weight", "bias"):
             if role in automatic:
                 types[role] = _auto_param(layer.params[role], default)
-    from hlsfx.emulator.quantize import quantize
-
     for role in kind.roles:
         if role in layer.params:  # constants quantized to the role of the same name
             try:

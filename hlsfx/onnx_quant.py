@@ -10,6 +10,7 @@ import numpy as np
 import onnx
 
 from hlsfx import kinds
+from hlsfx.exact import quantize, to_float
 from hlsfx.fixed_type import FixedType
 
 if TYPE_CHECKING:
@@ -85,7 +86,6 @@ def _apply_quantizer(c: Converter, node, t: FixedType) -> None:
     values (typed for the layer that takes it), a tensor gets the type."""
     value = c.values.get(node.input[0])
     if isinstance(value, np.ndarray):
-        from hlsfx.emulator.quantize import quantize, to_float
 
         c.values[node.output[0]] = to_float(quantize(value, t), t)
         c.const_types[node.output[0]] = t

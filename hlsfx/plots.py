@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from hlsfx.exact import to_float
+
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
@@ -136,7 +138,6 @@ def profile(
     reference computes them, before this configuration's casts), against the range of the
     chosen type (shaded from its LSB to its largest value); values beyond it, which overflow,
     are marked and counted."""
-    from hlsfx.emulator.quantize import to_float
     from hlsfx.model import configure
     from hlsfx.scan import REFERENCE_TYPE
 

@@ -19,6 +19,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from hlsfx.exact import quantize
 from hlsfx.fixed_type import FixedType
 
 __all__ = ["FUNCTIONS", "Table", "build_table"]
@@ -232,7 +233,6 @@ def _exact_grid(lo: Fraction, hi: Fraction, size: int, input_type: FixedType) ->
 
 
 def _table(f, function, input_type, entry_type, start, step, count, attrs) -> Table:
-    from hlsfx.emulator.quantize import quantize
 
     shift = round(math.log2(step / input_type.lsb))
     # start is a whole number of steps and step a power of two: exact in float64

@@ -15,7 +15,7 @@ from ap_oracle import ApOracle
 from fixed_cases import cast_cases, oracle_pairs, oracle_types, quantize_cases, value_seed
 
 import hlsfx
-from hlsfx import FixedType, Overflow, Rounding
+from hlsfx import FixedType, Overflow, Rounding, exact
 from hlsfx.emulator import quantize as quantize_module
 
 pytestmark = pytest.mark.oracle
@@ -60,21 +60,24 @@ def _report(what, targets, index, inputs, expected, got, seed, describe) -> str:
     return "\n".join(lines)
 
 
-@pytest.fixture(params=["serial", "parallel"])
+@pytest.fixture(params=["serial", "parallel", "exact"])
 def kernels(request, monkeypatch):
-    """Run the conversions on the serial kernels, or on the parallel ones (normally only for
-    arrays of over PARALLEL_MIN values)."""
+    """The module whose conversions are tested: the emulator's serial kernels, its parallel
+    ones (normally only for arrays of over PARALLEL_MIN values), or the core's exact ones on
+    Python integers (hlsfx.exact, which configures models)."""
+    if request.param == "exact":
+        return exact
     monkeypatch.setattr(
         quantize_module, "PARALLEL_MIN", 0 if request.param == "parallel" else 1 << 62
     )
-    return request.param
+    return hlsfx
 
 
 def test_quantize_matches_ap_fixed_h(oracle, seed, tmp_path, kernels):
     index, values = quantize_cases(oracle.types, seed)
     assert len(values) >= MIN_CASES
     expected = oracle.quantize(index, values, tmp_path)
-    got = _per_type(oracle.types, index, lambda i, t, rows: hlsfx.quantize(values[rows], t))
+    got = _per_type(oracle.types, index, lambda i, t, rows: kernels.quantize(values[rows], t))
 
     def describe(k, value):
         bits = int(np.float64(value).view(np.uint64))
@@ -91,7 +94,7 @@ def test_cast_matches_ap_fixed_h(oracle, seed, tmp_path, kernels):
     assert len(raw) >= MIN_CASES
     expected = oracle.cast(index, raw, tmp_path)
     dsts = [d for _, d in oracle.pairs]
-    got = _per_type(dsts, index, lambda i, d, rows: hlsfx.cast(raw[rows], oracle.pairs[i][0], d))
+    got = _per_type(dsts, index, lambda i, d, rows: kernels.cast(raw[rows], oracle.pairs[i][0], d))
 
     def describe(k, code):
         src, dst = oracle.pairs[index[k]]

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from hlsfx import kinds
+from hlsfx import exact, kinds
 from hlsfx.codegen.rtl.cast import cast
 from hlsfx.codegen.rtl.multipliers import (
     Multipliers,
@@ -91,10 +91,8 @@ def _literal(value: int, t: FixedType) -> str:
 
 
 def _bias_codes(c: RtlLayer) -> list[int]:
-    from hlsfx.emulator.quantize import cast as cast_codes
-
     p = c.p
-    return [int(v) for v in cast_codes(p.params["bias"], p.types["bias"], p.types["accum"])]
+    return [int(v) for v in exact.cast(p.params["bias"], p.types["bias"], p.types["accum"])]
 
 
 def _weighted(c: RtlLayer, sums: list[tuple[int, list[tuple[int, int]]]]) -> None:
