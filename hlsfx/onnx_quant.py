@@ -86,7 +86,6 @@ def _apply_quantizer(c: Converter, node, t: FixedType) -> None:
     values (typed for the layer that takes it), a tensor gets the type."""
     value = c.values.get(node.input[0])
     if isinstance(value, np.ndarray):
-
         c.values[node.output[0]] = to_float(quantize(value, t), t)
         c.const_types[node.output[0]] = t
     else:
