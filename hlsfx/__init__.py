@@ -7,22 +7,8 @@ numba-compiled emulator on first use.
 from __future__ import annotations
 
 import importlib
-from pathlib import Path
 
 from hlsfx.fixed_type import FixedType, Overflow, Rounding, product_type, sum_type
-
-
-def _import_subpackages_from_source_checkout() -> None:
-    # In a checkout, emulator/, codegen/ and cosim/ sit beside hlsfx/ and pyproject.toml maps
-    # them to hlsfx.emulator etc. on install; mirror that mapping so the checkout imports too.
-    here = Path(__file__).resolve().parent
-    root = here.parent
-    if not (here / "emulator").exists() and (root / "pyproject.toml").is_file():
-        if (root / "emulator" / "__init__.py").is_file():
-            __path__.append(str(root))
-
-
-_import_subpackages_from_source_checkout()
 
 __all__ = [
     "FixedType",

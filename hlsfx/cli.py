@@ -253,10 +253,12 @@ def _fit_luts(graph: Any, results: list, count: int, out: Path) -> Any:
 
 
 def _optimize(args: argparse.Namespace) -> int:
+    from hlsfx.optimize import optimize
+
     qm = _quantized(args)
     x, y = _data(args, labels=True)
-    found = qm.optimize(x, y, budget=args.budget, out=args.out, progress=not args.quiet,
-                        show=False)  # fmt: skip
+    found = optimize(qm, x, y, budget=args.budget, out=args.out, progress=not args.quiet,
+                     show=False)  # fmt: skip
     print(found.table())
     print(f"{found.evaluations} configurations emulated in {found.seconds:.1f} s")
     print(f"configuration: {args.out}")

@@ -9,14 +9,11 @@ from typing import Any
 
 import numpy as np
 
+from hlsfx.errors import GraphError
 from hlsfx.fixed_type import FixedType
 from hlsfx.kinds import LayerKind
 
 __all__ = ["Graph", "GraphError", "Layer", "verify"]
-
-
-class GraphError(ValueError):
-    """A graph that breaks an IR invariant, or a model that cannot become one."""
 
 
 def _frozen(mapping: Mapping | None) -> Mapping:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from hlsfx.errors import GraphError
 from hlsfx.fixed_type import FixedType, exact_accumulator, product_type
 
 if TYPE_CHECKING:
@@ -136,8 +137,6 @@ class LayerKind:
         return {}
 
     def check_inputs(self, layer: Layer, input_shapes: list[tuple[int, ...]]) -> None:
-        from hlsfx.graph import GraphError
-
         if len(input_shapes) != self.n_inputs:
             raise GraphError(
                 f"{layer.describe()} takes {self.n_inputs} input(s), not {len(input_shapes)}"
@@ -169,8 +168,6 @@ class DenseKind(WeightedKind):
     name = "Dense"
 
     def output_shape(self, layer, input_shapes):
-        from hlsfx.graph import GraphError
-
         self.check_inputs(layer, input_shapes)
         (shape,) = input_shapes
         weight, bias = layer.params.get("weight"), layer.params.get("bias")
@@ -342,8 +339,6 @@ class ConvKind(WindowKind, WeightedKind):
         """one filter per channel: weight (*kernel, C), output channels = input channels"""
 
     def output_shape(self, layer, input_shapes):
-        from hlsfx.graph import GraphError
-
         self.check_inputs(layer, input_shapes)
         (shape,) = input_shapes
         a, weight = layer.attrs, layer.params.get("weight")
@@ -378,8 +373,6 @@ class ReshapeKind(LayerKind):
     result_follows_input = True
 
     def output_shape(self, layer, input_shapes):
-        from hlsfx.graph import GraphError
-
         self.check_inputs(layer, input_shapes)
         shape = tuple(layer.attrs["shape"])
         if math.prod(shape) != math.prod(input_shapes[0]):
@@ -394,8 +387,6 @@ class TransposeKind(LayerKind):
     result_follows_input = True
 
     def output_shape(self, layer, input_shapes):
-        from hlsfx.graph import GraphError
-
         self.check_inputs(layer, input_shapes)
         perm, shape = tuple(layer.attrs["perm"]), input_shapes[0]
         if sorted(perm) != list(range(len(shape))):
@@ -440,8 +431,6 @@ class PoolKind(WindowKind):
         return FixedType(x.width + grow, x.integer + grow, signed=x.signed)
 
     def output_shape(self, layer, input_shapes):
-        from hlsfx.graph import GraphError
-
         self.check_inputs(layer, input_shapes)
         (shape,) = input_shapes
         a, d = layer.attrs, self.spatial
@@ -468,8 +457,6 @@ class MergeKind(LayerKind):
         self.name = name
 
     def output_shape(self, layer, input_shapes):
-        from hlsfx.graph import GraphError
-
         self.check_inputs(layer, input_shapes)
         if input_shapes[0] != input_shapes[1]:
             raise GraphError(
@@ -485,8 +472,6 @@ class ConcatKind(LayerKind):
     n_inputs = 2
 
     def output_shape(self, layer, input_shapes):
-        from hlsfx.graph import GraphError
-
         self.check_inputs(layer, input_shapes)
         axis = layer.attrs["axis"]
         a, b = input_shapes

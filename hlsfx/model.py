@@ -422,13 +422,6 @@ class QuantizedModel:
 
         return write_rtl(self, path, **options)
 
-    def optimize(self, x: Any, labels: Any, **options: Any) -> Any:
-        """:func:`hlsfx.optimize.optimize` from this model: narrower types within an accuracy
-        budget of the float model; returns an :class:`~hlsfx.optimize.Optimization`."""
-        from hlsfx.optimize import optimize
-
-        return optimize(self, x, labels, **options)
-
     def trace(
         self,
         x: Any,

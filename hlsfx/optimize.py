@@ -15,14 +15,14 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
+from hlsfx.estimate import estimate
 from hlsfx.fixed_type import FixedType
-
-if TYPE_CHECKING:
-    from hlsfx.model import QuantizedModel
+from hlsfx.model import QuantizedModel, configure
+from hlsfx.scan import REFERENCE_TYPE, predicted_classes
 
 __all__ = ["TUNED_ROLES", "Optimization", "optimize"]
 
@@ -50,7 +50,6 @@ class Optimization:
 
     def table(self) -> str:
         """The types before and after, per layer and role, and the totals."""
-        from hlsfx.estimate import estimate
 
         rows = [("layer", "role", "before", "after")]
         for name in self.before.graph.inputs:
@@ -101,8 +100,6 @@ def optimize(
     prints the before/after table (default: when stdout is a terminal); ``progress`` shows
     each accepted step on stderr (default: when stderr is a terminal).
     """
-    from hlsfx.model import configure
-    from hlsfx.scan import REFERENCE_TYPE, predicted_classes
 
     start = time.perf_counter()
     graph = model.graph

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from hlsfx.exact import to_float
+from hlsfx.model import configure
+from hlsfx.scan import REFERENCE_TYPE
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -138,8 +140,6 @@ def profile(
     reference computes them, before this configuration's casts), against the range of the
     chosen type (shaded from its LSB to its largest value); values beyond it, which overflow,
     are marked and counted."""
-    from hlsfx.model import configure
-    from hlsfx.scan import REFERENCE_TYPE
 
     wide = configure(qm.graph, REFERENCE_TYPE).trace(x)
     rows = []  # (label, values, type)

@@ -30,9 +30,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from hlsfx.estimate import estimate
+from hlsfx.model import QuantizedModel, configure, load_config
+
 if TYPE_CHECKING:
     from hlsfx.graph import Graph
-    from hlsfx.model import QuantizedModel
 
 __all__ = ["SCANNED_ROLES", "PointResult", "ScanPoint", "grid", "predicted_classes", "scan"]
 
@@ -203,7 +205,6 @@ def point_model(
     base_qm: QuantizedModel, point: ScanPoint, calibration: Any = None
 ) -> QuantizedModel:
     """The model at ``point``: ``base_qm``'s configuration with the point's types set."""
-    from hlsfx.model import configure
 
     graph, base = base_qm.graph, base_qm.config()
     _check_layer(graph, point)
@@ -239,7 +240,6 @@ def _check_layer(graph: Graph, point: ScanPoint) -> None:
 
 
 def _evaluate(point: ScanPoint, job: _Job | None = None) -> PointResult:
-    from hlsfx.estimate import estimate
 
     job = job or _WORKER_JOB
     if job is None:
@@ -390,7 +390,6 @@ def scan(
     on_result : callable, optional
         Called with each point's result as it finishes.
     """
-    from hlsfx.model import QuantizedModel, configure, load_config
 
     if isinstance(model, QuantizedModel):
         graph, base = model.graph, base or model.config()

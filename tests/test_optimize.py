@@ -8,6 +8,7 @@ import pytest
 
 import hlsfx
 from hlsfx.estimate import estimate
+from hlsfx.optimize import optimize
 
 
 @pytest.fixture(scope="module")
@@ -19,8 +20,8 @@ def jets():
 def test_the_search_narrows_the_types_within_the_budget(jets, tmp_path, capsys):
     graph, x, y = jets
     start = hlsfx.configure(graph, "ap_fixed<16,6>")
-    found = start.optimize(x, y, budget=0.01, out=tmp_path / "found.yaml", progress=False,
-                           show=True)  # fmt: skip
+    found = optimize(start, x, y, budget=0.01, out=tmp_path / "found.yaml", progress=False,
+                     show=True)  # fmt: skip
     assert capsys.readouterr().out.strip() == found.table()
     assert hlsfx.load_config(tmp_path / "found.yaml") == found.config
     reference = hlsfx.configure(graph, "ap_fixed<24,12>").predict(x).argmax(axis=1)
@@ -36,4 +37,4 @@ def test_the_search_narrows_the_types_within_the_budget(jets, tmp_path, capsys):
 def test_a_start_already_below_the_budget_is_refused(jets):
     graph, x, y = jets
     with pytest.raises(ValueError, match=r"already below the float model's .* start wider"):
-        hlsfx.configure(graph, "ap_fixed<5,2>").optimize(x, y, budget=0.01, progress=False)
+        optimize(hlsfx.configure(graph, "ap_fixed<5,2>"), x, y, budget=0.01, progress=False)
