@@ -2,12 +2,27 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
+TESTS = Path(__file__).resolve().parent
+
+
+def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None,
+            **options) -> subprocess.CompletedProcess:  # fmt: skip
+    """``python -m hlsfx.cli ARGS`` in a child that imports what this process imports, run
+    from tests/ unless told otherwise (from the checkout's root, its ./hlsfx would be found
+    before the installed package)."""
+    return subprocess.run(
+        [sys.executable, "-m", "hlsfx.cli", *args], capture_output=True, text=True,
+        cwd=cwd or TESTS,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path), **(env or {})}, **options,
+    )  # fmt: skip
 
 
 def require(available: bool, what: str, how: str) -> None:

@@ -4,14 +4,12 @@ line (the traceback with --debug), and the daily commands work on a shipped exam
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
-import sys
 
 import numpy as np
 import pytest
-from conftest import IN_CI
+from conftest import IN_CI, run_cli
 
 import hlsfx
 from hlsfx.cli import main, parser
@@ -21,10 +19,7 @@ COMMANDS = ("convert", "predict", "trace", "profile", "scan", "optimize", "csim"
 
 
 def _run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "hlsfx.cli", *args], capture_output=True, text=True,
-        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
-    )  # fmt: skip
+    return run_cli(*args)
 
 
 def test_every_command_has_help_with_an_example(capsys):

@@ -4,17 +4,15 @@ makes before writing, the command line (csim, report, build) and the Makefile.""
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
-import sys
 from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import fixture, require
+from conftest import fixture, require, run_cli
 
 import hlsfx
 from hlsfx import kinds
@@ -116,10 +114,7 @@ def test_a_model_too_large_for_io_parallel_is_refused_before_anything_slow(tmp_p
 
 
 def _cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "hlsfx.cli", *args], capture_output=True, text=True, cwd=cwd,
-        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
-    )  # fmt: skip
+    return run_cli(*args, cwd=cwd)
 
 
 def test_hlsfx_csim_prints_pass_on_a_fresh_jet_tagger_project(
@@ -160,11 +155,8 @@ def test_build_without_a_vendor_tool_says_so_and_what_it_would_run(jet_tagger, t
     assert plan.command == (
         "vivado_hls", "-f", "build_prj.tcl", "-tclargs", "csim=1", "synth=1", "cosim=1", "export=0"
     )  # fmt: skip
-    done = subprocess.run(
-        [sys.executable, "-m", "hlsfx.cli", "build", str(project), "--csim", "--synth", "--cosim"],
-        capture_output=True, text=True,
-        env={**os.environ, "PATH": "/usr/bin:/bin", "PYTHONPATH": os.pathsep.join(sys.path)},
-    )  # fmt: skip
+    done = run_cli("build", str(project), "--csim", "--synth", "--cosim",
+                   env={"PATH": "/usr/bin:/bin"})  # fmt: skip
     assert done.returncode == 3
     assert "vivado_hls is not installed here" in done.stderr
     assert "vivado_hls -f build_prj.tcl -tclargs csim=1 synth=1 cosim=1 export=0" in done.stderr

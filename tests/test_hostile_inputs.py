@@ -20,7 +20,7 @@ import h5py
 import numpy as np
 import onnx
 import pytest
-from conftest import fixture
+from conftest import fixture, run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -409,10 +409,6 @@ def test_threads_are_checked_and_their_pools_bounded(small):
 
 @pytest.mark.parametrize("value", ["-1", "0", "x"])
 def test_the_command_line_refuses_counts_below_one(value, tmp_path):
-    done = subprocess.run(
-        [sys.executable, "-m", "hlsfx.cli", "predict", "jet_mlp", "--samples", value],
-        capture_output=True, text=True, cwd=tmp_path,
-        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
-    )  # fmt: skip
+    done = run_cli("predict", "jet_mlp", "--samples", value, cwd=tmp_path)
     assert done.returncode == 2
     assert "--samples" in done.stderr

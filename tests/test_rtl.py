@@ -8,13 +8,12 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 import test_hls_csim
-from conftest import fixture, require
+from conftest import fixture, require, run_cli
 
 import hlsfx
 from hlsfx import kinds
@@ -198,11 +197,7 @@ def test_the_jet_tagger_rtl_equals_the_emulator(simulator, tmp_path):
 def test_hlsfx_cosim_on_the_command_line(tmp_path):
     require(shutil.which("iverilog") is not None, "iverilog", "run scripts/setup.sh test")
     project = write_rtl(_mlp(), tmp_path / "rtl", vectors=20)
-    done = subprocess.run(
-        [sys.executable, "-m", "hlsfx.cli", "cosim", str(project), "--vectors", "12"],
-        capture_output=True, text=True,
-        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
-    )  # fmt: skip
+    done = run_cli("cosim", str(project), "--vectors", "12")
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "PASS on icarus: 12 vectors, 0 mismatching output codes, latency 4 cycles, II 1" in (
         done.stdout
@@ -255,14 +250,12 @@ def test_reuse_trades_multipliers_for_cycles_and_the_netlist_is_bit_exact(tmp_pa
         gates = hlsfx.cosim.run(project, simulator="icarus", netlist=True)
         assert gates.passed and gates.ii == r, gates.summary()
     assert dsps[0] > dsps[1] > dsps[2] > 0, dsps
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     for command, expected in (
         (["synth", str(project), "--json"], f'"DSP": {dsps[2]}'),
         (["cosim", str(project), "--netlist", "--vectors", "12"],
          "PASS on icarus_netlist: 12 vectors, 0 mismatching output codes"),
     ):  # fmt: skip
-        done = subprocess.run([sys.executable, "-m", "hlsfx.cli", *command], capture_output=True,
-                              text=True, env=env)  # fmt: skip
+        done = run_cli(*command)
         assert done.returncode == 0 and expected in done.stdout, done.stdout[-2000:] + done.stderr
 
 
