@@ -58,7 +58,19 @@ class Converter:
         return GraphError(f"{self.label}: {self.where(node)}: {message}")
 
     def attrs(self, node) -> dict:
-        return {a.name: self.onnx.helper.get_attribute_value(a) for a in node.attribute}
+        """The node's attributes; float attributes it leaves out take the operator schema's
+        default, a float32 value as every ONNX runtime uses (Selu's alpha is
+        1.67326319217681884765625, not the double 1.6732632423543772)."""
+        found = {a.name: self.onnx.helper.get_attribute_value(a) for a in node.attribute}
+        try:
+            schema = self.onnx.defs.get_schema(node.op_type, self.opset or 1, node.domain)
+        except self.onnx.defs.SchemaError:
+            return found  # a custom domain's op (QONNX): its converter knows its defaults
+        for name, attribute in schema.attributes.items():
+            default = attribute.default_value
+            if name not in found and default.type == self.onnx.AttributeProto.FLOAT:
+                found[name] = default.f
+        return found
 
     def const(self, node, name: str, what: str) -> np.ndarray:
         value = self.values.get(name)

@@ -11,7 +11,8 @@ from onnx import TensorProto, helper, numpy_helper
 from test_emulator import onnxruntime_outputs
 
 import hlsfx
-from hlsfx import kinds
+from hlsfx import exact, kinds
+from hlsfx.fixed_type import product_type
 from hlsfx.graph import GraphError
 
 WIDE = "ap_fixed<24,12>"
@@ -105,10 +106,18 @@ def test_table_activations_agree_with_onnxruntime_within_their_resolution(case):
     x = _grid((6,), scale=1000.0, limit=6.0)
     got, reference = qm.predict(x), onnxruntime_outputs(model, x)
     assert np.max(np.abs(got - reference)) < bound
-    if kind.linear_above_zero:  # exact above zero
-        positive = x >= 0
-        scale = 1.0507009873554805 if kind is kinds.SELU else 1.0
-        assert np.max(np.abs(got[positive] - scale * x[positive])) < 2e-6
+    if kind.linear_above_zero:  # exact above zero: cast(x) or cast(x * gamma), by ap_fixed.h's
+        positive = x >= 0  # rules (hlsfx.exact, checked against the real header)
+        layer = graph.layers[0]
+        p, x_t = qm.precisions[layer.name], qm.tensor_types[graph.inputs[0]]
+        codes, y_t = exact.quantize(x[positive], x_t).astype(object), p.types["result"]
+        if kind is kinds.SELU:
+            gamma_t = p.types["gamma"]
+            products = codes * int(p.params["gamma"][0])
+            expected = exact.cast(products, product_type(x_t, gamma_t), y_t)
+        else:
+            expected = exact.cast(codes, x_t, y_t)
+        assert np.array_equal(qm.predict(x, raw=True)[positive], expected.astype(np.int64))
 
 
 def test_a_prelu_slope_that_varies_across_space_is_refused():

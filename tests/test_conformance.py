@@ -1,5 +1,6 @@
 """Every layer kind in the registry has each of its pieces: its IR spec, an emulator step, tests
-that run it against a real reference (onnxruntime, QONNX, or hand-checked semantics), its HLS
+that run it against a real reference (onnxruntime, QONNX, or hand-checked semantics), a float
+reference that the frontend tests compare with the source frameworks, its HLS
 C++ header and writer, and a place in the C-simulation model (emulator == generated C++), and
 its RTL writer (the same model co-simulated: emulator == RTL)."""
 
@@ -13,7 +14,10 @@ import test_hls_csim
 import test_layer_properties
 import test_layers
 import test_qonnx
+import test_reference
+from conftest import fixture
 
+import hlsfx
 from hlsfx import kinds
 from hlsfx.emulator.run import PREPARERS
 
@@ -61,6 +65,20 @@ def test_every_kind_is_tested_against_a_reference():
     assert not missing, (
         f"kinds without a test against a reference: {sorted(k.name for k in missing)}"
     )
+
+
+def test_every_kind_has_a_float_reference_that_every_frontend_test_covers():
+    """hlsfx.reference defines each kind's float meaning; the frontend tests compare it with
+    the source's own computation on graphs that hold every kind (Binarize, which only a QONNX
+    quantizer makes, against QONNX's executor)."""
+    from hlsfx.reference import REFERENCE
+
+    assert set(REFERENCE) == set(kinds.KINDS.values())
+    covered = test_reference.frontend_kinds()
+    for relative in test_qonnx.QONNX_FIXTURES:  # test_emulator_equals_qonnx_execution_...
+        covered |= {layer.kind for layer in hlsfx.load(fixture(relative)).layers}
+    missing = set(kinds.KINDS.values()) - covered
+    assert not missing, f"kinds no frontend test covers: {sorted(k.name for k in missing)}"
 
 
 def test_every_kind_has_an_hls_header_and_writer_and_is_c_simulated():

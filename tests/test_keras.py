@@ -13,8 +13,10 @@ import h5py
 import numpy as np
 import pytest
 from conftest import fixture
+from test_reference import assert_close
 
 import hlsfx
+from hlsfx import reference
 from hlsfx.graph import GraphError
 
 WIDE = "ap_fixed<26,10>"
@@ -74,10 +76,11 @@ def _reference(name: str, x: np.ndarray) -> np.ndarray:
 def test_a_keras_fixture_follows_its_float_forward_pass(name, shape):
     graph = hlsfx.load(fixture(f"keras/{name}.json"), weights=fixture(f"keras/{name}_weights.h5"))
     x = np.random.default_rng(1).uniform(-1, 1, (300, *shape))
+    expected = _reference(name, x)
+    assert_close(reference.run(graph, x), expected)  # the graph means what Keras computes
     emulated = hlsfx.configure(graph, WIDE).predict(x)
-    reference = _reference(name, x)
-    assert emulated.shape == reference.shape
-    assert np.max(np.abs(emulated - reference)) < 5e-3  # the softmax/sigmoid tables
+    assert emulated.shape == expected.shape
+    assert np.max(np.abs(emulated - expected)) < 5e-3  # the softmax/sigmoid tables
 
 
 @pytest.mark.parametrize(("keras", "onnx", "n"), [
@@ -264,6 +267,11 @@ def _pool(x, size, stride, op):
     return op(np.stack(windows), axis=0)
 
 
+def _as_keras_holds(weights: dict) -> dict:
+    """The weights as Keras computes with them: float32 variables."""
+    return {k: [np.float32(v).astype(np.float64) for v in values] for k, values in weights.items()}
+
+
 def test_every_keras_layer_class_on_an_image_model(tmp_path):
     rng = np.random.default_rng(7)
     r = lambda *s: rng.normal(0, 0.4, s)  # noqa: E731
@@ -293,17 +301,18 @@ def test_every_keras_layer_class_on_an_image_model(tmp_path):
     _save_keras3(tmp_path / "image.keras", _model((8, 8, 2), layers, "softmax"), weights)
     graph = hlsfx.load(tmp_path / "image.keras")
     x = rng.uniform(-1, 1, (200, 8, 8, 2))
-    w = weights
+    w = _as_keras_holds(weights)
     h = _conv(x, *w["conv"], same=True)
     gamma, beta, mean, var = w["bn"]
     h = np.clip(gamma * (h - mean) / np.sqrt(var + 1e-3) + beta, 0, 6)
     h = _conv(h, w["dw"][0], w["dw"][1], depthwise=True)
-    h = np.where(h > 0, h, 0.1 * h)
+    h = np.where(h > 0, h, float(np.float32(0.1)) * h)
     h = _pool(h, 2, 2, np.max)
     h = _conv(_conv(h, w["sep"][0], same=True, depthwise=True), w["sep"][1], w["sep"][2])
     h = np.where(h > 0, h, np.exp(np.minimum(h, 0)) - 1)
     h = h.mean(axis=(1, 2)) @ w["fc"][0] + w["fc"][1]
     h = _softmax(np.where(h > 0, h, w["prelu"][0] * h))
+    assert_close(reference.run(graph, x), h)
     got = hlsfx.configure(graph, WIDE).predict(x)
     assert np.max(np.abs(got - h)) < 5e-3
 
@@ -332,13 +341,14 @@ def test_every_keras_layer_class_on_a_sequence_model(tmp_path):
     _save_keras3(tmp_path / "seq.keras", _model((10, 3), layers, "out"), weights)
     graph = hlsfx.load(tmp_path / "seq.keras")
     x = rng.uniform(-1, 1, (200, 10, 3))
-    w = weights
+    w = _as_keras_holds(weights)
     h = np.tanh(_conv(x, *w["conv"], same=True))
     h = _conv(h, w["dw"][0], w["dw"][1], same=True, depthwise=True)
     h = _pool(h, 2, 2, np.mean).reshape(len(x), 4, 5)
     h = np.maximum(h @ w["fc"][0] + w["fc"][1], 0).max(axis=1)
     g = x.mean(axis=1)
     h = np.concatenate([h - g, h * g], axis=1) @ w["out"][0] + w["out"][1]
+    assert_close(reference.run(graph, x), 1 / (1 + np.exp(-h)))
     got = hlsfx.configure(graph, WIDE).predict(x)
     assert np.max(np.abs(got - 1 / (1 + np.exp(-h)))) < 5e-3
 

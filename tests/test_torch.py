@@ -1,14 +1,19 @@
-"""The PyTorch frontend: models covering every supported module follow torch's own float output
-at wide types, equal the same model exported to an ONNX file and loaded bit for bit, and an
-unsupported module is named with its class. torch is optional: skipped without it outside CI."""
+"""The PyTorch frontend: models covering every supported module mean what torch computes (in
+float64, to 1e-9), follow torch's own float output at wide types and equal the same model
+exported to an ONNX file and loaded, bit for bit; an unsupported module is named with its
+class. torch is optional: skipped without it outside CI."""
 
 from __future__ import annotations
+
+import copy
 
 import numpy as np
 import pytest
 from conftest import require
+from test_reference import assert_close
 
 import hlsfx
+from hlsfx import reference
 from hlsfx.graph import GraphError
 
 try:
@@ -76,6 +81,10 @@ def test_a_torch_model_follows_torch_and_equals_its_onnx_export(name, tmp_path):
     assert not model.training
     with torch.no_grad():
         expected = model(torch.from_numpy(x)).numpy()
+    double = copy.deepcopy(model).double()
+    with torch.no_grad():
+        expected64 = double(torch.from_numpy(x.astype(np.float64))).numpy()
+    assert_close(reference.run(graph, x.astype(np.float64)), expected64)  # torch in float64
     got = hlsfx.configure(graph, WIDE).predict(x)
     assert got.shape == expected.shape and np.max(np.abs(got - expected)) < 5e-3
     path = tmp_path / f"{name}.onnx"
