@@ -8,84 +8,24 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from hlsfx.errors import GraphError
 from hlsfx.fixed_type import FixedType, exact_accumulator, product_type
+from hlsfx.tables import FUNCTIONS, TableRequest, TableSpec
 
 if TYPE_CHECKING:
     from hlsfx.graph import Layer
 
 __all__ = [
-    "ADD",
-    "AVERAGE_POOL1D",
-    "AVERAGE_POOL2D",
-    "BATCH_NORM",
-    "BINARIZE",
-    "CLIP",
-    "CONCATENATE",
-    "CONV1D",
-    "CONV2D",
-    "DENSE",
-    "DEPTHWISE_CONV1D",
-    "DEPTHWISE_CONV2D",
-    "ELU",
-    "HARD_SIGMOID",
-    "KINDS",
-    "LEAKY_RELU",
-    "LINEAR",
-    "MAX_POOL1D",
-    "MAX_POOL2D",
-    "MULTIPLY",
-    "PRELU",
-    "RELU",
-    "RESHAPE",
-    "SELU",
-    "SIGMOID",
-    "SOFTMAX",
-    "SOFTPLUS",
-    "SOFTSIGN",
-    "SUBTRACT",
-    "TANH",
-    "TRANSPOSE",
-    "LayerKind",
-    "TableRequest",
-    "TableSpec",
-    "WeightedKind",
-    "WindowKind",
-]
-
-
-@dataclass(frozen=True)
-class TableSpec:
-    """A lookup table a kind uses: its role name and the function it tabulates."""
-
-    role: str
-    """the precision role of the table's entries (its size is ``<role>_size``)"""
-    function: str
-    """the name of the tabulated function in :mod:`hlsfx.tables`"""
-    input_role: str
-    """the role whose type indexes the table (``input`` is the layer's input tensor)"""
-
-
-@dataclass(frozen=True)
-class TableRequest:
-    """A lookup table a layer needs: what it tabulates over which input type."""
-
-    role: str
-    """the table's role (its entries' type, and the ``<role>_size``/``_range`` settings)"""
-    function: str
-    """the tabulated function's name in :mod:`hlsfx.tables`"""
-    input_type: FixedType
-    n: int = 1
-    """the softmax row length the function may depend on"""
-    attrs: Mapping[str, Any] | None = None
-    """the layer attributes the function reads (alpha of ELU, say)"""
-    default_range: tuple[float, float] | None = None
-    """the range when the settings give none (None: the function's natural range)"""
+    "ADD", "AVERAGE_POOL1D", "AVERAGE_POOL2D", "BATCH_NORM", "BINARIZE", "CLIP", "CONCATENATE",
+    "CONV1D", "CONV2D", "DENSE", "DEPTHWISE_CONV1D", "DEPTHWISE_CONV2D", "ELU", "HARD_SIGMOID",
+    "KINDS", "LEAKY_RELU", "LINEAR", "MAX_POOL1D", "MAX_POOL2D", "MULTIPLY", "PRELU", "RELU",
+    "RESHAPE", "SELU", "SIGMOID", "SOFTMAX", "SOFTPLUS", "SOFTSIGN", "SUBTRACT", "TANH",
+    "TRANSPOSE", "LayerKind", "TableRequest", "TableSpec", "WeightedKind", "WindowKind"
+]  # fmt: skip
 
 
 class LayerKind:
@@ -148,6 +88,14 @@ class LayerKind:
     def __reduce__(self):
         return (kind_named, (self.name,))  # the registry's own object, never a copy
 
+    def reference(
+        self, layer: Layer, xs: list[np.ndarray], shapes: list[tuple[int, ...]]
+    ) -> np.ndarray:
+        """The layer's float meaning, in float64 and before any quantization: its output for
+        the inputs ``xs`` (batch first, channels-last, of the batch-free ``shapes``); see
+        :mod:`hlsfx.reference`, which runs a graph with it."""
+        raise NotImplementedError(f"{self.name} has no float reference")
+
 
 class WeightedKind(LayerKind):
     """A kind that sums products of its input and a ``weight`` (*, n_out) with a ``bias``
@@ -184,6 +132,9 @@ class DenseKind(WeightedKind):
             )
         return (*shape[:-1], weight.shape[1])
 
+    def reference(self, layer, xs, shapes):
+        return xs[0] @ layer.params["weight"] + layer.params["bias"]
+
 
 class ElementwiseKind(LayerKind):
     """An activation applied to every element; the output has the input's shape."""
@@ -194,11 +145,17 @@ class ReluKind(ElementwiseKind):
 
     name = "ReLU"
 
+    def reference(self, layer, xs, shapes):
+        return np.maximum(xs[0], 0.0)
+
 
 class LinearKind(ElementwiseKind):
     """``cast(x, result)``: a change of type only."""
 
     name = "Linear"
+
+    def reference(self, layer, xs, shapes):
+        return xs[0]
 
 
 class LutKind(ElementwiseKind):
@@ -217,6 +174,14 @@ class LutKind(ElementwiseKind):
         if roles is not None:
             self.roles = roles
 
+    def reference(self, layer, xs, shapes):
+        """The tabulated function; ELU and SELU are linear above zero (times ``gamma``)."""
+        y = FUNCTIONS[self.tables[0].function].evaluate(xs[0], dict(layer.attrs))
+        if self.linear_above_zero:
+            gamma = float(layer.params["gamma"][0]) if "gamma" in layer.params else 1.0
+            y = np.where(xs[0] >= 0, gamma * xs[0], y)
+        return y
+
 
 class LeakyReluKind(ElementwiseKind):
     """``cast(x >= 0 ? x : x * alpha, result)``; params ``alpha`` of shape (1,) or, per channel
@@ -226,6 +191,9 @@ class LeakyReluKind(ElementwiseKind):
 
     def __init__(self, name: str) -> None:
         self.name = name
+
+    def reference(self, layer, xs, shapes):
+        return np.where(xs[0] >= 0, xs[0], xs[0] * layer.params["alpha"].reshape(-1))
 
 
 class ClipKind(ElementwiseKind):
@@ -246,6 +214,10 @@ class ClipKind(ElementwiseKind):
             codes[name] = np.array([code], dtype=np.int64)
         return codes
 
+    def reference(self, layer, xs, shapes):
+        lo, hi = layer.attrs.get("min"), layer.attrs.get("max")
+        return np.clip(xs[0], -np.inf if lo is None else lo, np.inf if hi is None else hi)
+
 
 class HardSigmoidKind(ElementwiseKind):
     """``cast(min(max(alpha * x + beta, 0), 1), result)``, exact before the cast; params
@@ -260,6 +232,10 @@ class HardSigmoidKind(ElementwiseKind):
         fractional = max(x_t.fractional + alpha_t.fractional, beta_t.fractional, 0)
         integer = max(product_type(x_t, alpha_t).integer, beta_t.integer, 1) + 1
         return FixedType(integer + fractional, integer)
+
+    def reference(self, layer, xs, shapes):
+        alpha, beta = float(layer.params["alpha"][0]), float(layer.params["beta"][0])
+        return np.clip(alpha * xs[0] + beta, 0.0, 1.0)
 
 
 class SoftmaxKind(LayerKind):
@@ -295,6 +271,10 @@ class SoftmaxKind(LayerKind):
             sums = (0.0, n * float(e.max))
         return [exp, TableRequest("inv_table", "reciprocal", types["sum"], n, None, sums)]
 
+    def reference(self, layer, xs, shapes):
+        e = np.exp(xs[0] - xs[0].max(axis=-1, keepdims=True))
+        return e / e.sum(axis=-1, keepdims=True)
+
 
 class WindowKind(LayerKind):
     """A kind that reads a window of positions per output position (convolutions, pooling):
@@ -302,6 +282,26 @@ class WindowKind(LayerKind):
     axes, channels last."""
 
     spatial: int = 1
+
+    def window_counts(self, layer: Layer, shape: tuple[int, ...]) -> list[int]:
+        """The number of window positions along each spatial axis of an input ``shape``."""
+        a, d, counts = layer.attrs, self.spatial, []
+        for i in range(d):
+            padded = shape[i] + a["pads"][i] + a["pads"][d + i]
+            reach = (a["kernel"][i] - 1) * a["dilations"][i] + 1
+            if padded < reach:
+                raise GraphError(f"{layer.describe()}: the window reaches beyond the padded input")
+            counts.append((padded - reach) // a["strides"][i] + 1)
+        return counts
+
+    def windows(self, layer: Layer, x: np.ndarray, shape: tuple[int, ...]) -> tuple[Any, Any]:
+        """Each output position's window of the float inputs ``x`` (batch first), ``(N,
+        positions, taps, channels)`` with padding read as 0, and ``(positions, taps)``: which
+        taps lie inside the input."""
+        index = self.patch_index(layer, shape)
+        flat = np.concatenate([x.reshape(len(x), -1), np.zeros((len(x), 1))], axis=1)
+        taps = flat[:, index].reshape(len(x), len(index), -1, shape[-1])
+        return taps, (index >= 0).reshape(taps.shape[1:])[..., 0]
 
     def patch_index(self, layer: Layer, shape: tuple[int, ...]) -> np.ndarray:
         """For each output position (row-major) and tap (kernel positions, then input
@@ -356,14 +356,17 @@ class ConvKind(WindowKind, WeightedKind):
                 f"{layer.describe()}: weight shape {None if weight is None else weight.shape} does "
                 f"not fit kernel {tuple(a['kernel'])} over {shape[-1]} input channels"
             )
-        sizes = []
-        for i in range(d):
-            reach = (a["kernel"][i] - 1) * a["dilations"][i] + 1
-            padded = shape[i] + a["pads"][i] + a["pads"][d + i]
-            if padded < reach:
-                raise GraphError(f"{layer.describe()}: the kernel reaches beyond the padded input")
-            sizes.append((padded - reach) // a["strides"][i] + 1)
-        return (*sizes, weight.shape[-1])
+        return (*self.window_counts(layer, shape), weight.shape[-1])
+
+    def reference(self, layer, xs, shapes):
+        """Dense over each output position's window; depthwise: each channel alone."""
+        (x,), (shape,), weight = xs, shapes, layer.params["weight"]
+        taps, _ = self.windows(layer, x, shape)
+        if self.depthwise:
+            out = np.einsum("nptc,tc->npc", taps, weight.reshape(-1, weight.shape[-1]))
+        else:
+            out = taps.reshape(*taps.shape[:2], -1) @ weight.reshape(-1, weight.shape[-1])
+        return (out + layer.params["bias"]).reshape(len(x), *self.output_shape(layer, shapes))
 
 
 class ReshapeKind(LayerKind):
@@ -378,6 +381,9 @@ class ReshapeKind(LayerKind):
         if math.prod(shape) != math.prod(input_shapes[0]):
             raise GraphError(f"{layer.describe()}: cannot reshape {input_shapes[0]} to {shape}")
         return shape
+
+    def reference(self, layer, xs, shapes):
+        return xs[0].reshape(len(xs[0]), *layer.attrs["shape"])
 
 
 class TransposeKind(LayerKind):
@@ -394,6 +400,9 @@ class TransposeKind(LayerKind):
                 f"{layer.describe()}: {perm} is not a permutation of {len(shape)} axes"
             )
         return tuple(shape[p] for p in perm)
+
+    def reference(self, layer, xs, shapes):
+        return xs[0].transpose(0, *(1 + np.asarray(layer.attrs["perm"], dtype=int)))
 
 
 class PoolKind(WindowKind):
@@ -433,19 +442,25 @@ class PoolKind(WindowKind):
     def output_shape(self, layer, input_shapes):
         self.check_inputs(layer, input_shapes)
         (shape,) = input_shapes
-        a, d = layer.attrs, self.spatial
+        d = self.spatial
         if len(shape) != d + 1:
             raise GraphError(
                 f"{layer.describe()}: input shape {shape} is not (*{d} spatial, channels)"
             )
-        sizes = []
-        for i in range(d):
-            padded = shape[i] + a["pads"][i] + a["pads"][d + i]
-            reach = (a["kernel"][i] - 1) * a["dilations"][i] + 1
-            if padded < reach:
-                raise GraphError(f"{layer.describe()}: the window reaches beyond the padded input")
-            sizes.append((padded - reach) // a["strides"][i] + 1)
-        return (*sizes, shape[-1])
+        return (*self.window_counts(layer, shape), shape[-1])
+
+    def reference(self, layer, xs, shapes):
+        """Max over the taps inside the input; average: their sum over the window size or,
+        without ``count_include_pad``, over the number of taps inside."""
+        (x,), (shape,) = xs, shapes
+        taps, inside = self.windows(layer, x, shape)
+        if not self.average:
+            out = np.where(inside[..., None], taps, -np.inf).max(axis=2)
+        elif layer.attrs.get("count_include_pad", 0):
+            out = taps.sum(axis=2) / inside.shape[1]
+        else:
+            out = taps.sum(axis=2) / inside.sum(axis=1)[:, None]
+        return out.reshape(len(x), *self.output_shape(layer, shapes))
 
 
 class MergeKind(LayerKind):
@@ -453,8 +468,10 @@ class MergeKind(LayerKind):
 
     n_inputs = 2
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, combine: Callable[[Any, Any], Any]) -> None:
         self.name = name
+        self.combine = combine
+        """the exact operation, on numbers or arrays"""
 
     def output_shape(self, layer, input_shapes):
         self.check_inputs(layer, input_shapes)
@@ -463,6 +480,9 @@ class MergeKind(LayerKind):
                 f"{layer.describe()}: shapes {input_shapes[0]} and {input_shapes[1]} differ"
             )
         return input_shapes[0]
+
+    def reference(self, layer, xs, shapes):
+        return self.combine(xs[0], xs[1])
 
 
 class ConcatKind(LayerKind):
@@ -481,6 +501,9 @@ class ConcatKind(LayerKind):
             raise GraphError(f"{layer.describe()}: cannot join {a} and {b} along axis {axis}")
         return tuple(x + y if i == axis else x for i, (x, y) in enumerate(zip(a, b, strict=True)))
 
+    def reference(self, layer, xs, shapes):
+        return np.concatenate(xs, axis=1 + layer.attrs["axis"])
+
 
 class BatchNormKind(ElementwiseKind):
     """``cast(cast(x * scale, accum) + bias, result)`` per channel (last axis); params
@@ -491,6 +514,9 @@ class BatchNormKind(ElementwiseKind):
 
     def exact_roles(self, layer, types, x, n):
         return {"accum": exact_accumulator(x, types["scale"], types["bias"], 1)}
+
+    def reference(self, layer, xs, shapes):
+        return xs[0] * layer.params["scale"] + layer.params["bias"]
 
 
 class BinarizeKind(ElementwiseKind):
@@ -504,6 +530,10 @@ class BinarizeKind(ElementwiseKind):
         scale = layer.attrs["scale"]
         return {"levels": quantize([scale, -scale], types["result"])}
 
+    def reference(self, layer, xs, shapes):
+        scale = layer.attrs["scale"]
+        return np.where(xs[0] >= 0, scale, -scale)
+
 
 DENSE = DenseKind()
 CONV1D = ConvKind("Conv1D", 1)
@@ -516,9 +546,9 @@ MAX_POOL1D = PoolKind("MaxPooling1D", 1, average=False)
 MAX_POOL2D = PoolKind("MaxPooling2D", 2, average=False)
 AVERAGE_POOL1D = PoolKind("AveragePooling1D", 1, average=True)
 AVERAGE_POOL2D = PoolKind("AveragePooling2D", 2, average=True)
-ADD = MergeKind("Add")
-SUBTRACT = MergeKind("Subtract")
-MULTIPLY = MergeKind("Multiply")
+ADD = MergeKind("Add", np.add)
+SUBTRACT = MergeKind("Subtract", np.subtract)
+MULTIPLY = MergeKind("Multiply", np.multiply)
 CONCATENATE = ConcatKind()
 BATCH_NORM = BatchNormKind()
 TRANSPOSE = TransposeKind()

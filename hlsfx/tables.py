@@ -14,15 +14,46 @@ float64; an input between grid points reads the nearest one, so the table is not
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 
 from hlsfx.exact import quantize
 from hlsfx.fixed_type import FixedType
 
-__all__ = ["FUNCTIONS", "Table", "build_table"]
+__all__ = ["FUNCTIONS", "Table", "TableRequest", "TableSpec", "build_table"]
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """A lookup table a kind uses: its role name and the function it tabulates."""
+
+    role: str
+    """the precision role of the table's entries (its size is ``<role>_size``)"""
+    function: str
+    """the name of the tabulated function in :mod:`hlsfx.tables`"""
+    input_role: str
+    """the role whose type indexes the table (``input`` is the layer's input tensor)"""
+
+
+@dataclass(frozen=True)
+class TableRequest:
+    """A lookup table a layer needs: what it tabulates over which input type."""
+
+    role: str
+    """the table's role (its entries' type, and the ``<role>_size``/``_range`` settings)"""
+    function: str
+    """the tabulated function's name in :mod:`hlsfx.tables`"""
+    input_type: FixedType
+    n: int = 1
+    """the softmax row length the function may depend on"""
+    attrs: Mapping[str, Any] | None = None
+    """the layer attributes the function reads (alpha of ELU, say)"""
+    default_range: tuple[float, float] | None = None
+    """the range when the settings give none (None: the function's natural range)"""
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
