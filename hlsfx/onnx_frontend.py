@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +13,7 @@ from hlsfx.fixed_type import FixedType
 from hlsfx.graph import Graph, GraphError, Layer, verify
 from hlsfx.onnx_ops import CONVERTERS, QONNX_CONVERTERS, SUPPORTED_OPS, Tensor
 from hlsfx.onnx_quant import QONNX_DOMAINS
+from hlsfx.passes import run_passes
 
 __all__ = ["SUPPORTED_OPS", "load_onnx"]
 
@@ -34,7 +34,6 @@ class Converter:
         self.inputs: list[str] = []
         self.const_types: dict[str, FixedType] = {}  # constants quantized by QONNX Quant nodes
         self.layouts: dict[str, tuple[int, ...]] = {}  # a layer output's perm to its ONNX tensor
-        self.input_types: dict[str, FixedType] = {}
         self.real_valued: set[str] = set()  # QuantizeLinear outputs, held as real values
         self.integer_initializers = {
             i.name: onnx.numpy_helper.to_array(i).dtype for i in model.graph.initializer
@@ -161,16 +160,6 @@ class Converter:
         self.layouts[output] = self.values[output].perm
         return layer
 
-    def absorb(self, producer: Layer, node, **changes) -> None:
-        """``producer`` takes over ``node`` (a bias Add, a Quant): it now makes ``node``'s
-        output tensor, with ``changes`` to its fields."""
-        old, new = producer.output, node.output[0]
-        changed = replace(producer, output=new, **changes)
-        self.layers[self.layers.index(producer)] = changed
-        self.shapes[new] = self.shapes.pop(old)
-        self.layouts[new] = self.layouts.pop(old)
-        self.values[new] = Tensor(new, self.values.pop(old).perm)
-
     # -- the walk ----------------------------------------------------------------------------
 
     def run(self) -> Graph:
@@ -222,7 +211,6 @@ class Converter:
                 shapes=self.shapes,
                 layouts={**self.layouts, **{name: self.values[name].perm for name in inputs}},
                 output_layouts=layouts,
-                input_types=self.input_types,
                 name=self.graph.name or "model",
             )
         )
@@ -310,4 +298,4 @@ def load_onnx(model: str | Path | object) -> Graph:
         raise GraphError(
             f"{label}: opset {converter.opset} is outside the supported {MIN_OPSET}-{MAX_OPSET}"
         )
-    return converter.run()
+    return run_passes(converter.run())

@@ -65,34 +65,49 @@ def _gemm(c: Converter, node) -> None:
     _dense(c, node, x, weight, bias, fixed)
 
 
-def _add(c: Converter, node) -> None:
-    tensors = [n for n in node.input if isinstance(c.values.get(n), Tensor)]
-    if len(tensors) == 2:
-        _merge(c, node)
-        return
-    (name,) = tensors
-    constant = c.const(node, next(n for n in node.input if n != name), "the addend")
-    producer = next((layer for layer in c.layers if layer.output == name), None)
-    if producer is None or not producer.kind.weighted or c.uses[name] != 1:
-        raise c.fail(node, "a constant can only be added as the bias of a MatMul, Gemm or Conv")
-    n_out = producer.params["bias"].shape[0]
-    try:
-        extra = np.broadcast_to(constant.reshape(-1) if constant.size != 1 else constant, (n_out,))
-    except ValueError:
-        raise c.fail(
-            node, f"addend of shape {constant.shape} does not fit {n_out} outputs"
-        ) from None
-    fixed = dict(producer.fixed)
-    addend = next(n for n in node.input if n != name)
-    if addend in c.const_types and not producer.params["bias"].any():
-        fixed["bias"] = c.const_types[addend]
-    c.absorb(
-        producer,
-        node,
-        params={**producer.params, "bias": producer.params["bias"] + extra},
-        fixed=fixed,
-        source=f"{producer.source} + {c.where(node)}",
-    )
+def _per_channel(c: Converter, node, name: str, x: Tensor, what: str) -> tuple[np.ndarray, int]:
+    """The constant ``name`` as one value per position along one axis of ``x`` (counted after
+    the batch in ONNX's view): the axis ``x`` already holds last, else the channels (axis 0);
+    or an error when it varies along any other."""
+    constant = c.const(node, name, what)
+    dims = tuple(c.shapes[x.name][p] for p in x.perm)  # x's ONNX dims after the batch
+    if np.broadcast_shapes(constant.shape, (1, *dims)) != (1, *dims):
+        raise c.fail(node, f"{what} of shape {constant.shape} does not broadcast to {dims}")
+    full = np.broadcast_to(constant, (1, *dims))[0]
+    for axis in dict.fromkeys((x.perm.index(len(dims) - 1), 0)):
+        along = np.moveaxis(full, axis, 0).reshape(dims[axis], -1)
+        if np.all(along == along[:, :1]):
+            return along[:, 0].copy(), axis
+    raise c.fail(node, f"{what} of shape {constant.shape} varies along more than one axis, or "
+                       "along one other than the channels; not supported")  # fmt: skip
+
+
+def _affine(c: Converter, node, name: str, scale, shift, axis: int = 0, fixed=None) -> None:
+    """``x * scale + shift`` along ONNX axis ``axis`` (after the batch; 0: the channels): a
+    BatchNormalization layer over that axis held last (folded into a Dense or convolution
+    before it by hlsfx.passes.fold_batch_norm)."""
+    rank = len(c.tensor(node, name).perm)
+    x = c.in_layout(node, name, (*range(axis), rank - 1, *range(axis, rank - 1)))
+    params = {"scale": scale, "bias": shift}
+    c.add_layer(node, kinds.BATCH_NORM, [x], node.output[0], params=params, out_perm=x.perm,
+                fixed=fixed)  # fmt: skip
+
+
+def _constant_operand(c: Converter, node) -> None:
+    """Add, Sub or Mul of a tensor and a per-channel constant."""
+    (name,) = [n for n in node.input if isinstance(c.values.get(n), Tensor)]
+    other = next(n for n in node.input if n != name)
+    value, axis = _per_channel(c, node, other, c.tensor(node, name), "the constant operand")
+    ones, zeros = np.ones_like(value), np.zeros_like(value)
+    typed = c.const_types.get(other)
+    if node.op_type == "Mul":
+        _affine(c, node, name, value, zeros, axis, {"scale": typed} if typed else None)
+    elif node.op_type == "Add":
+        _affine(c, node, name, ones, value, axis, {"bias": typed} if typed else None)
+    elif node.input[0] == name:  # x - c
+        _affine(c, node, name, ones, -value, axis)
+    else:  # c - x
+        _affine(c, node, name, -ones, value, axis)
 
 
 def _activation(kind):
@@ -108,9 +123,8 @@ MERGES = {"Add": kinds.ADD, "Sub": kinds.SUBTRACT, "Mul": kinds.MULTIPLY}
 
 def _merge(c: Converter, node) -> None:
     if not all(isinstance(c.values.get(n), Tensor) for n in node.input):
-        raise c.fail(
-            node, f"{node.op_type} with a constant operand is not supported (only as a bias)"
-        )
+        _constant_operand(c, node)
+        return
     first = c.tensor(node, node.input[0])
     second = c.in_layout(node, node.input[1], first.perm)
     kind = MERGES[node.op_type]
@@ -173,35 +187,8 @@ def _batch_norm(c: Converter, node) -> None:
         c.const(node, n, what)
         for n, what in zip(node.input[1:5], ("scale", "B", "mean", "var"), strict=True)
     )
-    epsilon = c.attrs(node).get("epsilon", 1e-5)
-    scale = gamma / np.sqrt(var + epsilon)
-    shift = beta - mean * scale
-    held = c.tensor(node, node.input[0])
-    producer = next((layer for layer in c.layers if layer.output == held.name), None)
-    if (
-        producer is not None
-        and producer.kind.weighted
-        and c.uses[node.input[0]] == 1
-        and c.uses[held.name] <= 1
-    ):
-        weight, bias = producer.params["weight"], producer.params["bias"]
-        fixed = {k: v for k, v in producer.fixed.items() if k not in ("weight", "bias")}
-        c.absorb(
-            producer, node, fixed=fixed,
-            params={"weight": weight * scale, "bias": bias * scale + shift},
-            source=f"{producer.source} + {c.where(node)} (folded)",
-        )  # fmt: skip
-        return
-    rank = len(held.perm)
-    x = c.in_layout(node, node.input[0], (rank - 1, *range(rank - 1)) if rank > 1 else (0,))
-    c.add_layer(
-        node,
-        kinds.BATCH_NORM,
-        [x],
-        node.output[0],
-        params={"scale": scale, "bias": shift},
-        out_perm=x.perm,
-    )
+    scale = gamma / np.sqrt(var + c.attrs(node)["epsilon"])
+    _affine(c, node, node.input[0], scale, beta - mean * scale)
 
 
 def _leaky_relu(c: Converter, node) -> None:
@@ -447,7 +434,7 @@ QONNX_CONVERTERS = {
 CONVERTERS = {
     "Gemm": _gemm,
     "MatMul": _matmul,
-    "Add": _add,
+    "Add": _merge,
     "Relu": _activation(kinds.RELU),
     "Sigmoid": _activation(kinds.SIGMOID),
     "Tanh": _activation(kinds.TANH),

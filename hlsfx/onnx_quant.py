@@ -68,17 +68,9 @@ def _quant_type(c: Converter, node) -> FixedType:
 
 
 def _set_type(c: Converter, node, x: Tensor, t: FixedType) -> None:
-    """``node``'s output is ``x`` cast to ``t``: type the graph input or the layer that makes
-    ``x`` (when nothing else reads it), or else add a Linear layer that casts."""
-    producer = next((layer for layer in c.layers if layer.output == x.name), None)
-    only_reader = c.uses[node.input[0]] == 1 and c.uses[x.name] <= 1
-    if x.name in c.inputs and x.name not in c.input_types and only_reader:
-        c.input_types[x.name] = t
-        c.values[node.output[0]] = x
-    elif producer is not None and only_reader and "result" not in producer.fixed:
-        c.absorb(producer, node, fixed={**producer.fixed, "result": t})
-    else:
-        c.add_layer(node, kinds.LINEAR, [x], node.output[0], out_perm=x.perm, fixed={"result": t})
+    """``node``'s output is ``x`` cast to ``t``: a Linear layer that casts (which
+    hlsfx.passes.absorb_casts moves onto the input or the layer that makes ``x``)."""
+    c.add_layer(node, kinds.LINEAR, [x], node.output[0], out_perm=x.perm, fixed={"result": t})
 
 
 def _apply_quantizer(c: Converter, node, t: FixedType) -> None:

@@ -1,0 +1,32 @@
+"""Graph passes: each a pure ``(graph) -> (graph, changed)`` step in a module of its own, run by
+the frontends after they translate a model (:func:`run_passes`), each tested on a tiny graph
+whose float meaning (:mod:`hlsfx.reference`) it must keep."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from hlsfx.graph import Graph, verify
+from hlsfx.passes.absorb_casts import absorb_casts
+from hlsfx.passes.fold_batch_norm import fold_batch_norm
+
+__all__ = ["PASSES", "Pass", "absorb_casts", "fold_batch_norm", "run_passes"]
+
+Pass = Callable[[Graph], tuple[Graph, bool]]
+
+PASSES: tuple[Pass, ...] = (absorb_casts, fold_batch_norm)
+"""The passes every frontend runs, in this order, until none changes the graph."""
+
+
+def run_passes(graph: Graph, passes: Sequence[Pass] = PASSES) -> Graph:
+    """``graph`` after every pass, each repeated until no pass changes it; the IR invariants
+    are checked after each change."""
+    changed = True
+    while changed:
+        changed = False
+        for step in passes:
+            graph, did = step(graph)
+            if did:
+                verify(graph)
+                changed = True
+    return graph

@@ -1,0 +1,136 @@
+"""The graph passes, each on a tiny graph before and after: the float meaning
+(hlsfx.reference) does not change, the structure does as the pass says, and where a pass must
+not apply, it leaves the graph alone."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from onnx import TensorProto, helper, numpy_helper
+from test_reference import assert_close, onnx_float64
+
+import hlsfx
+from hlsfx import FixedType, kinds, reference
+from hlsfx.graph import Graph, GraphError, Layer, verify
+from hlsfx.passes import absorb_casts, fold_batch_norm, run_passes
+
+Q8 = FixedType.parse("ap_fixed<8,3>")
+Q6 = FixedType.parse("ap_fixed<6,2>")
+
+
+def _dense(name, x, y, rng, fixed=None, bias=True):
+    params = {"weight": rng.normal(0, 1, (4, 3)),
+              "bias": rng.normal(0, 1, 3) if bias else np.zeros(3)}  # fmt: skip
+    return Layer(name, kinds.DENSE, (x,), y, params=params, fixed=fixed or {})
+
+
+def _norm(name, x, y, scale, bias, fixed=None):
+    return Layer(name, kinds.BATCH_NORM, (x,), y, params={"scale": scale, "bias": bias},
+                 fixed=fixed or {})  # fmt: skip
+
+
+def _graph(layers, outputs=("y",)) -> Graph:
+    shapes = {"x": (4,), **{layer.output: (3,) for layer in layers}}
+    return verify(Graph(("x",), tuple(outputs), tuple(layers), shapes))
+
+
+def _same_meaning(before: Graph, after: Graph) -> None:
+    x = np.random.default_rng(0).normal(0, 2, (20, 4))
+    assert_close(reference.run(after, x), reference.run(before, x))
+
+
+def test_a_batch_norm_after_a_dense_folds_into_its_weights():
+    rng = np.random.default_rng(1)
+    before = _graph([_dense("fc", "x", "h", rng, {"weight": Q8, "bias": Q8}),
+                     _norm("bn", "h", "y", rng.uniform(0.5, 2, 3), rng.normal(0, 1, 3),
+                           {"result": Q6})])  # fmt: skip
+    after, changed = fold_batch_norm(before)
+    assert changed and [layer.name for layer in after.layers] == ["fc"]
+    (fc,) = after.layers
+    assert fc.output == "y" and "h" not in after.shapes
+    assert fc.fixed == {"result": Q6}  # scaled weights and bias lose their types
+    assert fc.source.endswith("(folded)")
+    _same_meaning(before, after)
+
+
+def test_a_pure_addition_keeps_the_weight_type_and_gives_a_typed_addend_to_a_zero_bias():
+    rng = np.random.default_rng(2)
+    addend = _norm("add", "h", "y", np.ones(3), rng.normal(0, 1, 3), {"bias": Q6})
+    before = _graph([_dense("fc", "x", "h", rng, {"weight": Q8}, bias=False), addend])
+    after, changed = fold_batch_norm(before)
+    assert changed and after.layers[0].fixed == {"weight": Q8, "bias": Q6}
+    _same_meaning(before, after)
+
+
+@pytest.mark.parametrize("case", ["typed result", "two readers", "an output", "no weights"])
+def test_a_batch_norm_that_must_stay_stays(case):
+    rng = np.random.default_rng(3)
+    fixed = {"result": Q8} if case == "typed result" else None
+    layers = [
+        _dense("fc", "x", "h", rng, fixed),
+        _norm("bn", "h", "y", np.full(3, 2.0), np.ones(3)),
+    ]
+    outputs = ("y",)
+    if case == "two readers":
+        layers.append(Layer("relu", kinds.RELU, ("h",), "z"))
+        outputs = ("y", "z")
+    elif case == "an output":
+        outputs = ("y", "h")
+    elif case == "no weights":
+        layers[0] = Layer("relu", kinds.RELU, ("x",), "h")
+    shapes = {"x": (3,) if case == "no weights" else (4,), "h": (3,), "y": (3,), "z": (3,)}
+    before = Graph(("x",), outputs, tuple(layers), shapes)
+    after, changed = fold_batch_norm(verify(before))
+    assert not changed and after is before
+
+
+def test_a_cast_moves_onto_the_layer_or_the_input_it_quantizes():
+    rng = np.random.default_rng(4)
+    before = Graph(
+        ("x",), ("y",),
+        (Layer("q_in", kinds.LINEAR, ("x",), "xq", fixed={"result": Q8}),
+         _dense("fc", "xq", "h", rng), Layer("q", kinds.LINEAR, ("h",), "y", fixed={"result": Q6})),
+        {"x": (4,), "xq": (4,), "h": (3,), "y": (3,)},
+    )  # fmt: skip
+    after = run_passes(verify(before))
+    assert [layer.name for layer in after.layers] == ["fc"]
+    assert after.input_types == {"x": Q8} and after.layers[0].inputs == ("x",)
+    assert after.layers[0].fixed == {"result": Q6} and after.layers[0].output == "y"
+    _same_meaning(before, after)
+
+
+def test_a_cast_after_a_typed_result_stays_and_keeps_the_batch_norm_apart():
+    rng = np.random.default_rng(5)
+    before = _graph([_dense("fc", "x", "h", rng, {"result": Q8}),
+                     Layer("q", kinds.LINEAR, ("h",), "hq", fixed={"result": Q6}),
+                     _norm("bn", "hq", "y", np.full(3, 0.5), np.ones(3))])  # fmt: skip
+    assert absorb_casts(before) == (before, False)
+    after = run_passes(before)  # the BN reads the Linear's output: nothing to fold
+    assert [layer.kind for layer in after.layers] == [kinds.DENSE, kinds.LINEAR, kinds.BATCH_NORM]
+
+
+def _onnx(op, constant, shape=(3, 2, 2)):
+    nodes = [helper.make_node("Relu", ["x"], ["r"]), helper.make_node(op, ["r", "c"], ["y"])]
+    model = helper.make_model(
+        helper.make_graph(nodes, "affine",
+                          [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", *shape])],
+                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["n", *shape])],
+                          [numpy_helper.from_array(np.asarray(constant, np.float32), "c")]),
+        opset_imports=[helper.make_opsetid("", 15)],
+    )  # fmt: skip
+    model.ir_version = 8
+    return model
+
+
+@pytest.mark.parametrize("op", ["Mul", "Add", "Sub"])
+def test_an_activation_times_or_plus_a_channel_constant_is_a_batch_norm(op):
+    model = _onnx(op, np.array([0.5, -2.0, 3.0]).reshape(3, 1, 1))
+    graph = hlsfx.load(model)
+    assert [layer.kind for layer in graph.layers][-1] is kinds.BATCH_NORM
+    x = np.random.default_rng(6).normal(0, 1, (10, 3, 2, 2))
+    assert_close(reference.run(graph, x), onnx_float64(model, x))
+
+
+def test_a_constant_that_varies_across_space_is_refused_by_name():
+    with pytest.raises(GraphError, match=r"constant operand of shape \(3, 2, 1\) varies"):
+        hlsfx.load(_onnx("Mul", np.arange(6.0).reshape(3, 2, 1)))
