@@ -107,7 +107,9 @@ module myproject (
 wire accept = ap_start & x_ap_vld & ap_ready;
 // valid[k]: a sample was accepted k + 1 cycles ago (k = 0 .. 1)
 reg [1:0] valid;
-always @(posedge ap_clk) if (ap_rst) valid <= 2'd0; else valid <= {valid[0], accept};
+always @(posedge ap_clk)
+    if (ap_rst) valid <= 2'd0;
+    else valid <= {valid[0], accept};
 assign ap_ready = 1'b1;
 
 // ---- fc: Dense 2 -> 2; cycles 0 .. 0 after the accept; 3 products

@@ -68,3 +68,13 @@ def test_literals_and_replication_print_as_verilog():
     assert str(replicate(3, a.bit(7))) == "{3{a[7]}}"
     assert str(concat([a.bits(4, 4), "4'd0"])) == "{a[7:4], 4'd0}"
     assert (signed_const(-8, 16), signed_const(5, 16)) == ("-16'sd8", "16'sd5")
+
+
+def test_a_signal_is_declared_before_anything_uses_it():
+    net, a, y = _module()
+    early, _ = net.section(), net.section()
+    late = net.wire("fc_late", 4, a.bits(0, 4))  # declared in the later section
+    with net.into(early):
+        net.assign(y, late)  # printed before that declaration
+    with pytest.raises(NetlistError, match=r"<wire \[3:0\] fc_late> is used before it is declared"):
+        net.lines("m")

@@ -170,7 +170,7 @@ class Multipliers:
             if out is None:
                 out = net.wire(f"{mux}_p", width, product)
             else:
-                net.drive(out, product)
+                net.assign(out, product)
             for g, p in enumerate(unit):
                 if p.summed:
                     continue

@@ -60,6 +60,7 @@ class Signal:
         self.name, self.width, self.kind, self.owner = name, width, kind, owner
         self.read = 0  # bit mask of the bits some logic reads
         self.driven = 0  # bit mask of the bits some assignment drives
+        self.from_instance = False  # an instance's output, which the design may leave unread
 
     def bits(self, lo: int, count: int) -> Slice:
         """Bits ``lo .. lo + count - 1``."""
@@ -225,6 +226,13 @@ class _Rom:
 
 
 @dataclass(frozen=True)
+class _Instance:
+    module: str
+    name: str
+    pins: tuple[tuple[str, Expr], ...]
+
+
+@dataclass(frozen=True)
 class _Comment:
     text: str
 
@@ -242,6 +250,7 @@ class Netlist:
         self._declared: dict[str, tuple[list[object], int]] = {}
         self._signals: list[Signal] = []
         self._names: set[str] = set()
+        self._clocked = False  # whether any register reads the clock
 
     def _signal(self, name: str, width: int, kind: str, owner: str | None = None) -> Signal:
         if name in self._names:
@@ -328,9 +337,7 @@ class Netlist:
         if target.kind != "reg" or target.driven:
             raise NetlistError(f"{target!r} is not a register, or is loaded twice")
         target.driven = (1 << target.width) - 1
-        for port in self.ports:
-            if port.name == self.clock:
-                port.read = 1
+        self._clocked = True
         made = []
         for condition, value in branches:
             pair = (None if condition is None else v("{}", condition), v("{}", value))
@@ -350,6 +357,20 @@ class Netlist:
         self._items.append(_Rom(name, index_width, width, tuple(int(e) for e in entries)))
         return name
 
+    def instance(self, module: str, name: str, inputs: dict[str, Operand],
+                 outputs: dict[str, Signal]) -> None:  # fmt: skip
+        """An instance ``name`` of ``module``: its input ports read ``inputs``, its output
+        ports drive the wires or output ports ``outputs`` (by port name)."""
+        for port, wire in outputs.items():
+            if wire.kind not in ("wire", "output") or wire.driven:
+                raise NetlistError(f"{name}.{port}: {wire!r} is not an undriven wire or output")
+            wire.driven, wire.from_instance = (1 << wire.width) - 1, True
+        pins = [(port, v("{}", value)) for port, value in inputs.items()]
+        for _, expr in pins:
+            self._read(expr)
+        pins += [(port, v("{}", wire)) for port, wire in outputs.items()]
+        self._items.append(_Instance(module, name, tuple(pins)))
+
     def comment(self, text: str) -> None:
         self._items.append(_Comment(text))
 
@@ -363,12 +384,16 @@ class Netlist:
         """Per owner, the slices of its signals that nothing reads, most significant first."""
         found: dict[str, list[Slice]] = {}
         for signal in self._signals:
-            if signal.kind == "output":
+            if signal.kind == "output" or (signal.name == self.clock and self._clocked):
                 continue
             unread = ~signal.read & ((1 << signal.width) - 1)
             if not unread:
                 continue
-            if signal.kind == "wire" and unread == (1 << signal.width) - 1:
+            if (
+                signal.kind == "wire"
+                and unread == (1 << signal.width) - 1
+                and not signal.from_instance
+            ):
                 raise NetlistError(f"nothing reads {signal!r}")
             if signal.owner is None:
                 raise NetlistError(f"{signal!r} has unread bits and no owner")
@@ -385,7 +410,13 @@ class Netlist:
         out += [f"    {s.kind} wire {_range(s)}{s.name}," for s in self.ports]
         out[-1] = out[-1].rstrip(",")
         out += [");", *header]
+        declared = {port.name for port in self.ports}
         for item in (item for section in self._sections for item in section):
+            if isinstance(item, _Declare):
+                declared.add(item.signal.name)
+            for used in _reads(item):
+                if used.signal.name not in declared:
+                    raise NetlistError(f"{used.signal!r} is used before it is declared")
             out += _print(item, self.clock)
         sinks = self.unused()
         if sinks:
@@ -437,6 +468,22 @@ def _wrapped(line: str, indent: str = "    ") -> list[str]:
     return out
 
 
+def _reads(item: object) -> list[Slice]:
+    """The slices an item reads or drives (every one must be declared before it)."""
+    if isinstance(item, _Declare):
+        return list(item.value.slices) if item.value is not None else []
+    if isinstance(item, _Assign):
+        return [item.target, *item.value.slices]
+    if isinstance(item, _Clocked):
+        found = [item.target.all]
+        for condition, value in item.branches:
+            found += [*(condition.slices if condition is not None else ()), *value.slices]
+        return found
+    if isinstance(item, _Instance):
+        return [s for _, value in item.pins for s in value.slices]
+    return []
+
+
 def _print(item: object, clock: str) -> list[str]:
     if isinstance(item, _Declare):
         s = item.signal
@@ -451,7 +498,12 @@ def _print(item: object, clock: str) -> list[str]:
         for condition, value in item.branches:
             load = f"{name} <= {value};"
             steps.append(load if condition is None else f"if ({condition}) {load}")
-        return _wrapped(f"always @(posedge {clock}) {' else '.join(steps)}")
+        if len(steps) == 1:
+            return _wrapped(f"always @(posedge {clock}) {steps[0]}")
+        lines = [f"always @(posedge {clock})", *_wrapped(f"    {steps[0]}", " " * 8)]
+        for step in steps[1:]:
+            lines += _wrapped(f"    else {step}", " " * 8)
+        return lines
     if isinstance(item, _Rom):
         bits, w = item.index_width, item.width
         lines = [f"function {_range_of(w)}{item.name};", f"    input [{bits - 1}:0] k;",
@@ -461,6 +513,10 @@ def _print(item: object, clock: str) -> list[str]:
         if len(item.entries) < (1 << bits):
             lines.append(f"        default: {item.name} = {const(item.entries[-1], w)};")
         return [*lines, "    endcase", "endfunction"]
+    if isinstance(item, _Instance):
+        pins = [f"    .{port}({value})," for port, value in item.pins]
+        pins[-1] = pins[-1].rstrip(",")
+        return [f"{item.module} {item.name} (", *pins, ");"]
     if isinstance(item, _Comment):
         return [f"// {item.text}" if item.text else ""]
     raise NetlistError(f"{item!r} is not a netlist item")

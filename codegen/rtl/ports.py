@@ -16,14 +16,11 @@ from __future__ import annotations
 
 import copy
 
+from hlsfx.codegen.rtl.netlist import Netlist, Operand, Signal, concat, const, join, v
+
 __all__ = ["PORT_STYLES", "wrap"]
 
 PORT_STYLES = ("ap_vld", "ap_vld_elements", "axis")
-
-
-def _instance(core: str, connect: dict[str, str]) -> list[str]:
-    pins = [f"    .{port}({wire})" for port, wire in connect.items()]
-    return [f"{core} core (", ",\n".join(pins), ");"]
 
 
 def _transfers(tensor: dict) -> tuple[int, int]:
@@ -38,143 +35,130 @@ def _stream(name: str, beat: int) -> dict:
             "beat": beat}  # fmt: skip
 
 
-def _shifted_in(register: str, data: str, width: int, bits: int) -> str:
-    """``register`` (``width`` bits) moved down by ``bits``, ``data`` entering at the top."""
-    return data if width == bits else f"{{{data}, {register}[{width - 1}:{bits}]}}"
+def _shifted_in(register: Signal, data: Operand, bits: int) -> Operand:
+    """``register`` moved down by ``bits``, ``data`` entering at the top."""
+    if register.width == bits:
+        return data
+    return concat([data, register.bits(bits, register.width - bits)])
 
 
-def _core_pins(interface: dict) -> dict[str, str]:
-    """The core's ports, each wired to a net of the same name."""
-    pins = {p: p for p in ("ap_clk", "ap_rst", "ap_start", "ap_done", "ap_idle", "ap_ready")}
-    for t in (*interface["inputs"], *interface["outputs"]):
-        field = t["ports"][0]
-        pins[field["data"]], pins[field["valid"]] = field["data"], field["valid"]
-    return pins
+def _control(net: Netlist, names: tuple[str, ...], direction: str) -> dict[str, Signal]:
+    return {name: net.port(direction, name, 1) for name in names}
 
 
-def _elements(top: str, core: str, interface: dict) -> tuple[list[str], dict]:
-    ports = [
-        "input wire ap_clk", "input wire ap_rst", "input wire ap_start", "output wire ap_done",
-        "output wire ap_idle", "output wire ap_ready",
-    ]  # fmt: skip
-    body, described = [], copy.deepcopy(interface)
+def _elements(top: str, core: str, interface: dict) -> tuple[Netlist, dict]:
+    net, described = Netlist(), copy.deepcopy(interface)
+    control = _control(net, ("ap_clk", "ap_rst", "ap_start"), "input")
+    done = _control(net, ("ap_done", "ap_idle", "ap_ready"), "output")
+    inputs: dict[str, Operand] = {name: control[name] for name in ("ap_clk", "ap_rst", "ap_start")}
+    outputs: dict[str, Signal] = dict(done)
     for t, d in zip(interface["inputs"], described["inputs"], strict=True):
         f = t["ports"][0]
-        bits = t["size"] * t["width"]
-        ports += [f"input wire [{bits - 1}:0] {f['data']}_V", f"input wire {f['data']}_V_ap_vld"]
-        body += [f"wire [{bits - 1}:0] {f['data']} = {f['data']}_V;",
-                 f"wire {f['valid']} = {f['data']}_V_ap_vld;"]  # fmt: skip
+        net.owner = f["data"]
+        inputs[f["data"]] = net.port("input", f"{f['data']}_V", t["size"] * t["width"])
+        inputs[f["valid"]] = net.port("input", f"{f['data']}_V_ap_vld", 1)
         d["ports"] = [{**f, "data": f"{f['data']}_V", "valid": f"{f['data']}_V_ap_vld"}]
+    elements = []
     for t, d in zip(interface["outputs"], described["outputs"], strict=True):
         f, w = t["ports"][0], t["width"]
-        body += [f"wire [{t['size'] * w - 1}:0] {f['data']};", f"wire {f['valid']};"]
         d["ports"] = []
         for k in range(t["size"]):
             name = f"{f['data']}_{k}_V"
-            ports += [f"output wire [{w - 1}:0] {name}", f"output wire {name}_ap_vld"]
-            body += [f"assign {name} = {f['data']}[{k * w + w - 1}:{k * w}];",
-                     f"assign {name}_ap_vld = {f['valid']};"]  # fmt: skip
+            elements.append((net.port("output", name, w), net.port("output", f"{name}_ap_vld", 1),
+                             f, k * w, w))  # fmt: skip
             d["ports"].append({"data": name, "valid": f"{name}_ap_vld", "first": k, "count": 1})
-    lines = [f"module {top} (", ",\n".join(f"    {p}" for p in ports), ");", *body]
-    lines += [*_instance(core, _core_pins(interface)), "endmodule"]
-    return lines, described
+    for t in interface["outputs"]:
+        f = t["ports"][0]
+        net.owner = f["data"]
+        outputs[f["data"]] = net.wire(f["data"], t["size"] * t["width"])
+        outputs[f["valid"]] = net.wire(f["valid"], 1)
+    net.instance(core, "core", inputs, outputs)
+    for data, valid, f, first, w in elements:
+        net.assign(data, outputs[f["data"]].bits(first, w))
+        net.assign(valid, outputs[f["valid"]])
+    return net, described
 
 
-def _axis(top: str, core: str, interface: dict) -> tuple[list[str], dict]:
-    ports, body = ["input wire ap_clk", "input wire ap_rst_n"], []
-    described = copy.deepcopy(interface)
-    pins = _core_pins(interface)
-    outs = interface["outputs"]
-    body += [
-        "wire ap_rst = ~ap_rst_n;",
-        "wire ap_done, ap_ready;",
-        "/* verilator lint_off UNUSEDSIGNAL */",
-        "wire ap_idle;",
-        "/* verilator lint_on UNUSEDSIGNAL */",
-        "reg waiting;  // a sample is in the core",
-        "wire ap_start;",
-    ]
+def _axis(top: str, core: str, interface: dict) -> tuple[Netlist, dict]:
+    net, described = Netlist(), copy.deepcopy(interface)
+    clock, reset_n = net.port("input", "ap_clk", 1), net.port("input", "ap_rst_n", 1)
+    reset = net.wire("ap_rst", 1, v("~{}", reset_n))
+    net.owner = "ap"
+    core_out = {name: net.wire(name, 1) for name in ("ap_done", "ap_idle", "ap_ready")}
+    net.owner = None
+    start = net.wire("ap_start", 1)
+    waiting = net.reg("waiting", 1)
+    net.comment("waiting: a sample is in the core; one sample at a time")
+    pins: dict[str, Operand] = {"ap_clk": clock, "ap_rst": reset, "ap_start": start}
     full = []
     for t, d in zip(interface["inputs"], described["inputs"], strict=True):
         f, w = t["ports"][0], t["width"]
         name = f["data"]
         beat, beats = _transfers(t)
         bw, cw = beat * w, max(1, beats.bit_length())
-        ports += [f"input wire [{bw - 1}:0] {name}_V_TDATA", f"input wire {name}_V_TVALID",
-                  f"output wire {name}_V_TREADY"]  # fmt: skip
-        body += [
-            f"reg [{t['size'] * w - 1}:0] {name};",
-            f"reg [{cw - 1}:0] {name}_count;  // transfers taken of {beats}",
-            f"wire {name}_full = {name}_count == {cw}'d{beats};",
-            f"assign {name}_V_TREADY = ~{name}_full;",
-            "always @(posedge ap_clk) begin",
-            f"    if (ap_rst) {name}_count <= {cw}'d0;",
-            f"    else if (ap_start) {name}_count <= {cw}'d0;",
-            f"    else if ({name}_V_TVALID & {name}_V_TREADY) begin  // in at the top, moving down",
-            f"        {name} <= {_shifted_in(name, f'{name}_V_TDATA', t['size'] * w, bw)};",
-            f"        {name}_count <= {name}_count + {cw}'d1;",
-            "    end",
-            "end",
-            f"wire {f['valid']} = 1'b1;",
-        ]
-        full.append(f"{name}_full")
+        net.owner = name
+        tdata = net.port("input", f"{name}_V_TDATA", bw)
+        tvalid = net.port("input", f"{name}_V_TVALID", 1)
+        tready = net.port("output", f"{name}_V_TREADY", 1)
+        data, count = net.reg(name, t["size"] * w), net.reg(f"{name}_count", cw)
+        net.comment(f"{name}_count: transfers taken of {beats}; the data moves down as they come")
+        is_full = net.wire(f"{name}_full", 1, v("{} == {}", count, const(beats, cw)))
+        net.assign(tready, v("~{}", is_full))
+        take = net.wire(f"{name}_take", 1, v("{} & {}", tvalid, tready))
+        net.clocked(count, (reset, const(0, cw)), (start, const(0, cw)),
+                    (take, v("{} + {}", count, const(1, cw))))  # fmt: skip
+        net.clocked(data, (v("~{} & ~{} & {}", reset, start, take), _shifted_in(data, tdata, bw)))
+        pins[f["data"]], pins[f["valid"]] = data, "1'b1"
+        full.append(is_full)
         d.pop("ports")
         d["stream"] = _stream(name, beat)
+    outputs: dict[str, Signal] = dict(core_out)
     sending = []
-    for t, d in zip(outs, described["outputs"], strict=True):
+    for t, d in zip(interface["outputs"], described["outputs"], strict=True):
         f, w = t["ports"][0], t["width"]
         name = f["data"]
         beat, beats = _transfers(t)
         bw, cw = beat * w, max(1, beats.bit_length())
-        zeros = f"{bw}'d0"
-        ports += [f"output wire [{bw - 1}:0] {name}_V_TDATA", f"output wire {name}_V_TVALID",
-                  f"input wire {name}_V_TREADY"]  # fmt: skip
-        body += [
-            f"wire [{t['size'] * w - 1}:0] {name};",
-            "/* verilator lint_off UNUSEDSIGNAL */ // all outputs come with ap_done",
-            f"wire {f['valid']};",
-            "/* verilator lint_on UNUSEDSIGNAL */",
-            f"reg [{t['size'] * w - 1}:0] {name}_held;",
-            f"reg [{cw - 1}:0] {name}_left;  // transfers still to send",
-            f"assign {name}_V_TVALID = {name}_left != {cw}'d0;",
-            f"assign {name}_V_TDATA = {name}_held[{bw - 1}:0];",
-            "always @(posedge ap_clk) begin",
-            f"    if (ap_rst) {name}_left <= {cw}'d0;",
-            f"    else if (ap_done) begin {name}_held <= {name}; {name}_left <= {cw}'d{beats}; end",
-            f"    else if ({name}_V_TVALID & {name}_V_TREADY) begin",
-            f"        {name}_held <= {_shifted_in(f'{name}_held', zeros, t['size'] * w, bw)};",
-            f"        {name}_left <= {name}_left - {cw}'d1;",
-            "    end",
-            "end",
-        ]
-        sending.append(f"({name}_left != {cw}'d0)")
+        net.owner = name
+        tdata = net.port("output", f"{name}_V_TDATA", bw)
+        tvalid = net.port("output", f"{name}_V_TVALID", 1)
+        tready = net.port("input", f"{name}_V_TREADY", 1)
+        outputs[f["data"]] = net.wire(name, t["size"] * w)
+        outputs[f["valid"]] = net.wire(f["valid"], 1)  # unread: every output comes with ap_done
+        held, left = net.reg(f"{name}_held", t["size"] * w), net.reg(f"{name}_left", cw)
+        net.comment(f"{name}_left: transfers still to send")
+        net.assign(tvalid, v("{} != {}", left, const(0, cw)))
+        net.assign(tdata, held.bits(0, bw))
+        sent = net.wire(f"{name}_sent", 1, v("{} & {}", tvalid, tready))
+        net.clocked(left, (reset, const(0, cw)), (core_out["ap_done"], const(beats, cw)),
+                    (sent, v("{} - {}", left, const(1, cw))))  # fmt: skip
+        net.clocked(held, (v("~{} & {}", reset, core_out["ap_done"]), outputs[f["data"]]),
+                    (v("~{} & {}", reset, sent), _shifted_in(held, const(0, bw), bw)))  # fmt: skip
+        sending.append(tvalid)
         d.pop("ports")
         d["stream"] = _stream(name, beat)
-    body += [
-        f"wire busy = waiting | {' | '.join(sending)};  // one sample at a time",
-        f"assign ap_start = {' & '.join(full)} & ~busy & ap_ready;",
-        "always @(posedge ap_clk) begin",
-        "    if (ap_rst) waiting <= 1'b0;",
-        "    else if (ap_start) waiting <= 1'b1;",
-        "    else if (ap_done) waiting <= 1'b0;",
-        "end",
-    ]
-    lines = [f"module {top} (", ",\n".join(f"    {p}" for p in ports), ");", *body]
-    lines += [*_instance(core, pins), "endmodule"]
+    net.owner = None
+    busy = net.wire("busy", 1, join(" | ", [waiting, *sending]))
+    net.assign(start, v("{} & ~{} & {}", join(" & ", full), busy, core_out["ap_ready"]))
+    net.clocked(waiting, (reset, "1'b0"), (start, "1'b1"), (core_out["ap_done"], "1'b0"))
+    net.instance(core, "core", pins, outputs)
     beats_in = max(_transfers(t)[1] for t in interface["inputs"])
-    beats_out = max(_transfers(t)[1] for t in outs)
+    beats_out = max(_transfers(t)[1] for t in interface["outputs"])
     described.update(
         protocol="axis", reset="ap_rst_n", reset_active=0, start=None, done=None, ready=None,
         ii=beats_in + interface["latency"] + beats_out + 2,
     )  # fmt: skip
-    return lines, described
+    return net, described
 
 
 def wrap(style: str, top: str, core: str, interface: dict) -> tuple[list[str], dict]:
-    """The wrapper module ``top`` around the core module ``core`` (whose interface is
-    ``interface``) in port style ``style``, and the wrapper's interface description."""
+    """The Verilog of the wrapper module ``top`` around the core module ``core`` (whose
+    interface is ``interface``) in port style ``style``, and the wrapper's interface
+    description."""
     if style == "ap_vld_elements":
-        return _elements(top, core, interface)
-    if style == "axis":
-        return _axis(top, core, interface)
-    raise ValueError(f"port style {style!r} is not one of {', '.join(PORT_STYLES)}")
+        net, described = _elements(top, core, interface)
+    elif style == "axis":
+        net, described = _axis(top, core, interface)
+    else:
+        raise ValueError(f"port style {style!r} is not one of {', '.join(PORT_STYLES)}")
+    return net.lines(top), described
