@@ -22,16 +22,17 @@ from hlsfx.fixed_type import FixedType, Overflow, Rounding
 __all__ = ["bounds", "cast", "fit", "quantize", "requantize", "to_float"]
 
 _INCREMENT = {
-    Rounding.AP_TRN: lambda floor, half, rest, negative: False,
-    Rounding.AP_TRN_ZERO: lambda floor, half, rest, negative: negative and (half or rest),
+    Rounding.AP_TRN: lambda floor, half, rest, negative: 0,
+    Rounding.AP_TRN_ZERO: lambda floor, half, rest, negative: negative & (half | rest),
     Rounding.AP_RND: lambda floor, half, rest, negative: half,
-    Rounding.AP_RND_ZERO: lambda floor, half, rest, negative: half and (negative or rest),
-    Rounding.AP_RND_MIN_INF: lambda floor, half, rest, negative: half and rest,
-    Rounding.AP_RND_INF: lambda floor, half, rest, negative: half and (not negative or rest),
-    Rounding.AP_RND_CONV: lambda floor, half, rest, negative: half and (floor % 2 == 1 or rest),
+    Rounding.AP_RND_ZERO: lambda floor, half, rest, negative: half & (negative | rest),
+    Rounding.AP_RND_MIN_INF: lambda floor, half, rest, negative: half & rest,
+    Rounding.AP_RND_INF: lambda floor, half, rest, negative: half & ((1 - negative) | rest),
+    Rounding.AP_RND_CONV: lambda floor, half, rest, negative: half & ((floor % 2 == 1) | rest),
 }
 """whether the value rounded toward -inf (``floor``) moves up one LSB: ``half`` is the first
-dropped bit, ``rest`` whether any bit below it is set, ``negative`` the exact value's sign"""
+dropped bit, ``rest`` whether any bit below it is set, ``negative`` the exact value's sign
+(bools, or numpy arrays of them: the same rule for one value or many)"""
 
 
 def bounds(t: FixedType) -> tuple[int, int]:
@@ -61,13 +62,43 @@ def requantize(v: int, shift: int, t: FixedType) -> int:
     floor = v >> shift
     half = bool(v >> (shift - 1) & 1)
     rest = bool(v & ((1 << (shift - 1)) - 1))
-    return fit(floor + _INCREMENT[t.rounding](floor, half, rest, v < 0), t)
+    return fit(floor + int(_INCREMENT[t.rounding](floor, half, rest, v < 0)), t)
 
 
 def _codes_array(codes: list[int], shape: tuple[int, ...], t: FixedType) -> np.ndarray:
     """int64 when every code of ``t`` fits one, else Python integers."""
     fits = t.min_code >= -(1 << 63) and t.max_code < (1 << 63)
     return np.array(codes, dtype=np.int64 if fits else object).reshape(shape)
+
+
+_FAST_WIDTH = 62
+"""types this narrow convert most doubles in int64 numpy arithmetic"""
+
+
+def _quantize_many(values: np.ndarray, t: FixedType) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of ``t`` for the doubles whose scaled value ``x * 2**F`` is a normal double below
+    2**52 (exact, as is every step below), and which of ``values`` those are."""
+    with np.errstate(over="ignore", under="ignore"):
+        scaled = np.ldexp(values, t.fractional)
+    magnitude = np.abs(scaled)
+    done = (magnitude < 2.0**52) & ((magnitude >= 2.0**-1000) | (values == 0))
+    scaled = np.where(done, scaled, 0.0)
+    floor = np.floor(scaled)
+    middle = floor + 0.5  # exact below 2**52, unlike scaled - floor
+    below = floor.astype(np.int64)
+    half, rest = scaled >= middle, (scaled != floor) & (scaled != middle)
+    q = below + np.asarray(_INCREMENT[t.rounding](below, half, rest, scaled < 0), np.int64)
+    lo, hi = bounds(t)
+    if t.overflow is Overflow.AP_WRAP:
+        wrapped = q & ((1 << t.width) - 1)
+        if t.signed:
+            wrapped -= ((wrapped >> (t.width - 1)) & 1) << t.width
+        q = np.where((q < lo) | (q > hi), wrapped, q)
+    elif t.overflow is Overflow.AP_SAT_ZERO:
+        q = np.where((q < lo) | (q > hi), 0, q)
+    else:
+        q = np.clip(q, lo, hi)
+    return q, done
 
 
 def _quantize_one(x: float, t: FixedType) -> int:
@@ -92,7 +123,12 @@ def quantize(values: Any, t: FixedType | str, *, nonfinite: float | None = None)
             f"cannot quantize to {t}: {len(bad)} of {len(flat)} values are NaN or infinite "
             f"(the first, {flat[bad[0]]}, at flat index {bad[0]})"
         )
-    return _codes_array([_quantize_one(x, t) for x in flat], array.shape, t)
+    if t.width > _FAST_WIDTH or t.ap_int:
+        return _codes_array([_quantize_one(x, t) for x in flat], array.shape, t)
+    codes, done = _quantize_many(np.array(flat, dtype=np.float64), t)
+    for i in np.flatnonzero(~done).tolist():
+        codes[i] = _quantize_one(flat[i], t)
+    return codes.reshape(array.shape)
 
 
 def cast(codes: Any, src: FixedType | str, dst: FixedType | str) -> np.ndarray:
