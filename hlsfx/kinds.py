@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from hlsfx import windows
 from hlsfx.errors import GraphError
 from hlsfx.fixed_type import FixedType, exact_accumulator, product_type
 from hlsfx.tables import FUNCTIONS, TableRequest, TableSpec
@@ -285,42 +286,20 @@ class WindowKind(LayerKind):
 
     def window_counts(self, layer: Layer, shape: tuple[int, ...]) -> list[int]:
         """The number of window positions along each spatial axis of an input ``shape``."""
-        a, d, counts = layer.attrs, self.spatial, []
-        for i in range(d):
-            padded = shape[i] + a["pads"][i] + a["pads"][d + i]
-            reach = (a["kernel"][i] - 1) * a["dilations"][i] + 1
-            if padded < reach:
-                raise GraphError(f"{layer.describe()}: the window reaches beyond the padded input")
-            counts.append((padded - reach) // a["strides"][i] + 1)
+        counts = windows.window_counts(layer.attrs, shape)
+        if counts is None:
+            raise GraphError(f"{layer.describe()}: the window reaches beyond the padded input")
         return counts
 
     def windows(self, layer: Layer, x: np.ndarray, shape: tuple[int, ...]) -> tuple[Any, Any]:
-        """Each output position's window of the float inputs ``x`` (batch first), ``(N,
-        positions, taps, channels)`` with padding read as 0, and ``(positions, taps)``: which
-        taps lie inside the input."""
-        index = self.patch_index(layer, shape)
-        flat = np.concatenate([x.reshape(len(x), -1), np.zeros((len(x), 1))], axis=1)
-        taps = flat[:, index].reshape(len(x), len(index), -1, shape[-1])
-        return taps, (index >= 0).reshape(taps.shape[1:])[..., 0]
+        """The windows of float inputs (see :func:`hlsfx.windows.gather`)."""
+        return windows.gather(self.patch_index(layer, shape), x, shape[-1])
 
     def patch_index(self, layer: Layer, shape: tuple[int, ...]) -> np.ndarray:
         """For each output position (row-major) and tap (kernel positions, then input
         channels), the flat channels-last input index it reads, or -1 for padding."""
-        a, d = layer.attrs, self.spatial
-        out_shape = self.output_shape(layer, [shape])[:-1]
-        channels = shape[-1]
-        out_pos = np.indices(out_shape).reshape(d, -1).T  # (P, d)
-        taps = np.indices(tuple(a["kernel"])).reshape(d, -1).T  # (T, d)
-        stride, dilation = np.array(a["strides"]), np.array(a["dilations"])
-        begin = np.array(a["pads"][:d])
-        pos = out_pos[:, None, :] * stride + taps[None, :, :] * dilation - begin  # (P, T, d)
-        valid = np.all((pos >= 0) & (pos < np.array(shape[:-1])), axis=-1)
-        flat = np.ravel_multi_index(
-            tuple(np.clip(pos, 0, np.array(shape[:-1]) - 1).transpose(2, 0, 1)), shape[:-1]
-        )
-        index = flat[:, :, None] * channels + np.arange(channels)  # (P, T, C)
-        index[~valid] = -1
-        return index.reshape(len(out_pos), -1)
+        self.output_shape(layer, [shape])  # checks the shapes
+        return windows.patch_index(layer.attrs, shape)
 
 
 class ConvKind(WindowKind, WeightedKind):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 
+import kind_cases
 import numpy as np
 import onnx
 import pytest
@@ -216,9 +217,22 @@ def test_a_quantizer_on_a_shared_tensor_means_its_value_on_its_grid():
     assert np.array_equal(reference.run(graph, x), onnxruntime_outputs(model, x))
 
 
+@pytest.mark.parametrize("kind", kind_cases.ONNX_CASES, ids=lambda kind: kind.name)
+def test_each_kind_from_its_onnx_op_means_what_onnx_computes(kind):
+    rng = np.random.default_rng(8)
+    model = kind_cases.ONNX_CASES[kind](rng)
+    graph = hlsfx.load(model)
+    assert kind in {layer.kind for layer in graph.layers}
+    name = graph.inputs[0]
+    shape = tuple(graph.shapes[name][p] for p in graph.layout(name))
+    x = rng.normal(0, 1.5, (25, *shape))
+    assert_close(reference.run(graph, x), onnx_float64(model, x))
+
+
 def frontend_kinds() -> set[kinds.LayerKind]:
     """The kinds in the graphs the tests above compare with their source's computation."""
-    graphs = [_built(name)[1] for name in BUILT]
+    graphs = [hlsfx.load(case(np.random.default_rng(8))) for case in kind_cases.ONNX_CASES.values()]
+    graphs += [_built(name)[1] for name in BUILT]
     graphs += [hlsfx.load(fixture(relative)) for relative in ONNX_FIXTURES]
     graphs.append(hlsfx.load(_shared_quantizer_model()))
     return {layer.kind for graph in graphs for layer in graph.layers}
