@@ -101,7 +101,7 @@ def _all_kinds_graph() -> Graph:
 ALL_KINDS_MODEL = _all_kinds_graph()
 
 
-def _onnx(nodes, input_shape, initializers) -> onnx.ModelProto:
+def onnx_model(nodes, input_shape, initializers) -> onnx.ModelProto:
     """A model from input ``x`` (batch first, then ``input_shape``) to output ``y``."""
     model = helper.make_model(
         helper.make_graph(
@@ -120,14 +120,14 @@ def _onnx(nodes, input_shape, initializers) -> onnx.ModelProto:
 def _op(op: str, shape=(6,), inputs=("x",), initializers=None, **attrs):
     """One node of ``op`` on the input (and the named constants)."""
     node = helper.make_node(op, list(inputs), ["y"], **attrs)
-    return lambda r: _onnx([node], shape, {k: f(r) for k, f in (initializers or {}).items()})
+    return lambda r: onnx_model([node], shape, {k: f(r) for k, f in (initializers or {}).items()})
 
 
 def _on_relu(op: str, shape=(3, 2, 2), second="r", initializers=None, **attrs):
     """``op`` of a ReLU's output and ``second`` (a tensor, or a constant's name)."""
     nodes = [helper.make_node("Relu", ["x"], ["r"]),
              helper.make_node(op, ["r", second], ["y"], **attrs)]  # fmt: skip
-    return lambda r: _onnx(nodes, shape, {k: f(r) for k, f in (initializers or {}).items()})
+    return lambda r: onnx_model(nodes, shape, {k: f(r) for k, f in (initializers or {}).items()})
 
 
 def _normal(*shape):
@@ -136,7 +136,7 @@ def _normal(*shape):
 
 def _flattened_conv(r: np.random.Generator) -> onnx.ModelProto:
     nodes = [helper.make_node("Conv", ["x", "w"], ["c"]), helper.make_node("Flatten", ["c"], ["y"])]
-    return _onnx(nodes, (3, 2, 2), {"w": r.normal(0, 0.7, (2, 3, 1, 1))})
+    return onnx_model(nodes, (3, 2, 2), {"w": r.normal(0, 0.7, (2, 3, 1, 1))})
 
 
 ONNX_CASES: dict[kinds.LayerKind, Callable[[np.random.Generator], onnx.ModelProto]] = {
@@ -173,7 +173,7 @@ ONNX_CASES: dict[kinds.LayerKind, Callable[[np.random.Generator], onnx.ModelProt
     kinds.SUBTRACT: _on_relu("Sub", second="x"),
     kinds.MULTIPLY: _on_relu("Mul", second="x"),
     kinds.CONCATENATE: _on_relu("Concat", second="x", axis=1),
-    kinds.BATCH_NORM: lambda r: _onnx(
+    kinds.BATCH_NORM: lambda r: onnx_model(
         [helper.make_node("Relu", ["x"], ["r"]),
          helper.make_node("BatchNormalization", ["r", "g", "b", "m", "v"], ["y"], epsilon=1e-3)],
         (3, 2, 2),

@@ -64,21 +64,6 @@ def onnx_float64(model: onnx.ModelProto, x: np.ndarray) -> np.ndarray:
     return evaluator.run(None, {name: x})[0]
 
 
-def _model(nodes, input_shape, output_shape, initializers) -> onnx.ModelProto:
-    model = helper.make_model(
-        helper.make_graph(
-            nodes, "reference",
-            [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", *input_shape])],
-            [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["n", *output_shape])],
-            [numpy_helper.from_array(np.asarray(v, np.float32), k)
-             for k, v in initializers.items()],
-        ),
-        opset_imports=[helper.make_opsetid("", 15)],
-    )  # fmt: skip
-    model.ir_version = 8
-    return model
-
-
 def _image_model(rng) -> tuple[onnx.ModelProto, tuple[int, ...]]:
     """Conv (padded, strided, dilated) + BatchNormalization, pooling both ways, a depthwise
     conv, PRelu, merges, concatenation, Transpose, Flatten, Gemm, Softmax."""
@@ -117,7 +102,7 @@ def _image_model(rng) -> tuple[onnx.ModelProto, tuple[int, ...]]:
         "var": 0.5 + np.abs(r(4)), "wd": r(4, 1, 3, 3), "slope": r(4, 1, 1),
         "w2": r(5, 8 * 2 * 2), "b2": r(5),
     }  # fmt: skip
-    return _model(nodes, (2, 8, 8), (5,), initializers), (2, 8, 8)
+    return kind_cases.onnx_model(nodes, (2, 8, 8), initializers), (2, 8, 8)
 
 
 def _activations_model(rng) -> tuple[onnx.ModelProto, tuple[int, ...]]:
@@ -155,7 +140,7 @@ def _activations_model(rng) -> tuple[onnx.ModelProto, tuple[int, ...]]:
         "lo": np.float32(-0.75), "hi": np.float32(1.5), "g": 1 + r(6), "be": r(6), "mu": r(6),
         "var": 0.5 + np.abs(r(6)),
     }  # fmt: skip
-    return _model(nodes, (4, 12), (6,), initializers), (4, 12)
+    return kind_cases.onnx_model(nodes, (4, 12), initializers), (4, 12)
 
 
 BUILT = {"image": _image_model, "activations": _activations_model}
