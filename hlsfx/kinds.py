@@ -1,7 +1,8 @@
 """Layer kinds: what each op is in the IR (roles, attributes, shape rule), in one registry.
 
-A kind's semantics are defined in NUMERICS.md; its emulator kernel lives in
-``hlsfx.emulator.kernels`` under the same kind object.
+A kind's semantics are defined in NUMERICS.md, its float meaning by its ``reference`` method;
+its emulator step lives with its family's kernels (``hlsfx.emulator.weighted``,
+``activations`` or ``layout``), registered under the same kind object.
 """
 
 from __future__ import annotations

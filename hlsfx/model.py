@@ -256,7 +256,7 @@ class QuantizedModel:
 
     def _run_chunk(self, arrays, start, stop, results, local, fuse) -> dict:
         from hlsfx.emulator.quantize import quantize
-        from hlsfx.emulator.run import scratch_array
+        from hlsfx.emulator.steps import scratch_array
 
         steps, as_float = self._plans[fuse]
 

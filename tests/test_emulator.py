@@ -13,7 +13,7 @@ from onnx import TensorProto, helper, numpy_helper
 
 import hlsfx
 from hlsfx import kinds
-from hlsfx.emulator import kernels
+from hlsfx.emulator import kernels, weighted
 from hlsfx.emulator.run import PREPARERS, prepare
 
 WIDE = "ap_fixed<26,10>"
@@ -112,7 +112,7 @@ def test_float_and_integer_dense_paths_give_identical_bits(default):
             fast = prepare(layer, p, [x_t], [graph.shapes[layer.inputs[0]]])
             assert fast.__qualname__.startswith("_dense_float"), "expected the BLAS path here"
             exact = np.empty((len(x), p.params["weight"].shape[1]), dtype=np.int64)
-            kernels.dense_exact(
+            weighted.dense_exact_kernel(
                 values, p.params["weight"], hlsfx.cast(p.params["bias"], b_t, a_t),
                 x_t.fractional + w_t.fractional - a_t.fractional, kernels.target(a_t),
                 a_t.fractional - y_t.fractional, kernels.target(y_t), exact,

@@ -1,0 +1,173 @@
+"""Layers that move, merge or pool values: reshape, transpose, concatenation, element-wise
+merges and pooling, each kernel beside the step that prepares it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from hlsfx import kinds
+from hlsfx.config import LayerPrecision
+from hlsfx.emulator import kernels
+from hlsfx.emulator.jit import kernel
+from hlsfx.emulator.kernels import cast_flagged
+from hlsfx.emulator.steps import Step, require_int64
+from hlsfx.fixed_type import FixedType, product_type, sum_type
+from hlsfx.graph import Layer
+
+
+@kernel
+def pool_kernel(x, index, average, recip, shift, t, out):
+    """Per output position p and channel c, over the window taps ``index[p, :, c]`` (-1 where
+    the tap lies in the padding): max, or ``sum * recip[count]`` with ``count`` the number of
+    taps inside the input (``recip`` holds one entry per count, index 0 unused). ``shift``
+    aligns the max (F_x) or the product (F_x + F_recip) to the result."""
+    rows = x.shape[0]
+    positions, taps, channels = index.shape
+    overflows = 0
+    for r in range(rows):
+        for p in range(positions):
+            for c in range(channels):
+                best = 0
+                total = 0
+                count = 0
+                for k in range(taps):
+                    j = index[p, k, c]
+                    if j >= 0:
+                        v = x[r, j]
+                        best = v if count == 0 or v > best else best
+                        total += v
+                        count += 1
+                if average:
+                    value, flagged = cast_flagged(total * recip[count], shift, t)
+                else:
+                    value, flagged = cast_flagged(best, shift, t)
+                out[r, p * channels + c] = value
+                overflows += flagged
+    return overflows
+
+
+@kernel
+def merge_kernel(a, b, op, a_up, b_up, shift, t, out):
+    """``cast(a op b, t)`` exactly: op 0 adds and 1 subtracts (``a_up``/``b_up`` align both
+    to the finer LSB), op 2 multiplies (``shift`` from F_a + F_b)."""
+    rows, cols = a.shape
+    overflows = 0
+    for r in range(rows):
+        for c in range(cols):
+            if op == 2:
+                v = a[r, c] * b[r, c]
+            elif op == 1:
+                v = (a[r, c] << a_up) - (b[r, c] << b_up)
+            else:
+                v = (a[r, c] << a_up) + (b[r, c] << b_up)
+            value, flagged = cast_flagged(v, shift, t)
+            out[r, c] = value
+            overflows += flagged
+    return overflows
+
+
+def _moves(layer: Layer, p: LayerPrecision, in_types: list[FixedType], arrange) -> Step:
+    """A step that moves values (``arrange(x)`` gives them in output order), casting only if
+    the result type differs from the input's."""
+    x_t, y_t = in_types[0], p.types["result"]
+    shift, out_t = x_t.fractional - y_t.fractional, kernels.target(y_t)
+
+    def move(inputs, out, scratch):
+        values = arrange(inputs[0])
+        if x_t == y_t:
+            out[...] = values
+            return {"result": 0}
+        return {"result": kernels.requantize_array(np.ascontiguousarray(values), shift, out_t, out)}
+
+    return move
+
+
+def prepare_pool(layer: Layer, p: LayerPrecision, in_types: list[FixedType], in_shapes) -> Step:
+    shape = in_shapes[0]
+    channels = shape[-1]
+    index = layer.kind.patch_index(layer, shape)
+    index = index.reshape(len(index), -1, channels)  # (positions, taps, channels)
+    x_t, y_t = in_types[0], p.types["result"]
+    taps = index.shape[1]
+    if layer.kind.average:
+        r_t, recip = p.types["recip"], p.params["recip"]
+        sum_t = layer.kind.window_sum_type(x_t, taps)
+        require_int64(layer, "window sum times 1/count", product_type(sum_t, r_t))
+        shift = x_t.fractional + r_t.fractional - y_t.fractional
+    else:
+        recip, shift = np.zeros(1, dtype=np.int64), x_t.fractional - y_t.fractional
+    average, out_t = layer.kind.average, kernels.target(y_t)
+
+    def pool(inputs, out, scratch):
+        return {"result": pool_kernel(inputs[0], index, average, recip, shift, out_t, out)}
+
+    return pool
+
+
+MERGE_OPS = {kinds.ADD: 0, kinds.SUBTRACT: 1, kinds.MULTIPLY: 2}
+
+
+def prepare_merge(layer: Layer, p: LayerPrecision, in_types: list[FixedType], in_shapes) -> Step:
+    (a_t, b_t), y_t = in_types, p.types["result"]
+    op = MERGE_OPS[layer.kind]
+    if op == 2:
+        require_int64(layer, "product", product_type(a_t, b_t))
+        a_up = b_up = 0
+        shift = a_t.fractional + b_t.fractional - y_t.fractional
+    else:
+        require_int64(layer, "exact sum", sum_type(a_t, b_t), 62)
+        units = max(a_t.fractional, b_t.fractional)
+        a_up, b_up = units - a_t.fractional, units - b_t.fractional
+        shift = units - y_t.fractional
+    out_t = kernels.target(y_t)
+
+    def merge(inputs, out, scratch):
+        return {"result": merge_kernel(inputs[0], inputs[1], op, a_up, b_up, shift, out_t, out)}
+
+    return merge
+
+
+def prepare_concatenate(layer, p: LayerPrecision, in_types: list[FixedType], in_shapes) -> Step:
+    axis, y_t = layer.attrs["axis"], p.types["result"]
+    out_t = kernels.target(y_t)
+    shifts = [t.fractional - y_t.fractional for t in in_types]
+
+    def concatenate(inputs, out, scratch):
+        rows = len(inputs[0])
+        parts, overflows = [], 0
+        for x, shape, shift in zip(inputs, in_shapes, shifts, strict=True):
+            cast_x = np.empty_like(x, dtype=np.int64)
+            overflows += kernels.requantize_array(x, shift, out_t, cast_x)
+            parts.append(cast_x.reshape(rows, *shape))
+        out[...] = np.concatenate(parts, axis=1 + axis).reshape(rows, -1)
+        return {"result": overflows}
+
+    return concatenate
+
+
+def prepare_reshape(layer, p, in_types, in_shapes) -> Step:
+    return _moves(layer, p, in_types, lambda x: x)
+
+
+def prepare_transpose(layer, p, in_types, in_shapes) -> Step:
+    axes = (0, *(1 + a for a in layer.attrs["perm"]))
+    shape = in_shapes[0]
+    return _moves(
+        layer, p, in_types, lambda x: x.reshape(len(x), *shape).transpose(axes).reshape(len(x), -1)
+    )
+
+
+PREPARERS: dict[kinds.LayerKind, Callable[..., Step]] = {
+    kinds.MAX_POOL1D: prepare_pool,
+    kinds.MAX_POOL2D: prepare_pool,
+    kinds.AVERAGE_POOL1D: prepare_pool,
+    kinds.AVERAGE_POOL2D: prepare_pool,
+    kinds.ADD: prepare_merge,
+    kinds.SUBTRACT: prepare_merge,
+    kinds.MULTIPLY: prepare_merge,
+    kinds.CONCATENATE: prepare_concatenate,
+    kinds.RESHAPE: prepare_reshape,
+    kinds.TRANSPOSE: prepare_transpose,
+}

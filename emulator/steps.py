@@ -1,0 +1,46 @@
+"""What every layer family's steps share: the step's signature, scratch arrays, the int64
+limit and the cast to a layer's result."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from hlsfx.config import LayerPrecision
+from hlsfx.emulator import kernels
+from hlsfx.emulator.quantize import MAX_SIGNED_WIDTH
+from hlsfx.fixed_type import FixedType
+from hlsfx.graph import Layer
+
+__all__ = ["FLOAT_EXACT", "Step", "require_int64", "scratch_array", "to_result"]
+
+Step = Callable[[list[np.ndarray], np.ndarray, dict], dict[str, int]]
+"""(raw inputs (batch, features), the output array to fill, a scratch dict private to the
+calling run) -> overflow counts per role. Steps keep no state between calls, so one model
+can run in several threads at once."""
+
+FLOAT_EXACT = 1 << 53
+
+
+def scratch_array(scratch: dict, key, rows: int, cols: int, dtype) -> np.ndarray:
+    """A (rows, cols) work array kept in ``scratch`` under ``key``: reused while large enough,
+    so a thread's scratch grows to its largest chunk and no further."""
+    held = scratch.get(key)
+    if held is None or held.shape[0] < rows or held.shape[1] != cols or held.dtype != dtype:
+        held = scratch[key] = np.empty((rows, cols), dtype)
+    return held[:rows]
+
+
+def require_int64(layer: Layer, what: str, t: FixedType, limit: int = MAX_SIGNED_WIDTH) -> None:
+    """Refuse a type the emulator cannot hold in int64."""
+    if t.width > limit:
+        raise ValueError(
+            f"{layer.describe()}: the {what} needs {t.width} bits ({t}); the emulator computes "
+            f"exactly in int64, up to {limit}: choose narrower types"
+        )
+
+
+def to_result(x_t: FixedType, p: LayerPrecision) -> tuple[int, tuple]:
+    """The shift and target that cast codes of ``x_t`` to the layer's result type."""
+    return x_t.fractional - p.types["result"].fractional, kernels.target(p.types["result"])

@@ -1,0 +1,307 @@
+"""Dense, convolutions and batch normalization: the sums of products in an accumulator, as
+NUMERICS.md orders their casts, each kernel beside the step that prepares it."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import replace
+
+import numpy as np
+from numba import prange
+
+from hlsfx import fixed_type, kinds
+from hlsfx.config import LayerPrecision
+from hlsfx.emulator import kernels
+from hlsfx.emulator.jit import kernel
+from hlsfx.emulator.kernels import cast_flagged
+from hlsfx.emulator.primitives import AP_SAT_ZERO, AP_WRAP
+from hlsfx.emulator.quantize import cast, check_emulated
+from hlsfx.emulator.steps import FLOAT_EXACT, Step, require_int64, scratch_array
+from hlsfx.fixed_type import FixedType, Rounding, product_type
+from hlsfx.graph import Layer
+
+
+@kernel(finite=True)
+def exact_sums_floor_kernel(total, bias, scale, offset, relu, t, out):
+    """``cast((total + bias) * scale, t)`` for float64 integers whose cast rounds by floor
+    (AP_TRN: ``offset`` 0) or to nearest with ties up (AP_RND: ``offset`` 0.5), followed by
+    ``max(., 0)`` when ``relu``. ``out`` may be int64 or float64 (codes kept as floats for a
+    following float-path Dense). Returns the overflow count of the cast.
+
+    The caller guarantees |total + bias| < 2**52 and a power-of-two ``scale`` <= 1: then the
+    sum, the floor, and the wrap ``v - 2**W * floor((v - lo) / 2**W)`` are exact in float64,
+    so each overflow mode is a branch-free loop.
+    """
+    rows, cols = total.shape
+    lo, hi = float(t[0]), float(t[1])
+    modulus = 2.0 ** t[2]
+    floor_at = 0.0 if relu else -np.inf
+    overflows = 0
+    for r in range(rows):
+        for c in range(cols):
+            v = np.floor((total[r, c] + bias[c]) * scale + offset)
+            outside = v < lo or v > hi
+            overflows += outside
+            if t[5] == AP_WRAP:
+                v -= modulus * np.floor((v - lo) / modulus)
+            elif t[5] == AP_SAT_ZERO:
+                v = 0.0 if outside else v
+            else:  # AP_SAT, and AP_SAT_SYM through its lo
+                v = min(max(v, lo), hi)
+            out[r, c] = max(v, floor_at)  # an integer: exact in an int64 or a float64 ``out``
+    return overflows
+
+
+@kernel
+def dense_exact_kernel(x, w, bias_acc, product_shift, acc_t, out_shift, out_t, out):
+    """Dense in NUMERICS.md's order: ``acc = cast(b, accum)``, then for each input in order
+    ``acc = cast(acc + cast(x_i * w_ij, accum), accum)``, then ``cast(acc, result)``.
+
+    ``bias_acc`` is the bias already cast to the accumulator; ``product_shift`` is
+    ``F_x + F_w - F_accum`` and ``out_shift`` is ``F_accum - F_result``.
+    """
+    rows, n_in = x.shape
+    n_out = w.shape[1]
+    acc_overflows = 0
+    out_overflows = 0
+    for r in prange(rows):
+        for j in range(n_out):
+            acc = bias_acc[j]
+            for i in range(n_in):
+                product, f1 = cast_flagged(x[r, i] * w[i, j], product_shift, acc_t)
+                acc, f2 = cast_flagged(acc + product, 0, acc_t)
+                acc_overflows += f1 + f2
+            value, flagged = cast_flagged(acc, out_shift, out_t)
+            out[r, j] = value
+            out_overflows += flagged
+    return acc_overflows, out_overflows
+
+
+@kernel
+def depthwise_exact_kernel(patches, w, bias_acc, product_shift, acc_t, out_shift, out_t, out):
+    """Depthwise conv in NUMERICS.md's order: per row of ``patches`` (taps t, then channels c)
+    and channel, ``acc = cast(b_c, accum)``, then for each tap in order
+    ``acc = cast(acc + cast(x_tc * w_tc, accum), accum)``, then ``cast(acc, result)``."""
+    rows = patches.shape[0]
+    taps, channels = w.shape
+    acc_overflows = 0
+    out_overflows = 0
+    for r in range(rows):
+        for c in range(channels):
+            acc = bias_acc[c]
+            for t in range(taps):
+                product, f1 = cast_flagged(
+                    patches[r, t * channels + c] * w[t, c], product_shift, acc_t
+                )
+                acc, f2 = cast_flagged(acc + product, 0, acc_t)
+                acc_overflows += f1 + f2
+            value, flagged = cast_flagged(acc, out_shift, out_t)
+            out[r, c] = value
+            out_overflows += flagged
+    return acc_overflows, out_overflows
+
+
+@kernel
+def batch_norm_kernel(x, scale, bias_acc, product_shift, acc_t, out_shift, t, out):
+    """``cast(cast(x * scale[c], accum) + bias[c], result)`` per channel of the last axis;
+    ``bias_acc`` is the bias already cast to the accumulator."""
+    rows, cols = x.shape
+    channels = scale.size
+    acc_overflows = 0
+    overflows = 0
+    for r in range(rows):
+        for i in range(cols):
+            c = i % channels
+            product, f1 = cast_flagged(x[r, i] * scale[c], product_shift, acc_t)
+            acc, f2 = cast_flagged(product + bias_acc[c], 0, acc_t)
+            value, f3 = cast_flagged(acc, out_shift, t)
+            out[r, i] = value
+            acc_overflows += f1 + f2
+            overflows += f3
+    return acc_overflows, overflows
+
+
+def _accumulation(
+    layer: Layer, x_t: FixedType, factor: str, p: LayerPrecision
+) -> tuple[np.ndarray, int, tuple, int, tuple]:
+    """What a kernel summing ``x * factor`` products into ``p``'s accumulator takes, in its
+    argument order: the bias cast to the accumulator, F_x + F_factor - F_accum, the
+    accumulator's target, F_accum - F_result, the result's target. Checks that the
+    accumulator and the exact products fit the emulator's int64."""
+    f_t, b_t, a_t, y_t = (p.types[r] for r in (factor, "bias", "accum", "result"))
+    require_int64(layer, "accumulator", a_t, 62)
+    require_int64(layer, f"exact product of input and {factor}", product_type(x_t, f_t))
+    return (
+        cast(p.params["bias"], b_t, a_t),
+        x_t.fractional + f_t.fractional - a_t.fractional,
+        kernels.target(a_t),
+        a_t.fractional - y_t.fractional,
+        kernels.target(y_t),
+    )
+
+
+def exact_sum_bound(x_t, w_t, b_t, a_t, w, b) -> tuple[int, int] | None:
+    """``(units, bound)`` when a float64 product computes this Dense exactly, else None: the
+    sums are exact (:func:`hlsfx.fixed_type.exact_sum_bound`) and every partial sum is an
+    integer below 2**53 in units of ``2**-units``."""
+    found = fixed_type.exact_sum_bound(x_t, w_t, b_t, a_t, w, b)
+    if found is None or found[1] >= FLOAT_EXACT:
+        return None
+    return found
+
+
+def prepare_dense(
+    layer: Layer, p: LayerPrecision, in_types: list[FixedType], in_shapes=None, relu: bool = False
+) -> Step | None:
+    """The Dense step; with ``relu``, the step of Dense followed by a ReLU of the same type,
+    or None when that fusion would not be exact. Over a multi-dimensional input it works on
+    each row of the last axis."""
+    step = _prepare_dense_rows(layer, p, in_types, relu)
+    n_in, n_out = p.params["weight"].shape
+    if step is None or in_shapes is None or math.prod(in_shapes[0]) == n_in:
+        return step
+
+    def rows(inputs: list[np.ndarray], out: np.ndarray, scratch: dict) -> dict[str, int]:
+        return step([inputs[0].reshape(-1, n_in)], out.reshape(-1, n_out), scratch)
+
+    rows.float_codes = getattr(step, "float_codes", False)
+    return rows
+
+
+def _prepare_dense_rows(
+    layer: Layer, p: LayerPrecision, in_types: list[FixedType], relu: bool
+) -> Step | None:
+    """The Dense step over rows of ``n_in`` values (see :func:`prepare_dense`)."""
+    x_t = in_types[0]
+    w_t, b_t, a_t, y_t = (p.types[r] for r in ("weight", "bias", "accum", "result"))
+    for role, t in p.types.items():
+        if role != "accum":
+            check_emulated(t)
+    accumulation = _accumulation(layer, x_t, "weight", p)
+    w, b = p.params["weight"], p.params["bias"]
+    path = exact_sum_bound(x_t, w_t, b_t, a_t, w, b)
+    if path is not None:
+        units, bound = path
+        step = _dense_float(
+            w, b, units, x_t.fractional + w_t.fractional, b_t.fractional, y_t, bound, relu
+        )
+        if step is not None or relu:
+            return step
+    if relu:
+        return None
+
+    def dense(inputs: list[np.ndarray], out: np.ndarray, scratch: dict) -> dict[str, int]:
+        acc_overflows, out_overflows = dense_exact_kernel(inputs[0], w, *accumulation, out)
+        return {"accum": acc_overflows, "result": out_overflows}
+
+    return dense
+
+
+def _floor_offset(y_t: FixedType, shift: int, bound: int) -> float | None:
+    """The offset of :func:`kernels.exact_sums_floor` for this result cast, or None when that
+    kernel is not exact for it."""
+    offsets = {Rounding.AP_TRN: 0.0, Rounding.AP_RND: 0.5}
+    if y_t.rounding not in offsets or shift < 0 or bound >= FLOAT_EXACT // 2:
+        return None
+    return offsets[y_t.rounding]
+
+
+def _dense_float(w, b, units, f_product, fb, y_t, bound, relu: bool) -> Step | None:
+    """The exact float64 Dense (see :func:`exact_sum_bound`): a BLAS product gives the exact sum;
+    only the cast to the result rounds. None if ``relu`` is asked for but cannot be fused."""
+    weight = np.ldexp(w.astype(np.float64), units - f_product)
+    bias = np.ldexp(b.astype(np.float64), units - fb)
+    shift, out_t = units - y_t.fractional, kernels.target(y_t)
+    offset = _floor_offset(y_t, shift, bound)
+    if relu and offset is None:
+        return None
+
+    def dense(inputs: list[np.ndarray], out: np.ndarray, scratch: dict) -> dict[str, int]:
+        rows, n_in = inputs[0].shape
+        total = scratch_array(scratch, (id(weight), "sum"), rows, weight.shape[1], np.float64)
+        if inputs[0].dtype == np.float64:  # codes kept as float64 by the step before
+            x = inputs[0]
+        else:
+            x = scratch_array(scratch, (id(weight), "x"), rows, n_in, np.float64)
+            x[...] = inputs[0]
+        np.matmul(x, weight, out=total)
+        if offset is None:
+            total += bias
+            overflows = kernels.requantize_array(total, shift, out_t, out)
+        else:
+            overflows = exact_sums_floor_kernel(total, bias, 2.0**-shift, offset, relu, out_t, out)
+        return {"accum": 0, "result": overflows}
+
+    dense.float_codes = offset is not None  # takes, and can give, codes as exact float64
+    return dense
+
+
+def prepare_conv(
+    layer: Layer, p: LayerPrecision, in_types: list[FixedType], in_shapes, relu: bool = False
+) -> Step | None:
+    """Conv as NUMERICS.md defines it: the Dense step over each receptive field."""
+    if layer.kind.depthwise:
+        return None if relu else _prepare_depthwise(layer, p, in_types, in_shapes)
+    weight = p.params["weight"]
+    flat = replace(p, params={**p.params, "weight": weight.reshape(-1, weight.shape[-1])})
+    dense = prepare_dense(layer, flat, in_types, relu=relu)
+    if dense is None:
+        return None
+    index = layer.kind.patch_index(layer, in_shapes[0])
+    positions, taps = index.shape
+    n_out = weight.shape[-1]
+
+    def conv(inputs, out, scratch):
+        x = inputs[0]
+        patches = scratch_array(scratch, (id(index), "patches"), len(x) * positions, taps, x.dtype)
+        kernels.gather_patches(x, index, patches)
+        return dense([patches], out.reshape(len(x) * positions, n_out), scratch)
+
+    conv.float_codes = getattr(dense, "float_codes", False)
+    return conv
+
+
+def _prepare_depthwise(
+    layer: Layer, p: LayerPrecision, in_types: list[FixedType], in_shapes
+) -> Step:
+    accumulation = _accumulation(layer, in_types[0], "weight", p)
+    weight = p.params["weight"]
+    channels = weight.shape[-1]
+    w = weight.reshape(-1, channels)
+    index = layer.kind.patch_index(layer, in_shapes[0])
+    positions, taps = index.shape
+
+    def depthwise(inputs, out, scratch):
+        x = inputs[0]
+        patches = scratch_array(scratch, (id(index), "patches"), len(x) * positions, taps, np.int64)
+        kernels.gather_patches(x, index, patches)
+        acc_overflows, out_overflows = depthwise_exact_kernel(
+            patches, w, *accumulation, out.reshape(len(x) * positions, channels)
+        )
+        return {"accum": acc_overflows, "result": out_overflows}
+
+    return depthwise
+
+
+def prepare_batch_norm(
+    layer: Layer, p: LayerPrecision, in_types: list[FixedType], in_shapes
+) -> Step:
+    accumulation = _accumulation(layer, in_types[0], "scale", p)
+    scale = p.params["scale"]
+
+    def batch_norm(inputs, out, scratch):
+        acc_overflows, overflows = batch_norm_kernel(inputs[0], scale, *accumulation, out)
+        return {"accum": acc_overflows, "result": overflows}
+
+    return batch_norm
+
+
+PREPARERS: dict[kinds.LayerKind, Callable[..., Step]] = {
+    kinds.DENSE: prepare_dense,
+    kinds.CONV1D: prepare_conv,
+    kinds.CONV2D: prepare_conv,
+    kinds.DEPTHWISE_CONV1D: prepare_conv,
+    kinds.DEPTHWISE_CONV2D: prepare_conv,
+    kinds.BATCH_NORM: prepare_batch_norm,
+}
