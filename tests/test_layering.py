@@ -5,6 +5,7 @@ dependencies). Fails naming the import that breaks a rule."""
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -128,3 +129,23 @@ def test_no_module_is_over_the_line_budget():
     for module, path in _modules().items():
         lines = len(path.read_text().splitlines())
         assert lines <= MAX_LINES, f"{module}: {lines} lines (split it along a real seam)"
+
+
+KIND_FACES = {
+    "hlsfx.kinds", "hlsfx.emulator.weighted", "hlsfx.emulator.activations",
+    "hlsfx.emulator.layout", "hlsfx.emulator.run", "hlsfx.codegen.hls_layers",
+    "hlsfx.codegen.rtl.layers", "hlsfx.onnx_frontend", "hlsfx.onnx_ops", "hlsfx.onnx_quant",
+    "hlsfx.keras_frontend", "hlsfx.torch_frontend", "hlsfx.passes.absorb_casts",
+    "hlsfx.passes.fold_batch_norm",
+}  # fmt: skip
+"""the modules that may name one kind: its spec, emulator family, writers, frontends and passes"""
+
+
+def test_no_kind_ladder_outside_the_faces_of_a_kind():
+    # a module that names one kind (kinds.DENSE, ...) decides something per kind: that belongs
+    # on the kind or in one of its faces, so that adding a kind touches those few files only
+    named = re.compile(r"\b(?:kinds|kind_registry)\.(?!KINDS\b)[A-Z][A-Z0-9_]*\b")
+    for module, path in _modules().items():
+        if module not in KIND_FACES:
+            found = named.findall(path.read_text())
+            assert not found, f"{module} names the kinds {sorted(set(found))}"
