@@ -110,6 +110,17 @@ def _constant_operand(c: Converter, node) -> None:
         _affine(c, node, name, -ones, value, axis)
 
 
+def _div(c: Converter, node) -> None:
+    """A tensor divided by a per-channel constant: the tensor times its reciprocal."""
+    dividend, divisor = node.input[0], node.input[1]
+    if not isinstance(c.values.get(dividend), Tensor) or isinstance(c.values.get(divisor), Tensor):
+        raise c.fail(node, "only a tensor divided by a constant is supported")
+    value, axis = _per_channel(c, node, divisor, c.tensor(node, dividend), "the divisor")
+    if not np.all(value):
+        raise c.fail(node, f"the divisor is 0 at channel {int(np.flatnonzero(value == 0)[0])}")
+    _affine(c, node, dividend, 1.0 / value, np.zeros_like(value), axis)
+
+
 def _activation(kind):
     def convert(c: Converter, node) -> None:
         x = c.tensor(node, node.input[0])
@@ -457,6 +468,7 @@ CONVERTERS = {
     "Conv": _conv,
     "Sub": _merge,
     "Mul": _merge,
+    "Div": _div,
     "Concat": _concat,
     "MaxPool": _pool,
     "AveragePool": _pool,

@@ -122,7 +122,7 @@ def _onnx(op, constant, shape=(3, 2, 2)):
     return model
 
 
-@pytest.mark.parametrize("op", ["Mul", "Add", "Sub"])
+@pytest.mark.parametrize("op", ["Mul", "Add", "Sub", "Div"])
 def test_an_activation_times_or_plus_a_channel_constant_is_a_batch_norm(op):
     model = _onnx(op, np.array([0.5, -2.0, 3.0]).reshape(3, 1, 1))
     graph = hlsfx.load(model)
@@ -134,3 +134,19 @@ def test_an_activation_times_or_plus_a_channel_constant_is_a_batch_norm(op):
 def test_a_constant_that_varies_across_space_is_refused_by_name():
     with pytest.raises(GraphError, match=r"constant operand of shape \(3, 2, 1\) varies"):
         hlsfx.load(_onnx("Mul", np.arange(6.0).reshape(3, 2, 1)))
+    with pytest.raises(GraphError, match=r"\(Div\): the divisor is 0 at channel 1"):
+        hlsfx.load(_onnx("Div", np.array([0.5, 0.0, 3.0]).reshape(3, 1, 1)))
+
+
+def test_a_constant_divided_by_a_tensor_is_refused_by_name():
+    nodes = [helper.make_node("Relu", ["x"], ["r"]), helper.make_node("Div", ["c", "r"], ["y"])]
+    model = helper.make_model(
+        helper.make_graph(nodes, "div",
+                          [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", 3])],
+                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["n", 3])],
+                          [numpy_helper.from_array(np.ones(3, np.float32), "c")]),
+        opset_imports=[helper.make_opsetid("", 15)],
+    )  # fmt: skip
+    model.ir_version = 8
+    with pytest.raises(GraphError, match="only a tensor divided by a constant is supported"):
+        hlsfx.load(model)
