@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -38,8 +37,6 @@ class Converter:
         self.integer_initializers = {
             i.name: onnx.numpy_helper.to_array(i).dtype for i in model.graph.initializer
         }
-        self.uses = Counter(name for node in self.graph.node for name in node.input if name)
-        self.uses.update(output.name for output in self.graph.output)
         self.opset = next(
             (o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), None
         )

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from onnx import TensorProto, helper, numpy_helper
+from kind_cases import onnx_model
+from onnx import helper
 from test_reference import assert_close, onnx_float64
 
 import hlsfx
@@ -111,15 +112,7 @@ def test_a_cast_after_a_typed_result_stays_and_keeps_the_batch_norm_apart():
 
 def _onnx(op, constant, shape=(3, 2, 2)):
     nodes = [helper.make_node("Relu", ["x"], ["r"]), helper.make_node(op, ["r", "c"], ["y"])]
-    model = helper.make_model(
-        helper.make_graph(nodes, "affine",
-                          [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", *shape])],
-                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["n", *shape])],
-                          [numpy_helper.from_array(np.asarray(constant, np.float32), "c")]),
-        opset_imports=[helper.make_opsetid("", 15)],
-    )  # fmt: skip
-    model.ir_version = 8
-    return model
+    return onnx_model(nodes, shape, {"c": constant})
 
 
 @pytest.mark.parametrize("op", ["Mul", "Add", "Sub", "Div"])
@@ -140,13 +133,6 @@ def test_a_constant_that_varies_across_space_is_refused_by_name():
 
 def test_a_constant_divided_by_a_tensor_is_refused_by_name():
     nodes = [helper.make_node("Relu", ["x"], ["r"]), helper.make_node("Div", ["c", "r"], ["y"])]
-    model = helper.make_model(
-        helper.make_graph(nodes, "div",
-                          [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", 3])],
-                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["n", 3])],
-                          [numpy_helper.from_array(np.ones(3, np.float32), "c")]),
-        opset_imports=[helper.make_opsetid("", 15)],
-    )  # fmt: skip
-    model.ir_version = 8
+    model = onnx_model(nodes, (3,), {"c": np.ones(3)})
     with pytest.raises(GraphError, match="only a tensor divided by a constant is supported"):
         hlsfx.load(model)

@@ -17,9 +17,10 @@ from hlsfx.codegen.rtl.netlist import (
     signed_const,
     v,
 )
+from hlsfx.exact import bounds
 from hlsfx.fixed_type import FixedType, Overflow, Rounding
 
-__all__ = ["cast", "code_range"]
+__all__ = ["cast"]
 
 
 def _increment(rounding: Rounding, floor_lsb: Operand, half: Operand, rest: Operand,
@@ -35,21 +36,6 @@ def _increment(rounding: Rounding, floor_lsb: Operand, half: Operand, rest: Oper
     }
     template, *operands = rules[rounding]
     return v(template, *operands)
-
-
-def code_range(t: FixedType) -> tuple[int, int]:
-    """The smallest and largest code a ``t.width``-bit signal of ``t`` can hold."""
-    if t.signed:
-        return -(1 << (t.width - 1)), (1 << (t.width - 1)) - 1
-    return 0, (1 << t.width) - 1
-
-
-def _bounds(t: FixedType) -> tuple[int, int]:
-    """The codes ``t``'s saturation keeps the value between."""
-    lo, hi = code_range(t)
-    if t.signed and t.overflow is Overflow.AP_SAT_SYM and t.width > 1:
-        lo = -hi
-    return lo, hi
 
 
 def _bits(x: Slice, sign: Operand, lo: int, count: int) -> Operand:
@@ -81,12 +67,12 @@ def cast(
     sign: Operand = x.bit(w - 1) if src.signed else "1'b0"
     shift = src.fractional - dst.fractional
     rounds = shift > 0 and dst.rounding is not Rounding.AP_TRN
-    s_lo, s_hi = code_range(src)
+    s_lo, s_hi = src.min_code, src.max_code
     if shift > 0:
         q_lo, q_hi = s_lo >> shift, (s_hi >> shift) + rounds
     else:
         q_lo, q_hi = s_lo << -shift, s_hi << -shift
-    lo, hi = _bounds(dst)
+    lo, hi = bounds(dst)
     saturates = dst.overflow is not Overflow.AP_WRAP and (q_lo < lo or q_hi > hi)
     exact = max(w - shift, w, 1) + (0 if src.signed else 1) + 1  # q can hold the exact value
     width = max(exact, dst.width + 1) if saturates else dst.width

@@ -407,7 +407,7 @@ class Netlist:
             if signal.kind != "input" and signal.driven != full:
                 raise NetlistError(f"bits of {signal!r} are never driven")
         out = [f"module {module} ("]
-        out += [f"    {s.kind} wire {_range(s)}{s.name}," for s in self.ports]
+        out += [f"    {s.kind} wire {_range_of(s.width)}{s.name}," for s in self.ports]
         out[-1] = out[-1].rstrip(",")
         out += [");", *header]
         declared = {port.name for port in self.ports}
@@ -448,10 +448,6 @@ def _range_of(width: int) -> str:
     return "" if width == 1 else f"[{width - 1}:0] "
 
 
-def _range(signal: Signal) -> str:
-    return _range_of(signal.width)
-
-
 def _wrapped(line: str, indent: str = "    ") -> list[str]:
     """``line`` broken after a comma, ``+`` or ``|`` where it is longer than a printed line
     should be."""
@@ -489,8 +485,8 @@ def _print(item: object, clock: str) -> list[str]:
         s = item.signal
         kind = "reg" if s.kind == "reg" else "wire"
         if item.value is None:
-            return [f"{kind} {_range(s)}{s.name};"]
-        return _wrapped(f"wire {_range(s)}{s.name} = {item.value};")
+            return [f"{kind} {_range_of(s.width)}{s.name};"]
+        return _wrapped(f"wire {_range_of(s.width)}{s.name} = {item.value};")
     if isinstance(item, _Assign):
         return _wrapped(f"assign {item.target} = {item.value};")
     if isinstance(item, _Clocked):

@@ -221,7 +221,7 @@ def write_rtl(
             placed[layer.name],
         )
         n_mult = len(here.mults.products)
-        units = len(here.mults.shared()) if n_mult else 0
+        units = len(here.mults.shared())
         with net.into(here.title):
             net.comment("")
             net.comment(
@@ -257,7 +257,7 @@ def write_rtl(
         m = mults[layer]
         return {
             "first_cycle": start[layer], "cycles": cycles[layer], "reuse_factor": reuse[layer],
-            "products": len(m.products), "multipliers": len(m.shared()) if m.products else 0,
+            "products": len(m.products), "multipliers": len(m.shared()),
         }  # fmt: skip
 
     interface = {

@@ -35,6 +35,21 @@ def _stream(name: str, beat: int) -> dict:
             "beat": beat}  # fmt: skip
 
 
+def _stream_ports(net: Netlist, tensor: dict, direction: str) -> tuple:
+    """The AXI-Stream ports of ``tensor`` (``direction``: ``input`` into the design, or
+    ``output``): its port name, codes per transfer, transfers per sample, bits per transfer,
+    the width of a transfer counter, and its TDATA, TVALID and TREADY."""
+    name = tensor["ports"][0]["data"]
+    beat, beats = _transfers(tensor)
+    bits = beat * tensor["width"]
+    net.owner = name
+    back = "output" if direction == "input" else "input"
+    data = net.port(direction, f"{name}_V_TDATA", bits)
+    valid = net.port(direction, f"{name}_V_TVALID", 1)
+    ready = net.port(back, f"{name}_V_TREADY", 1)
+    return name, beat, beats, bits, max(1, beats.bit_length()), data, valid, ready
+
+
 def _shifted_in(register: Signal, data: Operand, bits: int) -> Operand:
     """``register`` moved down by ``bits``, ``data`` entering at the top."""
     if register.width == bits:
@@ -93,13 +108,7 @@ def _axis(top: str, core: str, interface: dict) -> tuple[Netlist, dict]:
     full = []
     for t, d in zip(interface["inputs"], described["inputs"], strict=True):
         f, w = t["ports"][0], t["width"]
-        name = f["data"]
-        beat, beats = _transfers(t)
-        bw, cw = beat * w, max(1, beats.bit_length())
-        net.owner = name
-        tdata = net.port("input", f"{name}_V_TDATA", bw)
-        tvalid = net.port("input", f"{name}_V_TVALID", 1)
-        tready = net.port("output", f"{name}_V_TREADY", 1)
+        name, beat, beats, bw, cw, tdata, tvalid, tready = _stream_ports(net, t, "input")
         data, count = net.reg(name, t["size"] * w), net.reg(f"{name}_count", cw)
         net.comment(f"{name}_count: transfers taken of {beats}; the data moves down as they come")
         is_full = net.wire(f"{name}_full", 1, v("{} == {}", count, const(beats, cw)))
@@ -116,13 +125,7 @@ def _axis(top: str, core: str, interface: dict) -> tuple[Netlist, dict]:
     sending = []
     for t, d in zip(interface["outputs"], described["outputs"], strict=True):
         f, w = t["ports"][0], t["width"]
-        name = f["data"]
-        beat, beats = _transfers(t)
-        bw, cw = beat * w, max(1, beats.bit_length())
-        net.owner = name
-        tdata = net.port("output", f"{name}_V_TDATA", bw)
-        tvalid = net.port("output", f"{name}_V_TVALID", 1)
-        tready = net.port("input", f"{name}_V_TREADY", 1)
+        name, beat, beats, bw, cw, tdata, tvalid, tready = _stream_ports(net, t, "output")
         outputs[f["data"]] = net.wire(name, t["size"] * w)
         outputs[f["valid"]] = net.wire(f["valid"], 1)  # unread: every output comes with ap_done
         held, left = net.reg(f"{name}_held", t["size"] * w), net.reg(f"{name}_left", cw)
