@@ -22,14 +22,12 @@ def cpp_type(t: FixedType) -> str:
     return str(t)
 
 
-def literal(code: int, t: FixedType, where: str) -> str:
+def literal(code: int, t: FixedType) -> str:
     """The value of raw ``code`` of type ``t`` as a C++ literal that denotes it exactly: its
-    decimal expansion, which a double holds exactly for codes of up to 53 bits."""
+    decimal expansion, which a double holds exactly for codes of up to 53 bits; for wider types
+    a hexadecimal string (``"-0x1a.8"``), which ap_fixed's string constructor reads exactly."""
     if t.width > EXACT_LITERAL_WIDTH:
-        raise ValueError(
-            f"{where}: {t} has {t.width} bits; generated HLS constants are exact double "
-            f"literals of at most {EXACT_LITERAL_WIDTH} bits: choose a narrower type"
-        )
+        return _hex_literal(int(code), t.fractional)
     value = Fraction(int(code)) * t.lsb
     if value.denominator == 1:
         return f"{value.numerator}.0"
@@ -39,8 +37,17 @@ def literal(code: int, t: FixedType, where: str) -> str:
     return f"{sign}{whole}.{fraction:0{digits}d}"
 
 
-def array_literal(codes: Sequence[int], t: FixedType, where: str, per_line: int = 8) -> str:
+def _hex_literal(code: int, fractional: int) -> str:
+    sign, magnitude = ("-" if code < 0 else ""), abs(code)
+    if fractional <= 0:
+        return f'"{sign}0x{magnitude << -fractional:x}"'
+    digits = -(-fractional // 4)
+    whole, fraction = magnitude >> fractional, magnitude & ((1 << fractional) - 1)
+    return f'"{sign}0x{whole:x}.{fraction << (4 * digits - fractional):0{digits}x}"'
+
+
+def array_literal(codes: Sequence[int], t: FixedType, per_line: int = 8) -> str:
     """``{v0, v1, ...}`` over several lines, each value exact (see :func:`literal`)."""
-    values = [literal(int(c), t, where) for c in codes]
+    values = [literal(int(c), t) for c in codes]
     lines = [", ".join(values[i : i + per_line]) for i in range(0, len(values), per_line)]
     return "{\n    " + ",\n    ".join(lines) + "\n}"

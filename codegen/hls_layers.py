@@ -48,9 +48,6 @@ class LayerContext:
     def type(self, role: str) -> str:
         return cpp_type(self.precision.types[role])
 
-    def where(self, what: str) -> str:
-        return f"{self.layer.describe()}, {what}"
-
 
 @dataclass(frozen=True)
 class LayerCode:
@@ -90,12 +87,12 @@ def _struct(name: str, fields: list[tuple[str, object]], typedefs: list[tuple[st
 
 def _array(ctx: LayerContext, name: str, element_type: str, codes, t: FixedType) -> str:
     flat = np.asarray(codes).reshape(-1)
-    values = array_literal(flat.tolist(), t, ctx.where(name))
+    values = array_literal(flat.tolist(), t)
     return f"static const {element_type} {ctx.ident}_{name}[{flat.size}] = {values};"
 
 
 def _scalar(ctx: LayerContext, name: str, element_type: str, code: int, t: FixedType) -> str:
-    return f"static const {element_type} {ctx.ident}_{name} = {literal(code, t, ctx.where(name))};"
+    return f"static const {element_type} {ctx.ident}_{name} = {literal(code, t)};"
 
 
 def _call(ctx: LayerContext, function: str, *extra: str) -> str:
@@ -110,16 +107,16 @@ def _size(shape: tuple[int, ...]) -> int:
 
 def _table_struct(ctx: LayerContext, role: str, table: Table) -> str:
     """The index rule of ``table`` (see hlsfx_common.h: table_index)."""
-    raw_bits, half, calc_bits = table.raw_width, table.half, table.index_sum_width
+    offset = table.half - table.lo_code
+    value = f"{offset}LL" if -(1 << 63) <= offset < 1 << 63 else f'"{offset}", 10'
     return "\n".join(
         [
             f"struct {ctx.ident}_{role} {{",
-            f"    static const long long lo_code = {table.lo_code}LL;",
-            f"    static const long long half = {half}LL;",
+            f"    typedef ap_int<{table.raw_width}> raw_t;",
+            f"    typedef ap_int<{table.index_sum_width}> index_calc_t;",
             f"    static const unsigned shift = {table.shift};",
             f"    static const unsigned size = {table.size};",
-            f"    typedef ap_int<{raw_bits}> raw_t;",
-            f"    typedef ap_int<{calc_bits}> index_calc_t;",
+            f"    static index_calc_t offset() {{ return index_calc_t({value}); }}",
             "};",
         ]
     )

@@ -39,22 +39,27 @@ def _raw_type(t: FixedType) -> str:
     return f"ap_{'' if t.signed else 'u'}int<{t.width}>"
 
 
-def testbench(top: str, inputs: list[Port], outputs: list[Port]) -> str:
-    declare_inputs = []
-    for p in inputs:
-        declare_inputs += [
-            f"        {p.var}_t {p.var}[{p.size}];",
-            f"        for (unsigned i = 0; i < {p.size}; i++) {{",
+WIDE_CODE = 64
+"""Ports wider than this read and write their codes as decimal text (``long long`` below)."""
+
+
+def _read_input(p: Port) -> list[str]:
+    if p.type.width <= WIDE_CODE:
+        return [
             "            long long code = 0;",
             '            if (!(in >> code)) return bad_line("inputs_raw.dat", sample);',
             f"            {p.var}[i].range() = code;",
-            "        }",
         ]
-    declare_outputs = [f"        {p.var}_t {p.var}[{p.size}];" for p in outputs]
-    check_outputs = []
-    for k, p in enumerate(outputs):
-        check_outputs += [
-            f"        for (unsigned i = 0; i < {p.size}; i++) {{",
+    return [
+        "            std::string code;",
+        '            if (!(in >> code)) return bad_line("inputs_raw.dat", sample);',
+        f"            {p.var}[i].range() = {_raw_type(p.type)}(code.c_str(), 10);",
+    ]
+
+
+def _check_output(k: int, p: Port) -> list[str]:
+    if p.type.width <= WIDE_CODE:
+        return [
             "            long long want = 0;",
             '            if (!(expected >> want)) return bad_line("expected_raw.dat", sample);',
             f"            const {_raw_type(p.type)} raw = {p.var}[i].range();",
@@ -69,6 +74,41 @@ def testbench(top: str, inputs: list[Port], outputs: list[Port]) -> str:
             f"                                sample, output_names[{k}], i, want, got);",
             "                }",
             "            }",
+        ]
+    return [
+        "            std::string want;",
+        '            if (!(expected >> want)) return bad_line("expected_raw.dat", sample);',
+        f"            const {_raw_type(p.type)} raw = {p.var}[i].range();",
+        "            const std::string got = raw.to_string(10);",
+        '            results << (first ? "" : " ") << got;',
+        "            first = false;",
+        f"            if (raw != {_raw_type(p.type)}(want.c_str(), 10)) {{",
+        f"                mismatches[{k}]++;",
+        "                if (reported++ < MAX_REPORTED) {",
+        '                    std::printf("MISMATCH sample %lu output %s index %u: "',
+        '                                "expected %s, got %s\\n",',
+        f"                                sample, output_names[{k}], i, want.c_str(),",
+        "                                got.c_str());",
+        "                }",
+        "            }",
+    ]
+
+
+def testbench(top: str, inputs: list[Port], outputs: list[Port]) -> str:
+    declare_inputs = []
+    for p in inputs:
+        declare_inputs += [
+            f"        {p.var}_t {p.var}[{p.size}];",
+            f"        for (unsigned i = 0; i < {p.size}; i++) {{",
+            *_read_input(p),
+            "        }",
+        ]
+    declare_outputs = [f"        {p.var}_t {p.var}[{p.size}];" for p in outputs]
+    check_outputs = []
+    for k, p in enumerate(outputs):
+        check_outputs += [
+            f"        for (unsigned i = 0; i < {p.size}; i++) {{",
+            *_check_output(k, p),
             "        }",
         ]
     names = ", ".join(json.dumps(p.var) for p in outputs)

@@ -45,7 +45,8 @@ def design_vectors(
             raise ValueError(f"vectors lack input {name!r}")
         t, size = qm.tensor_types[name], math.prod(qm.graph.shapes[name])
         array = np.asarray(vectors[name])
-        if array.dtype.kind not in "iu" or array.ndim != 2 or array.shape[1] != size:
+        wide = array.dtype == object and all(isinstance(c, int) for c in array.flat)
+        if (array.dtype.kind not in "iu" and not wide) or array.ndim != 2 or array.shape[1] != size:
             raise ValueError(f"vectors of input {name!r} must be integer codes of shape (N, "
                              f"{size}), not {array.dtype} {array.shape}")  # fmt: skip
         if not 1 <= len(array) <= MAX_VECTORS:
@@ -56,7 +57,7 @@ def design_vectors(
             first = tuple(int(i) for i in np.argwhere(outside)[0])
             raise ValueError(f"vectors of input {name!r}: code {array[first]} at {first} is "
                              f"outside {t} ({t.min_code} .. {t.max_code})")  # fmt: skip
-        codes[name] = array.astype(np.int64)
+        codes[name] = array if wide else array.astype(np.int64)
     if len({len(a) for a in codes.values()}) > 1:
         raise ValueError("vectors of the inputs have different numbers of samples")
     return codes, qm.predict_codes(codes)
@@ -69,8 +70,11 @@ def vectors_text(codes: Mapping[str, np.ndarray], tensors: list[str]) -> str:
 
 
 def read_vectors(path: Path, width: int) -> np.ndarray:
-    """Codes written by :func:`vectors_text` (or a testbench), as rows of ``width`` codes."""
+    """Codes written by :func:`vectors_text` (or a testbench), as rows of ``width`` codes: int64,
+    or Python integers where a code does not fit one."""
     text = path.read_text().split()
     if len(text) % width:
         raise ValueError(f"{path}: {len(text)} codes do not make rows of {width}")
-    return np.array([int(v) for v in text], dtype=np.int64).reshape(-1, width)
+    codes = [int(v) for v in text]
+    fits = all(-(1 << 63) <= c < (1 << 63) for c in codes)
+    return np.array(codes, dtype=np.int64 if fits else object).reshape(-1, width)

@@ -68,7 +68,7 @@ def softmax_kernel(
     rows, n = x.shape
     sum_overflows = 0
     out_overflows = 0
-    e = np.empty(n, dtype=np.int64)
+    e = np.empty(n, exp_entries.dtype)
     for r in range(rows):
         m = x[r, 0]
         for i in range(1, n):

@@ -11,9 +11,12 @@ import hashlib
 import os
 from pathlib import Path
 
+import numpy as np
 from numba import njit
 
-__all__ = ["kernel"]
+from hlsfx.emulator import twins
+
+__all__ = ["Kernel", "kernel"]
 
 _HERE = Path(__file__).resolve().parent
 
@@ -68,5 +71,30 @@ def kernel(function=None, *, parallel: bool = False, finite: bool = False):
     NaN or infinity (so min/max vectorise); only for kernels whose floats are exact integers.
     """
     fastmath = {"nnan", "ninf"} if finite else False
-    decorate = njit(cache=_CACHE and not parallel, parallel=parallel, nogil=True, fastmath=fastmath)
+    jit = njit(cache=_CACHE and not parallel, parallel=parallel, nogil=True, fastmath=fastmath)
+
+    def decorate(function):
+        return Kernel(jit(function))
+
     return decorate if function is None else decorate(function)
+
+
+class Kernel:
+    """A compiled kernel that runs its exact twin (:mod:`hlsfx.emulator.twins`) instead while
+    the calling thread emulates a layer too wide for int64."""
+
+    def __init__(self, dispatcher) -> None:
+        self.dispatcher = dispatcher
+        self.__doc__ = dispatcher.__doc__
+        self.__name__ = dispatcher.__name__
+
+    def __call__(self, *args):
+        if not twins.exact_active():
+            return self.dispatcher(*args)
+        # the twin reads Python integers: int64 arrays go in as copies, and come back
+        exact = [twins.as_exact(a) for a in args]
+        result = twins.twin(self)(*exact)
+        for given, used in zip(args, exact, strict=True):
+            if used is not given and isinstance(given, np.ndarray) and given.flags.writeable:
+                given[...] = used
+        return result

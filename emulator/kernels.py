@@ -11,7 +11,6 @@ layer family live beside their steps: :mod:`.weighted`, :mod:`.activations`, :mo
 
 from __future__ import annotations
 
-import numpy as np
 from numba import njit, prange
 
 from hlsfx.emulator.jit import kernel
@@ -40,7 +39,7 @@ def requantize_array(values, shift, t, out):
     overflows = 0
     for r in prange(rows):
         for c in range(cols):
-            value, flagged = cast_flagged(np.int64(values[r, c]), shift, t)
+            value, flagged = cast_flagged(int(values[r, c]), shift, t)
             out[r, c] = value
             overflows += flagged
     return overflows

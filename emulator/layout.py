@@ -138,7 +138,7 @@ def prepare_concatenate(layer, p: LayerPrecision, in_types: list[FixedType], in_
         rows = len(inputs[0])
         parts, overflows = [], 0
         for x, shape, shift in zip(inputs, in_shapes, shifts, strict=True):
-            cast_x = np.empty_like(x, dtype=np.int64)
+            cast_x = np.empty_like(x, dtype=out.dtype)
             overflows += kernels.requantize_array(x, shift, out_t, cast_x)
             parts.append(cast_x.reshape(rows, *shape))
         out[...] = np.concatenate(parts, axis=1 + axis).reshape(rows, -1)

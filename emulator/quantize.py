@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 from numba import prange
 
+from hlsfx import exact
 from hlsfx.emulator.jit import kernel
 from hlsfx.emulator.primitives import code_bounds, fit, requantize, round_increment, wrap
 from hlsfx.fixed_type import FixedType
@@ -24,7 +25,7 @@ __all__ = [
     "MAX_SIGNED_WIDTH",
     "MAX_UNSIGNED_WIDTH",
     "cast",
-    "check_emulated",
+    "fits_int64",
     "quantize",
     "to_float",
 ]
@@ -44,21 +45,14 @@ _FAST_MAX = 2.0**52
 from the bits of the double."""
 
 
-def check_emulated(t: FixedType) -> None:
-    """Raise ``ValueError`` if the emulator cannot hold codes of type ``t`` exactly."""
-    limit = MAX_SIGNED_WIDTH if t.signed else MAX_UNSIGNED_WIDTH
-    if t.width > limit:
-        raise ValueError(
-            f"{t}: {t.width} bits is wider than the emulator holds exactly (int64 codes: up to "
-            f"{MAX_SIGNED_WIDTH} bits signed, {MAX_UNSIGNED_WIDTH} unsigned)"
-        )
+def fits_int64(t: FixedType) -> bool:
+    """Whether int64 holds every code of ``t`` (wider types are held as Python integers)."""
+    return t.width <= (MAX_SIGNED_WIDTH if t.signed else MAX_UNSIGNED_WIDTH)
 
 
-def _target(t: FixedType | str) -> tuple[FixedType, tuple]:
-    t = FixedType.parse(t)
-    check_emulated(t)
+def _target(t: FixedType) -> tuple:
     lo, hi = code_bounds(t.width, t.signed, int(t.overflow))
-    return t, (lo, hi, t.width, t.signed, int(t.rounding), int(t.overflow))
+    return (lo, hi, t.width, t.signed, int(t.rounding), int(t.overflow))
 
 
 def _quantize_body(values, out, frac, lo, hi, width, signed, rounding, overflow, ap_int, fill):
@@ -180,10 +174,17 @@ def quantize(
 
     Returns
     -------
-    numpy.ndarray of int64
+    numpy.ndarray of int64 (of Python integers for types wider than int64)
         Raw codes, same shape as ``x``.
     """
-    t, params = _target(t)
+    t = FixedType.parse(t)
+    if not fits_int64(t):
+        codes = exact.quantize(x, t, nonfinite=nonfinite)
+        if out is None:
+            return codes
+        out[...] = codes
+        return out
+    params = _target(t)
     values = np.asarray(x, dtype=np.float64)
     flat = np.ascontiguousarray(values.reshape(-1))
     fill = 0
@@ -224,9 +225,10 @@ def cast(raw: object, src: FixedType | str, dst: FixedType | str) -> np.ndarray:
     Widening is exact; narrowing applies ``dst``'s quantization, then its overflow mode.
     Codes outside ``src``'s range raise ``ValueError``. See the module's notes for ``ap_int``.
     """
-    src = FixedType.parse(src)
-    check_emulated(src)
-    dst, params = _target(dst)
+    src, dst = FixedType.parse(src), FixedType.parse(dst)
+    if not (fits_int64(src) and fits_int64(dst)) or np.asarray(raw).dtype == object:
+        return exact.cast(raw, src, dst)
+    params = _target(dst)
     from_fraction_to_int = dst.ap_int and not src.ap_int and src.integer <= 0
     if from_fraction_to_int and src.integer < 0:
         raise ValueError(
@@ -263,7 +265,8 @@ def to_float(raw: object, t: FixedType | str) -> np.ndarray:
     Exact when ``t.width <= 53``; wider codes round once, to the nearest double.
     """
     t = FixedType.parse(t)
-    check_emulated(t)
+    if not fits_int64(t) or np.asarray(raw).dtype == object:
+        return exact.to_float(raw, t)
     codes = _int64_codes(raw)
     if codes.size and (codes.min() < t.min_code or codes.max() > t.max_code):
         raise ValueError(

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
+
 from hlsfx import kinds
 from hlsfx.config import LayerPrecision
-from hlsfx.emulator import activations, layout, weighted
-from hlsfx.emulator.quantize import FLOAT_CODE_WIDTH
+from hlsfx.emulator import activations, layout, twins, weighted
+from hlsfx.emulator.quantize import FLOAT_CODE_WIDTH, fits_int64
 from hlsfx.emulator.steps import Step
 from hlsfx.fixed_type import FixedType
 from hlsfx.graph import Layer
@@ -21,9 +23,24 @@ PREPARERS: dict[kinds.LayerKind, Callable[..., Step]] = {
 """The emulator's step for every layer kind; the conformance test checks it covers KINDS."""
 
 
+def _held_in_int64(p: LayerPrecision, in_types: list[FixedType]) -> bool:
+    """Whether the layer's inputs, result and constants all fit int64 codes."""
+    params = [v for v in p.params.values() if isinstance(v, np.ndarray)]
+    return all(fits_int64(t) for t in [*in_types, p.types["result"]]) and all(
+        v.dtype != object for v in params
+    )
+
+
 def prepare(layer: Layer, p: LayerPrecision, in_types: list[FixedType], in_shapes) -> Step:
-    """The step that runs ``layer`` on raw codes (``in_shapes``: its inputs' shapes)."""
-    return PREPARERS[layer.kind](layer, p, in_types, in_shapes)
+    """The step that runs ``layer`` on raw codes (``in_shapes``: its inputs' shapes): the int64
+    kernels, or their exact twins (:mod:`.twins`) where the types are too wide for them."""
+    if _held_in_int64(p, in_types):
+        try:
+            return PREPARERS[layer.kind](layer, p, in_types, in_shapes)
+        except twins.TooWide:
+            pass
+    with twins.preparing_exact():
+        return twins.exact_step(PREPARERS[layer.kind](layer, p, in_types, in_shapes))
 
 
 def _fused_relu(layer: Layer, relu: Layer, precisions, tensor_types, shapes) -> Step | None:
@@ -32,7 +49,12 @@ def _fused_relu(layer: Layer, relu: Layer, precisions, tensor_types, shapes) -> 
     if precisions[relu.name].types["result"] != p.types["result"]:
         return None
     in_types, in_shapes = [tensor_types[layer.inputs[0]]], [shapes[layer.inputs[0]]]
-    return PREPARERS[layer.kind](layer, p, in_types, in_shapes, relu=True)
+    if not _held_in_int64(p, in_types):
+        return None
+    try:
+        return PREPARERS[layer.kind](layer, p, in_types, in_shapes, relu=True)
+    except twins.TooWide:
+        return None
 
 
 def float_tensors(graph, steps: list[tuple[list[Layer], Step]], tensor_types) -> set[str]:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import numpy as np
 
 from hlsfx.config import LayerPrecision
-from hlsfx.emulator import kernels
+from hlsfx.emulator import kernels, twins
 from hlsfx.emulator.quantize import MAX_SIGNED_WIDTH
 from hlsfx.fixed_type import FixedType
 from hlsfx.graph import Layer
@@ -33,12 +33,10 @@ def scratch_array(scratch: dict, key, rows: int, cols: int, dtype) -> np.ndarray
 
 
 def require_int64(layer: Layer, what: str, t: FixedType, limit: int = MAX_SIGNED_WIDTH) -> None:
-    """Refuse a type the emulator cannot hold in int64."""
-    if t.width > limit:
-        raise ValueError(
-            f"{layer.describe()}: the {what} needs {t.width} bits ({t}); the emulator computes "
-            f"exactly in int64, up to {limit}: choose narrower types"
-        )
+    """Send a layer whose ``what`` does not fit the int64 kernels to the exact path
+    (:class:`~hlsfx.emulator.twins.TooWide`), unless its exact step is being prepared."""
+    if t.width > limit and not twins.exact_active():
+        raise twins.TooWide(f"{layer.describe()}: the {what} needs {t.width} bits ({t})")
 
 
 def to_result(x_t: FixedType, p: LayerPrecision) -> tuple[int, tuple]:

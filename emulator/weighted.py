@@ -12,11 +12,11 @@ from numba import prange
 
 from hlsfx import fixed_type, kinds
 from hlsfx.config import LayerPrecision
-from hlsfx.emulator import kernels
+from hlsfx.emulator import kernels, twins, wide
 from hlsfx.emulator.jit import kernel
 from hlsfx.emulator.kernels import cast_flagged
 from hlsfx.emulator.primitives import AP_SAT_ZERO, AP_WRAP
-from hlsfx.emulator.quantize import cast, check_emulated
+from hlsfx.emulator.quantize import cast
 from hlsfx.emulator.steps import FLOAT_EXACT, Step, require_int64, scratch_array
 from hlsfx.fixed_type import FixedType, Rounding, product_type
 from hlsfx.graph import Layer
@@ -141,16 +141,6 @@ def _accumulation(
     )
 
 
-def exact_sum_bound(x_t, w_t, b_t, a_t, w, b) -> tuple[int, int] | None:
-    """``(units, bound)`` when a float64 product computes this Dense exactly, else None: the
-    sums are exact (:func:`hlsfx.fixed_type.exact_sum_bound`) and every partial sum is an
-    integer below 2**53 in units of ``2**-units``."""
-    found = fixed_type.exact_sum_bound(x_t, w_t, b_t, a_t, w, b)
-    if found is None or found[1] >= FLOAT_EXACT:
-        return None
-    return found
-
-
 def prepare_dense(
     layer: Layer, p: LayerPrecision, in_types: list[FixedType], in_shapes=None, relu: bool = False
 ) -> Step | None:
@@ -175,25 +165,63 @@ def _prepare_dense_rows(
     """The Dense step over rows of ``n_in`` values (see :func:`prepare_dense`)."""
     x_t = in_types[0]
     w_t, b_t, a_t, y_t = (p.types[r] for r in ("weight", "bias", "accum", "result"))
-    for role, t in p.types.items():
-        if role != "accum":
-            check_emulated(t)
-    accumulation = _accumulation(layer, x_t, "weight", p)
     w, b = p.params["weight"], p.params["bias"]
-    path = exact_sum_bound(x_t, w_t, b_t, a_t, w, b)
-    if path is not None:
-        units, bound = path
+    if twins.exact_active():
+        accumulation = _accumulation(layer, x_t, "weight", p)
+        return None if relu else _dense_exact(w, accumulation)
+    sums = fixed_type.exact_sum_bound(x_t, w_t, b_t, a_t, w, b)
+    if sums is not None and sums[1] < FLOAT_EXACT:  # exact sums below 2**53: float64 BLAS
+        units, bound = sums
         step = _dense_float(
             w, b, units, x_t.fractional + w_t.fractional, b_t.fractional, y_t, bound, relu
         )
         if step is not None or relu:
             return step
-    if relu:
-        return None
+    narrow = a_t.width <= 62 and product_type(x_t, w_t).width <= 64
+    if sums is not None and not narrow:
+        limbs = _dense_limbs(x_t, w_t, b_t, y_t, w, b, *sums)
+        if limbs is not None:
+            return None if relu else limbs
+    return None if relu else _dense_exact(w, _accumulation(layer, x_t, "weight", p))
 
+
+def _dense_exact(w: np.ndarray, accumulation: tuple) -> Step:
     def dense(inputs: list[np.ndarray], out: np.ndarray, scratch: dict) -> dict[str, int]:
         acc_overflows, out_overflows = dense_exact_kernel(inputs[0], w, *accumulation, out)
         return {"accum": acc_overflows, "result": out_overflows}
+
+    return dense
+
+
+def _dense_limbs(x_t, w_t, b_t, y_t, w, b, units: int, bound: int) -> Step | None:
+    """The Dense whose exact sums exceed float64 and int64 (:mod:`.wide`): limb products in
+    float64, summed and cast in two limbs. None when a code or a sum is too wide for it."""
+    up = max(0, y_t.fractional - units)  # a result finer than the sums: scale the sums up
+    if (
+        max(t.width for t in (x_t, w_t, b_t, y_t)) > 62
+        or (bound << up).bit_length() >= wide.MAX_SUM_BITS
+    ):
+        return None
+    n_in = w.shape[0]
+    bits, x_count = wide.limbs(x_t.width, n_in)
+    w_count = -(-w_t.width // bits)
+    weights = wide.split_codes(w, bits, w_count)
+    pairs = [(a, c) for a in range(x_count) for c in range(w_count)]
+    lift = units - x_t.fractional - w_t.fractional + up
+    powers = np.array([(a + c) * bits + lift for a, c in pairs], dtype=np.int64)
+    bias = [int(v) << (units - b_t.fractional + up) for v in b.tolist()]
+    bias_high = np.array([v >> wide.LIMB for v in bias], dtype=np.int64)
+    bias_low = np.array([v & wide.MASK for v in bias], dtype=np.int64)
+    shift, t = units + up - y_t.fractional, wide.wide_target(y_t)
+
+    def dense(inputs: list[np.ndarray], out: np.ndarray, scratch: dict) -> dict[str, int]:
+        x = inputs[0]
+        parts = wide.split_codes(x, bits, x_count)
+        sums = np.empty((len(pairs), len(x), w.shape[1]))
+        for k, (a, c) in enumerate(pairs):
+            np.matmul(parts[a], weights[c], out=sums[k])
+        overflows = wide.limb_sums_kernel(sums, powers, bias_high, bias_low, shift, t, out)
+        return {"accum": 0, "result": overflows}
 
     return dense
 
@@ -208,7 +236,7 @@ def _floor_offset(y_t: FixedType, shift: int, bound: int) -> float | None:
 
 
 def _dense_float(w, b, units, f_product, fb, y_t, bound, relu: bool) -> Step | None:
-    """The exact float64 Dense (see :func:`exact_sum_bound`): a BLAS product gives the exact sum;
+    """The exact float64 Dense (sums exact and below 2**53): a BLAS product gives the exact sum;
     only the cast to the result rounds. None if ``relu`` is asked for but cannot be fused."""
     weight = np.ldexp(w.astype(np.float64), units - f_product)
     bias = np.ldexp(b.astype(np.float64), units - fb)
@@ -274,7 +302,7 @@ def _prepare_depthwise(
 
     def depthwise(inputs, out, scratch):
         x = inputs[0]
-        patches = scratch_array(scratch, (id(index), "patches"), len(x) * positions, taps, np.int64)
+        patches = scratch_array(scratch, (id(index), "patches"), len(x) * positions, taps, x.dtype)
         kernels.gather_patches(x, index, patches)
         acc_overflows, out_overflows = depthwise_exact_kernel(
             patches, w, *accumulation, out.reshape(len(x) * positions, channels)

@@ -16,11 +16,11 @@ enum strategy_t { latency, resource };
 // Index of a lookup table for input x (NUMERICS.md): from x's raw code, an offset and an
 // arithmetic shift (rounding to the nearest grid point, ties up), clamped to the table.
 // TABLE_T gives raw_t (holds x's raw code with its sign), index_calc_t (holds the sum exactly),
-// lo_code, half, shift and size.
+// offset() (half a step minus the code of the table's low end), shift and size.
 template <class TABLE_T, class data_T> unsigned table_index(const data_T &x) {
     typename TABLE_T::raw_t raw = x.range();
     typename TABLE_T::index_calc_t k = raw;
-    k = (k - TABLE_T::lo_code + TABLE_T::half) >> TABLE_T::shift;
+    k = (k + TABLE_T::offset()) >> TABLE_T::shift;
     if (k < 0) return 0;
     if (k > TABLE_T::size - 1) return TABLE_T::size - 1;
     return k.to_uint();

@@ -213,7 +213,7 @@ class ClipKind(ElementwiseKind):
         for name, (attr, unbounded) in bounds.items():
             value = layer.attrs.get(attr)
             code = unbounded if value is None else int(quantize(value, bound_t))
-            codes[name] = np.array([code], dtype=np.int64)
+            codes[name] = np.array([code], dtype=np.int64 if x.width <= 64 else object)
         return codes
 
     def reference(self, layer, xs, shapes):

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from hlsfx import exact
 from hlsfx.config import LayerPrecision, resolve
 from hlsfx.config_file import CONFIG_VERSION, check_config, dump_config, load_config
 from hlsfx.fixed_type import FixedType
@@ -71,6 +72,8 @@ class _Rows:
     """the axes (without the batch) that bring the source layout to channels-last"""
     convert: Callable[[np.ndarray], np.ndarray] | None = None
     """codes to values (raw inputs), instead of a float64 copy"""
+    raw: bool = False
+    """the array holds codes of the input's type, taken as they are (types past 53 bits)"""
 
     def __len__(self) -> int:
         return len(self.array)
@@ -81,6 +84,18 @@ class _Rows:
             return self.convert(chunk)
         chunk = chunk.transpose(0, *(1 + np.asarray(self.inverse, dtype=int)))
         return np.asarray(chunk, dtype=np.float64).reshape(len(chunk), -1)
+
+
+def _wide_random_codes(rng: np.random.Generator, t: FixedType, count: int, size: int):
+    """Codes of a type wider than int64 as Python integers, uniform over the codes its overflow
+    mode produces, the smallest and largest first."""
+    lo, hi = exact.bounds(t)
+    span = hi - lo + 1
+    drawn = [lo + int.from_bytes(rng.bytes(t.width // 8 + 8), "little") % span
+             for _ in range(count * size)]  # fmt: skip
+    codes = np.array(drawn, dtype=object).reshape(count, size)
+    codes[: min(count, 2)] = [[lo], [hi]][: min(count, 2)]
+    return codes
 
 
 def _check_finite(name: str, array: np.ndarray, t: FixedType) -> None:
@@ -203,7 +218,7 @@ class QuantizedModel:
             per_sample = 2 * 8 * sum(width.values())
             batch_size = max(1, min(DEFAULT_BATCH, CHUNK_BYTES // per_sample))
         batch_size = min(batch_size, max(n, 1))
-        results = {name: np.empty((n, width[name]), dtype=np.int64) for name in keep}
+        results = {name: np.empty((n, width[name]), self._dtype(name)) for name in keep}
         starts = range(0, n, batch_size)
         workers = max(1, min(threads or os.cpu_count() or 1, len(starts)))
 
@@ -264,11 +279,15 @@ class QuantizedModel:
             if tensor in results:
                 return results[tensor][start:stop]
             width = int(np.prod(self.graph.shapes[tensor]))
-            dtype = np.float64 if tensor in as_float else np.int64
+            dtype = np.float64 if tensor in as_float else self._dtype(tensor)
             return scratch_array(local.buffers, tensor, stop - start, width, dtype)
 
         values: dict[str, np.ndarray] = {}
         for name, rows in arrays.items():
+            if rows.raw:
+                values[name] = buffer(name)
+                values[name][...] = rows.array[start:stop]
+                continue
             try:
                 values[name] = quantize(
                     rows.floats(start, stop), self.tensor_types[name], out=buffer(name),
@@ -281,6 +300,12 @@ class QuantizedModel:
             overflows = step([values[t] for t in layers[0].inputs], out, local.scratch)
             counts[layers[0].name] = {role: int(k) for role, k in overflows.items()}
         return counts
+
+    def _dtype(self, tensor: str) -> type:
+        """int64 codes, or Python integers for a type wider than int64."""
+        from hlsfx.emulator.quantize import fits_int64
+
+        return np.int64 if fits_int64(self.tensor_types[tensor]) else object
 
     def _shaped(
         self, tensor: str, raw: np.ndarray, as_raw: bool, source_layout: bool
@@ -357,12 +382,15 @@ class QuantizedModel:
         """``count`` samples of random raw codes over each input type's whole range, its
         smallest and largest codes first (so later layers meet their overflow corners), as the
         type itself produces them; in hlsfx's layout, as :meth:`predict_codes` takes them."""
-        from hlsfx.emulator.quantize import quantize, to_float
+        from hlsfx.emulator.quantize import fits_int64, quantize, to_float
 
         rng = np.random.default_rng(seed)
         codes = {}
         for name in self.graph.inputs:
             t, size = self.tensor_types[name], int(np.prod(self.graph.shapes[name]))
+            if not fits_int64(t):
+                codes[name] = _wide_random_codes(rng, t, count, size)
+                continue
             raw = rng.integers(t.min_code, t.max_code, (count, size), endpoint=True)
             raw[: min(count, 2)] = [[t.min_code], [t.max_code]][: min(count, 2)]
             codes[name] = quantize(to_float(raw, t), t)
@@ -397,11 +425,18 @@ class QuantizedModel:
                 raise ValueError(
                     f"input {name!r}: raw codes must have shape (N, {size}), not {array.shape}"
                 )
-            if t.width > FLOAT_CODE_WIDTH:
-                raise ValueError(f"input {name!r}: {t} is too wide to feed as codes")
-            if array.dtype.kind not in "iu":
+            if array.dtype.kind not in "iuO" or (
+                array.dtype == object and not all(isinstance(c, int) for c in array.flat)
+            ):
                 raise ValueError(f"input {name!r}: raw codes must be integers, not {array.dtype}")
-            arrays[name] = _Rows(array, (0,), lambda rows, t=t: to_float(rows, t))
+            if t.width <= FLOAT_CODE_WIDTH and array.dtype != object:
+                arrays[name] = _Rows(array, (0,), lambda rows, t=t: to_float(rows, t))
+                continue
+            outside = [c for c in array.flat if not t.min_code <= c <= t.max_code]
+            if outside:
+                raise ValueError(f"input {name!r}: {t}: codes must lie in [{t.min_code}, "
+                                 f"{t.max_code}], not {outside[0]}")  # fmt: skip
+            arrays[name] = _Rows(array, (0,), raw=True)
         if len({len(a) for a in arrays.values()}) > 1:
             raise ValueError("the inputs' raw codes have different numbers of samples")
         return arrays

@@ -10,13 +10,16 @@ import onnx
 from hlsfx import kinds
 from hlsfx.fixed_type import FixedType
 from hlsfx.graph import Graph, GraphError, Layer, verify
-from hlsfx.onnx_ops import CONVERTERS, QONNX_CONVERTERS, SUPPORTED_OPS, Tensor
+from hlsfx.onnx_ops import CONVERTERS, QONNX_CONVERTERS, SUPPORTED_OPS
 from hlsfx.onnx_quant import QONNX_DOMAINS
+from hlsfx.onnx_values import BatchMoved, Tensor
 from hlsfx.passes import run_passes
 
 __all__ = ["SUPPORTED_OPS", "load_onnx"]
 
-MIN_OPSET, MAX_OPSET = 7, 21
+MIN_OPSET, MAX_OPSET = 6, onnx.defs.onnx_opset_version()
+LAYOUT_OPS = ("Transpose", "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Identity")
+"""ops that only move a constant's values"""
 TRANSLATED = "translated from "
 """A node's doc string that starts so names where the node came from (e.g. a Keras layer)."""
 
@@ -32,11 +35,15 @@ class Converter:
         self.layers: list[Layer] = []
         self.inputs: list[str] = []
         self.const_types: dict[str, FixedType] = {}  # constants quantized by QONNX Quant nodes
+        self.const_scales: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        """constants quantized with a scale that is not a power of two: their integer codes
+        (of the type in const_types) and the scale of each value, both in the value's shape"""
         self.layouts: dict[str, tuple[int, ...]] = {}  # a layer output's perm to its ONNX tensor
         self.real_valued: set[str] = set()  # QuantizeLinear outputs, held as real values
-        self.integer_initializers = {
+        self.dtypes: dict[str, np.dtype] = {
             i.name: onnx.numpy_helper.to_array(i).dtype for i in model.graph.initializer
         }
+        """each constant's ONNX element type (constants are held as float64)"""
         self.opset = next(
             (o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), None
         )
@@ -76,6 +83,10 @@ class Converter:
 
     def tensor(self, node, name: str) -> Tensor:
         value = self.values.get(name)
+        if isinstance(value, BatchMoved):
+            raise self.fail(node, f"input {name!r} has its batch axis transposed to the second; "
+                                  "only a BatchNormalization, then a Transpose back, may take "
+                                  "it")  # fmt: skip
         if not isinstance(value, Tensor):
             raise self.fail(node, f"input {name!r} must be a tensor computed by the graph")
         return value
@@ -138,10 +149,11 @@ class Converter:
         return name
 
     def add_layer(
-        self, node, kind, inputs, output, *, attrs=None, params=None, out_perm=None, fixed=None
-    ):
+        self, node, kind, inputs, output, *, attrs=None, params=None, out_perm=None, fixed=None,
+        name=None,
+    ):  # fmt: skip
         layer = Layer(
-            name=self.unique_name(node.name or node.output[0]),
+            name=self.unique_name(name or node.name or node.output[0]),
             kind=kind,
             inputs=tuple(t.name for t in inputs),
             output=output,
@@ -216,7 +228,26 @@ class Converter:
         """The QONNX types of constant parameters, by role (``weight="W"`` ...)."""
         return {role: self.const_types[n] for role, n in names.items() if n in self.const_types}
 
+    def legacy_broadcast(self, node):
+        """Opset 6's Add/Sub/Mul/Div broadcast a second operand only when asked, aligned at
+        ``axis``; the same node in numpy's broadcasting (opset 7 on), its constant reshaped."""
+        a = {x.name: self.onnx.helper.get_attribute_value(x) for x in node.attribute}
+        if not a.get("broadcast") or not isinstance(self.values.get(node.input[1]), np.ndarray):
+            return node
+        first = self.values.get(node.input[0])
+        rank = (len(first.perm) + 1) if isinstance(first, Tensor) else np.ndim(first)
+        second = self.values[node.input[1]]
+        axis = a.get("axis", rank - second.ndim)
+        axis = axis + rank if axis < 0 else axis
+        name = self.unique_tensor(f"{node.input[1]}_broadcast")
+        self.values[name] = second.reshape(second.shape + (1,) * (rank - axis - second.ndim))
+        self.dtypes[name] = self.dtypes.get(node.input[1], np.dtype(np.float32))
+        return self.onnx.helper.make_node(node.op_type, [node.input[0], name], list(node.output),
+                                          name=node.name, doc_string=node.doc_string)  # fmt: skip
+
     def convert(self, node) -> None:
+        if self.opset < 7 and node.op_type in ("Add", "Sub", "Mul", "Div"):
+            node = self.legacy_broadcast(node)
         if node.domain in QONNX_DOMAINS and node.op_type in QONNX_CONVERTERS:
             QONNX_CONVERTERS[node.op_type](self, node)
             return
@@ -239,7 +270,24 @@ class Converter:
         )
 
     def fold(self, node) -> None:
-        """Evaluate a node whose inputs are all constants."""
+        """Evaluate a node whose inputs are all constants. A layout op (Transpose, Reshape ...)
+        of a quantized constant keeps its type, and the codes and scales of one quantized with
+        a scale that is not a power of two (:attr:`const_scales`) move with its values."""
+        data = node.input[0] if node.input else None
+        for name, value in zip(node.output, self.evaluate(node, {}), strict=False):
+            self.dtypes[name] = value.dtype
+            self.values[name] = value.astype(np.float64)
+        if node.op_type not in LAYOUT_OPS or data is None:
+            return
+        if data in self.const_types:
+            self.const_types[node.output[0]] = self.const_types[data]
+        if data in self.const_scales:
+            codes, scales = self.const_scales[data]
+            moved = [self.evaluate(node, {data: a})[0].astype(np.float64) for a in (codes, scales)]
+            self.const_scales[node.output[0]] = (moved[0], moved[1])
+
+    def evaluate(self, node, replaced: dict[str, np.ndarray]) -> list[np.ndarray]:
+        """``node``'s outputs on its constant inputs (some ``replaced``)."""
         from onnx.reference import ReferenceEvaluator
 
         helper = self.onnx.helper
@@ -252,15 +300,19 @@ class Converter:
                 helper.make_tensor_value_info(o, self.onnx.TensorProto.UNDEFINED, None)
                 for o in node.output
             ],
-            initializer=[self.onnx.numpy_helper.from_array(self.values[n], n) for n in inputs],
+            initializer=[
+                self.onnx.numpy_helper.from_array(
+                    replaced.get(n, self.values[n]).astype(self.dtypes.get(n, np.float32)), n
+                )
+                for n in inputs
+            ],
         )
-        model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", self.opset)])
+        opset = max(self.opset, 7)  # the reference evaluator starts at opset 7
+        model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
         try:
-            results = ReferenceEvaluator(model).run(None, {})
+            return [np.asarray(v) for v in ReferenceEvaluator(model).run(None, {})]
         except Exception as error:  # the reference evaluator raises many kinds
             raise self.fail(node, f"cannot fold this constant subgraph: {error}") from None
-        for name, value in zip(node.output, results, strict=False):
-            self.values[name] = np.asarray(value).astype(np.float64)
 
 
 # -- converters, one per ONNX op -----------------------------------------------------------------

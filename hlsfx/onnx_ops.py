@@ -4,13 +4,14 @@ IR (or folds it into constants and layouts) through the :class:`Converter` it is
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from hlsfx import kinds
-from hlsfx.onnx_quant import bipolar_quant, dequantize_linear, quant, quantize_linear
+from hlsfx.onnx_quant import bipolar_quant, dequantize_linear, quantize_linear, trunc
+from hlsfx.onnx_scaling import affine, batch_norm, constant_operand, div, output_scales, quant
+from hlsfx.onnx_values import BatchMoved, Tensor
 
 if TYPE_CHECKING:
     from hlsfx.onnx_frontend import Converter
@@ -18,16 +19,9 @@ if TYPE_CHECKING:
 __all__ = ["CONVERTERS", "QONNX_CONVERTERS", "SUPPORTED_OPS", "Tensor"]
 
 
-@dataclass(frozen=True)
-class Tensor:
-    """An ONNX tensor held by the graph: its internal name and ``perm``, the permutation with
-    ``onnx_view = internal.transpose(perm)`` (batch axis excluded)."""
-
-    name: str
-    perm: tuple[int, ...]
-
-
-def _dense(c: Converter, node, x: Tensor, weight, bias, fixed=None) -> None:
+def _dense(c: Converter, node, x: Tensor, weight, bias, fixed=None, scaled=None) -> None:
+    """A Dense layer; with ``scaled`` (integer weight codes and one scale per output, from
+    :func:`_output_scales`), the Dense sums the codes and a rescale applies scale and bias."""
     n_out = weight.shape[1]
     if bias is None:
         bias = np.zeros(n_out)
@@ -35,8 +29,16 @@ def _dense(c: Converter, node, x: Tensor, weight, bias, fixed=None) -> None:
         bias = np.broadcast_to(np.asarray(bias, dtype=np.float64).reshape(-1), (n_out,)).copy()
     except ValueError:
         raise c.fail(node, f"bias of shape {np.shape(bias)} does not fit {n_out} outputs") from None
-    params = {"weight": weight, "bias": bias}
-    c.add_layer(node, kinds.DENSE, [x], node.output[0], params=params, fixed=fixed)
+    if scaled is None:
+        params = {"weight": weight, "bias": bias}
+        c.add_layer(node, kinds.DENSE, [x], node.output[0], params=params, fixed=fixed)
+        return
+    codes, scale = scaled
+    sums = c.unique_tensor(f"{node.output[0]}_sums")
+    params = {"weight": codes, "bias": np.zeros(n_out)}
+    typed = {k: v for k, v in (fixed or {}).items() if k == "weight"}
+    c.add_layer(node, kinds.DENSE, [x], sums, params=params, fixed=typed)
+    affine(c, node, sums, scale, bias, output=node.output[0], rescale=True)
 
 
 def _matmul(c: Converter, node) -> None:
@@ -44,7 +46,8 @@ def _matmul(c: Converter, node) -> None:
     weight = c.const(node, node.input[1], "the second operand")
     if weight.ndim != 2:
         raise c.fail(node, f"the weight must be a matrix, not shape {weight.shape}")
-    _dense(c, node, x, weight, None, c.param_types(weight=node.input[1]))
+    scaled = output_scales(c, node.input[1], out_axis=1)
+    _dense(c, node, x, weight, None, c.param_types(weight=node.input[1]), scaled)
 
 
 def _gemm(c: Converter, node) -> None:
@@ -62,63 +65,10 @@ def _gemm(c: Converter, node) -> None:
     unscaled = {"weight": a.get("alpha", 1.0) == 1.0, "bias": a.get("beta", 1.0) == 1.0}
     names = {"weight": node.input[1], "bias": node.input[2] if len(node.input) > 2 else None}
     fixed = c.param_types(**{role: n for role, n in names.items() if unscaled[role]})
-    _dense(c, node, x, weight, bias, fixed)
-
-
-def _per_channel(c: Converter, node, name: str, x: Tensor, what: str) -> tuple[np.ndarray, int]:
-    """The constant ``name`` as one value per position along one axis of ``x`` (counted after
-    the batch in ONNX's view): the axis ``x`` already holds last, else the channels (axis 0);
-    or an error when it varies along any other."""
-    constant = c.const(node, name, what)
-    dims = tuple(c.shapes[x.name][p] for p in x.perm)  # x's ONNX dims after the batch
-    if np.broadcast_shapes(constant.shape, (1, *dims)) != (1, *dims):
-        raise c.fail(node, f"{what} of shape {constant.shape} does not broadcast to {dims}")
-    full = np.broadcast_to(constant, (1, *dims))[0]
-    for axis in dict.fromkeys((x.perm.index(len(dims) - 1), 0)):
-        along = np.moveaxis(full, axis, 0).reshape(dims[axis], -1)
-        if np.all(along == along[:, :1]):
-            return along[:, 0].copy(), axis
-    raise c.fail(node, f"{what} of shape {constant.shape} varies along more than one axis, or "
-                       "along one other than the channels; not supported")  # fmt: skip
-
-
-def _affine(c: Converter, node, name: str, scale, shift, axis: int = 0, fixed=None) -> None:
-    """``x * scale + shift`` along ONNX axis ``axis`` (after the batch; 0: the channels): a
-    BatchNormalization layer over that axis held last (folded into a Dense or convolution
-    before it by hlsfx.passes.fold_batch_norm)."""
-    rank = len(c.tensor(node, name).perm)
-    x = c.in_layout(node, name, (*range(axis), rank - 1, *range(axis, rank - 1)))
-    params = {"scale": scale, "bias": shift}
-    c.add_layer(node, kinds.BATCH_NORM, [x], node.output[0], params=params, out_perm=x.perm,
-                fixed=fixed)  # fmt: skip
-
-
-def _constant_operand(c: Converter, node) -> None:
-    """Add, Sub or Mul of a tensor and a per-channel constant."""
-    (name,) = [n for n in node.input if isinstance(c.values.get(n), Tensor)]
-    other = next(n for n in node.input if n != name)
-    value, axis = _per_channel(c, node, other, c.tensor(node, name), "the constant operand")
-    ones, zeros = np.ones_like(value), np.zeros_like(value)
-    typed = c.const_types.get(other)
-    if node.op_type == "Mul":
-        _affine(c, node, name, value, zeros, axis, {"scale": typed} if typed else None)
-    elif node.op_type == "Add":
-        _affine(c, node, name, ones, value, axis, {"bias": typed} if typed else None)
-    elif node.input[0] == name:  # x - c
-        _affine(c, node, name, ones, -value, axis)
-    else:  # c - x
-        _affine(c, node, name, -ones, value, axis)
-
-
-def _div(c: Converter, node) -> None:
-    """A tensor divided by a per-channel constant: the tensor times its reciprocal."""
-    dividend, divisor = node.input[0], node.input[1]
-    if not isinstance(c.values.get(dividend), Tensor) or isinstance(c.values.get(divisor), Tensor):
-        raise c.fail(node, "only a tensor divided by a constant is supported")
-    value, axis = _per_channel(c, node, divisor, c.tensor(node, dividend), "the divisor")
-    if not np.all(value):
-        raise c.fail(node, f"the divisor is 0 at channel {int(np.flatnonzero(value == 0)[0])}")
-    _affine(c, node, dividend, 1.0 / value, np.zeros_like(value), axis)
+    scaled = output_scales(c, node.input[1], out_axis=1, transposed=bool(a.get("transB", 0)))
+    if scaled is not None and a.get("alpha", 1.0) != 1.0:
+        scaled = (scaled[0], scaled[1] * a["alpha"])
+    _dense(c, node, x, weight, bias, fixed, scaled)
 
 
 def _activation(kind):
@@ -134,7 +84,7 @@ MERGES = {"Add": kinds.ADD, "Sub": kinds.SUBTRACT, "Mul": kinds.MULTIPLY}
 
 def _merge(c: Converter, node) -> None:
     if not all(isinstance(c.values.get(n), Tensor) for n in node.input):
-        _constant_operand(c, node)
+        constant_operand(c, node)
         return
     first = c.tensor(node, node.input[0])
     second = c.in_layout(node, node.input[1], first.perm)
@@ -163,13 +113,15 @@ def _concat(c: Converter, node) -> None:
     )
 
 
-def _pool(c: Converter, node) -> None:
+def _pool(c: Converter, node, channels_last_data: bool = False) -> None:
+    """ONNX pooling (data N, C, *spatial), or QONNX's channels-last pooling (N, *spatial, C)."""
     a = c.attrs(node)
     held = c.tensor(node, node.input[0])
     d = len(held.perm) - 1
     if d not in (1, 2):
         raise c.fail(node, f"{d}-D pooling is not supported (only 1-D and 2-D)")
-    x = c.in_layout(node, node.input[0], (d, *range(d)))  # channels-last
+    wanted = tuple(range(d + 1)) if channels_last_data else (d, *range(d))
+    x = c.in_layout(node, node.input[0], wanted)  # channels-last inside
     spatial = c.shapes[x.name][:-1]
     is_global = node.op_type.startswith("Global")
     kernel = tuple(spatial) if is_global else tuple(a["kernel_shape"])
@@ -190,16 +142,7 @@ def _pool(c: Converter, node) -> None:
     attrs = {"kernel": kernel, "strides": strides, "pads": pads, "dilations": dilations}
     if average:
         attrs["count_include_pad"] = int(a.get("count_include_pad", 0))
-    c.add_layer(node, kind, [x], node.output[0], attrs=attrs, out_perm=(d, *range(d)))
-
-
-def _batch_norm(c: Converter, node) -> None:
-    gamma, beta, mean, var = (
-        c.const(node, n, what)
-        for n, what in zip(node.input[1:5], ("scale", "B", "mean", "var"), strict=True)
-    )
-    scale = gamma / np.sqrt(var + c.attrs(node)["epsilon"])
-    _affine(c, node, node.input[0], scale, beta - mean * scale)
+    c.add_layer(node, kind, [x], node.output[0], attrs=attrs, out_perm=wanted)
 
 
 def _leaky_relu(c: Converter, node) -> None:
@@ -284,6 +227,25 @@ def _softmax(c: Converter, node) -> None:
     c.add_layer(node, kinds.SOFTMAX, [x], node.output[0])
 
 
+def _shape(c: Converter, node) -> None:
+    """The static shape of a computed tensor, batch 1 (the graph runs one sample at a time):
+    a constant, so shape arithmetic after it (Gather, Concat, Unsqueeze ...) folds away."""
+    x = c.tensor(node, node.input[0])
+    dims = [1, *(c.shapes[x.name][p] for p in x.perm)]
+    a = c.attrs(node)
+    start, end = a.get("start", 0), a.get("end", len(dims))
+    c.values[node.output[0]] = np.array(dims[start:end], dtype=np.float64)
+    c.dtypes[node.output[0]] = np.dtype(np.int64)
+
+
+def _pow(c: Converter, node) -> None:
+    raise c.fail(
+        node,
+        "Pow of a computed tensor is not supported (only Pow of constants, which fold away); "
+        "square or take roots of constants before export",
+    )
+
+
 def _identity(c: Converter, node) -> None:
     c.values[node.output[0]] = c.tensor(node, node.input[0])
 
@@ -357,9 +319,16 @@ def _squeeze_like(c: Converter, node) -> None:
 
 
 def _transpose(c: Converter, node) -> None:
+    held = c.values.get(node.input[0])
+    if isinstance(held, BatchMoved) and list(c.attrs(node).get("perm", [1, 0])) == [1, 0]:
+        c.values[node.output[0]] = held.tensor  # the batch axis back in front
+        return
     x = c.tensor(node, node.input[0])
     rank = len(x.perm) + 1
     perm = list(c.attrs(node).get("perm", range(rank - 1, -1, -1)))
+    if rank == 2 and perm == [1, 0]:
+        c.values[node.output[0]] = BatchMoved(x)
+        return
     if perm[0] != 0:
         raise c.fail(node, f"perm {perm} moves the batch axis; only the other axes may move")
     c.values[node.output[0]] = Tensor(x.name, tuple(x.perm[p - 1] for p in perm[1:]))
@@ -439,7 +408,11 @@ def _conv(c: Converter, node, channels_last_data: bool = False) -> None:
 QONNX_CONVERTERS = {
     "Quant": quant,
     "BipolarQuant": bipolar_quant,
+    "Trunc": trunc,
     "Conv": lambda c, node: _conv(c, node, channels_last_data=True),
+    "MaxPool": lambda c, node: _pool(c, node, channels_last_data=True),
+    "AveragePool": lambda c, node: _pool(c, node, channels_last_data=True),
+    "BatchNormalization": lambda c, node: batch_norm(c, node, channels_last_data=True),
 }
 
 CONVERTERS = {
@@ -459,6 +432,8 @@ CONVERTERS = {
     "Selu": _selu,
     "Softmax": _softmax,
     "Identity": _identity,
+    "Shape": _shape,
+    "Pow": _pow,
     "Dropout": _identity,
     "Flatten": _flatten,
     "Reshape": _reshape,
@@ -468,13 +443,13 @@ CONVERTERS = {
     "Conv": _conv,
     "Sub": _merge,
     "Mul": _merge,
-    "Div": _div,
+    "Div": div,
     "Concat": _concat,
     "MaxPool": _pool,
     "AveragePool": _pool,
     "GlobalMaxPool": _pool,
     "GlobalAveragePool": _pool,
-    "BatchNormalization": _batch_norm,
+    "BatchNormalization": batch_norm,
     "QuantizeLinear": quantize_linear,
     "DequantizeLinear": dequantize_linear,
 }

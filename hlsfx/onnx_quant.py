@@ -15,10 +15,10 @@ from hlsfx.fixed_type import FixedType
 
 if TYPE_CHECKING:
     from hlsfx.onnx_frontend import Converter
-    from hlsfx.onnx_ops import Tensor
+    from hlsfx.onnx_values import Tensor
 
-__all__ = ["QDQ_TYPES", "QONNX_DOMAINS", "QONNX_ROUNDING", "bipolar_quant", "dequantize_linear"]
-__all__ += ["quant", "quantize_linear"]
+__all__ = ["QDQ_TYPES", "QONNX_DOMAINS", "QONNX_ROUNDING", "apply_quantizer", "bipolar_quant"]
+__all__ += ["dequantize_linear", "quant_spec", "quantize_linear", "trunc"]
 
 
 QONNX_DOMAINS = (
@@ -41,18 +41,23 @@ def _power_of_two(c: Converter, node, name: str, what: str) -> int:
     return -int(np.frexp(values[0])[1] - 1)
 
 
-def _quant_type(c: Converter, node) -> FixedType:
+def quant_spec(c: Converter, node) -> tuple[FixedType, np.ndarray | None]:
+    """The type a QONNX ``Quant`` node quantizes to, and its scale when that is not one power
+    of two (then the type holds the integer codes, and the scale is applied apart)."""
     a = c.attrs(node)
-    fractional = _power_of_two(c, node, node.input[1], "scale")
+    scale = c.const(node, node.input[1], "scale")
+    values = np.unique(scale)
+    if np.any(values <= 0):
+        raise c.fail(node, f"scale {values.tolist()[:4]} is not positive")
+    po2 = values.size == 1 and np.frexp(values[0])[0] == 0.5
+    fractional = -int(np.frexp(values[0])[1] - 1) if po2 else 0
     zero = c.const(node, node.input[2], "the zero point")
     if np.any(zero != 0):
         raise c.fail(
             node, f"zero point {zero.tolist()} is not 0; only symmetric quantizers map to ap_fixed"
         )
-    bits = c.const(node, node.input[3], "the bit width")
-    if bits.size != 1 or bits.item() != int(bits.item()) or bits.item() < 1:
-        raise c.fail(node, f"bit width {bits.tolist()} is not a positive integer")
-    width, signed, narrow = int(bits.item()), bool(a.get("signed", 1)), bool(a.get("narrow", 0))
+    width = _bit_width(c, node, node.input[3], "bit width")
+    signed, narrow = bool(a.get("signed", 1)), bool(a.get("narrow", 0))
     mode = a.get("rounding_mode", b"ROUND")
     mode = mode.decode() if isinstance(mode, bytes) else mode
     if mode not in QONNX_ROUNDING:
@@ -64,7 +69,8 @@ def _quant_type(c: Converter, node) -> FixedType:
     if narrow and not signed:
         raise c.fail(node, "a narrow unsigned range [0, 2**b - 2] has no ap_fixed overflow mode")
     overflow = "AP_SAT_SYM" if narrow else "AP_SAT"
-    return FixedType(width, width - fractional, signed, QONNX_ROUNDING[mode], overflow)
+    t = FixedType(width, width - fractional, signed, QONNX_ROUNDING[mode], overflow)
+    return t, None if po2 else scale
 
 
 def _set_type(c: Converter, node, x: Tensor, t: FixedType) -> None:
@@ -73,19 +79,74 @@ def _set_type(c: Converter, node, x: Tensor, t: FixedType) -> None:
     c.add_layer(node, kinds.LINEAR, [x], node.output[0], out_perm=x.perm, fixed={"result": t})
 
 
-def _apply_quantizer(c: Converter, node, t: FixedType) -> None:
+def apply_quantizer(c: Converter, node, t: FixedType, scale: np.ndarray | None = None) -> None:
     """``node`` quantizes its first input to ``t``: a constant becomes its exact quantized
-    values (typed for the layer that takes it), a tensor gets the type."""
+    values (typed for the layer that takes it), a tensor gets the type. With a ``scale`` (a
+    constant only), ``t`` holds the codes of ``x / scale``, divided in float32 as QONNX does;
+    the constant's value is the codes times the scale, and both are kept apart too
+    (``const_scales``) for a layer that applies the scale after its integer arithmetic."""
+    value = c.values.get(node.input[0])
+    if not isinstance(value, np.ndarray):
+        _set_type(c, node, c.tensor(node, node.input[0]), t)
+        return
+    c.const_types[node.output[0]] = t
+    if scale is None:
+        c.values[node.output[0]] = to_float(quantize(value, t), t)
+        return
+    full = np.broadcast_to(scale, value.shape).astype(np.float32)
+    codes = to_float(quantize((value.astype(np.float32) / full).astype(np.float64), t), t)
+    c.values[node.output[0]] = codes * full.astype(np.float64)
+    c.const_scales[node.output[0]] = (codes, full.astype(np.float64))
+
+
+def trunc(c: Converter, node) -> None:
+    """QONNX Trunc, a code on the input's grid with its low bits dropped. Version 2 (inputs x,
+    scale, zeropt, in_bitwidth, out_scale, out_bitwidth) keeps the value on the output scale,
+    clamped, then rounded (for an integer range, the same as rounding, then saturating): a
+    cast. Version 1 (no out_scale) divides the value by 2**(in_bitwidth - out_bitwidth) and
+    rounds it on the input's own grid: an exact scaling by that power of two (a
+    BatchNormalization whose scale, bias and accumulator types are exact), then the cast."""
+    a = c.attrs(node)
+    fractional = _power_of_two(c, node, node.input[1], "scale")
+    zero = c.const(node, node.input[2], "the zero point")
+    if np.any(zero != 0):
+        raise c.fail(node, f"zero point {zero.tolist()} is not 0")
+    mode = a.get("rounding_mode", b"FLOOR")
+    mode = (mode.decode() if isinstance(mode, bytes) else mode).upper()
+    if mode not in QONNX_ROUNDING:
+        raise c.fail(node, f"rounding mode {mode!r} has no ap_fixed equivalent; "
+                           f"supported: {', '.join(QONNX_ROUNDING)}")  # fmt: skip
+    rounding = QONNX_ROUNDING[mode]
+    if len(node.input) > 5:  # version 2
+        out_fractional = _power_of_two(c, node, node.input[4], "the output scale")
+        width = _bit_width(c, node, node.input[5], "the output bit width")
+        signed, narrow = bool(a.get("signed", 1)), bool(a.get("narrow", 0))
+        overflow = "AP_SAT_SYM" if narrow and signed else "AP_SAT"
+        apply_quantizer(c, node, FixedType(width, width - out_fractional, signed, rounding,
+                                            overflow))  # fmt: skip
+        return
+    dropped = _bit_width(c, node, node.input[3], "the input bit width")
+    width = _bit_width(c, node, node.input[4], "the output bit width")
+    dropped -= width
+    t = FixedType(width, width - fractional, True, rounding, "AP_SAT")
     value = c.values.get(node.input[0])
     if isinstance(value, np.ndarray):
-        c.values[node.output[0]] = to_float(quantize(value, t), t)
+        c.values[node.output[0]] = to_float(quantize(np.ldexp(value, -dropped), t), t)
         c.const_types[node.output[0]] = t
-    else:
-        _set_type(c, node, c.tensor(node, node.input[0]), t)
+        return
+    x = c.tensor(node, node.input[0])
+    exact = {"scale": FixedType(1, 1 - dropped, False), "bias": FixedType(1, 1), "result": t}
+    channels = c.shapes[x.name][-1]
+    params = {"scale": np.full(channels, 2.0**-dropped), "bias": np.zeros(channels)}
+    c.add_layer(node, kinds.BATCH_NORM, [x], node.output[0], params=params, out_perm=x.perm,
+                fixed=exact)  # fmt: skip
 
 
-def quant(c: Converter, node) -> None:
-    _apply_quantizer(c, node, _quant_type(c, node))
+def _bit_width(c: Converter, node, name: str, what: str) -> int:
+    bits = c.const(node, name, what)
+    if bits.size != 1 or bits.item() != int(bits.item()) or bits.item() < 1:
+        raise c.fail(node, f"{what} {bits.tolist()} is not a positive integer")
+    return int(bits.item())
 
 
 def bipolar_quant(c: Converter, node) -> None:
@@ -148,7 +209,7 @@ def quantize_linear(c: Converter, node) -> None:
         node.input[2] if len(node.input) > 2 else None,
         _zero_point_type(c, node),
     )
-    _apply_quantizer(c, node, t)
+    apply_quantizer(c, node, t)
     c.real_valued.add(node.output[0])
 
 
@@ -159,7 +220,7 @@ def dequantize_linear(c: Converter, node) -> None:
         if name in c.const_types:
             c.const_types[node.output[0]] = c.const_types[name]
         return
-    dtype = c.integer_initializers.get(name)
+    dtype = c.dtypes.get(name)
     if dtype is None or dtype.kind not in "iu":
         raise c.fail(
             node, "DequantizeLinear applies to a QuantizeLinear output or to integer constants"

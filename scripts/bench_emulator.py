@@ -1,6 +1,8 @@
 """Emulator throughput: the jet tagger at ap_fixed<16,6> next to a float32 numpy forward pass of
-the same weights measured in the same run, the QONNX separable conv net on one 512x512x3 image,
-and the small Keras conv net at N = 10 000 (medians of several runs).
+the same weights measured in the same run; the jet tagger past int64 (68-bit auto accumulators
+at ap_fixed<32,16>; sums beyond 2**53 in two limbs; every code a Python integer); the QONNX
+separable conv net on one 512x512x3 image, and the small Keras conv net at N = 10 000 (medians
+of several runs).
 
     python scripts/bench_emulator.py [--n 100000] [--repeats 7] [--fixtures ../shared/fixtures]
 """
@@ -63,6 +65,18 @@ def main() -> None:
     print(f"  hlsfx emulator  {args.n / ours:12,.0f} samples/s  ({ours * 1e3:.1f} ms)")
     print(f"  float32 numpy   {args.n / base:12,.0f} samples/s  ({base * 1e3:.1f} ms)")
     print(f"  emulator time / float32 time: {ours / base:.2f}")
+
+    wide = {
+        "ap_fixed<32,16>, auto accumulators (68-70 bits)": ({}, args.n),
+        "ap_fixed<44,16>, weights ap_fixed<32,4>: sums past 2**53 (two limbs)": (
+            {"weight": "ap_fixed<32,4>", "bias": "ap_fixed<32,4>"}, args.n),
+        "ap_fixed<100,40>, every code a Python integer (exact twins)": ({}, 200),
+    }  # fmt: skip
+    for label, (roles, n) in wide.items():
+        default = label[: label.index(">") + 1]
+        qm = hlsfx.configure(graph, default, roles=roles)
+        seconds = median_seconds(lambda qm=qm, n=n: qm.predict(x[:n]), max(3, args.repeats // 2))
+        print(f"jet tagger at {label}: {n / seconds:,.0f} samples/s ({n:,} samples)")
 
     conv = hlsfx.load(args.fixtures / "onnx" / "separable_conv_model_ch_last.onnx")
     qm = hlsfx.configure(conv, "ap_fixed<16,6>")

@@ -79,6 +79,35 @@ def test_every_layer_kind_equals_the_emulator_bit_for_bit(
     assert ties.sum() > 100
 
 
+WIDE_CONFIGURATIONS = {
+    # codes in int64; Dense and convolutions sum exactly past int64 (limb products, two limbs),
+    # the kinds whose products exceed int64 run their kernels' exact twins
+    "wide_limbs": dict(default="ap_fixed<60,20,AP_RND_CONV,AP_SAT>", input="ap_fixed<40,12>"),
+    # every layer past int64: codes are Python integers, accumulators round and saturate
+    "wide_python": dict(
+        default="ap_fixed<100,30,AP_RND,AP_SAT>",
+        roles={"accum": "ap_fixed<90,40,AP_RND_CONV,AP_SAT>"},
+        input="ap_fixed<50,12>",
+    ),
+}
+WIDE_PATHS = {"wide_limbs": "_dense_limbs", "wide_python": "exact_step"}
+
+
+@pytest.mark.parametrize("configuration", sorted(WIDE_CONFIGURATIONS))
+def test_every_layer_kind_past_64_bits_equals_the_emulator(
+    configuration, ap_types_dir, gxx, tmp_path, csim_cache
+):
+    settings = dict(WIDE_CONFIGURATIONS[configuration])
+    inputs = dict.fromkeys(ALL_KINDS_MODEL.inputs, settings.pop("input"))
+    qm = hlsfx.configure(ALL_KINDS_MODEL, inputs=inputs, **settings)
+    steps = {layers[0].name: step.__qualname__ for layers, step in qm._plans[True][0]}
+    assert WIDE_PATHS[configuration] in steps["dense"] and "exact_step" in steps["multiply"]
+    project = qm.write_hls(tmp_path / "prj", vectors=100)
+    result = csim(project, ap_types=ap_types_dir, cache=csim_cache)
+    assert result.samples == 100
+    assert result.mismatches == 0 and result.passed, result.summary()
+
+
 def _overflows(qm, codes) -> dict[str, dict[str, int]]:
     return qm.overflow_report_codes(codes, threads=1).counts
 

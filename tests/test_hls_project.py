@@ -17,6 +17,7 @@ from conftest import fixture, require, run_cli
 import hlsfx
 from hlsfx import kinds
 from hlsfx.codegen.build import build_plan
+from hlsfx.codegen.cpp import literal
 from hlsfx.codegen.csim import csim
 from hlsfx.codegen.names import RESERVED, design_names
 from hlsfx.codegen.reports import ReportError, read_report
@@ -65,6 +66,13 @@ def test_weights_are_exact_literals_of_the_raw_codes(jet_tagger, tmp_path):
     values = [Fraction(v.strip()) for v in body.split(",")]
     lsb = p.types["weight"].lsb
     assert [v / lsb for v in values] == p.params["weight"].reshape(-1).tolist()
+
+
+def test_constants_wider_than_a_double_are_exact_hexadecimal_strings():
+    t = hlsfx.FixedType.parse("ap_fixed<100,30>")
+    assert literal(-(1 << 70) - (1 << 69) - 1, t) == '"-0x1.800000000000000004"'
+    assert literal(5, hlsfx.FixedType.parse("ap_fixed<80,90>")) == '"0x1400"'
+    assert literal(-3, hlsfx.FixedType.parse("ap_fixed<53,51>")) == "-0.75"  # a double
 
 
 def test_hostile_names_become_safe_identifiers_inside_the_folder(tmp_path, ap_types_dir, gxx):

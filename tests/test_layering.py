@@ -135,6 +135,7 @@ KIND_FACES = {
     "hlsfx.kinds", "hlsfx.emulator.weighted", "hlsfx.emulator.activations",
     "hlsfx.emulator.layout", "hlsfx.emulator.run", "hlsfx.codegen.hls_layers",
     "hlsfx.codegen.rtl.layers", "hlsfx.onnx_frontend", "hlsfx.onnx_ops", "hlsfx.onnx_quant",
+    "hlsfx.onnx_scaling",
     "hlsfx.keras_frontend", "hlsfx.torch_frontend", "hlsfx.passes.absorb_casts",
     "hlsfx.passes.fold_batch_norm",
 }  # fmt: skip

@@ -130,3 +130,52 @@ def test_layers_are_immutable():
         layer.params["weight"][0, 0] = 1.0
     with pytest.raises(TypeError):
         layer.params["weight"] = None
+
+
+def test_static_shape_subgraphs_fold_away():
+    """PyTorch and Brevitas compute a flatten's target from the input's shape: Shape, Gather,
+    Cast, arithmetic, Unsqueeze, Concat, ConstantOfShape; all of it folds into constants."""
+    index = numpy_helper.from_array(np.array(1, np.int64), "one")
+    zero = numpy_helper.from_array(np.array(0, np.int64), "zero")
+    twelve = numpy_helper.from_array(np.array(12.0, np.float32), "twelve")
+    size = numpy_helper.from_array(np.array([1], np.int64), "size")
+    nodes = [
+        helper.make_node("Shape", ["x"], ["s"]),
+        helper.make_node("Gather", ["s", "zero"], ["batch"], axis=0),
+        helper.make_node("Gather", ["s", "one"], ["channels"], axis=0),
+        helper.make_node("Cast", ["channels"], ["cf"], to=TensorProto.FLOAT),
+        helper.make_node("Mul", ["cf", "twelve"], ["features_f"]),
+        helper.make_node("Cast", ["features_f"], ["features"], to=TensorProto.INT64),
+        helper.make_node("Unsqueeze", ["batch"], ["b1"], axes=[0]),
+        helper.make_node("Unsqueeze", ["features"], ["f1"], axes=[0]),
+        helper.make_node("Concat", ["b1", "f1"], ["target"], axis=0),
+        helper.make_node("Reshape", ["x", "target"], ["flat"]),
+        helper.make_node("ConstantOfShape", ["size"], ["ones"],
+                         value=numpy_helper.from_array(np.array([2.0], np.float32))),
+        helper.make_node("Mul", ["flat", "ones"], ["y"]),
+    ]  # fmt: skip
+    model = _model(
+        nodes,
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", 2, 3, 4])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["n", 24])],
+        [index, zero, twelve, size],
+        opset=11,
+    )
+    graph = load_onnx(model)
+    assert [layer.kind for layer in graph.layers] == [kinds.RESHAPE, kinds.BATCH_NORM]
+    assert graph.shapes[graph.layers[0].output] == (24,)
+    assert graph.layers[1].params["scale"].tolist() == [2.0] * 24
+
+
+def test_pow_folds_on_constants_and_is_refused_on_a_tensor():
+    base = numpy_helper.from_array(np.array([9.0], np.float32), "base")
+    half = numpy_helper.from_array(np.array(0.5, np.float32), "half")
+    nodes = [helper.make_node("Pow", ["base", "half"], ["root"]),
+             helper.make_node("Div", ["x", "root"], ["y"])]  # fmt: skip
+    io = ([helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", 4])],
+          [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["n", 4])])  # fmt: skip
+    graph = load_onnx(_model(nodes, *io, [base, half]))
+    assert graph.layers[0].params["scale"].tolist() == [1 / 3] * 4
+    squared = [helper.make_node("Pow", ["x", "half"], ["y"])]
+    with pytest.raises(GraphError, match=r"'y' \(Pow\): Pow of a computed tensor is not supp"):
+        load_onnx(_model(squared, *io, [half]))

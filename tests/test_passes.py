@@ -124,11 +124,13 @@ def test_an_activation_times_or_plus_a_channel_constant_is_a_batch_norm(op):
     assert_close(reference.run(graph, x), onnx_float64(model, x))
 
 
-def test_a_constant_that_varies_across_space_is_refused_by_name():
-    with pytest.raises(GraphError, match=r"constant operand of shape \(3, 2, 1\) varies"):
-        hlsfx.load(_onnx("Mul", np.arange(6.0).reshape(3, 2, 1)))
+def test_a_constant_that_varies_across_space_scales_each_element_and_zero_divisors_are_refused():
+    graph = hlsfx.load(_onnx("Mul", np.arange(6.0).reshape(3, 2, 1)))
+    assert kinds.RESHAPE in [layer.kind for layer in graph.layers]  # flattened, scaled, back
     with pytest.raises(GraphError, match=r"\(Div\): the divisor is 0 at channel 1"):
         hlsfx.load(_onnx("Div", np.array([0.5, 0.0, 3.0]).reshape(3, 1, 1)))
+    with pytest.raises(GraphError, match=r"\(Div\): the divisor is 0 at element 0"):
+        hlsfx.load(_onnx("Div", np.arange(6.0).reshape(3, 2, 1)))
 
 
 def test_a_constant_divided_by_a_tensor_is_refused_by_name():

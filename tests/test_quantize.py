@@ -88,11 +88,13 @@ def test_nonfinite_replacement_is_quantized_like_any_value():
         hlsfx.quantize([1.0], "ap_fixed<8,4>", nonfinite=np.nan)
 
 
-def test_widths_the_emulator_cannot_hold_are_refused():
-    with pytest.raises(ValueError, match=r"ap_fixed<65,10>: 65 bits is wider than the emulator"):
-        hlsfx.quantize([1.0], "ap_fixed<65,10>")
-    with pytest.raises(ValueError, match=r"ap_ufixed<64,10>: 64 bits is wider"):
-        hlsfx.cast([1], "ap_fixed<8,4>", "ap_ufixed<64,10>")
+def test_types_wider_than_int64_hold_python_integers_exactly():
+    codes = hlsfx.quantize([1.0, -0.5], "ap_fixed<65,10>")
+    assert codes.dtype == object and codes.tolist() == [1 << 55, -(1 << 54)]
+    widened = hlsfx.cast([1, -128], "ap_fixed<8,4>", "ap_ufixed<64,10,AP_TRN,AP_SAT>")
+    assert widened.dtype == object and widened.tolist() == [1 << 50, 0]
+    top = hlsfx.quantize([2.0**990], "ap_fixed<1024,1000>")
+    assert top.tolist() == [1 << 1014] and hlsfx.to_float(top, "ap_fixed<1024,1000>")[0] == 2.0**990
     assert hlsfx.quantize([-1.5], "ap_fixed<64,40>").tolist() == [-3 << 23]
     assert hlsfx.quantize([2.0**62], "ap_ufixed<63,63>").tolist() == [1 << 62]
 

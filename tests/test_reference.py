@@ -143,7 +143,24 @@ def _activations_model(rng) -> tuple[onnx.ModelProto, tuple[int, ...]]:
     return kind_cases.onnx_model(nodes, (4, 12), initializers), (4, 12)
 
 
-BUILT = {"image": _image_model, "activations": _activations_model}
+def _elementwise_model(rng) -> tuple[onnx.ModelProto, tuple[int, ...]]:
+    """Add, Mul, Sub and Div of a conv's output by constants that vary per element, along a
+    spatial axis, per channel and not at all."""
+    constants = {"w": rng.normal(0, 0.5, (4, 2, 3, 3)), "e": rng.normal(0, 1, (4, 3, 3)),
+                 "h": rng.normal(1, 0.3, (1, 3, 1)), "ch": rng.normal(0, 1, (4, 1, 1)),
+                 "k": np.array(0.75)}  # fmt: skip
+    nodes = [
+        helper.make_node("Conv", ["x", "w"], ["c"]),
+        helper.make_node("Add", ["c", "e"], ["a"]),
+        helper.make_node("Mul", ["h", "a"], ["m"]),
+        helper.make_node("Sub", ["m", "ch"], ["s"]),
+        helper.make_node("Div", ["s", "k"], ["y"]),
+    ]
+    return kind_cases.onnx_model(nodes, (2, 5, 5), constants), (2, 5, 5)
+
+
+BUILT = {"image": _image_model, "activations": _activations_model,
+         "elementwise": _elementwise_model}  # fmt: skip
 ONNX_FIXTURES = ["onnx/three_layer_keras.onnx", "onnx/two_layer_keras.onnx",
                  "onnx/three_layer_pytorch.onnx", "onnx/conv1d_small_keras.onnx",
                  "onnx/conv2d_small_keras.onnx"]  # fmt: skip
@@ -234,3 +251,71 @@ def test_the_reference_catches_a_wrong_parameter():
     )
     with pytest.raises(AssertionError):
         assert_close(reference.run(changed, x), onnx_float64(model, x))
+
+
+def _opset6_pair() -> tuple[onnx.ModelProto, onnx.ModelProto]:
+    """A conv net as opset 6 writes it (broadcast attributes on Add/Sub/Mul/Gemm, is_test on
+    BatchNormalization and Dropout), and the same net in opset 14's spelling."""
+    rng = np.random.default_rng(6)
+    arrays = {
+        "w": rng.normal(0, 0.5, (4, 3, 3, 3)), "b": rng.normal(0, 0.5, 4),
+        "s": rng.uniform(0.5, 2, 4), "o": rng.normal(0, 0.5, 4), "m": rng.normal(0, 0.5, 4),
+        "v": rng.uniform(0.5, 2, 4), "gw": rng.normal(0, 0.2, (5, 64)),
+        "gb": rng.normal(0, 0.5, 5), "k": np.array([1.5]), "e": rng.normal(0, 0.5, 5),
+    }  # fmt: skip
+
+    def model(opset: int) -> onnx.ModelProto:
+        old = opset < 7
+        legacy = {"broadcast": 1} if old else {}
+        nodes = [
+            helper.make_node("Conv", ["x", "w"], ["c"], kernel_shape=[3, 3], pads=[1] * 4),
+            helper.make_node("Add", ["c", "b"], ["cb"], **legacy, **({"axis": 1} if old else {})),
+            helper.make_node("BatchNormalization", ["cb", "s", "o", "m", "v"], ["bn"],
+                             epsilon=1e-3, **({"is_test": 1} if old else {})),
+            helper.make_node("Relu", ["bn"], ["r"]),
+            helper.make_node("Dropout", ["r"], ["d"], **({"is_test": 1} if old else {})),
+            helper.make_node("Flatten", ["d"], ["f"], axis=1),
+            helper.make_node("Gemm", ["f", "gw", "gb"], ["g"], transB=1, **legacy),
+            helper.make_node("Mul", ["g", "k"], ["gk"], **legacy),
+            helper.make_node("Sub", ["gk", "e"], ["ge"], **legacy, **({"axis": 1} if old else {})),
+            helper.make_node("Softmax", ["ge"], ["y"]),
+        ]  # fmt: skip
+        inits = {**arrays, "b": arrays["b"] if old else arrays["b"].reshape(4, 1, 1)}
+        graph = helper.make_graph(
+            nodes, f"opset{opset}",
+            [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 4, 4])],
+            [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 5])],
+            [numpy_helper.from_array(a.astype(np.float32), n) for n, a in inits.items()],
+        )  # fmt: skip
+        made = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
+        onnx.checker.check_model(made)
+        return made
+
+    return model(6), model(14)
+
+
+def test_an_opset_6_export_means_what_its_opset_14_spelling_computes():
+    old, new = _opset6_pair()
+    x = np.random.default_rng(1).normal(0, 1, (20, 3, 4, 4))
+    graph = hlsfx.load(old)
+    assert_close(reference.run(graph, x), onnx_float64(new, x))
+    ours = hlsfx.configure(graph, "ap_fixed<18,8>").predict(x, raw=True)
+    theirs = hlsfx.configure(hlsfx.load(new), "ap_fixed<18,8>").predict(x, raw=True)
+    assert np.array_equal(ours, theirs)
+
+
+@pytest.mark.parametrize("kind", sorted(kind_cases.ONNX_CASES, key=lambda k: k.name))
+def test_each_kind_case_means_the_same_up_to_the_newest_opset_onnx_defines(kind):
+    from hlsfx.onnx_frontend import MAX_OPSET, MIN_OPSET
+
+    assert (MIN_OPSET, MAX_OPSET) == (6, onnx.defs.onnx_opset_version())
+    model = kind_cases.ONNX_CASES[kind](np.random.default_rng(0))
+    shape = [d.dim_value for d in model.graph.input[0].type.tensor_type.shape.dim[1:]]
+    x = np.random.default_rng(1).normal(0, 2, (8, *shape))
+    expected = hlsfx.configure(hlsfx.load(model), "ap_fixed<16,6>").predict(x, raw=True)
+    for opset in (18, 21, MAX_OPSET):
+        newer = onnx.ModelProto()
+        newer.CopyFrom(model)
+        newer.opset_import[0].version = opset
+        got = hlsfx.configure(hlsfx.load(newer), "ap_fixed<16,6>").predict(x, raw=True)
+        assert np.array_equal(got, expected), opset

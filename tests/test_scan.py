@@ -59,8 +59,11 @@ def test_each_point_reports_what_the_emulator_gives_for_its_configuration(jets):
 
 def test_a_point_the_emulator_cannot_run_is_recorded_with_the_reason(jets):
     graph, x, y = jets
-    (wide,) = scan(graph, x[:100], y[:100], [ScanPoint(31, "auto")], workers=1)
-    assert wide.accuracy is None and "accumulator needs" in wide.error
+    wide, too_wide = scan(
+        graph, x[:100], y[:100], [ScanPoint(31, "auto"), ScanPoint(1100, "auto")], workers=1
+    )
+    assert wide.error is None and wide.accuracy is not None  # accumulators past int64: exact
+    assert too_wide.accuracy is None and "width must be an integer from 1 to 1024" in too_wide.error
     with pytest.raises(ValueError, match=r"no layer 'dense_9' \(layers: dense_1, relu_1"):
         scan(graph, x, y, [ScanPoint(8, 2, "dense_9")], workers=1)
 
