@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any
 
@@ -44,8 +44,11 @@ ROLE_DEFAULTS: dict[str, Any] = {
     "scale": CONSTANT_TYPE,
 }
 """Roles whose default is not the model default: exact accumulators, 18-bit tables."""
+RESCALE_DEFAULTS: dict[str, Any] = {"scale": AUTO, "bias": AUTO}
+"""A rescale step's multipliers and offsets (a scaling after integer arithmetic) default to
+the integer bits their largest one needs, at the constants' width."""
 
-AUTO_ROLES = {"accum", "sum", "weight", "bias", "result"}
+AUTO_ROLES = {"accum", "sum", "weight", "bias", "result", "scale"}
 CALIBRATION_MARGIN = Fraction(11, 10)
 """An ``auto`` result holds the calibration data's largest magnitude times this."""
 CALIBRATION_HEADROOM = 16
@@ -165,6 +168,7 @@ def resolve(
             _check_keys(f"{name}: {layer.describe()}", overrides, layer.kind)
         merged = {
             **ROLE_DEFAULTS,
+            **(RESCALE_DEFAULTS if layer.attrs.get("rescale") else {}),
             **roles,
             **layer.fixed,
             **kinds.get(layer.kind.name, {}),
@@ -177,9 +181,24 @@ def resolve(
             precision = _resolve_layer(layer, settings, default, in_types, n, observed)
         except ValueError as error:
             raise ValueError(f"{layer.describe()}: {error}") from None
+        if "result" not in merged and _feeds_rescale(graph, layer):
+            types = {**precision.types, "result": precision.types["accum"]}
+            precision = replace(precision, types=types)
         precisions[layer.name] = precision
         tensors[layer.output] = precision.types["result"]
     return tensors, precisions
+
+
+def _feeds_rescale(graph: Graph, layer: Layer) -> bool:
+    """Whether ``layer`` is a rescale step or a weighted layer before one (not a graph
+    output): its result then defaults to its exact accumulator, so that the cast after the
+    rescale is the only rounding, as in the source's float arithmetic."""
+    if layer.output in graph.outputs or "accum" not in layer.kind.roles:
+        return False
+    if layer.attrs.get("rescale"):
+        return True
+    readers = graph.consumers(layer.output)
+    return layer.kind.weighted and bool(readers) and all(r.attrs.get("rescale") for r in readers)
 
 
 def _calibrated(
@@ -252,6 +271,9 @@ def _resolve_layer(
         for role in ("weight", "bias"):
             if role in automatic:
                 types[role] = _auto_param(layer.params[role], default)
+    for role in ("scale", "bias") if not kind.weighted else ():
+        if role in automatic and role in layer.params:
+            types[role] = _auto_param(layer.params[role], FixedType.parse(CONSTANT_TYPE))
     for role in kind.roles:
         if role in layer.params:  # constants quantized to the role of the same name
             try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import threading
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
@@ -19,15 +19,13 @@ from hlsfx.config import LayerPrecision, resolve
 from hlsfx.config_file import CONFIG_VERSION, check_config, dump_config, load_config
 from hlsfx.fixed_type import FixedType
 from hlsfx.graph import Graph
+from hlsfx.model_inputs import CHUNK_BYTES, Rows, code_inputs, float_inputs, random_codes
 
 __all__ = ["OverflowReport", "QuantizedModel", "configure", "load_config"]
 
 DEFAULT_BATCH = 1 << 13
 MAX_THREADS = 256
 """threads one run may ask for"""
-CHUNK_BYTES = 1 << 27
-"""Memory a thread's chunk may use for its tensors (128 MiB): large inputs run in fewer
-samples at a time, down to one."""
 
 
 @dataclass(frozen=True)
@@ -62,62 +60,6 @@ def _table(rows: list[tuple[str, ...]]) -> str:
 
 
 @dataclass(frozen=True)
-class _Rows:
-    """One input's samples as the user gave them, turned into float64 rows of hlsfx's flat,
-    channels-last layout one chunk at a time (so a large input costs no copy up front)."""
-
-    array: np.ndarray
-    """(N, ...) in the source layout"""
-    inverse: tuple[int, ...]
-    """the axes (without the batch) that bring the source layout to channels-last"""
-    convert: Callable[[np.ndarray], np.ndarray] | None = None
-    """codes to values (raw inputs), instead of a float64 copy"""
-    raw: bool = False
-    """the array holds codes of the input's type, taken as they are (types past 53 bits)"""
-
-    def __len__(self) -> int:
-        return len(self.array)
-
-    def floats(self, start: int, stop: int) -> np.ndarray:
-        chunk = self.array[start:stop]
-        if self.convert is not None:
-            return self.convert(chunk)
-        chunk = chunk.transpose(0, *(1 + np.asarray(self.inverse, dtype=int)))
-        return np.asarray(chunk, dtype=np.float64).reshape(len(chunk), -1)
-
-
-def _wide_random_codes(rng: np.random.Generator, t: FixedType, count: int, size: int):
-    """Codes of a type wider than int64 as Python integers, uniform over the codes its overflow
-    mode produces, the smallest and largest first."""
-    lo, hi = exact.bounds(t)
-    span = hi - lo + 1
-    drawn = [lo + int.from_bytes(rng.bytes(t.width // 8 + 8), "little") % span
-             for _ in range(count * size)]  # fmt: skip
-    codes = np.array(drawn, dtype=object).reshape(count, size)
-    codes[: min(count, 2)] = [[lo], [hi]][: min(count, 2)]
-    return codes
-
-
-def _check_finite(name: str, array: np.ndarray, t: FixedType) -> None:
-    """Refuse NaN and infinities before anything runs, scanning in chunks of bounded memory."""
-    step = max(1, CHUNK_BYTES // max(1, 8 * array[:1].size))
-    count, first = 0, None
-    for start in range(0, len(array), step):
-        bad = ~np.isfinite(array[start : start + step])
-        found = int(bad.sum())
-        if found and first is None:
-            first = tuple(int(i) for i in np.argwhere(bad)[0])
-            first = (first[0] + start, *first[1:])
-        count += found
-    if count:
-        raise ValueError(
-            f"input {name!r}: cannot quantize to {t}: {count} of {array.size} values are NaN or "
-            f"infinite (the first, {array[first]}, at index {first}); replace them before "
-            "emulating"
-        )
-
-
-@dataclass(frozen=True)
 class QuantizedModel:
     """A graph whose every tensor has a fixed-point type; build it with :func:`configure`."""
 
@@ -140,55 +82,6 @@ class QuantizedModel:
         return plans
 
     # -- running ---------------------------------------------------------------------------
-
-    def _inputs(self, x: Any) -> dict[str, _Rows]:
-        """Each input's samples, checked, to be converted chunk by chunk (see :class:`_Rows`)."""
-        names = self.graph.inputs
-        if isinstance(x, Mapping):
-            missing = [n for n in names if n not in x]
-            if missing:
-                raise ValueError(
-                    f"missing input(s) {missing}; the model's inputs are {list(names)}"
-                )
-            unknown = sorted(map(repr, set(x) - set(names)))
-            if unknown:
-                raise ValueError(f"no input {', '.join(unknown)}; the inputs are {list(names)}")
-            given = {n: x[n] for n in names}
-        elif len(names) == 1:
-            given = {names[0]: x}
-        else:
-            raise ValueError(
-                f"this model has {len(names)} inputs: pass a dict keyed by {list(names)}"
-            )
-        arrays = {}
-        for name, value in given.items():
-            if isinstance(value, np.ma.MaskedArray):
-                raise ValueError(
-                    f"input {name!r} is a masked array: fill the masked values first "
-                    "(x.filled(value)), hlsfx does not drop them silently"
-                )
-            array = np.asarray(value)
-            if array.dtype.kind not in "biuf":
-                raise ValueError(
-                    f"input {name!r}: values of dtype {array.dtype} cannot be quantized "
-                    "(real numbers only: bool, integer or float)"
-                )
-            perm = self.graph.layout(name)
-            shape = self.graph.shapes[name]
-            source_shape = tuple(shape[p] for p in perm)
-            if array.shape[1:] != source_shape or array.ndim != len(shape) + 1:
-                dims = ", ".join(map(str, source_shape))
-                raise ValueError(
-                    f"input {name!r} takes arrays of shape (N, {dims}) for N samples, "
-                    f"not {array.shape}"
-                )
-            if array.dtype.kind == "f":
-                _check_finite(name, array, self.tensor_types[name])
-            arrays[name] = _Rows(array, tuple(int(p) for p in np.argsort(perm)))
-        sizes = {len(a) for a in arrays.values()}
-        if len(sizes) > 1:
-            raise ValueError(f"the inputs have different numbers of samples: {sorted(sizes)}")
-        return arrays
 
     def _run(
         self,
@@ -359,7 +252,7 @@ class QuantizedModel:
         threads: int | None = None,
     ) -> tuple[Any, OverflowReport]:
         """:meth:`predict` and :meth:`overflow_report` of ``x`` from one emulation."""
-        arrays = self._inputs(x)
+        arrays = float_inputs(self.graph, self.tensor_types, x)
         outputs, counts = self._run(arrays, set(self.graph.outputs), batch_size, threads)
         shaped = {n: self._shaped(n, outputs[n], raw, True) for n in self.graph.outputs}
         report = OverflowReport(counts, len(next(iter(arrays.values()))))
@@ -374,72 +267,27 @@ class QuantizedModel:
         ``codes`` is ``{input name: (N, size) int64}`` (or one array for a single input); the
         result is ``{output name: (N, size) int64}``.
         """
-        outputs, _ = self._run(self._code_inputs(codes), set(self.graph.outputs), batch_size,
-                               threads)  # fmt: skip
+        arrays = code_inputs(self.graph, self.tensor_types, codes)
+        outputs, _ = self._run(arrays, set(self.graph.outputs), batch_size, threads)
         return outputs
 
     def random_codes(self, count: int, seed: int = 0) -> dict[str, np.ndarray]:
         """``count`` samples of random raw codes over each input type's whole range, its
         smallest and largest codes first (so later layers meet their overflow corners), as the
         type itself produces them; in hlsfx's layout, as :meth:`predict_codes` takes them."""
-        from hlsfx.emulator.quantize import fits_int64, quantize, to_float
-
-        rng = np.random.default_rng(seed)
-        codes = {}
-        for name in self.graph.inputs:
-            t, size = self.tensor_types[name], int(np.prod(self.graph.shapes[name]))
-            if not fits_int64(t):
-                codes[name] = _wide_random_codes(rng, t, count, size)
-                continue
-            raw = rng.integers(t.min_code, t.max_code, (count, size), endpoint=True)
-            raw[: min(count, 2)] = [[t.min_code], [t.max_code]][: min(count, 2)]
-            codes[name] = quantize(to_float(raw, t), t)
-        return codes
+        return random_codes(self.graph, self.tensor_types, count, seed)
 
     def overflow_report_codes(
         self, codes: Any, *, batch_size: int | None = None, threads: int | None = None
     ) -> OverflowReport:
         """:meth:`overflow_report` for raw input codes, as :meth:`predict_codes` takes them."""
-        return self._overflows(self._code_inputs(codes), batch_size, threads)
+        return self._overflows(
+            code_inputs(self.graph, self.tensor_types, codes), batch_size, threads
+        )
 
-    def _overflows(self, arrays: dict[str, _Rows], batch_size, threads) -> OverflowReport:
+    def _overflows(self, arrays: dict[str, Rows], batch_size, threads) -> OverflowReport:
         _, counts = self._run(arrays, set(), batch_size, threads)
         return OverflowReport(counts, len(next(iter(arrays.values()))))
-
-    def _code_inputs(self, codes: Any) -> dict[str, _Rows]:
-        from hlsfx.emulator.quantize import FLOAT_CODE_WIDTH, to_float
-
-        given = codes if isinstance(codes, Mapping) else {self.graph.inputs[0]: codes}
-        unknown = sorted(map(repr, set(given) - set(self.graph.inputs)))
-        missing = [n for n in self.graph.inputs if n not in given]
-        if unknown or missing:
-            raise ValueError(
-                f"raw codes are keyed by the inputs {list(self.graph.inputs)}, not "
-                f"{sorted(map(str, given))}"
-            )
-        arrays = {}
-        for name in self.graph.inputs:
-            t, size = self.tensor_types[name], int(np.prod(self.graph.shapes[name]))
-            array = np.asarray(given[name])
-            if array.ndim != 2 or array.shape[1] != size:
-                raise ValueError(
-                    f"input {name!r}: raw codes must have shape (N, {size}), not {array.shape}"
-                )
-            if array.dtype.kind not in "iuO" or (
-                array.dtype == object and not all(isinstance(c, int) for c in array.flat)
-            ):
-                raise ValueError(f"input {name!r}: raw codes must be integers, not {array.dtype}")
-            if t.width <= FLOAT_CODE_WIDTH and array.dtype != object:
-                arrays[name] = _Rows(array, (0,), lambda rows, t=t: to_float(rows, t))
-                continue
-            outside = [c for c in array.flat if not t.min_code <= c <= t.max_code]
-            if outside:
-                raise ValueError(f"input {name!r}: {t}: codes must lie in [{t.min_code}, "
-                                 f"{t.max_code}], not {outside[0]}")  # fmt: skip
-            arrays[name] = _Rows(array, (0,), raw=True)
-        if len({len(a) for a in arrays.values()}) > 1:
-            raise ValueError("the inputs' raw codes have different numbers of samples")
-        return arrays
 
     def write_hls(self, path: str | Path, **options: Any) -> Path:
         """Write this model as a Vivado/Vitis HLS C++ project; see
@@ -467,7 +315,9 @@ class QuantizedModel:
     ) -> dict[str, np.ndarray]:
         """Every layer's output by layer name (channels-last, batch first)."""
         keep = {layer.output for layer in self.graph.layers}
-        outputs, _ = self._run(self._inputs(x), keep, batch_size, threads, fuse=False)
+        outputs, _ = self._run(
+            float_inputs(self.graph, self.tensor_types, x), keep, batch_size, threads, fuse=False
+        )
         return {
             layer.name: self._shaped(layer.output, outputs[layer.output], raw, False)
             for layer in self.graph.layers
@@ -477,7 +327,7 @@ class QuantizedModel:
         self, x: Any, *, batch_size: int | None = None, threads: int | None = None
     ) -> OverflowReport:
         """Count, per layer and role, the casts that saturated or wrapped on ``x``."""
-        return self._overflows(self._inputs(x), batch_size, threads)
+        return self._overflows(float_inputs(self.graph, self.tensor_types, x), batch_size, threads)
 
     # -- describing ------------------------------------------------------------------------
 
@@ -496,7 +346,23 @@ class QuantizedModel:
                 rows.append((layer.name, layer.kind.name, f"{role} range", span))
             for option, value in p.options.items():
                 rows.append((layer.name, layer.kind.name, option, value))
+            if layer.attrs.get("rescale"):
+                error = self.rescale_error(layer.name)
+                note = "exact" if error == 0 else f"approximates the source, up to {error:.2e}"
+                rows.append((layer.name, layer.kind.name, "rescale", f"multipliers {note}"))
         return _table(rows)
+
+    def rescale_error(self, name: str) -> float:
+        """The largest relative error of a rescale step's fixed-point multipliers against the
+        source's scales (0 when its scale type holds them exactly)."""
+        layer = next(x for x in self.graph.layers if x.name == name)
+        p = self.precisions[name]
+        source = np.asarray(layer.params["scale"], dtype=np.float64)
+        ours = exact.to_float(p.params["scale"], p.types["scale"])
+        nonzero = source != 0
+        if not nonzero.any():
+            return float(np.max(np.abs(ours), initial=0.0))
+        return float(np.max(np.abs(ours - source)[nonzero] / np.abs(source[nonzero])))
 
     def __str__(self) -> str:
         return self.config_table()
@@ -538,6 +404,7 @@ def configure(
     inputs: Mapping[str, Any] | None = None,
     config: str | Path | Mapping[str, Any] | None = None,
     calibration: Any = None,
+    strict_scales: bool = False,
 ) -> QuantizedModel:
     """Give every tensor of ``graph`` a fixed-point type.
 
@@ -562,6 +429,11 @@ def configure(
     calibration : array or dict of arrays
         Representative inputs: ``auto`` results get the integer bits that hold the largest
         magnitude each layer outputs on them, plus 10 %, at the default's width.
+    strict_scales : bool
+        Refuse a rescale step (a quantizer's scale that is not a power of two, or a
+        BatchNormalization after quantized weights) whose fixed-point multipliers only
+        approximate the source's scales; by default they do, and ``print(qm)`` shows by how
+        much.
 
     Settings are role names (``weight``, ``bias``, ``accum``, ``result``, ``table``,
     ``exp_table``, ``sum``, ``inv_table``) with a type or ``"auto"``, and ``<table>_size`` /
@@ -588,4 +460,14 @@ def configure(
             name: float(np.max(np.abs(values), initial=0.0)) for name, values in trace.items()
         }
     tensors, precisions = resolve(graph, default, roles, kinds, layers, inputs, observed)
-    return QuantizedModel(graph, tensors, precisions, FixedType.parse(default))
+    qm = QuantizedModel(graph, tensors, precisions, FixedType.parse(default))
+    inexact = [(x.name, qm.rescale_error(x.name)) for x in graph.layers if x.attrs.get("rescale")]
+    inexact = [(name, error) for name, error in inexact if error]
+    if strict_scales and inexact:
+        listed = ", ".join(f"{name} (up to {error:.2e})" for name, error in inexact)
+        raise ValueError(
+            f"strict_scales: the fixed-point multipliers of {listed} only approximate the "
+            "source's scales (not powers of two, or too fine for the scale type); set their "
+            "'scale' type, or configure without strict_scales"
+        )
+    return qm

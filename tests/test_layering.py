@@ -11,7 +11,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = {"hlsfx": "hlsfx", "emulator": "hlsfx.emulator", "codegen": "hlsfx.codegen",
             "cosim": "hlsfx.cosim"}  # fmt: skip
-FACADE = {"hlsfx", "hlsfx.model", "hlsfx.api", "hlsfx.cli", "hlsfx.demo", "hlsfx.examples"}
+FACADE = {
+    "hlsfx",
+    "hlsfx.model",
+    "hlsfx.model_inputs",
+    "hlsfx.api",
+    "hlsfx.cli",
+    "hlsfx.demo",
+    "hlsfx.examples",
+}
 """the user-facing modules, which may reach every package"""
 EXPLORE = {"hlsfx.scan", "hlsfx.optimize", "hlsfx.estimate", "hlsfx.plots"}
 """precision exploration, above the façade: it configures and runs models, and calibrates
@@ -137,7 +145,7 @@ KIND_FACES = {
     "hlsfx.codegen.rtl.layers", "hlsfx.onnx_frontend", "hlsfx.onnx_ops", "hlsfx.onnx_quant",
     "hlsfx.onnx_scaling",
     "hlsfx.keras_frontend", "hlsfx.torch_frontend", "hlsfx.passes.absorb_casts",
-    "hlsfx.passes.fold_batch_norm",
+    "hlsfx.passes.fold_batch_norm", "hlsfx.passes.rescale",
 }  # fmt: skip
 """the modules that may name one kind: its spec, emulator family, writers, frontends and passes"""
 

@@ -4,6 +4,8 @@ not apply, it leaves the graph alone."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from kind_cases import onnx_model
@@ -40,9 +42,9 @@ def _same_meaning(before: Graph, after: Graph) -> None:
     assert_close(reference.run(after, x), reference.run(before, x))
 
 
-def test_a_batch_norm_after_a_dense_folds_into_its_weights():
+def test_a_batch_norm_after_a_dense_folds_into_its_weights_unless_a_quantizer_typed_them():
     rng = np.random.default_rng(1)
-    before = _graph([_dense("fc", "x", "h", rng, {"weight": Q8, "bias": Q8}),
+    before = _graph([_dense("fc", "x", "h", rng, {"bias": Q8}),
                      _norm("bn", "h", "y", rng.uniform(0.5, 2, 3), rng.normal(0, 1, 3),
                            {"result": Q6})])  # fmt: skip
     after, changed = fold_batch_norm(before)
@@ -52,6 +54,11 @@ def test_a_batch_norm_after_a_dense_folds_into_its_weights():
     assert fc.fixed == {"result": Q6}  # scaled weights and bias lose their types
     assert fc.source.endswith("(folded)")
     _same_meaning(before, after)
+    typed = _graph([_dense("fc", "x", "h", rng, {"weight": Q8}), *before.layers[1:]])
+    after, changed = fold_batch_norm(typed)
+    assert changed and [layer.name for layer in after.layers] == ["fc", "bn"]
+    assert after.layers[1].attrs == {"rescale": True}  # a rescale of exact integer products
+    assert fold_batch_norm(after) == (after, False)
 
 
 def test_a_pure_addition_keeps_the_weight_type_and_gives_a_typed_addend_to_a_zero_bias():
@@ -138,3 +145,49 @@ def test_a_constant_divided_by_a_tensor_is_refused_by_name():
     model = onnx_model(nodes, (3,), {"c": np.ones(3)})
     with pytest.raises(GraphError, match="only a tensor divided by a constant is supported"):
         hlsfx.load(model)
+
+
+def test_rescales_merge_move_and_become_thresholds_keeping_the_meaning():
+    """An activation quantizer's scale 0.3 between two Dense layers with integer weights: the
+    division moves back through the ReLU into the first rescale, the multiplication forward
+    through the second Dense into its rescale; a rescale before a Binarize becomes a
+    threshold. Each step keeps the float meaning."""
+    rng = np.random.default_rng(4)
+    codes = FixedType.parse("ap_ufixed<3,3>")
+    rescale = {"rescale": True}
+    first = _dense("fc1", "x", "s1", rng, {"weight": Q8}, bias=False)
+    second = Layer(
+        "fc2",
+        kinds.DENSE,
+        ("c",),
+        "s2",
+        fixed={"weight": Q8},
+        params={"weight": rng.normal(0, 1, (3, 3)), "bias": np.zeros(3)},
+    )
+    layers = [
+        first,
+        replace(_norm("r1", "s1", "h", rng.uniform(0.1, 1, 3), rng.normal(0, 1, 3)),
+                attrs=rescale),
+        Layer("relu", kinds.RELU, ("h",), "r"),
+        replace(_norm("down", "r", "c", np.full(3, 1 / 0.3), np.zeros(3), {"result": codes}),
+                attrs=rescale),
+        replace(_norm("up", "c", "u", np.full(3, 0.3), np.zeros(3)), attrs=rescale),
+        replace(second, inputs=("u",)),
+        replace(_norm("r2", "s2", "y", rng.uniform(-1, 1, 3), rng.normal(0, 1, 3)),
+                attrs=rescale),
+    ]  # fmt: skip
+    shapes = {"x": (4,), **{layer.output: (3,) for layer in layers}}
+    before = verify(Graph(("x",), ("y",), tuple(layers), shapes))
+    after = run_passes(before)
+    assert [layer.kind for layer in after.layers] == [
+        kinds.DENSE, kinds.BATCH_NORM, kinds.RELU, kinds.DENSE, kinds.BATCH_NORM,
+    ]  # fmt: skip
+    assert after.layers[2].fixed == {"result": codes}  # the cast stays last, now on the ReLU
+    assert all(layer.attrs == rescale for layer in after.layers[1::3])
+    _same_meaning(before, after)
+    binary = Layer("sign", kinds.BINARIZE, ("y",), "b", attrs={"scale": 1.0})
+    signed = verify(replace(after, layers=(*after.layers, binary), outputs=("b",),
+                            shapes={**after.shapes, "b": (3,)}))  # fmt: skip
+    thresholds = run_passes(signed)
+    assert set(np.abs(thresholds.layers[-2].params["scale"])) <= {0.0, 1.0}
+    _same_meaning(signed, thresholds)

@@ -24,7 +24,7 @@ from hlsfx.graph import GraphError
 PENDING: dict[str, str] = {}  # fixture -> why it cannot load yet (a strict xfail)
 ALL_FIXTURES = sorted(
     str(p.relative_to(FIXTURES))
-    for folder in ("onnx", "qonnx")
+    for folder in ("onnx", "qonnx", "brevitas")
     for p in (FIXTURES / folder).glob("*.onnx")
 ) or ["(fixtures missing)"]
 QONNX_FIXTURES = {  # fixture -> samples compared
@@ -286,3 +286,54 @@ def test_a_batch_norm_between_transposes_of_a_2d_tensor_is_over_the_features(tmp
              helper.make_node("Relu", ["t"], ["y"])]  # fmt: skip
     with pytest.raises(GraphError, match="batch axis transposed to the second"):
         hlsfx.load(_qonnx_model(alone, (3,), (3,), {}, domains=()))
+
+
+BREVITAS = {  # fixture -> (quantized activations: our layer -> the QONNX tensor, input draw)
+    "brevitas/kwsmlp_w3a3.onnx": (
+        {"Quant_3_rescale": "27", "Relu_13": "41", "Relu_26": "54", "Relu_39": "67"}, "normal"),
+    "brevitas/TFC_1W1A.onnx": (
+        {"BipolarQuant_11": "37", "BipolarQuant_19": "45", "BipolarQuant_27": "53",
+         "BipolarQuant_35": "61"}, "uniform"),
+}  # fmt: skip
+AGREEMENT = {"brevitas/kwsmlp_w3a3.onnx": (0.97, 0.98), "brevitas/TFC_1W1A.onnx": (1.0, 1.0)}
+"""(argmax agreement, share of identical integer activations) at least, at default types."""
+
+
+def _quant_scale(model: onnx.ModelProto, tensor: str) -> float:
+    """The scale of the (Bipolar)Quant node that makes ``tensor``."""
+    node = next(n for n in model.graph.node if tensor in n.output)
+    inits = {i.name: numpy_helper.to_array(i) for i in model.graph.initializer}
+    return float(inits[node.input[1]])
+
+
+@pytest.mark.parametrize("relative", sorted(BREVITAS))
+def test_brevitas_exports_agree_with_qonnx_at_default_types(relative, qonnx_execute):
+    """At configure(graph)'s defaults: kwsmlp_w3a3 (3-bit, per-channel scales that are not
+    powers of two) measured 100 % argmax agreement and 99.1-99.9 % identical integer
+    activations per layer on 100 samples; TFC_1W1A (binary) 100 % and 100 %."""
+    path = fixture(relative)
+    activations, draw = BREVITAS[relative]
+    graph = hlsfx.load(path)
+    name = graph.inputs[0]
+    shape = tuple(graph.shapes[name][p] for p in graph.layout(name))
+    rng = np.random.default_rng(11)
+    x = rng.normal(0, 1, (60, *shape)) if draw == "normal" else rng.uniform(0, 1, (60, *shape))
+    model = onnx.load(str(path))
+    output = model.graph.output[0].name
+    theirs = qonnx_execute(path, name, x, [output, *activations.values()])
+    qm = hlsfx.configure(graph)
+    argmax = np.mean(qm.predict(x).argmax(1) == theirs[output].argmax(1))
+    trace = qm.trace(x, raw=True)
+    shares = []
+    for layer, tensor in activations.items():
+        t = qm.precisions[layer].types["result"]
+        ours = hlsfx.to_float(trace[layer].reshape(len(x), -1), t)
+        codes = np.round(theirs[tensor].reshape(len(x), -1) / _quant_scale(model, tensor))
+        shares.append(np.mean(ours == codes))
+    least_argmax, least_share = AGREEMENT[relative]
+    assert argmax >= least_argmax and min(shares) >= least_share, (argmax, shares)
+    rescales = [layer.name for layer in graph.layers if layer.attrs.get("rescale")]
+    assert rescales and all(qm.rescale_error(n) < 2**-10 for n in rescales)
+    assert "rescale  multipliers approximates the source, up to" in str(qm)
+    with pytest.raises(ValueError, match=r"strict_scales: the fixed-point multipliers of "):
+        hlsfx.configure(graph, strict_scales=True)

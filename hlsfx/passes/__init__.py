@@ -9,12 +9,16 @@ from collections.abc import Callable, Sequence
 from hlsfx.graph import Graph, verify
 from hlsfx.passes.absorb_casts import absorb_casts
 from hlsfx.passes.fold_batch_norm import fold_batch_norm
+from hlsfx.passes.rescale import merge_batch_norms, move_scalings, threshold_scalings
 
-__all__ = ["PASSES", "Pass", "absorb_casts", "fold_batch_norm", "run_passes"]
+__all__ = ["PASSES", "Pass", "absorb_casts", "fold_batch_norm", "merge_batch_norms"]
+__all__ += ["move_scalings", "run_passes", "threshold_scalings"]
 
 Pass = Callable[[Graph], tuple[Graph, bool]]
 
-PASSES: tuple[Pass, ...] = (absorb_casts, fold_batch_norm)
+PASSES: tuple[Pass, ...] = (
+    absorb_casts, fold_batch_norm, merge_batch_norms, move_scalings, threshold_scalings,
+)  # fmt: skip
 """The passes every frontend runs, in this order, until none changes the graph."""
 
 

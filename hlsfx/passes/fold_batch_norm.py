@@ -5,7 +5,9 @@ per-channel constant, into a BatchNormalization layer (``x * scale + bias``). Wh
 is the only reader of a Dense or convolution whose result no quantizer fixes, it becomes part
 of the weights and bias: ``w * scale`` and ``b * scale + bias``. A pure addition (scale 1)
 leaves the weights and their type alone, and a quantized addend becomes the bias's type when
-the layer had no bias of its own."""
+the layer had no bias of its own. A scaling stays apart from weights that a quantizer typed:
+their products are exact, the scaled ones would not be: the scaling is marked a rescale step
+of its own (configured as one, see hlsfx.config)."""
 
 from __future__ import annotations
 
@@ -36,6 +38,12 @@ def fold_batch_norm(graph: Graph) -> tuple[Graph, bool]:
         ):
             continue
         scale, shift = norm.params["scale"], norm.params["bias"]
+        if "weight" in producer.fixed and not np.all(scale == 1.0):
+            if norm.attrs.get("rescale"):
+                continue
+            rescale = replace(norm, attrs={**norm.attrs, "rescale": True})
+            layers = tuple(rescale if layer is norm else layer for layer in graph.layers)
+            return replace(graph, layers=layers), True
         weight, bias = producer.params["weight"], producer.params["bias"]
         fixed = dict(producer.fixed)
         if np.all(scale == 1.0):
