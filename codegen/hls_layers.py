@@ -406,6 +406,14 @@ def write_transpose(ctx: LayerContext) -> LayerCode:
     return LayerCode(_elementwise(ctx), constants, _call(ctx, "transpose", f"{ctx.ident}_index"))
 
 
+def write_upsampling(ctx: LayerContext) -> LayerCode:
+    index = ctx.layer.kind.source_index(ctx.layer, ctx.in_shapes[0])
+    values = ", ".join(str(int(i)) for i in index)
+    constants = f"static const unsigned {ctx.ident}_index[{index.size}] = {{{values}}};"
+    config = _elementwise(ctx, n_out=index.size)
+    return LayerCode(config, constants, _call(ctx, "upsample", f"{ctx.ident}_index"))
+
+
 HLS_LAYERS: dict[kinds.LayerKind, HlsLayer] = {
     kinds.DENSE: HlsLayer("hlsfx_dense.h", write_dense, _dense_multipliers),
     kinds.CONV1D: HlsLayer("hlsfx_conv.h", write_conv, _dense_multipliers),
@@ -439,6 +447,7 @@ HLS_LAYERS: dict[kinds.LayerKind, HlsLayer] = {
     kinds.CONCATENATE: HlsLayer("hlsfx_merge.h", write_concatenate),
     kinds.RESHAPE: HlsLayer("hlsfx_activation.h", _simple("linear")),  # same order, cast
     kinds.TRANSPOSE: HlsLayer("hlsfx_reshape.h", write_transpose),
+    kinds.UPSAMPLING: HlsLayer("hlsfx_reshape.h", write_upsampling),
 }
 """Every layer kind's header and writer; the conformance test checks it covers KINDS."""
 

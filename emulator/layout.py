@@ -159,6 +159,11 @@ def prepare_transpose(layer, p, in_types, in_shapes) -> Step:
     )
 
 
+def prepare_upsampling(layer, p, in_types, in_shapes) -> Step:
+    index = layer.kind.source_index(layer, in_shapes[0])
+    return _moves(layer, p, in_types, lambda x: x[:, index])
+
+
 PREPARERS: dict[kinds.LayerKind, Callable[..., Step]] = {
     kinds.MAX_POOL1D: prepare_pool,
     kinds.MAX_POOL2D: prepare_pool,
@@ -170,4 +175,5 @@ PREPARERS: dict[kinds.LayerKind, Callable[..., Step]] = {
     kinds.CONCATENATE: prepare_concatenate,
     kinds.RESHAPE: prepare_reshape,
     kinds.TRANSPOSE: prepare_transpose,
+    kinds.UPSAMPLING: prepare_upsampling,
 }

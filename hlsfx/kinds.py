@@ -385,6 +385,36 @@ class TransposeKind(LayerKind):
         return xs[0].transpose(0, *(1 + np.asarray(layer.attrs["perm"], dtype=int)))
 
 
+class UpSamplingKind(LayerKind):
+    """Nearest-neighbour upsampling by integer factors, channels-last: output position ``o``
+    along spatial axis ``a`` reads input position ``o // scales[a]`` (attrs ``scales``, one
+    positive integer per spatial axis), cast to the result type."""
+
+    name = "UpSampling"
+    result_follows_input = True
+
+    def output_shape(self, layer, input_shapes):
+        self.check_inputs(layer, input_shapes)
+        scales, shape = tuple(layer.attrs["scales"]), input_shapes[0]
+        if len(scales) != len(shape) - 1 or not all(isinstance(f, int) and f >= 1 for f in scales):
+            raise GraphError(f"{layer.describe()}: scales {scales} are not one positive integer "
+                             f"per spatial axis of {shape}")  # fmt: skip
+        return (*(d * f for d, f in zip(shape, scales, strict=False)), shape[-1])
+
+    def source_index(self, layer, in_shape: tuple[int, ...]) -> np.ndarray:
+        """For each output value (flat, channels-last), the flat input index it copies."""
+        index = np.arange(math.prod(in_shape)).reshape(in_shape)
+        for axis, factor in enumerate(layer.attrs["scales"]):
+            index = np.repeat(index, factor, axis=axis)
+        return index.reshape(-1)
+
+    def reference(self, layer, xs, shapes):
+        out = xs[0]
+        for axis, factor in enumerate(layer.attrs["scales"]):
+            out = np.repeat(out, factor, axis=axis + 1)
+        return out
+
+
 class PoolKind(WindowKind):
     """Max or average pooling, channels-last, per channel over each window.
 
@@ -532,6 +562,7 @@ MULTIPLY = MergeKind("Multiply", np.multiply)
 CONCATENATE = ConcatKind()
 BATCH_NORM = BatchNormKind()
 TRANSPOSE = TransposeKind()
+UPSAMPLING = UpSamplingKind()
 RELU = ReluKind()
 LINEAR = LinearKind()
 SIGMOID = LutKind("Sigmoid", "sigmoid")
@@ -552,7 +583,7 @@ _ALL_KINDS = (
     *(SIGMOID, TANH, SOFTPLUS, SOFTSIGN, ELU, SELU, SOFTMAX),
     *(MAX_POOL1D, MAX_POOL2D, AVERAGE_POOL1D, AVERAGE_POOL2D),
     *(ADD, SUBTRACT, MULTIPLY, CONCATENATE, BATCH_NORM),
-    *(RESHAPE, TRANSPOSE),
+    *(RESHAPE, TRANSPOSE, UPSAMPLING),
 )
 KINDS: dict[str, LayerKind] = {kind.name: kind for kind in _ALL_KINDS}
 """Every layer kind, by name. The conformance test walks this registry."""

@@ -145,6 +145,68 @@ def _pool(c: Converter, node, channels_last_data: bool = False) -> None:
     c.add_layer(node, kind, [x], node.output[0], attrs=attrs, out_perm=wanted)
 
 
+_SOURCE = {  # ONNX Resize: an output coordinate o's position in the input, per mode
+    "half_pixel": lambda o, f, n: (o + 0.5) / f - 0.5,
+    "pytorch_half_pixel": lambda o, f, n: (o + 0.5) / f - 0.5 if n * f > 1 else 0.0,
+    "asymmetric": lambda o, f, n: o / f,
+    "tf_half_pixel_for_nn": lambda o, f, n: (o + 0.5) / f,
+    "align_corners": lambda o, f, n: o * (n - 1) / (n * f - 1) if n * f > 1 else 0.0,
+}
+_NEAREST = {
+    "round_prefer_floor": lambda x: math.ceil(x - 0.5),
+    "round_prefer_ceil": lambda x: math.floor(x + 0.5),
+    "floor": math.floor,
+    "ceil": math.ceil,
+}
+
+
+def _text(value, default: str) -> str:
+    value = default if value is None else value
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def _upsample(c: Converter, node) -> None:
+    """ONNX Resize and Upsample in nearest mode by integer factors on the spatial axes, where
+    the coordinate mode makes output position o read input o // factor: an UpSampling layer."""
+    a = c.attrs(node)
+    if _text(a.get("mode"), "nearest") != "nearest":
+        raise c.fail(node, f"mode {_text(a.get('mode'), '')!r}: only nearest is supported")
+    x = c.tensor(node, node.input[0])
+    d = len(x.perm) - 1
+    dims = [c.shapes[x.name][p] for p in x.perm]  # ONNX order after the batch: C, *spatial
+    if node.op_type == "Upsample" and "scales" in a:
+        scales = [float(v) for v in a["scales"]]
+    elif len(node.input) > 3 and node.input[3]:  # Resize with sizes
+        sizes = c.const(node, node.input[3], "the sizes")
+        scales = [float(v) / n for v, n in zip(sizes, [1, *dims], strict=True)]
+    else:
+        name = node.input[2] if node.op_type == "Resize" and c.opset >= 11 else node.input[1]
+        scales = [float(v) for v in c.const(node, name, "the scales")]
+    factors = scales[2:]
+    if (len(scales) != d + 2 or scales[:2] != [1.0, 1.0] or d not in (1, 2)
+            or not all(f >= 1 and f == int(f) for f in factors)):  # fmt: skip
+        raise c.fail(node, f"scales {scales}: only integer factors on the 1 or 2 spatial axes "
+                           "(batch and channels 1) are supported")  # fmt: skip
+    factors = [int(f) for f in factors]
+    legacy = node.op_type == "Upsample" or c.opset < 11
+    transform = "asymmetric" if legacy else _text(a.get("coordinate_transformation_mode"),
+                                                  "half_pixel")  # fmt: skip
+    rounding = "floor" if legacy else _text(a.get("nearest_mode"), "round_prefer_floor")
+    if transform not in _SOURCE or rounding not in _NEAREST:
+        raise c.fail(node, f"coordinate mode {transform!r} with nearest mode {rounding!r} is "
+                           "not supported")  # fmt: skip
+    for n, f in zip(dims[1:], factors, strict=True):
+        read = [min(max(_NEAREST[rounding](_SOURCE[transform](o, f, n)), 0), n - 1)
+                for o in range(n * f)]  # fmt: skip
+        if read != [o // f for o in range(n * f)]:
+            raise c.fail(node, f"coordinate mode {transform!r} with nearest mode {rounding!r} "
+                               f"does not copy each input {f} times; not supported")  # fmt: skip
+    channels_last = (d, *range(d))
+    x = c.in_layout(node, node.input[0], channels_last)
+    c.add_layer(node, kinds.UPSAMPLING, [x], node.output[0], attrs={"scales": factors},
+                out_perm=channels_last)  # fmt: skip
+
+
 def _leaky_relu(c: Converter, node) -> None:
     x = c.tensor(node, node.input[0])
     alpha = [c.attrs(node).get("alpha", 0.01)]
@@ -433,6 +495,8 @@ CONVERTERS = {
     "Softmax": _softmax,
     "Identity": _identity,
     "Shape": _shape,
+    "Resize": _upsample,
+    "Upsample": _upsample,
     "Pow": _pow,
     "Dropout": _identity,
     "Flatten": _flatten,

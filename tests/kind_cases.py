@@ -90,6 +90,7 @@ def _all_kinds_graph() -> Graph:
               params={"scale": [1.5, -0.75, 0.3], "bias": [0.25, -2.0, 0.0]}),
         Layer("reshape", kinds.RESHAPE, ["s"], "reshape_y", attrs={"shape": [21]}),
         Layer("transpose", kinds.TRANSPOSE, ["img"], "transpose_y", attrs={"perm": [2, 0, 1]}),
+        Layer("upsampling", kinds.UPSAMPLING, ["img"], "upsampling_y", attrs={"scales": [2, 3]}),
     ]  # fmt: skip
     shapes = {"v": V, "w": V, "s": S, "img": IMG}
     for layer in layers:
@@ -182,5 +183,7 @@ ONNX_CASES: dict[kinds.LayerKind, Callable[[np.random.Generator], onnx.ModelProt
     ),
     kinds.RESHAPE: lambda r: _flattened_conv(r),
     kinds.TRANSPOSE: lambda r: _flattened_conv(r),  # the conv's channels move back first
+    kinds.UPSAMPLING: _op("Resize", (2, 3, 2), ("x", "", "scales"),
+                          initializers={"scales": lambda r: np.array([1, 1, 2, 3])}),
 }  # fmt: skip
 """Each kind an ONNX op makes, and a model whose graph holds it."""

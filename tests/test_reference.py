@@ -159,8 +159,22 @@ def _elementwise_model(rng) -> tuple[onnx.ModelProto, tuple[int, ...]]:
     return kind_cases.onnx_model(nodes, (2, 5, 5), constants), (2, 5, 5)
 
 
+def _unet_model(rng) -> tuple[onnx.ModelProto, tuple[int, ...]]:
+    """A U-Net step: a strided conv down, Resize (nearest, x2) up, Concat with the skip branch
+    along the channels, a conv over both."""
+    constants = {"w1": rng.normal(0, 0.5, (3, 2, 2, 2)), "w2": rng.normal(0, 0.5, (2, 5, 3, 3)),
+                 "scales": np.array([1, 1, 2, 2])}  # fmt: skip
+    nodes = [
+        helper.make_node("Conv", ["x", "w1"], ["down"], strides=[2, 2]),
+        helper.make_node("Resize", ["down", "", "scales"], ["up"], mode="nearest"),
+        helper.make_node("Concat", ["x", "up"], ["both"], axis=1),
+        helper.make_node("Conv", ["both", "w2"], ["y"], pads=[1, 1, 1, 1]),
+    ]
+    return kind_cases.onnx_model(nodes, (2, 6, 4), constants), (2, 6, 4)
+
+
 BUILT = {"image": _image_model, "activations": _activations_model,
-         "elementwise": _elementwise_model}  # fmt: skip
+         "elementwise": _elementwise_model, "unet": _unet_model}  # fmt: skip
 ONNX_FIXTURES = ["onnx/three_layer_keras.onnx", "onnx/two_layer_keras.onnx",
                  "onnx/three_layer_pytorch.onnx", "onnx/conv1d_small_keras.onnx",
                  "onnx/conv2d_small_keras.onnx"]  # fmt: skip
@@ -319,3 +333,46 @@ def test_each_kind_case_means_the_same_up_to_the_newest_opset_onnx_defines(kind)
         newer.opset_import[0].version = opset
         got = hlsfx.configure(hlsfx.load(newer), "ap_fixed<16,6>").predict(x, raw=True)
         assert np.array_equal(got, expected), opset
+
+
+def _upsampling(op: str, opset: int, inputs: tuple[str, ...], constants: dict, **attrs):
+    node = helper.make_node(op, ["x", *inputs], ["y"], **attrs)
+    model = kind_cases.onnx_model([node], (2, 3, 2), constants)
+    model.opset_import[0].version = opset
+    return model
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        _upsampling("Upsample", 9, ("s",), {"s": np.array([1, 1, 2, 3])}),
+        _upsampling("Resize", 10, ("s",), {"s": np.array([1, 1, 2, 3])}),
+        _upsampling("Resize", 13, ("", "", "sizes"), {"sizes": np.array([1, 2, 6, 6])},
+                    coordinate_transformation_mode="asymmetric", nearest_mode="floor"),
+        _upsampling("Resize", 13, ("", "s"), {"s": np.array([1, 1, 2, 3])},
+                    coordinate_transformation_mode="tf_half_pixel_for_nn", nearest_mode="floor"),
+        _upsampling("Resize", 19, ("", "s"), {"s": np.array([1, 1, 2, 3])}),
+    ],
+    ids=["Upsample-9", "Resize-10", "Resize-13-sizes", "Resize-13-tf", "Resize-19"],
+)  # fmt: skip
+def test_nearest_upsampling_in_each_spelling_copies_each_input(model):
+    graph = hlsfx.load(model)
+    assert [layer.kind for layer in graph.layers] == [kinds.UPSAMPLING]
+    x = np.random.default_rng(2).normal(0, 1, (5, 2, 3, 2))
+    assert_close(reference.run(graph, x), x.repeat(2, axis=2).repeat(3, axis=3))
+    if model.opset_import[0].version == 19:  # onnx's evaluator agrees (half_pixel, default)
+        assert_close(reference.run(graph, x), onnx_float64(model, x))
+
+
+def test_an_upsampling_that_does_not_copy_whole_inputs_is_refused_by_name():
+    rounded = _upsampling("Resize", 13, ("", "s"), {"s": np.array([1, 1, 3, 3])},
+                          coordinate_transformation_mode="asymmetric",
+                          nearest_mode="round_prefer_ceil")  # fmt: skip
+    with pytest.raises(hlsfx.graph.GraphError, match="does not copy each input 3 times"):
+        hlsfx.load(rounded)
+    linear = _upsampling("Resize", 13, ("", "s"), {"s": np.array([1, 1, 2, 2])}, mode="linear")
+    with pytest.raises(hlsfx.graph.GraphError, match="mode 'linear': only nearest"):
+        hlsfx.load(linear)
+    fractional = _upsampling("Resize", 13, ("", "s"), {"s": np.array([1, 1, 1.5, 2])})
+    with pytest.raises(hlsfx.graph.GraphError, match="only integer factors"):
+        hlsfx.load(fractional)

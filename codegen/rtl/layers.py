@@ -348,6 +348,12 @@ def _transpose(c: RtlLayer) -> str:
     return f"Transpose {tuple(perm)}"
 
 
+def _upsampling(c: RtlLayer) -> str:
+    index = c.layer.kind.source_index(c.layer, c.in_shapes[0])
+    _moved(c, index, c.lanes(), [c.x_t] * c.size)
+    return f"UpSampling (nearest) by {tuple(c.layer.attrs['scales'])}"
+
+
 def _concatenate(c: RtlLayer) -> str:
     axis = c.layer.attrs["axis"]
     lanes, types, parts, start = [], [], [], 0
@@ -439,5 +445,6 @@ RTL_LAYERS: dict[kinds.LayerKind, Callable[[RtlLayer], str]] = {
     kinds.CONCATENATE: _concatenate,
     kinds.BATCH_NORM: _batch_norm,
     kinds.TRANSPOSE: _transpose,
+    kinds.UPSAMPLING: _upsampling,
 }
 """Every layer kind and the builder of its netlist, which returns a one-line description."""
