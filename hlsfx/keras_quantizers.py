@@ -1,6 +1,6 @@
 """QKeras quantizers as QONNX ``Quant`` nodes: ``quantized_bits`` and ``quantized_relu``, given
-as config objects or as strings, become exact power-of-two-scaled types (others are refused
-with their name)."""
+as config objects or as strings, become exact power-of-two-scaled types; ``quantized_po2`` on
+weights becomes their powers of two, typed exactly (others are refused with their name)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import numpy as np
 if TYPE_CHECKING:
     from hlsfx.keras_frontend import OnnxWriter
 
-__all__ = ["QONNX_DOMAIN", "parse_quantizer_string", "quant_node", "quantizer"]
+__all__ = ["QONNX_DOMAIN", "parse_quantizer_string", "po2_values", "quant_node", "quantizer"]
 
 QONNX_DOMAIN = "qonnx.custom_op.general"
 
@@ -41,9 +41,53 @@ def quantizer(w: OnnxWriter, spec: Any, x: str, name: str, node: str | None = No
             raise w.fail("quantized_relu with negative_slope or use_sigmoid is not supported")
         relu = w.node("Relu", [x], f"{name}_relu", node or f"{name}_relu")
         return quant_node(w, relu, name, 2.0 ** (integer - bits), bits, False)
+    if kind == "quantized_po2" and x in w.constants:
+        return _po2_constant(w, config, x, name)
     if kind in ("quantized_po2", "quantized_relu_po2"):
-        raise w.fail(f"{kind} (powers of two with a sign and exponent) has no exact ap_fixed type")
-    raise w.fail(f"unsupported QKeras quantizer {kind!r}")
+        raise w.fail(
+            f"{kind} on an activation (a power of two chosen per value) has no exact "
+            "fixed-point layer; quantized_po2 is supported on weights and biases"
+        )
+    raise w.fail(
+        f"unsupported QKeras quantizer {kind!r}; supported: quantized_bits (alpha=1), "
+        "quantized_relu (without negative_slope), quantized_po2 (on weights and biases)"
+    )
+
+
+def po2_values(values: np.ndarray, config: dict) -> np.ndarray:
+    """QKeras ``quantized_po2(bits, max_value)`` on constants: each value becomes its sign
+    (zero counts as positive) times 2**e, e the rounded (half to even) or floored log2 of its
+    magnitude, clipped to the exponents ``bits`` allows (one bit for the sign of the value, one
+    for the exponent's when max_value is unset or above 1), the magnitude first clipped to
+    max_value; magnitudes below 1e-7 take the smallest exponent."""
+    bits, max_value = int(config.get("bits", 8)), config.get("max_value")
+    if config.get("quadratic_approximation") or config.get("use_stochastic_rounding"):
+        raise ValueError("quantized_po2 with quadratic_approximation or stochastic rounding")
+    exponent_sign = 1 if max_value is None or max_value > 1 else 0
+    span = bits - 1 - exponent_sign
+    low, high = -(2**span), 2**span - 1
+    magnitude = np.abs(values.astype(np.float32))
+    clipped = np.where(magnitude < 1e-7, np.float32(1e-7), magnitude)
+    if max_value is not None:
+        clipped = np.minimum(clipped, np.float32(max_value))
+    log2 = np.log(clipped) / np.float32(np.log(2.0))
+    rounding = np.floor if config.get("log2_rounding", "rnd") == "floor" else np.round
+    exponent = np.where(magnitude < 1e-7, low, np.clip(rounding(log2), low, high))
+    sign = np.where(values < 0, -1.0, 1.0)
+    return sign * np.ldexp(1.0, exponent.astype(np.int64))
+
+
+def _po2_constant(w: OnnxWriter, config: dict, x: str, name: str) -> str:
+    """The weights' quantized_po2 values, typed by the narrowest ap_fixed that holds every one
+    exactly (the exponents they use, and a sign)."""
+    try:
+        values = po2_values(w.constants[x], config)
+    except ValueError as error:
+        raise w.fail(f"{error}: not supported") from None
+    exponents = np.frexp(np.abs(values))[1] - 1
+    low, high = int(exponents.min()), int(exponents.max())
+    w.constants[x] = values
+    return quant_node(w, x, name, 2.0**low, high - low + 2, True)
 
 
 def parse_quantizer_string(w: OnnxWriter, text: str) -> dict:

@@ -112,6 +112,14 @@ def _overflows(qm, codes) -> dict[str, dict[str, int]]:
     return qm.overflow_report_codes(codes, threads=1).counts
 
 
+FIXTURE_OPTIONS = {  # 490 x 256 weights: shared by 4 at most 65 536 multipliers per layer
+    "brevitas/kwsmlp_w3a3.onnx": {
+        "strategy": "resource",
+        "layers": {"MatMul_11": {"reuse_factor": 4}},
+    },
+}
+
+
 @pytest.mark.parametrize(
     "path",
     [
@@ -125,12 +133,15 @@ def _overflows(qm, codes) -> dict[str, dict[str, int]]:
         "qonnx/model_test_qkeras_qconv2d_0.onnx",
         "onnx/bnn_model_fc_1layer.onnx",
         "onnx/three_layer_pytorch.onnx",
+        "brevitas/TFC_1W1A.onnx",
+        "brevitas/kwsmlp_w3a3.onnx",
     ],
 )
 def test_a_shared_fixture_equals_the_emulator_end_to_end(
     path, ap_types_dir, gxx, tmp_path, csim_cache
 ):
     qm = hlsfx.configure(hlsfx.load(fixture(path)), "ap_fixed<14,6,AP_RND,AP_SAT>")
-    project = qm.write_hls(tmp_path / "prj", vectors=100)
+    options = FIXTURE_OPTIONS.get(path, {})
+    project = qm.write_hls(tmp_path / "prj", vectors=100, **options)
     result = csim(project, ap_types=ap_types_dir, cache=csim_cache)
     assert result.passed and result.mismatches == 0, result.summary()

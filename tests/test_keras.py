@@ -18,6 +18,7 @@ from test_reference import assert_close
 import hlsfx
 from hlsfx import reference
 from hlsfx.graph import GraphError
+from hlsfx.keras_quantizers import po2_values
 
 WIDE = "ap_fixed<26,10>"
 
@@ -194,12 +195,11 @@ def test_unsupported_layers_quantizers_and_missing_files_are_named(tmp_path):
     ):
         hlsfx.load(tmp_path / "lstm.json", weights=weights)
     config = json.loads(fixture("keras/qkeras_3layer.json").read_text())
-    config["config"]["layers"][1]["config"]["kernel_quantizer"]["class_name"] = "quantized_po2"
-    (tmp_path / "po2.json").write_text(json.dumps(config))
-    with pytest.raises(
-        GraphError, match=r"Keras layer 'fc1' \(QDense\): quantized_po2 .* no exact ap_fixed"
-    ):
-        hlsfx.load(tmp_path / "po2.json", weights=fixture("keras/qkeras_3layer_weights.h5"))
+    config["config"]["layers"][1]["config"]["kernel_quantizer"]["class_name"] = "quantized_ulaw"
+    (tmp_path / "ulaw.json").write_text(json.dumps(config))
+    named = r"'fc1' \(QDense\): unsupported QKeras quantizer 'quantized_ulaw'; supported: "
+    with pytest.raises(GraphError, match=named):
+        hlsfx.load(tmp_path / "ulaw.json", weights=fixture("keras/qkeras_3layer_weights.h5"))
     with pytest.raises(GraphError, match="a JSON architecture needs its weights"):
         hlsfx.load(fixture("keras/KERAS_1layer.json"))
     with pytest.raises(FileNotFoundError, match="no such file"):
@@ -380,3 +380,24 @@ def test_qkeras_convolutions_and_string_quantizers_give_exact_types(tmp_path, ca
     assert main(["predict", str(arch), "--weights", str(fixture("keras/KERAS_1layer_weights.h5")),
                  "--data", str(tmp_path / "d.npz")]) == 0  # fmt: skip
     assert "20 samples emulated" in capsys.readouterr().out
+
+
+def test_quantized_po2_weights_are_their_powers_of_two_in_an_exact_type(tmp_path):
+    # bits 4, no max_value: a sign bit, an exponent sign bit, exponents -4 .. 3
+    values = np.array([0.3, -0.7, 0.0, 5.0, 1e-9, -0.375, 100.0])
+    got = po2_values(values, {"bits": 4, "max_value": None})
+    assert got.tolist() == [0.25, -0.5, 0.0625, 4.0, 0.0625, -0.5, 8.0]  # -0.375: log2 -1.415
+    capped = po2_values(values, {"bits": 4, "max_value": 1.0})  # no exponent sign: -8 .. 7
+    assert capped.tolist() == [0.25, -0.5, 2.0**-8, 1.0, 2.0**-8, -0.5, 1.0]
+    config = json.loads(fixture("keras/qkeras_3layer.json").read_text())
+    quantizer = config["config"]["layers"][1]["config"]["kernel_quantizer"]
+    quantizer.update(class_name="quantized_po2", config={"bits": 5, "max_value": None})
+    (tmp_path / "po2.json").write_text(json.dumps(config))
+    graph = hlsfx.load(tmp_path / "po2.json", weights=fixture("keras/qkeras_3layer_weights.h5"))
+    dense = graph.layers[0]
+    weights = dense.params["weight"]
+    mantissa, exponent = np.frexp(np.abs(weights))
+    assert np.all(mantissa == 0.5) and exponent.min() - 1 >= -8 and exponent.max() - 1 <= 7
+    t = dense.fixed["weight"]
+    assert np.array_equal(hlsfx.to_float(hlsfx.quantize(weights, t), t), weights)  # exact
+    assert t.width == exponent.max() - exponent.min() + 2
