@@ -225,11 +225,11 @@ def _depthwise(w: OnnxWriter, call: _Call, separable: bool = False) -> str:
         pointwise = call.weight(1, "pointwise kernel", w).astype(np.float32)  # (*1, C, out)
         onnx_pw = pointwise.reshape(pointwise.shape[-2], pointwise.shape[-1]).T
         onnx_pw = onnx_pw.reshape(*onnx_pw.shape, *([1] * d))
-        inputs = [y, w.const(f"{call.name}_pw", onnx_pw)]
+        pw = w.const(f"{call.name}_pw", onnx_pw)
+        inputs = [y, quantizer(w, c.get("pointwise_quantizer"), pw, f"{call.name}_pw")]
         if c.get("use_bias", True):
-            inputs.append(
-                w.const(f"{call.name}_bias", call.weight(2, "bias", w).astype(np.float32))
-            )
+            b = w.const(f"{call.name}_bias", call.weight(2, "bias", w).astype(np.float32))
+            inputs.append(quantizer(w, c.get("bias_quantizer"), b, f"{call.name}_bias"))
         return w.node(
             "Conv", inputs, f"{call.name}_pwconv", f"{call.name}_pointwise", kernel_shape=[1] * d
         )
@@ -386,10 +386,14 @@ def _batch_norm(w: OnnxWriter, call: _Call) -> str:
     if len(arrays) != 2:
         raise w.fail("the weights file lacks the moving mean and variance")
     mean, var = arrays
-    names = [
-        w.const(f"{call.name}_{p}", v.astype(np.float32))
-        for p, v in zip(("gamma", "beta", "mean", "var"), (gamma, beta, mean, var), strict=True)
-    ]
+    if c.get("inverse_quantizer"):
+        raise w.fail("QBatchNormalization with an inverse_quantizer is not supported")
+    roles = {"gamma": "gamma", "beta": "beta", "mean": "mean", "var": "variance"}
+    names = [  # QBatchNormalization quantizes each parameter (gamma_quantizer ...)
+        quantizer(w, c.get(f"{roles[p]}_quantizer"),
+                  w.const(f"{call.name}_{p}", v.astype(np.float32)), f"{call.name}_{p}")
+        for p, v in zip(roles, (gamma, beta, mean, var), strict=True)
+    ]  # fmt: skip
     eps = float(c.get("epsilon", 1e-3))
 
     def op(x: str) -> str:
@@ -439,6 +443,9 @@ LAYERS: dict[str, Callable[[OnnxWriter, _Call], str]] = {
     "SeparableConv1D": _separable,
     "SeparableConv2D": _separable,
     "BatchNormalization": _batch_norm,
+    "QBatchNormalization": _batch_norm,
+    "QSeparableConv1D": _separable,
+    "QSeparableConv2D": _separable,
     "Activation": _activation_layer,
     "QActivation": _activation_layer,
     "ReLU": _relu_layer,

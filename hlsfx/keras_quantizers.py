@@ -37,10 +37,13 @@ def quantizer(w: OnnxWriter, spec: Any, x: str, name: str, node: str | None = No
         return quant_node(w, x, name, scale, bits, signed)
     if kind == "quantized_relu":
         bits, integer = int(config["bits"]), int(config.get("integer", 0))
-        if config.get("negative_slope", 0.0) or config.get("use_sigmoid", 0):
-            raise w.fail("quantized_relu with negative_slope or use_sigmoid is not supported")
-        relu = w.node("Relu", [x], f"{name}_relu", node or f"{name}_relu")
-        return quant_node(w, relu, name, 2.0 ** (integer - bits), bits, False)
+        slope = float(config.get("negative_slope", 0.0) or 0.0)
+        if config.get("use_sigmoid", 0) or config.get("use_stochastic_rounding", 0):
+            raise w.fail("quantized_relu with use_sigmoid or stochastic rounding is not supported")
+        if not slope:
+            relu = w.node("Relu", [x], f"{name}_relu", node or f"{name}_relu")
+            return quant_node(w, relu, name, 2.0 ** (integer - bits), bits, False)
+        return _leaky_relu(w, x, name, node, bits, integer, slope)
     if kind == "quantized_po2" and x in w.constants:
         return _po2_constant(w, config, x, name)
     if kind in ("quantized_po2", "quantized_relu_po2"):
@@ -90,8 +93,25 @@ def _po2_constant(w: OnnxWriter, config: dict, x: str, name: str) -> str:
     return quant_node(w, x, name, 2.0**low, high - low + 2, True)
 
 
+def _leaky_relu(w: OnnxWriter, x: str, name: str, node: str | None, bits: int, integer: int,
+                slope: float) -> str:  # fmt: skip
+    """QKeras ``quantized_relu(bits, integer, negative_slope=s)``: one bit of ``bits`` is the
+    sign, so the LSB is 2**(integer - bits + 1); x >= 0 rounds (half to even) and saturates at
+    2**integer - LSB, x < 0 becomes round(x * s) on the same grid, down to -s * 2**integer. As
+    layers: Clip below at -2**integer, LeakyReLU with alpha s, the signed cast."""
+    if slope < 0 or np.log2(slope) % 1:
+        raise w.fail(f"quantized_relu negative_slope {slope} is not a power of two")
+    lsb = 2.0 ** (integer - bits + 1)
+    floor = w.const(f"{name}_floor", np.float32(-(2.0**integer)))
+    clipped = w.node("Clip", [x, floor], f"{name}_floored", f"{name}_floor")
+    leaky = w.node("LeakyRelu", [clipped], f"{name}_leaky", node or f"{name}_leaky",
+                   alpha=slope)  # fmt: skip
+    return quant_node(w, leaky, name, lsb, bits, True)
+
+
 def parse_quantizer_string(w: OnnxWriter, text: str) -> dict:
-    """``"quantized_relu(6,0)"`` as a config dict (positional bits, integer)."""
+    """``"quantized_relu(6,0)"`` as a config dict (positional bits, integer; numbers, and
+    ``name=value`` settings)."""
     head, _, rest = text.partition("(")
     values = [v.strip() for v in rest.rstrip(")").split(",") if v.strip()]
     names = ("bits", "integer")
@@ -100,7 +120,7 @@ def parse_quantizer_string(w: OnnxWriter, text: str) -> dict:
         key, _, v = value.partition("=")
         key, v = (key.strip(), v) if v else (names[k] if k < len(names) else str(k), key)
         try:
-            config[key] = int(v)
+            config[key] = float(v) if "." in v or "e" in v.lower() else int(v)
         except ValueError:
             raise w.fail(f"cannot read the quantizer {text!r}") from None
     return {"class_name": head.strip(), "config": config}

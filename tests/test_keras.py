@@ -16,7 +16,7 @@ from conftest import fixture
 from test_reference import assert_close
 
 import hlsfx
-from hlsfx import reference
+from hlsfx import kinds, reference
 from hlsfx.graph import GraphError
 from hlsfx.keras_quantizers import po2_values
 
@@ -401,3 +401,65 @@ def test_quantized_po2_weights_are_their_powers_of_two_in_an_exact_type(tmp_path
     t = dense.fixed["weight"]
     assert np.array_equal(hlsfx.to_float(hlsfx.quantize(weights, t), t), weights)  # exact
     assert t.width == exponent.max() - exponent.min() + 2
+
+
+def _half_even(v: np.ndarray) -> np.ndarray:
+    return np.round(v)  # numpy rounds halves to even, as tf.round does
+
+
+def test_quantized_relu_with_a_negative_slope_is_qkeras_leaky_relu(tmp_path):
+    """QKeras quantized_relu(4, 1, negative_slope=0.25): a sign bit, LSB 2**(1 - 3); x >= 0
+    rounds half to even and saturates at 2 - LSB; x < 0 gives round(x / 4) on the same grid,
+    down to -0.5 (QKeras's own formula, written out here)."""
+    config = json.loads(fixture("keras/qkeras_3layer.json").read_text())
+    relu = config["config"]["layers"][2]["config"]
+    relu["activation"] = "quantized_relu(4,1,negative_slope=0.25)"
+    (tmp_path / "leaky.json").write_text(json.dumps(config))
+    graph = hlsfx.load(tmp_path / "leaky.json", weights=fixture("keras/qkeras_3layer_weights.h5"))
+    qm = hlsfx.configure(graph, "ap_fixed<24,12>")
+    first = graph.layers[0].name
+    x = np.random.default_rng(3).normal(0, 2, (200, 16))
+    trace = qm.trace(x)
+    dense = trace[first]
+    lsb = 0.25
+    positive = lsb * np.clip(_half_even(dense / lsb), 0, 7)
+    negative = lsb * np.maximum(_half_even(dense * 0.25 / lsb), -2)
+    expected = np.where(dense >= 0, positive, negative)
+    quantized = next(name for name in trace if np.array_equal(trace[name], expected))
+    assert quantized and (expected < 0).any() and (expected == -0.5).any()
+    with pytest.raises(GraphError, match=r"negative_slope 0\.3 is not a power of two"):
+        relu["activation"] = "quantized_relu(4,1,negative_slope=0.3)"
+        (tmp_path / "bad.json").write_text(json.dumps(config))
+        hlsfx.load(tmp_path / "bad.json", weights=fixture("keras/qkeras_3layer_weights.h5"))
+
+
+def test_qkeras_separable_convolutions_and_batch_norms_quantize_each_parameter(tmp_path):
+    rng = np.random.default_rng(12)
+    bits = {"class_name": "quantized_bits", "config": {"bits": 8, "integer": 2, "alpha": 1}}
+    gamma = rng.uniform(0.5, 2, 3)
+    weights = {
+        "sep": [rng.normal(0, 0.5, (3, 3, 2, 1)), rng.normal(0, 0.5, (1, 1, 2, 3)),
+                rng.normal(0, 0.5, 3)],
+        "qbn": [gamma, rng.normal(0, 0.5, 3), rng.normal(0, 0.5, 3), rng.uniform(0.5, 2, 3)],
+    }  # fmt: skip
+    layers = [
+        _layer("QSeparableConv2D", "sep", ["x"], filters=3, kernel_size=[3, 3],
+               padding="valid", depthwise_quantizer=bits, pointwise_quantizer=bits,
+               bias_quantizer=bits),
+        _layer("QBatchNormalization", "qbn", ["sep"], gamma_quantizer=bits, epsilon=0.001),
+    ]  # fmt: skip
+    _save_keras3(tmp_path / "s.keras", _model((5, 5, 2), layers, "qbn"), weights)
+    graph = hlsfx.load(tmp_path / "s.keras")
+    typed = "ap_fixed<8,3,AP_RND_CONV,AP_SAT>"
+    convs = [layer for layer in graph.layers if layer.kind.weighted]
+    assert [str(layer.fixed["weight"]) for layer in convs] == [typed, typed]
+    assert str(convs[1].fixed["bias"]) == typed
+    (norm,) = [layer for layer in graph.layers if layer.kind is kinds.BATCH_NORM]
+    gamma_q = np.round(gamma * 32) / 32  # quantized_bits(8, 2): LSB 2**-5, half to even
+    var = weights["qbn"][3].astype(np.float32)
+    assert np.allclose(norm.params["scale"], gamma_q / np.sqrt(var + np.float32(0.001)))
+    assert not np.allclose(norm.params["scale"], gamma / np.sqrt(var + 0.001), rtol=1e-6)
+    layers[1]["config"]["inverse_quantizer"] = bits
+    _save_keras3(tmp_path / "i.keras", _model((5, 5, 2), layers, "qbn"), weights)
+    with pytest.raises(GraphError, match="QBatchNormalization with an inverse_quantizer"):
+        hlsfx.load(tmp_path / "i.keras")
