@@ -11,7 +11,8 @@ import numpy as np
 if TYPE_CHECKING:
     from hlsfx.keras_frontend import OnnxWriter
 
-__all__ = ["QONNX_DOMAIN", "parse_quantizer_string", "po2_values", "quant_node", "quantizer"]
+__all__ = ["QONNX_DOMAIN", "auto_po2_values", "parse_quantizer_string", "po2_values"]
+__all__ += ["quant_node", "quantizer"]
 
 QONNX_DOMAIN = "qonnx.custom_op.general"
 
@@ -27,6 +28,8 @@ def quantizer(w: OnnxWriter, spec: Any, x: str, name: str, node: str | None = No
     if kind == "quantized_bits":
         bits, integer = int(config["bits"]), int(config.get("integer", 0))
         signed = bool(config.get("keep_negative", True))
+        if config.get("alpha") == "auto_po2" and x in w.constants and signed:
+            return _exact_constant(w, x, name, auto_po2_values(w.constants[x], bits, integer))
         if config.get("alpha", 1) not in (1, 1.0, None) or config.get("symmetric", 0):
             raise w.fail(
                 f"quantized_bits with alpha={config.get('alpha')!r}, symmetric="
@@ -81,16 +84,49 @@ def po2_values(values: np.ndarray, config: dict) -> np.ndarray:
 
 
 def _po2_constant(w: OnnxWriter, config: dict, x: str, name: str) -> str:
-    """The weights' quantized_po2 values, typed by the narrowest ap_fixed that holds every one
-    exactly (the exponents they use, and a sign)."""
     try:
         values = po2_values(w.constants[x], config)
     except ValueError as error:
         raise w.fail(f"{error}: not supported") from None
-    exponents = np.frexp(np.abs(values))[1] - 1
-    low, high = int(exponents.min()), int(exponents.max())
+    return _exact_constant(w, x, name, values)
+
+
+def auto_po2_values(values: np.ndarray, bits: int, integer: int) -> np.ndarray:
+    """QKeras ``quantized_bits(bits, integer, alpha="auto_po2")`` on weights (channels last):
+    symmetric integer codes ``z`` in +-(2**(bits-1) - 1) times a power-of-two scale per
+    output channel, found as QKeras finds it in float32: from the channel's largest
+    magnitude, then five least-squares refinements, each rounded to a power of two."""
+    eps = np.float32(1e-7)
+    x = values.astype(np.float32) / np.float32(2.0**integer)
+    axis = tuple(range(x.ndim - 1)) if x.ndim > 1 else (0,)
+    levels = np.float32((2 ** (bits - 1) - 1) * 2)
+
+    def po2(scale: np.ndarray) -> np.ndarray:
+        return np.float32(2.0) ** np.round(np.log(scale + eps) / np.float32(np.log(2.0)))
+
+    scale = po2(np.max(np.abs(x), axis=axis, keepdims=True) * np.float32(2) / levels)
+    for _ in range(5):
+        v = np.floor(np.abs(x) / scale + np.float32(0.5))
+        z = np.sign(x) * np.where(v < levels / 2, v, levels / 2)
+        qx = np.mean(x * z, axis=axis, keepdims=True)
+        qq = np.mean(z * z, axis=axis, keepdims=True)
+        scale = po2(qx / (qq + eps))
+    return z.astype(np.float64) * scale.astype(np.float64) * 2.0**integer
+
+
+def _exact_constant(w: OnnxWriter, x: str, name: str, values: np.ndarray) -> str:
+    """``values`` (fixed-point numbers) in place of the constant ``x``, typed by the narrowest
+    signed ap_fixed that holds every one exactly."""
+    nonzero = np.abs(values[values != 0])
+    fractional = 0
+    if nonzero.size:
+        fractional = -int(np.min(np.frexp(nonzero)[1])) - 60  # 2**-F: below every value
+        while not np.all(np.ldexp(values, fractional) % 1 == 0):
+            fractional += 1
+    codes = np.ldexp(values, fractional).astype(np.int64)
+    width = max(int(np.max(np.abs(codes), initial=0)).bit_length() + 1, 2)
     w.constants[x] = values
-    return quant_node(w, x, name, 2.0**low, high - low + 2, True)
+    return quant_node(w, x, name, 2.0**-fractional, width, True)
 
 
 def _leaky_relu(w: OnnxWriter, x: str, name: str, node: str | None, bits: int, integer: int,

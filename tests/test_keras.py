@@ -18,7 +18,7 @@ from test_reference import assert_close
 import hlsfx
 from hlsfx import kinds, reference
 from hlsfx.graph import GraphError
-from hlsfx.keras_quantizers import po2_values
+from hlsfx.keras_quantizers import auto_po2_values, po2_values
 
 WIDE = "ap_fixed<26,10>"
 
@@ -463,3 +463,26 @@ def test_qkeras_separable_convolutions_and_batch_norms_quantize_each_parameter(t
     _save_keras3(tmp_path / "i.keras", _model((5, 5, 2), layers, "qbn"), weights)
     with pytest.raises(GraphError, match="QBatchNormalization with an inverse_quantizer"):
         hlsfx.load(tmp_path / "i.keras")
+
+
+def test_auto_po2_weights_take_a_power_of_two_scale_per_channel(tmp_path):
+    """quantized_bits(4, 0, alpha="auto_po2"), worked by hand from QKeras's algorithm: codes in
+    +-7; channel 0's largest magnitude 0.5 gives the scale 2**-4, channel 1's 2.0 gives 2**-2,
+    and the least-squares refinements keep both."""
+    weights = np.array([[0.5, 2.0], [-0.26, -1.0], [0.1, 0.3], [0.0, 0.05]])
+    got = auto_po2_values(weights, 4, 0)
+    assert got.tolist() == [[0.4375, 1.75], [-0.25, -1.0], [0.125, 0.25], [0.0, 0.0]]
+    config = json.loads(fixture("keras/qkeras_3layer.json").read_text())
+    quantizer = config["config"]["layers"][1]["config"]["kernel_quantizer"]
+    quantizer["config"].update(alpha="auto_po2", bits=6, integer=0)
+    (tmp_path / "auto.json").write_text(json.dumps(config))
+    graph = hlsfx.load(tmp_path / "auto.json", weights=fixture("keras/qkeras_3layer_weights.h5"))
+    dense = graph.layers[0]
+    w, t = dense.params["weight"], dense.fixed["weight"]
+    assert np.array_equal(hlsfx.to_float(hlsfx.quantize(w, t), t), w)  # an exact type
+    grids = []
+    for column in w.T:  # each channel: codes of at most +-31 on its own power-of-two grid
+        grid = max(2.0**k for k in range(-24, 4) if np.all(column / 2.0**k % 1 == 0))
+        assert np.max(np.abs(column / grid)) <= 31
+        grids.append(grid)
+    assert len(set(grids)) > 1  # the scales differ between channels
