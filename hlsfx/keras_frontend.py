@@ -11,7 +11,7 @@ Files: ``model.json`` + ``weights.h5`` (``save_weights`` of Keras 2, or a Keras 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -188,6 +188,26 @@ def _conv(w: OnnxWriter, call: _Call) -> str:
     )
     w.ranks[y] = d + 1
     return _activation(w, y, call.config.get("activation"), call.name)
+
+
+def _conv_batchnorm(w: OnnxWriter, call: _Call) -> str:
+    """QKeras QConv2DBatchnorm at inference: the batch norm folded into the kernel and bias
+    with its moving statistics (inv = gamma / sqrt(var + eps); kernel * inv, (bias - mean) *
+    inv + beta, in float32), then each quantized by the layer's quantizers."""
+    c = call.config
+    arrays = [a for a in call.weights if a.dtype.kind == "f"]  # not the iteration counter
+    kernel = arrays.pop(0).astype(np.float32)
+    n = kernel.shape[-1]
+    bias = arrays.pop(0).astype(np.float32) if c.get("use_bias", True) else np.zeros(n, np.float32)
+    gamma = arrays.pop(0).astype(np.float32) if c.get("scale", True) else np.ones(n, np.float32)
+    beta = arrays.pop(0).astype(np.float32) if c.get("center", True) else np.zeros(n, np.float32)
+    if len(arrays) != 2:
+        raise w.fail("the weights file lacks the moving mean and variance")
+    mean, var = (a.astype(np.float32) for a in arrays)
+    inv = gamma / np.sqrt(var + np.float32(c.get("epsilon", 1e-3)))
+    folded = replace(call, config={**c, "use_bias": True},
+                     weights=[kernel * inv, (bias - mean) * inv + beta])  # fmt: skip
+    return _conv(w, folded)
 
 
 def _depthwise(w: OnnxWriter, call: _Call, separable: bool = False) -> str:
@@ -445,6 +465,7 @@ LAYERS: dict[str, Callable[[OnnxWriter, _Call], str]] = {
     "BatchNormalization": _batch_norm,
     "QBatchNormalization": _batch_norm,
     "QSeparableConv1D": _separable,
+    "QConv2DBatchnorm": _conv_batchnorm,
     "QSeparableConv2D": _separable,
     "Activation": _activation_layer,
     "QActivation": _activation_layer,

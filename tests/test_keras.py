@@ -486,3 +486,22 @@ def test_auto_po2_weights_take_a_power_of_two_scale_per_channel(tmp_path):
         assert np.max(np.abs(column / grid)) <= 31
         grids.append(grid)
     assert len(set(grids)) > 1  # the scales differ between channels
+
+
+def test_qconv2d_batchnorm_folds_its_moving_statistics_then_quantizes(tmp_path):
+    rng = np.random.default_rng(13)
+    bits = {"class_name": "quantized_bits", "config": {"bits": 8, "integer": 2, "alpha": 1}}
+    kernel, bias = rng.normal(0, 0.5, (3, 3, 2, 3)), rng.normal(0, 0.5, 3)
+    gamma, beta = rng.uniform(0.5, 2, 3), rng.normal(0, 0.5, 3)
+    mean, var = rng.normal(0, 0.5, 3), rng.uniform(0.5, 2, 3)
+    weights = {"cbn": [kernel, bias, gamma, beta, mean, var, np.array(-1, np.int64)]}
+    layers = [_layer("QConv2DBatchnorm", "cbn", ["x"], filters=3, kernel_size=[3, 3],
+                     padding="valid", kernel_quantizer=bits, bias_quantizer=bits,
+                     epsilon=0.001)]  # fmt: skip
+    _save_keras3(tmp_path / "c.keras", _model((5, 5, 2), layers, "cbn"), weights)
+    (conv,) = hlsfx.load(tmp_path / "c.keras").layers
+    f32 = np.float32
+    inv = f32(gamma) / np.sqrt(f32(var) + f32(0.001))
+    grid = lambda v: np.clip(np.round(v * 32), -128, 127) / 32  # noqa: E731  (LSB 2**-5)
+    assert np.array_equal(conv.params["weight"], grid(f32(kernel) * inv))
+    assert np.array_equal(conv.params["bias"], grid((f32(bias) - f32(mean)) * inv + f32(beta)))
