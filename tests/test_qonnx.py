@@ -337,3 +337,18 @@ def test_brevitas_exports_agree_with_qonnx_at_default_types(relative, qonnx_exec
     assert "rescale  multipliers approximates the source, up to" in str(qm)
     with pytest.raises(ValueError, match=r"strict_scales: the fixed-point multipliers of "):
         hlsfx.configure(graph, strict_scales=True)
+
+
+def test_channels_last_average_pool_is_the_onnx_pool_on_transposed_data():
+    """QONNX has no reference for its channels-last AveragePool; it is ONNX's on NHWC data."""
+    pool = {"kernel_shape": [2, 2], "strides": [2, 2], "pads": [0, 0, 0, 0]}
+    last = helper.make_node("AveragePool", ["x"], ["y"], domain="qonnx.custom_op.channels_last",
+                            **pool)  # fmt: skip
+    first = helper.make_node("AveragePool", ["x"], ["y"], **pool)
+    cl = _qonnx_model([last], (4, 6, 3), (2, 3, 3), {}, domains=("qonnx.custom_op.channels_last",))
+    cf = _qonnx_model([first], (3, 4, 6), (3, 2, 3), {}, domains=())
+    x = _on_grid((4, 6, 3))
+    ours = hlsfx.configure(hlsfx.load(cl), "ap_fixed<16,6>").predict(x)
+    theirs = hlsfx.configure(hlsfx.load(cf), "ap_fixed<16,6>").predict(x.transpose(0, 3, 1, 2))
+    assert np.array_equal(ours, theirs.transpose(0, 2, 3, 1))
+    assert np.allclose(ours, x.reshape(40, 2, 2, 3, 2, 3).mean(axis=(2, 4)), atol=2**-10)
