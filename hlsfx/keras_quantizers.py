@@ -47,45 +47,55 @@ def quantizer(w: OnnxWriter, spec: Any, x: str, name: str, node: str | None = No
             relu = w.node("Relu", [x], f"{name}_relu", node or f"{name}_relu")
             return quant_node(w, relu, name, 2.0 ** (integer - bits), bits, False)
         return _leaky_relu(w, x, name, node, bits, integer, slope)
-    if kind == "quantized_po2" and x in w.constants:
-        return _po2_constant(w, config, x, name)
+    if kind in ("quantized_po2", "quantized_relu_po2") and x in w.constants:
+        return _po2_constant(w, config, x, name, relu=kind == "quantized_relu_po2")
     if kind in ("quantized_po2", "quantized_relu_po2"):
         raise w.fail(
             f"{kind} on an activation (a power of two chosen per value) has no exact "
-            "fixed-point layer; quantized_po2 is supported on weights and biases"
+            "fixed-point layer; it is supported on weights and other constants"
         )
     raise w.fail(
         f"unsupported QKeras quantizer {kind!r}; supported: quantized_bits (alpha=1), "
-        "quantized_relu (without negative_slope), quantized_po2 (on weights and biases)"
+        "quantized_relu, quantized_po2 and quantized_relu_po2 (on constants)"
     )
 
 
-def po2_values(values: np.ndarray, config: dict) -> np.ndarray:
-    """QKeras ``quantized_po2(bits, max_value)`` on constants: each value becomes its sign
-    (zero counts as positive) times 2**e, e the rounded (half to even) or floored log2 of its
-    magnitude, clipped to the exponents ``bits`` allows (one bit for the sign of the value, one
-    for the exponent's when max_value is unset or above 1), the magnitude first clipped to
-    max_value; magnitudes below 1e-7 take the smallest exponent."""
+def po2_values(values: np.ndarray, config: dict, relu: bool = False) -> np.ndarray:
+    """QKeras ``quantized_po2(bits, max_value)`` (or, with ``relu``, ``quantized_relu_po2``) on
+    constants, in float32 as QKeras computes them: each value becomes its sign (zero counts as
+    positive; with ``relu`` every value is positive) times 2**e, e the rounded (half to even) or
+    floored log2 of its magnitude, clipped to the exponents ``bits`` allows (po2: one bit for
+    the value's sign and one for the exponent's when max_value is unset or above 1; relu_po2:
+    the exponent's only), the magnitude first clipped to max_value. With
+    ``quadratic_approximation`` the exponent is twice that of the square root. Magnitudes
+    below 1e-7 take the smallest exponent."""
     bits, max_value = int(config.get("bits", 8)), config.get("max_value")
-    if config.get("quadratic_approximation") or config.get("use_stochastic_rounding"):
-        raise ValueError("quantized_po2 with quadratic_approximation or stochastic rounding")
+    if config.get("use_stochastic_rounding"):
+        raise ValueError("quantized_po2 with stochastic rounding")
+    quadratic = bool(config.get("quadratic_approximation"))
     exponent_sign = 1 if max_value is None or max_value > 1 else 0
-    span = bits - 1 - exponent_sign
+    span = bits - exponent_sign - (0 if relu else 1)
     low, high = -(2**span), 2**span - 1
-    magnitude = np.abs(values.astype(np.float32))
+    if quadratic:
+        high = 2 * (high // 2)
+    magnitude = np.maximum(values, 0) if relu else np.abs(values)
+    magnitude = magnitude.astype(np.float32)
     clipped = np.where(magnitude < 1e-7, np.float32(1e-7), magnitude)
     if max_value is not None:
         clipped = np.minimum(clipped, np.float32(max_value))
+    if quadratic:
+        clipped = np.sqrt(clipped)
     log2 = np.log(clipped) / np.float32(np.log(2.0))
     rounding = np.floor if config.get("log2_rounding", "rnd") == "floor" else np.round
-    exponent = np.where(magnitude < 1e-7, low, np.clip(rounding(log2), low, high))
-    sign = np.where(values < 0, -1.0, 1.0)
+    exponent = np.clip(rounding(log2), low, high) * (2 if quadratic else 1)
+    exponent = np.where(magnitude < 1e-7, low, exponent)
+    sign = np.where(values < 0, -1.0, 1.0) if not relu else 1.0
     return sign * np.ldexp(1.0, exponent.astype(np.int64))
 
 
-def _po2_constant(w: OnnxWriter, config: dict, x: str, name: str) -> str:
+def _po2_constant(w: OnnxWriter, config: dict, x: str, name: str, relu: bool) -> str:
     try:
-        values = po2_values(w.constants[x], config)
+        values = po2_values(w.constants[x], config, relu)
     except ValueError as error:
         raise w.fail(f"{error}: not supported") from None
     return _exact_constant(w, x, name, values)
@@ -145,21 +155,42 @@ def _leaky_relu(w: OnnxWriter, x: str, name: str, node: str | None, bits: int, i
     return quant_node(w, leaky, name, lsb, bits, True)
 
 
+POSITIONAL = {  # the arguments each QKeras quantizer takes in order
+    "quantized_bits": ("bits", "integer", "symmetric", "keep_negative", "alpha"),
+    "quantized_relu": ("bits", "integer", "use_sigmoid", "negative_slope"),
+    "quantized_po2": ("bits", "max_value", "use_stochastic_rounding", "quadratic_approximation"),
+    "quantized_relu_po2": ("bits", "max_value", "negative_slope", "use_stochastic_rounding",
+                           "quadratic_approximation"),
+}  # fmt: skip
+
+
+def _literal(text: str) -> object:
+    """A Python literal of a quantizer string: a number, True/False/None or a quoted string."""
+    text = text.strip()
+    words = {"True": True, "False": False, "None": None}
+    if text in words:
+        return words[text]
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
+        return text[1:-1]
+    return float(text) if any(c in text for c in ".eE") else int(text)
+
+
 def parse_quantizer_string(w: OnnxWriter, text: str) -> dict:
-    """``"quantized_relu(6,0)"`` as a config dict (positional bits, integer; numbers, and
-    ``name=value`` settings)."""
+    """``"quantized_relu(6,0)"`` as a config dict: positional arguments in the quantizer's own
+    order, ``name=value`` settings, values that are numbers, booleans or quoted strings."""
     head, _, rest = text.partition("(")
-    values = [v.strip() for v in rest.rstrip(")").split(",") if v.strip()]
-    names = ("bits", "integer")
+    head = head.strip()
+    names = POSITIONAL.get(head, ())
+    values = [v.strip() for v in rest.rstrip(") ").split(",") if v.strip()]
     config = {}
     for k, value in enumerate(values):
         key, _, v = value.partition("=")
         key, v = (key.strip(), v) if v else (names[k] if k < len(names) else str(k), key)
         try:
-            config[key] = float(v) if "." in v or "e" in v.lower() else int(v)
+            config[key] = _literal(v)
         except ValueError:
             raise w.fail(f"cannot read the quantizer {text!r}") from None
-    return {"class_name": head.strip(), "config": config}
+    return {"class_name": head, "config": config}
 
 
 def quant_node(w: OnnxWriter, x: str, name: str, scale: float, bits: int, signed: bool) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from pathlib import Path
 
 import h5py
 import numpy as np
@@ -505,3 +506,22 @@ def test_qconv2d_batchnorm_folds_its_moving_statistics_then_quantizes(tmp_path):
     grid = lambda v: np.clip(np.round(v * 32), -128, 127) / 32  # noqa: E731  (LSB 2**-5)
     assert np.array_equal(conv.params["weight"], grid(f32(kernel) * inv))
     assert np.array_equal(conv.params["bias"], grid((f32(bias) - f32(mean)) * inv + f32(beta)))
+
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def test_a_qkeras_model_of_every_construct_equals_qkeras_itself():
+    """QKeras's own predictions, recorded by scripts/make_qkeras_oracle.py (TensorFlow 2.21,
+    qkeras 0.9.0): QConv2DBatchnorm, quantized_relu with a negative slope, QSeparableConv2D with
+    quantized_po2 pointwise weights, QBatchNormalization with its default quantized_po2 and
+    quantized_relu_po2 (quadratic) quantizers, QDense with auto_po2 weights. Both quantized
+    activations are identical value for value; the float output too (measured: 0.0)."""
+    recorded = np.load(DATA / "qkeras_oracle.npz")
+    graph = hlsfx.load(DATA / "qkeras_oracle.h5")
+    qm = hlsfx.configure(graph, "ap_fixed<32,12>")
+    x = recorded["x"].astype(np.float64)
+    trace = qm.trace(x)
+    assert np.array_equal(trace["act1"], recorded["act1"])
+    assert np.array_equal(trace["act2"], recorded["act2"])
+    assert np.max(np.abs(qm.predict(x) - recorded["y"])) <= 2**-12

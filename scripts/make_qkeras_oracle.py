@@ -1,0 +1,68 @@
+"""Record QKeras's own outputs for a small model of every QKeras construct hlsfx reads, as the
+test oracle tests/test_keras.py replays (TensorFlow is not a test dependency).
+
+    pip install tensorflow-cpu qkeras tf-keras pyparsing scipy
+    TF_USE_LEGACY_KERAS=1 python scripts/make_qkeras_oracle.py
+
+Writes tests/data/qkeras_oracle.h5 (the model, Keras 2 HDF5) and qkeras_oracle.npz (inputs,
+QKeras's outputs and its two quantized activations) with fixed seeds. Recorded with
+tensorflow-cpu 2.21, tf-keras 2.21 and qkeras 0.9.0.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import tf_keras as keras
+from qkeras import QActivation, QBatchNormalization, QConv2DBatchnorm, QDense, QSeparableConv2D
+
+OUT = Path(__file__).resolve().parents[1] / "tests" / "data"
+
+
+def model() -> keras.Model:
+    """QConv2DBatchnorm, quantized_relu with a negative slope, QSeparableConv2D with
+    quantized_po2 pointwise weights, QBatchNormalization with its default po2 quantizers,
+    QDense with auto_po2 weights."""
+    x = keras.Input((6, 6, 2), name="x")
+    bits8 = "quantized_bits(8,2,alpha=1)"
+    y = QConv2DBatchnorm(4, 3, kernel_quantizer=bits8, bias_quantizer=bits8, name="cbn")(x)
+    y = QActivation("quantized_relu(6,2,negative_slope=0.25)", name="act1")(y)
+    y = QSeparableConv2D(3, 3, depthwise_quantizer="quantized_bits(6,1,alpha=1)",
+                         pointwise_quantizer="quantized_po2(5)", bias_quantizer=bits8,
+                         name="sep")(y)  # fmt: skip
+    y = QBatchNormalization(gamma_quantizer=bits8, name="qbn")(y)
+    y = QActivation("quantized_relu(6,2)", name="act2")(y)
+    y = keras.layers.Flatten(name="flat")(y)
+    y = QDense(5, kernel_quantizer="quantized_bits(6,0,alpha='auto_po2')", bias_quantizer=bits8,
+               name="fc")(y)  # fmt: skip
+    return keras.Model(x, y)
+
+
+def main() -> None:
+    rng = np.random.default_rng(0)
+    m = model()
+    for layer in m.layers:  # weights and batch-norm statistics away from their defaults
+        weights = layer.get_weights()
+        if not weights:
+            continue
+        drawn = []
+        for value, variable in zip(weights, layer.weights, strict=True):
+            if value.dtype.kind != "f":
+                drawn.append(value)
+            elif "variance" in variable.name or "gamma" in variable.name:
+                drawn.append(rng.uniform(0.5, 1.5, value.shape).astype(value.dtype))
+            else:
+                drawn.append(rng.normal(0, 0.5, value.shape).astype(value.dtype))
+        layer.set_weights(drawn)
+    OUT.mkdir(exist_ok=True)
+    m.save(OUT / "qkeras_oracle.h5")
+    x = rng.normal(0, 1, (200, 6, 6, 2)).astype(np.float32)
+    inner = keras.Model(m.input, [m.get_layer("act1").output, m.get_layer("act2").output])
+    act1, act2 = inner.predict(x, verbose=0)
+    np.savez_compressed(OUT / "qkeras_oracle.npz", x=x, y=m.predict(x, verbose=0), act1=act1,
+                        act2=act2)  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
