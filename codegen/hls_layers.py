@@ -398,20 +398,22 @@ def write_concatenate(ctx: LayerContext) -> LayerCode:
     return LayerCode(_struct(f"{ctx.ident}_config", fields, []), "", _call(ctx, "concatenate"))
 
 
-def write_transpose(ctx: LayerContext) -> LayerCode:
-    shape = ctx.in_shapes[0]
-    index = np.arange(_size(shape)).reshape(shape).transpose(ctx.layer.attrs["perm"]).reshape(-1)
-    values = ", ".join(str(int(i)) for i in index)
-    constants = f"static const unsigned {ctx.ident}_index[{index.size}] = {{{values}}};"
-    return LayerCode(_elementwise(ctx), constants, _call(ctx, "transpose", f"{ctx.ident}_index"))
-
-
-def write_upsampling(ctx: LayerContext) -> LayerCode:
-    index = ctx.layer.kind.source_index(ctx.layer, ctx.in_shapes[0])
+def _gather(ctx: LayerContext, index: np.ndarray) -> LayerCode:
+    """Output i copies input ``index[i]`` (hlsfx::gather)."""
     values = ", ".join(str(int(i)) for i in index)
     constants = f"static const unsigned {ctx.ident}_index[{index.size}] = {{{values}}};"
     config = _elementwise(ctx, n_out=index.size)
-    return LayerCode(config, constants, _call(ctx, "upsample", f"{ctx.ident}_index"))
+    return LayerCode(config, constants, _call(ctx, "gather", f"{ctx.ident}_index"))
+
+
+def write_transpose(ctx: LayerContext) -> LayerCode:
+    shape = ctx.in_shapes[0]
+    index = np.arange(_size(shape)).reshape(shape).transpose(ctx.layer.attrs["perm"]).reshape(-1)
+    return _gather(ctx, index)
+
+
+def write_upsampling(ctx: LayerContext) -> LayerCode:
+    return _gather(ctx, ctx.layer.kind.source_index(ctx.layer, ctx.in_shapes[0]))
 
 
 HLS_LAYERS: dict[kinds.LayerKind, HlsLayer] = {

@@ -5,8 +5,9 @@ A kernel's *twin* is its own Python source with the three primitives that rely o
 (:func:`~hlsfx.emulator.primitives.rounding_shift`, ``wrap``, ``left_shift_fits``) replaced by
 their unbounded forms below, and every numba function it calls replaced by that function's twin.
 So the narrow and the exact path share one source per kernel, and the oracle tests check both.
-A step prepared by :func:`prepare_exact` runs its kernels' twins on object arrays of Python
-integers; it is slow (microseconds per operation) and taken only where the types need it.
+A step prepared under :func:`preparing_exact` and wrapped by :func:`exact_step` runs its
+kernels' twins on Python integers; it is slow (microseconds per operation) and taken only
+where the types need it.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from collections.abc import Callable, Iterator
 import numpy as np
 from numba.core.registry import CPUDispatcher
 
+from hlsfx import exact
 from hlsfx.emulator import primitives
 
 __all__ = ["TooWide", "as_exact", "exact_active", "exact_step", "preparing_exact", "twin"]
@@ -35,18 +37,13 @@ def _rounding_shift(v: int, shift: int, rounding: int) -> int:
     return floor + primitives.round_increment.py_func(floor, half, rest, v < 0, rounding)
 
 
-def _wrap(v: int, width: int, signed: bool) -> int:
-    u = v & ((1 << width) - 1)
-    return u - (1 << width) if signed and u >> (width - 1) else u
-
-
 def _left_shift_fits(v: int, shift: int, lo: int, hi: int) -> bool:
     return lo <= v << shift <= hi
 
 
 _UNBOUNDED = {
     primitives.rounding_shift: _rounding_shift,
-    primitives.wrap: _wrap,
+    primitives.wrap: exact.wrap,
     primitives.left_shift_fits: _left_shift_fits,
 }
 _TWINS: dict[object, Callable] = {}
@@ -76,19 +73,15 @@ def exact_active() -> bool:
 
 
 @contextlib.contextmanager
-def _exact(flag: bool) -> Iterator[None]:
+def preparing_exact() -> Iterator[None]:
+    """While a layer's exact step is prepared (or runs): width checks pass, and kernels run
+    their twins, their integer arguments as Python integers (see :func:`as_exact`)."""
     before = exact_active()
-    _STATE.exact = flag
+    _STATE.exact = True
     try:
         yield
     finally:
         _STATE.exact = before
-
-
-def preparing_exact() -> contextlib.AbstractContextManager[None]:
-    """While a layer's exact step is prepared: width checks pass, constants become Python
-    integers (see :func:`as_exact`)."""
-    return _exact(True)
 
 
 def as_exact(value: object) -> object:
@@ -102,7 +95,7 @@ def exact_step(step: Callable) -> Callable:
     """``step`` running its kernels' twins on Python integers."""
 
     def exact(inputs: list[np.ndarray], out: np.ndarray, scratch: dict) -> dict[str, int]:
-        with _exact(True):
+        with preparing_exact():
             return step(inputs, out, scratch)
 
     return exact

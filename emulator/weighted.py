@@ -177,12 +177,14 @@ def _prepare_dense_rows(
         )
         if step is not None or relu:
             return step
-    narrow = a_t.width <= 62 and product_type(x_t, w_t).width <= 64
-    if sums is not None and not narrow:
-        limbs = _dense_limbs(x_t, w_t, b_t, y_t, w, b, *sums)
-        if limbs is not None:
-            return None if relu else limbs
-    return None if relu else _dense_exact(w, _accumulation(layer, x_t, "weight", p))
+    try:
+        accumulation = _accumulation(layer, x_t, "weight", p)
+    except twins.TooWide:  # past int64: exact sums may still take the two-limb path
+        limbs = None if sums is None else _dense_limbs(x_t, w_t, b_t, y_t, w, b, *sums)
+        if limbs is None:
+            raise
+        return None if relu else limbs
+    return None if relu else _dense_exact(w, accumulation)
 
 
 def _dense_exact(w: np.ndarray, accumulation: tuple) -> Step:
@@ -217,7 +219,9 @@ def _dense_limbs(x_t, w_t, b_t, y_t, w, b, units: int, bound: int) -> Step | Non
     def dense(inputs: list[np.ndarray], out: np.ndarray, scratch: dict) -> dict[str, int]:
         x = inputs[0]
         parts = wide.split_codes(x, bits, x_count)
-        sums = np.empty((len(pairs), len(x), w.shape[1]))
+        held = scratch_array(scratch, (id(powers), "sums"), len(pairs) * len(x), w.shape[1],
+                             np.float64)  # fmt: skip
+        sums = held.reshape(len(pairs), len(x), w.shape[1])
         for k, (a, c) in enumerate(pairs):
             np.matmul(parts[a], weights[c], out=sums[k])
         overflows = wide.limb_sums_kernel(sums, powers, bias_high, bias_low, shift, t, out)

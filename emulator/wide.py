@@ -20,6 +20,7 @@ from numba import njit, prange
 from hlsfx import exact
 from hlsfx.emulator.jit import kernel
 from hlsfx.emulator.primitives import AP_SAT_ZERO, AP_WRAP, round_increment
+from hlsfx.emulator.quantize import FLOAT_CODE_WIDTH
 from hlsfx.fixed_type import FixedType
 
 __all__ = ["MAX_SUM_BITS", "limb_sums_kernel", "limbs", "split_codes", "wide_target"]
@@ -28,7 +29,6 @@ LIMB = 62
 MASK = (1 << LIMB) - 1
 MAX_SUM_BITS = 120
 """Widest exact sum (sign included) the two-limb path holds."""
-_EXACT_FLOAT = 53
 
 
 @njit(inline="always")
@@ -128,7 +128,7 @@ def wide_target(t: FixedType) -> tuple[int, int, int, int, int, bool, int]:
 def limbs(width: int, terms: int) -> tuple[int, int]:
     """``(bits, count)``: codes of ``width`` bits split into ``count`` limbs of ``bits`` bits
     (the top one signed) whose products, summed over ``terms`` terms, stay below 2**53."""
-    bits = (_EXACT_FLOAT - 1 - math.ceil(math.log2(terms + 1))) // 2
+    bits = (FLOAT_CODE_WIDTH - 1 - math.ceil(math.log2(terms + 1))) // 2
     if bits < 1:
         raise ValueError(f"{terms} terms are too many for exact float64 limb sums")
     return bits, math.ceil(width / bits)

@@ -19,7 +19,7 @@ import numpy as np
 
 from hlsfx.fixed_type import FixedType, Overflow, Rounding
 
-__all__ = ["bounds", "cast", "fit", "quantize", "requantize", "to_float"]
+__all__ = ["bounds", "cast", "fit", "quantize", "requantize", "to_float", "wrap"]
 
 _INCREMENT = {
     Rounding.AP_TRN: lambda floor, half, rest, negative: 0,
@@ -42,14 +42,19 @@ def bounds(t: FixedType) -> tuple[int, int]:
     return t.min_code, t.max_code
 
 
+def wrap(q: int, width: int, signed: bool) -> int:
+    """``q`` modulo ``2**width``, as a signed or unsigned code of that width."""
+    q &= (1 << width) - 1
+    return q - (1 << width) if signed and q >> (width - 1) else q
+
+
 def fit(q: int, t: FixedType) -> int:
     """The code of ``t`` for the integer ``q`` (in ``t``'s LSBs), by ``t``'s overflow mode."""
     lo, hi = bounds(t)
     if lo <= q <= hi:
         return q
     if t.overflow is Overflow.AP_WRAP:
-        q &= (1 << t.width) - 1
-        return q - (1 << t.width) if t.signed and q >> (t.width - 1) else q
+        return wrap(q, t.width, t.signed)
     if t.overflow is Overflow.AP_SAT_ZERO:
         return 0
     return hi if q > hi else lo

@@ -355,8 +355,7 @@ class QuantizedModel:
     def rescale_error(self, name: str) -> float:
         """The largest relative error of a rescale step's fixed-point multipliers against the
         source's scales (0 when its scale type holds them exactly)."""
-        layer = next(x for x in self.graph.layers if x.name == name)
-        p = self.precisions[name]
+        layer, p = self.graph.layer(name), self.precisions[name]
         source = np.asarray(layer.params["scale"], dtype=np.float64)
         ours = exact.to_float(p.params["scale"], p.types["scale"])
         nonzero = source != 0

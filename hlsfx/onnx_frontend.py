@@ -231,7 +231,7 @@ class Converter:
     def legacy_broadcast(self, node):
         """Opset 6's Add/Sub/Mul/Div broadcast a second operand only when asked, aligned at
         ``axis``; the same node in numpy's broadcasting (opset 7 on), its constant reshaped."""
-        a = {x.name: self.onnx.helper.get_attribute_value(x) for x in node.attribute}
+        a = self.attrs(node)
         if not a.get("broadcast") or not isinstance(self.values.get(node.input[1]), np.ndarray):
             return node
         first = self.values.get(node.input[0])

@@ -30,15 +30,25 @@ QONNX_DOMAINS = (
 QONNX_ROUNDING = {"ROUND": "AP_RND_CONV", "FLOOR": "AP_TRN", "ROUND_TO_ZERO": "AP_TRN_ZERO"}
 
 
+def _fraction_bits(values: np.ndarray) -> int | None:
+    """F when every one of ``values`` is 2**-F, else None."""
+    values = np.unique(values)
+    if values.size != 1 or values[0] <= 0 or np.frexp(values[0])[0] != 0.5:
+        return None
+    return -int(np.frexp(values[0])[1] - 1)
+
+
 def _power_of_two(c: Converter, node, name: str, what: str) -> int:
     """F such that the constant ``name`` is 2**-F everywhere."""
-    values = np.unique(c.const(node, name, what))
-    if values.size != 1 or values[0] <= 0 or np.frexp(values[0])[0] != 0.5:
+    value = c.const(node, name, what)
+    fractional = _fraction_bits(value)
+    if fractional is None:
+        values = np.unique(value)
         shown = values[0] if values.size == 1 else values.tolist()
         raise c.fail(
             node, f"{what} {shown} is not a single power of two, which a fixed-point type needs"
         )
-    return -int(np.frexp(values[0])[1] - 1)
+    return fractional
 
 
 def quant_spec(c: Converter, node) -> tuple[FixedType, np.ndarray | None]:
@@ -46,11 +56,9 @@ def quant_spec(c: Converter, node) -> tuple[FixedType, np.ndarray | None]:
     of two (then the type holds the integer codes, and the scale is applied apart)."""
     a = c.attrs(node)
     scale = c.const(node, node.input[1], "scale")
-    values = np.unique(scale)
-    if np.any(values <= 0):
-        raise c.fail(node, f"scale {values.tolist()[:4]} is not positive")
-    po2 = values.size == 1 and np.frexp(values[0])[0] == 0.5
-    fractional = -int(np.frexp(values[0])[1] - 1) if po2 else 0
+    if np.any(scale <= 0):
+        raise c.fail(node, f"scale {np.unique(scale).tolist()[:4]} is not positive")
+    fractional = _fraction_bits(scale)  # None: not one power of two, the codes are integers
     zero = c.const(node, node.input[2], "the zero point")
     if np.any(zero != 0):
         raise c.fail(
@@ -69,8 +77,8 @@ def quant_spec(c: Converter, node) -> tuple[FixedType, np.ndarray | None]:
     if narrow and not signed:
         raise c.fail(node, "a narrow unsigned range [0, 2**b - 2] has no ap_fixed overflow mode")
     overflow = "AP_SAT_SYM" if narrow else "AP_SAT"
-    t = FixedType(width, width - fractional, signed, QONNX_ROUNDING[mode], overflow)
-    return t, None if po2 else scale
+    t = FixedType(width, width - (fractional or 0), signed, QONNX_ROUNDING[mode], overflow)
+    return t, None if fractional is not None else scale
 
 
 def _set_type(c: Converter, node, x: Tensor, t: FixedType) -> None:
