@@ -3,7 +3,6 @@ export), streaming its log, then read its reports."""
 
 from __future__ import annotations
 
-import json
 import shlex
 import shutil
 import subprocess
@@ -12,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from hlsfx.codegen.hls_project import MANIFEST
+from hlsfx.codegen.project_files import read_manifest
 from hlsfx.codegen.reports import HlsReport, read_report
 
 __all__ = ["TOOLS", "BuildPlan", "ToolMissing", "build", "build_plan"]
@@ -43,10 +42,7 @@ def build_plan(
 ) -> BuildPlan:  # fmt: skip
     """The vendor command for the steps asked (see build_prj.tcl's options)."""
     project = Path(project)
-    manifest_path = project / MANIFEST
-    if not manifest_path.is_file():
-        raise FileNotFoundError(f"{project} is not an hlsfx HLS project: {MANIFEST} is missing")
-    backend = json.loads(manifest_path.read_text())["backend"]
+    backend = read_manifest(project)["backend"]
     tool = TOOLS[backend]
     steps = {"csim": csim, "synth": synth, "cosim": cosim, "export": export}
     args = [f"{step}={int(on)}" for step, on in steps.items()]

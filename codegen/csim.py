@@ -4,7 +4,6 @@ Xilinx ap_types headers, replay tb_data/, and compare every output code with the
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import shutil
 import subprocess
@@ -14,7 +13,8 @@ from pathlib import Path
 import numpy as np
 
 from hlsfx.ap_types import find_ap_types
-from hlsfx.codegen.hls_project import CXXFLAGS, MANIFEST
+from hlsfx.codegen.hls_project import CXXFLAGS
+from hlsfx.codegen.project_files import read_manifest
 from hlsfx.codegen.vectors import read_vectors
 
 __all__ = ["CsimError", "CsimResult", "Mismatch", "csim"]
@@ -62,10 +62,10 @@ class CsimResult:
 
 
 def _manifest(project: Path) -> dict:
-    path = project / MANIFEST
-    if not path.is_file():
-        raise CsimError(f"{project} is not an hlsfx HLS project: {MANIFEST} is missing")
-    return json.loads(path.read_text())
+    try:
+        return read_manifest(project)
+    except FileNotFoundError as error:
+        raise CsimError(str(error)) from None
 
 
 def _compile(project: Path, top: str, ap_types: Path, cache: Path | None, level: str) -> Path:

@@ -37,6 +37,7 @@ from hlsfx.codegen.hls_skeletons import CXXFLAGS, Port, makefile, readme, tcl, t
 from hlsfx.codegen.limits import check_parallel_size
 from hlsfx.codegen.names import design_names
 from hlsfx.codegen.output_folder import OutputFolder
+from hlsfx.codegen.project_files import MANIFEST
 from hlsfx.codegen.vectors import design_vectors, vectors_text
 
 if TYPE_CHECKING:
@@ -53,7 +54,6 @@ __all__ = [
 
 BACKENDS = ("vitis", "vivado")
 STRATEGIES = ("latency", "resource")
-MANIFEST = "hlsfx_project.json"
 DEFAULT_PART = "xcvu13p-flga2577-2-e"
 DEFAULT_VECTORS = 100
 MAX_MULTIPLIERS = 65536

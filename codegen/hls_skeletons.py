@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from hlsfx.codegen.project_files import SOLUTION
 from hlsfx.fixed_type import FixedType
 
 __all__ = ["CXXFLAGS", "Port", "makefile", "readme", "tcl", "testbench"]
@@ -179,10 +180,8 @@ def tcl(top: str, backend: str, part: str, clock_period: float) -> str:
         if backend == "vivado"
         else ("-std=c++14 -I firmware -I firmware/hls_src")
     )
-    solution = (
-        'open_solution -reset "solution1"'
-        if backend == "vivado"
-        else 'open_solution -reset "solution1" -flow_target vivado'
+    solution = f'open_solution -reset "{SOLUTION}"' + (
+        "" if backend == "vivado" else " -flow_target vivado"
     )
     tool = "vivado_hls" if backend == "vivado" else "vitis_hls"
     return "\n".join(

@@ -8,6 +8,8 @@ import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hlsfx.codegen.project_files import MANIFEST, SOLUTION, solution_folder
+
 __all__ = ["CosimReport", "HlsReport", "ReportError", "read_report"]
 
 RESOURCES = ("BRAM_18K", "DSP", "FF", "LUT", "URAM")
@@ -151,11 +153,11 @@ def _parse_cosim(path: Path) -> tuple[CosimReport, ...]:
 
 
 def _project_reports(project: Path) -> tuple[Path, Path | None]:
-    manifest = project / "hlsfx_project.json"
+    manifest = project / MANIFEST
     top = json.loads(manifest.read_text())["top"] if manifest.is_file() else None
-    candidates = sorted(project.glob("*_prj/solution1/syn/report/csynth.xml"))
+    candidates = sorted(project.glob(f"*_prj/{SOLUTION}/syn/report/csynth.xml"))
     if top is not None:
-        own = project / f"{top}_prj" / "solution1" / "syn" / "report" / "csynth.xml"
+        own = solution_folder(project, top) / "syn" / "report" / "csynth.xml"
         candidates = [own] if own.is_file() else []
     if not candidates:
         raise ReportError(

@@ -1,19 +1,25 @@
-"""Co-simulation of generated RTL with cocotb (Icarus, Verilator; RTL or Yosys netlist), and
-synthesis with Yosys: :func:`run` and :func:`synth` (loaded on first use, so importing the
-package needs neither numpy nor cocotb)."""
+"""Co-simulation with cocotb (Icarus, Verilator) of the RTL hlsfx writes (or its Yosys netlist),
+and of RTL from Vivado/Vitis HLS or any Verilog top with HLS port conventions; synthesis with
+Yosys: :func:`run`, :func:`run_vendor`, :func:`infer_interface` and :func:`synth` (loaded on
+first use, so importing the package needs neither numpy nor cocotb)."""
 
 from __future__ import annotations
 
 import importlib
 
 __all__ = [
-    "CosimError", "CosimResult", "SynthError", "SynthResult", "run", "simulation_netlist", "synth",
+    "CosimError", "CosimResult", "SynthError", "SynthResult", "infer_interface", "read_tb_inputs",
+    "read_tb_outputs", "run", "run_vendor", "simulation_netlist", "synth",
 ]  # fmt: skip
 
 _LAZY = {
-    "CosimError": "hlsfx.cosim.simulate",
-    "CosimResult": "hlsfx.cosim.simulate",
+    "CosimError": "hlsfx.cosim.engine",
+    "CosimResult": "hlsfx.cosim.engine",
     "run": "hlsfx.cosim.simulate",
+    "infer_interface": "hlsfx.cosim.vendor",
+    "run_vendor": "hlsfx.cosim.vendor",
+    "read_tb_inputs": "hlsfx.cosim.tb_data",
+    "read_tb_outputs": "hlsfx.cosim.tb_data",
     "SynthError": "hlsfx.cosim.yosys",
     "SynthResult": "hlsfx.cosim.yosys",
     "simulation_netlist": "hlsfx.cosim.yosys",

@@ -11,12 +11,36 @@ from typing import Any
 
 from hlsfx.codegen.rtl import INTERFACE
 
-__all__ = ["InterfaceError", "load_interface", "memory_files"]
+__all__ = [
+    "PROTOCOLS",
+    "InterfaceError",
+    "check_interface",
+    "load_interface",
+    "memory_files",
+    "read_interface",
+]
 
 _VERILOG_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_$]{0,199}")
 _SOURCE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-/]{0,199}")
-_PORT_KEYS = ("data", "valid", "ready")
+_KEYS = {
+    "interface": {"top", "sources", "protocol", "packing", "clock", "reset", "reset_active",
+                  "start", "done", "ready", "tie", "inputs", "outputs", "latency", "ii", "layers",
+                  "origin"},
+    "tensor": {"tensor", "size", "width", "signed", "type", "shape", "ports", "stream"},
+    "port": {"data", "valid", "first", "count"},
+    "stream": {"data", "valid", "ready", "last", "beat"},
+}  # fmt: skip
+_REQUIRED = {
+    "interface": ("top", "sources", "protocol", "clock", "reset", "reset_active", "inputs",
+                  "outputs", "latency", "ii"),
+    "tensor": ("tensor", "size", "width", "signed"),
+    "port": ("data", "first", "count"),
+    "stream": ("data", "valid", "ready", "beat"),
+}  # fmt: skip
 _SIGNAL_KEYS = ("clock", "reset", "start", "done", "ready")
+PROTOCOLS = ("ap_vld", "axis")
+"""``ap_vld``: ``ap_start``/``ap_ready`` and each field's data with an optional valid (inputs)
+or a valid (outputs: its own ``_ap_vld``, or ``ap_done``); ``axis``: AXI-Stream per tensor"""
 MAX_SIZE = 1 << 20
 """codes a tensor of the interface may hold"""
 
@@ -37,6 +61,20 @@ def _count(where: str, value: Any, low: int = 0, high: int = MAX_SIZE) -> int:
     return value
 
 
+def _object(where: str, value: Any, kind: str) -> dict:
+    """``value`` as an object of ``kind`` with its required keys and no others."""
+    if not isinstance(value, dict):
+        raise InterfaceError(f"{where} must be an object, not {value!r}")
+    unknown = sorted(map(repr, set(value) - _KEYS[kind]))
+    if unknown:
+        raise InterfaceError(f"{where} has unknown keys {', '.join(unknown)}; a {kind} has "
+                             f"{', '.join(sorted(_KEYS[kind]))}")  # fmt: skip
+    for key in _REQUIRED[kind]:
+        if key not in value:
+            raise InterfaceError(f"{where} lacks {key!r}")
+    return value
+
+
 def _source(root: Path, value: Any) -> str:
     relative = PurePosixPath(value) if isinstance(value, str) else None
     if relative is None or not _SOURCE.fullmatch(value) or ".." in relative.parts:
@@ -50,44 +88,62 @@ def _source(root: Path, value: Any) -> str:
     return value
 
 
-def _tensor(where: str, tensor: Any) -> None:
-    if not isinstance(tensor, dict):
-        raise InterfaceError(f"{where} must be an object, not {tensor!r}")
-    size = _count(f"{where}: size", tensor.get("size"), 1)
-    _count(f"{where}: width", tensor.get("width"), 1, 4096)
-    fields = tensor.get("ports", []) + ([tensor["stream"]] if "stream" in tensor else [])
-    if not fields:
-        raise InterfaceError(f"{where} has neither ports nor a stream")
-    for field in fields:
-        if not isinstance(field, dict):
-            raise InterfaceError(f"{where}: a port must be an object, not {field!r}")
-        for key in _PORT_KEYS:
-            if key in field:
-                _name(f"{where}: port {key}", field[key])
-        for key in ("first", "count", "beat"):
-            if key in field:
-                _count(f"{where}: {key}", field[key], 0, size)
+def _tensor(where: str, tensor: Any, protocol: str, output: bool) -> None:
+    _object(where, tensor, "tensor")
+    size = _count(f"{where}: size", tensor["size"], 1)
+    _count(f"{where}: width", tensor["width"], 1, 4096)
+    if not isinstance(tensor["signed"], bool):
+        raise InterfaceError(f"{where}: signed must be true or false, not {tensor['signed']!r}")
+    if protocol == "axis":
+        stream = _object(f"{where}: stream", tensor.get("stream"), "stream")
+        for key in ("data", "valid", "ready", "last"):
+            if key in stream:
+                _name(f"{where}: stream {key}", stream[key])
+        _count(f"{where}: beat", stream["beat"], 1, size)
+        return
+    ports = tensor.get("ports")
+    if not isinstance(ports, list) or not ports:
+        raise InterfaceError(f"{where} must list its ports")
+    covered = []
+    for k, port in enumerate(ports):
+        _object(f"{where}: ports[{k}]", port, "port")
+        for key in ("data", "valid"):
+            if key in port:
+                _name(f"{where}: ports[{k}] {key}", port[key])
+        if output and "valid" not in port:
+            raise InterfaceError(f"{where}: output port {port['data']} needs a valid signal "
+                                 "(its _ap_vld, or ap_done)")  # fmt: skip
+        first = _count(f"{where}: ports[{k}] first", port["first"], 0, size - 1)
+        covered += range(first, first + _count(f"{where}: ports[{k}] count", port["count"], 1,
+                                               size - first))  # fmt: skip
+    if sorted(covered) != list(range(size)):
+        raise InterfaceError(f"{where}: its ports must hold each of its {size} codes once")
 
 
-def load_interface(root: str | Path) -> dict:
-    """The checked ``interface.json`` of the RTL folder ``root``."""
+def check_interface(root: str | Path, interface: Any, where: str = "the interface") -> dict:
+    """``interface`` (an interface description, as ``interface.json`` holds it) checked against
+    the RTL folder ``root``: known keys only, Verilog identifiers, sources inside the folder,
+    every code of a tensor in exactly one port."""
     root = Path(root)
-    path = root / INTERFACE
-    if not path.is_file():
-        raise InterfaceError(f"{root} holds no {INTERFACE}: write it with write_rtl, or by hand")
-    try:
-        interface = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, ValueError) as error:
-        raise InterfaceError(f"{path} is not JSON ({error})") from None
-    if not isinstance(interface, dict):
-        raise InterfaceError(f"{path} must hold an object")
-    for key in ("top", "sources", "clock", "reset", "inputs", "outputs", "latency", "ii"):
-        if key not in interface:
-            raise InterfaceError(f"{path} lacks {key!r}")
+    _object(where, interface, "interface")
     _name("top", interface["top"])
     for key in _SIGNAL_KEYS:
         if interface.get(key) is not None:
             _name(key, interface[key])
+    protocol = interface["protocol"]
+    if protocol not in PROTOCOLS:
+        raise InterfaceError(f"protocol {protocol!r} is not one of {', '.join(PROTOCOLS)}")
+    if protocol == "ap_vld" and interface.get("start") is None:
+        raise InterfaceError("an ap_vld interface needs its start signal (ap_start)")
+    if interface["reset_active"] not in (0, 1):
+        raise InterfaceError(f"reset_active must be 0 or 1, not {interface['reset_active']!r}")
+    tie = interface.get("tie", {})
+    if not isinstance(tie, dict):
+        raise InterfaceError(f"tie must map input ports to constant values, not {tie!r}")
+    for name, value in tie.items():
+        _name("tie", name)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise InterfaceError(f"tie {name}: {value!r} is not a non-negative integer")
     sources = interface["sources"]
     if not isinstance(sources, list) or not sources:
         raise InterfaceError(f"sources must be a list of Verilog files, not {sources!r}")
@@ -99,20 +155,39 @@ def load_interface(root: str | Path) -> dict:
         if not isinstance(interface[group], list) or not interface[group]:
             raise InterfaceError(f"{group} must be a non-empty list")
         for k, tensor in enumerate(interface[group]):
-            _tensor(f"{group}[{k}]", tensor)
+            _tensor(f"{group}[{k}]", tensor, protocol, group == "outputs")
     return interface
+
+
+def load_interface(root: str | Path) -> dict:
+    """The checked ``interface.json`` of the RTL folder ``root``."""
+    root = Path(root)
+    path = root / INTERFACE
+    if not path.is_file():
+        raise InterfaceError(f"{root} holds no {INTERFACE}: write it with write_rtl, or by hand")
+    return read_interface(root, path)
+
+
+def read_interface(root: str | Path, path: str | Path) -> dict:
+    """The interface description in the JSON file ``path``, checked against the RTL folder
+    ``root``."""
+    try:
+        interface = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        raise InterfaceError(f"{path} is not a readable JSON file ({error})") from None
+    return check_interface(root, interface, str(path))
 
 
 _READMEM = re.compile(r"\$readmem[hb]\s*\(\s*\"([^\"]*)\"")
 
 
-def memory_files(root: str | Path, interface: dict) -> list[tuple[str, Path]]:
+def memory_files(root: str | Path, sources: list[str]) -> list[tuple[str, Path]]:
     """The files the sources load with ``$readmemh``/``$readmemb`` (the name as loaded, and
     the file, found beside its source or in ``root``); a missing one is an
     :class:`InterfaceError` naming it and its source."""
     root = Path(root)
     found = []
-    for source in interface["sources"]:
+    for source in sources:
         path = root / source
         for name in _READMEM.findall(path.read_text(encoding="utf-8", errors="replace")):
             relative = PurePosixPath(name)

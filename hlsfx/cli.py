@@ -15,6 +15,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from hlsfx.cli_args import command, fraction, positive
+from hlsfx.cli_design import add_design_commands
+
 __all__ = ["main", "parser"]
 
 
@@ -92,31 +95,9 @@ def _add_model(p: argparse.ArgumentParser, precision: bool = True) -> None:
         p.add_argument("--config", help="a saved configuration (JSON or YAML) instead")
 
 
-def _positive(text: str) -> int:
-    """An argument that must be a whole number of at least 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
-    return value
-
-
-def _fraction(text: str) -> float:
-    """An argument that must be a finite number from 0 to 1."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not 0 <= value <= 1:
-        raise argparse.ArgumentTypeError(f"must be from 0 to 1, not {text}")
-    return value
-
-
 def _add_data(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data", help="an .npz file with inputs x (and labels y), or an .npy of x")
-    p.add_argument("--samples", type=_positive, help="use the first N samples only")
+    p.add_argument("--samples", type=positive, help="use the first N samples only")
 
 
 def _accuracy(outputs: Any, labels: Any) -> float:
@@ -265,54 +246,6 @@ def _optimize(args: argparse.Namespace) -> int:
     return 0
 
 
-def _csim(args: argparse.Namespace) -> int:
-    from hlsfx.codegen.csim import csim
-
-    result = csim(args.project, ap_types=args.ap_types)
-    print(result.summary())
-    return 0 if result.passed else 1
-
-
-def _report(args: argparse.Namespace) -> int:
-    from hlsfx.codegen.reports import read_report
-
-    report = read_report(args.project)
-    print(json.dumps(report.as_dict(), indent=2) if args.json else report.table())
-    return 0
-
-
-def _build(args: argparse.Namespace) -> int:
-    from hlsfx.codegen.build import ToolMissing, build
-
-    steps = {s: getattr(args, s) for s in ("csim", "synth", "cosim", "export")}
-    if not any(steps.values()):
-        steps["synth"] = True
-    try:
-        report = build(args.project, **steps)
-    except ToolMissing as error:
-        print(f"hlsfx build: {error}", file=sys.stderr)
-        return 3
-    if report is not None:
-        print(report.table())
-    return 0
-
-
-def _cosim(args: argparse.Namespace) -> int:
-    from hlsfx.cosim.simulate import run
-
-    result = run(args.project, simulator=args.simulator, vectors=args.vectors, netlist=args.netlist)
-    print(result.summary())
-    return 0 if result.passed else 1
-
-
-def _synth(args: argparse.Namespace) -> int:
-    from hlsfx.cosim.yosys import synth
-
-    result = synth(args.project, target=args.target, dsp=not args.nodsp)
-    print(json.dumps(result.resources, indent=2) if args.json else result.summary())
-    return 0
-
-
 def _demo(args: argparse.Namespace) -> int:
     from hlsfx.demo import run_demo
 
@@ -320,17 +253,6 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 # --- the parser ----------------------------------------------------------------------------------
-
-
-def _command(
-    commands: Any, name: str, help: str, example: str, run: Any
-) -> argparse.ArgumentParser:
-    p = commands.add_parser(
-        name, help=help, description=help, epilog=f"example: {example}",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )  # fmt: skip
-    p.set_defaults(run=run)
-    return p
 
 
 def parser() -> argparse.ArgumentParser:
@@ -342,7 +264,7 @@ def parser() -> argparse.ArgumentParser:
     top.add_argument("--debug", action="store_true", help="show the traceback of an error")
     commands = top.add_subparsers(dest="command", required=True)
 
-    p = _command(
+    p = command(
         commands,
         "convert",
         "write a model as an HLS C++ project and/or Verilog RTL",
@@ -352,9 +274,9 @@ def parser() -> argparse.ArgumentParser:
     _add_model(p)
     p.add_argument("--hls", help="the HLS project folder to write")
     p.add_argument("--rtl", help="the RTL folder to write")
-    p.add_argument("--reuse", type=_positive, default=1, help="reuse factor (default 1)")
+    p.add_argument("--reuse", type=positive, default=1, help="reuse factor (default 1)")
 
-    p = _command(
+    p = command(
         commands,
         "rtl",
         "write a model as Verilog RTL (io_parallel)",
@@ -363,7 +285,7 @@ def parser() -> argparse.ArgumentParser:
     )
     _add_model(p)
     p.add_argument("--out", required=True, help="the folder to write")
-    p.add_argument("--reuse", type=_positive, default=1, help="reuse factor (default 1)")
+    p.add_argument("--reuse", type=positive, default=1, help="reuse factor (default 1)")
     p.add_argument(
         "--ports",
         choices=("ap_vld", "ap_vld_elements", "axis"),
@@ -371,7 +293,7 @@ def parser() -> argparse.ArgumentParser:
         help="port style (default ap_vld)",
     )
 
-    p = _command(
+    p = command(
         commands,
         "predict",
         "emulate a model bit-exactly on data; accuracy if labelled",
@@ -383,7 +305,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--raw", action="store_true", help="raw integer codes instead of values")
     p.add_argument("--out", help="save the predictions as .npy")
 
-    p = _command(
+    p = command(
         commands,
         "trace",
         "every layer's output on data, saved as .npz",
@@ -395,7 +317,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--raw", action="store_true", help="raw integer codes instead of values")
     p.add_argument("--out", default="trace.npz", help="the .npz to write (default trace.npz)")
 
-    p = _command(
+    p = command(
         commands,
         "profile",
         "overflow counts and a plot of value ranges against types",
@@ -406,7 +328,7 @@ def parser() -> argparse.ArgumentParser:
     _add_data(p)
     p.add_argument("--out", default="profile", help="plot file name, .png and .pdf added")
 
-    p = _command(
+    p = command(
         commands,
         "scan",
         "accuracy over a range of fixed-point widths, with plots",
@@ -433,16 +355,16 @@ def parser() -> argparse.ArgumentParser:
         help="scan only this role (default: weight, bias and result)",
     )
     p.add_argument("--out", default="scan", help="results (.csv, .jsonl) and plots; resumes")
-    p.add_argument("--workers", type=_positive, help="processes (default one per core)")
+    p.add_argument("--workers", type=positive, help="processes (default one per core)")
     p.add_argument(
         "--fit-luts",
-        type=_positive,
+        type=positive,
         metavar="N",
         help="synthesize N points with Yosys and turn BOPs into LUTs (slow)",
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
-    p = _command(
+    p = command(
         commands,
         "optimize",
         "narrow each layer's types within an accuracy budget",
@@ -453,77 +375,16 @@ def parser() -> argparse.ArgumentParser:
     _add_data(p)
     p.add_argument(
         "--budget",
-        type=_fraction,
+        type=fraction,
         default=0.01,
         help="accuracy the search may lose against the float model (default 0.01)",
     )
     p.add_argument("--out", default="optimized.yaml", help="the configuration to write")
     p.add_argument("--quiet", action="store_true", help="no progress line")
 
-    p = _command(
-        commands, "csim", "C-simulate a generated HLS project with g++", "hlsfx csim prj", _csim
-    )
-    p.add_argument("project", help="the project folder (written by write_hls)")
-    p.add_argument("--ap-types", help="folder of the Xilinx ap_types headers")
+    add_design_commands(commands)
 
-    p = _command(
-        commands,
-        "report",
-        "read the vendor reports of an HLS project",
-        "hlsfx report prj --json",
-        _report,
-    )
-    p.add_argument("project", help="the project folder, or a csynth.xml file")
-    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
-
-    p = _command(
-        commands,
-        "cosim",
-        "simulate RTL written by write_rtl with cocotb",
-        "hlsfx cosim rtl --simulator verilator --vectors 50",
-        _cosim,
-    )
-    p.add_argument("project", help="the RTL folder (written by write_rtl)")
-    p.add_argument("--simulator", choices=("icarus", "verilator"), default="icarus")
-    p.add_argument("--vectors", type=_positive, help="how many of its test vectors (default all)")
-    p.add_argument(
-        "--netlist",
-        action="store_true",
-        help="simulate the Yosys xc7 netlist (synthesized first when missing)",
-    )
-
-    p = _command(
-        commands,
-        "synth",
-        "synthesize RTL written by write_rtl with Yosys synth_xilinx",
-        "hlsfx synth rtl --target xc7",
-        _synth,
-    )
-    p.add_argument("project", help="the RTL folder (written by write_rtl)")
-    p.add_argument(
-        "--target",
-        choices=("xc7", "xcu", "xcup"),
-        default="xc7",
-        help="the synth_xilinx family (default xc7)",
-    )
-    p.add_argument("--nodsp", action="store_true", help="map multipliers to LUTs")
-    p.add_argument("--json", action="store_true", help="print the counts as JSON")
-
-    p = _command(
-        commands,
-        "build",
-        "run vitis_hls / vivado_hls on an HLS project",
-        "hlsfx build prj --csim --synth",
-        _build,
-    )
-    p.add_argument("project", help="the project folder")
-    for step, text in (
-        ("csim", "C simulation"), ("synth", "C synthesis (the default when no step is named)"),
-        ("cosim", "C/RTL co-simulation"), ("export", "export as an IP"),
-    ):  # fmt: skip
-        p.add_argument(f"--{step}", action="store_true", help=text)
-
-    p = _command(
+    p = command(
         commands,
         "demo",
         "the whole flow on the shipped jet tagger, offline",

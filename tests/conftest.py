@@ -61,6 +61,20 @@ def fixture(relative: str) -> Path:
     return path
 
 
+@pytest.fixture(scope="session", autouse=True)
+def hlsfx_cache(request, tmp_path_factory):
+    """hlsfx's own cache (vendor RTL builds) in pytest's cache folder, not the user's home."""
+    cache = getattr(request.config, "cache", None)
+    folder = cache.mkdir("hlsfx") if cache else tmp_path_factory.mktemp("hlsfx")
+    saved = os.environ.get("HLSFX_CACHE")
+    os.environ["HLSFX_CACHE"] = str(folder)
+    yield folder
+    if saved is None:
+        os.environ.pop("HLSFX_CACHE", None)
+    else:
+        os.environ["HLSFX_CACHE"] = saved
+
+
 @pytest.fixture(scope="session")
 def csim_cache(request, tmp_path_factory):
     """A folder keeping compiled C simulations by the hash of their sources, across runs."""

@@ -148,7 +148,7 @@ def test_a_crashed_rerun_never_reports_an_earlier_pass(tmp_path):
     interface = json.loads((rtl / "interface.json").read_text())
     interface["outputs"][0]["ports"][0]["valid"] = "no_such_port"  # the testbench will crash
     (rtl / "interface.json").write_text(json.dumps(interface))
-    with pytest.raises(CosimError, match="wrote no result"):
+    with pytest.raises(CosimError, match="stopped before the testbench wrote its result"):
         run(rtl)
     assert not (rtl / "cosim_icarus.json").exists()
     assert not (rtl / "cosim_icarus" / "result.json").exists()
@@ -192,6 +192,9 @@ def test_a_missing_memory_file_fails_before_simulating(tmp_path):
         ({"sources": ["missing.v"]}, "is not a file"),
         ({"clock": "ap_clk\nread_verilog /x"}, "clock .* is not a Verilog identifier"),
         ({"latency": -1}, "latency must be an integer"),
+        ({"script": "rm -rf /"}, "unknown keys 'script'"),
+        ({"protocol": "spi"}, "protocol 'spi' is not one of"),
+        ({"tie": {"ap_ce": -1}}, "tie ap_ce: -1 is not a non-negative integer"),
     ],
 )
 def test_a_hostile_interface_is_refused_by_cosim_and_synth(change, message, tmp_path):

@@ -17,6 +17,8 @@ FACADE = {
     "hlsfx.model_inputs",
     "hlsfx.api",
     "hlsfx.cli",
+    "hlsfx.cli_args",
+    "hlsfx.cli_design",
     "hlsfx.demo",
     "hlsfx.examples",
 }

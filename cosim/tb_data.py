@@ -1,0 +1,57 @@
+"""hls4ml's test vectors (``tb_data/``) as raw codes: ``tb_input_features.dat`` (the inputs, as
+decimal text) and ``csim_results.log`` (the C simulation's outputs, as ap_fixed prints them),
+one vector per line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from hlsfx import exact
+from hlsfx.fixed_type import FixedType
+
+__all__ = ["read_tb_inputs", "read_tb_outputs"]
+
+
+def _values(path: str | Path) -> np.ndarray:
+    rows = []
+    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            rows.append([float(v) for v in line.split()])
+        except ValueError:
+            raise ValueError(
+                f"{path}, line {number}: {line.strip()[:60]!r} is not numbers"
+            ) from None
+        if len(rows[-1]) != len(rows[0]):
+            raise ValueError(f"{path}, line {number}: {len(rows[-1])} values, the first line has "
+                             f"{len(rows[0])}")  # fmt: skip
+    if not rows:
+        raise ValueError(f"{path} holds no vectors")
+    return np.array(rows, dtype=np.float64)
+
+
+def read_tb_inputs(path: str | Path, input_type: FixedType | str) -> np.ndarray:
+    """The input codes hls4ml's testbench gives the design: each value read as a C ``float``,
+    then assigned to ``input_type`` (its own rounding and overflow modes)."""
+    values = _values(path).astype(np.float32).astype(np.float64)
+    return exact.quantize(values, input_type)
+
+
+def read_tb_outputs(path: str | Path, output_type: FixedType | str) -> np.ndarray:
+    """The output codes a C simulation printed: each value the nearest code of
+    ``output_type`` (ap_fixed prints a few significant digits, closer to its own code than to
+    any other); a value outside the type's range is a ``ValueError`` naming it."""
+    t = FixedType.parse(output_type) if isinstance(output_type, str) else output_type
+    if t.width > 53:
+        raise ValueError(f"{output_type}: printed values of more than 53 bits do not give codes")
+    values = _values(path)
+    codes = np.rint(values * 2.0**t.fractional)
+    outside = (codes < t.min_code) | (codes > t.max_code)
+    if outside.any():
+        row, col = (int(i) for i in np.argwhere(outside)[0])
+        raise ValueError(f"{path}: vector {row}, value {col} is {values[row, col]}, outside "
+                         f"{t} ({float(t.min)} .. {float(t.max)})")  # fmt: skip
+    return codes.astype(np.int64)
