@@ -107,16 +107,18 @@ def _size(shape: tuple[int, ...]) -> int:
 
 def _table_struct(ctx: LayerContext, role: str, table: Table) -> str:
     """The index rule of ``table`` (see hlsfx_common.h: table_index)."""
-    offset = table.half - table.lo_code
-    value = f"{offset}LL" if -(1 << 63) <= offset < 1 << 63 else f'"{offset}", 10'
+    add = table.add
+    value = f"{add}LL" if -(1 << 63) <= add < 1 << 63 else f'"{add}", 10'
     return "\n".join(
         [
             f"struct {ctx.ident}_{role} {{",
+            f"    static const hlsfx::index_rule_t rule = hlsfx::{table.rule};",
             f"    typedef ap_int<{table.raw_width}> raw_t;",
             f"    typedef ap_int<{table.index_sum_width}> index_calc_t;",
-            f"    static const unsigned shift = {table.shift};",
+            f"    static const int shift = {max(table.shift, 0)};",
+            f"    static const int left = {max(-table.shift, 0)};",
             f"    static const unsigned size = {table.size};",
-            f"    static index_calc_t offset() {{ return index_calc_t({value}); }}",
+            f"    static index_calc_t add() {{ return index_calc_t({value}); }}",
             "};",
         ]
     )

@@ -16,6 +16,7 @@ from hlsfx.emulator.kernels import cast_flagged
 from hlsfx.emulator.steps import Step, require_int64, to_result
 from hlsfx.fixed_type import FixedType, product_type
 from hlsfx.graph import Layer
+from hlsfx.tables import INDEX_RULES, Table
 
 
 @kernel
@@ -32,20 +33,38 @@ def relu_kernel(x, shift, t, out):
 
 
 @njit(inline="always")
-def _index(code, lo_code, half, shift, size):
-    k = (code - lo_code + half) >> shift
+def _index(code, rule, add, shift, size):
+    """The index rules of :mod:`hlsfx.tables` (``rule``: 0 nearest, 1 toward zero, 2 top bits;
+    ``add``: :attr:`Table.add`)."""
+    if rule == 2:
+        return (code >> shift) & (size - 1)
+    if rule == 1:
+        if shift < 0:
+            k = min(max(code, -size), size) << -shift
+        elif code < 0:
+            k = -((-code) >> shift)
+        else:
+            k = code >> shift
+        k += add
+    else:
+        k = (code + add) >> shift
     return min(max(k, 0), size - 1)
 
 
+def index_args(table: Table) -> tuple[int, int, int]:
+    """``(rule, add, shift)`` of a table, as the kernels take them."""
+    return INDEX_RULES.index(table.rule), table.add, table.shift
+
+
 @kernel
-def lut_kernel(x, lo_code, half, shift, entries, out_shift, t, out):
+def lut_kernel(x, rule, add, shift, entries, out_shift, t, out):
     """``cast(entries[index(x)], t)`` with the table index rule of :mod:`hlsfx.tables`."""
     rows, cols = x.shape
     size = entries.size
     overflows = 0
     for r in prange(rows):
         for c in range(cols):
-            entry = entries[_index(x[r, c], lo_code, half, shift, size)]
+            entry = entries[_index(x[r, c], rule, add, shift, size)]
             value, flagged = cast_flagged(entry, out_shift, t)
             out[r, c] = value
             overflows += flagged
@@ -54,7 +73,7 @@ def lut_kernel(x, lo_code, half, shift, entries, out_shift, t, out):
 
 @kernel
 def softmax_kernel(
-    x, stable, exp_lo, exp_half, exp_shift, exp_entries, exp_to_sum, sum_t, inv_lo, inv_half,
+    x, stable, exp_rule, exp_add, exp_shift, exp_entries, exp_to_sum, sum_t, inv_rule, inv_add,
     inv_shift, inv_entries, out_shift, out_t, out,
 ):  # fmt: skip
     """Softmax over each row.
@@ -76,13 +95,13 @@ def softmax_kernel(
         s = 0
         for i in range(n):
             v = m - x[r, i] if stable else x[r, i]
-            e[i] = exp_entries[_index(v, exp_lo, exp_half, exp_shift, exp_entries.size)]
+            e[i] = exp_entries[_index(v, exp_rule, exp_add, exp_shift, exp_entries.size)]
             if exp_to_sum >= 0:  # add in the exp entries' LSBs, then cast to the sum type
                 s, flagged = cast_flagged((s << exp_to_sum) + e[i], exp_to_sum, sum_t)
             else:
                 s, flagged = cast_flagged(s + (e[i] << -exp_to_sum), 0, sum_t)
             sum_overflows += flagged
-        inverse = inv_entries[_index(s, inv_lo, inv_half, inv_shift, inv_entries.size)]
+        inverse = inv_entries[_index(s, inv_rule, inv_add, inv_shift, inv_entries.size)]
         for i in range(n):
             value, flagged = cast_flagged(e[i] * inverse, out_shift, out_t)
             out[r, i] = value
@@ -148,7 +167,7 @@ def hard_sigmoid_kernel(x, alpha, beta, product_up, beta_up, one, shift, t, out)
 
 @kernel
 def lut_below_zero_kernel(
-    x, lo_code, half, shift, entries, entry_shift, gamma, gamma_shift, t, out
+    x, rule, add, shift, entries, entry_shift, gamma, gamma_shift, t, out
 ):  # fmt: skip
     """ELU/SELU: ``cast(x * gamma, t)`` for x >= 0 (``gamma_shift`` = F_x + F_gamma - F_result),
     ``cast(entries[index(x)], t)`` below zero."""
@@ -162,7 +181,7 @@ def lut_below_zero_kernel(
                 value, flagged = cast_flagged(v * gamma, gamma_shift, t)
             else:
                 value, flagged = cast_flagged(
-                    entries[_index(v, lo_code, half, shift, size)], entry_shift, t
+                    entries[_index(v, rule, add, shift, size)], entry_shift, t
                 )
             out[r, c] = value
             overflows += flagged
@@ -243,9 +262,7 @@ def prepare_lut(layer: Layer, p: LayerPrecision, in_types: list[FixedType], in_s
 
     def lut(inputs, out, scratch):
         entries = table.entries
-        overflows = lut_kernel(
-            inputs[0], table.lo_code, table.half, table.shift, entries, shift, out_t, out
-        )
+        overflows = lut_kernel(inputs[0], *index_args(table), entries, shift, out_t, out)
         return {"result": overflows}
 
     return lut
@@ -264,8 +281,8 @@ def _prepare_lut_below_zero(layer: Layer, p: LayerPrecision, in_types: list[Fixe
 
     def lut(inputs, out, scratch):
         overflows = lut_below_zero_kernel(
-            inputs[0], table.lo_code, table.half, table.shift, table.entries, entry_shift, gamma,
-            gamma_shift, out_t, out,
+            inputs[0], *index_args(table), table.entries, entry_shift, gamma, gamma_shift, out_t,
+            out,
         )  # fmt: skip
         return {"result": overflows}
 
@@ -285,8 +302,8 @@ def prepare_softmax(layer: Layer, p: LayerPrecision, in_types: list[FixedType], 
 
     def softmax(inputs, out, scratch):
         sum_overflows, out_overflows = softmax_kernel(
-            inputs[0].reshape(-1, last), stable, exp.lo_code, exp.half, exp.shift, exp.entries,
-            fe - s_t.fractional, sum_t, inv.lo_code, inv.half, inv.shift, inv.entries,
+            inputs[0].reshape(-1, last), stable, *index_args(exp), exp.entries,
+            fe - s_t.fractional, sum_t, *index_args(inv), inv.entries,
             fe + fi - y_t.fractional, out_t, out.reshape(-1, last),
         )  # fmt: skip
         return {"sum": sum_overflows, "result": out_overflows}

@@ -13,16 +13,42 @@ namespace hlsfx {
 
 enum strategy_t { latency, resource };
 
-// Index of a lookup table for input x (NUMERICS.md): from x's raw code, an offset and an
-// arithmetic shift (rounding to the nearest grid point, ties up), clamped to the table.
-// TABLE_T gives raw_t (holds x's raw code with its sign), index_calc_t (holds the sum exactly),
-// offset() (half a step minus the code of the table's low end), shift and size.
+// How a table's index follows from its input's raw code (hlsfx/tables.py):
+//   nearest      clamp((code + add()) >> shift, 0, size - 1): the nearest grid point, ties up
+//                (hlsfx's tables, NUMERICS.md)
+//   toward_zero  clamp(trunc(code / 2^shift) + add(), 0, size - 1), or with left > 0
+//                clamp(clamp(code, -size, size) * 2^left + add(), 0, size - 1)
+//                (hls4ml's sigmoid and tanh)
+//   top_bits     the top log2(size) bits of the code's two's complement bits (hls4ml's softmax)
+enum index_rule_t { nearest, toward_zero, top_bits };
+
+// Index of a lookup table for input x. TABLE_T gives rule, raw_t (holds x's raw code with its
+// sign), index_calc_t (holds every intermediate exactly), add(), shift, left and size.
 template <class TABLE_T, class data_T> unsigned table_index(const data_T &x) {
     typename TABLE_T::raw_t raw = x.range();
     typename TABLE_T::index_calc_t k = raw;
-    k = (k + TABLE_T::offset()) >> TABLE_T::shift;
+    const int last = TABLE_T::size - 1;
+    if (TABLE_T::rule == top_bits) {
+        k = (k >> TABLE_T::shift) & last;
+        return k.to_uint();
+    }
+    if (TABLE_T::rule == toward_zero) {
+        if (TABLE_T::left > 0) {
+            const int size = TABLE_T::size;
+            if (k > size) k = size;
+            if (k < -size) k = -size;
+            k = k << TABLE_T::left;
+        } else if (k < 0) {
+            k = -((-k) >> TABLE_T::shift);
+        } else {
+            k = k >> TABLE_T::shift;
+        }
+        k = k + TABLE_T::add();
+    } else {
+        k = (k + TABLE_T::add()) >> TABLE_T::shift;
+    }
     if (k < 0) return 0;
-    if (k > TABLE_T::size - 1) return TABLE_T::size - 1;
+    if (k > last) return last;
     return k.to_uint();
 }
 

@@ -20,9 +20,11 @@ from hlsfx import kinds as kind_registry
 from hlsfx.exact import quantize
 from hlsfx.fixed_type import FixedType
 from hlsfx.graph import Graph, Layer
+from hlsfx.hls4ml_tables import ACTIVATION_RANGE, activation_table
 from hlsfx.tables import Table, build_table
 
-__all__ = ["ROLE_DEFAULTS", "LayerPrecision", "resolve"]
+__all__ = ["HLS4ML_ROLE_DEFAULTS", "NUMERICS", "ROLE_DEFAULTS", "LayerPrecision"]
+__all__ += ["decimal_text_values", "resolve"]
 
 AUTO = "auto"
 TABLE_TYPE = "ap_fixed<18,8,AP_RND_CONV,AP_SAT>"
@@ -44,6 +46,16 @@ ROLE_DEFAULTS: dict[str, Any] = {
     "scale": CONSTANT_TYPE,
 }
 """Roles whose default is not the model default: exact accumulators, 18-bit tables."""
+NUMERICS = ("hlsfx", "hls4ml")
+"""``hlsfx``: NUMERICS.md's rules; ``hls4ml``: what hls4ml 1.3.0's C simulation computes"""
+HLS4ML_ROLE_DEFAULTS: dict[str, Any] = {
+    "table": "ap_fixed<18,8>",
+    "exp_table": "ap_fixed<18,8,AP_RND,AP_SAT>",
+    "inv_table": "ap_fixed<18,8,AP_RND,AP_SAT>",
+    "sum": "ap_fixed<18,8,AP_RND,AP_SAT>",
+    **{role: ROLE_DEFAULTS[role] for role in ("alpha", "beta", "gamma", "recip", "scale")},
+}
+"""hls4ml's defaults: every other role (accumulators too) takes the model default."""
 RESCALE_DEFAULTS: dict[str, Any] = {"scale": AUTO, "bias": AUTO}
 """A rescale step's multipliers and offsets (a scaling after integer arithmetic) default to
 the integer bits their largest one needs, at the constants' width."""
@@ -69,6 +81,17 @@ class LayerPrecision:
     """roles whose type was chosen automatically"""
     options: Mapping[str, str] = field(default_factory=dict)
     """the kind's options (e.g. Softmax's ``implementation``), resolved"""
+    numerics: str = "hlsfx"
+    """whose rules the layer follows (:data:`NUMERICS`)"""
+
+
+def decimal_text_values(values: Any, t: FixedType) -> np.ndarray:
+    """``values`` as hls4ml hands them to its C++: printed with as many decimal places as
+    ``t`` has fractional bits (none below one), then read back as doubles."""
+    places = max(0, t.fractional)
+    flat = np.asarray(values, dtype=np.float64)
+    text = [float(f"{v:.{places}f}") for v in flat.reshape(-1).tolist()]
+    return np.array(text, dtype=np.float64).reshape(flat.shape)
 
 
 def _parse_type(value: Any, where: str) -> FixedType:
@@ -119,13 +142,16 @@ def resolve(
     layers: Mapping[str, Mapping[str, Any]] | None,
     inputs: Mapping[str, Any] | None,
     observed: Mapping[str, float | None] | None = None,
+    numerics: str = "hlsfx",
 ) -> tuple[dict[str, FixedType], dict[str, LayerPrecision]]:
     """Resolve every tensor's type and every layer's precision.
 
     ``observed``: the calibration data's largest output magnitude per layer (None while the
-    calibration data itself runs), for ``auto`` results. Returns ``(tensor types, layer
-    precisions by layer name)``.
+    calibration data itself runs), for ``auto`` results; ``numerics``: whose rules
+    (:data:`NUMERICS`). Returns ``(tensor types, layer precisions by layer name)``.
     """
+    if numerics not in NUMERICS:
+        raise ValueError(f"numerics {numerics!r} is not one of {', '.join(NUMERICS)}")
     default = _parse_type(default, "the default type")
     roles, kinds, layers, inputs = (
         _mapping(what, m) for what, m in
@@ -167,7 +193,7 @@ def resolve(
         ):
             _check_keys(f"{name}: {layer.describe()}", overrides, layer.kind)
         merged = {
-            **ROLE_DEFAULTS,
+            **(HLS4ML_ROLE_DEFAULTS if numerics == "hls4ml" else ROLE_DEFAULTS),
             **(RESCALE_DEFAULTS if layer.attrs.get("rescale") else {}),
             **roles,
             **layer.fixed,
@@ -178,7 +204,7 @@ def resolve(
         in_types = [tensors[t] for t in layer.inputs]
         n = graph.shapes[layer.inputs[0]][-1]
         try:
-            precision = _resolve_layer(layer, settings, default, in_types, n, observed)
+            precision = _resolve_layer(layer, settings, default, in_types, n, observed, numerics)
         except ValueError as error:
             raise ValueError(f"{layer.describe()}: {error}") from None
         if "result" not in merged and _feeds_rescale(graph, layer):
@@ -239,6 +265,7 @@ def _resolve_layer(
     in_types: list[FixedType],
     n: int,
     observed: Mapping[str, float | None] | None = None,
+    numerics: str = "hlsfx",
 ) -> LayerPrecision:
     """``n`` is the length of the input's last axis (the softmax row); ``observed`` the
     calibration data's largest magnitude per layer, for ``auto`` results."""
@@ -276,8 +303,11 @@ def _resolve_layer(
             types[role] = _auto_param(layer.params[role], FixedType.parse(CONSTANT_TYPE))
     for role in kind.roles:
         if role in layer.params:  # constants quantized to the role of the same name
+            values = layer.params[role]
+            if numerics == "hls4ml":  # hls4ml writes them as decimal text, the C++ reads it
+                values = decimal_text_values(values, types[role])
             try:
-                params[role] = quantize(layer.params[role], types[role])
+                params[role] = quantize(values, types[role])
             except ValueError as error:
                 raise ValueError(f"{role}: {error}") from None
     params.update(kind.derived_constants(layer, types, x, quantize))
@@ -285,9 +315,9 @@ def _resolve_layer(
         if role in automatic:
             types[role] = t
     for request in kind.table_requests(layer, types, x, n, options):
-        tables[request.role] = _table(settings, request, types[request.role])
+        tables[request.role] = _table(settings, request, types[request.role], numerics)
     ordered = {role: types[role] for role in kind.roles}
-    return LayerPrecision(ordered, tables, params, frozenset(automatic), options)
+    return LayerPrecision(ordered, tables, params, frozenset(automatic), options, numerics)
 
 
 def _table_range(role: str, value: Any) -> tuple[float, float]:
@@ -303,13 +333,18 @@ def _table_range(role: str, value: Any) -> tuple[float, float]:
     return lo, hi
 
 
-def _table(settings: Mapping[str, Any], request: kind_registry.TableRequest, entry: FixedType):
+def _table(settings: Mapping[str, Any], request: kind_registry.TableRequest, entry: FixedType,
+           numerics: str):  # fmt: skip
     role = request.role
     size = settings.get(f"{role}_size", TABLE_SIZE)
     if isinstance(size, bool) or not isinstance(size, int):
         raise ValueError(f"{role}_size must be a power of two, not {size!r}")
     if size > MAX_TABLE_SIZE:
         raise ValueError(f"{role}_size {size:,} is over the largest table, {MAX_TABLE_SIZE:,}")
+    if numerics == "hls4ml" and request.function in ACTIVATION_RANGE:
+        if f"{role}_range" in settings:
+            raise ValueError(f"{role}_range: hls4ml's {request.function} table has a fixed range")
+        return activation_table(request.function, request.input_type, entry, size)
     value_range = settings.get(f"{role}_range")
     value_range = request.default_range if value_range is None else _table_range(role, value_range)
     return build_table(

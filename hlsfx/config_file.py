@@ -55,6 +55,7 @@ def load_config(path: str | Path) -> dict[str, Any]:
 
 
 CONFIG_KEYS = ("hlsfx_config", "default", "inputs", "layers")
+OPTIONAL_KEYS = ("numerics",)
 
 
 def check_config(config: Any, where: str = "the configuration") -> dict[str, Any]:
@@ -64,11 +65,10 @@ def check_config(config: Any, where: str = "the configuration") -> dict[str, Any
     if not isinstance(config, Mapping) or config.get("hlsfx_config") != CONFIG_VERSION:
         expected = f"hlsfx_config: {CONFIG_VERSION}"
         raise ValueError(f"{where} is not an hlsfx configuration (expected {expected!r})")
-    unknown = sorted(map(str, set(config) - set(CONFIG_KEYS)))
+    unknown = sorted(map(str, set(config) - set(CONFIG_KEYS) - set(OPTIONAL_KEYS)))
     if unknown:
-        raise ValueError(
-            f"{where}: unknown key {unknown[0]!r}; the keys are {', '.join(CONFIG_KEYS)}"
-        )
+        keys = ", ".join(CONFIG_KEYS + OPTIONAL_KEYS)
+        raise ValueError(f"{where}: unknown key {unknown[0]!r}; the keys are {keys}")
     for key in CONFIG_KEYS:
         if key not in config:
             raise ValueError(f"{where}: {key!r} is missing")

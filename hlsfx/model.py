@@ -20,6 +20,7 @@ from hlsfx.config_file import CONFIG_VERSION, check_config, dump_config, load_co
 from hlsfx.fixed_type import FixedType
 from hlsfx.graph import Graph
 from hlsfx.model_inputs import CHUNK_BYTES, Rows, code_inputs, float_inputs, random_codes
+from hlsfx.tables import NEAREST
 
 __all__ = ["OverflowReport", "QuantizedModel", "configure", "load_config"]
 
@@ -69,6 +70,8 @@ class QuantizedModel:
     precisions: Mapping[str, LayerPrecision]
     """each layer's resolved roles, raw parameters and tables, by layer name"""
     default: FixedType
+    numerics: str = "hlsfx"
+    """whose rules the model follows: ``hlsfx`` (NUMERICS.md) or ``hls4ml`` (hls4ml 1.3.0's)"""
 
     @cached_property
     def _plans(self) -> dict[bool, tuple[list, set[str]]]:
@@ -376,10 +379,12 @@ class QuantizedModel:
             settings.update(p.options)
             for role, table in p.tables.items():
                 settings[f"{role}_size"] = table.size
-                settings[f"{role}_range"] = [float(table.lo), float(table.hi)]
+                if table.rule == NEAREST:  # the other rules fix their range
+                    settings[f"{role}_range"] = [float(table.lo), float(table.hi)]
             layers[layer.name] = settings
         return {
             "hlsfx_config": CONFIG_VERSION,
+            "numerics": self.numerics,
             "default": str(self.default),
             "inputs": {name: str(self.tensor_types[name]) for name in self.graph.inputs},
             "layers": layers,
@@ -404,6 +409,7 @@ def configure(
     config: str | Path | Mapping[str, Any] | None = None,
     calibration: Any = None,
     strict_scales: bool = False,
+    numerics: str = "hlsfx",
 ) -> QuantizedModel:
     """Give every tensor of ``graph`` a fixed-point type.
 
@@ -433,6 +439,12 @@ def configure(
         BatchNormalization after quantized weights) whose fixed-point multipliers only
         approximate the source's scales; by default they do, and ``print(qm)`` shows by how
         much.
+    numerics : str
+        ``"hlsfx"`` (NUMERICS.md) or ``"hls4ml"``: hls4ml 1.3.0's rules, bit for bit with its C
+        simulation (its lookup-table index rules and entries, its softmax, its decimal-text
+        weights, its default types: tables ``ap_fixed<18,8>`` of 1024 entries, softmax
+        tables and sums ``ap_fixed<18,8,AP_RND,AP_SAT>``, everything else the default type,
+        accumulators included). A saved configuration brings its own.
 
     Settings are role names (``weight``, ``bias``, ``accum``, ``result``, ``table``,
     ``exp_table``, ``sum``, ``inv_table``) with a type or ``"auto"``, and ``<table>_size`` /
@@ -447,19 +459,20 @@ def configure(
             for name, settings in {**saved["layers"], **(layers or {})}.items()
         }
         inputs = {**saved["inputs"], **(inputs or {})}
+        numerics = saved.get("numerics", numerics)
     observed = None
     if calibration is not None:
         # run the data with roomy result types, then size each auto result from what it saw
         wide = dict.fromkeys((layer.name for layer in graph.layers), None)
-        tensors, precisions = resolve(graph, default, roles, kinds, layers, inputs, wide)
-        trace = QuantizedModel(graph, tensors, precisions, FixedType.parse(default)).trace(
-            calibration
-        )
+        tensors, precisions = resolve(graph, default, roles, kinds, layers, inputs, wide, numerics)
+        trace = QuantizedModel(
+            graph, tensors, precisions, FixedType.parse(default), numerics
+        ).trace(calibration)
         observed = {
             name: float(np.max(np.abs(values), initial=0.0)) for name, values in trace.items()
         }
-    tensors, precisions = resolve(graph, default, roles, kinds, layers, inputs, observed)
-    qm = QuantizedModel(graph, tensors, precisions, FixedType.parse(default))
+    tensors, precisions = resolve(graph, default, roles, kinds, layers, inputs, observed, numerics)
+    qm = QuantizedModel(graph, tensors, precisions, FixedType.parse(default), numerics)
     inexact = [(x.name, qm.rescale_error(x.name)) for x in graph.layers if x.attrs.get("rescale")]
     inexact = [(name, error) for name, error in inexact if error]
     if strict_scales and inexact:

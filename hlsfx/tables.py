@@ -24,7 +24,8 @@ import numpy as np
 from hlsfx.exact import quantize
 from hlsfx.fixed_type import FixedType
 
-__all__ = ["FUNCTIONS", "Table", "TableRequest", "TableSpec", "build_table"]
+__all__ = ["FUNCTIONS", "INDEX_RULES", "NEAREST", "TOP_BITS", "TOWARD_ZERO", "Table"]
+__all__ += ["TableRequest", "TableSpec", "build_table"]
 
 
 @dataclass(frozen=True)
@@ -141,6 +142,17 @@ FUNCTIONS: dict[str, TableFunction] = {
 }
 
 
+NEAREST, TOWARD_ZERO, TOP_BITS = "nearest", "toward_zero", "top_bits"
+INDEX_RULES = (NEAREST, TOWARD_ZERO, TOP_BITS)
+"""How a table's index follows from a raw input code (the kernels take the rule's position):
+
+- ``nearest`` (hlsfx): ``clamp((code - lo_code + half) >> shift, 0, size - 1)``;
+- ``toward_zero`` (hls4ml's sigmoid and tanh): ``clamp(trunc(code / 2**shift) + offset, 0,
+  size - 1)``, the division truncated toward zero (a negative ``shift`` multiplies);
+- ``top_bits`` (hls4ml's softmax): the top log2(size) bits of the code's two's complement
+  bits, ``(code >> shift) & (size - 1)``."""
+
+
 @dataclass(frozen=True)
 class Table:
     """A resolved lookup table: index rule and raw entries (see the module docstring)."""
@@ -151,6 +163,9 @@ class Table:
     lo_code: int
     shift: int
     entries: np.ndarray
+    rule: str = NEAREST
+    offset: int = 0
+    """what ``toward_zero`` adds to the truncated quotient"""
 
     @property
     def size(self) -> int:
@@ -162,6 +177,10 @@ class Table:
 
     @property
     def lo(self) -> Fraction:
+        if self.rule == TOWARD_ZERO:
+            return -self.offset * self.step
+        if self.rule == TOP_BITS:
+            return self.input_type.min
         return self.lo_code * self.input_type.lsb
 
     @property
@@ -187,13 +206,34 @@ class Table:
 
     @property
     def index_sum_width(self) -> int:
-        """Bits of a signed integer that holds ``code - lo_code + half`` for any input code."""
+        """Bits of a signed integer that holds the index before its clamp, for any input code
+        (``code - lo_code + half``; ``trunc(code / 2**shift) + offset``, with the code first
+        clamped to +-size when ``shift`` is negative)."""
+        if self.rule == TOWARD_ZERO:
+            reach = self.size.bit_length() + max(0, -self.shift)
+            return max(self.raw_width + 1, reach + 1, abs(self.offset).bit_length() + 1) + 2
         return max(self.raw_width, abs(self.lo_code).bit_length() + 1, self.shift + 1) + 2
+
+    @property
+    def add(self) -> int:
+        """The constant of the index rule: ``half - lo_code`` (nearest), ``offset``
+        (toward_zero), 0 (top_bits)."""
+        if self.rule == NEAREST:
+            return self.half - self.lo_code
+        return self.offset if self.rule == TOWARD_ZERO else 0
 
     def index(self, codes: np.ndarray) -> np.ndarray:
         """The entry index of raw input codes (the rule the kernels, C++ and RTL implement)."""
-        index = (np.asarray(codes, dtype=np.int64) - self.lo_code + self.half) >> self.shift
-        return np.clip(index, 0, self.size - 1)
+        codes = np.asarray(codes, dtype=np.int64)
+        if self.rule == TOP_BITS:
+            return (codes >> self.shift) & (self.size - 1)
+        if self.rule == TOWARD_ZERO:
+            if self.shift < 0:
+                index = np.clip(codes, -self.size, self.size) << -self.shift
+            else:
+                index = np.where(codes < 0, -((-codes) >> self.shift), codes >> self.shift)
+            return np.clip(index + self.offset, 0, self.size - 1)
+        return np.clip((codes - self.lo_code + self.half) >> self.shift, 0, self.size - 1)
 
 
 def _pow2_at_least(x: Fraction) -> Fraction:

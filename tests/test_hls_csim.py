@@ -41,8 +41,16 @@ CONFIGURATIONS = {
         layers={"hard_sigmoid": {"alpha": "ap_fixed<6,-1>"},
                 "conv1d": {"weight": "ap_fixed<7,-1,AP_RND_CONV,AP_SAT>"}},
     ),
+    # hls4ml's rules: sigmoid and tanh index toward zero, the sigmoid's table finer than its
+    # input's LSB (2048 entries over 16, the code multiplied) and the tanh's coarser (divided)
+    "hls4ml": dict(
+        default="ap_fixed<10,4,AP_RND,AP_SAT>", numerics="hls4ml",
+        roles={"result": "ap_fixed<9,4,AP_RND,AP_SAT>"},
+        layers={"sigmoid": {"table_size": 2048}, "tanh": {"table_size": 4}},
+    ),
 }  # fmt: skip
 HLS_OPTIONS = {
+    "hls4ml": {},
     "truncate_wrap": {},
     "round_saturate": {"strategy": "resource", "layers": {"dense": {"reuse_factor": 6}}},
     "narrow_accumulator": {"strategy": "resource", "layers": {"conv2d": {"reuse_factor": 4}}},
@@ -77,6 +85,10 @@ def test_every_layer_kind_equals_the_emulator_bit_for_bit(
     assert dropped > 0
     ties = (inputs["v"] & ((1 << dropped) - 1)) == 1 << (dropped - 1)
     assert ties.sum() > 100
+    if configuration == "hls4ml":  # both paths of the toward-zero index rule
+        sigmoid, tanh = (qm.precisions[k].tables["table"] for k in ("sigmoid", "tanh"))
+        assert sigmoid.rule == tanh.rule == "toward_zero"
+        assert sigmoid.shift < 0 < tanh.shift
 
 
 WIDE_CONFIGURATIONS = {

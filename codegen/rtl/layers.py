@@ -26,6 +26,7 @@ from hlsfx.codegen.rtl.multipliers import (
 )
 from hlsfx.codegen.rtl.netlist import Netlist, Operand, Signal, Slice, const, signed_const, v
 from hlsfx.fixed_type import FixedType, product_type, sum_type
+from hlsfx.tables import TOP_BITS, TOWARD_ZERO
 
 if TYPE_CHECKING:
     from hlsfx.config import LayerPrecision
@@ -244,12 +245,32 @@ def _rom(c: RtlLayer, name: str, table: Table) -> str:
 
 def _table_read(c: RtlLayer, name: str, rom: str, x: Signal | Slice, x_t: FixedType,
                 table: Table) -> Signal:  # fmt: skip
-    """The entry of ``table`` (in ROM ``rom``) for the code ``x``, at the index rule of
-    hlsfx.tables: clamp((code - lo_code + half) >> shift, 0, size - 1)."""
+    """The entry of ``table`` (in ROM ``rom``) for the code ``x``, at the table's index rule
+    (hlsfx.tables): ``nearest`` clamp((code + add) >> shift, 0, size - 1); ``toward_zero``
+    clamp(trunc(code / 2**shift) + add, 0, size - 1); ``top_bits`` the code's top bits."""
     net, bits, wi = c.net, table.index_width, table.index_sum_width
-    offset = net.wire(f"{name}_d", wi, v("{} + {}", extend(x, x_t, wi),
-                                        const(table.half - table.lo_code, wi)))  # fmt: skip
-    shifted = net.wire(f"{name}_s", wi, v("$signed({}) >>> {}", offset, table.shift))
+    if table.rule == TOP_BITS:
+        index: Signal | Slice = net.named(f"{name}_i", bits, x.bits(table.shift, bits))
+        return net.wire(f"{name}_e", table.entry_type.width, v(rom + "({})", index))
+    code = extend(x, x_t, wi)
+    if table.rule == TOWARD_ZERO and table.shift < 0:  # clamp to +-size, then multiply
+        size = table.size
+        clamped = net.wire(f"{name}_c", wi, v(
+            "$signed({}) > {} ? {} : $signed({}) < {} ? {} : {}", code, signed_const(size, wi),
+            const(size, wi), code, signed_const(-size, wi), signed_const(-size, wi), code,
+        ))  # fmt: skip
+        quotient = net.wire(f"{name}_q", wi, v(f"{{}} << {-table.shift}", clamped))
+    elif table.rule == TOWARD_ZERO:  # the magnitude shifted, the sign put back
+        magnitude = net.wire(f"{name}_m", wi, v("-{}", code))
+        quotient = net.wire(f"{name}_q", wi, v(
+            f"{{}} ? -({{}} >> {table.shift}) : {{}} >> {table.shift}",
+            _negative(x, x_t), magnitude, code,
+        ))  # fmt: skip
+    if table.rule == TOWARD_ZERO:
+        shifted = net.wire(f"{name}_s", wi, v("{} + {}", quotient, const(table.add, wi)))
+    else:
+        offset = net.wire(f"{name}_d", wi, v("{} + {}", code, const(table.add, wi)))
+        shifted = net.wire(f"{name}_s", wi, v("$signed({}) >>> {}", offset, table.shift))
     index = net.wire(f"{name}_i", bits, v(
         "$signed({}) < {} ? {} : $signed({}) > {} ? {} : {}",
         shifted, signed_const(0, wi), const(0, bits), shifted, signed_const(table.size - 1, wi),

@@ -1,0 +1,113 @@
+"""hls4ml 1.3.0's lookup tables (``nnet_activation.h``), entry for entry and with its index rules,
+for ``numerics="hls4ml"`` (NUMERICS.md).
+
+- Sigmoid and tanh: ``size`` entries over [-8, 8) and [-4, 4); entry k is
+  ``f(R * (k - size/2) / size)`` (R = 16 or 8: the left end of step k) computed in C ``float``
+  (``expf``/``tanhf``) and assigned to the table type; the index truncates ``x * size / R``
+  toward zero and adds ``size/2``.
+- Softmax: the exp table is indexed by the top log2(size) bits of its input code; entry i is
+  ``expf(-x)`` (``stable``, x = max - x_i) or ``expf(x)`` (``latency``) of the value whose top
+  bits are i and whose other bits are 0; the reciprocal table likewise, ``1 / x`` in float.
+
+The float functions are the C library's own (``libm`` through ctypes), as the C simulation
+calls them, so the tables agree with it entry for entry on the same machine."""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import functools
+import math
+from collections.abc import Callable
+
+import numpy as np
+
+from hlsfx.exact import quantize
+from hlsfx.fixed_type import FixedType
+from hlsfx.tables import TOP_BITS, TOWARD_ZERO, Table
+
+__all__ = ["ACTIVATION_RANGE", "activation_table", "softmax_table"]
+
+ACTIVATION_RANGE = {"sigmoid": 16, "tanh": 8}
+"""the width R of the range [-R/2, R/2) each of hls4ml's activation tables covers"""
+
+
+@functools.cache
+def _libm() -> ctypes.CDLL | None:
+    name = ctypes.util.find_library("m")
+    try:
+        library = ctypes.CDLL(name) if name else None
+    except OSError:
+        return None
+    for function in ("expf", "tanhf"):
+        getattr(library, function).restype = ctypes.c_float
+        getattr(library, function).argtypes = [ctypes.c_float]
+    return library
+
+
+def _float_function(name: str) -> Callable[[np.ndarray], np.ndarray]:
+    """The C library's ``expf``/``tanhf`` on a float32 array (numpy's float32 functions where
+    no C library is found)."""
+    library = _libm()
+    if library is None:
+        fallback = {"expf": np.exp, "tanhf": np.tanh}[name]
+        return lambda x: fallback(np.asarray(x, dtype=np.float32)).astype(np.float32)
+    function = getattr(library, name)
+    return lambda x: np.array([function(float(v)) for v in np.asarray(x, np.float32).reshape(-1)],
+                              dtype=np.float32).reshape(np.shape(x))  # fmt: skip
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    """``1.0 / (1 + std::exp(-x))`` on a float: the sum in float, the quotient in double,
+    returned as float."""
+    total = np.float32(1) + _float_function("expf")(-x)
+    return (1.0 / total.astype(np.float64)).astype(np.float32)
+
+
+def activation_table(function: str, input_type: FixedType, entry_type: FixedType,
+                     size: int) -> Table:  # fmt: skip
+    """hls4ml's sigmoid or tanh table of ``size`` entries (a power of two) for inputs of
+    ``input_type``."""
+    if function not in ACTIVATION_RANGE:
+        raise ValueError(f"hls4ml tabulates {', '.join(ACTIVATION_RANGE)}, not {function!r}")
+    if size < 2 or size & (size - 1):
+        raise ValueError(f"a table size must be a power of two of at least 2, not {size}")
+    reach = ACTIVATION_RANGE[function]
+    k = np.arange(size, dtype=np.float64)
+    grid = (2 * (reach / 2) * (k - size / 2.0) / size).astype(np.float32)
+    values = _sigmoid(grid) if function == "sigmoid" else _float_function("tanhf")(grid)
+    entries = quantize(values.astype(np.float64), entry_type)
+    # index = trunc(code * size / (R * 2**F)) + size / 2, R * 2**F / size a power of two
+    shift = round(math.log2(reach)) + input_type.fractional - round(math.log2(size))
+    return Table(function, input_type, entry_type, 0, shift, entries, TOWARD_ZERO, size // 2)
+
+
+def softmax_table(function: str, input_type: FixedType, entry_type: FixedType, size: int,
+                  scale: float = 1.0) -> Table:  # fmt: skip
+    """hls4ml's softmax table of ``function`` (``exp_neg``: stable's exp(-x), ``exp``:
+    latency's exp(x), ``reciprocal``) indexed by the top log2(size) bits of ``input_type``'s
+    codes."""
+    bits = round(math.log2(size))
+    if size < 2 or size & (size - 1):
+        raise ValueError(f"a table size must be a power of two of at least 2, not {size}")
+    if bits > input_type.width:
+        raise ValueError(f"a {size}-entry table reads the top {bits} bits of {input_type}, "
+                         f"which has {input_type.width}")  # fmt: skip
+    shift = input_type.width - bits
+    codes = np.arange(size, dtype=np.int64) << shift
+    if input_type.signed:
+        codes = np.where(codes >= 1 << (input_type.width - 1), codes - (1 << input_type.width),
+                         codes)  # fmt: skip
+    x = (codes.astype(np.float64) * 2.0**-input_type.fractional).astype(np.float32)
+    if function in ("exp_neg", "exp"):
+        x = x * np.float32(scale)
+        values = _float_function("expf")(-x if function == "exp_neg" else x)
+    elif function == "reciprocal":
+        with np.errstate(divide="ignore"):
+            values = np.float32(1) / x
+    else:
+        raise ValueError(
+            f"hls4ml's softmax tabulates exp_neg, exp and reciprocal, not {function!r}"
+        )
+    entries = quantize(values.astype(np.float64), entry_type, nonfinite=float(entry_type.max))
+    return Table(function, input_type, entry_type, 0, shift, entries, TOP_BITS)
