@@ -339,6 +339,7 @@ def write_softmax(ctx: LayerContext) -> LayerCode:
         ("exp_table_t", cpp_type(exp.entry_type)),
         ("inv_table_t", cpp_type(inv.entry_type)),
         ("sum_t", ctx.type("sum")),
+        *([("inv_input_t", ctx.type("inv_input"))] if p.numerics == "hls4ml" else []),
         ("difference_t", cpp_type(difference)),
         ("exp_table", f"{ctx.ident}_exp_table"),
         ("inv_table", f"{ctx.ident}_inv_table"),
@@ -361,7 +362,8 @@ def write_softmax(ctx: LayerContext) -> LayerCode:
     constants = "\n\n".join(
         [_table_array(ctx, "exp_table", exp), _table_array(ctx, "inv_table", inv)]
     )
-    call = _call(ctx, "softmax", f"{ctx.ident}_exp_table", f"{ctx.ident}_inv_table")
+    function = "softmax_hls4ml" if p.numerics == "hls4ml" else "softmax"
+    call = _call(ctx, function, f"{ctx.ident}_exp_table", f"{ctx.ident}_inv_table")
     return LayerCode(config, constants, call)
 
 

@@ -16,6 +16,7 @@ from hlsfx.emulator.kernels import cast_flagged
 from hlsfx.emulator.steps import Step, require_int64, to_result
 from hlsfx.fixed_type import FixedType, product_type
 from hlsfx.graph import Layer
+from hlsfx.hls4ml_tables import balanced_tree
 from hlsfx.tables import INDEX_RULES, Table
 
 
@@ -289,7 +290,71 @@ def _prepare_lut_below_zero(layer: Layer, p: LayerPrecision, in_types: list[Fixe
     return lut
 
 
+@kernel
+def softmax_tree_kernel(
+    x, stable, exp_rule, exp_add, exp_shift, exp_entries, exp_to_sum, sum_t, tree, sum_to_inv,
+    inv_in_t, inv_rule, inv_add, inv_shift, inv_entries, out_shift, out_t, out,
+):  # fmt: skip
+    """hls4ml's softmax (``numerics="hls4ml"``) over each row: ``e_i`` is the exp entry of
+    ``max - x_i`` (stable) or ``x_i`` (latency) cast to the ``sum`` type (hls4ml's accum_t);
+    the row's sum is a balanced tree of adds in the sum type (``tree``: rows ``(a, b, into)``
+    over partial sums, the leaves first, the root last); ``s = cast(sum, inv_input)``,
+    ``r = inv_entries[index(s)]``, ``y_i = cast(e_i * r, result)``."""
+    rows, n = x.shape
+    sum_overflows = 0
+    inv_overflows = 0
+    out_overflows = 0
+    partial = np.empty(2 * n, np.int64)
+    for r in range(rows):
+        m = x[r, 0]
+        for i in range(1, n):
+            m = max(m, x[r, i])
+        for i in range(n):
+            v = m - x[r, i] if stable else x[r, i]
+            entry = exp_entries[_index(v, exp_rule, exp_add, exp_shift, exp_entries.size)]
+            partial[i], flagged = cast_flagged(entry, exp_to_sum, sum_t)
+            sum_overflows += flagged
+        for k in range(tree.shape[0]):
+            a, b, into = tree[k, 0], tree[k, 1], tree[k, 2]
+            partial[into], flagged = cast_flagged(partial[a] + partial[b], 0, sum_t)
+            sum_overflows += flagged
+        s, flagged = cast_flagged(partial[2 * n - 2], sum_to_inv, inv_in_t)
+        inv_overflows += flagged
+        inverse = inv_entries[_index(s, inv_rule, inv_add, inv_shift, inv_entries.size)]
+        for i in range(n):
+            value, flagged = cast_flagged(partial[i] * inverse, out_shift, out_t)
+            out[r, i] = value
+            out_overflows += flagged
+    return sum_overflows, inv_overflows, out_overflows
+
+
+def _prepare_softmax_tree(layer: Layer, p: LayerPrecision, in_types, in_shapes) -> Step:
+    exp, inv = p.tables["exp_table"], p.tables["inv_table"]
+    s_t, i_t, y_t = p.types["sum"], p.types["inv_input"], p.types["result"]
+    for role, t in (("sum", s_t), ("inv_input", i_t)):
+        require_int64(layer, role, t, 62)
+    require_int64(layer, "product of e and 1/sum", product_type(s_t, inv.entry_type))
+    stable = p.options["implementation"] == "stable"
+    last = in_shapes[0][-1]
+    tree = balanced_tree(last)
+    fs = s_t.fractional
+    targets = [kernels.target(t) for t in (s_t, i_t, y_t)]
+
+    def softmax(inputs, out, scratch):
+        sums, inverse, results = softmax_tree_kernel(
+            inputs[0].reshape(-1, last), stable, *index_args(exp), exp.entries,
+            exp.entry_type.fractional - fs, targets[0], tree, fs - i_t.fractional, targets[1],
+            *index_args(inv), inv.entries, fs + inv.entry_type.fractional - y_t.fractional,
+            targets[2], out.reshape(-1, last),
+        )  # fmt: skip
+        return {"sum": sums, "inv_input": inverse, "result": results}
+
+    return softmax
+
+
 def prepare_softmax(layer: Layer, p: LayerPrecision, in_types: list[FixedType], in_shapes) -> Step:
+    if p.numerics == "hls4ml":
+        return _prepare_softmax_tree(layer, p, in_types, in_shapes)
     exp, inv = p.tables["exp_table"], p.tables["inv_table"]
     s_t, y_t = p.types["sum"], p.types["result"]
     require_int64(layer, "sum", s_t, 62)

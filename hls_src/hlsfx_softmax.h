@@ -1,6 +1,8 @@
 // Softmax over n_in values (NUMERICS.md). Stable: m = max x; e_i = exp_table[index(m - x_i)];
 // s = sum of e_i in index order, each partial sum assigned to sum_t; r = inv_table[index(s)];
 // y_i = cast(e_i * r, res_T). Latency (as hls4ml's): e_i = exp_table[index(x_i)], no maximum.
+// softmax_hls4ml follows hls4ml 1.3.0 (numerics="hls4ml"): e_i held in sum_t (hls4ml's
+// accum_t), summed as a balanced tree, the sum assigned to inv_input_t before its lookup.
 #ifndef HLSFX_SOFTMAX_H_
 #define HLSFX_SOFTMAX_H_
 
@@ -41,6 +43,72 @@ ResultLoop:
     for (unsigned i = 0; i < CONFIG_T::n_in; i++) {
         #pragma HLS UNROLL
         res[i] = e[i] * r;
+    }
+}
+
+// The largest power of two below n (n >= 2): the left part of hls4ml's balanced tree.
+constexpr int tree_left(int n, int p = 1) { return 2 * p <= n - 1 ? tree_left(n, 2 * p) : p; }
+
+// The sum of N values as hls4ml's reduce: the first tree_left(N), then the rest, then the two
+// partial sums added and assigned to T.
+template <class T, int N> struct tree_sum {
+    static T of(const T *x) {
+        #pragma HLS INLINE
+        return T(tree_sum<T, tree_left(N)>::of(x) + tree_sum<T, N - tree_left(N)>::of(x + tree_left(N)));
+    }
+};
+
+template <class T> struct tree_sum<T, 1> {
+    static T of(const T *x) { return x[0]; }
+};
+
+// One softmax over n_in values, as hls4ml computes it.
+template <class data_T, class res_T, class CONFIG_T>
+void softmax_hls4ml_row(const data_T data[CONFIG_T::n_in], res_T res[CONFIG_T::n_in],
+                        const typename CONFIG_T::exp_table_t exp_table[CONFIG_T::exp_table::size],
+                        const typename CONFIG_T::inv_table_t inv_table[CONFIG_T::inv_table::size]) {
+    #pragma HLS INLINE
+    typename CONFIG_T::sum_t e[CONFIG_T::n_in];
+    #pragma HLS ARRAY_PARTITION variable=e complete
+    data_T m = data[0];
+    if (CONFIG_T::stable) {
+    MaxLoop:
+        for (unsigned i = 1; i < CONFIG_T::n_in; i++) {
+            #pragma HLS UNROLL
+            if (data[i] > m) m = data[i];
+        }
+    }
+ExpLoop:
+    for (unsigned i = 0; i < CONFIG_T::n_in; i++) {
+        #pragma HLS UNROLL
+        if (CONFIG_T::stable) {
+            typename CONFIG_T::difference_t d = m - data[i];
+            e[i] = exp_table[table_index<typename CONFIG_T::exp_table>(d)];
+        } else {
+            e[i] = exp_table[table_index<typename CONFIG_T::exp_table>(data[i])];
+        }
+    }
+    const typename CONFIG_T::inv_input_t s = tree_sum<typename CONFIG_T::sum_t, CONFIG_T::n_in>::of(e);
+    const typename CONFIG_T::inv_table_t r = inv_table[table_index<typename CONFIG_T::inv_table>(s)];
+ResultLoop:
+    for (unsigned i = 0; i < CONFIG_T::n_in; i++) {
+        #pragma HLS UNROLL
+        res[i] = e[i] * r;
+    }
+}
+
+// hls4ml's softmax over the last axis (n_in values) at each of n_outer positions before it.
+template <class data_T, class res_T, class CONFIG_T>
+void softmax_hls4ml(const data_T data[CONFIG_T::n_outer * CONFIG_T::n_in],
+                    res_T res[CONFIG_T::n_outer * CONFIG_T::n_in],
+                    const typename CONFIG_T::exp_table_t exp_table[CONFIG_T::exp_table::size],
+                    const typename CONFIG_T::inv_table_t inv_table[CONFIG_T::inv_table::size]) {
+    #pragma HLS PIPELINE
+RowLoop:
+    for (unsigned o = 0; o < CONFIG_T::n_outer; o++) {
+        #pragma HLS UNROLL
+        softmax_hls4ml_row<data_T, res_T, CONFIG_T>(&data[o * CONFIG_T::n_in],
+                                                    &res[o * CONFIG_T::n_in], exp_table, inv_table);
     }
 }
 

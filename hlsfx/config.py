@@ -20,7 +20,7 @@ from hlsfx import kinds as kind_registry
 from hlsfx.exact import quantize
 from hlsfx.fixed_type import FixedType
 from hlsfx.graph import Graph, Layer
-from hlsfx.hls4ml_tables import ACTIVATION_RANGE, activation_table
+from hlsfx.hls4ml_tables import ACTIVATION_RANGE, activation_table, softmax_tables
 from hlsfx.tables import Table, build_table
 
 __all__ = ["HLS4ML_ROLE_DEFAULTS", "NUMERICS", "ROLE_DEFAULTS", "LayerPrecision"]
@@ -36,6 +36,7 @@ MAX_TABLE_SIZE = 1 << 20
 ROLE_DEFAULTS: dict[str, Any] = {
     "accum": AUTO,
     "sum": AUTO,
+    "inv_input": AUTO,
     "table": TABLE_TYPE,
     "exp_table": TABLE_TYPE,
     "inv_table": TABLE_TYPE,
@@ -53,6 +54,7 @@ HLS4ML_ROLE_DEFAULTS: dict[str, Any] = {
     "exp_table": "ap_fixed<18,8,AP_RND,AP_SAT>",
     "inv_table": "ap_fixed<18,8,AP_RND,AP_SAT>",
     "sum": "ap_fixed<18,8,AP_RND,AP_SAT>",
+    "inv_input": "ap_fixed<18,8,AP_RND,AP_SAT>",
     **{role: ROLE_DEFAULTS[role] for role in ("alpha", "beta", "gamma", "recip", "scale")},
 }
 """hls4ml's defaults: every other role (accumulators too) takes the model default."""
@@ -60,7 +62,7 @@ RESCALE_DEFAULTS: dict[str, Any] = {"scale": AUTO, "bias": AUTO}
 """A rescale step's multipliers and offsets (a scaling after integer arithmetic) default to
 the integer bits their largest one needs, at the constants' width."""
 
-AUTO_ROLES = {"accum", "sum", "weight", "bias", "result", "scale"}
+AUTO_ROLES = {"accum", "sum", "inv_input", "weight", "bias", "result", "scale"}
 CALIBRATION_MARGIN = Fraction(11, 10)
 """An ``auto`` result holds the calibration data's largest magnitude times this."""
 CALIBRATION_HEADROOM = 16
@@ -314,8 +316,16 @@ def _resolve_layer(
     for role, t in kind.exact_roles(layer, types, x, n).items():
         if role in automatic:
             types[role] = t
+    if "inv_input" in kind.roles and numerics == "hls4ml":  # hls4ml's softmax and its tables
+        tables.update(softmax_tables(types, x, options["implementation"], {
+            role: settings.get(f"{role}_size", TABLE_SIZE) for role in ("exp_table", "inv_table")
+        }))  # fmt: skip
+    elif "inv_input" in kind.roles and types["inv_input"] != types["sum"]:
+        raise ValueError(f"inv_input {types['inv_input']} differs from sum {types['sum']}: the "
+                         "sum is cast to inv_input with numerics='hls4ml' only")  # fmt: skip
     for request in kind.table_requests(layer, types, x, n, options):
-        tables[request.role] = _table(settings, request, types[request.role], numerics)
+        if request.role not in tables:
+            tables[request.role] = _table(settings, request, types[request.role], numerics)
     ordered = {role: types[role] for role in kind.roles}
     return LayerPrecision(ordered, tables, params, frozenset(automatic), options, numerics)
 

@@ -26,7 +26,8 @@ from hlsfx.exact import quantize
 from hlsfx.fixed_type import FixedType
 from hlsfx.tables import TOP_BITS, TOWARD_ZERO, Table
 
-__all__ = ["ACTIVATION_RANGE", "activation_table", "softmax_table"]
+__all__ = ["ACTIVATION_RANGE", "activation_table", "balanced_tree", "softmax_table"]
+__all__ += ["softmax_tables"]
 
 ACTIVATION_RANGE = {"sigmoid": 16, "tanh": 8}
 """the width R of the range [-R/2, R/2) each of hls4ml's activation tables covers"""
@@ -109,5 +110,43 @@ def softmax_table(function: str, input_type: FixedType, entry_type: FixedType, s
         raise ValueError(
             f"hls4ml's softmax tabulates exp_neg, exp and reciprocal, not {function!r}"
         )
-    entries = quantize(values.astype(np.float64), entry_type, nonfinite=float(entry_type.max))
+    # ap_fixed takes an infinity (1/0) as a power of two too large for the type: its bits
+    # wrap to 0, or it saturates
+    values = values.astype(np.float64)
+    entries = quantize(np.where(np.isinf(values), np.sign(values) * 2.0**1000, values), entry_type)
     return Table(function, input_type, entry_type, 0, shift, entries, TOP_BITS)
+
+
+def softmax_tables(types: dict[str, FixedType], x: FixedType, implementation: str,
+                   sizes: dict[str, int]) -> dict[str, Table]:  # fmt: skip
+    """hls4ml's exp and reciprocal tables of a softmax over inputs of ``x``: ``stable`` reads
+    ``max - x_i`` in ``inp_norm_t`` (``ap_ufixed<W-1, I-1>`` of a signed input, wrapping), its
+    table cut to the ``2**(W-1)`` entries those bits address; ``latency`` reads x; the
+    reciprocal table reads the sum cast to ``inv_input``."""
+    if implementation == "stable":
+        norm = FixedType(x.width - x.signed, x.integer - x.signed, False)
+        exp_size = min(sizes["exp_table"], 1 << norm.width) if x.signed else sizes["exp_table"]
+        exp = softmax_table("exp_neg", norm, types["exp_table"], exp_size)
+    else:
+        exp = softmax_table("exp", x, types["exp_table"], sizes["exp_table"])
+    inv = softmax_table("reciprocal", types["inv_input"], types["inv_table"], sizes["inv_table"])
+    return {"exp_table": exp, "inv_table": inv}
+
+
+def balanced_tree(n: int) -> np.ndarray:
+    """The adds of hls4ml's ``reduce`` over ``n`` leaves (``nnet_common.h``): the first
+    ``2**floor(log2(n - 1))`` leaves reduced, then the rest, then the two added; as rows
+    ``(a, b, into)`` with partial sum ``n + k`` made by row k (the root is ``2n - 2``)."""
+    rows: list[tuple[int, int, int]] = []
+
+    def reduce(first: int, count: int) -> int:
+        if count == 1:
+            return first
+        left = 1 << ((count - 1).bit_length() - 1)
+        a, b = reduce(first, left), reduce(first + left, count - left)
+        rows.append((a, b, n + len(rows)))
+        return n + len(rows) - 1
+
+    root = reduce(0, n)
+    assert root == 2 * n - 2 or n == 1
+    return np.array(rows, dtype=np.int64).reshape(-1, 3)

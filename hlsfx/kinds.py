@@ -245,7 +245,8 @@ class SoftmaxKind(LayerKind):
     order in the ``sum`` type, times ``1/sum`` from a table (see NUMERICS.md)."""
 
     name = "Softmax"
-    roles = ("exp_table", "sum", "inv_table", "result")
+    roles = ("exp_table", "sum", "inv_input", "inv_table", "result")
+    """``inv_input``: the sum's type before the 1/sum lookup (hls4ml's ``inv_inp_t``)"""
     options = {"implementation": ("stable", "latency")}  # noqa: RUF012 - read only
     """``latency`` (as hls4ml's): ``e_i = exp_table[index(x_i)]`` directly, no maximum taken"""
     tables = (
@@ -254,10 +255,11 @@ class SoftmaxKind(LayerKind):
     )
 
     def exact_roles(self, layer, types, x, n):
-        """``sum``: the sum of a row of ``n`` exponential entries, exactly."""
+        """``sum``: a row's sum of ``n`` exponentials, exactly; ``inv_input``: the sum's."""
         e = types["exp_table"]
         grow = max(1, math.ceil(math.log2(n)))
-        return {"sum": FixedType(e.width + grow, e.integer + grow, e.signed)}
+        exact = FixedType(e.width + grow, e.integer + grow, e.signed)
+        return {"sum": exact, "inv_input": types.get("sum", exact)}
 
     def table_requests(self, layer, types, x, n, options):
         """``exp_table`` over ``max - x`` (stable: an unsigned type with x's bits, the

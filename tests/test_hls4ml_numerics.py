@@ -121,3 +121,103 @@ def test_weights_reach_the_types_through_hls4ml_s_decimal_text():
     # no decimal places below one fractional bit: Python's round-half-even of the printed value
     assert decimal_text_values([2.5, 3.5, -2.5], FixedType.parse("ap_fixed<8,10>")).tolist() == [
         2.0, 4.0, -2.0]  # fmt: skip
+
+
+# (implementation, n, input, exp_table, inv_table, accum, inv_inp, exp/inv size, result)
+SOFTMAX_CASES = [
+    ("stable", 5, "ap_fixed<16,6>", *["ap_fixed<18,8,AP_RND,AP_SAT>"] * 4, 1024, "ap_fixed<16,6>"),
+    ("stable", 3, "ap_fixed<8,3>", "ap_ufixed<8,1,AP_RND,AP_SAT>", "ap_fixed<12,4>",
+     "ap_fixed<10,3,AP_TRN,AP_SAT>", "ap_fixed<10,3>", 256, "ap_ufixed<8,0,AP_RND,AP_SAT>"),
+    ("stable", 8, "ap_ufixed<10,4>", "ap_fixed<18,8>", "ap_fixed<18,8>", "ap_fixed<12,4>",
+     "ap_ufixed<12,4,AP_RND,AP_SAT>", 512, "ap_fixed<10,2,AP_RND_CONV,AP_SAT>"),
+    ("latency", 6, "ap_fixed<12,4>", "ap_fixed<16,8,AP_RND,AP_SAT>", "ap_fixed<16,4,AP_RND,AP_SAT>",
+     "ap_fixed<14,6,AP_RND,AP_WRAP>", "ap_fixed<14,6>", 1024, "ap_fixed<12,2,AP_RND,AP_SAT>"),
+    ("stable", 1, "ap_fixed<10,5>", *["ap_fixed<18,8,AP_RND,AP_SAT>"] * 4, 64, "ap_fixed<10,1>"),
+]  # fmt: skip
+
+
+def _softmax_rows(t: FixedType, n: int, rng: np.random.Generator) -> np.ndarray:
+    """Random rows, and the corners: equal values, the extreme codes together (max - x wraps
+    in hls4ml's unsigned difference), one large value among small ones."""
+    rows = [rng.integers(t.min_code, t.max_code + 1, (400, n)),
+            rng.integers(t.min_code // 8, t.max_code // 8 + 1, (400, n)),
+            np.full((1, n), t.min_code), np.full((1, n), t.max_code), np.zeros((1, n))]  # fmt: skip
+    corner = np.full((3, n), t.min_code)
+    corner[:, 0] = [t.max_code, 0, t.max_code // 2]
+    return np.concatenate([*rows, corner]).astype(np.int64)
+
+
+def _softmax_program(cases: list[tuple], rows: list[np.ndarray]) -> str:
+    lines = ['#include "nnet_utils/nnet_activation.h"', "#include <cstdio>", ""]
+    for k, (impl, n, x, exp_t, inv_t, acc_t, inp_t, size, y) in enumerate(cases):
+        x_t, y_t, exp_t, inv_t, acc_t, inp_t = (
+            cpp_type(FixedType.parse(t)) for t in (x, y, exp_t, inv_t, acc_t, inp_t))  # fmt: skip
+        parsed = FixedType.parse(x)
+        norm = f"ap_ufixed<{parsed.width - parsed.signed}, {parsed.integer - parsed.signed}>"
+        exp_size = (
+            min(size, 1 << (parsed.width - 1)) if parsed.signed and impl == "stable" else size
+        )
+        lines += [
+            f"struct config{k} : nnet::activ_config {{",
+            f"    static const unsigned n_in = {n}, n_slice = {n}, n_outer = 1, n_inner = 1;",
+            f"    static const unsigned exp_table_size = {exp_size}, inv_table_size = {size};",
+            f"    static const nnet::softmax_implementation implementation = "
+            f"nnet::softmax_implementation::{impl};",
+            "    static constexpr float exp_scale = 1.0;",
+            f"    typedef {exp_t} exp_table_t;",
+            f"    typedef {inv_t} inv_table_t;",
+            f"    typedef {acc_t} accum_t;",
+            f"    typedef {inp_t} inv_inp_t;",
+            f"    typedef {norm} inp_norm_t;",
+            "};",
+            f"static const long long codes{k}[] = {{{', '.join(map(str, rows[k].reshape(-1)))}}};",
+        ]
+    lines.append("int main() {")
+    for k, (_impl, n, x, *_, y) in enumerate(cases):
+        x_t, y_t = cpp_type(FixedType.parse(x)), cpp_type(FixedType.parse(y))
+        width = FixedType.parse(x).width
+        lines += [
+            f"    for (int r = 0; r < {len(rows[k])}; r++) {{",
+            f"        {x_t} in[{n}]; {y_t} out[{n}];",
+            f"        for (int i = 0; i < {n}; i++) in[i].range({width - 1}, 0) = "
+            f"codes{k}[r * {n} + i];",
+            f"        nnet::softmax<{x_t}, {y_t}, config{k}>(in, out);",
+            f'        for (int i = 0; i < {n}; i++) std::printf("%.17g\\n", out[i].to_double());',
+            "    }",
+        ]
+    lines += ["    return 0;", "}", ""]
+    return "\n".join(lines)
+
+
+def test_softmax_equals_hls4ml_s_c_plus_plus_on_random_rows_and_corners(gxx, ap_types_dir,
+                                                                         csim_cache):  # fmt: skip
+    rng = np.random.default_rng(16)
+    rows = [_softmax_rows(FixedType.parse(case[2]), case[1], rng) for case in SOFTMAX_CASES]
+    printed = iter(_run_cpp(_softmax_program(SOFTMAX_CASES, rows), gxx, ap_types_dir, csim_cache))
+    for (impl, n, x, exp_t, inv_t, acc_t, inp_t, size, y), codes in zip(SOFTMAX_CASES, rows,
+                                                                         strict=True):  # fmt: skip
+        layer = Layer("softmax", kinds.SOFTMAX, ["x"], "y")
+        graph = Graph(("x",), ("y",), (layer,), {"x": (n,), "y": (n,)})
+        roles = {"exp_table": exp_t, "inv_table": inv_t, "sum": acc_t, "inv_input": inp_t,
+                 "exp_table_size": size, "inv_table_size": size}  # fmt: skip
+        qm = hlsfx.configure(graph, y, inputs={"x": x}, roles=roles, numerics="hls4ml",
+                             layers={"softmax": {"implementation": impl}})  # fmt: skip
+        ours = qm.predict_codes({"x": codes})["y"]
+        theirs = np.array([float(next(printed)) for _ in range(codes.size)]).reshape(codes.shape)
+        theirs = theirs * 2.0 ** FixedType.parse(y).fractional
+        differ = np.argwhere(ours != theirs.astype(np.int64))
+        assert not differ.size, (
+            f"softmax {impl} {x} -> {y}: {len(differ)} codes differ, e.g. row "
+            f"{codes[differ[0][0]].tolist()}: hls4ml {theirs[differ[0][0]].tolist()}, hlsfx "
+            f"{ours[differ[0][0]].tolist()}"
+        )
+
+
+def test_the_sum_is_cast_to_inv_input_only_in_hls4ml_numerics():
+    graph = Graph(("x",), ("y",), (Layer("sm", kinds.SOFTMAX, ["x"], "y"),), {"x": (4,), "y": (4,)})
+    message = r"layer 'sm' \(Softmax\): inv_input ap_fixed<12,4> differs from sum .* 'hls4ml' only"
+    with pytest.raises(ValueError, match=message):
+        hlsfx.configure(graph, "ap_fixed<16,6>", roles={"inv_input": "ap_fixed<12,4>"})
+    qm = hlsfx.configure(graph, "ap_fixed<16,6>", numerics="hls4ml")
+    assert qm.precisions["sm"].types["inv_input"] == FixedType.parse("ap_fixed<18,8,AP_RND,AP_SAT>")
+    assert hlsfx.configure(graph, config=qm.config()).numerics == "hls4ml"

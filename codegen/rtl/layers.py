@@ -26,6 +26,7 @@ from hlsfx.codegen.rtl.multipliers import (
 )
 from hlsfx.codegen.rtl.netlist import Netlist, Operand, Signal, Slice, const, signed_const, v
 from hlsfx.fixed_type import FixedType, product_type, sum_type
+from hlsfx.hls4ml_tables import balanced_tree
 from hlsfx.tables import TOP_BITS, TOWARD_ZERO
 
 if TYPE_CHECKING:
@@ -313,11 +314,50 @@ def _softmax(c: RtlLayer) -> str:
     inv_rom = _rom(c, f"{c.name}_inv", c.p.tables["inv_table"])
     implementation = c.p.options["implementation"]
     lanes, last = c.lanes(), c.in_shapes[0][-1]
+    row_of = _softmax_tree_row if c.p.numerics == "hls4ml" else _softmax_row
     for row in range(c.size // last):
-        _softmax_row(c, f"{c.name}_r{row}", lanes[row * last : (row + 1) * last],
-                     range(row * last, (row + 1) * last), implementation == "stable",
-                     exp_rom, inv_rom)  # fmt: skip
-    return f"Softmax ({implementation}) over the last axis"
+        row_of(c, f"{c.name}_r{row}", lanes[row * last : (row + 1) * last],
+               range(row * last, (row + 1) * last), implementation == "stable", exp_rom,
+               inv_rom)  # fmt: skip
+    return f"Softmax ({implementation}, {c.p.numerics}) over the last axis"
+
+
+def _softmax_tree_row(c: RtlLayer, name: str, xs: list[Slice], outs: range, stable: bool,
+                      exp_rom: str, inv_rom: str) -> None:  # fmt: skip
+    """hls4ml's softmax over the codes ``xs``: each exp entry cast to the sum type, a balanced
+    tree of sums (hls4ml's reduce), the sum cast to ``inv_input`` before its lookup."""
+    x_t, p, net = c.x_t, c.p, c.net
+    exp, inv = p.tables["exp_table"], p.tables["inv_table"]
+    s_t, i_t, r_t = p.types["sum"], p.types["inv_input"], inv.entry_type
+    w, n = x_t.width, len(xs)
+    largest: Signal | Slice = xs[0]
+    if stable:
+        read = _compare(x_t)
+        for i in range(1, n):
+            largest = net.wire(f"{name}_m{i}", w, v(f"{read} > {read} ? {{}} : {{}}",
+                                                    xs[i], largest, xs[i], largest))  # fmt: skip
+    partial: list[Signal | Slice] = []
+    for i in range(n):
+        lane = f"{name}_{i}"
+        if stable:  # m - x_i in the table's unsigned input type, which drops (wraps) the top
+            d_t = exp.input_type
+            full = net.wire(f"{lane}_df", w, v("{} - {}", largest, xs[i]))
+            entry = _table_read(c, f"{lane}_exp", exp_rom, full.bits(0, d_t.width), d_t, exp)
+        else:
+            entry = _table_read(c, f"{lane}_exp", exp_rom, xs[i], x_t, exp)
+        partial.append(net.named(f"{lane}_e", s_t.width,
+                                 cast(net, entry, exp.entry_type, s_t, f"{lane}_ce")))  # fmt: skip
+    for a, b, into in balanced_tree(n).tolist():
+        value, t_t = aligned_sum(partial[a], s_t, partial[b], s_t)
+        term = net.wire(f"{name}_t{into}", t_t.width, value)
+        partial.append(net.named(f"{name}_s{into}", s_t.width,
+                                 cast(net, term, t_t, s_t, f"{name}_cs{into}")))  # fmt: skip
+    total = net.named(f"{name}_si", i_t.width, cast(net, partial[-1], s_t, i_t, f"{name}_ci"))
+    reciprocal = _table_read(c, f"{name}_inv", inv_rom, total, i_t, inv)
+    p_t = product_type(s_t, r_t)
+    for i in range(n):
+        product = c.mults.product(f"{name}_{i}_p", partial[i], s_t, reciprocal, r_t)
+        c.cast_out(outs[i], product, p_t, f"{name}_{i}_cy")
 
 
 def _softmax_row(c: RtlLayer, name: str, xs: list[Slice], outs: range, stable: bool,
