@@ -215,7 +215,7 @@ def test_softmax_equals_hls4ml_s_c_plus_plus_on_random_rows_and_corners(gxx, ap_
 
 def test_the_sum_is_cast_to_inv_input_only_in_hls4ml_numerics():
     graph = Graph(("x",), ("y",), (Layer("sm", kinds.SOFTMAX, ["x"], "y"),), {"x": (4,), "y": (4,)})
-    message = r"layer 'sm' \(Softmax\): inv_input ap_fixed<12,4> differs from sum .* 'hls4ml' only"
+    message = r"layer 'sm' \(Softmax\): inv_input ap_fixed<12,4> differs from sum .*='hls4ml' only"
     with pytest.raises(ValueError, match=message):
         hlsfx.configure(graph, "ap_fixed<16,6>", roles={"inv_input": "ap_fixed<12,4>"})
     qm = hlsfx.configure(graph, "ap_fixed<16,6>", numerics="hls4ml")
