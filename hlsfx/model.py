@@ -7,7 +7,7 @@ import threading
 import weakref
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -72,6 +72,13 @@ class QuantizedModel:
     default: FixedType
     numerics: str = "hlsfx"
     """whose rules the model follows: ``hlsfx`` (NUMERICS.md) or ``hls4ml`` (hls4ml 1.3.0's)"""
+    design: Mapping[str, Any] = field(default_factory=dict)
+    """defaults of ``write_hls``/``write_rtl`` the source model brought (an hls4ml model's
+    ``strategy`` and ``reuse_factor`` by layer)"""
+
+    def with_design(self, design: Mapping[str, Any]) -> QuantizedModel:
+        """This model with ``design`` as its writers' defaults."""
+        return replace(self, design=dict(design))
 
     @cached_property
     def _plans(self) -> dict[bool, tuple[list, set[str]]]:
@@ -298,6 +305,13 @@ class QuantizedModel:
         reuse_factor, strategy, part, clock_period, top, layers, vectors)."""
         from hlsfx.codegen.hls_project import write_hls_project
 
+        if "strategy" in self.design:
+            options.setdefault("strategy", self.design["strategy"])
+        if "reuse_factor" in self.design and "reuse_factor" not in options:
+            layers = {name: {"reuse_factor": r} for name, r in self.design["reuse_factor"].items()}
+            for name, settings in options.get("layers", {}).items():
+                layers[name] = {**layers.get(name, {}), **settings}
+            options["layers"] = layers
         return write_hls_project(self, path, **options)
 
     def write_rtl(self, path: str | Path, **options: Any) -> Path:
@@ -306,6 +320,8 @@ class QuantizedModel:
         vectors)."""
         from hlsfx.codegen.rtl import write_rtl
 
+        if "reuse_factor" in self.design:
+            options.setdefault("reuse_factor", dict(self.design["reuse_factor"]))
         return write_rtl(self, path, **options)
 
     def trace(

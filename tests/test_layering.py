@@ -21,6 +21,7 @@ FACADE = {
     "hlsfx.cli_design",
     "hlsfx.demo",
     "hlsfx.examples",
+    "hlsfx.hls4ml_import",
 }
 """the user-facing modules, which may reach every package"""
 EXPLORE = {"hlsfx.scan", "hlsfx.optimize", "hlsfx.estimate", "hlsfx.plots"}
@@ -145,7 +146,7 @@ KIND_FACES = {
     "hlsfx.kinds", "hlsfx.emulator.weighted", "hlsfx.emulator.activations",
     "hlsfx.emulator.layout", "hlsfx.emulator.run", "hlsfx.codegen.hls_layers",
     "hlsfx.codegen.rtl.layers", "hlsfx.onnx_frontend", "hlsfx.onnx_ops", "hlsfx.onnx_quant",
-    "hlsfx.onnx_scaling",
+    "hlsfx.onnx_scaling", "hlsfx.hls4ml_import",
     "hlsfx.keras_frontend", "hlsfx.torch_frontend", "hlsfx.passes.absorb_casts",
     "hlsfx.passes.fold_batch_norm", "hlsfx.passes.rescale",
 }  # fmt: skip

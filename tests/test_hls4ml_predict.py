@@ -1,0 +1,175 @@
+"""hlsfx in ``numerics="hls4ml"`` against hls4ml 1.3.0's own ``predict`` (its C++ compiled by its
+own build script): four models at two precision settings each, one of them saturating, equal on
+every output code. The models are converted by hls4ml from PyTorch (and from QONNX for the
+QKeras jet tagger); hlsfx reads hls4ml's converted model with ``hlsfx.from_hls4ml``. hls4ml's
+compiled libraries are kept by the hash of the sources it wrote."""
+
+from __future__ import annotations
+
+import ctypes
+import hashlib
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import fixture, require
+
+import hlsfx
+
+pytestmark = pytest.mark.csim
+
+SETTINGS = {
+    # hls4ml's defaults at 16 bits: wrapping, truncating, 1024-entry tables
+    "default": {"result": "ap_fixed<16,6>", "weight": "ap_fixed<16,6>", "bias": "ap_fixed<16,6>",
+                "accum": "ap_fixed<16,6>", "table": "ap_fixed<18,8>", "size": 1024},
+    # narrow and saturating everywhere (the accumulators saturate: the sum's order matters),
+    # rounding results and weights, small tables
+    "saturating": {"result": "ap_fixed<10,4,AP_RND,AP_SAT>",
+                   "weight": "ap_fixed<8,2,AP_RND_CONV,AP_SAT>",
+                   "bias": "ap_fixed<8,3,AP_RND,AP_SAT>", "accum": "ap_fixed<12,5,AP_TRN,AP_SAT>",
+                   "table": "ap_fixed<12,4,AP_RND,AP_SAT>", "size": 256},
+}  # fmt: skip
+
+
+def _torch_models() -> dict:
+    try:
+        import torch
+    except ImportError:
+        require(False, "torch", "pip install torch==2.13.0 (hlsfx[torch])")
+    nn = torch.nn
+    torch.manual_seed(16)
+
+    class Cnn(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv, self.pool = nn.Conv2d(1, 4, 3), nn.MaxPool2d(2)
+            self.flat, self.fc, self.out = nn.Flatten(), nn.Linear(64, 5), nn.Softmax(dim=1)
+
+        def forward(self, x):
+            return self.out(self.fc(self.flat(self.pool(torch.relu(self.conv(x))))))
+
+    mlp = nn.Sequential(nn.Linear(16, 32), nn.ReLU(), nn.Linear(32, 5), nn.Softmax(dim=1))
+    squashing = nn.Sequential(nn.Linear(8, 16), nn.Tanh(), nn.Linear(16, 4), nn.Sigmoid())
+    return {"mlp_softmax": (mlp, (16,)), "sigmoid_tanh": (squashing, (8,)),
+            "cnn_pool": (Cnn(), (1, 10, 10))}  # fmt: skip
+
+
+def _settle(config: dict, setting: dict) -> dict:
+    """Every 'auto' of hls4ml's per-layer configuration replaced by the setting's types."""
+    for layer in config["LayerName"].values():
+        precision = layer.get("Precision", {})
+        for role in list(precision):
+            key = "table" if "table" in role else role if role in setting else "result"
+            precision[role] = setting[key]
+        if "TableSize" in layer:
+            layer["TableSize"] = setting["size"]
+    return config
+
+
+def _compiled(hls_model, cache: Path) -> None:
+    """``hls_model.compile()``, built once per content: the project hls4ml writes is kept in
+    the cache under the hash of its sources (its C simulation reads the weights' text files
+    from the folder it was built in)."""
+    hls_model.write()
+    root = Path(hls_model.config.get_output_dir())
+    digest = hashlib.sha256()
+    for path in sorted([*root.glob("firmware/**/*"), root / "myproject_bridge.cpp"]):
+        if path.is_file():
+            digest.update(str(path.relative_to(root)).encode() + path.read_bytes())
+    kept = cache / f"hls4ml-{digest.hexdigest()[:24]}"
+    libraries = sorted(kept.glob("firmware/myproject-*.so"))
+    if libraries:
+        hls_model._top_function_lib = ctypes.cdll.LoadLibrary(str(libraries[0]))
+        return
+    shutil.rmtree(kept, ignore_errors=True)
+    shutil.copytree(root, kept)
+    hls_model.config.config["OutputDir"] = str(kept)
+    hls_model._compile()
+
+
+def _inputs(shape: tuple[int, ...], channels_last: tuple[int, ...]) -> np.ndarray:
+    rng = np.random.default_rng(4)
+    x = rng.normal(0.0, 2.0, (3000, *shape)).astype(np.float32)
+    x[:20] = rng.choice([-40.0, 40.0, 0.0, 31.99], (20, *shape))  # past every input range
+    return x.reshape(len(x), *channels_last) if channels_last else x
+
+
+def _hls4ml():
+    try:
+        import hls4ml
+    except ImportError:
+        require(False, "hls4ml", "pip install hls4ml==1.3.0 (hlsfx[test])")
+    return hls4ml
+
+
+def _assert_equal_codes(hls_model, x: np.ndarray, what: str) -> None:
+    theirs = np.asarray(hls_model.predict(x)).reshape(len(x), -1)
+    qm = hlsfx.from_hls4ml(hls_model)
+    assert qm.numerics == "hls4ml"
+    ours = np.asarray(qm.predict(x)).reshape(len(x), -1)
+    y_t = qm.tensor_types[qm.graph.outputs[0]]
+    codes = [np.rint(v.astype(np.float64) * 2.0**y_t.fractional).astype(np.int64)
+             for v in (theirs, ours)]  # fmt: skip
+    differ = np.argwhere(codes[0] != codes[1])
+    assert not differ.size, (
+        f"{what}: {len(differ)} of {codes[0].size} output codes differ, first at sample "
+        f"{differ[0][0]}: hls4ml {codes[0][differ[0][0]]}, hlsfx {codes[1][differ[0][0]]}"
+    )
+    assert len(np.unique(codes[0], axis=0)) > 50, "the outputs hardly vary: a weak test"
+
+
+@pytest.mark.parametrize("setting", sorted(SETTINGS))
+@pytest.mark.parametrize("name", ["mlp_softmax", "sigmoid_tanh", "cnn_pool"])
+def test_hlsfx_equals_hls4ml_predict_on_every_output_code(name, setting, tmp_path, csim_cache):
+    hls4ml = _hls4ml()
+    model, shape = _torch_models()[name]
+    model.eval()
+    config = hls4ml.utils.config_from_pytorch_model(
+        model, input_shape=shape, granularity="name", backend="Vivado",
+        default_precision=SETTINGS[setting]["result"],
+    )  # fmt: skip
+    config = _settle(config, SETTINGS[setting])
+    hls_model = hls4ml.converters.convert_from_pytorch_model(
+        model, hls_config=config, output_dir=str(tmp_path / "hls4ml"), backend="Vivado",
+        io_type="io_parallel",
+    )  # fmt: skip
+    _compiled(hls_model, csim_cache)
+    channels_last = (*shape[1:], shape[0]) if len(shape) > 1 else ()
+    x = _inputs(shape, channels_last)  # hls4ml's converted model reads channels-last data
+    _assert_equal_codes(hls_model, x, f"{name} {setting}")
+
+
+@pytest.mark.parametrize("setting", sorted(SETTINGS))
+def test_a_qkeras_model_through_qonnx_equals_hls4ml_predict(setting, tmp_path, csim_cache):
+    """The QKeras jet tagger (6-bit weights, 6-bit unsigned activations) as exported to QONNX,
+    converted by hls4ml's ONNX frontend: its quantizers give the types, the setting the input
+    and the softmax."""
+    hls4ml = _hls4ml()
+    from qonnx.core.modelwrapper import ModelWrapper
+    from qonnx.transformation.channels_last import ConvertToChannelsLastAndClean
+    from qonnx.transformation.gemm_to_matmul import GemmToMatMul
+    from qonnx.util.cleanup import cleanup_model
+
+    model = cleanup_model(ModelWrapper(str(fixture("qonnx/qkeras_jettagging.onnx"))))
+    model = cleanup_model(
+        model.transform(ConvertToChannelsLastAndClean()).transform(GemmToMatMul())
+    )
+    setting_types = SETTINGS[setting]
+    config = hls4ml.utils.config.config_from_onnx_model(
+        model, granularity="name", backend="Vivado", default_precision=setting_types["result"]
+    )
+    for name, layer in config["LayerName"].items():
+        if name == "global_in":
+            layer["Precision"]["result"] = setting_types["result"]
+        if "TableSize" in layer:  # the softmax
+            layer["TableSize"] = setting_types["size"]
+            for role in layer["Precision"]:
+                if "table" in role:
+                    layer["Precision"][role] = setting_types["table"]
+    hls_model = hls4ml.converters.convert_from_onnx_model(
+        model, hls_config=config, output_dir=str(tmp_path / "hls4ml"), backend="Vivado",
+        io_type="io_parallel",
+    )  # fmt: skip
+    _compiled(hls_model, csim_cache)
+    _assert_equal_codes(hls_model, _inputs((16,), ()), f"qkeras jet tagger {setting}")
