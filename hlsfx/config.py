@@ -202,6 +202,10 @@ def resolve(
             **kinds.get(layer.kind.name, {}),
             **layers.get(layer.name, {}),
         }
+        if numerics == "hls4ml" and layer.kind not in kind_registry.HLS4ML_KINDS:
+            known = ", ".join(kind.name for kind in kind_registry.HLS4ML_KINDS)
+            raise ValueError(f"{layer.describe()}: numerics='hls4ml' reproduces hls4ml's {known} "
+                             f"layers; its {layer.kind.name} is not reproduced yet")  # fmt: skip
         settings = _layer_settings(layer, merged)
         in_types = [tensors[t] for t in layer.inputs]
         n = graph.shapes[layer.inputs[0]][-1]

@@ -221,3 +221,12 @@ def test_the_sum_is_cast_to_inv_input_only_in_hls4ml_numerics():
     qm = hlsfx.configure(graph, "ap_fixed<16,6>", numerics="hls4ml")
     assert qm.precisions["sm"].types["inv_input"] == FixedType.parse("ap_fixed<18,8,AP_RND,AP_SAT>")
     assert hlsfx.configure(graph, config=qm.config()).numerics == "hls4ml"
+
+
+def test_kinds_whose_hls4ml_numerics_are_not_reproduced_are_refused_by_name():
+    layer = Layer("e", kinds.ELU, ["x"], "y", attrs={"alpha": 1.0})
+    graph = Graph(("x",), ("y",), (layer,), {"x": (4,), "y": (4,)})
+    message = r"layer 'e' \(ELU\): numerics='hls4ml' reproduces hls4ml's Dense, .*; its ELU is not"
+    with pytest.raises(ValueError, match=message):
+        hlsfx.configure(graph, numerics="hls4ml")
+    assert hlsfx.configure(graph).numerics == "hlsfx"

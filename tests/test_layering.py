@@ -156,7 +156,7 @@ KIND_FACES = {
 def test_no_kind_ladder_outside_the_faces_of_a_kind():
     # a module that names one kind (kinds.DENSE, ...) decides something per kind: that belongs
     # on the kind or in one of its faces, so that adding a kind touches those few files only
-    named = re.compile(r"\b(?:kinds|kind_registry)\.(?!KINDS\b)[A-Z][A-Z0-9_]*\b")
+    named = re.compile(r"\b(?:kinds|kind_registry)\.(?!(?:HLS4ML_)?KINDS\b)[A-Z][A-Z0-9_]*\b")
     for module, path in _modules().items():
         if module not in KIND_FACES:
             found = named.findall(path.read_text())
