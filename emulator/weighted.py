@@ -18,7 +18,7 @@ from hlsfx.emulator.kernels import cast_flagged
 from hlsfx.emulator.primitives import AP_SAT_ZERO, AP_WRAP
 from hlsfx.emulator.quantize import cast
 from hlsfx.emulator.steps import FLOAT_EXACT, Step, require_int64, scratch_array
-from hlsfx.fixed_type import FixedType, Rounding, product_type
+from hlsfx.fixed_type import FixedType, Overflow, Rounding, product_type
 from hlsfx.graph import Layer
 
 
@@ -122,6 +122,68 @@ def batch_norm_kernel(x, scale, bias_acc, product_shift, acc_t, out_shift, t, ou
     return acc_overflows, overflows
 
 
+@kernel
+def dense_narrow_kernel(x, w, bias_acc, shift, half, lo, hi, saturate, out_shift, out_t, out):
+    """:func:`dense_exact_kernel` for an accumulator that truncates or rounds half up and wraps
+    or saturates (hls4ml's defaults among them): the same casts in the same order, written
+    so that each input updates every output's accumulator at once (vectorised). A product is
+    ``(x_i * w_ij + half) >> shift`` (``w`` already scaled when the shift would be negative),
+    fitted to ``[lo, hi]`` by wrapping or, with ``saturate``, clamping, as each partial sum."""
+    rows, n_in = x.shape
+    n_out = w.shape[1]
+    mask = hi - lo
+    acc_overflows = 0
+    out_overflows = 0
+    for r in prange(rows):
+        acc = bias_acc.copy()
+        flags = 0
+        for i in range(n_in):
+            xi = x[r, i]
+            for j in range(n_out):
+                q = (xi * w[i, j] + half) >> shift
+                flags += (q < lo) | (q > hi)
+                q = min(max(q, lo), hi) if saturate else ((q - lo) & mask) + lo
+                a = acc[j] + q
+                flags += (a < lo) | (a > hi)
+                acc[j] = min(max(a, lo), hi) if saturate else ((a - lo) & mask) + lo
+        acc_overflows += flags
+        for j in range(n_out):
+            value, flagged = cast_flagged(acc[j], out_shift, out_t)
+            out[r, j] = value
+            out_overflows += flagged
+    return acc_overflows, out_overflows
+
+
+def _dense_narrow(w: np.ndarray, accumulation: tuple, a_t: FixedType,
+                  product_bits: int) -> Step | None:  # fmt: skip
+    """The vectorised Dense of :func:`dense_narrow_kernel`, when the accumulator's modes allow
+    it and the products (``product_bits`` wide, scaled up when the shift is negative) and sums
+    fit int64; else None."""
+    bias_acc, shift, _, out_shift, out_t = accumulation
+    wraps = a_t.overflow is Overflow.AP_WRAP
+    if not (wraps or a_t.overflow is Overflow.AP_SAT):
+        return None
+    if shift > 0 and a_t.rounding not in (Rounding.AP_TRN, Rounding.AP_RND):
+        return None
+    half = 1 << (shift - 1) if shift > 0 and a_t.rounding is Rounding.AP_RND else 0
+    lo, hi = (-(1 << (a_t.width - 1)), (1 << (a_t.width - 1)) - 1) if a_t.signed else (
+        0, (1 << a_t.width) - 1)  # fmt: skip
+    scaled = w.astype(np.int64)
+    if product_bits + max(0, -shift) > 61 or a_t.width > 61:
+        return None
+    if shift < 0:  # exact products moved up to the accumulator's LSB
+        scaled, shift = scaled << -shift, 0
+    bias_acc = np.asarray(bias_acc, dtype=np.int64)
+
+    def dense(inputs: list[np.ndarray], out: np.ndarray, scratch: dict) -> dict[str, int]:
+        acc_overflows, out_overflows = dense_narrow_kernel(
+            inputs[0], scaled, bias_acc, shift, half, lo, hi, not wraps, out_shift, out_t, out
+        )
+        return {"accum": acc_overflows, "result": out_overflows}
+
+    return dense
+
+
 def _accumulation(
     layer: Layer, x_t: FixedType, factor: str, p: LayerPrecision
 ) -> tuple[np.ndarray, int, tuple, int, tuple]:
@@ -184,7 +246,10 @@ def _prepare_dense_rows(
         if limbs is None:
             raise
         return None if relu else limbs
-    return None if relu else _dense_exact(w, accumulation)
+    if relu:
+        return None
+    narrow = _dense_narrow(w, accumulation, a_t, product_type(x_t, w_t).width)
+    return narrow or _dense_exact(w, accumulation)
 
 
 def _dense_exact(w: np.ndarray, accumulation: tuple) -> Step:

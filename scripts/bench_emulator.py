@@ -1,8 +1,9 @@
 """Emulator throughput: the jet tagger at ap_fixed<16,6> next to a float32 numpy forward pass of
 the same weights measured in the same run; the jet tagger past int64 (68-bit auto accumulators
 at ap_fixed<32,16>; sums beyond 2**53 in two limbs; every code a Python integer); the QONNX
-separable conv net on one 512x512x3 image, and the small Keras conv net at N = 10 000 (medians
-of several runs).
+separable conv net on one 512x512x3 image, the small Keras conv net at N = 10 000, and the jet
+tagger in ``numerics="hls4ml"`` next to hls4ml 1.3.0's own ``predict`` of the same converted
+model (when torch and hls4ml are installed) (medians of several runs).
 
     python scripts/bench_emulator.py [--n 100000] [--repeats 7] [--fixtures ../shared/fixtures]
 """
@@ -10,6 +11,7 @@ of several runs).
 from __future__ import annotations
 
 import argparse
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -90,6 +92,53 @@ def main() -> None:
     seconds = median_seconds(lambda: qm.predict(images), args.repeats)
     rate = 10_000 / seconds
     print(f"conv2d_small_keras, 10,000 8x8x1 images: {rate:,.0f} images/s ({seconds * 1e3:.1f} ms)")
+
+    hls4ml_row(graph, args.n, args.repeats)
+
+
+def hls4ml_row(graph, n: int, repeats: int) -> None:
+    """The jet tagger converted by hls4ml (from PyTorch, ap_fixed<16,6> everywhere, its
+    1024-entry softmax tables): hls4ml's ``predict`` and ``hlsfx.from_hls4ml`` of the same
+    converted model, on the same samples; the codes are compared too."""
+    try:
+        import hls4ml
+        import torch
+    except ImportError as error:
+        print(f"hls4ml row skipped: {error.name} is not installed")
+        return
+    dense = [layer for layer in graph.layers if layer.kind is kinds.DENSE]
+    modules = []
+    for k, layer in enumerate(dense):
+        w = layer.params["weight"]
+        linear = torch.nn.Linear(*w.shape)
+        with torch.no_grad():
+            linear.weight.copy_(torch.tensor(w.T, dtype=torch.float32))
+            linear.bias.copy_(torch.tensor(layer.params["bias"], dtype=torch.float32))
+        modules += [linear, torch.nn.ReLU() if k < len(dense) - 1 else torch.nn.Softmax(dim=1)]
+    model = torch.nn.Sequential(*modules).eval()
+    config = hls4ml.utils.config_from_pytorch_model(
+        model, input_shape=(16,), granularity="name", backend="Vivado",
+        default_precision="ap_fixed<16,6>",
+    )  # fmt: skip
+    for settings in config["LayerName"].values():
+        for role, value in settings.get("Precision", {}).items():
+            if value == "auto":
+                settings["Precision"][role] = "ap_fixed<16,6>"
+    with tempfile.TemporaryDirectory() as folder:
+        hls_model = hls4ml.converters.convert_from_pytorch_model(
+            model, hls_config=config, output_dir=folder, backend="Vivado", io_type="io_parallel"
+        )
+        hls_model.compile()
+        x = np.random.default_rng(3).normal(0.0, 1.0, (n, 16)).astype(np.float32)
+        qm = hlsfx.from_hls4ml(hls_model)
+        theirs = median_seconds(lambda: hls_model.predict(x), max(3, repeats // 2))
+        ours = median_seconds(lambda: qm.predict(x), repeats)
+        same = np.array_equal(np.asarray(hls_model.predict(x)), np.asarray(qm.predict(x)))
+    print(f"jet tagger, hls4ml's types and tables, {n:,} samples (hls4ml 1.3.0 predict vs "
+          f"hlsfx numerics='hls4ml'; every output equal: {same})")  # fmt: skip
+    print(f"  hlsfx, from_hls4ml  {n / ours:12,.0f} samples/s  ({ours * 1e3:.1f} ms)")
+    print(f"  hls4ml predict      {n / theirs:12,.0f} samples/s  ({theirs * 1e3:.1f} ms)")
+    print(f"  hlsfx / hls4ml samples per second: {theirs / ours:.0f}x")
 
 
 if __name__ == "__main__":
