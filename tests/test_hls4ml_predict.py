@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ctypes
 import hashlib
+import json
 import shutil
 from pathlib import Path
 
@@ -173,3 +174,35 @@ def test_a_qkeras_model_through_qonnx_equals_hls4ml_predict(setting, tmp_path, c
     )  # fmt: skip
     _compiled(hls_model, csim_cache)
     _assert_equal_codes(hls_model, _inputs((16,), ()), f"qkeras jet tagger {setting}")
+
+
+def test_an_hls4ml_configuration_with_its_model_gives_the_same_model(tmp_path):
+    hls4ml = _hls4ml()
+    model, shape = _torch_models()["sigmoid_tanh"]
+    model.eval()
+    config = hls4ml.utils.config_from_pytorch_model(
+        model, input_shape=shape, granularity="name", backend="Vivado",
+        default_precision="ap_fixed<12,5>",
+    )  # fmt: skip
+    config = _settle(config, {**SETTINGS["saturating"], "size": 512})
+    config["LayerName"]["_0"]["ReuseFactor"] = 4
+    project = {"HLSConfig": config, "Backend": "Vivado", "IOType": "io_parallel",
+               "InputShape": shape, "OutputDir": str(tmp_path / "prj")}  # fmt: skip
+    from_config = hlsfx.from_hls4ml(project, model=model)
+    hls_model = hls4ml.converters.convert_from_pytorch_model(
+        model, hls_config=config, output_dir=str(tmp_path / "graph"), backend="Vivado",
+        io_type="io_parallel",
+    )  # fmt: skip
+    from_graph = hlsfx.from_hls4ml(hls_model)
+    assert from_config.config() == from_graph.config()
+    assert from_config.precisions["_3"].tables["table"].size == 512  # the sigmoid's table
+    x = _inputs(shape, ())
+    assert np.array_equal(from_config.predict(x, raw=True), from_graph.predict(x, raw=True))
+    # hls4ml's reuse factors and strategy are the writers' defaults
+    assert from_graph.design == {"reuse_factor": {"_0": 4, "_2": 1}, "strategy": "latency"}
+    written = from_graph.write_hls(tmp_path / "hlsfx_prj", vectors=4)
+    assert "reuse_factor = 4;" in (written / "firmware" / "parameters.h").read_text()
+    rtl = from_graph.write_rtl(tmp_path / "hlsfx_rtl", vectors=4)
+    assert json.loads((rtl / "interface.json").read_text())["layers"]["_0"]["reuse_factor"] == 4
+    with pytest.raises(hlsfx.hls4ml_import.Hls4mlError, match="names no model: pass model="):
+        hlsfx.from_hls4ml({"HLSConfig": config})
