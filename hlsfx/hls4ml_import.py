@@ -247,12 +247,17 @@ def _convert(config: Mapping[str, Any] | str | Path, model: Any) -> Any:
 def from_hls4ml(source: Any, model: Any = None) -> Any:
     """A configured model in ``numerics="hls4ml"`` from an hls4ml ``ModelGraph`` (with its
     per-layer types, table sizes and softmax implementation; its reuse factors and strategy
-    become the model's defaults for ``write_hls``/``write_rtl``), or from an hls4ml
+    become the model's defaults for ``write_hls``/``write_rtl``); from an hls4ml project folder
+    (its firmware, read without hls4ml: :mod:`hlsfx.hls4ml_project`); or from an hls4ml
     configuration (a mapping or a YAML file) and the model it was made for (``model``, or the
     one the configuration names), converted by hls4ml first."""
     from hlsfx.model import configure
 
-    if isinstance(source, (Mapping, str, Path)):
+    if isinstance(source, (str, Path)) and Path(source).is_dir():
+        from hlsfx.hls4ml_project import read_project
+
+        source = read_project(source)
+    elif isinstance(source, (Mapping, str, Path)):
         source = _convert(source, model)
     if not hasattr(source, "get_layers"):
         raise Hls4mlError(f"{type(source).__name__} is not an hls4ml ModelGraph or configuration")

@@ -10,6 +10,7 @@ import ctypes
 import hashlib
 import json
 import shutil
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -206,3 +207,44 @@ def test_an_hls4ml_configuration_with_its_model_gives_the_same_model(tmp_path):
     assert json.loads((rtl / "interface.json").read_text())["layers"]["_0"]["reuse_factor"] == 4
     with pytest.raises(hlsfx.hls4ml_import.Hls4mlError, match="names no model: pass model="):
         hlsfx.from_hls4ml({"HLSConfig": config})
+
+
+def test_an_hls4ml_project_folder_round_trips_to_its_own_c_simulation(tmp_path, gxx, ap_types_dir):
+    """The folder hls4ml writes, read without hls4ml (firmware/*.cpp, parameters.h, defines.h,
+    weights/*.txt): hlsfx's predict equals the project's own testbench, compiled with g++ and
+    run on its tb_data, code for code."""
+    hls4ml = _hls4ml()
+    model, shape = _torch_models()["cnn_pool"]
+    model.eval()
+    config = hls4ml.utils.config_from_pytorch_model(
+        model, input_shape=shape, granularity="name", backend="Vivado",
+        default_precision=SETTINGS["saturating"]["result"],
+    )  # fmt: skip
+    config = _settle(config, SETTINGS["saturating"])
+    project = tmp_path / "hls4ml_prj"
+    hls_model = hls4ml.converters.convert_from_pytorch_model(
+        model, hls_config=config, output_dir=str(project), backend="Vivado",
+        io_type="io_parallel",
+    )  # fmt: skip
+    hls_model.write()
+    x = _inputs(shape, (*shape[1:], shape[0]))[:400].reshape(400, -1)
+    (project / "tb_data").mkdir(exist_ok=True)
+    np.savetxt(project / "tb_data" / "tb_input_features.dat", x, fmt="%.9g")
+    np.savetxt(project / "tb_data" / "tb_output_predictions.dat", np.zeros((len(x), 5)))
+    weights = f'-DWEIGHTS_DIR="{project / "firmware" / "weights"}"'
+    subprocess.run([gxx, "-O2", "-std=c++14", "-Ifirmware", f"-I{ap_types_dir}", weights,
+                    "myproject_test.cpp", "firmware/myproject.cpp", "-o", "csim"], cwd=project,
+                   check=True, capture_output=True)  # fmt: skip
+    subprocess.run(["./csim"], cwd=project, check=True, capture_output=True)
+    qm = hlsfx.from_hls4ml(project)  # the folder alone
+    y_t = qm.tensor_types[qm.graph.outputs[0]]
+    inputs = hlsfx.cosim.read_tb_inputs(project / "tb_data" / "tb_input_features.dat",
+                                        qm.tensor_types[qm.graph.inputs[0]])  # fmt: skip
+    theirs = hlsfx.cosim.read_tb_outputs(project / "tb_data" / "csim_results.log", y_t)
+    ours = qm.predict_codes({qm.graph.inputs[0]: inputs})[qm.graph.outputs[0]]
+    assert np.array_equal(ours.reshape(theirs.shape), theirs)
+    assert len(np.unique(theirs, axis=0)) > 50
+    # the same layers and settings as read from hls4ml's ModelGraph (the flatten, which the
+    # C++ writes as a reference, named by its variable)
+    ours, graph = qm.config()["layers"], hlsfx.from_hls4ml(hls_model).config()["layers"]
+    assert list(ours.values()) == list(graph.values())
