@@ -52,6 +52,20 @@ def _index(code, rule, add, shift, size):
     return min(max(k, 0), size - 1)
 
 
+@njit(inline="always")
+def _row_maximum(x, r):
+    m = x[r, 0]
+    for i in range(1, x.shape[1]):
+        m = max(m, x[r, i])
+    return m
+
+
+@njit(inline="always")
+def _exp_entry(v, m, stable, rule, add, shift, entries):
+    """A softmax's exp entry for ``v``: of ``m - v`` (stable) or of ``v`` (latency)."""
+    return entries[_index(m - v if stable else v, rule, add, shift, entries.size)]
+
+
 def index_args(table: Table) -> tuple[int, int, int]:
     """``(rule, add, shift)`` of a table, as the kernels take them."""
     return INDEX_RULES.index(table.rule), table.add, table.shift
@@ -90,13 +104,10 @@ def softmax_kernel(
     out_overflows = 0
     e = np.empty(n, exp_entries.dtype)
     for r in range(rows):
-        m = x[r, 0]
-        for i in range(1, n):
-            m = max(m, x[r, i])
+        m = _row_maximum(x, r)
         s = 0
         for i in range(n):
-            v = m - x[r, i] if stable else x[r, i]
-            e[i] = exp_entries[_index(v, exp_rule, exp_add, exp_shift, exp_entries.size)]
+            e[i] = _exp_entry(x[r, i], m, stable, exp_rule, exp_add, exp_shift, exp_entries)
             if exp_to_sum >= 0:  # add in the exp entries' LSBs, then cast to the sum type
                 s, flagged = cast_flagged((s << exp_to_sum) + e[i], exp_to_sum, sum_t)
             else:
@@ -306,12 +317,9 @@ def softmax_tree_kernel(
     out_overflows = 0
     partial = np.empty(2 * n, np.int64)
     for r in range(rows):
-        m = x[r, 0]
-        for i in range(1, n):
-            m = max(m, x[r, i])
+        m = _row_maximum(x, r)
         for i in range(n):
-            v = m - x[r, i] if stable else x[r, i]
-            entry = exp_entries[_index(v, exp_rule, exp_add, exp_shift, exp_entries.size)]
+            entry = _exp_entry(x[r, i], m, stable, exp_rule, exp_add, exp_shift, exp_entries)
             partial[i], flagged = cast_flagged(entry, exp_to_sum, sum_t)
             sum_overflows += flagged
         for k in range(tree.shape[0]):

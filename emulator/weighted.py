@@ -166,8 +166,7 @@ def _dense_narrow(w: np.ndarray, accumulation: tuple, a_t: FixedType,
     if shift > 0 and a_t.rounding not in (Rounding.AP_TRN, Rounding.AP_RND):
         return None
     half = 1 << (shift - 1) if shift > 0 and a_t.rounding is Rounding.AP_RND else 0
-    lo, hi = (-(1 << (a_t.width - 1)), (1 << (a_t.width - 1)) - 1) if a_t.signed else (
-        0, (1 << a_t.width) - 1)  # fmt: skip
+    lo, hi = a_t.min_code, a_t.max_code  # WRAP and AP_SAT keep every code
     scaled = w.astype(np.int64)
     if product_bits + max(0, -shift) > 61 or a_t.width > 61:
         return None

@@ -10,14 +10,9 @@
 
 namespace hlsfx {
 
-// One softmax over n_in values.
-template <class data_T, class res_T, class CONFIG_T>
-void softmax_row(const data_T data[CONFIG_T::n_in], res_T res[CONFIG_T::n_in],
-                 const typename CONFIG_T::exp_table_t exp_table[CONFIG_T::exp_table::size],
-                 const typename CONFIG_T::inv_table_t inv_table[CONFIG_T::inv_table::size]) {
+// The largest of n_in values (stable), or the first (latency: no maximum is taken).
+template <class data_T, class CONFIG_T> data_T row_maximum(const data_T data[CONFIG_T::n_in]) {
     #pragma HLS INLINE
-    typename CONFIG_T::exp_table_t e[CONFIG_T::n_in];
-    #pragma HLS ARRAY_PARTITION variable=e complete
     data_T m = data[0];
     if (CONFIG_T::stable) {
     MaxLoop:
@@ -26,16 +21,35 @@ void softmax_row(const data_T data[CONFIG_T::n_in], res_T res[CONFIG_T::n_in],
             if (data[i] > m) m = data[i];
         }
     }
+    return m;
+}
+
+// The exp table's entry for x: of m - x held in difference_t (stable), or of x (latency).
+template <class data_T, class CONFIG_T>
+typename CONFIG_T::exp_table_t exp_entry(const data_T &m, const data_T &x,
+                                         const typename CONFIG_T::exp_table_t exp_table[CONFIG_T::exp_table::size]) {
+    #pragma HLS INLINE
+    if (CONFIG_T::stable) {
+        typename CONFIG_T::difference_t d = m - x;
+        return exp_table[table_index<typename CONFIG_T::exp_table>(d)];
+    }
+    return exp_table[table_index<typename CONFIG_T::exp_table>(x)];
+}
+
+// One softmax over n_in values.
+template <class data_T, class res_T, class CONFIG_T>
+void softmax_row(const data_T data[CONFIG_T::n_in], res_T res[CONFIG_T::n_in],
+                 const typename CONFIG_T::exp_table_t exp_table[CONFIG_T::exp_table::size],
+                 const typename CONFIG_T::inv_table_t inv_table[CONFIG_T::inv_table::size]) {
+    #pragma HLS INLINE
+    typename CONFIG_T::exp_table_t e[CONFIG_T::n_in];
+    #pragma HLS ARRAY_PARTITION variable=e complete
+    const data_T m = row_maximum<data_T, CONFIG_T>(data);
     typename CONFIG_T::sum_t s = 0;
 ExpLoop:
     for (unsigned i = 0; i < CONFIG_T::n_in; i++) {
         #pragma HLS UNROLL
-        if (CONFIG_T::stable) {
-            typename CONFIG_T::difference_t d = m - data[i];
-            e[i] = exp_table[table_index<typename CONFIG_T::exp_table>(d)];
-        } else {
-            e[i] = exp_table[table_index<typename CONFIG_T::exp_table>(data[i])];
-        }
+        e[i] = exp_entry<data_T, CONFIG_T>(m, data[i], exp_table);
         s = s + e[i];
     }
     const typename CONFIG_T::inv_table_t r = inv_table[table_index<typename CONFIG_T::inv_table>(s)];
@@ -70,23 +84,11 @@ void softmax_hls4ml_row(const data_T data[CONFIG_T::n_in], res_T res[CONFIG_T::n
     #pragma HLS INLINE
     typename CONFIG_T::sum_t e[CONFIG_T::n_in];
     #pragma HLS ARRAY_PARTITION variable=e complete
-    data_T m = data[0];
-    if (CONFIG_T::stable) {
-    MaxLoop:
-        for (unsigned i = 1; i < CONFIG_T::n_in; i++) {
-            #pragma HLS UNROLL
-            if (data[i] > m) m = data[i];
-        }
-    }
+    const data_T m = row_maximum<data_T, CONFIG_T>(data);
 ExpLoop:
     for (unsigned i = 0; i < CONFIG_T::n_in; i++) {
         #pragma HLS UNROLL
-        if (CONFIG_T::stable) {
-            typename CONFIG_T::difference_t d = m - data[i];
-            e[i] = exp_table[table_index<typename CONFIG_T::exp_table>(d)];
-        } else {
-            e[i] = exp_table[table_index<typename CONFIG_T::exp_table>(data[i])];
-        }
+        e[i] = exp_entry<data_T, CONFIG_T>(m, data[i], exp_table);
     }
     const typename CONFIG_T::inv_input_t s = tree_sum<typename CONFIG_T::sum_t, CONFIG_T::n_in>::of(e);
     const typename CONFIG_T::inv_table_t r = inv_table[table_index<typename CONFIG_T::inv_table>(s)];
