@@ -13,14 +13,28 @@ from hlsfx.emulator.quantize import MAX_SIGNED_WIDTH
 from hlsfx.fixed_type import FixedType
 from hlsfx.graph import Layer
 
-__all__ = ["FLOAT_EXACT", "Step", "require_int64", "scratch_array", "to_result"]
+__all__ = ["FLOAT_EXACT", "Step", "adapted", "require_int64", "scratch_array", "to_result"]
 
 Step = Callable[[list[np.ndarray], np.ndarray, dict], dict[str, int]]
 """(raw inputs (batch, features), the output array to fill, a scratch dict private to the
 calling run) -> overflow counts per role. Steps keep no state between calls, so one model
-can run in several threads at once."""
+can run in several threads at once.
+
+A step may carry two attributes: ``float_codes`` (it takes, and can give, codes as exact
+float64) and ``uncounted``, a faster step giving the same codes without counting every
+overflow, which runs whose counts are not read take instead."""
 
 FLOAT_EXACT = 1 << 53
+
+
+def adapted(step: Step, adapt: Callable[[Step], Step]) -> Step:
+    """``adapt(step)``, with the step's ``float_codes`` and its ``uncounted`` twin adapted the
+    same way."""
+    made = adapt(step)
+    made.float_codes = getattr(step, "float_codes", False)
+    if hasattr(step, "uncounted"):
+        made.uncounted = adapt(step.uncounted)
+    return made
 
 
 def scratch_array(scratch: dict, key, rows: int, cols: int, dtype) -> np.ndarray:

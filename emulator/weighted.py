@@ -17,7 +17,7 @@ from hlsfx.emulator.jit import kernel
 from hlsfx.emulator.kernels import cast_flagged
 from hlsfx.emulator.primitives import AP_SAT_ZERO, AP_WRAP
 from hlsfx.emulator.quantize import cast
-from hlsfx.emulator.steps import FLOAT_EXACT, Step, require_int64, scratch_array
+from hlsfx.emulator.steps import FLOAT_EXACT, Step, adapted, require_int64, scratch_array
 from hlsfx.fixed_type import FixedType, Overflow, Rounding, product_type
 from hlsfx.graph import Layer
 
@@ -154,12 +154,40 @@ def dense_narrow_kernel(x, w, bias_acc, shift, half, lo, hi, saturate, out_shift
     return acc_overflows, out_overflows
 
 
-def _dense_narrow(w: np.ndarray, accumulation: tuple, a_t: FixedType,
-                  product_bits: int) -> Step | None:  # fmt: skip
-    """The vectorised Dense of :func:`dense_narrow_kernel`, when the accumulator's modes allow
-    it and the products (``product_bits`` wide, scaled up when the shift is negative) and sums
-    fit int64; else None."""
+@kernel(finite=True)
+def dense_wrap_float_kernel(x, w, bias_acc, scale, rounds, lo, modulus, total):
+    """:func:`dense_narrow_kernel`'s accumulators for a wrapping accumulator, its overflows not
+    counted, into ``total`` (float64 codes). Wrapping is arithmetic modulo ``modulus``, so only
+    the total is wrapped; each product is ``floor(x_i * scale * w_ij)``, plus one half first
+    when it ``rounds``, and every sum is an exact float64 integer (the caller checks they stay
+    below 2**52)."""
+    rows, n_in = x.shape
+    n_out = w.shape[1]
+    acc = np.empty(n_out)
+    for r in range(rows):
+        acc[:] = bias_acc
+        for i in range(n_in):
+            xi = x[r, i] * scale
+            if rounds:
+                for j in range(n_out):
+                    acc[j] += np.floor(xi * w[i, j] + 0.5)
+            else:
+                for j in range(n_out):
+                    acc[j] += np.floor(xi * w[i, j])
+        for j in range(n_out):
+            total[r, j] = acc[j] - modulus * np.floor((acc[j] - lo) / modulus)
+
+
+def _dense_narrow(w: np.ndarray, accumulation: tuple, types: tuple[FixedType, FixedType],
+                  product_bits: int, x_bound: int, relu: bool) -> Step | None:  # fmt: skip
+    """The vectorised Dense of :func:`dense_narrow_kernel` (then a ReLU when ``relu``), when the
+    accumulator's modes allow it and the products (``product_bits`` wide, scaled up when the
+    shift is negative) and sums fit int64; else None. ``types`` are the accumulator's and the
+    result's. With a wrapping accumulator whose sums stay exact in float64 (input codes at most
+    ``x_bound`` in magnitude), the step's ``uncounted`` twin gives the same codes by
+    :func:`dense_wrap_float_kernel`."""
     bias_acc, shift, _, out_shift, out_t = accumulation
+    a_t, y_t = types
     wraps = a_t.overflow is Overflow.AP_WRAP
     if not (wraps or a_t.overflow is Overflow.AP_SAT):
         return None
@@ -178,8 +206,29 @@ def _dense_narrow(w: np.ndarray, accumulation: tuple, a_t: FixedType,
         acc_overflows, out_overflows = dense_narrow_kernel(
             inputs[0], scaled, bias_acc, shift, half, lo, hi, not wraps, out_shift, out_t, out
         )
+        if relu:
+            np.maximum(out, 0, out=out)
         return {"accum": acc_overflows, "result": out_overflows}
 
+    largest = x_bound * int(np.abs(scaled).max(initial=0))
+    if wraps and largest < FLOAT_EXACT // 4 and w.shape[0] * (largest + 1) < FLOAT_EXACT // 4:
+        weight, bias = scaled.astype(np.float64), bias_acc.astype(np.float64)
+        scale, modulus = 2.0**-shift, 2.0**a_t.width
+        offset = _floor_offset(y_t, out_shift, 1 << a_t.width)
+        zeros = np.zeros(len(bias))
+
+        def uncounted(inputs: list[np.ndarray], out: np.ndarray, scratch: dict) -> dict:
+            total = scratch_array(scratch, (id(weight), "sum"), len(out), len(bias), np.float64)
+            dense_wrap_float_kernel(inputs[0], weight, bias, scale, half > 0, lo, modulus, total)
+            if offset is not None:
+                return {"result": exact_sums_floor_kernel(
+                    total, zeros, 2.0**-out_shift, offset, relu, out_t, out)}  # fmt: skip
+            overflows = kernels.requantize_array(total, out_shift, out_t, out)
+            if relu:
+                np.maximum(out, 0, out=out)
+            return {"result": overflows}
+
+        dense.uncounted = uncounted
     return dense
 
 
@@ -213,11 +262,13 @@ def prepare_dense(
     if step is None or in_shapes is None or math.prod(in_shapes[0]) == n_in:
         return step
 
-    def rows(inputs: list[np.ndarray], out: np.ndarray, scratch: dict) -> dict[str, int]:
-        return step([inputs[0].reshape(-1, n_in)], out.reshape(-1, n_out), scratch)
+    def over_rows(dense: Step) -> Step:
+        def rows(inputs: list[np.ndarray], out: np.ndarray, scratch: dict) -> dict[str, int]:
+            return dense([inputs[0].reshape(-1, n_in)], out.reshape(-1, n_out), scratch)
 
-    rows.float_codes = getattr(step, "float_codes", False)
-    return rows
+        return rows
+
+    return adapted(step, over_rows)
 
 
 def _prepare_dense_rows(
@@ -245,10 +296,9 @@ def _prepare_dense_rows(
         if limbs is None:
             raise
         return None if relu else limbs
-    if relu:
-        return None
-    narrow = _dense_narrow(w, accumulation, a_t, product_type(x_t, w_t).width)
-    return narrow or _dense_exact(w, accumulation)
+    x_bound = max(-x_t.min_code, x_t.max_code)
+    narrow = _dense_narrow(w, accumulation, (a_t, y_t), product_type(x_t, w_t).width, x_bound, relu)
+    return narrow or (None if relu else _dense_exact(w, accumulation))
 
 
 def _dense_exact(w: np.ndarray, accumulation: tuple) -> Step:
@@ -348,14 +398,17 @@ def prepare_conv(
     positions, taps = index.shape
     n_out = weight.shape[-1]
 
-    def conv(inputs, out, scratch):
-        x = inputs[0]
-        patches = scratch_array(scratch, (id(index), "patches"), len(x) * positions, taps, x.dtype)
-        kernels.gather_patches(x, index, patches)
-        return dense([patches], out.reshape(len(x) * positions, n_out), scratch)
+    def over_patches(patch_dense: Step) -> Step:
+        def conv(inputs, out, scratch):
+            x = inputs[0]
+            rows = len(x) * positions
+            patches = scratch_array(scratch, (id(index), "patches"), rows, taps, x.dtype)
+            kernels.gather_patches(x, index, patches)
+            return patch_dense([patches], out.reshape(rows, n_out), scratch)
 
-    conv.float_codes = getattr(dense, "float_codes", False)
-    return conv
+        return conv
+
+    return adapted(dense, over_patches)
 
 
 def _prepare_depthwise(

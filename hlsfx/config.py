@@ -20,7 +20,13 @@ from hlsfx import kinds as kind_registry
 from hlsfx.exact import quantize
 from hlsfx.fixed_type import FixedType
 from hlsfx.graph import Graph, Layer
-from hlsfx.hls4ml_tables import ACTIVATION_RANGE, activation_table, softmax_tables
+from hlsfx.hls4ml_kinds import HLS4ML_KIND_DEFAULTS, HLS4ML_KINDS, HLS4ML_LITERALS
+from hlsfx.hls4ml_tables import (
+    ACTIVATION_RANGE,
+    activation_table,
+    below_zero_table,
+    softmax_tables,
+)
 from hlsfx.tables import Table, build_table
 
 __all__ = ["HLS4ML_ROLE_DEFAULTS", "NUMERICS", "ROLE_DEFAULTS", "LayerPrecision"]
@@ -198,12 +204,13 @@ def resolve(
             **(HLS4ML_ROLE_DEFAULTS if numerics == "hls4ml" else ROLE_DEFAULTS),
             **(RESCALE_DEFAULTS if layer.attrs.get("rescale") else {}),
             **roles,
+            **(HLS4ML_KIND_DEFAULTS.get(layer.kind, {}) if numerics == "hls4ml" else {}),
             **layer.fixed,
             **kinds.get(layer.kind.name, {}),
             **layers.get(layer.name, {}),
         }
-        if numerics == "hls4ml" and layer.kind not in kind_registry.HLS4ML_KINDS:
-            known = ", ".join(kind.name for kind in kind_registry.HLS4ML_KINDS)
+        if numerics == "hls4ml" and layer.kind not in HLS4ML_KINDS:
+            known = ", ".join(kind.name for kind in HLS4ML_KINDS)
             raise ValueError(f"{layer.describe()}: numerics='hls4ml' reproduces hls4ml's {known} "
                              f"layers; its {layer.kind.name} is not reproduced yet")  # fmt: skip
         settings = _layer_settings(layer, merged)
@@ -310,7 +317,8 @@ def _resolve_layer(
     for role in kind.roles:
         if role in layer.params:  # constants quantized to the role of the same name
             values = layer.params[role]
-            if numerics == "hls4ml":  # hls4ml writes them as decimal text, the C++ reads it
+            if numerics == "hls4ml" and role not in HLS4ML_LITERALS.get(kind, ()):
+                # hls4ml writes them as decimal text, the C++ reads it
                 values = decimal_text_values(values, types[role])
             try:
                 params[role] = quantize(values, types[role])
@@ -359,6 +367,10 @@ def _table(settings: Mapping[str, Any], request: kind_registry.TableRequest, ent
         if f"{role}_range" in settings:
             raise ValueError(f"{role}_range: hls4ml's {request.function} table has a fixed range")
         return activation_table(request.function, request.input_type, entry, size)
+    if numerics == "hls4ml" and request.function in ("elu", "selu"):
+        if f"{role}_range" in settings:
+            raise ValueError(f"{role}_range: hls4ml's {request.function} table has a fixed range")
+        return below_zero_table(request.function, request.input_type, entry, size, request.attrs)
     value_range = settings.get(f"{role}_range")
     value_range = request.default_range if value_range is None else _table_range(role, value_range)
     return build_table(

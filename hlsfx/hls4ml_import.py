@@ -17,6 +17,7 @@ import numpy as np
 from hlsfx import kinds
 from hlsfx.fixed_type import FixedType
 from hlsfx.graph import Graph, Layer
+from hlsfx.hls4ml_tables import SELU_CONSTANTS
 
 __all__ = ["HLS4ML_LAYERS", "Hls4mlError", "from_hls4ml", "hls4ml_type"]
 
@@ -124,7 +125,8 @@ def _pool(r: _Reader) -> tuple:
 
 
 _ACTIVATIONS = {"relu": kinds.RELU, "linear": kinds.LINEAR, "sigmoid": kinds.SIGMOID,
-                "tanh": kinds.TANH}  # fmt: skip
+                "tanh": kinds.TANH, "softplus": kinds.SOFTPLUS, "softsign": kinds.SOFTSIGN,
+                "selu": kinds.SELU}  # fmt: skip
 
 
 def _activation(r: _Reader) -> tuple:
@@ -133,11 +135,13 @@ def _activation(r: _Reader) -> tuple:
         raise r.fail(f"activation {function!r} is not read; hlsfx reads "
                      f"{', '.join(_ACTIVATIONS)} and softmax")  # fmt: skip
     kind = _ACTIVATIONS[function]
-    fixed, settings = {"result": r.result()}, {}
+    fixed, settings, attrs, params = {"result": r.result()}, {}, {}, {}
+    if kind is kinds.SELU:  # hls4ml's constants; lambda a literal held as ap_ufixed<16,1>
+        attrs, params = dict(SELU_CONSTANTS), {"gamma": np.array([SELU_CONSTANTS["gamma"]])}
     if "table" in kind.roles:
         fixed["table"] = r.type("table_t")
         settings["table_size"] = int(r.attr("table_size"))
-    return kind, {}, {}, fixed, settings
+    return kind, attrs, params, fixed, settings
 
 
 def _softmax(r: _Reader) -> tuple:
@@ -167,6 +171,76 @@ def _softmax(r: _Reader) -> tuple:
     return kinds.SOFTMAX, {}, {}, fixed, settings
 
 
+def _parametrized(r: _Reader) -> tuple:
+    function = str(r.attr("activation")).lower()
+    alpha = float(r.attr("activ_param"))
+    if function == "elu":  # hls4ml multiplies its table by alpha: only alpha 1 is reproduced
+        fixed = {"table": r.type("table_t"), "result": r.result()}
+        return kinds.ELU, {"alpha": alpha}, {}, fixed, {"table_size": int(r.attr("table_size"))}
+    if function != "leakyrelu":
+        raise r.fail(f"activation {function!r} is not read; hlsfx reads leakyrelu and elu")
+    fixed = {"alpha": r.type("param_t"), "result": r.result()}
+    return kinds.LEAKY_RELU, {}, {"alpha": np.array([alpha])}, fixed, {}
+
+
+def _prelu(r: _Reader) -> tuple:
+    alpha = r.weight("param").reshape(-1)
+    channels = int(r.layer.get_output_variable().shape[-1])
+    if alpha.size not in (1, channels):
+        raise r.fail(f"{alpha.size} slopes for {channels} channels: hlsfx reads one slope, or "
+                     "one per channel (the last axis)")  # fmt: skip
+    fixed = {"alpha": r.type("param_t"), "result": r.result()}
+    return kinds.PRELU, {}, {"alpha": alpha}, fixed, {}
+
+
+def _batch_norm(r: _Reader) -> tuple:
+    scale, bias = r.weight("scale").reshape(-1), r.weight("bias").reshape(-1)
+    channels = int(r.layer.get_output_variable().shape[-1])
+    if scale.size != channels or bias.size != channels:
+        raise r.fail(f"{scale.size} scales and {bias.size} biases for {channels} channels: "
+                     "hlsfx reads one of each per channel (the last axis)")  # fmt: skip
+    fixed = {"scale": r.type("scale_t"), "bias": r.type("bias_t"), "result": r.result()}
+    return kinds.BATCH_NORM, {}, {"scale": scale, "bias": bias}, fixed, {}
+
+
+_MERGES = {"add": kinds.ADD, "subtract": kinds.SUBTRACT, "multiply": kinds.MULTIPLY}
+
+
+def _merge(r: _Reader) -> tuple:
+    op = str(r.attr("op")).lower()
+    if op not in _MERGES:
+        raise r.fail(f"merge {op!r} is not read; hlsfx reads {', '.join(_MERGES)}")
+    return _MERGES[op], {}, {}, {"result": r.result()}, {}
+
+
+def _concatenate(r: _Reader) -> tuple:
+    rank = len(r.layer.get_output_variable().shape)
+    axis = int(r.attr("axis", -1))
+    axis = axis - 1 if axis > 0 else axis + rank  # hls4ml counts the batch axis
+    if not 0 <= axis < rank:
+        raise r.fail(f"axis {r.attr('axis')} is outside the {rank} axes")
+    return kinds.CONCATENATE, {"axis": axis}, {}, {"result": r.result()}, {}
+
+
+def _resize(r: _Reader) -> tuple:
+    if str(r.attr("algorithm", "nearest")) != "nearest" or r.attr("align_corners", False):
+        raise r.fail(f"resizing by {r.attr('algorithm')!r} is not read (nearest, without "
+                     "align_corners, is)")  # fmt: skip
+    axes = ("height", "width") if r.attr("in_height") is not None else ("width",)
+    scales = []
+    for axis in axes:
+        size, new = int(r.attr(f"in_{axis}")), int(r.attr(f"out_{axis}"))
+        if new % size or new // size > 65536 // size:
+            raise r.fail(f"resizing {axis} {size} to {new}: hlsfx reads whole factors")
+        scales.append(new // size)
+    return kinds.UPSAMPLING, {"scales": scales}, {}, {"result": r.result()}, {}
+
+
+def _transpose(r: _Reader) -> tuple:
+    perm = [int(a) for a in r.attr("perm")]
+    return kinds.TRANSPOSE, {"perm": perm}, {}, {"result": r.result()}, {}
+
+
 def _reshape(r: _Reader) -> tuple:
     shape = [int(d) for d in r.layer.get_output_variable().shape]
     return kinds.RESHAPE, {"shape": shape}, {}, {"result": r.result()}, {}
@@ -181,6 +255,15 @@ HLS4ML_LAYERS: dict[str, Callable[[_Reader], tuple]] = {
     "Activation": _activation,
     "Softmax": _softmax,
     "Reshape": _reshape,
+    "ParametrizedActivation": _parametrized,
+    "LeakyReLU": _parametrized,
+    "ELU": _parametrized,
+    "PReLU": _prelu,
+    "BatchNormalization": _batch_norm,
+    "Merge": _merge,
+    "Concatenate": _concatenate,
+    "Resize": _resize,
+    "Transpose": _transpose,
 }
 """hls4ml layer class -> reader: ``(kind, attrs, params, types by role, settings)``"""
 

@@ -32,6 +32,9 @@ FUNCTIONS = {
     "linear": ("Activation", "linear"),
     "sigmoid": ("Activation", "sigmoid"),
     "tanh": ("Activation", "tanh"),
+    "softplus": ("Activation", "softplus"),
+    "softsign": ("Activation", "softsign"),
+    "selu": ("Activation", "selu"),
     "softmax": ("Softmax", "softmax"),
 }
 """hls4ml's nnet function -> (its layer class, its activation)"""

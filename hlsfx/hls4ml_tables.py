@@ -1,10 +1,13 @@
 """hls4ml 1.3.0's lookup tables (``nnet_activation.h``), entry for entry and with its index rules,
 for ``numerics="hls4ml"`` (NUMERICS.md).
 
-- Sigmoid and tanh: ``size`` entries over [-8, 8) and [-4, 4); entry k is
-  ``f(R * (k - size/2) / size)`` (R = 16 or 8: the left end of step k) computed in C ``float``
-  (``expf``/``tanhf``) and assigned to the table type; the index truncates ``x * size / R``
-  toward zero and adds ``size/2``.
+- Sigmoid, softplus, softsign and tanh: ``size`` entries over [-8, 8) ([-4, 4) for tanh);
+  entry k is ``f(R * (k - size/2) / size)`` (R = 16 or 8: the left end of step k) computed as
+  hls4ml's C++ does (``expf``/``tanhf`` in float, softplus's log and softsign's quotient in
+  double, each returned as float) and assigned to the table type; the index truncates
+  ``x * size / R`` toward zero and adds ``size/2``.
+- ELU (alpha 1) and SELU: ``size`` entries of ``f(-8 k / size)``, for negative inputs,
+  read at ``trunc(x * size / -8)`` (clamped); non-negative inputs do not read the table.
 - Softmax: the exp table is indexed by the top log2(size) bits of its input code; entry i is
   ``expf(-x)`` (``stable``, x = max - x_i) or ``expf(x)`` (``latency``) of the value whose top
   bits are i and whose other bits are 0; the reciprocal table likewise, ``1 / x`` in float.
@@ -19,6 +22,7 @@ import ctypes.util
 import functools
 import math
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -26,10 +30,10 @@ from hlsfx.exact import quantize
 from hlsfx.fixed_type import FixedType
 from hlsfx.tables import TOP_BITS, TOWARD_ZERO, Table
 
-__all__ = ["ACTIVATION_RANGE", "activation_table", "balanced_tree", "softmax_table"]
-__all__ += ["softmax_tables"]
+__all__ = ["ACTIVATION_RANGE", "SELU_CONSTANTS", "activation_table", "balanced_tree"]
+__all__ += ["below_zero_table", "softmax_table", "softmax_tables"]
 
-ACTIVATION_RANGE = {"sigmoid": 16, "tanh": 8}
+ACTIVATION_RANGE = {"sigmoid": 16, "tanh": 8, "softplus": 16, "softsign": 16}
 """the width R of the range [-R/2, R/2) each of hls4ml's activation tables covers"""
 
 
@@ -43,19 +47,21 @@ def _libm() -> ctypes.CDLL | None:
     for function in ("expf", "tanhf"):
         getattr(library, function).restype = ctypes.c_float
         getattr(library, function).argtypes = [ctypes.c_float]
+    library.log.restype, library.log.argtypes = ctypes.c_double, [ctypes.c_double]
     return library
 
 
 def _float_function(name: str) -> Callable[[np.ndarray], np.ndarray]:
-    """The C library's ``expf``/``tanhf`` on a float32 array (numpy's float32 functions where
-    no C library is found)."""
+    """The C library's ``expf``/``tanhf`` on a float32 array, or its ``log`` on a float64 one
+    (numpy's functions where no C library is found)."""
+    dtype = np.float64 if name == "log" else np.float32
     library = _libm()
     if library is None:
-        fallback = {"expf": np.exp, "tanhf": np.tanh}[name]
-        return lambda x: fallback(np.asarray(x, dtype=np.float32)).astype(np.float32)
+        fallback = {"expf": np.exp, "tanhf": np.tanh, "log": np.log}[name]
+        return lambda x: fallback(np.asarray(x, dtype=dtype)).astype(dtype)
     function = getattr(library, name)
-    return lambda x: np.array([function(float(v)) for v in np.asarray(x, np.float32).reshape(-1)],
-                              dtype=np.float32).reshape(np.shape(x))  # fmt: skip
+    return lambda x: np.array([function(float(v)) for v in np.asarray(x, dtype).reshape(-1)],
+                              dtype=dtype).reshape(np.shape(x))  # fmt: skip
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -65,10 +71,29 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
     return (1.0 / total.astype(np.float64)).astype(np.float32)
 
 
+def _softplus(x: np.ndarray) -> np.ndarray:
+    """``std::log(std::exp(x) + 1.)`` on a float: exp in float, the sum and log in double,
+    returned as float."""
+    return _float_function("log")(_float_function("expf")(x).astype(np.float64) + 1.0).astype(
+        np.float32
+    )
+
+
+def _softsign(x: np.ndarray) -> np.ndarray:
+    """``x / (std::abs(x) + 1.)`` on a float: the sum and quotient in double, returned as
+    float."""
+    wide = x.astype(np.float64)
+    return (wide / (np.abs(wide) + 1.0)).astype(np.float32)
+
+
+_TABULATED = {"sigmoid": _sigmoid, "tanh": lambda x: _float_function("tanhf")(x),
+              "softplus": _softplus, "softsign": _softsign}  # fmt: skip
+
+
 def activation_table(function: str, input_type: FixedType, entry_type: FixedType,
                      size: int) -> Table:  # fmt: skip
-    """hls4ml's sigmoid or tanh table of ``size`` entries (a power of two) for inputs of
-    ``input_type``."""
+    """hls4ml's sigmoid, tanh, softplus or softsign table of ``size`` entries (a power of two)
+    for inputs of ``input_type``."""
     if function not in ACTIVATION_RANGE:
         raise ValueError(f"hls4ml tabulates {', '.join(ACTIVATION_RANGE)}, not {function!r}")
     if size < 2 or size & (size - 1):
@@ -76,11 +101,43 @@ def activation_table(function: str, input_type: FixedType, entry_type: FixedType
     reach = ACTIVATION_RANGE[function]
     k = np.arange(size, dtype=np.float64)
     grid = (2 * (reach / 2) * (k - size / 2.0) / size).astype(np.float32)
-    values = _sigmoid(grid) if function == "sigmoid" else _float_function("tanhf")(grid)
+    values = _TABULATED[function](grid)
     entries = quantize(values.astype(np.float64), entry_type)
     # index = trunc(code * size / (R * 2**F)) + size / 2, R * 2**F / size a power of two
     shift = round(math.log2(reach)) + input_type.fractional - round(math.log2(size))
     return Table(function, input_type, entry_type, 0, shift, entries, TOWARD_ZERO, size // 2)
+
+
+SELU_CONSTANTS = {"alpha": 1.6732632423543772848170429916717,
+                  "gamma": 1.0507009873554804934193349852946}  # fmt: skip
+"""the constants hls4ml's SELU table is computed with (its positive branch multiplies by
+``gamma`` held as ``ap_ufixed<16,1>``)"""
+
+
+def below_zero_table(function: str, input_type: FixedType, entry_type: FixedType, size: int,
+                     attrs: Any) -> Table:  # fmt: skip
+    """hls4ml's ELU (alpha 1) or SELU table of ``size`` entries for negative inputs of
+    ``input_type``: entry k is ``f(-8 k / size)`` in float (``expf(x) - 1.``, SELU's products
+    in double, returned as float), read at ``trunc(x * size / -8)``, clamped to the last entry.
+    Held reversed, so that the toward-zero rule (``trunc(x * size / 8)`` plus ``size - 1``)
+    reads it."""
+    expected = {"elu": {"alpha": 1.0}, "selu": SELU_CONSTANTS}.get(function)
+    if expected is None:
+        raise ValueError(f"hls4ml tabulates elu and selu below zero, not {function!r}")
+    given = {key: float(attrs[key]) for key in expected} if attrs else {}
+    if any(not math.isclose(given.get(k, math.nan), v, rel_tol=1e-12) for k, v in expected.items()):
+        raise ValueError(f"hls4ml's {function} table is computed with {expected}, not {given}: "
+                         "numerics='hls4ml' reproduces those constants only")  # fmt: skip
+    if size < 2 or size & (size - 1):
+        raise ValueError(f"a table size must be a power of two of at least 2, not {size}")
+    grid = (-8.0 * np.arange(size, dtype=np.float64) / float(size)).astype(np.float32)
+    exp_minus_one = _float_function("expf")(grid).astype(np.float64) - 1.0
+    if function == "selu":
+        exp_minus_one = SELU_CONSTANTS["gamma"] * (SELU_CONSTANTS["alpha"] * exp_minus_one)
+    entries = quantize(exp_minus_one.astype(np.float32).astype(np.float64), entry_type)
+    shift = 3 + input_type.fractional - round(math.log2(size))
+    return Table(function, input_type, entry_type, 0, shift, entries[::-1].copy(), TOWARD_ZERO,
+                 size - 1)  # fmt: skip
 
 
 def softmax_table(function: str, input_type: FixedType, entry_type: FixedType, size: int,

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ADD", "AVERAGE_POOL1D", "AVERAGE_POOL2D", "BATCH_NORM", "BINARIZE", "CLIP", "CONCATENATE",
     "CONV1D", "CONV2D", "DENSE", "DEPTHWISE_CONV1D", "DEPTHWISE_CONV2D", "ELU", "HARD_SIGMOID",
-    "HLS4ML_KINDS", "KINDS", "LEAKY_RELU", "LINEAR", "MAX_POOL1D", "MAX_POOL2D", "MULTIPLY",
+    "KINDS", "LEAKY_RELU", "LINEAR", "MAX_POOL1D", "MAX_POOL2D", "MULTIPLY",
     "PRELU", "RELU", "RESHAPE", "SELU", "SIGMOID", "SOFTMAX", "SOFTPLUS", "SOFTSIGN", "SUBTRACT",
     "TANH", "TRANSPOSE", "LayerKind", "TableRequest", "TableSpec", "WeightedKind", "WindowKind"
 ]  # fmt: skip
@@ -587,9 +587,6 @@ _ALL_KINDS = (
 )
 KINDS: dict[str, LayerKind] = {kind.name: kind for kind in _ALL_KINDS}
 """Every layer kind, by name. The conformance test walks this registry."""
-HLS4ML_KINDS = (DENSE, CONV1D, CONV2D, RELU, LINEAR, SIGMOID, TANH, SOFTMAX, MAX_POOL1D,
-                MAX_POOL2D, RESHAPE, TRANSPOSE)  # fmt: skip
-"""the kinds ``numerics="hls4ml"`` reproduces, checked against hls4ml's C++ and predict"""
 
 
 def kind_named(name: str) -> LayerKind:

@@ -100,10 +100,12 @@ class QuantizedModel:
         batch_size: int | None,
         threads: int | None,
         fuse: bool = True,
+        counted: bool = True,
     ) -> tuple[dict[str, np.ndarray], dict]:
         """Emulate ``arrays`` (from :meth:`_inputs`) chunk by chunk on ``threads`` threads
         (default: one per core), keeping the tensors ``keep``; ``fuse`` lets steps skip tensors
-        not kept (same bits either way)."""
+        not kept, and without ``counted`` steps may skip counting overflows (same bits either
+        way; the counts returned are then incomplete)."""
         from threadpoolctl import threadpool_limits
 
         n = len(next(iter(arrays.values())))
@@ -130,7 +132,7 @@ class QuantizedModel:
             if not hasattr(local, "buffers"):
                 local.buffers, local.scratch = {}, {}
             stop = min(start + batch_size, n)
-            return self._run_chunk(arrays, start, stop, results, local, fuse)
+            return self._run_chunk(arrays, start, stop, results, local, fuse, counted)
 
         if workers == 1:
             chunk_counts = [run_chunk(start) for start in starts]
@@ -172,7 +174,7 @@ class QuantizedModel:
         self.__dict__["_pools"] = (workers, pool, finalizer)
         return pool
 
-    def _run_chunk(self, arrays, start, stop, results, local, fuse) -> dict:
+    def _run_chunk(self, arrays, start, stop, results, local, fuse, counted) -> dict:
         from hlsfx.emulator.quantize import quantize
         from hlsfx.emulator.steps import scratch_array
 
@@ -199,6 +201,7 @@ class QuantizedModel:
                 raise ValueError(f"input {name!r}: {error}") from None
         counts: dict[str, dict[str, int]] = {}
         for layers, step in steps:
+            step = step if counted else getattr(step, "uncounted", step)
             out = values[layers[-1].output] = buffer(layers[-1].output)
             overflows = step([values[t] for t in layers[0].inputs], out, local.scratch)
             counts[layers[0].name] = {role: int(k) for role, k in overflows.items()}
@@ -251,7 +254,9 @@ class QuantizedModel:
         -------
         numpy.ndarray, or a dict by output name when the model has several outputs.
         """
-        return self.predict_with_overflows(x, raw=raw, batch_size=batch_size, threads=threads)[0]
+        arrays = float_inputs(self.graph, self.tensor_types, x)
+        outputs, _ = self._run(arrays, set(self.graph.outputs), batch_size, threads, counted=False)
+        return self._outputs(outputs, raw)
 
     def predict_with_overflows(
         self,
@@ -264,9 +269,13 @@ class QuantizedModel:
         """:meth:`predict` and :meth:`overflow_report` of ``x`` from one emulation."""
         arrays = float_inputs(self.graph, self.tensor_types, x)
         outputs, counts = self._run(arrays, set(self.graph.outputs), batch_size, threads)
-        shaped = {n: self._shaped(n, outputs[n], raw, True) for n in self.graph.outputs}
         report = OverflowReport(counts, len(next(iter(arrays.values()))))
-        return shaped[self.graph.outputs[0]] if len(shaped) == 1 else shaped, report
+        return self._outputs(outputs, raw), report
+
+    def _outputs(self, outputs: dict[str, np.ndarray], raw: bool) -> Any:
+        """The graph's outputs in the source model's layout: one array, or a dict by name."""
+        shaped = {n: self._shaped(n, outputs[n], raw, True) for n in self.graph.outputs}
+        return shaped[self.graph.outputs[0]] if len(shaped) == 1 else shaped
 
     def predict_codes(
         self, codes: Any, *, batch_size: int | None = None, threads: int | None = None
@@ -278,7 +287,7 @@ class QuantizedModel:
         result is ``{output name: (N, size) int64}``.
         """
         arrays = code_inputs(self.graph, self.tensor_types, codes)
-        outputs, _ = self._run(arrays, set(self.graph.outputs), batch_size, threads)
+        outputs, _ = self._run(arrays, set(self.graph.outputs), batch_size, threads, counted=False)
         return outputs
 
     def random_codes(self, count: int, seed: int = 0) -> dict[str, np.ndarray]:
@@ -335,8 +344,9 @@ class QuantizedModel:
         """Every layer's output by layer name (channels-last, batch first)."""
         keep = {layer.output for layer in self.graph.layers}
         outputs, _ = self._run(
-            float_inputs(self.graph, self.tensor_types, x), keep, batch_size, threads, fuse=False
-        )
+            float_inputs(self.graph, self.tensor_types, x), keep, batch_size, threads, fuse=False,
+            counted=False,
+        )  # fmt: skip
         return {
             layer.name: self._shaped(layer.output, outputs[layer.output], raw, False)
             for layer in self.graph.layers

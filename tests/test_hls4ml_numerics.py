@@ -18,6 +18,7 @@ from hlsfx.codegen.cpp import cpp_type
 from hlsfx.config import decimal_text_values
 from hlsfx.fixed_type import FixedType
 from hlsfx.graph import Graph, Layer
+from hlsfx.hls4ml_tables import SELU_CONSTANTS
 
 pytestmark = pytest.mark.oracle
 
@@ -32,7 +33,21 @@ ACTIVATION_CASES = [
     ("tanh", "ap_ufixed<9,4>", "ap_ufixed<8,0>", 64, "ap_fixed<9,1,AP_RND,AP_SAT>"),
     ("sigmoid", "ap_fixed<12,-1>", "ap_fixed<18,8>", 512, "ap_fixed<12,1,AP_RND_ZERO,AP_WRAP>"),
     ("tanh", "ap_fixed<14,3,AP_RND,AP_SAT>", "ap_fixed<18,8>", 8, "ap_fixed<18,8>"),
+    ("softplus", "ap_fixed<16,6>", "ap_fixed<18,8>", 1024, "ap_fixed<16,6>"),
+    ("softsign", "ap_fixed<16,6>", "ap_fixed<18,8>", 1024, "ap_fixed<16,6>"),
+    ("softplus", "ap_fixed<10,5,AP_RND,AP_SAT>", "ap_ufixed<10,3,AP_RND_CONV,AP_SAT>", 2048,
+     "ap_ufixed<8,3,AP_RND,AP_SAT>"),
+    ("softsign", "ap_fixed<12,-1>", "ap_fixed<10,1,AP_RND,AP_SAT>", 64, "ap_fixed<8,1>"),
+    ("elu", "ap_fixed<16,6>", "ap_fixed<18,8>", 1024, "ap_fixed<16,6>"),
+    ("selu", "ap_fixed<16,6>", "ap_fixed<18,8>", 1024, "ap_fixed<16,6>"),
+    ("elu", "ap_fixed<10,5,AP_RND,AP_SAT>", "ap_fixed<10,2,AP_RND_CONV,AP_SAT>", 4096,
+     "ap_fixed<8,3,AP_RND,AP_SAT>"),  # the table finer than the input's LSB
+    ("selu", "ap_fixed<12,4>", "ap_fixed<10,3,AP_RND,AP_SAT>", 16, "ap_fixed<9,4,AP_TRN,AP_SAT>"),
 ]  # fmt: skip
+_LAYERS = {  # what the frontends give each kind
+    "elu": {"attrs": {"alpha": 1.0}},
+    "selu": {"attrs": SELU_CONSTANTS, "params": {"gamma": [SELU_CONSTANTS["gamma"]]}},
+}
 
 
 def _hls4ml_headers() -> Path:
@@ -92,11 +107,14 @@ def _all_codes(t: FixedType) -> np.ndarray:
     return codes
 
 
-def test_sigmoid_and_tanh_equal_hls4ml_s_c_plus_plus_on_every_code(gxx, ap_types_dir, csim_cache):
+def test_tabulated_activations_equal_hls4ml_s_c_plus_plus_on_every_code(
+    gxx, ap_types_dir, csim_cache
+):
     printed = iter(_run_cpp(_program(ACTIVATION_CASES), gxx, ap_types_dir, csim_cache))
     for kind, x, table, size, y in ACTIVATION_CASES:
         x_t, y_t = FixedType.parse(x), FixedType.parse(y)
-        layer = Layer("act", {"sigmoid": kinds.SIGMOID, "tanh": kinds.TANH}[kind], ["x"], "y")
+        by_name = {k.name.lower(): k for k in kinds.KINDS.values()}
+        layer = Layer("act", by_name[kind], ["x"], "y", **_LAYERS.get(kind, {}))
         codes = _all_codes(x_t)
         graph = Graph(("x",), ("y",), (layer,), {"x": (len(codes),), "y": (len(codes),)})
         qm = hlsfx.configure(graph, y, inputs={"x": x}, numerics="hls4ml",
@@ -224,9 +242,15 @@ def test_the_sum_is_cast_to_inv_input_only_in_hls4ml_numerics():
 
 
 def test_kinds_whose_hls4ml_numerics_are_not_reproduced_are_refused_by_name():
-    layer = Layer("e", kinds.ELU, ["x"], "y", attrs={"alpha": 1.0})
+    params = {"alpha": [0.2], "beta": [0.5]}
+    layer = Layer("h", kinds.HARD_SIGMOID, ["x"], "y", params=params)
     graph = Graph(("x",), ("y",), (layer,), {"x": (4,), "y": (4,)})
-    message = r"layer 'e' \(ELU\): numerics='hls4ml' reproduces hls4ml's Dense, .*; its ELU is not"
+    message = r"layer 'h' \(HardSigmoid\): numerics='hls4ml' reproduces hls4ml's Dense, .*; its H"
     with pytest.raises(ValueError, match=message):
         hlsfx.configure(graph, numerics="hls4ml")
     assert hlsfx.configure(graph).numerics == "hlsfx"
+    # hls4ml multiplies its ELU table by alpha in the slope's type: alpha 1 only
+    elu = Layer("e", kinds.ELU, ["x"], "y", attrs={"alpha": 0.7})
+    graph = Graph(("x",), ("y",), (elu,), {"x": (4,), "y": (4,)})
+    with pytest.raises(ValueError, match=r"layer 'e' \(ELU\): .*computed with \{'alpha': 1.0\}"):
+        hlsfx.configure(graph, numerics="hls4ml")

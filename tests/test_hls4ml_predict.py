@@ -18,6 +18,7 @@ import pytest
 from conftest import fixture, require
 
 import hlsfx
+from hlsfx.hls4ml_project import ProjectError
 
 pytestmark = pytest.mark.csim
 
@@ -51,10 +52,39 @@ def _torch_models() -> dict:
         def forward(self, x):
             return self.out(self.fc(self.flat(self.pool(torch.relu(self.conv(x))))))
 
+    class Branches(nn.Module):  # merges, concatenations, slopes, batch norm, ELU
+        def __init__(self):
+            super().__init__()
+            self.fc1, self.fc2, self.out = nn.Linear(8, 12), nn.Linear(8, 12), nn.Linear(36, 4)
+            self.leaky, self.prelu, self.bn = nn.LeakyReLU(0.3), nn.PReLU(12), nn.BatchNorm1d(12)
+            self.elu = nn.ELU()
+            with torch.no_grad():
+                self.prelu.weight.uniform_(-0.7, 0.7)
+                self.bn.running_mean.normal_(0.0, 0.5)
+                self.bn.running_var.uniform_(0.3, 3.0)
+                self.bn.weight.normal_(0.0, 1.5)
+                self.bn.bias.normal_(0.0, 0.5)
+
+        def forward(self, x):
+            a = self.bn(self.leaky(self.fc1(x)))  # after an activation: not folded
+            b = self.prelu(self.fc2(x))
+            c = self.elu(a - b)
+            return self.out(torch.cat([torch.cat([a + b, a * b], dim=1), c], dim=1))
+
+    class Upsampled(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv, self.pool = nn.Conv2d(2, 3, 3), nn.MaxPool2d(2)
+            self.up, self.fc = nn.Upsample(scale_factor=2), nn.Linear(192, 5)
+
+        def forward(self, x):
+            return self.fc(torch.flatten(self.up(self.pool(torch.relu(self.conv(x)))), 1))
+
     mlp = nn.Sequential(nn.Linear(16, 32), nn.ReLU(), nn.Linear(32, 5), nn.Softmax(dim=1))
     squashing = nn.Sequential(nn.Linear(8, 16), nn.Tanh(), nn.Linear(16, 4), nn.Sigmoid())
     return {"mlp_softmax": (mlp, (16,)), "sigmoid_tanh": (squashing, (8,)),
-            "cnn_pool": (Cnn(), (1, 10, 10))}  # fmt: skip
+            "cnn_pool": (Cnn(), (1, 10, 10)), "branches": (Branches(), (8,)),
+            "upsampled": (Upsampled(), (2, 10, 10))}  # fmt: skip
 
 
 def _settle(config: dict, setting: dict) -> dict:
@@ -122,7 +152,9 @@ def _assert_equal_codes(hls_model, x: np.ndarray, what: str) -> None:
 
 
 @pytest.mark.parametrize("setting", sorted(SETTINGS))
-@pytest.mark.parametrize("name", ["mlp_softmax", "sigmoid_tanh", "cnn_pool"])
+@pytest.mark.parametrize(
+    "name", ["mlp_softmax", "sigmoid_tanh", "cnn_pool", "branches", "upsampled"]
+)
 def test_hlsfx_equals_hls4ml_predict_on_every_output_code(name, setting, tmp_path, csim_cache):
     hls4ml = _hls4ml()
     model, shape = _torch_models()[name]
@@ -137,8 +169,9 @@ def test_hlsfx_equals_hls4ml_predict_on_every_output_code(name, setting, tmp_pat
         io_type="io_parallel",
     )  # fmt: skip
     _compiled(hls_model, csim_cache)
-    channels_last = (*shape[1:], shape[0]) if len(shape) > 1 else ()
-    x = _inputs(shape, channels_last)  # hls4ml's converted model reads channels-last data
+    # hls4ml's converted model reads channels-last data, or transposes several channels itself
+    read = tuple(hls_model.get_input_variables()[0].shape)
+    x = _inputs(shape, () if read == shape else (*shape[1:], shape[0]))
     _assert_equal_codes(hls_model, x, f"{name} {setting}")
 
 
@@ -248,3 +281,8 @@ def test_an_hls4ml_project_folder_round_trips_to_its_own_c_simulation(tmp_path, 
     # C++ writes as a reference, named by its variable)
     ours, graph = qm.config()["layers"], hlsfx.from_hls4ml(hls_model).config()["layers"]
     assert list(ours.values()) == list(graph.values())
+    # a layer call hlsfx does not read is named
+    top = project / "firmware" / "myproject.cpp"
+    top.write_text(top.read_text().replace("nnet::pooling2d_cl<", "nnet::pooling3d_cl<"))
+    with pytest.raises(ProjectError, match="nnet::pooling3d_cl is not read"):
+        hlsfx.from_hls4ml(project)

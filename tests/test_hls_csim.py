@@ -15,15 +15,20 @@ from conftest import fixture
 from kind_cases import ALL_KINDS_MODEL
 
 import hlsfx
-from hlsfx import kinds
 from hlsfx.codegen.csim import csim
 from hlsfx.graph import Graph
+from hlsfx.hls4ml_kinds import HLS4ML_KINDS
 
 pytestmark = pytest.mark.csim
 
 CONFIGURATIONS = {
-    # the defaults: AP_TRN / AP_WRAP everywhere, exact accumulators; results drop an LSB
-    "truncate_wrap": dict(default="ap_fixed<10,4>", roles={"result": "ap_fixed<8,3>"}),
+    # the defaults: AP_TRN / AP_WRAP everywhere, exact accumulators; results drop an LSB;
+    # narrow wrapping accumulators that round or truncate each product, or hold it exactly
+    "truncate_wrap": dict(
+        default="ap_fixed<10,4>", roles={"result": "ap_fixed<8,3>"},
+        layers={"dense": {"accum": "ap_fixed<11,4,AP_RND,AP_WRAP>"},
+                "conv1d": {"accum": "ap_fixed<9,3>"}, "conv2d": {"accum": "ap_fixed<18,4>"}},
+    ),
     # results round (dropping an LSB) and saturate; narrow tables
     "round_saturate": dict(
         default="ap_fixed<10,4,AP_RND_CONV,AP_SAT>",
@@ -62,7 +67,7 @@ HLS_OPTIONS = {
 
 def _hls4ml_kinds_model():
     """The layers of the all-kinds model whose kinds numerics='hls4ml' reproduces."""
-    layers = [x for x in ALL_KINDS_MODEL.layers if x.kind in kinds.HLS4ML_KINDS]
+    layers = [x for x in ALL_KINDS_MODEL.layers if x.kind in HLS4ML_KINDS]
     outputs = [x.output for x in layers]
     shapes = {t: s for t, s in ALL_KINDS_MODEL.shapes.items() if t in {*outputs, "v", "w", "s",
                                                                       "img"}}  # fmt: skip
@@ -101,6 +106,9 @@ def test_every_layer_kind_equals_the_emulator_bit_for_bit(
     assert dropped > 0
     ties = (inputs["v"] & ((1 << dropped) - 1)) == 1 << (dropped - 1)
     assert ties.sum() > 100
+    if configuration == "truncate_wrap":  # the predictions' fast Dense and conv steps ran
+        steps = {layers[0].name: step for layers, step in qm._plans[True][0]}
+        assert all(hasattr(steps[k], "uncounted") for k in ("dense", "conv1d", "conv2d"))
     if configuration == "hls4ml":  # both paths of the toward-zero index rule
         sigmoid, tanh = (qm.precisions[k].tables["table"] for k in ("sigmoid", "tanh"))
         assert sigmoid.rule == tanh.rule == "toward_zero"
