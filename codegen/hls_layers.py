@@ -376,17 +376,19 @@ def write_pool(ctx: LayerContext) -> LayerCode:
         for k, v in _geometry(ctx, ctx.in_shapes[0][-1])
         if k != "n_filt"
     ]
-    x_t = ctx.in_types[0]
-    taps = math.prod(ctx.layer.attrs["kernel"])
-    sum_t = ctx.layer.kind.window_sum_type(x_t, taps)
-    if ctx.layer.kind.average:
-        r_t, recip = ctx.precision.types["recip"], ctx.precision.params["recip"]
+    x_t, layer = ctx.in_types[0], ctx.layer
+    taps = math.prod(layer.attrs["kernel"])
+    if layer.kind.average:
+        a_t, r_t = ctx.precision.types["accum"], ctx.precision.types["recip"]
+        recip = ctx.precision.params["recip"]
     else:
-        r_t, recip = FixedType(2, 2, signed=False), np.zeros(taps + 1, dtype=np.int64)
-    typedefs = [("sum_t", cpp_type(sum_t)), ("recip_t", cpp_type(r_t))]
-    config = _struct(
-        f"{ctx.ident}_config", [*geometry, ("average", ctx.layer.kind.average)], typedefs
-    )
+        a_t, r_t = x_t, FixedType(2, 2, signed=False)
+        recip = np.zeros(taps + 1, dtype=np.int64)
+    typedefs = [("accum_t", cpp_type(a_t)), ("recip_t", cpp_type(r_t))]
+    modes = [("average", layer.kind.average),
+             ("divide", layer.kind.average and ctx.precision.numerics == "hls4ml"),
+             ("count_pad", bool(layer.attrs.get("count_include_pad", 0)))]  # fmt: skip
+    config = _struct(f"{ctx.ident}_config", [*geometry, *modes], typedefs)
     constants = _array(ctx, "recip", f"{ctx.ident}_config::recip_t", recip, r_t)
     return LayerCode(config, constants, _call(ctx, "pooling_2d", f"{ctx.ident}_recip"))
 

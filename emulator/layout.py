@@ -18,13 +18,19 @@ from hlsfx.graph import Layer
 
 
 @kernel
-def pool_kernel(x, index, average, recip, shift, t, out):
+def pool_kernel(x, index, mode, per_count, ups, acc_t, shift, t, out):
     """Per output position p and channel c, over the window taps ``index[p, :, c]`` (-1 where
-    the tap lies in the padding): max, or ``sum * recip[count]`` with ``count`` the number of
-    taps inside the input (``recip`` holds one entry per count, index 0 unused). ``shift``
-    aligns the max (F_x) or the product (F_x + F_recip) to the result."""
+    the tap lies in the padding). Mode 0: the max. Mode 1: the taps summed in order into the
+    accumulator, ``acc = cast(acc + x, acc_t)`` (``ups``: the accumulator's and the tap's moves
+    up to the finer LSB), times ``per_count[count]`` (1/count as a code of recip), ``count``
+    being the number of taps inside the input. Mode 2 (hls4ml): that accumulator divided by
+    ``per_count[count]`` toward zero. ``shift`` aligns the max (F_x), the product
+    (F_acc + F_recip) or the quotient (F_acc) to the result. Returns the overflow counts of the
+    accumulator and of the result."""
     rows = x.shape[0]
     positions, taps, channels = index.shape
+    acc_up, x_up = ups
+    acc_overflows = 0
     overflows = 0
     for r in range(rows):
         for p in range(positions):
@@ -37,15 +43,21 @@ def pool_kernel(x, index, average, recip, shift, t, out):
                     if j >= 0:
                         v = x[r, j]
                         best = v if count == 0 or v > best else best
-                        total += v
+                        if mode:
+                            total, flagged = cast_flagged((total << acc_up) + (v << x_up),
+                                                          acc_up, acc_t)  # fmt: skip
+                            acc_overflows += flagged
                         count += 1
-                if average:
-                    value, flagged = cast_flagged(total * recip[count], shift, t)
+                if mode == 2:
+                    quotient = abs(total) // per_count[count]
+                    value, flagged = cast_flagged(-quotient if total < 0 else quotient, shift, t)
+                elif mode == 1:
+                    value, flagged = cast_flagged(total * per_count[count], shift, t)
                 else:
                     value, flagged = cast_flagged(best, shift, t)
                 out[r, p * channels + c] = value
                 overflows += flagged
-    return overflows
+    return acc_overflows, overflows
 
 
 @kernel
@@ -91,17 +103,28 @@ def prepare_pool(layer: Layer, p: LayerPrecision, in_types: list[FixedType], in_
     index = index.reshape(len(index), -1, channels)  # (positions, taps, channels)
     x_t, y_t = in_types[0], p.types["result"]
     taps = index.shape[1]
-    if layer.kind.average:
-        r_t, recip = p.types["recip"], p.params["recip"]
-        sum_t = layer.kind.window_sum_type(x_t, taps)
-        require_int64(layer, "window sum times 1/count", product_type(sum_t, r_t))
-        shift = x_t.fractional + r_t.fractional - y_t.fractional
+    acc_t = p.types["accum"] if layer.kind.average else x_t
+    finer = max(acc_t.fractional, x_t.fractional)
+    ups = np.array([finer - acc_t.fractional, finer - x_t.fractional], dtype=np.int64)
+    if not layer.kind.average:
+        mode, per_count, shift = 0, np.zeros(1, dtype=np.int64), x_t.fractional - y_t.fractional
+    elif p.numerics == "hls4ml":  # hls4ml divides by the window size or the taps inside
+        mode, shift = 2, acc_t.fractional - y_t.fractional
+        per_count = np.maximum(np.arange(taps + 1), 1)
+        if layer.attrs.get("count_include_pad", 0):
+            per_count[:] = taps
     else:
-        recip, shift = np.zeros(1, dtype=np.int64), x_t.fractional - y_t.fractional
-    average, out_t = layer.kind.average, kernels.target(y_t)
+        r_t, per_count = p.types["recip"], p.params["recip"]
+        mode, shift = 1, acc_t.fractional + r_t.fractional - y_t.fractional
+        require_int64(layer, "window sum times 1/count", product_type(acc_t, r_t))
+    require_int64(layer, "window sum", sum_type(acc_t, x_t))
+    acc_target, out_t = kernels.target(acc_t), kernels.target(y_t)
 
     def pool(inputs, out, scratch):
-        return {"result": pool_kernel(inputs[0], index, average, recip, shift, out_t, out)}
+        acc_overflows, overflows = pool_kernel(
+            inputs[0], index, mode, per_count, ups, acc_target, shift, out_t, out
+        )
+        return {"accum": acc_overflows, "result": overflows} if mode else {"result": overflows}
 
     return pool
 

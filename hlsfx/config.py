@@ -20,7 +20,12 @@ from hlsfx import kinds as kind_registry
 from hlsfx.exact import quantize
 from hlsfx.fixed_type import FixedType
 from hlsfx.graph import Graph, Layer
-from hlsfx.hls4ml_kinds import HLS4ML_KIND_DEFAULTS, HLS4ML_KINDS, HLS4ML_LITERALS
+from hlsfx.hls4ml_kinds import (
+    HLS4ML_CHECKS,
+    HLS4ML_KIND_DEFAULTS,
+    HLS4ML_KINDS,
+    HLS4ML_LITERALS,
+)
 from hlsfx.hls4ml_tables import (
     ACTIVATION_RANGE,
     activation_table,
@@ -338,6 +343,8 @@ def _resolve_layer(
     for request in kind.table_requests(layer, types, x, n, options):
         if request.role not in tables:
             tables[request.role] = _table(settings, request, types[request.role], numerics)
+    if numerics == "hls4ml" and kind in HLS4ML_CHECKS:
+        HLS4ML_CHECKS[kind](types, x)
     ordered = {role: types[role] for role in kind.roles}
     return LayerPrecision(ordered, tables, params, frozenset(automatic), options, numerics)
 

@@ -117,11 +117,15 @@ def _conv(r: _Reader) -> tuple:
 
 def _pool(r: _Reader) -> tuple:
     spatial = 2 if r.layer.class_name.endswith("2D") else 1
-    if r.attr("pool_op") != "Max":
-        raise r.fail(f"{r.attr('pool_op')} pooling is not read (max pooling is)")
-    kind = kinds.MAX_POOL2D if spatial == 2 else kinds.MAX_POOL1D
-    return kind, _window(r, spatial, ("pool_height", "pool_width")[2 - spatial :]), {}, {
-        "result": r.result()}, {}  # fmt: skip
+    attrs = _window(r, spatial, ("pool_height", "pool_width")[2 - spatial :])
+    if r.attr("pool_op") == "Max":
+        kind = kinds.MAX_POOL2D if spatial == 2 else kinds.MAX_POOL1D
+        return kind, attrs, {}, {"result": r.result()}, {}
+    if r.attr("pool_op") != "Average":
+        raise r.fail(f"{r.attr('pool_op')} pooling is not read (max and average pooling are)")
+    kind = kinds.AVERAGE_POOL2D if spatial == 2 else kinds.AVERAGE_POOL1D
+    attrs["count_include_pad"] = int(bool(r.attr("count_pad", False)))
+    return kind, attrs, {}, {"accum": r.type("accum_t"), "result": r.result()}, {}
 
 
 _ACTIVATIONS = {"relu": kinds.RELU, "linear": kinds.LINEAR, "sigmoid": kinds.SIGMOID,
@@ -241,6 +245,15 @@ def _transpose(r: _Reader) -> tuple:
     return kinds.TRANSPOSE, {"perm": perm}, {}, {"result": r.result()}, {}
 
 
+def _hard_activation(r: _Reader) -> tuple:
+    if str(r.attr("activation")).lower() != "hard_sigmoid":
+        raise r.fail(f"activation {r.attr('activation')!r} is not read; hlsfx reads hard_sigmoid")
+    params = {"alpha": np.array([float(r.attr("slope"))]),
+              "beta": np.array([float(r.attr("shift"))])}  # fmt: skip
+    fixed = {"alpha": r.type("slope_t"), "beta": r.type("shift_t"), "result": r.result()}
+    return kinds.HARD_SIGMOID, {}, params, fixed, {}
+
+
 def _reshape(r: _Reader) -> tuple:
     shape = [int(d) for d in r.layer.get_output_variable().shape]
     return kinds.RESHAPE, {"shape": shape}, {}, {"result": r.result()}, {}
@@ -264,6 +277,7 @@ HLS4ML_LAYERS: dict[str, Callable[[_Reader], tuple]] = {
     "Concatenate": _concatenate,
     "Resize": _resize,
     "Transpose": _transpose,
+    "HardActivation": _hard_activation,
 }
 """hls4ml layer class -> reader: ``(kind, attrs, params, types by role, settings)``"""
 

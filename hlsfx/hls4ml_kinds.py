@@ -3,16 +3,19 @@ for one kind beyond its lookup tables (:mod:`hlsfx.hls4ml_tables`) and softmax."
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from hlsfx import kinds
+from hlsfx.fixed_type import FixedType
 
-__all__ = ["HLS4ML_KINDS", "HLS4ML_KIND_DEFAULTS", "HLS4ML_LITERALS"]
+__all__ = ["HLS4ML_CHECKS", "HLS4ML_KINDS", "HLS4ML_KIND_DEFAULTS", "HLS4ML_LITERALS"]
 
 HLS4ML_KINDS = (
     *(kinds.DENSE, kinds.CONV1D, kinds.CONV2D, kinds.RELU, kinds.LEAKY_RELU, kinds.PRELU),
     *(kinds.LINEAR, kinds.SIGMOID, kinds.TANH, kinds.SOFTPLUS, kinds.SOFTSIGN, kinds.SOFTMAX),
-    *(kinds.ELU, kinds.SELU, kinds.MAX_POOL1D, kinds.MAX_POOL2D),
+    *(kinds.ELU, kinds.SELU, kinds.HARD_SIGMOID, kinds.MAX_POOL1D, kinds.MAX_POOL2D),
+    *(kinds.AVERAGE_POOL1D, kinds.AVERAGE_POOL2D),
     *(kinds.ADD, kinds.SUBTRACT, kinds.MULTIPLY, kinds.CONCATENATE, kinds.BATCH_NORM),
     *(kinds.RESHAPE, kinds.TRANSPOSE, kinds.UPSAMPLING),
 )
@@ -21,13 +24,38 @@ HLS4ML_KINDS = (
 HLS4ML_KIND_DEFAULTS: dict[kinds.LayerKind, dict[str, Any]] = {
     kinds.BATCH_NORM: {"accum": "auto"},
     kinds.SELU: {"gamma": "ap_ufixed<16,1>"},
+    kinds.HARD_SIGMOID: {"alpha": "ap_ufixed<16,0>", "beta": "ap_ufixed<2,0>"},
 }
 """hls4ml's defaults for one kind, before a layer's own settings: its batch normalization
 sums the exact product and the bias (it has no accumulator type); its SELU multiplies
-non-negative inputs by lambda held as ``ap_ufixed<16,1>``"""
+non-negative inputs by lambda held as ``ap_ufixed<16,1>``; its hard sigmoid's slope and shift
+have types of their own"""
 
 HLS4ML_LITERALS: dict[kinds.LayerKind, tuple[str, ...]] = {
     kinds.LEAKY_RELU: ("alpha",),
     kinds.SELU: ("gamma",),
+    kinds.HARD_SIGMOID: ("alpha", "beta"),
 }
 """constants hls4ml writes into its C++ as full-precision literals, not as decimal text"""
+
+
+def _hard_sigmoid_holds_one(types: dict[str, FixedType], x: FixedType) -> None:
+    """hls4ml clamps ``slope * x + shift`` in the type C++ gives that sum (``auto``), which
+    must hold 1 for the clamp to be the exact one hlsfx computes."""
+    slope, shift = types["alpha"], types["beta"]
+    signed = x.signed or slope.signed
+    product_integer = x.integer + slope.integer
+    sum_signed = signed or shift.signed
+    integer = max(product_integer + (shift.signed and not signed),
+                  shift.integer + (signed and not shift.signed)) + 1  # fmt: skip
+    if integer < 1 + sum_signed:
+        raise ValueError(f"hls4ml clamps slope * x + shift to 1 in a type with {integer} integer "
+                         f"bits ({x} times {slope} plus {shift}), where 1 wraps; hlsfx does not "
+                         "reproduce that")  # fmt: skip
+
+
+HLS4ML_CHECKS: dict[kinds.LayerKind, Callable[[dict[str, FixedType], FixedType], None]] = {
+    kinds.HARD_SIGMOID: _hard_sigmoid_holds_one,
+}
+"""per-kind checks of a resolved layer (its types by role, its input's type): a ValueError
+where hls4ml computes what hlsfx does not reproduce"""

@@ -22,31 +22,60 @@ class ProjectError(ValueError):
     """A project folder hlsfx cannot read; the message names the file and what is wrong."""
 
 
-FUNCTIONS = {
-    "dense": ("Dense", None),
-    "conv_1d_cl": ("Conv1D", None),
-    "conv_2d_cl": ("Conv2D", None),
-    "pooling1d_cl": ("Pooling1D", None),
-    "pooling2d_cl": ("Pooling2D", None),
-    "relu": ("Activation", "relu"),
-    "linear": ("Activation", "linear"),
-    "sigmoid": ("Activation", "sigmoid"),
-    "tanh": ("Activation", "tanh"),
-    "softplus": ("Activation", "softplus"),
-    "softsign": ("Activation", "softsign"),
-    "selu": ("Activation", "selu"),
-    "softmax": ("Softmax", "softmax"),
+@dataclass(frozen=True)
+class _Call:
+    """How an nnet function is called: the hls4ml layer class it stands for, its template
+    arguments (``x`` an input's type, ``p`` a parameter's type, ``y`` the result's type, ``c``
+    the configuration struct) and its call arguments (``i`` an input, ``o`` the output, ``w``
+    and ``b`` weights and biases, ``s`` scales, ``a`` a weight file of slopes, ``l`` a literal
+    parameter), and attributes it implies."""
+
+    class_name: str
+    templates: str = "xyc"
+    arguments: str = "io"
+    attributes: tuple[tuple[str, Any], ...] = ()
+
+
+def _activation(name: str, templates: str = "xyc", arguments: str = "io",
+                class_name: str = "Activation") -> _Call:  # fmt: skip
+    return _Call(class_name, templates, arguments, (("activation", name),))
+
+
+FUNCTIONS: dict[str, _Call] = {
+    "dense": _Call("Dense", arguments="iowb"),
+    "conv_1d_cl": _Call("Conv1D", arguments="iowb"),
+    "conv_2d_cl": _Call("Conv2D", arguments="iowb"),
+    "pooling1d_cl": _Call("Pooling1D"),
+    "pooling2d_cl": _Call("Pooling2D"),
+    **{
+        name: _activation(name)
+        for name in ("relu", "linear", "sigmoid", "tanh", "softplus", "softsign", "selu")
+    },
+    "softmax": _Call("Softmax"),
+    "leaky_relu": _activation("leakyrelu", "xpyc", "ilo", "ParametrizedActivation"),
+    "elu": _activation("elu", "xpyc", "ilo", "ParametrizedActivation"),
+    "prelu": _activation("prelu", "xpyc", "iao", "PReLU"),
+    "normalize": _Call("BatchNormalization", arguments="iosb"),
+    **{
+        name: _Call("Merge", "xxyc", "iio", (("op", name),))
+        for name in ("add", "subtract", "multiply")
+    },
+    **{f"concatenate{d}d": _Call("Concatenate", "xxyc", "iio") for d in (1, 2, 3)},
+    "resize_nearest": _Call("Resize", "xc", "io", (("algorithm", "nearest"),)),
+    "transpose": _Call("Transpose"),
 }
-"""hls4ml's nnet function -> (its layer class, its activation)"""
+"""hls4ml's nnet functions hlsfx reads, by name"""
+_SKIPPED = {"load_weights_from_txt"}
+"""nnet calls in the top function that are not layers"""
 
 _TYPEDEF = re.compile(r"typedef\s+(.+?)\s+(\w+)\s*;")
-_STRUCT = re.compile(r"struct\s+(\w+)\s*:\s*nnet::\w+\s*\{(.*?)\n\};", re.S)
+_STRUCT = re.compile(r"struct\s+(\w+)\s*(?::\s*nnet::\w+\s*)?\{(.*?)\n\};", re.S)
+_PERM = re.compile(r"unsigned\s+(\w+)_perm\s*\[\s*\d+\s*\]\s*=\s*\{([^}]*)\}\s*;")
 _FIELD = re.compile(r"static\s+(?:const|constexpr)\s+[\w:]+\s+(\w+)\s*=\s*([^;]+);")
 _TOP = re.compile(r"void\s+(\w+)\s*\(([^)]*)\)\s*\{", re.S)
 _ARRAY = re.compile(r"(\w+)\s+(\w+)\s*\[([\d\s*]+)\]")
 _ALIAS = re.compile(r"auto\s*&\s*(\w+)\s*=\s*(\w+)\s*;")
-_CALL = re.compile(r"nnet::(\w+)\s*<\s*(\w+)\s*,\s*(\w+)\s*,\s*(\w+)\s*>\s*\(([^)]*)\)\s*;\s*"
-                   r"(?://\s*(\S+))?")  # fmt: skip
+_CALL = re.compile(r"nnet::(\w+)\s*<([^<>]*)>\s*\(([^)]*)\)\s*;\s*(?://\s*(\S+))?")
 
 
 def _read(path: Path) -> str:
@@ -155,6 +184,39 @@ def _weight_shape(class_name: str, config: dict) -> tuple[int, ...]:
     return (config["filt_width"], config["n_chan"], config["n_filt"])
 
 
+_WEIGHT_ROLES = {"w": "weight", "b": "bias", "s": "scale", "a": "param"}
+
+
+def _weight_shapes(call: _Call, config: dict) -> dict[str, tuple[int, ...]]:
+    """The shape of each weight file a call reads, by its role."""
+    if call.class_name == "BatchNormalization":
+        n = config["n_in"] if config.get("n_filt", -1) == -1 else config["n_filt"]
+        return {"scale": (n,), "bias": (n,)}
+    if call.class_name == "PReLU":
+        return {"param": (config["n_in"],)}
+    if call.class_name in ("Dense", "Conv1D", "Conv2D"):
+        n_out = config.get("n_out", config.get("n_filt"))
+        return {"weight": _weight_shape(call.class_name, config), "bias": (n_out,)}
+    return {}
+
+
+def _implied(call: _Call, config: dict, literals: list[str], perms: dict[str, list[int]],
+             name: str) -> dict[str, Any]:  # fmt: skip
+    """The attributes hls4ml's layer has that the call gives rather than its struct."""
+    implied = dict(call.attributes)
+    for literal in literals:
+        try:
+            implied["activ_param"] = float(literal)
+        except ValueError:
+            raise ProjectError(f"{name}: the parameter {literal[:40]!r} is not a number") from None
+    if call.class_name == "Resize":
+        implied |= {"in_height": config["height"], "out_height": config["new_height"],
+                    "in_width": config["width"], "out_width": config["new_width"]}  # fmt: skip
+    if call.class_name == "Transpose":
+        implied["perm"] = perms.get(name, [])
+    return implied
+
+
 def read_project(folder: str | Path) -> _Project:
     """The layers of the hls4ml project in ``folder``, as :func:`hlsfx.from_hls4ml` reads
     them."""
@@ -166,7 +228,8 @@ def read_project(folder: str | Path) -> _Project:
     source, top = tops[0]
     types = {alias: spelled for spelled, alias in _TYPEDEF.findall(_read(folder / "firmware" /
                                                                          "defines.h"))}  # fmt: skip
-    structs = _structs(_read(folder / "firmware" / "parameters.h"), types)
+    parameters = _read(folder / "firmware" / "parameters.h")
+    structs = _structs(parameters, types)
     shapes = {name: _dims(dims) for _, name, dims in _ARRAY.findall(_read(source))}
     variable_types = {name: types.get(t, t) for t, name, _ in _ARRAY.findall(_read(source))}
     layers = []
@@ -176,35 +239,47 @@ def read_project(folder: str | Path) -> _Project:
                              _Variable(shapes[name], _Precision(types.get(t, t)))))  # fmt: skip
     body = _read(source)[top.end() :]
     aliases = dict(_ALIAS.findall(body))  # a flatten hls4ml writes as a reference
-    for function, _x_t, y_t, config_name, arguments, comment in _CALL.findall(body):
-        source_var = arguments.split(",")[0].strip()
-        if source_var in aliases:
-            original = aliases.pop(source_var)
-            size = math.prod(shapes[original])
-            shapes[source_var] = [size]
-            flat = _Variable([size], _Precision(variable_types[original]))
-            layers.append(_Layer(source_var, "Reshape", [original], [source_var], flat))
+    perms = {name: _dims(text.replace(",", "*")) for name, text in _PERM.findall(parameters)}
+    for function, template_text, arguments, comment in _CALL.findall(body):
+        if function in _SKIPPED:
+            continue
         if function not in FUNCTIONS:
             raise ProjectError(f"{source}: nnet::{function} is not read; hlsfx reads "
                                f"{', '.join(FUNCTIONS)}")  # fmt: skip
-        class_name, activation = FUNCTIONS[function]
+        call = FUNCTIONS[function]
+        templates = [t.strip() for t in template_text.split(",")]
         args = [a.strip() for a in arguments.split(",")]
-        config = dict(structs.get(config_name) or {})
+        if len(templates) != len(call.templates) or len(args) != len(call.arguments):
+            raise ProjectError(f"{source}: nnet::{function}<{template_text}>({arguments}) is "
+                               "not the call hls4ml writes")  # fmt: skip
+        named = {role: [v for r, v in zip(call.arguments, args, strict=True) if r == role]
+                 for role in "iolwbsa"}  # fmt: skip
+        typed = dict(zip(call.templates, templates, strict=True))
+        for source_var in named["i"]:
+            if source_var in aliases:  # a flatten hls4ml writes as a reference
+                original = aliases.pop(source_var)
+                size = math.prod(shapes[original])
+                shapes[source_var] = [size]
+                flat = _Variable([size], _Precision(variable_types[original]))
+                layers.append(_Layer(source_var, "Reshape", [original], [source_var], flat))
+        config = dict(structs.get(typed["c"]) or {})
         if not config:
-            raise ProjectError(f"{folder / 'firmware' / 'parameters.h'} lacks {config_name}")
-        config.update({"activation": activation} if activation else {})
-        if class_name.startswith("Conv") or class_name == "Dense":
+            raise ProjectError(f"{folder / 'firmware' / 'parameters.h'} lacks {typed['c']}")
+        if call.class_name.startswith("Conv") or call.class_name == "Dense":
             mult = structs.get(str(config.get("mult_config")), {})
             config = {**mult, **config}  # a convolution's types live in its mult_config too
+        config.setdefault("n_in", math.prod(shapes[named["i"][0]]))
+        config |= _implied(call, config, named["l"], perms, typed["c"])
+        shapes_by_role = _weight_shapes(call, config)
         weights = {}
-        if len(args) == 4:
-            weights["weight"] = _Weight(_weights(folder, args[2],
-                                                 _weight_shape(class_name, config)))  # fmt: skip
-            n_out = config.get("n_out", config.get("n_filt"))
-            weights["bias"] = _Weight(_weights(folder, args[3], (n_out,)))
-        output = _Variable(shapes[args[1]], _Precision(types.get(y_t, y_t)))
-        config.setdefault("n_in", math.prod(shapes[args[0]]))
-        layers.append(_Layer(comment or args[1], class_name, [args[0]], [args[1]], output, config,
-                             weights))  # fmt: skip
+        for role in "wbsa":
+            for file in named[role]:
+                key = _WEIGHT_ROLES[role]
+                weights[key] = _Weight(_weights(folder, file, shapes_by_role[key]))
+        y_t = typed.get("y", typed["x"])  # a resize keeps its input's type
+        output_var = named["o"][0]
+        output = _Variable(shapes[output_var], _Precision(types.get(y_t, y_t)))
+        layers.append(_Layer(comment or output_var, call.class_name, named["i"], [output_var],
+                             output, config, weights))  # fmt: skip
     output = ports[-1][1]
     return _Project(layers, [output], _Config(top.group(1)))

@@ -24,9 +24,9 @@ if TYPE_CHECKING:
 __all__ = [
     "ADD", "AVERAGE_POOL1D", "AVERAGE_POOL2D", "BATCH_NORM", "BINARIZE", "CLIP", "CONCATENATE",
     "CONV1D", "CONV2D", "DENSE", "DEPTHWISE_CONV1D", "DEPTHWISE_CONV2D", "ELU", "HARD_SIGMOID",
-    "KINDS", "LEAKY_RELU", "LINEAR", "MAX_POOL1D", "MAX_POOL2D", "MULTIPLY",
-    "PRELU", "RELU", "RESHAPE", "SELU", "SIGMOID", "SOFTMAX", "SOFTPLUS", "SOFTSIGN", "SUBTRACT",
-    "TANH", "TRANSPOSE", "LayerKind", "TableRequest", "TableSpec", "WeightedKind", "WindowKind"
+    "KINDS", "LEAKY_RELU", "LINEAR", "MAX_POOL1D", "MAX_POOL2D", "MULTIPLY", "PRELU", "RELU",
+    "RESHAPE", "SELU", "SIGMOID", "SOFTMAX", "SOFTPLUS", "SOFTSIGN", "SUBTRACT", "TANH",
+    "TRANSPOSE", "LayerKind", "TableRequest", "TableSpec", "WeightedKind", "WindowKind"
 ]  # fmt: skip
 
 
@@ -418,21 +418,24 @@ class UpSamplingKind(LayerKind):
 
 
 class PoolKind(WindowKind):
-    """Max or average pooling, channels-last, per channel over each window.
-
-    attrs: ``kernel``, ``strides``, ``pads`` (begin..., end...), ``dilations`` (all 1) and, for
-    average pooling, ``count_include_pad``. Max: ``cast(max over the window, result)`` (padding
-    never wins). Average: ``cast(sum * recip[count], result)`` with the exact sum and
-    ``recip[count] = cast(1 / count, recip)``, count being the window size or, without
-    ``count_include_pad``, the number of positions inside the input.
-    """
+    """Max or average pooling, channels-last, per channel over each window. attrs: ``kernel``,
+    ``strides``, ``pads`` (begin..., end...), ``dilations`` (all 1) and, for average pooling,
+    ``count_include_pad``. Max: ``cast(max over the window, result)`` (padding never wins).
+    Average: the taps inside the input summed in window order into ``accum`` (cast after each
+    add; exact by default), then ``cast(acc * recip[count], result)``, ``recip[count] =
+    cast(1 / count, recip)``, count the window size or, without ``count_include_pad``, the taps
+    inside; ``numerics="hls4ml"`` gives ``cast(trunc(acc / count), result)`` (toward zero)."""
 
     def __init__(self, name: str, spatial: int, average: bool) -> None:
         self.name = name
         self.spatial = spatial
         self.average = average
-        self.roles = ("recip", "result") if average else ("result",)
+        self.roles = ("accum", "recip", "result") if average else ("result",)
         self.result_follows_input = not average
+
+    def exact_roles(self, layer, types, x, n):
+        taps = math.prod(layer.attrs["kernel"])  # average pooling's exact window sum
+        return {"accum": self.window_sum_type(x, taps)} if self.average else {}
 
     def derived_constants(self, layer, types, x, quantize):
         """Average pooling's ``recip``: ``cast(1 / count, recip)`` by count (entry 0 unused;
@@ -591,7 +594,6 @@ KINDS: dict[str, LayerKind] = {kind.name: kind for kind in _ALL_KINDS}
 
 def kind_named(name: str) -> LayerKind:
     """The registered kind called ``name``."""
-    try:
-        return KINDS[name]
-    except KeyError:
-        raise ValueError(f"no layer kind {name!r}; the kinds are {', '.join(KINDS)}") from None
+    if name not in KINDS:
+        raise ValueError(f"no layer kind {name!r}; the kinds are {', '.join(KINDS)}")
+    return KINDS[name]

@@ -129,6 +129,77 @@ def test_tabulated_activations_equal_hls4ml_s_c_plus_plus_on_every_code(
         )
 
 
+# (input type, slope, shift, slope type, shift type, result type): every input code
+HARD_SIGMOID_CASES = [
+    ("ap_fixed<16,6>", 0.2, 0.5, "ap_ufixed<16,0>", "ap_ufixed<2,0>", "ap_fixed<16,6>"),  # defaults
+    ("ap_fixed<10,4,AP_RND,AP_SAT>", 0.3, 0.25, "ap_ufixed<6,0>", "ap_ufixed<2,0>",
+     "ap_ufixed<8,1,AP_RND,AP_SAT>"),
+    ("ap_ufixed<9,2>", 0.7, 0.1, "ap_ufixed<8,0,AP_RND>", "ap_ufixed<4,0,AP_RND>",
+     "ap_fixed<6,1,AP_RND_CONV,AP_SAT>"),
+]  # fmt: skip
+
+
+def _hard_sigmoid_program(cases: list[tuple]) -> str:
+    lines = ['#include "nnet_utils/nnet_activation.h"', "#include <cstdio>", ""]
+    for k, (x, slope, shift, slope_t, shift_t, y) in enumerate(cases):
+        x, slope_t, shift_t, y = (cpp_type(FixedType.parse(t)) for t in (x, slope_t, shift_t, y))
+        width = FixedType.parse(cases[k][0]).width
+        lines += [
+            f"struct config{k} {{",
+            f"    static const unsigned n_in = {1 << width};",
+            f"    static const {slope_t} slope;",
+            f"    static const {shift_t} shift;",
+            "    static const unsigned io_type = nnet::io_parallel;",
+            "    static const unsigned reuse_factor = 1;",
+            "};",
+            f"const {slope_t} config{k}::slope = {slope!r};",
+            f"const {shift_t} config{k}::shift = {shift!r};",
+            f"static {x} in{k}[{1 << width}];",
+            f"static {y} out{k}[{1 << width}];",
+        ]
+    lines.append("int main() {")
+    for k, (x, *_rest, y) in enumerate(cases):
+        width = FixedType.parse(x).width
+        x, y = cpp_type(FixedType.parse(x)), cpp_type(FixedType.parse(y))
+        lines += [
+            f"    for (long long c = 0; c < {1 << width}; c++) in{k}[c].range({width - 1}, 0) = c;",
+            f"    nnet::hard_sigmoid<{x}, {y}, config{k}>(in{k}, out{k});",
+            f"    for (long long c = 0; c < {1 << width}; c++) "
+            f'std::printf("%.17g\\n", out{k}[c].to_double());',
+        ]
+    return "\n".join([*lines, "    return 0;", "}", ""])
+
+
+def test_hard_sigmoid_equals_hls4ml_s_c_plus_plus_on_every_code(gxx, ap_types_dir, csim_cache):
+    source = _hard_sigmoid_program(HARD_SIGMOID_CASES)
+    printed = iter(_run_cpp(source, gxx, ap_types_dir, csim_cache))
+    for x, slope, shift, slope_t, shift_t, y in HARD_SIGMOID_CASES:
+        x_t, y_t = FixedType.parse(x), FixedType.parse(y)
+        params = {"alpha": [slope], "beta": [shift]}
+        codes = _all_codes(x_t)
+        layer = Layer("hard", kinds.HARD_SIGMOID, ["x"], "y", params=params)
+        graph = Graph(("x",), ("y",), (layer,), {"x": (len(codes),), "y": (len(codes),)})
+        qm = hlsfx.configure(graph, y, inputs={"x": x}, numerics="hls4ml",
+                             layers={"hard": {"alpha": slope_t, "beta": shift_t}})  # fmt: skip
+        ours = qm.predict_codes({"x": codes[None, :]})["y"][0]
+        theirs = np.array([float(next(printed)) for _ in codes]) * 2.0**y_t.fractional
+        differ = np.flatnonzero(ours != theirs.astype(np.int64))
+        assert not differ.size, (
+            f"hard sigmoid {x} -> {y}: {differ.size} codes differ, e.g. input "
+            f"{codes[differ[0]]}: hls4ml {int(theirs[differ[0]])}, hlsfx {ours[differ[0]]}"
+        )
+        assert len(np.unique(ours)) > 20
+    # hls4ml's defaults for the slope and shift; a sum whose type cannot hold 1 is refused
+    layer = Layer("hard", kinds.HARD_SIGMOID, ["x"], "y", params={"alpha": [0.2], "beta": [0.5]})
+    graph = Graph(("x",), ("y",), (layer,), {"x": (4,), "y": (4,)})
+    qm = hlsfx.configure(graph, "ap_fixed<8,3>", numerics="hls4ml")
+    assert [str(qm.precisions["hard"].types[r]) for r in ("alpha", "beta")] == [
+        "ap_ufixed<16,0>", "ap_ufixed<2,0>"]  # fmt: skip
+    with pytest.raises(ValueError, match=r"layer 'hard' \(HardSigmoid\): hls4ml clamps .* wraps"):
+        narrow = {"alpha": "ap_ufixed<8,-1>", "beta": "ap_ufixed<4,-1>"}
+        hlsfx.configure(graph, "ap_ufixed<8,-3>", numerics="hls4ml", layers={"hard": narrow})
+
+
 def test_weights_reach_the_types_through_hls4ml_s_decimal_text():
     # 0.4062457 is printed "0.40625" for ap_fixed<8,3> (5 fractional bits), read back as 13/32,
     # where truncating the float gives 12/32
@@ -242,10 +313,9 @@ def test_the_sum_is_cast_to_inv_input_only_in_hls4ml_numerics():
 
 
 def test_kinds_whose_hls4ml_numerics_are_not_reproduced_are_refused_by_name():
-    params = {"alpha": [0.2], "beta": [0.5]}
-    layer = Layer("h", kinds.HARD_SIGMOID, ["x"], "y", params=params)
+    layer = Layer("h", kinds.CLIP, ["x"], "y", attrs={"min": -1.0, "max": 1.5})
     graph = Graph(("x",), ("y",), (layer,), {"x": (4,), "y": (4,)})
-    message = r"layer 'h' \(HardSigmoid\): numerics='hls4ml' reproduces hls4ml's Dense, .*; its H"
+    message = r"layer 'h' \(Clip\): numerics='hls4ml' reproduces hls4ml's Dense, .*; its Clip"
     with pytest.raises(ValueError, match=message):
         hlsfx.configure(graph, numerics="hls4ml")
     assert hlsfx.configure(graph).numerics == "hlsfx"

@@ -446,7 +446,8 @@ def _merge(c: RtlLayer) -> str:
 
 def _pool(c: RtlLayer) -> str:
     """Max: the largest input of the window (taps inside the input only), cast to the result.
-    Average: the exact sum of those taps times ``recip[count]``, cast to the result."""
+    Average: those taps summed into the accumulator, times ``recip[count]`` or, in hls4ml's
+    numerics, divided by the count toward zero, cast to the result."""
     layer, x_t, net = c.layer, c.x_t, c.net
     channels = c.in_shapes[0][-1]
     index = layer.kind.patch_index(layer, c.in_shapes[0])
@@ -464,15 +465,39 @@ def _pool(c: RtlLayer) -> str:
                     best = net.wire(f"{n}_m{t}", x_t.width, larger) if t else tap
                 c.cast_out(k, net.named(f"{n}_m", x_t.width, best), x_t, f"{n}_c")
                 continue
+            total, s_t = _window_sum(c, n, taps)
+            if c.p.numerics == "hls4ml":  # divided by the count toward zero, in accum_t
+                taps_in_window = index.shape[1] if layer.attrs.get("count_include_pad") else 0
+                divisor = taps_in_window or max(len(taps), 1)
+                width = max(s_t.width, divisor.bit_length()) + 1
+                q_t = FixedType(width, s_t.integer + width - s_t.width, True)
+                quotient = v(f"$signed({{}}) / {signed_const(divisor, width)}",
+                             extend(total, s_t, width))  # fmt: skip
+                c.cast_out(k, net.wire(f"{n}_q", width, quotient), q_t, f"{n}_c")
+                continue
             r_t, recip = c.p.types["recip"], int(c.p.params["recip"][len(taps)])
-            s_t = layer.kind.window_sum_type(x_t, len(taps))
-            terms = [extend(tap, x_t, s_t.width) for tap in taps]
-            total = net.wire(f"{n}_s", s_t.width,
-                             v(" + ".join(["{}"] * len(terms)), *terms) if terms
-                             else const(0, s_t.width))  # fmt: skip
             product = c.mults.product(f"{n}_p", total, s_t, recip, r_t)
             c.cast_out(k, product, product_type(s_t, r_t), f"{n}_c")
     return f"{layer.kind.name}, {len(index)} output positions"
+
+
+def _window_sum(c: RtlLayer, n: str, taps: list[Slice]) -> tuple[Signal | Slice, FixedType]:
+    """The taps summed into the accumulator in window order, ``acc = cast(acc + x, accum)``;
+    one exact sum where the accumulator holds every sum of the window exactly."""
+    x_t, a_t, net = c.x_t, c.p.types["accum"], c.net
+    exact_t = c.layer.kind.window_sum_type(x_t, len(taps))
+    if a_t == c.layer.kind.window_sum_type(x_t, math.prod(c.layer.attrs["kernel"])):
+        terms = [extend(tap, x_t, exact_t.width) for tap in taps]
+        total = net.wire(f"{n}_s", exact_t.width,
+                         v(" + ".join(["{}"] * len(terms)), *terms) if terms
+                         else const(0, exact_t.width))  # fmt: skip
+        return total, exact_t
+    acc: Signal | Slice = net.wire(f"{n}_a", a_t.width, const(0, a_t.width))
+    for t, tap in enumerate(taps):
+        total, s_t = aligned_sum(acc, a_t, tap, x_t)
+        summed = net.wire(f"{n}_s{t}", s_t.width, total)
+        acc = net.named(f"{n}_a{t}", a_t.width, cast(net, summed, s_t, a_t, f"{n}_ca{t}"))
+    return acc, a_t
 
 
 RTL_LAYERS: dict[kinds.LayerKind, Callable[[RtlLayer], str]] = {
