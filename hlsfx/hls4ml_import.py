@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from hlsfx import kinds
+from hlsfx.exact import quantize
 from hlsfx.fixed_type import FixedType
 from hlsfx.graph import Graph, Layer
 from hlsfx.hls4ml_tables import SELU_CONSTANTS
@@ -111,8 +112,20 @@ def _conv(r: _Reader) -> tuple:
     kernel = ("filt_height", "filt_width")[2 - spatial :]
     if int(r.attr("dilation", 1)) != 1:
         raise r.fail("dilated convolutions are not read")
-    kind = kinds.CONV2D if spatial == 2 else kinds.CONV1D
-    return _weighted(r, kind, _window(r, spatial, kernel))
+    if not r.layer.class_name.startswith("Depthwise"):
+        kind = kinds.CONV2D if spatial == 2 else kinds.CONV1D
+        return _weighted(r, kind, _window(r, spatial, kernel))
+    if int(r.attr("depth_multiplier", 1)) != 1:
+        raise r.fail(f"a depth multiplier of {r.attr('depth_multiplier')} is not read (1 is)")
+    kind, attrs, params, fixed, settings = _weighted(
+        r, kinds.DEPTHWISE_CONV2D if spatial == 2 else kinds.DEPTHWISE_CONV1D,
+        _window(r, spatial, kernel),
+    )  # fmt: skip
+    channels = int(r.attr("n_chan"))
+    params["weight"] = params["weight"].reshape(*params["weight"].shape[:spatial], channels)
+    if "bias" not in r.layer.weights:
+        params["bias"] = np.zeros(channels)
+    return kind, attrs, params, fixed, settings
 
 
 def _pool(r: _Reader) -> tuple:
@@ -178,7 +191,9 @@ def _softmax(r: _Reader) -> tuple:
 def _parametrized(r: _Reader) -> tuple:
     function = str(r.attr("activation")).lower()
     alpha = float(r.attr("activ_param"))
-    if function == "elu":  # hls4ml multiplies its table by alpha: only alpha 1 is reproduced
+    if function == "elu":  # hls4ml multiplies its table by alpha held in param_t
+        param_t = r.type("param_t")
+        alpha = float(quantize([alpha], param_t)[0]) * 2.0**-param_t.fractional
         fixed = {"table": r.type("table_t"), "result": r.result()}
         return kinds.ELU, {"alpha": alpha}, {}, fixed, {"table_size": int(r.attr("table_size"))}
     if function != "leakyrelu":
@@ -263,6 +278,8 @@ HLS4ML_LAYERS: dict[str, Callable[[_Reader], tuple]] = {
     "Dense": _dense,
     "Conv1D": _conv,
     "Conv2D": _conv,
+    "DepthwiseConv1D": _conv,
+    "DepthwiseConv2D": _conv,
     "Pooling1D": _pool,
     "Pooling2D": _pool,
     "Activation": _activation,

@@ -12,7 +12,8 @@ from hlsfx.fixed_type import FixedType
 __all__ = ["HLS4ML_CHECKS", "HLS4ML_KINDS", "HLS4ML_KIND_DEFAULTS", "HLS4ML_LITERALS"]
 
 HLS4ML_KINDS = (
-    *(kinds.DENSE, kinds.CONV1D, kinds.CONV2D, kinds.RELU, kinds.LEAKY_RELU, kinds.PRELU),
+    *(kinds.DENSE, kinds.CONV1D, kinds.CONV2D, kinds.DEPTHWISE_CONV1D, kinds.DEPTHWISE_CONV2D),
+    *(kinds.RELU, kinds.LEAKY_RELU, kinds.PRELU),
     *(kinds.LINEAR, kinds.SIGMOID, kinds.TANH, kinds.SOFTPLUS, kinds.SOFTSIGN, kinds.SOFTMAX),
     *(kinds.ELU, kinds.SELU, kinds.HARD_SIGMOID, kinds.MAX_POOL1D, kinds.MAX_POOL2D),
     *(kinds.AVERAGE_POOL1D, kinds.AVERAGE_POOL2D),

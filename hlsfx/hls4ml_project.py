@@ -45,6 +45,8 @@ FUNCTIONS: dict[str, _Call] = {
     "dense": _Call("Dense", arguments="iowb"),
     "conv_1d_cl": _Call("Conv1D", arguments="iowb"),
     "conv_2d_cl": _Call("Conv2D", arguments="iowb"),
+    "depthwise_conv_1d_cl": _Call("DepthwiseConv1D", arguments="iowb"),
+    "depthwise_conv_2d_cl": _Call("DepthwiseConv2D", arguments="iowb"),
     "pooling1d_cl": _Call("Pooling1D"),
     "pooling2d_cl": _Call("Pooling2D"),
     **{
@@ -63,6 +65,7 @@ FUNCTIONS: dict[str, _Call] = {
     **{f"concatenate{d}d": _Call("Concatenate", "xxyc", "iio") for d in (1, 2, 3)},
     "resize_nearest": _Call("Resize", "xc", "io", (("algorithm", "nearest"),)),
     "transpose": _Call("Transpose"),
+    "hard_sigmoid": _activation("hard_sigmoid", class_name="HardActivation"),
 }
 """hls4ml's nnet functions hlsfx reads, by name"""
 _SKIPPED = {"load_weights_from_txt"}
@@ -70,6 +73,7 @@ _SKIPPED = {"load_weights_from_txt"}
 
 _TYPEDEF = re.compile(r"typedef\s+(.+?)\s+(\w+)\s*;")
 _STRUCT = re.compile(r"struct\s+(\w+)\s*(?::\s*nnet::\w+\s*)?\{(.*?)\n\};", re.S)
+_DEFINITION = re.compile(r"const\s+(\w+)\s+(\w+)::(\w+)\s*=\s*([^;]+);")
 _PERM = re.compile(r"unsigned\s+(\w+)_perm\s*\[\s*\d+\s*\]\s*=\s*\{([^}]*)\}\s*;")
 _FIELD = re.compile(r"static\s+(?:const|constexpr)\s+[\w:]+\s+(\w+)\s*=\s*([^;]+);")
 _TOP = re.compile(r"void\s+(\w+)\s*\(([^)]*)\)\s*\{", re.S)
@@ -159,6 +163,10 @@ def _structs(text: str, types: dict[str, str]) -> dict[str, dict[str, Any]]:
         for spelled, alias in _TYPEDEF.findall(body):
             fields[alias] = types.get(spelled, spelled)
         structs[name] = fields
+    for spelled, name, field_name, value in _DEFINITION.findall(text):  # hard sigmoid's slope
+        if name in structs:
+            structs[name][field_name] = _value(value)
+            structs[name][f"{field_name}_t"] = types.get(spelled, spelled)
     return structs
 
 
@@ -194,8 +202,13 @@ def _weight_shapes(call: _Call, config: dict) -> dict[str, tuple[int, ...]]:
         return {"scale": (n,), "bias": (n,)}
     if call.class_name == "PReLU":
         return {"param": (config["n_in"],)}
+    n_out = config.get("n_out", config.get("n_filt"))
+    if call.class_name.startswith("Depthwise"):  # one filter per channel
+        kernel = [config[k] for k in ("filt_height", "filt_width") if k in config]
+        if call.class_name.endswith("1D"):
+            kernel = [config["filt_width"]]
+        return {"weight": (*kernel, config["n_chan"], 1), "bias": (n_out,)}
     if call.class_name in ("Dense", "Conv1D", "Conv2D"):
-        n_out = config.get("n_out", config.get("n_filt"))
         return {"weight": _weight_shape(call.class_name, config), "bias": (n_out,)}
     return {}
 
@@ -265,7 +278,7 @@ def read_project(folder: str | Path) -> _Project:
         config = dict(structs.get(typed["c"]) or {})
         if not config:
             raise ProjectError(f"{folder / 'firmware' / 'parameters.h'} lacks {typed['c']}")
-        if call.class_name.startswith("Conv") or call.class_name == "Dense":
+        if "Conv" in call.class_name or call.class_name == "Dense":
             mult = structs.get(str(config.get("mult_config")), {})
             config = {**mult, **config}  # a convolution's types live in its mult_config too
         config.setdefault("n_in", math.prod(shapes[named["i"][0]]))

@@ -6,8 +6,9 @@ for ``numerics="hls4ml"`` (NUMERICS.md).
   hls4ml's C++ does (``expf``/``tanhf`` in float, softplus's log and softsign's quotient in
   double, each returned as float) and assigned to the table type; the index truncates
   ``x * size / R`` toward zero and adds ``size/2``.
-- ELU (alpha 1) and SELU: ``size`` entries of ``f(-8 k / size)``, for negative inputs,
-  read at ``trunc(x * size / -8)`` (clamped); non-negative inputs do not read the table.
+- ELU and SELU: ``size`` entries of ``f(-8 k / size)``, for negative inputs, read at
+  ``trunc(x * size / -8)`` (clamped), ELU's times alpha; non-negative inputs do not read the
+  table.
 - Softmax: the exp table is indexed by the top log2(size) bits of its input code; entry i is
   ``expf(-x)`` (``stable``, x = max - x_i) or ``expf(x)`` (``latency``) of the value whose top
   bits are i and whose other bits are 0; the reciprocal table likewise, ``1 / x`` in float.
@@ -22,12 +23,13 @@ import ctypes.util
 import functools
 import math
 from collections.abc import Callable
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
 
 from hlsfx.exact import quantize
-from hlsfx.fixed_type import FixedType
+from hlsfx.fixed_type import FixedType, product_type
 from hlsfx.tables import TOP_BITS, TOWARD_ZERO, Table
 
 __all__ = ["ACTIVATION_RANGE", "SELU_CONSTANTS", "activation_table", "balanced_tree"]
@@ -116,18 +118,20 @@ SELU_CONSTANTS = {"alpha": 1.6732632423543772848170429916717,
 
 def below_zero_table(function: str, input_type: FixedType, entry_type: FixedType, size: int,
                      attrs: Any) -> Table:  # fmt: skip
-    """hls4ml's ELU (alpha 1) or SELU table of ``size`` entries for negative inputs of
-    ``input_type``: entry k is ``f(-8 k / size)`` in float (``expf(x) - 1.``, SELU's products
-    in double, returned as float), read at ``trunc(x * size / -8)``, clamped to the last entry.
-    Held reversed, so that the toward-zero rule (``trunc(x * size / 8)`` plus ``size - 1``)
-    reads it."""
-    expected = {"elu": {"alpha": 1.0}, "selu": SELU_CONSTANTS}.get(function)
-    if expected is None:
+    """hls4ml's ELU or SELU table of ``size`` entries for negative inputs of ``input_type``:
+    entry k is ``f(-8 k / size)`` in float (``expf(x) - 1.``, SELU's products in double,
+    returned as float), read at ``trunc(x * size / -8)``, clamped to the last entry. ELU's
+    ``alpha`` (hls4ml multiplies each entry by it, held in the layer's parameter type) must be
+    a value of that type, a dyadic fraction: the entries are those exact products. Held
+    reversed, so that the toward-zero rule (``trunc(x * size / 8)`` plus ``size - 1``) reads
+    it."""
+    if function not in ("elu", "selu"):
         raise ValueError(f"hls4ml tabulates elu and selu below zero, not {function!r}")
-    given = {key: float(attrs[key]) for key in expected} if attrs else {}
-    if any(not math.isclose(given.get(k, math.nan), v, rel_tol=1e-12) for k, v in expected.items()):
-        raise ValueError(f"hls4ml's {function} table is computed with {expected}, not {given}: "
-                         "numerics='hls4ml' reproduces those constants only")  # fmt: skip
+    if function == "selu":
+        given = {key: float((attrs or {}).get(key, math.nan)) for key in SELU_CONSTANTS}
+        if any(not math.isclose(given[k], v, rel_tol=1e-12) for k, v in SELU_CONSTANTS.items()):
+            raise ValueError(f"hls4ml's selu table is computed with {SELU_CONSTANTS}, not "
+                             f"{given}: numerics='hls4ml' reproduces those only")  # fmt: skip
     if size < 2 or size & (size - 1):
         raise ValueError(f"a table size must be a power of two of at least 2, not {size}")
     grid = (-8.0 * np.arange(size, dtype=np.float64) / float(size)).astype(np.float32)
@@ -135,9 +139,27 @@ def below_zero_table(function: str, input_type: FixedType, entry_type: FixedType
     if function == "selu":
         exp_minus_one = SELU_CONSTANTS["gamma"] * (SELU_CONSTANTS["alpha"] * exp_minus_one)
     entries = quantize(exp_minus_one.astype(np.float32).astype(np.float64), entry_type)
+    alpha = float((attrs or {}).get("alpha", 1.0))
+    if function == "elu" and alpha != 1.0:
+        alpha_t, alpha_code = _dyadic(alpha)
+        entries = entries * alpha_code
+        entry_type = product_type(entry_type, alpha_t)
     shift = 3 + input_type.fractional - round(math.log2(size))
     return Table(function, input_type, entry_type, 0, shift, entries[::-1].copy(), TOWARD_ZERO,
                  size - 1)  # fmt: skip
+
+
+def _dyadic(value: float) -> tuple[FixedType, int]:
+    """The smallest type holding ``value`` exactly, and its code there."""
+    exact = Fraction(value)
+    fractional = exact.denominator.bit_length() - 1
+    if exact.denominator != 1 << fractional or fractional > 32:
+        raise ValueError(f"hls4ml multiplies its ELU table by alpha {value} held in the "
+                         "layer's parameter type: give alpha as a value of that type "
+                         "(from_hls4ml does)")  # fmt: skip
+    code = int(exact * (1 << fractional))
+    width = max(1, abs(code).bit_length()) + (code < 0)
+    return FixedType(width, width - fractional, code < 0), code
 
 
 def softmax_table(function: str, input_type: FixedType, entry_type: FixedType, size: int,

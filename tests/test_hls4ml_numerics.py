@@ -319,8 +319,8 @@ def test_kinds_whose_hls4ml_numerics_are_not_reproduced_are_refused_by_name():
     with pytest.raises(ValueError, match=message):
         hlsfx.configure(graph, numerics="hls4ml")
     assert hlsfx.configure(graph).numerics == "hlsfx"
-    # hls4ml multiplies its ELU table by alpha in the slope's type: alpha 1 only
+    # hls4ml multiplies its ELU table by alpha held in its parameter type: a dyadic alpha
     elu = Layer("e", kinds.ELU, ["x"], "y", attrs={"alpha": 0.7})
     graph = Graph(("x",), ("y",), (elu,), {"x": (4,), "y": (4,)})
-    with pytest.raises(ValueError, match=r"layer 'e' \(ELU\): .*computed with \{'alpha': 1.0\}"):
+    with pytest.raises(ValueError, match=r"layer 'e' \(ELU\): .*alpha 0.7 held in the layer's"):
         hlsfx.configure(graph, numerics="hls4ml")

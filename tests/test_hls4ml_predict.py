@@ -57,7 +57,7 @@ def _torch_models() -> dict:
             super().__init__()
             self.fc1, self.fc2, self.out = nn.Linear(8, 12), nn.Linear(8, 12), nn.Linear(36, 4)
             self.leaky, self.prelu, self.bn = nn.LeakyReLU(0.3), nn.PReLU(12), nn.BatchNorm1d(12)
-            self.elu = nn.ELU()
+            self.elu = nn.ELU(0.7)  # hls4ml holds alpha in the layer's parameter type
             with torch.no_grad():
                 self.prelu.weight.uniform_(-0.7, 0.7)
                 self.bn.running_mean.normal_(0.0, 0.5)
@@ -212,6 +212,65 @@ def test_a_qkeras_model_through_qonnx_equals_hls4ml_predict(setting, tmp_path, c
     _assert_equal_codes(hls_model, _inputs((16,), ()), f"qkeras jet tagger {setting}")
 
 
+def _layer_list(name: str) -> list[dict]:
+    """A depthwise convolution (padded in 2-D, strided in 1-D), a ReLU and a Dense, or a Dense
+    and a hard sigmoid, as the layer list hls4ml's Keras reader makes (hls4ml reads these
+    layers from Keras only)."""
+    rng = np.random.default_rng(len(name))
+    if name == "hard_sigmoid":
+        return [
+            {"class_name": "InputLayer", "name": "x", "input_shape": [6]},
+            {"class_name": "Dense", "name": "fc", "inputs": ["x"], "n_in": 6, "n_out": 8,
+             "weight_data": rng.normal(0.0, 0.5, (6, 8)), "bias_data": rng.normal(0.0, 0.2, 8)},
+            {"class_name": "HardActivation", "activation": "hard_sigmoid", "name": "hard",
+             "inputs": ["fc"], "slope": 0.2, "shift": 0.5},
+        ]  # fmt: skip
+    if name == "depthwise2d":
+        shape = [9, 9, 3]
+        window = {"in_height": 9, "in_width": 9, "filt_height": 3, "filt_width": 3,
+                  "stride_height": 1, "stride_width": 1, "pad_top": 1, "pad_bottom": 1,
+                  "pad_left": 1, "pad_right": 1, "out_height": 9, "out_width": 9}  # fmt: skip
+    else:
+        shape = [20, 3]
+        window = {"in_width": 20, "filt_width": 4, "stride_width": 2, "pad_left": 0,
+                  "pad_right": 0, "out_width": 9}  # fmt: skip
+    kernel = [window[k] for k in ("filt_height", "filt_width") if k in window]
+    size = int(np.prod([window.get("out_height", 1), window["out_width"], 3]))
+    return [
+        {"class_name": "InputLayer", "name": "x", "input_shape": shape},
+        {"class_name": f"DepthwiseConv{len(kernel)}D", "name": "dw", "inputs": ["x"],
+         "data_format": "channels_last", "n_chan": 3, "n_filt": 3, "depth_multiplier": 1,
+         "depthwise_data": rng.normal(0.0, 0.6, (*kernel, 3, 1)),
+         "bias_data": rng.normal(0.0, 0.4, 3), **window},
+        {"class_name": "Activation", "activation": "relu", "name": "relu", "inputs": ["dw"]},
+        {"class_name": "Reshape", "name": "flat", "inputs": ["relu"], "target_shape": [size]},
+        {"class_name": "Dense", "name": "fc", "inputs": ["flat"], "n_in": size, "n_out": 4,
+         "weight_data": rng.normal(0.0, 0.3, (size, 4)), "bias_data": rng.normal(0.0, 0.2, 4)},
+    ]  # fmt: skip
+
+
+def _from_layer_list(name: str, setting: dict, folder: Path):
+    """The hls4ml ModelGraph of :func:`_layer_list` at a precision setting."""
+    roles = {"weight": setting["weight"], "bias": setting["bias"], "accum": setting["accum"],
+             "result": setting["result"]}  # fmt: skip
+    config = {"OutputDir": str(folder), "ProjectName": "myproject", "Backend": "Vivado",
+              "IOType": "io_parallel",
+              "HLSConfig": {"Model": {"Precision": setting["result"], "ReuseFactor": 1,
+                                      "Strategy": "Latency"},
+                            "LayerName": {"dw": {"Precision": roles},
+                                          "fc": {"Precision": roles}}}}  # fmt: skip
+    return _hls4ml().model.ModelGraph.from_layer_list(config, _layer_list(name))
+
+
+@pytest.mark.parametrize("setting", sorted(SETTINGS))
+@pytest.mark.parametrize("name", ["depthwise1d", "depthwise2d", "hard_sigmoid"])
+def test_keras_only_layers_equal_hls4ml_predict(name, setting, tmp_path, csim_cache):
+    hls_model = _from_layer_list(name, SETTINGS[setting], tmp_path / "hls4ml")
+    _compiled(hls_model, csim_cache)
+    shape = tuple(_layer_list(name)[0]["input_shape"])
+    _assert_equal_codes(hls_model, _inputs(shape, ()), f"{name} {setting}")
+
+
 def test_an_hls4ml_configuration_with_its_model_gives_the_same_model(tmp_path):
     hls4ml = _hls4ml()
     model, shape = _torch_models()["sigmoid_tanh"]
@@ -244,7 +303,9 @@ def test_an_hls4ml_configuration_with_its_model_gives_the_same_model(tmp_path):
         hlsfx.from_hls4ml({"HLSConfig": config})
 
 
-@pytest.mark.parametrize("name", ["cnn_pool", "branches", "upsampled"])
+@pytest.mark.parametrize(
+    "name", ["cnn_pool", "branches", "upsampled", "depthwise2d", "hard_sigmoid"]
+)
 def test_an_hls4ml_project_folder_round_trips_to_its_own_c_simulation(
     name, tmp_path, gxx, ap_types_dir
 ):
@@ -252,18 +313,22 @@ def test_an_hls4ml_project_folder_round_trips_to_its_own_c_simulation(
     weights/*.txt): hlsfx's predict equals the project's own testbench, compiled with g++ and
     run on its tb_data, code for code."""
     hls4ml = _hls4ml()
-    model, shape = _torch_models()[name]
-    model.eval()
-    config = hls4ml.utils.config_from_pytorch_model(
-        model, input_shape=shape, granularity="name", backend="Vivado",
-        default_precision=SETTINGS["saturating"]["result"],
-    )  # fmt: skip
-    config = _settle(config, SETTINGS["saturating"])
     project = tmp_path / "hls4ml_prj"
-    hls_model = hls4ml.converters.convert_from_pytorch_model(
-        model, hls_config=config, output_dir=str(project), backend="Vivado",
-        io_type="io_parallel",
-    )  # fmt: skip
+    if name in ("depthwise2d", "hard_sigmoid"):
+        hls_model = _from_layer_list(name, SETTINGS["saturating"], project)
+        shape = tuple(_layer_list(name)[0]["input_shape"])
+    else:
+        model, shape = _torch_models()[name]
+        model.eval()
+        config = hls4ml.utils.config_from_pytorch_model(
+            model, input_shape=shape, granularity="name", backend="Vivado",
+            default_precision=SETTINGS["saturating"]["result"],
+        )  # fmt: skip
+        config = _settle(config, SETTINGS["saturating"])
+        hls_model = hls4ml.converters.convert_from_pytorch_model(
+            model, hls_config=config, output_dir=str(project), backend="Vivado",
+            io_type="io_parallel",
+        )  # fmt: skip
     hls_model.write()
     read = tuple(hls_model.get_input_variables()[0].shape)
     x = _inputs(shape, () if read == shape else (*shape[1:], shape[0]))[:400].reshape(400, -1)
