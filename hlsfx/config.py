@@ -344,7 +344,7 @@ def _resolve_layer(
         if request.role not in tables:
             tables[request.role] = _table(settings, request, types[request.role], numerics)
     if numerics == "hls4ml" and kind in HLS4ML_CHECKS:
-        HLS4ML_CHECKS[kind](types, x)
+        HLS4ML_CHECKS[kind](layer, types, x)
     ordered = {role: types[role] for role in kind.roles}
     return LayerPrecision(ordered, tables, params, frozenset(automatic), options, numerics)
 

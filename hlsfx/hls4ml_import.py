@@ -143,7 +143,9 @@ def _pool(r: _Reader) -> tuple:
 
 _ACTIVATIONS = {"relu": kinds.RELU, "linear": kinds.LINEAR, "sigmoid": kinds.SIGMOID,
                 "tanh": kinds.TANH, "softplus": kinds.SOFTPLUS, "softsign": kinds.SOFTSIGN,
-                "selu": kinds.SELU}  # fmt: skip
+                "selu": kinds.SELU, "relu6": kinds.CLIP, "relu1": kinds.CLIP,
+                "binary_tanh": kinds.BINARIZE}  # fmt: skip
+_CLIPS = {"relu6": 6.0, "relu1": 1.0}
 
 
 def _activation(r: _Reader) -> tuple:
@@ -153,6 +155,10 @@ def _activation(r: _Reader) -> tuple:
                      f"{', '.join(_ACTIVATIONS)} and softmax")  # fmt: skip
     kind = _ACTIVATIONS[function]
     fixed, settings, attrs, params = {"result": r.result()}, {}, {}, {}
+    if function in _CLIPS:
+        attrs = {"min": 0.0, "max": _CLIPS[function]}
+    if kind is kinds.BINARIZE:
+        attrs = {"scale": 1.0}
     if kind is kinds.SELU:  # hls4ml's constants; lambda a literal held as ap_ufixed<16,1>
         attrs, params = dict(SELU_CONSTANTS), {"gamma": np.array([SELU_CONSTANTS["gamma"]])}
     if "table" in kind.roles:

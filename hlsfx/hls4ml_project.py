@@ -51,7 +51,18 @@ FUNCTIONS: dict[str, _Call] = {
     "pooling2d_cl": _Call("Pooling2D"),
     **{
         name: _activation(name)
-        for name in ("relu", "linear", "sigmoid", "tanh", "softplus", "softsign", "selu")
+        for name in (
+            "relu",
+            "linear",
+            "sigmoid",
+            "tanh",
+            "softplus",
+            "softsign",
+            "selu",
+            "relu6",
+            "relu1",
+            "binary_tanh",
+        )
     },
     "softmax": _Call("Softmax"),
     "leaky_relu": _activation("leakyrelu", "xpyc", "ilo", "ParametrizedActivation"),
@@ -230,6 +241,16 @@ def _implied(call: _Call, config: dict, literals: list[str], perms: dict[str, li
     return implied
 
 
+def _written(body: str) -> set[str]:
+    """The variables the layer calls of a top function's body write."""
+    written = set()
+    for function, _, arguments, _ in _CALL.findall(body):
+        call, args = FUNCTIONS.get(function), arguments.split(",")
+        if call is not None and len(args) == len(call.arguments):
+            written.add(args[call.arguments.index("o")].strip())
+    return written
+
+
 def read_project(folder: str | Path) -> _Project:
     """The layers of the hls4ml project in ``folder``, as :func:`hlsfx.from_hls4ml` reads
     them."""
@@ -247,10 +268,14 @@ def read_project(folder: str | Path) -> _Project:
     variable_types = {name: types.get(t, t) for t, name, _ in _ARRAY.findall(_read(source))}
     layers = []
     ports = _ARRAY.findall(top.group(2))
-    for t, name, _ in ports[:-1]:
+    body = _read(source)[top.end() :]
+    written = _written(body)
+    outputs = [name for _, name, _ in ports if name in written]  # the ports layers write
+    for t, name, _ in ports:
+        if name in written:
+            continue
         layers.append(_Layer(name, "Input", [], [name],
                              _Variable(shapes[name], _Precision(types.get(t, t)))))  # fmt: skip
-    body = _read(source)[top.end() :]
     aliases = dict(_ALIAS.findall(body))  # a flatten hls4ml writes as a reference
     perms = {name: _dims(text.replace(",", "*")) for name, text in _PERM.findall(parameters)}
     for function, template_text, arguments, comment in _CALL.findall(body):
@@ -294,5 +319,4 @@ def read_project(folder: str | Path) -> _Project:
         output = _Variable(shapes[output_var], _Precision(types.get(y_t, y_t)))
         layers.append(_Layer(comment or output_var, call.class_name, named["i"], [output_var],
                              output, config, weights))  # fmt: skip
-    output = ports[-1][1]
-    return _Project(layers, [output], _Config(top.group(1)))
+    return _Project(layers, outputs, _Config(top.group(1)))

@@ -235,7 +235,9 @@ class QuantizedModel:
         batch_size: int | None = None,
         threads: int | None = None,
     ) -> Any:
-        """Emulate the model on a batch.
+        """Emulate the model on a batch. Overflows are not counted here, which lets some
+        layers take faster kernels; :meth:`predict_with_overflows` gives the same outputs and
+        the counts.
 
         Parameters
         ----------

@@ -56,8 +56,13 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=100_000, help="samples")
     parser.add_argument("--repeats", type=int, default=7, help="timed runs per figure")
     parser.add_argument("--fixtures", type=Path, default=ROOT.parent / "shared" / "fixtures")
+    parser.add_argument("--hls4ml-only", action="store_true",
+                        help="only the row of hls4ml's predict against from_hls4ml")  # fmt: skip
     args = parser.parse_args()
     graph = hlsfx.load(args.fixtures / "onnx" / "three_layer_keras.onnx")
+    if args.hls4ml_only:
+        hls4ml_row(graph, args.n, args.repeats)
+        return
     qm = hlsfx.configure(graph, "ap_fixed<16,6>")
     x = np.random.default_rng(0).normal(0.0, 1.0, (args.n, 16))
     forward = float32_forward(graph)

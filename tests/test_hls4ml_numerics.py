@@ -18,6 +18,7 @@ from hlsfx.codegen.cpp import cpp_type
 from hlsfx.config import decimal_text_values
 from hlsfx.fixed_type import FixedType
 from hlsfx.graph import Graph, Layer
+from hlsfx.hls4ml_kinds import HLS4ML_KINDS
 from hlsfx.hls4ml_tables import SELU_CONSTANTS
 
 pytestmark = pytest.mark.oracle
@@ -312,13 +313,29 @@ def test_the_sum_is_cast_to_inv_input_only_in_hls4ml_numerics():
     assert hlsfx.configure(graph, config=qm.config()).numerics == "hls4ml"
 
 
-def test_kinds_whose_hls4ml_numerics_are_not_reproduced_are_refused_by_name():
-    layer = Layer("h", kinds.CLIP, ["x"], "y", attrs={"min": -1.0, "max": 1.5})
+def test_kinds_whose_hls4ml_numerics_are_not_reproduced_are_refused_by_name(monkeypatch):
+    layer = Layer("h", kinds.CLIP, ["x"], "y", attrs={"min": 0.0, "max": 6.0})
     graph = Graph(("x",), ("y",), (layer,), {"x": (4,), "y": (4,)})
+    assert hlsfx.configure(graph, numerics="hls4ml").numerics == "hls4ml"  # hls4ml's ReLU6
+    # a kind not yet checked against hls4ml is refused by name
+    unchecked = tuple(kind for kind in HLS4ML_KINDS if kind is not kinds.CLIP)
+    monkeypatch.setattr(hlsfx.config, "HLS4ML_KINDS", unchecked)
     message = r"layer 'h' \(Clip\): numerics='hls4ml' reproduces hls4ml's Dense, .*; its Clip"
     with pytest.raises(ValueError, match=message):
         hlsfx.configure(graph, numerics="hls4ml")
+    monkeypatch.undo()
     assert hlsfx.configure(graph).numerics == "hlsfx"
+    # what hls4ml computes otherwise: clips other than relu_max, binary tanh into ap_uint<1>
+    for attrs, text in (({"min": -1.0, "max": 1.5}, "clips from 0 to a whole number"),
+                        ({"min": 0.0, "max": 2.5}, "clips from 0 to a whole number")):  # fmt: skip
+        clip = Layer("h", kinds.CLIP, ["x"], "y", attrs=attrs)
+        graph = Graph(("x",), ("y",), (clip,), {"x": (4,), "y": (4,)})
+        with pytest.raises(ValueError, match=rf"layer 'h' \(Clip\): hls4ml {text}"):
+            hlsfx.configure(graph, numerics="hls4ml")
+    binary = Layer("b", kinds.BINARIZE, ["x"], "y", attrs={"scale": 1.0})
+    graph = Graph(("x",), ("y",), (binary,), {"x": (4,), "y": (4,)})
+    with pytest.raises(ValueError, match=r"layer 'b' \(Binarize\): .*ap_uint<1> gives 0 for -1"):
+        hlsfx.configure(graph, "ap_uint<1>", inputs={"x": "ap_fixed<8,3>"}, numerics="hls4ml")
     # hls4ml multiplies its ELU table by alpha held in its parameter type: a dyadic alpha
     elu = Layer("e", kinds.ELU, ["x"], "y", attrs={"alpha": 0.7})
     graph = Graph(("x",), ("y",), (elu,), {"x": (4,), "y": (4,)})

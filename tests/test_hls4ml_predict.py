@@ -138,19 +138,22 @@ def _hls4ml():
 
 
 def _assert_equal_codes(hls_model, x: np.ndarray, what: str) -> None:
-    theirs = np.asarray(hls_model.predict(x)).reshape(len(x), -1)
     qm = hlsfx.from_hls4ml(hls_model)
     assert qm.numerics == "hls4ml"
-    ours = np.asarray(qm.predict(x)).reshape(len(x), -1)
-    y_t = qm.tensor_types[qm.graph.outputs[0]]
-    codes = [np.rint(v.astype(np.float64) * 2.0**y_t.fractional).astype(np.int64)
-             for v in (theirs, ours)]  # fmt: skip
-    differ = np.argwhere(codes[0] != codes[1])
-    assert not differ.size, (
-        f"{what}: {len(differ)} of {codes[0].size} output codes differ, first at sample "
-        f"{differ[0][0]}: hls4ml {codes[0][differ[0][0]]}, hlsfx {codes[1][differ[0][0]]}"
-    )
-    assert len(np.unique(codes[0], axis=0)) > 50, "the outputs hardly vary: a weak test"
+    theirs, ours = hls_model.predict(x), qm.predict(x)
+    if len(qm.graph.outputs) == 1:
+        theirs, ours = [theirs], {qm.graph.outputs[0]: ours}
+    for name, their in zip(qm.graph.outputs, theirs, strict=True):
+        y_t = qm.tensor_types[name]
+        codes = [np.rint(np.asarray(v, np.float64).reshape(len(x), -1) * 2.0**y_t.fractional)
+                 .astype(np.int64) for v in (their, ours[name])]  # fmt: skip
+        differ = np.argwhere(codes[0] != codes[1])
+        assert not differ.size, (
+            f"{what} output {name}: {len(differ)} of {codes[0].size} output codes differ, first "
+            f"at sample {differ[0][0]}: hls4ml {codes[0][differ[0][0]]}, "
+            f"hlsfx {codes[1][differ[0][0]]}"
+        )
+        assert len(np.unique(codes[0], axis=0)) > 50, f"{name}: the outputs hardly vary"
 
 
 @pytest.mark.parametrize("setting", sorted(SETTINGS))
@@ -213,18 +216,11 @@ def test_a_qkeras_model_through_qonnx_equals_hls4ml_predict(setting, tmp_path, c
 
 
 def _layer_list(name: str) -> list[dict]:
-    """A depthwise convolution (padded in 2-D, strided in 1-D), a ReLU and a Dense, or a Dense
-    and a hard sigmoid, as the layer list hls4ml's Keras reader makes (hls4ml reads these
-    layers from Keras only)."""
+    """As the layer list hls4ml's Keras reader makes (hls4ml reads these layers from Keras
+    only): ``depthwise2d``, a padded depthwise Conv2D, a ReLU and a Dense; ``keras_1d``, a
+    strided depthwise Conv1D, a ReLU and a Dense, then ReLU6, binary tanh and hard sigmoid,
+    each an output."""
     rng = np.random.default_rng(len(name))
-    if name == "hard_sigmoid":
-        return [
-            {"class_name": "InputLayer", "name": "x", "input_shape": [6]},
-            {"class_name": "Dense", "name": "fc", "inputs": ["x"], "n_in": 6, "n_out": 8,
-             "weight_data": rng.normal(0.0, 0.5, (6, 8)), "bias_data": rng.normal(0.0, 0.2, 8)},
-            {"class_name": "HardActivation", "activation": "hard_sigmoid", "name": "hard",
-             "inputs": ["fc"], "slope": 0.2, "shift": 0.5},
-        ]  # fmt: skip
     if name == "depthwise2d":
         shape = [9, 9, 3]
         window = {"in_height": 9, "in_width": 9, "filt_height": 3, "filt_width": 3,
@@ -236,7 +232,8 @@ def _layer_list(name: str) -> list[dict]:
                   "pad_right": 0, "out_width": 9}  # fmt: skip
     kernel = [window[k] for k in ("filt_height", "filt_width") if k in window]
     size = int(np.prod([window.get("out_height", 1), window["out_width"], 3]))
-    return [
+    n_out = 4 if name == "depthwise2d" else 8
+    layers = [
         {"class_name": "InputLayer", "name": "x", "input_shape": shape},
         {"class_name": f"DepthwiseConv{len(kernel)}D", "name": "dw", "inputs": ["x"],
          "data_format": "channels_last", "n_chan": 3, "n_filt": 3, "depth_multiplier": 1,
@@ -244,9 +241,19 @@ def _layer_list(name: str) -> list[dict]:
          "bias_data": rng.normal(0.0, 0.4, 3), **window},
         {"class_name": "Activation", "activation": "relu", "name": "relu", "inputs": ["dw"]},
         {"class_name": "Reshape", "name": "flat", "inputs": ["relu"], "target_shape": [size]},
-        {"class_name": "Dense", "name": "fc", "inputs": ["flat"], "n_in": size, "n_out": 4,
-         "weight_data": rng.normal(0.0, 0.3, (size, 4)), "bias_data": rng.normal(0.0, 0.2, 4)},
+        {"class_name": "Dense", "name": "fc", "inputs": ["flat"], "n_in": size, "n_out": n_out,
+         "weight_data": rng.normal(0.0, 0.6, (size, n_out)),
+         "bias_data": rng.normal(0.0, 0.2, n_out)},
     ]  # fmt: skip
+    if name == "keras_1d":
+        layers += [
+            {"class_name": "Activation", "activation": "relu6", "name": "relu6", "inputs": ["fc"]},
+            {"class_name": "Activation", "activation": "binary_tanh", "name": "binary",
+             "inputs": ["fc"]},
+            {"class_name": "HardActivation", "activation": "hard_sigmoid", "name": "hard",
+             "inputs": ["fc"], "slope": 0.2, "shift": 0.5},
+        ]  # fmt: skip
+    return layers
 
 
 def _from_layer_list(name: str, setting: dict, folder: Path):
@@ -259,11 +266,12 @@ def _from_layer_list(name: str, setting: dict, folder: Path):
                                       "Strategy": "Latency"},
                             "LayerName": {"dw": {"Precision": roles},
                                           "fc": {"Precision": roles}}}}  # fmt: skip
-    return _hls4ml().model.ModelGraph.from_layer_list(config, _layer_list(name))
+    outputs = ["relu6", "binary", "hard"] if name == "keras_1d" else None
+    return _hls4ml().model.ModelGraph.from_layer_list(config, _layer_list(name), outputs=outputs)
 
 
 @pytest.mark.parametrize("setting", sorted(SETTINGS))
-@pytest.mark.parametrize("name", ["depthwise1d", "depthwise2d", "hard_sigmoid"])
+@pytest.mark.parametrize("name", ["depthwise2d", "keras_1d"])
 def test_keras_only_layers_equal_hls4ml_predict(name, setting, tmp_path, csim_cache):
     hls_model = _from_layer_list(name, SETTINGS[setting], tmp_path / "hls4ml")
     _compiled(hls_model, csim_cache)
@@ -303,9 +311,7 @@ def test_an_hls4ml_configuration_with_its_model_gives_the_same_model(tmp_path):
         hlsfx.from_hls4ml({"HLSConfig": config})
 
 
-@pytest.mark.parametrize(
-    "name", ["cnn_pool", "branches", "upsampled", "depthwise2d", "hard_sigmoid"]
-)
+@pytest.mark.parametrize("name", ["cnn_pool", "branches", "upsampled", "keras_1d"])
 def test_an_hls4ml_project_folder_round_trips_to_its_own_c_simulation(
     name, tmp_path, gxx, ap_types_dir
 ):
@@ -314,7 +320,7 @@ def test_an_hls4ml_project_folder_round_trips_to_its_own_c_simulation(
     run on its tb_data, code for code."""
     hls4ml = _hls4ml()
     project = tmp_path / "hls4ml_prj"
-    if name in ("depthwise2d", "hard_sigmoid"):
+    if name == "keras_1d":
         hls_model = _from_layer_list(name, SETTINGS["saturating"], project)
         shape = tuple(_layer_list(name)[0]["input_shape"])
     else:
@@ -332,7 +338,7 @@ def test_an_hls4ml_project_folder_round_trips_to_its_own_c_simulation(
     hls_model.write()
     read = tuple(hls_model.get_input_variables()[0].shape)
     x = _inputs(shape, () if read == shape else (*shape[1:], shape[0]))[:400].reshape(400, -1)
-    n_out = int(np.prod(hls_model.get_output_variables()[0].shape))
+    n_out = sum(int(np.prod(v.shape)) for v in hls_model.get_output_variables())
     (project / "tb_data").mkdir(exist_ok=True)
     np.savetxt(project / "tb_data" / "tb_input_features.dat", x, fmt="%.9g")
     np.savetxt(project / "tb_data" / "tb_output_predictions.dat", np.zeros((len(x), n_out)))
@@ -346,7 +352,8 @@ def test_an_hls4ml_project_folder_round_trips_to_its_own_c_simulation(
     inputs = hlsfx.cosim.read_tb_inputs(project / "tb_data" / "tb_input_features.dat",
                                         qm.tensor_types[qm.graph.inputs[0]])  # fmt: skip
     theirs = hlsfx.cosim.read_tb_outputs(project / "tb_data" / "csim_results.log", y_t)
-    ours = qm.predict_codes({qm.graph.inputs[0]: inputs})[qm.graph.outputs[0]]
+    codes = qm.predict_codes({qm.graph.inputs[0]: inputs})  # the outputs side by side
+    ours = np.concatenate([codes[name] for name in qm.graph.outputs], axis=1)
     assert np.array_equal(ours.reshape(theirs.shape), theirs)
     assert len(np.unique(theirs, axis=0)) > 50
     # the same layers and settings as read from hls4ml's ModelGraph (the flatten, which the

@@ -9,6 +9,8 @@ input type's whole code range, so results overflow and casts meet ties (checked 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from conftest import fixture
@@ -18,6 +20,7 @@ import hlsfx
 from hlsfx.codegen.csim import csim
 from hlsfx.graph import Graph
 from hlsfx.hls4ml_kinds import HLS4ML_KINDS
+from hlsfx.model_inputs import code_inputs
 
 pytestmark = pytest.mark.csim
 
@@ -65,9 +68,15 @@ HLS_OPTIONS = {
 }
 
 
+HLS4ML_ATTRS = {"clip": {"min": 0.0, "max": 2.0}, "binarize": {"scale": 1.0}}
+"""what hls4ml's forms of these kinds take: a ReLU-max clip, a binary tanh of +-1"""
+
+
 def _hls4ml_kinds_model():
-    """The layers of the all-kinds model whose kinds numerics='hls4ml' reproduces."""
-    layers = [x for x in ALL_KINDS_MODEL.layers if x.kind in HLS4ML_KINDS]
+    """The layers of the all-kinds model whose kinds numerics='hls4ml' reproduces, in the
+    forms hls4ml has."""
+    layers = [replace(x, attrs={**x.attrs, **HLS4ML_ATTRS.get(x.name, {})})
+              for x in ALL_KINDS_MODEL.layers if x.kind in HLS4ML_KINDS]  # fmt: skip
     outputs = [x.output for x in layers]
     shapes = {t: s for t, s in ALL_KINDS_MODEL.shapes.items() if t in {*outputs, "v", "w", "s",
                                                                       "img"}}  # fmt: skip
@@ -109,6 +118,11 @@ def test_every_layer_kind_equals_the_emulator_bit_for_bit(
     if configuration == "truncate_wrap":  # the predictions' fast Dense and conv steps ran
         steps = {layers[0].name: step for layers, step in qm._plans[True][0]}
         assert all(hasattr(steps[k], "uncounted") for k in ("dense", "conv1d", "conv2d"))
+        # ... and the counting steps give the same codes
+        arrays = code_inputs(graph, qm.tensor_types, inputs)
+        counted, _ = qm._run(arrays, set(graph.outputs), None, 1, counted=True)
+        fast = qm.predict_codes(inputs)
+        assert all(np.array_equal(counted[t], fast[t]) for t in graph.outputs)
     if configuration == "hls4ml":  # both paths of the toward-zero index rule
         sigmoid, tanh = (qm.precisions[k].tables["table"] for k in ("sigmoid", "tanh"))
         assert sigmoid.rule == tanh.rule == "toward_zero"
