@@ -370,13 +370,11 @@ def _table(settings: Mapping[str, Any], request: kind_registry.TableRequest, ent
         raise ValueError(f"{role}_size must be a power of two, not {size!r}")
     if size > MAX_TABLE_SIZE:
         raise ValueError(f"{role}_size {size:,} is over the largest table, {MAX_TABLE_SIZE:,}")
-    if numerics == "hls4ml" and request.function in ACTIVATION_RANGE:
+    if numerics == "hls4ml" and request.function in (*ACTIVATION_RANGE, "elu", "selu"):
         if f"{role}_range" in settings:
             raise ValueError(f"{role}_range: hls4ml's {request.function} table has a fixed range")
-        return activation_table(request.function, request.input_type, entry, size)
-    if numerics == "hls4ml" and request.function in ("elu", "selu"):
-        if f"{role}_range" in settings:
-            raise ValueError(f"{role}_range: hls4ml's {request.function} table has a fixed range")
+        if request.function in ACTIVATION_RANGE:
+            return activation_table(request.function, request.input_type, entry, size)
         return below_zero_table(request.function, request.input_type, entry, size, request.attrs)
     value_range = settings.get(f"{role}_range")
     value_range = request.default_range if value_range is None else _table_range(role, value_range)

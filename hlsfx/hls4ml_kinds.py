@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from hlsfx import kinds
-from hlsfx.fixed_type import FixedType
+from hlsfx.fixed_type import FixedType, product_type, sum_type
 from hlsfx.graph import Layer
 
 __all__ = ["HLS4ML_CHECKS", "HLS4ML_KINDS", "HLS4ML_KIND_DEFAULTS", "HLS4ML_LITERALS"]
@@ -46,15 +46,11 @@ def _hard_sigmoid_holds_one(layer: Layer, types: dict[str, FixedType], x: FixedT
     """hls4ml clamps ``slope * x + shift`` in the type C++ gives that sum (``auto``), which
     must hold 1 for the clamp to be the exact one hlsfx computes."""
     slope, shift = types["alpha"], types["beta"]
-    signed = x.signed or slope.signed
-    product_integer = x.integer + slope.integer
-    sum_signed = signed or shift.signed
-    integer = max(product_integer + (shift.signed and not signed),
-                  shift.integer + (signed and not shift.signed)) + 1  # fmt: skip
-    if integer < 1 + sum_signed:
-        raise ValueError(f"hls4ml clamps slope * x + shift to 1 in a type with {integer} integer "
-                         f"bits ({x} times {slope} plus {shift}), where 1 wraps; hlsfx does not "
-                         "reproduce that")  # fmt: skip
+    total = sum_type(product_type(x, slope), shift)  # ap_fixed's own result types
+    if total.integer < 1 + total.signed:
+        raise ValueError(f"hls4ml clamps slope * x + shift to 1 in a type with "
+                         f"{total.integer} integer bits ({x} times {slope} plus {shift}), where "
+                         "1 wraps; hlsfx does not reproduce that")  # fmt: skip
 
 
 def _clip_is_a_relu_max(layer: Layer, types: dict[str, FixedType], x: FixedType) -> None:
