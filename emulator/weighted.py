@@ -154,6 +154,45 @@ def dense_narrow_kernel(x, w, bias_acc, shift, half, lo, hi, saturate, out_shift
     return acc_overflows, out_overflows
 
 
+@kernel
+def dense_wrap_int32_kernel(x, w, bias, half, keep, shift, lo, mask, out_shift, out_t, relu, out):
+    """:func:`dense_narrow_kernel` for a wrapping accumulator of W bits, W + ``shift`` <= 32, its
+    overflows not counted, then the cast to the result (and a ReLU when ``relu``); returns the
+    result's overflow count. Wrapping is arithmetic modulo 2**W, so every product and sum is
+    taken modulo 2**32 in int32 lanes (eight to a vector): a product keeps its bits from
+    ``shift`` up (``(x_i * w_ij + half) & keep``), and the total, shifted down, holds the
+    accumulator modulo 2**(32 - shift). ``bias`` is the accumulator's bias times 2**shift."""
+    rows, n_in = x.shape
+    n_out = w.shape[1]
+    acc = np.empty(n_out, np.int32)
+    nonzero = np.empty(n_in, np.int64)
+    recast = out_shift != 0 or lo < out_t[0] or lo + mask > out_t[1]  # else the result holds it
+    overflows = 0
+    for r in range(rows):
+        # a zero input adds nothing (half < 2**shift), and a ReLU before leaves many: the
+        # others are listed first, without a branch to mispredict
+        count = 0
+        for i in range(n_in):
+            nonzero[count] = i
+            count += np.int32(x[r, i]) != 0
+        acc[:] = bias
+        for k in range(count):
+            i = nonzero[k]
+            xi = np.int32(x[r, i])
+            for j in range(n_out):
+                acc[j] += np.int32(xi * w[i, j] + half) & keep
+        for j in range(n_out):
+            out[r, j] = (((np.int64(acc[j]) >> shift) - lo) & mask) + lo
+        if recast:
+            for j in range(n_out):
+                out[r, j], flagged = cast_flagged(out[r, j], out_shift, out_t)
+                overflows += flagged
+        if relu:
+            for j in range(n_out):
+                out[r, j] = max(out[r, j], 0)
+    return overflows
+
+
 @kernel(finite=True)
 def dense_wrap_float_kernel(x, w, bias_acc, scale, rounds, lo, modulus, total):
     """:func:`dense_narrow_kernel`'s accumulators for a wrapping accumulator, its overflows not
@@ -183,11 +222,10 @@ def _dense_narrow(w: np.ndarray, accumulation: tuple, types: tuple[FixedType, Fi
     """The vectorised Dense of :func:`dense_narrow_kernel` (then a ReLU when ``relu``), when the
     accumulator's modes allow it and the products (``product_bits`` wide, scaled up when the
     shift is negative) and sums fit int64; else None. ``types`` are the accumulator's and the
-    result's. With a wrapping accumulator whose sums stay exact in float64 (input codes at most
-    ``x_bound`` in magnitude), the step's ``uncounted`` twin gives the same codes by
-    :func:`dense_wrap_float_kernel`."""
+    result's. With a wrapping accumulator, the step's ``uncounted`` twin (:func:`_dense_wrap`)
+    often gives the same codes faster; ``x_bound`` bounds the input codes' magnitude."""
     bias_acc, shift, _, out_shift, out_t = accumulation
-    a_t, y_t = types
+    a_t = types[0]
     wraps = a_t.overflow is Overflow.AP_WRAP
     if not (wraps or a_t.overflow is Overflow.AP_SAT):
         return None
@@ -210,26 +248,56 @@ def _dense_narrow(w: np.ndarray, accumulation: tuple, types: tuple[FixedType, Fi
             np.maximum(out, 0, out=out)
         return {"accum": acc_overflows, "result": out_overflows}
 
-    largest = x_bound * int(np.abs(scaled).max(initial=0))
-    if wraps and largest < FLOAT_EXACT // 4 and w.shape[0] * (largest + 1) < FLOAT_EXACT // 4:
-        weight, bias = scaled.astype(np.float64), bias_acc.astype(np.float64)
-        scale, modulus = 2.0**-shift, 2.0**a_t.width
-        offset = _floor_offset(y_t, out_shift, 1 << a_t.width)
-        zeros = np.zeros(len(bias))
+    if wraps:
+        fast = _dense_wrap(
+            scaled, bias_acc, (shift, half), types, (out_shift, out_t), x_bound, relu
+        )
+        if fast is not None:
+            dense.uncounted = fast
+    return dense
+
+
+def _dense_wrap(w: np.ndarray, bias_acc: np.ndarray, product: tuple[int, int],
+                types: tuple[FixedType, FixedType], result: tuple[int, tuple], x_bound: int,
+                relu: bool) -> Step | None:  # fmt: skip
+    """The ``uncounted`` twin of :func:`_dense_narrow`'s step for a wrapping accumulator
+    (``product``: the shift and half of each product, ``result``: the cast to the result):
+    :func:`dense_wrap_int32_kernel` when the accumulator and the product bits it keeps fit 32
+    bits, else :func:`dense_wrap_float_kernel` when the sums stay exact in float64 (input codes
+    at most ``x_bound`` in magnitude), else None."""
+    (shift, half), (a_t, y_t), (out_shift, out_t) = product, types, result
+    lo = a_t.min_code
+    if a_t.width + shift <= 32:
+        lanes = w.astype(np.int32)  # modulo 2**32, as every product and sum is taken
+        bias = (bias_acc << shift).astype(np.int32)
+        keep, mask = np.int32(-(1 << shift)), (1 << a_t.width) - 1
 
         def uncounted(inputs: list[np.ndarray], out: np.ndarray, scratch: dict) -> dict:
-            total = scratch_array(scratch, (id(weight), "sum"), len(out), len(bias), np.float64)
-            dense_wrap_float_kernel(inputs[0], weight, bias, scale, half > 0, lo, modulus, total)
-            if offset is not None:
-                return {"result": exact_sums_floor_kernel(
-                    total, zeros, 2.0**-out_shift, offset, relu, out_t, out)}  # fmt: skip
-            overflows = kernels.requantize_array(total, out_shift, out_t, out)
-            if relu:
-                np.maximum(out, 0, out=out)
-            return {"result": overflows}
+            return {"result": dense_wrap_int32_kernel(
+                inputs[0], lanes, bias, np.int32(half), keep, shift, lo, mask, out_shift, out_t,
+                relu, out)}  # fmt: skip
 
-        dense.uncounted = uncounted
-    return dense
+        return uncounted
+    largest = x_bound * int(np.abs(w).max(initial=0))
+    if largest >= FLOAT_EXACT // 4 or w.shape[0] * (largest + 1) >= FLOAT_EXACT // 4:
+        return None
+    weight, bias = w.astype(np.float64), bias_acc.astype(np.float64)
+    scale, modulus = 2.0**-shift, 2.0**a_t.width
+    offset = _floor_offset(y_t, out_shift, 1 << a_t.width)
+    zeros = np.zeros(len(bias))
+
+    def uncounted_float(inputs: list[np.ndarray], out: np.ndarray, scratch: dict) -> dict:
+        total = scratch_array(scratch, (id(weight), "sum"), len(out), len(bias), np.float64)
+        dense_wrap_float_kernel(inputs[0], weight, bias, scale, half > 0, lo, modulus, total)
+        if offset is not None:
+            return {"result": exact_sums_floor_kernel(
+                total, zeros, 2.0**-out_shift, offset, relu, out_t, out)}  # fmt: skip
+        overflows = kernels.requantize_array(total, out_shift, out_t, out)
+        if relu:
+            np.maximum(out, 0, out=out)
+        return {"result": overflows}
+
+    return uncounted_float
 
 
 def _accumulation(

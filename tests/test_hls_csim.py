@@ -18,6 +18,7 @@ from kind_cases import ALL_KINDS_MODEL
 
 import hlsfx
 from hlsfx.codegen.csim import csim
+from hlsfx.emulator import weighted
 from hlsfx.graph import Graph
 from hlsfx.hls4ml_kinds import HLS4ML_KINDS
 from hlsfx.model_inputs import code_inputs
@@ -26,11 +27,13 @@ pytestmark = pytest.mark.csim
 
 CONFIGURATIONS = {
     # the defaults: AP_TRN / AP_WRAP everywhere, exact accumulators; results drop an LSB;
-    # narrow wrapping accumulators that round or truncate each product, or hold it exactly
+    # narrow wrapping accumulators that round or truncate each product, or hold it exactly;
+    # conv1d's keeps bits 28 and up of its products (past the 32-bit lanes of the others)
     "truncate_wrap": dict(
         default="ap_fixed<10,4>", roles={"result": "ap_fixed<8,3>"},
         layers={"dense": {"accum": "ap_fixed<11,4,AP_RND,AP_WRAP>"},
-                "conv1d": {"accum": "ap_fixed<9,3>"}, "conv2d": {"accum": "ap_fixed<18,4>"}},
+                "conv1d": {"weight": "ap_fixed<30,2>", "accum": "ap_fixed<9,3>"},
+                "conv2d": {"accum": "ap_fixed<18,4>"}},
     ),
     # results round (dropping an LSB) and saturate; narrow tables
     "round_saturate": dict(
@@ -53,13 +56,22 @@ CONFIGURATIONS = {
     ),
     # hls4ml's rules, on the kinds it reproduces: sigmoid and tanh index toward zero, the
     # sigmoid's table finer than its input's LSB (2048 entries over 16, the code multiplied),
-    # the tanh's coarser (divided); hls4ml's softmax
+    # the tanh's coarser (divided); hls4ml's softmax; wrapping accumulators (hls4ml's
+    # default), dense's rounding bits 27 and up of its products
     "hls4ml": dict(
         default="ap_fixed<10,4,AP_RND,AP_SAT>", numerics="hls4ml", graph="hls4ml",
         roles={"result": "ap_fixed<9,4,AP_RND,AP_SAT>"},
-        layers={"sigmoid": {"table_size": 2048}, "tanh": {"table_size": 4}},
+        layers={"sigmoid": {"table_size": 2048}, "tanh": {"table_size": 4},
+                "dense": {"weight": "ap_fixed<30,2>", "accum": "ap_fixed<11,4,AP_RND,AP_WRAP>"},
+                "conv1d": {"accum": "ap_fixed<9,3>"}},
     ),
 }  # fmt: skip
+FAST_KERNELS = {
+    "truncate_wrap": ["dense_wrap_float_kernel"] + ["dense_wrap_int32_kernel"] * 2,
+    "hls4ml": ["dense_wrap_float_kernel", "dense_wrap_int32_kernel"],
+}
+"""the kernels the predictions' wrapping Dense and conv steps take, one call per layer: int32
+lanes, rounding or not, and float64 sums where the bits kept pass 32"""
 HLS_OPTIONS = {
     "hls4ml": {},
     "truncate_wrap": {},
@@ -94,7 +106,7 @@ def configured(name: str):
 
 @pytest.mark.parametrize("configuration", sorted(CONFIGURATIONS))
 def test_every_layer_kind_equals_the_emulator_bit_for_bit(
-    configuration, ap_types_dir, gxx, tmp_path, csim_cache
+    configuration, ap_types_dir, gxx, tmp_path, csim_cache, monkeypatch
 ):
     qm = configured(configuration)
     project = qm.write_hls(tmp_path / "prj", vectors=300, **HLS_OPTIONS[configuration])
@@ -115,13 +127,16 @@ def test_every_layer_kind_equals_the_emulator_bit_for_bit(
     assert dropped > 0
     ties = (inputs["v"] & ((1 << dropped) - 1)) == 1 << (dropped - 1)
     assert ties.sum() > 100
-    if configuration == "truncate_wrap":  # the predictions' fast Dense and conv steps ran
-        steps = {layers[0].name: step for layers, step in qm._plans[True][0]}
-        assert all(hasattr(steps[k], "uncounted") for k in ("dense", "conv1d", "conv2d"))
+    if configuration in FAST_KERNELS:  # the predictions' fast Dense and conv steps ran
+        ran = []
+        for name in ("dense_wrap_int32_kernel", "dense_wrap_float_kernel"):
+            kernel = getattr(weighted, name)
+            monkeypatch.setattr(weighted, name, lambda *a, k=kernel, n=name: ran.append(n) or k(*a))
+        fast = qm.predict_codes(inputs, threads=1)
+        assert sorted(ran) == FAST_KERNELS[configuration]
         # ... and the counting steps give the same codes
         arrays = code_inputs(graph, qm.tensor_types, inputs)
         counted, _ = qm._run(arrays, set(graph.outputs), None, 1, counted=True)
-        fast = qm.predict_codes(inputs)
         assert all(np.array_equal(counted[t], fast[t]) for t in graph.outputs)
     if configuration == "hls4ml":  # both paths of the toward-zero index rule
         sigmoid, tanh = (qm.precisions[k].tables["table"] for k in ("sigmoid", "tanh"))
