@@ -129,6 +129,10 @@ def csim(
         [str(binary.resolve()), "tb_data"], cwd=project, capture_output=True, text=True
     )
     log = done.stdout + done.stderr
+    empty = [line for line in log.splitlines() if "read while empty" in line]
+    if empty:  # hls::stream's C model reads a default value then: an io_stream process is wrong
+        raise CsimError(f"{project}: a process read an empty stream ({len(empty)} times): "
+                        f"{empty[0].strip()}")  # fmt: skip
     if done.returncode not in (0, 1) or "samples" not in done.stdout:
         raise CsimError(
             f"the testbench of {project} failed (exit {done.returncode}):\n{log[-4000:]}"

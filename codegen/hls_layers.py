@@ -23,6 +23,7 @@ __all__ = [
     "LayerContext",
     "headers_for",
     "valid_reuse_factors",
+    "window_geometry",
 ]
 
 
@@ -172,7 +173,7 @@ def write_dense(ctx: LayerContext) -> LayerCode:
     return LayerCode(config, weights, call)
 
 
-def _geometry(ctx: LayerContext, channels_out: int) -> list[tuple[str, object]]:
+def window_geometry(ctx: LayerContext, channels_out: int) -> list[tuple[str, object]]:
     """Conv/pool geometry as the 2-D headers take it (a 1-D layer has height 1)."""
     a = ctx.layer.attrs
     d = ctx.layer.kind.spatial
@@ -208,7 +209,7 @@ def _geometry(ctx: LayerContext, channels_out: int) -> list[tuple[str, object]]:
 
 def write_conv(ctx: LayerContext) -> LayerCode:
     weight = ctx.precision.params["weight"]
-    geometry = _geometry(ctx, weight.shape[-1])
+    geometry = window_geometry(ctx, weight.shape[-1])
     fields = [f for f in geometry if f[0] != "n_filt" or not ctx.layer.kind.depthwise]
     if ctx.layer.kind.depthwise:
         taps_channels = int(weight.size)
@@ -371,11 +372,7 @@ def write_softmax(ctx: LayerContext) -> LayerCode:
 
 
 def write_pool(ctx: LayerContext) -> LayerCode:
-    geometry = [
-        (k.replace("filt", "pool"), v)
-        for k, v in _geometry(ctx, ctx.in_shapes[0][-1])
-        if k != "n_filt"
-    ]
+    geometry = [(k, v) for k, v in window_geometry(ctx, ctx.in_shapes[0][-1]) if k != "n_filt"]
     x_t, layer = ctx.in_types[0], ctx.layer
     taps = math.prod(layer.attrs["kernel"])
     if layer.kind.average:

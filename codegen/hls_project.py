@@ -1,4 +1,6 @@
-"""Write a quantized model as a self-contained Vivado HLS / Vitis HLS C++ project (io_parallel).
+"""Write a quantized model as a self-contained Vivado HLS / Vitis HLS C++ project: io_parallel
+(every tensor an array in registers) or io_stream (every tensor a stream of pixels,
+:mod:`.hls_stream`).
 
 Layout of a project::
 
@@ -34,6 +36,7 @@ from hlsfx.codegen.hls_layers import (
     valid_reuse_factors,
 )
 from hlsfx.codegen.hls_skeletons import CXXFLAGS, Port, makefile, readme, tcl, testbench
+from hlsfx.codegen.hls_stream import STREAM_HEADER, pixel_size, stream_signature, stream_top_source
 from hlsfx.codegen.limits import check_parallel_size
 from hlsfx.codegen.names import design_names
 from hlsfx.codegen.output_folder import OutputFolder
@@ -45,7 +48,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BACKENDS",
-    "CXXFLAGS",  # the C simulation's, from hls_skeletons
+    "CXXFLAGS",
+    "IO_TYPES",  # the C simulation's, from hls_skeletons
     "STRATEGIES",
     "Port",
     "hls_src_dir",
@@ -54,6 +58,7 @@ __all__ = [
 
 BACKENDS = ("vitis", "vivado")
 STRATEGIES = ("latency", "resource")
+IO_TYPES = ("io_parallel", "io_stream")
 DEFAULT_PART = "xcvu13p-flga2577-2-e"
 DEFAULT_VECTORS = 100
 MAX_MULTIPLIERS = 65536
@@ -162,9 +167,10 @@ def _validate_reuse(ctx: LayerContext, explicit: bool) -> None:
         )
 
 
-def _check_size(qm: QuantizedModel, contexts: list[LayerContext]) -> None:
-    """Refuse, before anything slow, a model too large for an io_parallel design."""
-    check_parallel_size(qm)
+def _check_size(qm: QuantizedModel, contexts: list[LayerContext], io_type: str) -> None:
+    """Refuse, before anything slow, a model too large for the design."""
+    if io_type == "io_parallel":
+        check_parallel_size(qm)
     for ctx in contexts:
         spec = HLS_LAYERS[ctx.layer.kind]
         if spec.multipliers is not None:
@@ -180,9 +186,11 @@ def _header_guard(name: str) -> str:
     return re.sub(r"[^A-Z0-9]", "_", name.upper()) + "_"
 
 
-def _ports(qm: QuantizedModel, var: dict) -> tuple[list[Port], list[Port]]:
+def _ports(qm: QuantizedModel, var: dict, io_type: str) -> tuple[list[Port], list[Port]]:
     def port(t: str) -> Port:
-        return Port(t, var[t], qm.tensor_types[t], math.prod(qm.graph.shapes[t]))
+        shape = qm.graph.shapes[t]
+        pixel = pixel_size(shape) if io_type == "io_stream" else 0
+        return Port(t, var[t], qm.tensor_types[t], math.prod(shape), pixel)
 
     return [port(t) for t in qm.graph.inputs], [port(t) for t in qm.graph.outputs]
 
@@ -203,16 +211,21 @@ def write_hls_project(
     top: str = "myproject",
     layers: Mapping[str, Mapping[str, Any]] | None = None,
     vectors: Any = DEFAULT_VECTORS,
+    io_type: str = "io_parallel",
 ) -> Path:
     """Write ``qm`` as an HLS project in ``path`` (created; files hlsfx writes are replaced).
 
-    ``layers`` overrides ``reuse_factor`` and ``strategy`` per layer name. ``vectors`` is the
-    number of random test samples (raw codes over each input type's range) or raw input codes
-    ``{input: (N, size)}`` in hlsfx's channels-last layout; the emulator's outputs for them go
-    to ``tb_data/`` for the testbench. Returns the project folder.
+    ``io_type`` is ``"io_parallel"`` (every tensor an array, the top function pipelined) or
+    ``"io_stream"`` (every tensor an ``hls::stream`` of pixels, the layers a DATAFLOW region,
+    convolutions and pooling over line buffers; the ports AXI-Stream). ``layers`` overrides
+    ``reuse_factor`` and ``strategy`` per layer name. ``vectors`` is the number of random test
+    samples (raw codes over each input type's range) or raw input codes ``{input: (N, size)}``
+    in hlsfx's channels-last layout; the emulator's outputs for them go to ``tb_data/`` for
+    the testbench. Returns the project folder.
     """
     backend = _check_choice("backend", backend, BACKENDS)
     strategy = _check_choice("strategy", strategy, STRATEGIES)
+    io_type = _check_choice("io_type", io_type, IO_TYPES)
     _check_reuse(reuse_factor, "the model")
     if not re.fullmatch(r"[A-Za-z0-9_.\-]+", str(part)):
         raise ValueError(f"part {part!r} is not an FPGA part name (letters, digits, '-', '_', '.')")
@@ -223,41 +236,43 @@ def write_hls_project(
     explicit = {name for name, own in (layers or {}).items() if "reuse_factor" in own}
     for ctx in contexts:
         _validate_reuse(ctx, ctx.layer.name in explicit or reuse_factor != 1)
-    _check_size(qm, contexts)
-    inputs, outputs = _ports(qm, var)
+    _check_size(qm, contexts, io_type)
+    inputs, outputs = _ports(qm, var, io_type)
     for port in inputs:
         if port.tensor in qm.graph.outputs:
             raise ValueError(f"input {port.tensor!r} is also an output; no layer computes it")
     codes, expected = design_vectors(qm, vectors)
-    codes_by_layer = [_layer_code(ctx) for ctx in contexts]
-
-    headers = headers_for(c.layer.kind for c in contexts)
+    stream = io_type == "io_stream"
+    layer_codes = [_layer_code(ctx) for ctx in contexts]  # io_stream: checks every kind first
+    headers = headers_for(c.layer.kind for c in contexts) + ([STREAM_HEADER] if stream else [])
     for header in headers:
         folder.add(f"firmware/hls_src/{header}", (hls_src_dir() / header).read_bytes())
-    folder.add("firmware/defines.h", _defines(qm, contexts, inputs))
-    weight_files = []
-    for ctx, code in zip(contexts, codes_by_layer, strict=True):
+    folder.add("firmware/defines.h", _defines(qm, contexts, inputs, stream))
+    weight_files = [f"{ctx.ident}.h" for ctx, code in zip(contexts, layer_codes, strict=True)
+                    if code.constants]  # fmt: skip
+    if stream:
+        source, layer_codes = stream_top_source(top, qm, contexts, var, inputs, outputs,
+                                                weight_files)  # fmt: skip
+    else:
+        source = _top_source(top, qm, contexts, layer_codes, inputs, outputs, weight_files)
+    for ctx, code in zip(contexts, layer_codes, strict=True):
         if code.constants:
-            name = f"{ctx.ident}.h"
-            weight_files.append(name)
-            folder.add(f"firmware/weights/{name}", _weights_header(ctx, code.constants))
-    folder.add("firmware/parameters.h", _parameters(contexts, codes_by_layer, headers))
-    folder.add(f"firmware/{top}.h", _top_header(top, inputs, outputs))
-    folder.add(
-        f"firmware/{top}.cpp", _top_source(top, qm, contexts, codes_by_layer, inputs, outputs,
-                                           weight_files)
-    )  # fmt: skip
+            folder.add(f"firmware/weights/{ctx.ident}.h", _weights_header(ctx, code.constants))
+    folder.add("firmware/parameters.h", _parameters(contexts, layer_codes, headers))
+    folder.add(f"firmware/{top}.h", _top_header(top, inputs, outputs, stream))
+    folder.add(f"firmware/{top}.cpp", source)
     folder.add(f"{top}_test.cpp", testbench(top, inputs, outputs))
     folder.add("tb_data/inputs_raw.dat", vectors_text(codes, list(qm.graph.inputs)))
     folder.add("tb_data/expected_raw.dat", vectors_text(expected, list(qm.graph.outputs)))
     folder.add("build_prj.tcl", tcl(top, backend, part, clock_period))
     folder.add("Makefile", makefile(top))
-    folder.add("README.md", readme(qm, top, backend, part, clock_period, contexts))
+    folder.add("README.md", readme(qm, top, backend, part, clock_period, contexts, io_type))
     manifest = {
         "top": top,
         "backend": backend,
         "part": part,
         "clock_period": clock_period,
+        "io_type": io_type,
         "inputs": [_port_json(p) for p in inputs],
         "outputs": [_port_json(p) for p in outputs],
         "samples": len(next(iter(codes.values()))),
@@ -273,10 +288,12 @@ def _layer_code(ctx: LayerContext) -> LayerCode:
 
 
 def _port_json(port: Port) -> dict:
-    return {"tensor": port.tensor, "var": port.var, "type": str(port.type), "size": port.size}
+    kept = {"tensor": port.tensor, "var": port.var, "type": str(port.type), "size": port.size}
+    return {**kept, "pixel": port.pixel} if port.pixel else kept
 
 
-def _defines(qm: QuantizedModel, contexts: list[LayerContext], inputs: list[Port]) -> str:
+def _defines(qm: QuantizedModel, contexts: list[LayerContext], inputs: list[Port],
+             stream: bool) -> str:  # fmt: skip
     lines = [
         "// One type per tensor of the model (hlsfx writes integer types as ap_fixed<W,W>).",
         "#ifndef DEFINES_H_",
@@ -284,12 +301,16 @@ def _defines(qm: QuantizedModel, contexts: list[LayerContext], inputs: list[Port
         "",
         '#include "ap_fixed.h"',
         '#include "ap_int.h"',
+        *([f'#include "hls_src/{STREAM_HEADER}"'] if stream else []),
         "",
     ]
-    for port in inputs:
-        lines.append(f"typedef {cpp_type(port.type)} {port.var}_t;")
-    for ctx in contexts:
-        lines.append(f"typedef {cpp_type(qm.tensor_types[ctx.layer.output])} {ctx.out_typedef};")
+    typedefs = [(port.var, port.tensor) for port in inputs]
+    typedefs += [(ctx.out_var, ctx.layer.output) for ctx in contexts]
+    for v, tensor in typedefs:
+        lines.append(f"typedef {cpp_type(qm.tensor_types[tensor])} {v}_t;")
+    if stream:  # one transfer: every channel of one position
+        lines += ["", *(f"typedef hlsfx::pixel<{v}_t, {pixel_size(qm.graph.shapes[t])}> "
+                        f"{v}_pixel_t;" for v, t in typedefs)]  # fmt: skip
     lines += ["", "#endif", ""]
     return "\n".join(lines)
 
@@ -332,7 +353,7 @@ def _signature(top: str, inputs: list[Port], outputs: list[Port]) -> str:
     return f"void {top}(" + ", ".join(args) + ")"
 
 
-def _top_header(top: str, inputs: list[Port], outputs: list[Port]) -> str:
+def _top_header(top: str, inputs: list[Port], outputs: list[Port], stream: bool) -> str:
     guard = _header_guard(f"{top}_h")
     return "\n".join(
         [
@@ -341,7 +362,7 @@ def _top_header(top: str, inputs: list[Port], outputs: list[Port]) -> str:
             "",
             '#include "defines.h"',
             "",
-            _signature(top, inputs, outputs) + ";",
+            (stream_signature if stream else _signature)(top, inputs, outputs) + ";",
             "",
             "#endif",
             "",

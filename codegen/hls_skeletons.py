@@ -34,6 +34,8 @@ class Port:
     """its C++ identifier"""
     type: FixedType
     size: int
+    pixel: int = 0
+    """values per transfer of an io_stream port (hls::stream of pixels); 0 for an array port"""
 
 
 def _raw_type(t: FixedType) -> str:
@@ -95,6 +97,44 @@ def _check_output(k: int, p: Port) -> list[str]:
     ]
 
 
+def _argument(p: Port) -> str:
+    return f"{p.var}_stream" if p.pixel else p.var
+
+
+def _stream_ports(inputs: list[Port], outputs: list[Port]) -> list[str]:
+    """The io_stream ports: streams, the inputs' codes written into them pixel by pixel."""
+    lines = []
+    for p in (*inputs, *outputs):
+        if p.pixel:
+            lines.append(f'        hls::stream<{p.var}_pixel_t> {p.var}_stream("{p.var}");')
+    for p in inputs:
+        if p.pixel:
+            lines += [
+                f"        for (unsigned at = 0; at < {p.size}; at += {p.pixel}) {{",
+                f"            {p.var}_pixel_t pixel;",
+                f"            for (unsigned c = 0; c < {p.pixel}; c++) "
+                f"pixel.data[c] = {p.var}[at + c];",
+                f"            {p.var}_stream.write(pixel);",
+                "        }",
+            ]
+    return lines
+
+
+def _unpack(p: Port) -> list[str]:
+    return [
+        f"        if ({p.var}_stream.size() != {p.size // p.pixel}) {{",
+        f'            std::printf("ERROR: sample %lu: output {p.var} streamed %lu pixels, "',
+        f'                        "not {p.size // p.pixel}\\n", sample,',
+        f"                        (unsigned long){p.var}_stream.size());",
+        "            return 2;",
+        "        }",
+        f"        for (unsigned at = 0; at < {p.size}; at += {p.pixel}) {{",
+        f"            const {p.var}_pixel_t pixel = {p.var}_stream.read();",
+        f"            for (unsigned c = 0; c < {p.pixel}; c++) {p.var}[at + c] = pixel.data[c];",
+        "        }",
+    ]
+
+
 def testbench(top: str, inputs: list[Port], outputs: list[Port]) -> str:
     declare_inputs = []
     for p in inputs:
@@ -105,6 +145,7 @@ def testbench(top: str, inputs: list[Port], outputs: list[Port]) -> str:
             "        }",
         ]
     declare_outputs = [f"        {p.var}_t {p.var}[{p.size}];" for p in outputs]
+    declare_outputs += _stream_ports(inputs, outputs)
     check_outputs = []
     for k, p in enumerate(outputs):
         check_outputs += [
@@ -113,7 +154,8 @@ def testbench(top: str, inputs: list[Port], outputs: list[Port]) -> str:
             "        }",
         ]
     names = ", ".join(json.dumps(p.var) for p in outputs)
-    call_args = ", ".join(p.var for p in (*inputs, *outputs))
+    call_args = ", ".join(_argument(p) for p in (*inputs, *outputs))
+    unpack = [line for p in outputs if p.pixel for line in _unpack(p)]
     return "\n".join(
         [
             f"// Testbench of {top}: replays tb_data/inputs_raw.dat (raw input codes, one sample",
@@ -155,6 +197,7 @@ def testbench(top: str, inputs: list[Port], outputs: list[Port]) -> str:
             *declare_inputs,
             *declare_outputs,
             f"        {top}({call_args});",
+            *unpack,
             "        bool first = true;",
             *check_outputs,
             '        results << "\\n";',
@@ -249,7 +292,7 @@ def _one_line(text: str) -> str:
     return " ".join(kept.split())[:80] or "?"
 
 
-def readme(qm, top, backend, part, clock_period, contexts) -> str:
+def readme(qm, top, backend, part, clock_period, contexts, io_type) -> str:
     tool = "vivado_hls" if backend == "vivado" else "vitis_hls"
     rows = [
         f"| {c.ident} | {c.layer.kind.name} | {c.reuse_factor} | {c.strategy} |" for c in contexts
@@ -258,7 +301,7 @@ def readme(qm, top, backend, part, clock_period, contexts) -> str:
         [
             f"# {top}: HLS project written by hlsfx",
             "",
-            f"Model `{_one_line(qm.graph.name)}`, io_parallel, for {backend} HLS, part `{part}`, "
+            f"Model `{_one_line(qm.graph.name)}`, {io_type}, for {backend} HLS, part `{part}`, "
             f"clock {clock_period:g} ns.",
             "The C++ computes the same bits as the hlsfx emulator; `tb_data/` holds test vectors",
             "and the emulator's outputs for them (raw integer codes).",

@@ -52,6 +52,39 @@ template <class TABLE_T, class data_T> unsigned table_index(const data_T &x) {
     return k.to_uint();
 }
 
+// The window of output position (oh, ow) of a convolution or pooling, channels-last: patch in
+// tap order (kernel row, kernel column, channel), 0 where a tap falls in the padding, and
+// inside[kh * filt_width + kw] whether that tap lies in the input. CONFIG_T gives the geometry
+// (in_height, in_width, n_chan, filt_*, stride_*, dilation_*, pad_top, pad_left).
+template <class data_T, class CONFIG_T>
+void gather_window(const data_T data[CONFIG_T::in_height * CONFIG_T::in_width * CONFIG_T::n_chan],
+                   data_T patch[CONFIG_T::filt_height * CONFIG_T::filt_width * CONFIG_T::n_chan],
+                   bool inside[CONFIG_T::filt_height * CONFIG_T::filt_width], int oh, int ow) {
+    #pragma HLS INLINE
+KernelRowLoop:
+    for (int kh = 0; kh < int(CONFIG_T::filt_height); kh++) {
+    KernelColumnLoop:
+        for (int kw = 0; kw < int(CONFIG_T::filt_width); kw++) {
+            const int ih = oh * int(CONFIG_T::stride_height) + kh * int(CONFIG_T::dilation_height) -
+                           int(CONFIG_T::pad_top);
+            const int iw = ow * int(CONFIG_T::stride_width) + kw * int(CONFIG_T::dilation_width) -
+                           int(CONFIG_T::pad_left);
+            const int tap = kh * int(CONFIG_T::filt_width) + kw;
+            inside[tap] =
+                ih >= 0 && ih < int(CONFIG_T::in_height) && iw >= 0 && iw < int(CONFIG_T::in_width);
+        ChannelLoop:
+            for (int c = 0; c < int(CONFIG_T::n_chan); c++) {
+                const int k = tap * int(CONFIG_T::n_chan) + c;
+                if (inside[tap]) {
+                    patch[k] = data[(ih * int(CONFIG_T::in_width) + iw) * int(CONFIG_T::n_chan) + c];
+                } else {
+                    patch[k] = 0;
+                }
+            }
+        }
+    }
+}
+
 } // namespace hlsfx
 
 #endif

@@ -9,35 +9,6 @@
 
 namespace hlsfx {
 
-// The receptive field of output position (oh, ow), in tap order.
-template <class data_T, class CONFIG_T>
-void gather_patch(const data_T data[CONFIG_T::in_height * CONFIG_T::in_width * CONFIG_T::n_chan],
-                  data_T patch[CONFIG_T::filt_height * CONFIG_T::filt_width * CONFIG_T::n_chan],
-                  int oh, int ow) {
-    #pragma HLS INLINE
-KernelRowLoop:
-    for (int kh = 0; kh < int(CONFIG_T::filt_height); kh++) {
-    KernelColumnLoop:
-        for (int kw = 0; kw < int(CONFIG_T::filt_width); kw++) {
-            const int ih = oh * int(CONFIG_T::stride_height) + kh * int(CONFIG_T::dilation_height) -
-                           int(CONFIG_T::pad_top);
-            const int iw = ow * int(CONFIG_T::stride_width) + kw * int(CONFIG_T::dilation_width) -
-                           int(CONFIG_T::pad_left);
-            const bool inside =
-                ih >= 0 && ih < int(CONFIG_T::in_height) && iw >= 0 && iw < int(CONFIG_T::in_width);
-        ChannelLoop:
-            for (int c = 0; c < int(CONFIG_T::n_chan); c++) {
-                const int tap = (kh * int(CONFIG_T::filt_width) + kw) * int(CONFIG_T::n_chan) + c;
-                if (inside) {
-                    patch[tap] = data[(ih * int(CONFIG_T::in_width) + iw) * int(CONFIG_T::n_chan) + c];
-                } else {
-                    patch[tap] = 0;
-                }
-            }
-        }
-    }
-}
-
 // Weights: (filt_height, filt_width, n_chan, n_filt) flattened; one Dense (dense_config) per
 // output position.
 template <class data_T, class res_T, class CONFIG_T>
@@ -53,9 +24,10 @@ OutputRowLoop:
         for (int ow = 0; ow < int(CONFIG_T::out_width); ow++) {
             data_T patch[CONFIG_T::filt_height * CONFIG_T::filt_width * CONFIG_T::n_chan];
             #pragma HLS ARRAY_PARTITION variable=patch complete
+            bool inside[CONFIG_T::filt_height * CONFIG_T::filt_width];
             res_T out[CONFIG_T::n_filt];
             #pragma HLS ARRAY_PARTITION variable=out complete
-            gather_patch<data_T, CONFIG_T>(data, patch, oh, ow);
+            gather_window<data_T, CONFIG_T>(data, patch, inside, oh, ow);
             dense<data_T, res_T, typename CONFIG_T::dense_config>(patch, out, weights, biases);
         FilterLoop:
             for (int f = 0; f < int(CONFIG_T::n_filt); f++) {
@@ -66,8 +38,31 @@ OutputRowLoop:
     }
 }
 
-// Depthwise: one filter per channel. Weights: (filt_height, filt_width, n_chan) flattened; per
-// channel, acc = b_c, then acc = acc + cast(x_tc * w_tc, accum_t) for each tap t in order.
+// Depthwise, one output position: one filter per channel. Weights: (filt_height, filt_width,
+// n_chan) flattened; per channel, acc = b_c, then acc = acc + cast(x_tc * w_tc, accum_t) for each
+// tap t in order.
+template <class data_T, class res_T, class CONFIG_T>
+void depthwise_window(
+    const data_T patch[CONFIG_T::filt_height * CONFIG_T::filt_width * CONFIG_T::n_chan],
+    res_T res[CONFIG_T::n_chan],
+    const typename CONFIG_T::weight_t
+        weights[CONFIG_T::filt_height * CONFIG_T::filt_width * CONFIG_T::n_chan],
+    const typename CONFIG_T::bias_t biases[CONFIG_T::n_chan]) {
+    #pragma HLS INLINE
+    const int taps = CONFIG_T::filt_height * CONFIG_T::filt_width;
+ChannelLoop:
+    for (int c = 0; c < int(CONFIG_T::n_chan); c++) {
+        typename CONFIG_T::accum_t acc = biases[c];
+    TapLoop:
+        for (int t = 0; t < taps; t++) {
+            const int k = t * int(CONFIG_T::n_chan) + c;
+            typename CONFIG_T::accum_t product = patch[k] * weights[k];
+            acc = acc + product;
+        }
+        res[c] = acc;
+    }
+}
+
 template <class data_T, class res_T, class CONFIG_T>
 void depthwise_conv_2d(
     const data_T data[CONFIG_T::in_height * CONFIG_T::in_width * CONFIG_T::n_chan],
@@ -75,7 +70,6 @@ void depthwise_conv_2d(
     const typename CONFIG_T::weight_t
         weights[CONFIG_T::filt_height * CONFIG_T::filt_width * CONFIG_T::n_chan],
     const typename CONFIG_T::bias_t biases[CONFIG_T::n_chan]) {
-    const int taps = CONFIG_T::filt_height * CONFIG_T::filt_width;
 OutputRowLoop:
     for (int oh = 0; oh < int(CONFIG_T::out_height); oh++) {
     OutputColumnLoop:
@@ -83,18 +77,11 @@ OutputRowLoop:
             #pragma HLS PIPELINE II=CONFIG_T::reuse_factor
             data_T patch[CONFIG_T::filt_height * CONFIG_T::filt_width * CONFIG_T::n_chan];
             #pragma HLS ARRAY_PARTITION variable=patch complete
-            gather_patch<data_T, CONFIG_T>(data, patch, oh, ow);
-        ChannelLoop:
-            for (int c = 0; c < int(CONFIG_T::n_chan); c++) {
-                typename CONFIG_T::accum_t acc = biases[c];
-            TapLoop:
-                for (int t = 0; t < taps; t++) {
-                    const int k = t * int(CONFIG_T::n_chan) + c;
-                    typename CONFIG_T::accum_t product = patch[k] * weights[k];
-                    acc = acc + product;
-                }
-                res[(oh * int(CONFIG_T::out_width) + ow) * int(CONFIG_T::n_chan) + c] = acc;
-            }
+            bool inside[CONFIG_T::filt_height * CONFIG_T::filt_width];
+            gather_window<data_T, CONFIG_T>(data, patch, inside, oh, ow);
+            depthwise_window<data_T, res_T, CONFIG_T>(
+                patch, &res[(oh * int(CONFIG_T::out_width) + ow) * int(CONFIG_T::n_chan)], weights,
+                biases);
         }
     }
 }

@@ -113,8 +113,11 @@ def _convert(args: argparse.Namespace) -> int:
     qm = _quantized(args)
     if not args.hls and not args.rtl:
         raise CommandError("name an output: --hls DIR and/or --rtl DIR")
+    if args.rtl and args.io == "stream":
+        raise CommandError("--io stream writes HLS C++ only: the RTL is io_parallel for now")
     if args.hls:
-        print(f"HLS project: {qm.write_hls(args.hls, reuse_factor=args.reuse)}")
+        path = qm.write_hls(args.hls, reuse_factor=args.reuse, io_type=f"io_{args.io}")
+        print(f"HLS project ({args.io}): {path}")
     if args.rtl:
         print(f"Verilog RTL: {qm.write_rtl(args.rtl, reuse_factor=args.reuse)}")
     return 0
@@ -275,6 +278,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--hls", help="the HLS project folder to write")
     p.add_argument("--rtl", help="the RTL folder to write")
     p.add_argument("--reuse", type=positive, default=1, help="reuse factor (default 1)")
+    p.add_argument(
+        "--io",
+        choices=("parallel", "stream"),
+        default="parallel",
+        help="every tensor an array (default) or a stream of pixels (HLS only)",
+    )
 
     p = command(
         commands,

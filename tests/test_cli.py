@@ -92,6 +92,19 @@ def test_convert_writes_both_projects(tmp_path, capsys):
     assert "latency" in capsys.readouterr().out
 
 
+def test_convert_writes_a_streaming_hls_project(tmp_path, capsys):
+    prj = tmp_path / "prj"
+    assert main(["convert", "jet_mlp", "--precision", "ap_fixed<8,3>", "--hls", str(prj),
+                 "--io", "stream"]) == 0  # fmt: skip
+    assert "HLS project (stream)" in capsys.readouterr().out
+    assert json.loads((prj / "hlsfx_project.json").read_text())["io_type"] == "io_stream"
+    assert "#pragma HLS DATAFLOW" in (prj / "firmware" / "myproject.cpp").read_text()
+    assert main(["convert", "jet_mlp", "--precision", "ap_fixed<8,3>", "--rtl",
+                 str(tmp_path / "rtl"), "--io", "stream"]) == 2  # fmt: skip
+    assert "RTL is io_parallel for now" in capsys.readouterr().err
+    assert not (tmp_path / "rtl").exists()
+
+
 def test_the_demo_runs_the_whole_flow_offline(tmp_path):
     done = _run("demo", "--quick", "--out", str(tmp_path / "demo"))
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]

@@ -15,6 +15,7 @@ import sys
 
 import kind_cases
 import test_emulator
+import test_hls_stream
 import test_layer_properties
 import test_layers
 import test_qonnx
@@ -74,6 +75,18 @@ def test_every_kind_has_an_hls_header_and_writer_and_is_c_simulated():
         assert kind in HLS_LAYERS, f"{kind} has no HLS header and writer"
         assert (hls_src_dir() / HLS_LAYERS[kind].header).is_file(), HLS_LAYERS[kind].header
         assert kind in simulated, f"{kind} is not in kind_cases.ALL_KINDS_MODEL"
+
+
+def test_every_kind_has_an_hls_stream_writer_and_is_c_simulated_streaming():
+    from hlsfx.codegen.hls_stream import STREAM_LAYERS
+
+    streamed = {layer.kind for layer in kind_cases.ALL_KINDS_MODEL.layers}
+    for kind in kinds.KINDS.values():
+        assert kind in STREAM_LAYERS, f"{kind} has no io_stream writer"
+        assert kind in streamed, f"{kind} is not in kind_cases.ALL_KINDS_MODEL"
+    # the all-kinds model is C-simulated streaming, and so is a chained CNN with branches
+    assert test_hls_stream.test_every_layer_kind_streams_bit_for_bit
+    assert test_hls_stream.test_a_chained_cnn_with_branches_streams_bit_for_bit
 
 
 def test_every_kind_has_an_rtl_writer_and_is_co_simulated():
