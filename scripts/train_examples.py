@@ -7,11 +7,15 @@
   so that W and Z overlap and the classes are separable only in part, as in the real data set.
 - ``digits_cnn``: a small CNN on the 8 x 8 handwritten digits that ship inside scikit-learn:
   Conv 3x3 (8) - ReLU - MaxPool 2 - Conv 3x3 (16) - ReLU - MaxPool 2 - Dense 10 - Softmax.
+- ``svhn_like_cnn``: a CNN on 32 x 32 colour images made from the same digits (SVHN-sized):
+  each digit upsampled 4x, shifted up to 3 pixels, painted in a random colour on a random
+  background of other colour, with Gaussian noise, kept as 8-bit values;
+  (Conv 3x3 - ReLU - MaxPool 2) x 3 with 8, 16, 16 channels, Dense 10, Softmax.
 
 Training is plain numpy (Adam, cross-entropy, fixed seeds), so the files are reproducible;
 scikit-learn is needed here only for the digits (``pip install scikit-learn``), never by hlsfx.
 
-    python scripts/train_examples.py [--out hlsfx/examples]
+    python scripts/train_examples.py [--out hlsfx/examples] [--only NAME]
 """
 
 from __future__ import annotations
@@ -70,6 +74,21 @@ def digits_data() -> tuple[np.ndarray, np.ndarray]:
 
     digits = load_digits()
     return (digits.images / 16.0)[:, None].astype(np.float32), digits.target
+
+
+def coloured_digits(images: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """(N, 1, 8, 8) digits in [0, 1] as (N, 3, 32, 32) colour images of 8-bit values."""
+    n = len(images)
+    big = np.kron(images[:, 0], np.ones((4, 4)))  # (N, 32, 32)
+    shifts = rng.integers(-3, 4, (n, 2))
+    big = np.stack([np.roll(b, tuple(d), axis=(0, 1)) for b, d in zip(big, shifts, strict=True)])
+    ink = rng.uniform(0.0, 1.0, (n, 3))
+    paper = rng.uniform(0.0, 1.0, (n, 3))
+    faint = np.abs(ink - paper).mean(axis=1) < 0.3  # too little contrast: the opposite colour
+    paper[faint] = 1.0 - ink[faint]
+    x = paper[:, :, None, None] + (ink - paper)[:, :, None, None] * big[:, None]
+    x += rng.normal(0.0, 0.08, x.shape)
+    return np.round(np.clip(x, 0.0, 1.0) * 255.0).astype(np.uint8)
 
 
 # --- layers with their gradients ---------------------------------------------------------------
@@ -178,42 +197,66 @@ def train_mlp(x: np.ndarray, y: np.ndarray, rng: np.random.Generator) -> dict[st
 
 
 def cnn_forward(p, x):
-    c1, cols1 = conv(x, p["k1"], p["c1"])
-    r1 = np.maximum(c1, 0.0)
-    m1, arg1 = maxpool(r1)
-    c2, cols2 = conv(m1, p["k2"], p["c2"])
-    r2 = np.maximum(c2, 0.0)
-    m2, arg2 = maxpool(r2)
-    flat = m2.reshape(len(x), -1)
-    logits = flat @ p["w"] + p["b"]
-    return logits, (x, cols1, r1, arg1, m1, cols2, r2, arg2, m2, flat)
+    """Blocks Conv 3x3 'same' - ReLU - MaxPool 2 (weights k1, c1, k2, ...), then Dense."""
+    cache, h = [], x
+    for i in itertools.count(1):
+        if f"k{i}" not in p:
+            break
+        c, cols = conv(h, p[f"k{i}"], p[f"c{i}"])
+        r = np.maximum(c, 0.0)
+        m, arg = maxpool(r)
+        cache.append((h, cols, r, arg))
+        h = m
+    flat = h.reshape(len(x), -1)
+    return flat @ p["w"] + p["b"], (cache, h, flat)
 
 
-def train_cnn(x: np.ndarray, y: np.ndarray, rng: np.random.Generator) -> dict[str, np.ndarray]:
-    p = {
-        "k1": rng.normal(0.0, np.sqrt(2.0 / 9), (8, 1, 3, 3)),
-        "c1": np.zeros(8),
-        "k2": rng.normal(0.0, np.sqrt(2.0 / 72), (16, 8, 3, 3)),
-        "c2": np.zeros(16),
-        "w": rng.normal(0.0, np.sqrt(2.0 / 64), (64, 10)),
-        "b": np.zeros(10),
-    }
+def train_cnn(x: np.ndarray, y: np.ndarray, rng: np.random.Generator,
+              channels: tuple[int, ...] = (8, 16), epochs: int = 40,
+              rate: float = 3e-3) -> dict[str, np.ndarray]:  # fmt: skip
+    p = {}
+    for i, (a, b) in enumerate(itertools.pairwise((x.shape[1], *channels)), 1):
+        p[f"k{i}"] = rng.normal(0.0, np.sqrt(2.0 / (a * 9)), (b, a, 3, 3))
+        p[f"c{i}"] = np.zeros(b)
+    flat = channels[-1] * (x.shape[2] >> len(channels)) * (x.shape[3] >> len(channels))
+    p["w"] = rng.normal(0.0, np.sqrt(2.0 / flat), (flat, 10))
+    p["b"] = np.zeros(10)
     p = {k: v.astype(np.float32) for k, v in p.items()}
-    adam = Adam(p, 3e-3)
+    adam = Adam(p, rate)
     onehot = np.eye(10, dtype=np.float32)[y]
-    for _ in range(40):
+    for _ in range(epochs):
         order = rng.permutation(len(x))
         for start in range(0, len(x), 64):
             idx = order[start : start + 64]
-            logits, (x0, cols1, r1, arg1, m1, cols2, r2, arg2, m2, flat) = cnn_forward(p, x[idx])
+            logits, (cache, last, flat_x) = cnn_forward(p, x[idx])
             delta = (softmax(logits) - onehot[idx]) / len(idx)
-            grads = {"w": flat.T @ delta, "b": delta.sum(axis=0)}
-            d = maxpool_backward((delta @ p["w"].T).reshape(m2.shape), arg2) * (r2 > 0)
-            dm1, grads["k2"], grads["c2"] = conv_backward(d, cols2, p["k2"], m1.shape)
-            d = maxpool_backward(dm1, arg1) * (r1 > 0)
-            _, grads["k1"], grads["c1"] = conv_backward(d, cols1, p["k1"], x0.shape)
+            grads = {"w": flat_x.T @ delta, "b": delta.sum(axis=0)}
+            d = (delta @ p["w"].T).reshape(last.shape)
+            for i in range(len(cache), 0, -1):
+                h, cols, r, arg = cache[i - 1]
+                d = maxpool_backward(d, arg) * (r > 0)
+                d, grads[f"k{i}"], grads[f"c{i}"] = conv_backward(d, cols, p[f"k{i}"], h.shape)
             adam.step(grads)
     return p
+
+
+def fixed_point_headroom(p: dict[str, np.ndarray], x: np.ndarray, peak: float = 8.0) -> None:
+    """Rescale a trained CNN in place so that every ReLU output on ``x`` peaks near ``peak``
+    and the logits near ``2 * peak``, leaving room in ap_fixed<16,6>. A ReLU network is
+    positively homogeneous: a block's kernel and bias times ``s`` and the next kernel over
+    ``s`` compute the same function, and the logits over ``s`` keep every argmax (they sharpen
+    or soften the softmax only)."""
+    blocks = sum(1 for k in p if k.startswith("k"))
+    for i in range(1, blocks + 1):
+        _, (cache, _, _) = cnn_forward(p, x)
+        s = np.float32(peak / float(cache[i - 1][2].max()))
+        p[f"k{i}"] *= s
+        p[f"c{i}"] *= s
+        p[f"k{i + 1}" if i < blocks else "w"] /= s
+    logits, _ = cnn_forward(p, x)
+    shrink = np.float32(2.0 * peak / float(np.abs(logits).max()))
+    p["w"] *= shrink
+    p["b"] *= shrink
 
 
 # --- ONNX -------------------------------------------------------------------------------------
@@ -247,25 +290,30 @@ def mlp_onnx(p: dict[str, np.ndarray]) -> onnx.ModelProto:
     )  # fmt: skip
 
 
-def cnn_onnx(p: dict[str, np.ndarray]) -> onnx.ModelProto:
+def cnn_onnx(p: dict[str, np.ndarray], name: str, shape: tuple[int, int, int]) -> onnx.ModelProto:
     pads = {"kernel_shape": [3, 3], "pads": [1, 1, 1, 1]}
     pool = {"kernel_shape": [2, 2], "strides": [2, 2]}
-    nodes = [
-        helper.make_node("Conv", ["input", "k1", "c1"], ["conv_1"], name="conv_1", **pads),
-        helper.make_node("Relu", ["conv_1"], ["relu_1"], name="relu_1"),
-        helper.make_node("MaxPool", ["relu_1"], ["pool_1"], name="pool_1", **pool),
-        helper.make_node("Conv", ["pool_1", "k2", "c2"], ["conv_2"], name="conv_2", **pads),
-        helper.make_node("Relu", ["conv_2"], ["relu_2"], name="relu_2"),
-        helper.make_node("MaxPool", ["relu_2"], ["pool_2"], name="pool_2", **pool),
-        helper.make_node("Flatten", ["pool_2"], ["flatten"], name="flatten"),
+    nodes, x = [], "input"
+    for i in itertools.count(1):
+        if f"k{i}" not in p:
+            break
+        nodes += [
+            helper.make_node("Conv", [x, f"k{i}", f"c{i}"], [f"conv_{i}"], name=f"conv_{i}",
+                             **pads),
+            helper.make_node("Relu", [f"conv_{i}"], [f"relu_{i}"], name=f"relu_{i}"),
+            helper.make_node("MaxPool", [f"relu_{i}"], [f"pool_{i}"], name=f"pool_{i}", **pool),
+        ]  # fmt: skip
+        x = f"pool_{i}"
+    nodes += [
+        helper.make_node("Flatten", [x], ["flatten"], name="flatten"),
         helper.make_node("Gemm", ["flatten", "w", "b"], ["dense"], name="dense"),
         helper.make_node("Softmax", ["dense"], ["output"], name="softmax", axis=-1),
     ]
     return _model(
         nodes,
-        [helper.make_tensor_value_info("input", TensorProto.FLOAT, ["N", 1, 8, 8])],
+        [helper.make_tensor_value_info("input", TensorProto.FLOAT, ["N", *shape])],
         [helper.make_tensor_value_info("output", TensorProto.FLOAT, ["N", 10])],
-        p, "digits_cnn",
+        p, name,
     )  # fmt: skip
 
 
@@ -273,32 +321,51 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "hlsfx" / "examples")
     parser.add_argument("--jet-test", type=int, default=100_000, help="jet test samples kept")
+    parser.add_argument("--only", choices=("svhn_like_cnn",),
+                        help="train this example alone (its seeds are its own)")  # fmt: skip
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
 
-    rng = np.random.default_rng(2026)
-    x, y = jet_data(300_000 + args.jet_test, rng)
-    train = slice(0, 300_000)
-    mean, std = x[train].mean(axis=0), x[train].std(axis=0)
-    x = ((x - mean) / std).astype(np.float16).astype(np.float32)  # as the test data are kept
-    p = train_mlp(x[train], y[train], rng)
-    x_test, y_test = x[300_000:], y[300_000:]
-    accuracy = float((mlp_forward(p, x_test)[-1].argmax(axis=1) == y_test).mean())
-    onnx.save(mlp_onnx(p), args.out / "jet_mlp.onnx")
-    np.savez_compressed(args.out / "jet_mlp.npz", x_test=x_test.astype(np.float16),
-                        y_test=y_test.astype(np.uint8))  # fmt: skip
-    print(f"jet_mlp: float accuracy {accuracy:.4f} on {len(y_test)} test jets")
+    rng = np.random.default_rng(2026)  # jet_mlp, then digits_cnn, as they were first made
+    if args.only is None:
+        x, y = jet_data(300_000 + args.jet_test, rng)
+        train = slice(0, 300_000)
+        mean, std = x[train].mean(axis=0), x[train].std(axis=0)
+        x = ((x - mean) / std).astype(np.float16).astype(np.float32)  # as the test data are kept
+        p = train_mlp(x[train], y[train], rng)
+        x_test, y_test = x[300_000:], y[300_000:]
+        accuracy = float((mlp_forward(p, x_test)[-1].argmax(axis=1) == y_test).mean())
+        onnx.save(mlp_onnx(p), args.out / "jet_mlp.onnx")
+        np.savez_compressed(args.out / "jet_mlp.npz", x_test=x_test.astype(np.float16),
+                            y_test=y_test.astype(np.uint8))  # fmt: skip
+        print(f"jet_mlp: float accuracy {accuracy:.4f} on {len(y_test)} test jets")
 
     images, labels = digits_data()
     order = np.random.default_rng(7).permutation(len(images))
     train_idx, test_idx = order[:1400], order[1400:]
-    p = train_cnn(images[train_idx], labels[train_idx], rng)
-    logits, _ = cnn_forward(p, images[test_idx])
-    accuracy = float((logits.argmax(axis=1) == labels[test_idx]).mean())
-    onnx.save(cnn_onnx(p), args.out / "digits_cnn.onnx")
-    np.savez_compressed(args.out / "digits_cnn.npz", x_test=images[test_idx],
-                        y_test=labels[test_idx].astype(np.uint8))  # fmt: skip
-    print(f"digits_cnn: float accuracy {accuracy:.4f} on {len(test_idx)} test images")
+    if args.only is None:
+        p = train_cnn(images[train_idx], labels[train_idx], rng)
+        logits, _ = cnn_forward(p, images[test_idx])
+        accuracy = float((logits.argmax(axis=1) == labels[test_idx]).mean())
+        onnx.save(cnn_onnx(p, "digits_cnn", (1, 8, 8)), args.out / "digits_cnn.onnx")
+        np.savez_compressed(args.out / "digits_cnn.npz", x_test=images[test_idx],
+                            y_test=labels[test_idx].astype(np.uint8))  # fmt: skip
+        print(f"digits_cnn: float accuracy {accuracy:.4f} on {len(test_idx)} test images")
+
+    if args.only in (None, "svhn_like_cnn"):
+        colours = np.random.default_rng(32)
+        train_x = np.concatenate([coloured_digits(images[train_idx], colours) for _ in range(3)])
+        train_y = np.tile(labels[train_idx], 3)
+        test_x = coloured_digits(images[test_idx], colours)
+        p = train_cnn(train_x / np.float32(255), train_y, np.random.default_rng(3232),
+                      channels=(8, 16, 16), epochs=24, rate=2e-3)  # fmt: skip
+        fixed_point_headroom(p, train_x[:1000] / np.float32(255))
+        logits, _ = cnn_forward(p, test_x / np.float32(255))
+        accuracy = float((logits.argmax(axis=1) == labels[test_idx]).mean())
+        onnx.save(cnn_onnx(p, "svhn_like_cnn", (3, 32, 32)), args.out / "svhn_like_cnn.onnx")
+        np.savez_compressed(args.out / "svhn_like_cnn.npz", x_test=test_x,
+                            y_test=labels[test_idx].astype(np.uint8))  # fmt: skip
+        print(f"svhn_like_cnn: float accuracy {accuracy:.4f} on {len(test_idx)} test images")
 
 
 if __name__ == "__main__":

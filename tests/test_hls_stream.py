@@ -114,3 +114,16 @@ def test_csim_fails_when_a_process_sends_too_little_or_reads_an_empty_stream(
     message = "streamed 0 pixels" if fault == "missing" else "read an empty stream"
     with pytest.raises(CsimError, match=message):
         csim(project, ap_types=ap_types_dir)
+
+
+@pytest.mark.parametrize("reuse", [1, 4])
+def test_the_32x32_colour_cnn_streams_bit_for_bit(reuse, ap_types_dir, gxx, tmp_path, csim_cache):
+    """The shipped SVHN-sized example, its convolutions and Dense sharing multipliers over
+    ``reuse`` cycles."""
+    example = hlsfx.examples.load("svhn_like_cnn")
+    qm = hlsfx.configure(example.graph, "ap_fixed<16,6>")
+    weighted = [layer.name for layer in qm.graph.layers if layer.kind.weighted]
+    assert len(weighted) == 4
+    layers = {name: {"reuse_factor": reuse} for name in weighted}
+    project = qm.write_hls(tmp_path / "prj", vectors=12, io_type="io_stream", layers=layers)
+    _run(project, ap_types_dir, csim_cache, 12)

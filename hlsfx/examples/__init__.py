@@ -46,6 +46,14 @@ EXAMPLES: dict[str, ExampleInfo] = {
         tuple(str(d) for d in range(10)),
         0.96474,
     ),
+    "svhn_like_cnn": ExampleInfo(
+        "CNN on 32x32 colour images (SVHN-sized) made from scikit-learn's digits: upsampled, "
+        "shifted, painted on a background of another colour, noisy; input (N, 3, 32, 32) in "
+        "[0, 1]: (Conv 3x3, ReLU, MaxPool 2) with 8, 16, 16 channels, Dense 10, Softmax; 397 "
+        "test images",
+        tuple(str(d) for d in range(10)),
+        0.83123,
+    ),
 }
 
 
@@ -80,5 +88,7 @@ def load(name: str) -> Example:
     folder = resources.files(__name__)
     with np.load(folder / f"{name}.npz") as data:
         x_test = data["x_test"].astype(np.float32)
+        if data["x_test"].dtype == np.uint8:  # 8-bit images: the model reads them in [0, 1]
+            x_test /= np.float32(255)
         y_test = data["y_test"].astype(np.int64)
     return Example(name, Path(str(folder / f"{name}.onnx")), x_test, y_test, EXAMPLES[name])
