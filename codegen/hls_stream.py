@@ -124,10 +124,18 @@ def _window_body(ctx: LayerContext) -> tuple[str, str]:
 
 
 def write_window(ctx: LayerContext, ins: tuple[str, ...], out: str) -> StreamCode:
-    """A convolution or pooling over a line buffer (hlsfx::window_map)."""
+    """A convolution or pooling over a line buffer (hlsfx::window_map); a pooling over the
+    whole input, folded pixel by pixel (hlsfx::global_pool)."""
     code = HLS_LAYERS[ctx.layer.kind].write(ctx)
     geometry = window_geometry(ctx, pixel_size(ctx.out_shape))
     fields = dict(geometry)
+    whole = fields["filt_height"] == fields["in_height"] and fields["filt_width"] == fields[
+        "in_width"] and not any(ctx.layer.attrs["pads"])  # fmt: skip
+    if whole and not ctx.layer.kind.weighted:
+        types = f"{_pixel_type(ctx.in_vars[0])}, {_pixel_type(ctx.out_var)}"
+        process = (f"hlsfx::global_pool<{types}, {ctx.ident}_config>({ins[0]}, {out}, "
+                   f"{ctx.ident}_recip);")  # fmt: skip
+        return StreamCode(code.config, code.constants, "", process)
     taps = fields["filt_height"] * fields["filt_width"]
     body, inside = _window_body(ctx)
     params = [

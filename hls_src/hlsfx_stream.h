@@ -112,6 +112,40 @@ InputRowLoop:
     }
 }
 
+// Pooling whose window is the whole input (global pooling, no padding): each pixel folded into
+// a running maximum or sum per channel as it arrives, in window order, so nothing is buffered.
+template <class data_T, class res_T, class CONFIG_T>
+void global_pool(hls::stream<data_T> &in, hls::stream<res_T> &out,
+                 const typename CONFIG_T::recip_t
+                     recip[CONFIG_T::filt_height * CONFIG_T::filt_width + 1]) {
+    const unsigned window = CONFIG_T::filt_height * CONFIG_T::filt_width;
+    typename data_T::value_type best[CONFIG_T::n_chan];
+    typename CONFIG_T::accum_t total[CONFIG_T::n_chan];
+PixelLoop:
+    for (unsigned p = 0; p < window; p++) {
+        #pragma HLS PIPELINE
+        const data_T x = in.read();
+    ChannelLoop:
+        for (unsigned c = 0; c < CONFIG_T::n_chan; c++) {
+            if (p == 0 || x.data[c] > best[c]) best[c] = x.data[c];
+            total[c] = (p == 0 ? typename CONFIG_T::accum_t(0) : total[c]) + x.data[c];
+        }
+    }
+    res_T y;
+ResultLoop:
+    for (unsigned c = 0; c < CONFIG_T::n_chan; c++) {
+        if (CONFIG_T::average && CONFIG_T::divide) {
+            total[c] /= window;
+            y.data[c] = total[c];
+        } else if (CONFIG_T::average) {
+            y.data[c] = total[c] * recip[window];
+        } else {
+            y.data[c] = best[c];
+        }
+    }
+    out.write(y);
+}
+
 // The same values in the same order, regrouped into pixels of another size (Reshape, Flatten),
 // each cast to res_T's values.
 template <class data_T, class res_T, class CONFIG_T>

@@ -41,7 +41,7 @@ def test_every_layer_kind_streams_bit_for_bit(
 def _chained_cnn() -> Graph:
     """Layers reading layers: a CNN whose ReLU output is also a graph output, branches that
     meet again (a pooling and a strided convolution added), a concatenation along the rows,
-    then Flatten, Dense and softmax."""
+    then Flatten, Dense and softmax; global max and average pooling on the side."""
     rng = np.random.default_rng(11)
 
     def weights(*shape):
@@ -62,11 +62,15 @@ def _chained_cnn() -> Graph:
         Layer("fc", kinds.DENSE, ["f"], "d", params={"weight": weights(128, 6),
                                                      "bias": weights(6)}),
         Layer("probabilities", kinds.SOFTMAX, ["d"], "y"),
+        Layer("global_max", kinds.MAX_POOL2D, ["a"], "gm", attrs=conv_attrs([8, 9], [1, 1],
+                                                                            [0] * 4)),
+        Layer("global_average", kinds.AVERAGE_POOL2D, ["r"], "ga",
+              attrs={**conv_attrs([8, 9], [1, 1], [0] * 4), "count_include_pad": 0}),
     ]  # fmt: skip
     shapes = {"img": (8, 9, 3)}
     for layer in layers:
         shapes[layer.output] = layer.kind.output_shape(layer, [shapes[t] for t in layer.inputs])
-    return verify(Graph(("img",), ("y", "r"), tuple(layers), shapes))
+    return verify(Graph(("img",), ("y", "r", "gm", "ga"), tuple(layers), shapes))
 
 
 @pytest.mark.parametrize("reuse", [1, 4])
@@ -80,8 +84,10 @@ def test_a_chained_cnn_with_branches_streams_bit_for_bit(
     layers = {"conv_a": {"reuse_factor": 3 * reuse}, "fc": {"reuse_factor": reuse}}
     project = qm.write_hls(tmp_path / "prj", vectors=60, io_type="io_stream", layers=layers)
     source = (project / "firmware" / "myproject.cpp").read_text()
-    # the ReLU output goes to the port and both branches; the pooling to the sum and the rows
-    assert source.count("hlsfx::fan_out<") == 3
+    # the ReLU output goes to the port, both branches and a global pooling (three copies); the
+    # pooling to the sum and the rows; the convolution to the ReLU and a global pooling
+    assert source.count("hlsfx::fan_out<") == 5
+    assert source.count("hlsfx::global_pool<") == 2
     assert "hlsfx::concat_pixels<" in source and "hlsfx::repack<" in source
     _run(project, ap_types_dir, csim_cache, 60)
 
