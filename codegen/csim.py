@@ -92,9 +92,11 @@ def _compile(project: Path, top: str, ap_types: Path, cache: Path | None, level:
         raise CsimError(f"g++ failed to compile {project}:\n{done.stderr[-6000:]}")
     if done.stderr.strip():  # warnings: the generated code must compile cleanly
         raise CsimError(f"g++ warned while compiling {project}:\n{done.stderr[-6000:]}")
-    if cached is not None:
+    if cached is not None:  # whole or absent: a copy under another name, then renamed
         cache.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(binary, cached)
+        partial = cached.with_name(f"{cached.name}.{os.getpid()}.part")
+        shutil.copy2(binary, partial)
+        os.replace(partial, cached)
     return binary
 
 
