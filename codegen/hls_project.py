@@ -48,8 +48,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BACKENDS",
-    "CXXFLAGS",
-    "IO_TYPES",  # the C simulation's, from hls_skeletons
+    "CXXFLAGS",  # the C simulation's, from hls_skeletons
+    "IO_TYPES",
     "STRATEGIES",
     "Port",
     "hls_src_dir",
