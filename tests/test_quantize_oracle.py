@@ -18,7 +18,8 @@ import hlsfx
 from hlsfx import FixedType, Overflow, Rounding, exact
 from hlsfx.emulator import quantize as quantize_module
 
-pytestmark = pytest.mark.oracle
+# one worker compiles the oracle the whole module shares
+pytestmark = [pytest.mark.oracle, pytest.mark.xdist_group("ap_oracle")]
 
 MIN_CASES = 100_000
 

@@ -15,7 +15,8 @@ import numpy as np
 import pytest
 from conftest import FIXTURES, require, run_cli
 
-pytestmark = pytest.mark.rtl
+# one worker builds each vendor RTL: the builds are kept in hlsfx's cache by content
+pytestmark = [pytest.mark.rtl, pytest.mark.xdist_group("vendor_rtl_cache")]
 
 DNN = FIXTURES / "vendor_rtl" / "dnn_2_8_4_1"
 FIXED = "ap_fixed<16,6>"

@@ -20,7 +20,8 @@ from hlsfx import FixedType, Overflow, Rounding, exact
 from hlsfx.emulator import kernels, twins
 from hlsfx.emulator.primitives import requantize_flagged
 
-pytestmark = pytest.mark.oracle
+# one worker compiles the oracle the whole module shares
+pytestmark = [pytest.mark.oracle, pytest.mark.xdist_group("wide_oracle")]
 
 TYPE_SEED = 2026_12_02
 CHUNK = 32
