@@ -36,7 +36,13 @@ from hlsfx.codegen.hls_layers import (
     valid_reuse_factors,
 )
 from hlsfx.codegen.hls_skeletons import CXXFLAGS, Port, makefile, readme, tcl, testbench
-from hlsfx.codegen.hls_stream import STREAM_HEADER, pixel_size, stream_signature, stream_top_source
+from hlsfx.codegen.hls_stream import (
+    STREAM_HEADER,
+    pixel_size,
+    stream_plan,
+    stream_signature,
+    stream_top_source,
+)  # fmt: skip
 from hlsfx.codegen.limits import check_parallel_size
 from hlsfx.codegen.names import design_names
 from hlsfx.codegen.output_folder import OutputFolder
@@ -243,16 +249,16 @@ def write_hls_project(
             raise ValueError(f"input {port.tensor!r} is also an output; no layer computes it")
     codes, expected = design_vectors(qm, vectors)
     stream = io_type == "io_stream"
-    layer_codes = [_layer_code(ctx) for ctx in contexts]  # io_stream: checks every kind first
+    plan = stream_plan(qm.graph, contexts, var) if stream else None
+    layer_codes = plan.codes if plan else [_layer_code(ctx) for ctx in contexts]
     headers = headers_for(c.layer.kind for c in contexts) + ([STREAM_HEADER] if stream else [])
     for header in headers:
         folder.add(f"firmware/hls_src/{header}", (hls_src_dir() / header).read_bytes())
     folder.add("firmware/defines.h", _defines(qm, contexts, inputs, stream))
     weight_files = [f"{ctx.ident}.h" for ctx, code in zip(contexts, layer_codes, strict=True)
                     if code.constants]  # fmt: skip
-    if stream:
-        source, layer_codes = stream_top_source(top, qm, contexts, var, inputs, outputs,
-                                                weight_files)  # fmt: skip
+    if plan:
+        source = stream_top_source(top, qm.graph, contexts, plan, inputs, outputs, weight_files)
     else:
         source = _top_source(top, qm, contexts, layer_codes, inputs, outputs, weight_files)
     for ctx, code in zip(contexts, layer_codes, strict=True):

@@ -18,7 +18,14 @@ from hlsfx import kinds
 from hlsfx.codegen.hls_layers import HLS_LAYERS, LayerContext, window_geometry
 from hlsfx.codegen.hls_skeletons import Port
 
-__all__ = ["STREAM_LAYERS", "StreamCode", "pixel_size", "stream_top_source"]
+__all__ = [
+    "STREAM_LAYERS",
+    "StreamCode",
+    "StreamPlan",
+    "pixel_size",
+    "stream_plan",
+    "stream_top_source",
+]
 
 STREAM_HEADER = "hlsfx_stream.h"
 
@@ -257,13 +264,29 @@ def stream_signature(top: str, inputs: list[Port], outputs: list[Port]) -> str:
     return f"void {top}(" + ", ".join(args) + ")"
 
 
-def stream_top_source(top, qm, contexts, var, inputs, outputs, weight_files) -> tuple[str, list]:
-    """The top source of an io_stream project, and each layer's :class:`StreamCode`."""
-    wiring = _wiring(qm.graph, var)
+@dataclass(frozen=True)
+class StreamPlan:
+    """An io_stream firmware before it is printed: each layer's code and the streams between."""
+
+    codes: list[StreamCode]
+    wiring: _Wiring
+
+
+def stream_plan(graph, contexts: list[LayerContext], var: dict[str, str]) -> StreamPlan:
+    """Each layer's :class:`StreamCode` from its kind's stream writer (errors name the layer),
+    wired by the tensors between them."""
+    wiring = _wiring(graph, var)
     codes = []
     for ctx in contexts:
         ins = tuple(wiring.reads[(ctx.layer.name, k)] for k in range(len(ctx.layer.inputs)))
         codes.append(STREAM_LAYERS[ctx.layer.kind](ctx, ins, wiring.writes[ctx.layer.output]))
+    return StreamPlan(codes, wiring)
+
+
+def stream_top_source(top, graph, contexts, plan: StreamPlan, inputs, outputs,
+                      weight_files) -> str:  # fmt: skip
+    """The top source of an io_stream project."""
+    codes, wiring = plan.codes, plan.wiring
     lines = [
         f'#include "{top}.h"',
         '#include "parameters.h"',
@@ -284,7 +307,7 @@ def stream_top_source(top, qm, contexts, var, inputs, outputs, weight_files) -> 
         lines.append(f'    hls::stream<{_pixel_type(v)}> {name}("{name}");')
         lines.append(f"    #pragma HLS STREAM variable={name} depth={depth}")
     lines.append("")
-    for tensor in qm.graph.inputs:  # C simulation runs the processes in this order
+    for tensor in graph.inputs:  # C simulation runs the processes in this order
         lines += [f"    {line}" for line in wiring.fan_outs.get(tensor, [])]
     for ctx, code in zip(contexts, codes, strict=True):
         lines.append(f"    // {ctx.ident}: {ctx.layer.kind.name} -> {ctx.out_shape}")
@@ -293,4 +316,4 @@ def stream_top_source(top, qm, contexts, var, inputs, outputs, weight_files) -> 
         lines.append("")
     lines[-1] = "}"
     lines.append("")
-    return "\n".join(lines), codes
+    return "\n".join(lines)

@@ -40,8 +40,8 @@ def test_every_layer_kind_streams_bit_for_bit(
 
 def _chained_cnn() -> Graph:
     """Layers reading layers: a CNN whose ReLU output is also a graph output, branches that
-    meet again (a pooling and a strided convolution added), a concatenation along the rows,
-    then Flatten, Dense and softmax; global max and average pooling on the side."""
+    meet again (a pooling and a strided convolution added), a Dense over the channels of each
+    pixel, a concatenation along the rows, then Flatten, Dense and softmax; global max and average pooling on the side."""
     rng = np.random.default_rng(11)
 
     def weights(*shape):
@@ -57,7 +57,9 @@ def _chained_cnn() -> Graph:
         Layer("conv_b", kinds.CONV2D, ["r"], "b", attrs=conv_attrs([2, 3], [2, 2], [0, 1, 0, 0]),
               params={"weight": weights(2, 3, 4, 4), "bias": weights(4)}),
         Layer("sum", kinds.ADD, ["p", "b"], "s"),
-        Layer("rows", kinds.CONCATENATE, ["s", "p"], "c", attrs={"axis": 0}),
+        Layer("mix", kinds.DENSE, ["s"], "m", params={"weight": weights(4, 4),
+                                                      "bias": weights(4)}),
+        Layer("rows", kinds.CONCATENATE, ["m", "p"], "c", attrs={"axis": 0}),
         Layer("flatten", kinds.RESHAPE, ["c"], "f", attrs={"shape": [128]}),
         Layer("fc", kinds.DENSE, ["f"], "d", params={"weight": weights(128, 6),
                                                      "bias": weights(6)}),
@@ -81,7 +83,8 @@ def test_a_chained_cnn_with_branches_streams_bit_for_bit(
     assert graph.shapes["p"] == graph.shapes["b"] == (4, 4, 4)
     qm = hlsfx.configure(graph, "ap_fixed<10,4,AP_RND,AP_SAT>",
                          roles={"accum": "ap_fixed<14,6,AP_TRN,AP_WRAP>"})  # fmt: skip
-    layers = {"conv_a": {"reuse_factor": 3 * reuse}, "fc": {"reuse_factor": reuse}}
+    layers = {"conv_a": {"reuse_factor": 3 * reuse}, "mix": {"reuse_factor": reuse},
+              "fc": {"reuse_factor": reuse}}  # fmt: skip
     project = qm.write_hls(tmp_path / "prj", vectors=60, io_type="io_stream", layers=layers)
     source = (project / "firmware" / "myproject.cpp").read_text()
     # the ReLU output goes to the port, both branches and a global pooling (three copies); the
