@@ -218,6 +218,7 @@ def write_hls_project(
     layers: Mapping[str, Mapping[str, Any]] | None = None,
     vectors: Any = DEFAULT_VECTORS,
     io_type: str = "io_parallel",
+    fifo_depths: Mapping[str, int] | None = None,
 ) -> Path:
     """Write ``qm`` as an HLS project in ``path`` (created; files hlsfx writes are replaced).
 
@@ -227,7 +228,9 @@ def write_hls_project(
     ``reuse_factor`` and ``strategy`` per layer name. ``vectors`` is the number of random test
     samples (raw codes over each input type's range) or raw input codes ``{input: (N, size)}``
     in hlsfx's channels-last layout; the emulator's outputs for them go to ``tb_data/`` for
-    the testbench. Returns the project folder.
+    the testbench. ``fifo_depths`` (io_stream) sets stream depths by the FIFO names of the
+    io_stream RTL (``interface.json``'s ``fifos``; :func:`hlsfx.cosim.size_fifos` measures
+    them). Returns the project folder.
     """
     backend = _check_choice("backend", backend, BACKENDS)
     strategy = _check_choice("strategy", strategy, STRATEGIES)
@@ -249,7 +252,9 @@ def write_hls_project(
             raise ValueError(f"input {port.tensor!r} is also an output; no layer computes it")
     codes, expected = design_vectors(qm, vectors)
     stream = io_type == "io_stream"
-    plan = stream_plan(qm.graph, contexts, var) if stream else None
+    if fifo_depths is not None and not stream:
+        raise ValueError("fifo_depths sets the streams of an io_stream project")
+    plan = stream_plan(qm.graph, contexts, var, fifo_depths or {}) if stream else None
     layer_codes = plan.codes if plan else [_layer_code(ctx) for ctx in contexts]
     headers = headers_for(c.layer.kind for c in contexts) + ([STREAM_HEADER] if stream else [])
     for header in headers:

@@ -11,12 +11,13 @@ and upsampling gather from the whole tensor. So the bits are the io_parallel one
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
 from hlsfx import kinds
 from hlsfx.codegen.hls_layers import HLS_LAYERS, LayerContext, window_geometry
 from hlsfx.codegen.hls_skeletons import Port
+from hlsfx.codegen.stream_graph import check_fifo_depths, fifo_names, stream_readers
 
 __all__ = [
     "STREAM_LAYERS",
@@ -221,22 +222,22 @@ class _Wiring:
     """per tensor read more than once, the processes copying it to each reader"""
 
 
-def _wiring(graph, var: dict[str, str]) -> _Wiring:
-    readers: dict[str, list[tuple[str, int] | None]] = {t: [] for t in var}
-    for layer in graph.layers:
-        for slot, tensor in enumerate(layer.inputs):
-            readers[tensor].append((layer.name, slot))
-    for tensor in graph.outputs:
-        readers[tensor].append(None)  # the top's output port
+def _wiring(graph, var: dict[str, str], bases: dict[str, str],
+            depths: Mapping[str, int]) -> _Wiring:  # fmt: skip
+    """The streams between the processes; a stream's depth is ``depths`` of its FIFO's name
+    (:func:`hlsfx.codegen.stream_graph.fifo_names`), else 2, or a whole image on the branches
+    of a tensor read more than once (which never deadlocks)."""
+    fifo_of = fifo_names(graph, bases)
     reads, writes, internal, fan_outs = {}, {}, [], {}
     taken = set(var.values())
-    for tensor, who in readers.items():
+    for tensor, who in stream_readers(graph).items():
         v, pixels = var[tensor], _pixels(graph.shapes[tensor])
+        chosen = [depths.get(fifo_of[(tensor, r)], 2 if len(who) == 1 else pixels) for r in who]
         source = f"{v}_all" if tensor in graph.outputs and len(who) > 1 else v
         if tensor not in graph.inputs:
             writes[tensor] = source
             if who != [None]:
-                internal.append((source, v, 2))
+                internal.append((source, v, chosen[0] if len(who) == 1 else 2))
         if len(who) == 1:
             if who[0] is not None:
                 reads[who[0]] = source
@@ -246,11 +247,11 @@ def _wiring(graph, var: dict[str, str]) -> _Wiring:
         for name in {source, *branches, *rests} - {v}:
             if name in taken:
                 raise ValueError(f"the stream name {name!r} is taken; rename that tensor")
-        for reader, name in zip(who, branches, strict=True):
+        for reader, name, depth in zip(who, branches, chosen, strict=True):
             if reader is not None:
                 reads[reader] = name
-                internal.append((name, v, pixels))  # a whole image: branches never deadlock
-        internal += [(name, v, pixels) for name in rests[:-1]]
+                internal.append((name, v, depth))
+        internal += [(name, v, max(chosen[k + 1 :])) for k, name in enumerate(rests[:-1])]
         feeds = [source, *rests[:-1]]
         fan_outs[tensor] = [
             f"hlsfx::fan_out<{_pixel_type(v)}, {pixels}>({feed}, {name}, {rest});"
@@ -272,10 +273,12 @@ class StreamPlan:
     wiring: _Wiring
 
 
-def stream_plan(graph, contexts: list[LayerContext], var: dict[str, str]) -> StreamPlan:
+def stream_plan(graph, contexts: list[LayerContext], var: dict[str, str],
+                depths: Mapping[str, int]) -> StreamPlan:  # fmt: skip
     """Each layer's :class:`StreamCode` from its kind's stream writer (errors name the layer),
-    wired by the tensors between them."""
-    wiring = _wiring(graph, var)
+    wired by the tensors between them, the streams ``depths`` deep by FIFO name."""
+    bases = {t: var[t] for t in graph.inputs} | {c.layer.output: c.ident for c in contexts}
+    wiring = _wiring(graph, var, bases, check_fifo_depths(graph, bases, depths))
     codes = []
     for ctx in contexts:
         ins = tuple(wiring.reads[(ctx.layer.name, k)] for k in range(len(ctx.layer.inputs)))

@@ -11,8 +11,8 @@ if TYPE_CHECKING:
 __all__ = ["MAX_PARALLEL_VALUES", "check_parallel_size"]
 
 MAX_PARALLEL_VALUES = 65536
-"""io_parallel keeps every tensor in registers; a larger tensor is refused (io_stream would
-carry it, but hlsfx does not write io_stream projects yet)."""
+"""io_parallel keeps every tensor in registers; a larger tensor is refused (io_stream carries
+it)."""
 
 
 def check_parallel_size(qm: QuantizedModel) -> None:
@@ -23,5 +23,5 @@ def check_parallel_size(qm: QuantizedModel) -> None:
             raise ValueError(
                 f"tensor {tensor!r} of shape {shape} holds {math.prod(shape):,} values; an "
                 f"io_parallel design keeps every tensor in registers, at most "
-                f"{MAX_PARALLEL_VALUES:,} values each (io_stream is not supported yet)"
+                f"{MAX_PARALLEL_VALUES:,} values each; write it with io_type='io_stream'"
             )

@@ -1,7 +1,8 @@
 """Co-simulation with cocotb (Icarus, Verilator) of the RTL hlsfx writes (or its Yosys netlist),
 and of RTL from Vivado/Vitis HLS or any Verilog top with HLS port conventions; synthesis with
-Yosys: :func:`run`, :func:`run_vendor`, :func:`infer_interface` and :func:`synth` (loaded on
-first use, so importing the package needs neither numpy nor cocotb)."""
+Yosys: :func:`run`, :func:`run_vendor`, :func:`infer_interface`, :func:`synth` and
+:func:`size_fifos` (loaded on first use, so importing the package needs neither numpy nor
+cocotb)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import importlib
 
 __all__ = [
     "CosimError", "CosimResult", "SynthError", "SynthResult", "infer_interface", "read_tb_inputs",
-    "read_tb_outputs", "run", "run_vendor", "simulation_netlist", "synth",
+    "read_tb_outputs", "run", "run_vendor", "simulation_netlist", "size_fifos", "synth",
 ]  # fmt: skip
 
 _LAZY = {
@@ -24,6 +25,7 @@ _LAZY = {
     "SynthResult": "hlsfx.cosim.yosys",
     "simulation_netlist": "hlsfx.cosim.yosys",
     "synth": "hlsfx.cosim.yosys",
+    "size_fifos": "hlsfx.cosim.fifo_sizing",
 }
 
 

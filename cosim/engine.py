@@ -45,6 +45,12 @@ class CosimResult:
     and clock edge)"""
     failing: tuple[int, ...] = ()
     """the index of every vector with a mismatching code"""
+    fifo_occupancy: tuple[tuple[str, int], ...] = ()
+    """io_stream RTL: per FIFO, the most pixels it held at once while images streamed back to
+    back"""
+    input_waits: int | None = None
+    """AXI-Stream inputs, back to back: the edges at which an input offered a transfer that
+    the design did not take"""
 
     def summary(self) -> str:
         lines = [f"{'PASS' if self.passed else 'FAIL'} on {self.simulator}: {self.vectors} "
@@ -187,4 +193,5 @@ def simulate(
         simulator, passed, found["vectors"], len(mismatches), found["latency"], found["ii"],
         tuple(mismatches[:10]), found["outputs_seen"], tuple(unknown[:10]),
         tuple(sorted({m["vector"] for m in mismatches})),
+        tuple(found.get("fifo_occupancy", {}).items()), found.get("input_waits"),
     )  # fmt: skip

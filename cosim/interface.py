@@ -25,10 +25,11 @@ _SOURCE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-/]{0,199}")
 _KEYS = {
     "interface": {"top", "sources", "protocol", "packing", "clock", "reset", "reset_active",
                   "start", "done", "ready", "tie", "inputs", "outputs", "latency", "ii", "layers",
-                  "origin"},
+                  "origin", "fifos"},
     "tensor": {"tensor", "size", "width", "signed", "type", "shape", "ports", "stream"},
     "port": {"data", "valid", "first", "count"},
     "stream": {"data", "valid", "ready", "last", "beat"},
+    "fifo": {"tensor", "reader", "depth", "count", "push"},
 }  # fmt: skip
 _REQUIRED = {
     "interface": ("top", "sources", "protocol", "clock", "reset", "reset_active", "inputs",
@@ -36,6 +37,7 @@ _REQUIRED = {
     "tensor": ("tensor", "size", "width", "signed"),
     "port": ("data", "first", "count"),
     "stream": ("data", "valid", "ready", "beat"),
+    "fifo": ("depth", "count", "push"),
 }  # fmt: skip
 _SIGNAL_KEYS = ("clock", "reset", "start", "done", "ready")
 PROTOCOLS = ("ap_vld", "axis")
@@ -149,8 +151,18 @@ def check_interface(root: str | Path, interface: Any, where: str = "the interfac
         raise InterfaceError(f"sources must be a list of Verilog files, not {sources!r}")
     for source in sources:
         _source(root, source)
-    _count("latency", interface["latency"], 0, 1 << 20)
-    _count("ii", interface["ii"], 1, 1 << 20)
+    for key, low in (("latency", 0), ("ii", 1)):  # a stream's are measured, not stated
+        if interface[key] is not None or protocol != "axis":
+            _count(key, interface[key], low, 1 << 20)
+    fifos = interface.get("fifos", {})
+    if not isinstance(fifos, dict):
+        raise InterfaceError(f"fifos must map FIFO names to their depth and count, not {fifos!r}")
+    for name, fifo in fifos.items():
+        _name("fifos", name)
+        _object(f"fifo {name}", fifo, "fifo")
+        _count(f"fifo {name}: depth", fifo["depth"], 1)
+        _name(f"fifo {name}: count", fifo["count"])
+        _name(f"fifo {name}: push", fifo["push"])
     for group in ("inputs", "outputs"):
         if not isinstance(interface[group], list) or not interface[group]:
             raise InterfaceError(f"{group} must be a non-empty list")

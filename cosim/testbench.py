@@ -1,13 +1,13 @@
-"""The cocotb testbench of hlsfx RTL (run by :func:`hlsfx.cosim.run`): drives one input vector
-per II cycles through the ports the interface description names, checks every output code
-against the emulator's, and measures latency and II. Its settings come from the JSON file named
-by ``HLSFX_COSIM``.
+"""The cocotb testbench of hlsfx RTL (run by :func:`hlsfx.cosim.run`): drives the input vectors
+through the ports the interface description names, checks every output code against the
+emulator's, and measures latency and II. Its settings come from the JSON file named by
+``HLSFX_COSIM``.
 
 Two port protocols, as Vivado/Vitis HLS writes them: ``ap_vld`` (io_parallel: ``ap_start`` with
 each input field and its ``_ap_vld`` where it has one; each output field, a whole tensor or part
-of it, with its own ``_ap_vld`` or ``ap_done``) and ``axis`` (io_stream: per tensor an
-AXI-Stream of ``beat`` codes per transfer, ``TDATA``/``TVALID``/``TREADY``, and ``TLAST`` on a
-sample's last transfer where the stream has it). Inputs the interface ties (``ap_continue``,
+of it, with its own ``_ap_vld`` or ``ap_done``; one vector per II cycles) and ``axis``
+(io_stream: per tensor an AXI-Stream of ``beat`` codes per transfer, driven with random gaps
+and stalls by :mod:`hlsfx.cosim.stream_testbench`). Inputs the interface ties (``ap_continue``,
 ``TKEEP``) hold their value throughout. Latency counts cycles from the edge that takes a sample's
 (first) input to the edge after which its (last) output is there, both included."""
 
@@ -20,6 +20,8 @@ from pathlib import Path
 
 import cocotb
 from cocotb.triggers import FallingEdge, ReadOnly, RisingEdge, Timer
+
+from hlsfx.cosim.stream_testbench import StreamBench
 
 
 def _pack(codes: list[int], width: int) -> int:
@@ -131,51 +133,6 @@ class _Bench:
                 pending = {}
             edge += 1
 
-    async def drive_stream(self, k: int) -> None:
-        """Input k as AXI-Stream transfers of ``beat`` codes, TVALID held until TREADY."""
-        tensor, codes = self.interface["inputs"][k], self.inputs[k]
-        s = tensor["stream"]
-        data, valid, ready = self.port(s["data"]), self.port(s["valid"]), self.port(s["ready"])
-        last = self.port(s["last"]) if "last" in s else None
-        edge = 0
-        for sample in range(self.count):
-            for first in range(0, tensor["size"], s["beat"]):
-                data.value = _pack(codes[sample][first : first + s["beat"]], tensor["width"])
-                valid.value = 1
-                if last is not None:
-                    last.value = int(first + s["beat"] >= tensor["size"])
-                while True:
-                    await ReadOnly()
-                    done = str(ready.value) == "1"
-                    await RisingEdge(self.clk)
-                    if done and first == 0 and k == 0:
-                        self.taken.append(edge)
-                    edge += 1
-                    await FallingEdge(self.clk)
-                    if done:
-                        break
-        valid.value = 0
-
-    async def watch_stream(self, k: int) -> None:
-        tensor = self.interface["outputs"][k]
-        s = tensor["stream"]
-        valid = self.port(s["valid"])
-        self.port(s["ready"]).value = 1
-        codes, edge = [], 0
-        while True:
-            await RisingEdge(self.clk)
-            await ReadOnly()
-            flag = str(valid.value)
-            if flag not in ("0", "1"):
-                self.unknown.append(f"{s['valid']} at edge {edge}")
-            if flag == "1":
-                bits = self.read(s["data"], edge)
-                codes += _unpack(bits, s["beat"], tensor["width"], tensor["signed"])
-                if len(codes) >= tensor["size"]:
-                    self.seen[k].append((edge, codes[: tensor["size"]]))
-                    codes = []
-            edge += 1
-
 
 @cocotb.test()
 async def outputs_equal_the_emulator(dut):
@@ -198,13 +155,17 @@ async def outputs_equal_the_emulator(dut):
         await RisingEdge(bench.clk)
     await FallingEdge(bench.clk)
     reset.value = 1 - interface["reset_active"]
-    for k in range(len(interface["outputs"])):
-        cocotb.start_soon(bench.watch_stream(k) if stream else bench.watch_parallel(k))
     if stream:
-        for k in range(len(interface["inputs"])):
-            cocotb.start_soon(bench.drive_stream(k))
-    else:
-        cocotb.start_soon(bench.drive_parallel())
+        result = await StreamBench(dut, bench.clk, reset, settings, bench.inputs,
+                                   bench.expected).run()  # fmt: skip
+        Path(settings["result"]).write_text(json.dumps(result))
+        assert result["outputs_seen"] == bench.count, f"{result['outputs_seen']} of " \
+            f"{bench.count} outputs came"  # fmt: skip
+        assert not result["mismatches"], f"{len(result['mismatches'])} mismatching codes"
+        return
+    for k in range(len(interface["outputs"])):
+        cocotb.start_soon(bench.watch_parallel(k))
+    cocotb.start_soon(bench.drive_parallel())
     # wait until every output came, or none came for longer than a sample can take
     patience = 4 * (interface["latency"] + bench.ii) + 100
     idle, progress = 0, 0

@@ -17,6 +17,7 @@ from typing import Any
 
 from hlsfx.cli_args import command, fraction, positive
 from hlsfx.cli_design import add_design_commands
+from hlsfx.demo import DEMOS
 
 __all__ = ["main", "parser"]
 
@@ -113,18 +114,28 @@ def _convert(args: argparse.Namespace) -> int:
     qm = _quantized(args)
     if not args.hls and not args.rtl:
         raise CommandError("name an output: --hls DIR and/or --rtl DIR")
-    if args.rtl and args.io == "stream":
-        raise CommandError("--io stream writes HLS C++ only: the RTL is io_parallel for now")
     if args.hls:
         path = qm.write_hls(args.hls, reuse_factor=args.reuse, io_type=f"io_{args.io}")
         print(f"HLS project ({args.io}): {path}")
     if args.rtl:
-        print(f"Verilog RTL: {qm.write_rtl(args.rtl, reuse_factor=args.reuse)}")
+        path = qm.write_rtl(args.rtl, reuse_factor=args.reuse, io_type=f"io_{args.io}")
+        print(f"Verilog RTL ({args.io}): {path}")
     return 0
 
 
 def _rtl(args: argparse.Namespace) -> int:
     qm = _quantized(args)
+    if args.io == "stream":
+        if args.ports != "ap_vld":
+            raise CommandError("--io stream has its own AXI-Stream ports; --ports is for "
+                               "io_parallel")  # fmt: skip
+        path = qm.write_rtl(args.out, reuse_factor=args.reuse, io_type="io_stream")
+        fifos = json.loads((path / "interface.json").read_text())["fifos"]
+        print(
+            f"Verilog RTL (stream): {path} ({len(fifos)} FIFOs; 'hlsfx cosim {path}' "
+            "measures latency and interval)"
+        )
+        return 0
     path = qm.write_rtl(args.out, reuse_factor=args.reuse, ports=args.ports)
     interface = json.loads((path / "interface.json").read_text())
     print(f"Verilog RTL: {path} (latency {interface['latency']}, II {interface['ii']})")
@@ -252,7 +263,7 @@ def _optimize(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     from hlsfx.demo import run_demo
 
-    return run_demo(args.out, quick=args.quick)
+    return run_demo(args.out, quick=args.quick, example=args.example)
 
 
 # --- the parser ----------------------------------------------------------------------------------
@@ -282,13 +293,13 @@ def parser() -> argparse.ArgumentParser:
         "--io",
         choices=("parallel", "stream"),
         default="parallel",
-        help="every tensor an array (default) or a stream of pixels (HLS only)",
+        help="every tensor an array (default) or a stream of pixels",
     )
 
     p = command(
         commands,
         "rtl",
-        "write a model as Verilog RTL (io_parallel)",
+        "write a model as Verilog RTL (io_parallel, or io_stream with --io stream)",
         "hlsfx rtl jet_mlp --out rtl --reuse 4",
         _rtl,
     )
@@ -299,7 +310,13 @@ def parser() -> argparse.ArgumentParser:
         "--ports",
         choices=("ap_vld", "ap_vld_elements", "axis"),
         default="ap_vld",
-        help="port style (default ap_vld)",
+        help="io_parallel port style (default ap_vld)",
+    )
+    p.add_argument(
+        "--io",
+        choices=("parallel", "stream"),
+        default="parallel",
+        help="every tensor a bus (default) or an AXI-Stream of pixels through FIFOs",
     )
 
     p = command(
@@ -396,11 +413,17 @@ def parser() -> argparse.ArgumentParser:
     p = command(
         commands,
         "demo",
-        "the whole flow on the shipped jet tagger, offline",
-        "hlsfx demo --out hlsfx_demo",
+        "the whole flow on a shipped example (the jet tagger by default), offline",
+        "hlsfx demo --out hlsfx_demo --example svhn_like_cnn",
         _demo,
     )
     p.add_argument("--out", default="hlsfx_demo", help="where everything goes")
+    p.add_argument(
+        "--example",
+        choices=tuple(DEMOS),
+        default="jet_mlp",
+        help="jet_mlp (io_parallel, default) or svhn_like_cnn (a 32x32x3 CNN, io_stream)",
+    )
     p.add_argument("--quick", action="store_true", help="fewer samples and points")
     return top
 

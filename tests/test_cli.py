@@ -9,7 +9,7 @@ import subprocess
 
 import numpy as np
 import pytest
-from conftest import IN_CI, run_cli
+from conftest import IN_CI, require, run_cli
 
 import hlsfx
 from hlsfx.cli import main, parser
@@ -100,9 +100,38 @@ def test_convert_writes_a_streaming_hls_project(tmp_path, capsys):
     assert json.loads((prj / "hlsfx_project.json").read_text())["io_type"] == "io_stream"
     assert "#pragma HLS DATAFLOW" in (prj / "firmware" / "myproject.cpp").read_text()
     assert main(["convert", "jet_mlp", "--precision", "ap_fixed<8,3>", "--rtl",
-                 str(tmp_path / "rtl"), "--io", "stream"]) == 2  # fmt: skip
-    assert "RTL is io_parallel for now" in capsys.readouterr().err
-    assert not (tmp_path / "rtl").exists()
+                 str(tmp_path / "rtl"), "--io", "stream"]) == 0  # fmt: skip
+    assert "Verilog RTL (stream)" in capsys.readouterr().out
+    assert json.loads((tmp_path / "rtl" / "interface.json").read_text())["protocol"] == "axis"
+
+
+def test_rtl_writes_streaming_rtl_and_refuses_parallel_port_styles(tmp_path, capsys):
+    out = tmp_path / "rtl"
+    assert main(["rtl", "jet_mlp", "--precision", "ap_fixed<8,3>", "--out", str(out),
+                 "--io", "stream", "--reuse", "4"]) == 0  # fmt: skip
+    assert "9 FIFOs" in capsys.readouterr().out  # the input's, and one per layer
+    interface = json.loads((out / "interface.json").read_text())
+    assert interface["inputs"][0]["stream"]["data"] == "input_2_V_TDATA"  # "input" is taken
+    assert {x["reuse_factor"] for x in interface["layers"].values()} == {4}
+    assert main(["rtl", "jet_mlp", "--out", str(tmp_path / "x"), "--io", "stream", "--ports",
+                 "axis"]) == 2  # fmt: skip
+    assert "--ports is for io_parallel" in capsys.readouterr().err
+    assert not (tmp_path / "x").exists()
+
+
+def test_the_demo_streams_the_cnn_through_csim_and_verilator(tmp_path):
+    """``hlsfx demo --example svhn_like_cnn``: the 32x32x3 CNN scanned, written as io_stream
+    HLS C++ and RTL with its multipliers shared over 4 cycles, C-simulated and co-simulated
+    on Verilator with random gaps and stalls."""
+    require(bool(shutil.which("g++")) and bool(shutil.which("verilator")), "g++ and verilator",
+            "run scripts/setup.sh test")  # fmt: skip
+    done = _run("demo", "--quick", "--example", "svhn_like_cnn", "--out", str(tmp_path / "d"))
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    out = done.stdout
+    assert "(io_stream, reuse factor 4)" in out and "random gaps and stalls" in out
+    assert "PASS: 10 samples" in out and "PASS on verilator: 4 vectors" in out, out[-2000:]
+    manifest = json.loads((tmp_path / "d" / "hls_project" / "hlsfx_project.json").read_text())
+    assert manifest["io_type"] == "io_stream"
 
 
 def test_the_demo_runs_the_whole_flow_offline(tmp_path):

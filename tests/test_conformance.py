@@ -20,6 +20,7 @@ import test_layer_properties
 import test_layers
 import test_qonnx
 import test_reference
+import test_rtl_stream
 
 from hlsfx import kinds
 from hlsfx.emulator.run import PREPARERS
@@ -96,3 +97,14 @@ def test_every_kind_has_an_rtl_writer_and_is_co_simulated():
     for kind in kinds.KINDS.values():
         assert kind in RTL_LAYERS, f"{kind} has no RTL writer"
         assert kind in simulated, f"{kind} is not in the model test_rtl co-simulates"
+
+
+def test_every_kind_has_an_rtl_stream_process_and_is_co_simulated_streaming():
+    from hlsfx.codegen.rtl.stream_layers import STREAM_RTL_LAYERS
+
+    streamed = {layer.kind for layer in kind_cases.ALL_KINDS_MODEL.layers}
+    for kind in kinds.KINDS.values():
+        assert kind in STREAM_RTL_LAYERS, f"{kind} has no io_stream RTL process"
+        assert kind in streamed, f"{kind} is not in kind_cases.ALL_KINDS_MODEL"
+    # the all-kinds model is co-simulated streaming with backpressure
+    assert test_rtl_stream.test_every_kind_streams_with_backpressure

@@ -38,10 +38,11 @@ def test_every_layer_kind_streams_bit_for_bit(
     _run(project, ap_types_dir, csim_cache, 120)
 
 
-def _chained_cnn() -> Graph:
+def chained_cnn() -> Graph:
     """Layers reading layers: a CNN whose ReLU output is also a graph output, branches that
     meet again (a pooling and a strided convolution added), a Dense over the channels of each
-    pixel, a concatenation along the rows, then Flatten, Dense and softmax; global max and average pooling on the side."""
+    pixel, a concatenation along the rows, then Flatten, Dense and softmax; global max and
+    average pooling on the side."""
     rng = np.random.default_rng(11)
 
     def weights(*shape):
@@ -79,7 +80,7 @@ def _chained_cnn() -> Graph:
 def test_a_chained_cnn_with_branches_streams_bit_for_bit(
     reuse, ap_types_dir, gxx, tmp_path, csim_cache
 ):
-    graph = _chained_cnn()
+    graph = chained_cnn()
     assert graph.shapes["p"] == graph.shapes["b"] == (4, 4, 4)
     qm = hlsfx.configure(graph, "ap_fixed<10,4,AP_RND,AP_SAT>",
                          roles={"accum": "ap_fixed<14,6,AP_TRN,AP_WRAP>"})  # fmt: skip

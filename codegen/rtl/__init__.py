@@ -1,8 +1,33 @@
 """The RTL writer: a quantized model as a netlist (:mod:`.netlist`), built layer by layer
 (:mod:`.layers`, :mod:`.multipliers`, :mod:`.cast`) into an io_parallel module
-(:mod:`.parallel`), printed as Verilog-2005, with Vivado HLS port styles around it
-(:mod:`.ports`)."""
+(:mod:`.parallel`, with Vivado HLS port styles around it: :mod:`.ports`) or an io_stream one
+(:mod:`.stream`, its processes in :mod:`.stream_layers`), printed as Verilog-2005."""
 
-from hlsfx.codegen.rtl.parallel import INTERFACE, MAX_RTL_PRODUCTS, write_rtl
+from __future__ import annotations
 
-__all__ = ["INTERFACE", "MAX_RTL_PRODUCTS", "write_rtl"]
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from hlsfx.codegen.rtl.parallel import INTERFACE, MAX_RTL_PRODUCTS, write_parallel_rtl
+from hlsfx.codegen.rtl.stream import write_stream_rtl
+
+if TYPE_CHECKING:
+    from hlsfx.model import QuantizedModel
+
+__all__ = ["INTERFACE", "IO_TYPES", "MAX_RTL_PRODUCTS", "write_rtl"]
+
+IO_TYPES = ("io_parallel", "io_stream")
+
+
+def write_rtl(qm: QuantizedModel, path: str | Path, *, io_type: str = "io_parallel",
+              **options: Any) -> Path:  # fmt: skip
+    """Write ``qm`` as Verilog with its interface description and test vectors into the folder
+    ``path``. ``io_type`` ``"io_parallel"`` (every tensor a bus, :func:`.write_parallel_rtl`:
+    options ``reuse_factor``, ``top``, ``ports``, ``vectors``) or ``"io_stream"`` (every
+    tensor an AXI-Stream of pixels, :func:`.write_stream_rtl`: options ``reuse_factor``,
+    ``top``, ``vectors``, ``fifo_depths``)."""
+    if io_type == "io_parallel":
+        return write_parallel_rtl(qm, path, **options)
+    if io_type == "io_stream":
+        return write_stream_rtl(qm, path, **options)
+    raise ValueError(f"io_type {io_type!r} is not one of {', '.join(IO_TYPES)}")

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from hlsfx.graph import Layer
     from hlsfx.tables import Table
 
-__all__ = ["RTL_LAYERS", "RtlLayer"]
+__all__ = ["RTL_LAYERS", "RtlLayer", "window_sum"]
 
 
 @dataclass(frozen=True)
@@ -465,7 +465,7 @@ def _pool(c: RtlLayer) -> str:
                     best = net.wire(f"{n}_m{t}", x_t.width, larger) if t else tap
                 c.cast_out(k, net.named(f"{n}_m", x_t.width, best), x_t, f"{n}_c")
                 continue
-            total, s_t = _window_sum(c, n, taps)
+            total, s_t = window_sum(c, n, taps)
             if c.p.numerics == "hls4ml":  # divided by the count toward zero, in accum_t
                 taps_in_window = index.shape[1] if layer.attrs.get("count_include_pad") else 0
                 divisor = taps_in_window or max(len(taps), 1)
@@ -481,7 +481,7 @@ def _pool(c: RtlLayer) -> str:
     return f"{layer.kind.name}, {len(index)} output positions"
 
 
-def _window_sum(c: RtlLayer, n: str, taps: list[Slice]) -> tuple[Signal | Slice, FixedType]:
+def window_sum(c: RtlLayer, n: str, taps: list[Slice]) -> tuple[Signal | Slice, FixedType]:
     """The taps summed into the accumulator in window order, ``acc = cast(acc + x, accum)``;
     one exact sum where the accumulator holds every sum of the window exactly."""
     x_t, a_t, net = c.x_t, c.p.types["accum"], c.net

@@ -302,7 +302,8 @@ class _Accumulation:
                                   v("{} & {}", replicate(p_t.width, mask), out)))  # fmt: skip
         base = v("({} ? {} : {})", c.mults.phase.bit(0), bias, running)
         end = _sum_terms(net, acc, base, terms, True, acc_t, p_t)
-        net.clocked(running, (None, end))
+        # not in the last phase: a stream may stay there while its result waits to be sent
+        net.clocked(running, (v("~{}", c.mults.phase.bit(c.reuse - 1)), end))
         return end
 
     def _phased(self, acc: str, bias: str, wires: list[Signal]) -> Signal | Slice:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 __all__ = [
     "Expr",
+    "Memory",
     "Netlist",
     "NetlistError",
     "Operand",
@@ -199,6 +200,31 @@ def signed_const(value: int, width: int) -> str:
     return f"-{width}'sd{-value}" if value < 0 else f"{width}'sd{value}"
 
 
+class Memory:
+    """An array of ``depth`` words of ``width`` bits, written by one clocked port; a word is read
+    by :meth:`Netlist.read` (asynchronously, or into a register, as block RAM is read)."""
+
+    def __init__(self, name: str, width: int, depth: int):
+        if depth < 2:
+            raise NetlistError(f"memory {name!r}: depth must be at least 2, not {depth}")
+        self.name, self.width, self.depth = name, width, depth
+        self.address_width = (depth - 1).bit_length()
+        self.written = self.read = False
+
+
+@dataclass(frozen=True)
+class _MemoryDeclare:
+    memory: Memory
+
+
+@dataclass(frozen=True)
+class _MemoryWrite:
+    memory: Memory
+    enable: Expr
+    address: Expr
+    data: Expr
+
+
 @dataclass(frozen=True)
 class _Declare:
     signal: Signal
@@ -251,6 +277,7 @@ class Netlist:
         self._signals: list[Signal] = []
         self._names: set[str] = set()
         self._clocked = False  # whether any register reads the clock
+        self._memories: list[Memory] = []
 
     def _signal(self, name: str, width: int, kind: str, owner: str | None = None) -> Signal:
         if name in self._names:
@@ -371,6 +398,32 @@ class Netlist:
         pins += [(port, v("{}", wire)) for port, wire in outputs.items()]
         self._items.append(_Instance(module, name, tuple(pins)))
 
+    def memory(self, name: str, width: int, depth: int) -> Memory:
+        """A memory ``name``, written by :meth:`write` and read by :meth:`read`."""
+        if name in self._names:
+            raise NetlistError(f"memory {name!r} is made twice")
+        self._names.add(name)
+        memory = Memory(name, width, depth)
+        self._memories.append(memory)
+        self._items.append(_MemoryDeclare(memory))
+        return memory
+
+    def write(self, memory: Memory, enable: Operand, address: Operand, data: Operand) -> None:
+        """``always @(posedge clock) if (enable) memory[address] <= data;`` (its one write)."""
+        if memory.written:
+            raise NetlistError(f"memory {memory.name!r} is written by two ports")
+        memory.written, self._clocked = True, True
+        exprs = [v("{}", x) for x in (enable, address, data)]
+        for expr in exprs:
+            self._read(expr)
+        self._items.append(_MemoryWrite(memory, *exprs))
+
+    def read(self, memory: Memory, address: Operand) -> Expr:
+        """The word of ``memory`` at ``address`` (an expression: a wire declared with it reads
+        asynchronously, a register loaded with it reads as block RAM does)."""
+        memory.read = True
+        return v(f"{memory.name}[{{}}]", address)
+
     def comment(self, text: str) -> None:
         self._items.append(_Comment(text))
 
@@ -406,6 +459,9 @@ class Netlist:
             full = (1 << signal.width) - 1
             if signal.kind != "input" and signal.driven != full:
                 raise NetlistError(f"bits of {signal!r} are never driven")
+        for memory in self._memories:
+            if not (memory.written and memory.read):
+                raise NetlistError(f"memory {memory.name!r} is never written or never read")
         out = [f"module {module} ("]
         out += [f"    {s.kind} wire {_range_of(s.width)}{s.name}," for s in self.ports]
         out[-1] = out[-1].rstrip(",")
@@ -477,6 +533,8 @@ def _reads(item: object) -> list[Slice]:
         return found
     if isinstance(item, _Instance):
         return [s for _, value in item.pins for s in value.slices]
+    if isinstance(item, _MemoryWrite):
+        return [*item.enable.slices, *item.address.slices, *item.data.slices]
     return []
 
 
@@ -515,4 +573,11 @@ def _print(item: object, clock: str) -> list[str]:
         return [f"{item.module} {item.name} (", *pins, ");"]
     if isinstance(item, _Comment):
         return [f"// {item.text}" if item.text else ""]
+    if isinstance(item, _MemoryDeclare):
+        m = item.memory
+        return [f"reg {_range_of(m.width)}{m.name} [0:{m.depth - 1}];"]
+    if isinstance(item, _MemoryWrite):
+        m = item.memory
+        return _wrapped(f"always @(posedge {clock}) if ({item.enable}) "
+                        f"{m.name}[{item.address}] <= {item.data};")  # fmt: skip
     raise NetlistError(f"{item!r} is not a netlist item")

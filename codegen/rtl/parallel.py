@@ -45,14 +45,14 @@ from hlsfx.codegen.vectors import design_vectors, vectors_text
 if TYPE_CHECKING:
     from hlsfx.model import QuantizedModel
 
-__all__ = ["INTERFACE", "MAX_RTL_PRODUCTS", "write_rtl"]
+__all__ = ["INTERFACE", "MAX_RTL_PRODUCTS", "reuse_factors", "write_parallel_rtl"]
 
 INTERFACE = "interface.json"
 MAX_RTL_PRODUCTS = 200_000
 """products one design may hold (io_parallel writes every one of them out)"""
 
 
-def _reuse_factors(qm: QuantizedModel, reuse_factor: int | Mapping[str, int]) -> dict[str, int]:
+def reuse_factors(qm: QuantizedModel, reuse_factor: int | Mapping[str, int]) -> dict[str, int]:
     """Each layer's reuse factor: one for all, or per layer name (others 1)."""
     names = {layer.name for layer in qm.graph.layers}
     if isinstance(reuse_factor, Mapping):
@@ -142,7 +142,7 @@ def _build_layer(net: Netlist, qm: QuantizedModel, layer, name: str, reuse: int,
     return _Placed(title, placing, inputs, register, mults, description)
 
 
-def write_rtl(
+def write_parallel_rtl(
     qm: QuantizedModel,
     path: str | Path,
     *,
@@ -162,7 +162,7 @@ def write_rtl(
         raise ValueError(f"ports {ports!r} is not one of {', '.join(PORT_STYLES)}")
     core = top if ports == "ap_vld" else f"{top}_core"
     graph, t_of = qm.graph, qm.tensor_types
-    reuse = _reuse_factors(qm, reuse_factor)
+    reuse = reuse_factors(qm, reuse_factor)
     _check_size(qm)
     size = {t: math.prod(s) for t, s in graph.shapes.items()}
     width = {t: size[t] * t_of[t].width for t in graph.shapes}

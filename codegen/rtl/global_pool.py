@@ -1,0 +1,90 @@
+"""A pooling whose window is the whole input (global pooling) in the io_stream RTL: each pixel
+folded into a running maximum or sum per channel as it arrives, so nothing is buffered.
+
+The pixels arrive in window order, so the fold is NUMERICS.md's pooling step by step: max keeps
+the first tap, then any strictly larger one; average adds each tap to the accumulator with its
+cast (``acc = cast(acc + x, accum)``, from zero), then multiplies the total by
+``recip[taps]`` or, in hls4ml's numerics, divides it by the taps toward zero; the result is
+cast to the layer's result type. The output pixel is loaded with the last input pixel."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from hlsfx.codegen.rtl.cast import cast
+from hlsfx.codegen.rtl.multipliers import Multipliers, aligned_sum, extend
+from hlsfx.codegen.rtl.netlist import Operand, Signal, concat, const, signed_const, v
+from hlsfx.fixed_type import FixedType, product_type
+
+if TYPE_CHECKING:
+    from hlsfx.codegen.rtl.stream_layers import StreamProcess
+
+__all__ = ["global_pool"]
+
+
+def global_pool(c: StreamProcess, taps: int) -> tuple[Signal, Signal, int]:
+    """The output register and its valid of a pooling over all ``taps`` pixels of its input,
+    and the multipliers it uses."""
+    net, n, layer = c.net, c.name, c.layer
+    x_t, y_t = c.in_types[0], c.p.types["result"]
+    channels = c.in_shapes[0][-1]
+    source = c.inputs[0]
+    pw = max(1, (taps - 1).bit_length())
+    average = layer.kind.average
+    a_t = c.p.types["accum"] if average else x_t
+    head = net.section()
+    net.section()
+    with net.into(head):
+        pixel = net.reg(f"{n}_pixel", pw)
+        running = [net.reg(f"{n}_acc{ch}", a_t.width) for ch in range(channels)]
+        register, valid = net.reg(f"{n}_reg", channels * y_t.width), net.reg(f"{n}_valid", 1)
+    free = net.wire(f"{n}_free", 1, v("~{} | {}", valid, c.out_ready))
+    last = net.wire(f"{n}_last", 1, v("{} == {}", pixel, const(taps - 1, pw)))
+    first = net.wire(f"{n}_first", 1, v("{} == {}", pixel, const(0, pw)))
+    accept = net.wire(f"{n}_accept", 1, v("{} & (~{} | {})", source.valid, last, free))
+    net.assign(source.ready, v("~{} | {}", last, free))
+    mults = Multipliers(net, n, 1)
+    read = "$signed({})" if x_t.signed else "{}"
+    outputs = []
+    for ch in range(channels):
+        k = f"{n}_k{ch}"
+        x = source.data.bits(ch * x_t.width, x_t.width)
+        acc = running[ch]
+        if not average:
+            folded: Operand = v(f"{{}} | {read} > {read} ? {{}} : {{}}", first, x, acc, x, acc)
+            value = net.wire(f"{k}_m", a_t.width, folded)
+            outputs.append(net.named(f"{k}_y", y_t.width, cast(net, value, x_t, y_t, f"{k}_c")))
+        else:
+            start = net.wire(f"{k}_from", a_t.width, v("{} ? {} : {}", first, const(0, a_t.width),
+                                                        acc))  # fmt: skip
+            total, s_t = aligned_sum(start, a_t, x, x_t)
+            summed = net.wire(f"{k}_s", s_t.width, total)
+            value = net.named(f"{k}_a", a_t.width, cast(net, summed, s_t, a_t, f"{k}_ca"))
+            outputs.append(_averaged(c, k, value, a_t, taps, mults))
+        net.clocked(acc, (accept, value))
+    mults.build()
+    net.clocked(
+        pixel,
+        (c.reset, const(0, pw)),
+        (accept, v("{} ? {} : {} + {}", last, const(0, pw), pixel, const(1, pw))),
+    )
+    load = net.wire(f"{n}_load", 1, v("{} & {}", accept, last))
+    net.clocked(register, (load, concat(outputs[::-1])))
+    net.clocked(valid, (c.reset, "1'b0"), (free, load))
+    return register, valid, len(mults.products)
+
+
+def _averaged(c: StreamProcess, k: str, total: Signal, a_t: FixedType, taps: int,
+              mults: Multipliers) -> Operand:  # fmt: skip
+    """The sum over all taps as the average's result code."""
+    net, y_t = c.net, c.p.types["result"]
+    if c.p.numerics == "hls4ml":  # divided by the taps toward zero, in accum_t
+        width = max(a_t.width, taps.bit_length()) + 1
+        q_t = FixedType(width, a_t.integer + width - a_t.width, True)
+        quotient = net.wire(f"{k}_q", width, v(f"$signed({{}}) / {signed_const(taps, width)}",
+                                               extend(total, a_t, width)))  # fmt: skip
+        return net.named(f"{k}_y", y_t.width, cast(net, quotient, q_t, y_t, f"{k}_c"))
+    r_t = c.p.types["recip"]
+    product = mults.product(f"{k}_p", total, a_t, int(c.p.params["recip"][taps]), r_t)
+    return net.named(f"{k}_y", y_t.width, cast(net, product, product_type(a_t, r_t), y_t,
+                                               f"{k}_c"))  # fmt: skip

@@ -1,0 +1,76 @@
+"""Pooling over one patch of a line buffer whose taps may lie in the padding (the io_stream RTL;
+:mod:`.line_buffer` gives each tap an inside flag). NUMERICS.md's pooling, bit for bit: max
+over the taps inside the input (0 where none is); average: the taps summed in window order
+(a padding tap is a zero code, which no accumulator cast changes), times ``recip[count]``,
+or in hls4ml's numerics divided by the count toward zero; the count is the taps inside, or all
+of them where the layer counts the padding."""
+
+from __future__ import annotations
+
+import math
+
+from hlsfx.codegen.rtl.layers import RtlLayer, window_sum
+from hlsfx.codegen.rtl.multipliers import extend
+from hlsfx.codegen.rtl.netlist import Operand, Signal, Slice, const, join, signed_const, v
+from hlsfx.fixed_type import FixedType, product_type
+
+__all__ = ["masked_pool"]
+
+
+def masked_pool(c: RtlLayer) -> str:
+    """The pooling of one patch (``c.inputs[0]``: the taps, then one inside flag per tap)."""
+    layer, x_t, net = c.layer, c.x_t, c.net
+    channels = c.in_shapes[0][-1]
+    taps = math.prod(layer.attrs["kernel"])
+    lanes = c.lanes()
+    flags = c.inputs[0].bits(taps * channels * x_t.width, taps)
+    read = "$signed({})" if x_t.signed else "{}"
+    count: Signal | None = None
+    counted = taps if layer.attrs.get("count_include_pad") else None
+    if layer.kind.average and counted is None:  # the taps inside: the flags summed
+        width = taps.bit_length()
+        flag_t = FixedType(1, 1, False)
+        count = net.wire(f"{c.name}_count", width, join(" + ", [
+            extend(flags.bit(t), flag_t, width) for t in range(taps)]))  # fmt: skip
+    for ch in range(channels):
+        n = f"{c.name}_k{ch}"
+        window = [lanes[t * channels + ch] for t in range(taps)]
+        if not layer.kind.average:
+            best: Operand = const(0, x_t.width)
+            seen: Operand = "1'b0"
+            for t, tap in enumerate(window):
+                larger = v(f"{{}} & (~{{}} | {read} > {read})", flags.bit(t), seen, tap, best)
+                best = net.wire(f"{n}_m{t}", x_t.width, v("{} ? {} : {}", larger, tap, best))
+                if t < taps - 1:
+                    seen = net.wire(f"{n}_seen{t}", 1, v("{} | {}", seen, flags.bit(t)))
+            c.cast_out(ch, best, x_t, f"{n}_c")
+            continue
+        total, s_t = window_sum(c, n, window)
+        if c.p.numerics == "hls4ml":
+            quotient, q_t = _divided(c, n, total, s_t, count, counted, taps)
+            c.cast_out(ch, quotient, q_t, f"{n}_c")
+            continue
+        r_t, recip = c.p.types["recip"], c.p.params["recip"]
+        if count is None:
+            factor: Signal | int = int(recip[counted])
+        else:
+            rom = net.rom(f"{n}_recip_rom", count.width, r_t.width, [int(r) for r in recip])
+            factor = net.wire(f"{n}_recip", r_t.width, v(rom + "({})", count))
+        product = c.mults.product(f"{n}_p", total, s_t, factor, r_t)
+        c.cast_out(ch, product, product_type(s_t, r_t), f"{n}_c")
+    return f"{layer.kind.name} (taps in the padding left out)"
+
+
+def _divided(c: RtlLayer, n: str, total: Signal | Slice, s_t: FixedType, count: Signal | None,
+             counted: int | None, taps: int) -> tuple[Signal, FixedType]:  # fmt: skip
+    """hls4ml's average: the sum divided by the count toward zero, in a type wide enough for
+    every divisor."""
+    width = max(s_t.width, taps.bit_length()) + 1
+    q_t = FixedType(width, s_t.integer + width - s_t.width, True)
+    wide = c.net.wire(f"{n}_w", width, extend(total, s_t, width))
+    divisors = [counted] if count is None else list(range(1, taps + 1))
+    quotient: Operand = v(f"$signed({{}}) / {signed_const(divisors[-1], width)}", wide)
+    for d in divisors[-2::-1]:
+        quotient = v(f"{{}} == {const(d, count.width)} ? $signed({{}}) / "
+                     f"{signed_const(d, width)} : {{}}", count, wide, quotient)  # fmt: skip
+    return c.net.wire(f"{n}_q", width, quotient), q_t
