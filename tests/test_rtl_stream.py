@@ -159,3 +159,18 @@ def test_fifo_depths_measured_by_simulation_are_just_deep_enough(tmp_path):
     project = qm.write_hls(tmp_path / "prj", io_type="io_stream", fifo_depths=depths, vectors=4)
     source = (project / "firmware" / "myproject.cpp").read_text()
     assert f"#pragma HLS STREAM variable=x_to1 depth={skip}" in source
+
+
+def test_a_long_line_buffer_becomes_block_ram(tmp_path):
+    """Yosys synth_xilinx maps the line buffer of a 3 x 3 depthwise convolution over rows of
+    512 pixels (2 rows of 8 channels of 8 bits: 514 words of 128 bits) to block RAM."""
+    require(shutil.which("yosys") is not None, "yosys", "run scripts/setup.sh test")
+    layer = Layer("dw", kinds.DEPTHWISE_CONV2D, ["x"], "y",
+                  attrs=conv_attrs([3, 3], [1, 1], [1, 1, 1, 1]),
+                  params={"weight": np.full((3, 3, 8), 0.25), "bias": np.zeros(8)})  # fmt: skip
+    graph = verify(Graph(("x",), ("y",), (layer,), {"x": (3, 512, 8), "y": (3, 512, 8)}))
+    qm = hlsfx.configure(graph, "ap_fixed<8,3>")
+    project = write_rtl(qm, tmp_path / "rtl", io_type="io_stream", reuse_factor=8, vectors=1)
+    assert "reg [127:0] dw_lb_lines [0:513];" in (project / "myproject.v").read_text()
+    found = hlsfx.cosim.synth(project)
+    assert found.resources["BRAM"] >= 2, found.resources
