@@ -49,12 +49,18 @@ def cnn(size: int) -> Graph:
         layers.append(Layer(f"relu_{stage}", kinds.RELU, [f"c{stage}"], f"r{stage}"))
         tensor, channels = f"r{stage}", width
         if stage < 3:
-            pool = {"kernel": [2, 2], "strides": [2, 2], "pads": [0] * 4}
+            pool = {"kernel": [2, 2], "strides": [2, 2], "dilations": [1, 1], "pads": [0] * 4}
             layers.append(Layer(f"pool_{stage}", kinds.MAX_POOL2D, [tensor], f"p{stage}",
                                 attrs=pool))  # fmt: skip
             tensor = f"p{stage}"
     side = size // 4
-    pool = {"kernel": [side, side], "strides": [1, 1], "pads": [0] * 4, "count_include_pad": 0}
+    pool = {
+        "kernel": [side, side],
+        "strides": [1, 1],
+        "dilations": [1, 1],
+        "pads": [0] * 4,
+        "count_include_pad": 0,
+    }
     layers += [
         Layer("global_pool", kinds.AVERAGE_POOL2D, [tensor], "g", attrs=pool),
         Layer("flatten", kinds.RESHAPE, ["g"], "f", attrs={"shape": [channels]}),
