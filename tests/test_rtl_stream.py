@@ -174,3 +174,24 @@ def test_a_long_line_buffer_becomes_block_ram(tmp_path):
     assert "reg [127:0] dw_lb_lines [0:513];" in (project / "myproject.v").read_text()
     found = hlsfx.cosim.synth(project)
     assert found.resources["BRAM"] >= 2, found.resources
+
+
+def test_oversized_stream_designs_are_refused_before_writing(tmp_path):
+    """A pixel's products past MAX_RTL_PRODUCTS, and a gathering layer whose whole input would
+    not fit MAX_PARALLEL_VALUES registers, are refused naming the layer; nothing is written."""
+    from hlsfx.codegen.limits import MAX_PARALLEL_VALUES
+    from hlsfx.codegen.rtl import MAX_RTL_PRODUCTS
+
+    n = int(MAX_RTL_PRODUCTS**0.5) + 1
+    dense = Layer("big", kinds.DENSE, ["x"], "y",
+                  params={"weight": np.ones((n, n)), "bias": np.zeros(n)})  # fmt: skip
+    qm = hlsfx.configure(Graph(("x",), ("y",), (dense,), {"x": (n,), "y": (n,)}), "ap_fixed<8,3>")
+    with pytest.raises(ValueError, match=rf"layer 'big' \(Dense\): .* over {n * n:,} products"):
+        write_rtl(qm, tmp_path / "a", io_type="io_stream")
+    side = int(MAX_PARALLEL_VALUES**0.5) + 1
+    turn = Layer("turn", kinds.TRANSPOSE, ["x"], "y", attrs={"perm": [1, 0, 2]})
+    shapes = {"x": (side, side, 1), "y": (side, side, 1)}
+    qm = hlsfx.configure(Graph(("x",), ("y",), (turn,), shapes), "ap_fixed<8,3>")
+    with pytest.raises(ValueError, match=rf"layer 'turn' \(Transpose\): .* {side * side:,} values"):
+        write_rtl(qm, tmp_path / "b", io_type="io_stream", vectors=1)
+    assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()

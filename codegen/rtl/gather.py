@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from hlsfx.codegen.limits import MAX_PARALLEL_VALUES
 from hlsfx.codegen.rtl.cast import cast
 from hlsfx.codegen.rtl.netlist import Operand, Signal, concat, const, join, v
 
@@ -27,6 +28,12 @@ __all__ = ["gather"]
 def gather(c: StreamProcess, index: np.ndarray) -> tuple[Signal, Signal]:
     """The output register and its valid of a process whose output value k is input value
     ``index[k]`` (the inputs' values flat, one input after the other), cast to the result."""
+    held = sum(math.prod(shape) for shape in c.in_shapes)
+    if held > MAX_PARALLEL_VALUES:
+        raise ValueError(
+            f"{c.layer.describe()}: the io_stream RTL holds its whole input, "
+            f"{held:,} values, in registers; at most {MAX_PARALLEL_VALUES:,}"
+        )
     net, n = c.net, c.name
     y_t = c.p.types["result"]
     w = y_t.width

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from hlsfx.codegen.names import design_names
 from hlsfx.codegen.output_folder import OutputFolder
 from hlsfx.codegen.rtl.netlist import Netlist, Signal, const, join, v
-from hlsfx.codegen.rtl.parallel import INTERFACE, reuse_factors
+from hlsfx.codegen.rtl.parallel import INTERFACE, MAX_RTL_PRODUCTS, reuse_factors
 from hlsfx.codegen.rtl.stream_layers import (
     STREAM_RTL_LAYERS,
     Channel,
@@ -98,12 +98,19 @@ def write_stream_rtl(
     overrides the depth of FIFOs by name (``interface.json`` lists them)."""
     graph, t_of = qm.graph, qm.tensor_types
     reuse = reuse_factors(qm, reuse_factor)
+    total = 0
     for layer in graph.layers:
         if layer.kind not in STREAM_RTL_LAYERS:
             raise ValueError(
                 f"{layer.describe()}: the io_stream RTL writer does not stream "
                 f"{layer.kind.name} layers yet (io_parallel does)"
             )
+        weight = qm.precisions[layer.name].params.get("weight")
+        total += weight.size if weight is not None and layer.kind.weighted else 0
+        if total > MAX_RTL_PRODUCTS:  # a pixel's or window's products, each written out
+            raise ValueError(f"{layer.describe()}: the model needs over {total:,} products per "
+                             f"pixel up to this layer; the RTL writer takes at most "
+                             f"{MAX_RTL_PRODUCTS:,}")  # fmt: skip
     names = design_names(top, graph.inputs, [layer.name for layer in graph.layers])
     port, base = dict(names.inputs), dict(names.inputs)
     for layer in graph.layers:
