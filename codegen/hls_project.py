@@ -38,7 +38,6 @@ from hlsfx.codegen.hls_layers import (
 from hlsfx.codegen.hls_skeletons import CXXFLAGS, Port, makefile, readme, tcl, testbench
 from hlsfx.codegen.hls_stream import (
     STREAM_HEADER,
-    pixel_size,
     stream_plan,
     stream_signature,
     stream_top_source,
@@ -47,6 +46,7 @@ from hlsfx.codegen.limits import check_parallel_size
 from hlsfx.codegen.names import design_names
 from hlsfx.codegen.output_folder import OutputFolder
 from hlsfx.codegen.project_files import MANIFEST
+from hlsfx.codegen.stream_graph import pixel_size
 from hlsfx.codegen.vectors import design_vectors, vectors_text
 
 if TYPE_CHECKING:

@@ -17,13 +17,18 @@ from dataclasses import dataclass, replace
 from hlsfx import kinds
 from hlsfx.codegen.hls_layers import HLS_LAYERS, LayerContext, window_geometry
 from hlsfx.codegen.hls_skeletons import Port
-from hlsfx.codegen.stream_graph import check_fifo_depths, fifo_names, stream_readers
+from hlsfx.codegen.stream_graph import (
+    check_fifo_depths,
+    fifo_names,
+    pixel_count,
+    pixel_size,
+    stream_readers,
+)
 
 __all__ = [
     "STREAM_LAYERS",
     "StreamCode",
     "StreamPlan",
-    "pixel_size",
     "stream_plan",
     "stream_top_source",
 ]
@@ -43,15 +48,6 @@ class StreamCode:
     """the struct applying its arithmetic to one pixel or window (top source), or empty"""
     process: str
     """the DATAFLOW process that runs it, reading ``ins`` and writing ``out``"""
-
-
-def pixel_size(shape: tuple[int, ...]) -> int:
-    """Values per transfer of a tensor of this shape: its channels, or all of a flat one."""
-    return shape[-1]
-
-
-def _pixels(shape: tuple[int, ...]) -> int:
-    return math.prod(shape) // pixel_size(shape)
 
 
 def _pixel_type(var: str) -> str:
@@ -104,7 +100,7 @@ def write_per_pixel(ctx: LayerContext, ins: tuple[str, ...], out: str) -> Stream
     params.append(f"{ctx.out_typedef} y[{pixel_size(ctx.out_shape)}]")
     stream = _struct(
         f"{ctx.ident}_stream",
-        [("n_pixels", _pixels(ctx.out_shape)), ("reuse_factor", ctx.reuse_factor)],
+        [("n_pixels", pixel_count(ctx.out_shape)), ("reuse_factor", ctx.reuse_factor)],
     )
     types = [*(_pixel_type(v) for v in ctx.in_vars), _pixel_type(ctx.out_var)]
     function = "pixel_map" if len(ins) == 1 else "pixel_map2"
@@ -159,7 +155,7 @@ def write_window(ctx: LayerContext, ins: tuple[str, ...], out: str) -> StreamCod
 
 def write_repack(ctx: LayerContext, ins: tuple[str, ...], out: str) -> StreamCode:
     """Reshape: the values in order, regrouped into the output's pixels (hlsfx::repack)."""
-    stream = _struct(f"{ctx.ident}_stream", [("in_pixels", _pixels(ctx.in_shapes[0]))])
+    stream = _struct(f"{ctx.ident}_stream", [("in_pixels", pixel_count(ctx.in_shapes[0]))])
     types = f"{_pixel_type(ctx.in_vars[0])}, {_pixel_type(ctx.out_var)}"
     return StreamCode(stream, "", "",
                       f"hlsfx::repack<{types}, {ctx.ident}_stream>({ins[0]}, {out});")  # fmt: skip
@@ -183,8 +179,8 @@ def write_concatenate(ctx: LayerContext, ins: tuple[str, ...], out: str) -> Stre
         return write_per_pixel(ctx, ins, out)
     stream = _struct(
         f"{ctx.ident}_stream",
-        [("n_outer", math.prod(a[:axis])), ("a_pixels", _pixels(a[axis:])),
-         ("b_pixels", _pixels(b[axis:]))],
+        [("n_outer", math.prod(a[:axis])), ("a_pixels", pixel_count(a[axis:])),
+         ("b_pixels", pixel_count(b[axis:]))],
     )  # fmt: skip
     types = ", ".join(_pixel_type(v) for v in (*ctx.in_vars, ctx.out_var))
     process = f"hlsfx::concat_pixels<{types}, {ctx.ident}_stream>({', '.join((*ins, out))});"
@@ -231,7 +227,7 @@ def _wiring(graph, var: dict[str, str], bases: dict[str, str],
     reads, writes, internal, fan_outs = {}, {}, [], {}
     taken = set(var.values())
     for tensor, who in stream_readers(graph).items():
-        v, pixels = var[tensor], _pixels(graph.shapes[tensor])
+        v, pixels = var[tensor], pixel_count(graph.shapes[tensor])
         chosen = [depths.get(fifo_of[(tensor, r)], 2 if len(who) == 1 else pixels) for r in who]
         source = f"{v}_all" if tensor in graph.outputs and len(who) > 1 else v
         if tensor not in graph.inputs:

@@ -4,6 +4,7 @@ on one applies to the other."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
@@ -17,6 +18,16 @@ MIN_FIFO_DEPTH = 2
 
 Reader = tuple[str, int] | None
 """(layer name, input slot), or None for the design's output port"""
+
+
+def pixel_size(shape: tuple[int, ...]) -> int:
+    """Values per transfer of a tensor of this shape: its channels, or all of a flat one."""
+    return shape[-1]
+
+
+def pixel_count(shape: tuple[int, ...]) -> int:
+    """Transfers (pixels) that carry a tensor of this shape."""
+    return math.prod(shape) // pixel_size(shape)
 
 
 def stream_readers(graph: Graph) -> dict[str, list[Reader]]:

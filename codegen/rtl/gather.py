@@ -18,6 +18,7 @@ import numpy as np
 from hlsfx.codegen.limits import MAX_PARALLEL_VALUES
 from hlsfx.codegen.rtl.cast import cast
 from hlsfx.codegen.rtl.netlist import Operand, Signal, concat, const, join, v
+from hlsfx.codegen.stream_graph import pixel_count, pixel_size
 
 if TYPE_CHECKING:
     from hlsfx.codegen.rtl.stream_layers import StreamProcess
@@ -37,8 +38,7 @@ def gather(c: StreamProcess, index: np.ndarray) -> tuple[Signal, Signal]:
     net, n = c.net, c.name
     y_t = c.p.types["result"]
     w = y_t.width
-    out_values = c.out_shape[-1]
-    out_pixels = math.prod(c.out_shape) // out_values
+    out_values, out_pixels = pixel_size(c.out_shape), pixel_count(c.out_shape)
     oc = max(1, (out_pixels - 1).bit_length())
     head = net.section()
     net.section()
@@ -50,7 +50,7 @@ def gather(c: StreamProcess, index: np.ndarray) -> tuple[Signal, Signal]:
     held: list[Operand] = []
     whole = []
     for k, (ch, shape, t) in enumerate(zip(c.inputs, c.in_shapes, c.in_types, strict=True)):
-        values, pixels = shape[-1], math.prod(shape) // shape[-1]
+        values, pixels = pixel_size(shape), pixel_count(shape)
         cw = pixels.bit_length()
         with net.into(head):
             filled = net.reg(f"{n}_filled{k}", cw)

@@ -32,13 +32,14 @@ from hlsfx.codegen.rtl.stream_layers import (
     STREAM_RTL_LAYERS,
     Channel,
     StreamProcess,
-    pixel_values,
 )
 from hlsfx.codegen.stream_graph import (
     MIN_FIFO_DEPTH,
     Reader,
     check_fifo_depths,
     fifo_names,
+    pixel_count,
+    pixel_size,
     stream_readers,
 )
 from hlsfx.codegen.vectors import design_vectors, vectors_text
@@ -120,7 +121,7 @@ def write_stream_rtl(
     fifo_of = fifo_names(graph, base)
     depths = {
         name: DEFAULT_FIFO_DEPTH if len(readers[t]) == 1 else
-        max(DEFAULT_FIFO_DEPTH, math.prod(graph.shapes[t]) // pixel_values(graph.shapes[t]))
+        max(DEFAULT_FIFO_DEPTH, pixel_count(graph.shapes[t]))
         for (t, _), name in fifo_of.items()
     }  # fmt: skip
     depths.update(check_fifo_depths(graph, base, fifo_depths or {}))
@@ -134,7 +135,7 @@ def write_stream_rtl(
     for t, direction in [*((t, "input") for t in graph.inputs),
                          *((t, "output") for t in graph.outputs)]:  # fmt: skip
         back = "output" if direction == "input" else "input"
-        prefix, width = f"{port[t]}_V", pixel_values(graph.shapes[t]) * t_of[t].width
+        prefix, width = f"{port[t]}_V", pixel_size(graph.shapes[t]) * t_of[t].width
         streams[t] = {
             "data": net.port(direction, f"{prefix}_TDATA", width, owner=port[t]),
             "valid": net.port(direction, f"{prefix}_TVALID", 1, owner=port[t]),
@@ -189,7 +190,7 @@ def write_stream_rtl(
         send(layer.output, built.output.data, built.output.valid, out_ready)
     net.section()
     for t in graph.outputs:
-        s, channel, pixels = streams[t], taken[(t, None)], _pixels(graph.shapes[t])
+        s, channel, pixels = streams[t], taken[(t, None)], pixel_count(graph.shapes[t])
         net.owner = port[t]
         net.comment("")
         net.comment(f"---- output {port[t]}: TLAST on pixel {pixels - 1} of each image")
@@ -216,7 +217,7 @@ def write_stream_rtl(
             "tensor": tensor, "size": math.prod(graph.shapes[tensor]), "width": t.width,
             "signed": t.signed, "type": str(t), "shape": list(graph.shapes[tensor]),
             "stream": {key: s[key].name for key in ("data", "valid", "ready", "last")}
-            | {"beat": pixel_values(graph.shapes[tensor])},
+            | {"beat": pixel_size(graph.shapes[tensor])},
         }  # fmt: skip
 
     interface = {
@@ -258,7 +259,3 @@ def write_stream_rtl(
                                   ("expected", graph.outputs, expected)):  # fmt: skip
         folder.add(f"tb_data/{name}_raw.dat", vectors_text(values, list(tensors)))
     return folder.commit()
-
-
-def _pixels(shape: tuple[int, ...]) -> int:
-    return math.prod(shape) // pixel_values(shape)

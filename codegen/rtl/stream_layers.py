@@ -26,18 +26,14 @@ from hlsfx.codegen.rtl.line_buffer import WindowGeometry, windows
 from hlsfx.codegen.rtl.masked_pool import masked_pool
 from hlsfx.codegen.rtl.multipliers import Multipliers
 from hlsfx.codegen.rtl.netlist import Netlist, Signal, concat, const, join, v
+from hlsfx.codegen.stream_graph import pixel_size
 from hlsfx.fixed_type import FixedType
 
 if TYPE_CHECKING:
     from hlsfx.config import LayerPrecision
     from hlsfx.graph import Layer
 
-__all__ = ["STREAM_RTL_LAYERS", "Channel", "StreamProcess", "pixel_values"]
-
-
-def pixel_values(shape: tuple[int, ...]) -> int:
-    """Values per transfer of a tensor of this shape: its channels (a flat tensor: all)."""
-    return shape[-1]
+__all__ = ["STREAM_RTL_LAYERS", "Channel", "StreamProcess"]
 
 
 @dataclass(frozen=True)
@@ -109,7 +105,7 @@ def _apply(c: StreamProcess, layer: Layer, shapes: tuple[tuple[int, ...], ...],
     suffixes = ["in"] if len(shapes) == 1 else [f"in{k}" for k in range(len(shapes))]
     inputs = tuple(net.wire(f"{n}_{s}", ch.data.width)
                    for s, ch in zip(suffixes, channels, strict=True))  # fmt: skip
-    out_values = pixel_values(c.out_shape)
+    out_values = pixel_size(c.out_shape)
     result = net.wire(f"{n}_next", out_values * c.p.types["result"].width)
     mults = Multipliers(net, n, c.reuse)
     description = (build or RTL_LAYERS[layer.kind])(RtlLayer(
@@ -149,7 +145,7 @@ def _apply(c: StreamProcess, layer: Layer, shapes: tuple[tuple[int, ...], ...],
 
 
 def _per_pixel(c: StreamProcess) -> Built:
-    shapes = tuple((pixel_values(s),) for s in c.in_shapes)
+    shapes = tuple((pixel_size(s),) for s in c.in_shapes)
     built, description = _apply(c, c.layer, shapes, c.inputs)
     return replace(built, description=f"{description}, per pixel")
 
