@@ -21,6 +21,7 @@ __all__ = [
     "HlsLayer",
     "LayerCode",
     "LayerContext",
+    "config_struct",
     "headers_for",
     "valid_reuse_factors",
     "window_geometry",
@@ -45,6 +46,8 @@ class LayerContext:
     out_typedef: str
     reuse_factor: int
     strategy: str
+    x_range: tuple[int, int] = (0, 0)
+    """the codes the (first) input can take"""
 
     def type(self, role: str) -> str:
         return cpp_type(self.precision.types[role])
@@ -72,7 +75,10 @@ class HlsLayer:
     """the multiplications the reuse factor shares out (None: the kind takes no reuse factor)"""
 
 
-def _struct(name: str, fields: list[tuple[str, object]], typedefs: list[tuple[str, str]]) -> str:
+def config_struct(
+    name: str, fields: list[tuple[str, object]], typedefs: list[tuple[str, str]]
+) -> str:
+    """A layer's config struct: unsigned, bool and strategy fields, then typedefs."""
     lines = [f"struct {name} {{"]
     for field, value in fields:
         if isinstance(value, bool):
@@ -165,7 +171,7 @@ def write_dense(ctx: LayerContext) -> LayerCode:
             f"{ctx.layer.describe()}: the HLS writer takes a Dense over a flat input, not "
             f"shape {ctx.in_shapes[0]}"
         )
-    config = _struct(
+    config = config_struct(
         f"{ctx.ident}_config", _dense_fields(ctx, n_in, n_out), _weighted_typedefs(ctx)
     )
     weights = _weights(ctx, f"{ctx.ident}_config")
@@ -218,15 +224,17 @@ def write_conv(ctx: LayerContext) -> LayerCode:
             ("multiplier_limit", math.ceil(taps_channels / ctx.reuse_factor)),
             ("strategy", ctx.strategy),
         ]
-        config = _struct(f"{ctx.ident}_config", fields, _weighted_typedefs(ctx))
+        config = config_struct(f"{ctx.ident}_config", fields, _weighted_typedefs(ctx))
         weights = _weights(ctx, f"{ctx.ident}_config")
         call = _call(ctx, "depthwise_conv_2d", f"{ctx.ident}_weight", f"{ctx.ident}_bias")
         return LayerCode(config, weights, call)
     n_in, n_out = int(weight.size // weight.shape[-1]), int(weight.shape[-1])
-    dense = _struct(
+    dense = config_struct(
         f"{ctx.ident}_dense_config", _dense_fields(ctx, n_in, n_out), _weighted_typedefs(ctx)
     )
-    config = _struct(f"{ctx.ident}_config", fields, [("dense_config", f"{ctx.ident}_dense_config")])
+    config = config_struct(
+        f"{ctx.ident}_config", fields, [("dense_config", f"{ctx.ident}_dense_config")]
+    )
     weights = _weights(ctx, f"{ctx.ident}_dense_config")
     call = _call(ctx, "conv_2d", f"{ctx.ident}_weight", f"{ctx.ident}_bias")
     return LayerCode(dense + "\n\n" + config, weights, call)
@@ -239,7 +247,7 @@ def write_batch_norm(ctx: LayerContext) -> LayerCode:
         ("n_chan", p.params["scale"].size),
         ("reuse_factor", ctx.reuse_factor),
     ]
-    config = _struct(f"{ctx.ident}_config", fields, _weighted_typedefs(ctx, "scale"))
+    config = config_struct(f"{ctx.ident}_config", fields, _weighted_typedefs(ctx, "scale"))
     constants = "\n\n".join(
         _array(ctx, role, f"{ctx.ident}_config::{role}_t", p.params[role], p.types[role])
         for role in ("scale", "bias")
@@ -255,7 +263,7 @@ def write_batch_norm(ctx: LayerContext) -> LayerCode:
 
 
 def _elementwise(ctx: LayerContext, typedefs: list[tuple[str, str]] = (), **fields) -> str:
-    return _struct(
+    return config_struct(
         f"{ctx.ident}_config", [("n_in", _size(ctx.in_shapes[0])), *fields.items()], list(typedefs)
     )
 
@@ -349,7 +357,7 @@ def write_softmax(ctx: LayerContext) -> LayerCode:
         [
             _table_struct(ctx, "exp_table", exp),
             _table_struct(ctx, "inv_table", inv),
-            _struct(
+            config_struct(
                 f"{ctx.ident}_config",
                 [
                     ("n_in", ctx.in_shapes[0][-1]),
@@ -385,7 +393,7 @@ def write_pool(ctx: LayerContext) -> LayerCode:
     modes = [("average", layer.kind.average),
              ("divide", layer.kind.average and ctx.precision.numerics == "hls4ml"),
              ("count_pad", bool(layer.attrs.get("count_include_pad", 0)))]  # fmt: skip
-    config = _struct(f"{ctx.ident}_config", [*geometry, *modes], typedefs)
+    config = config_struct(f"{ctx.ident}_config", [*geometry, *modes], typedefs)
     constants = _array(ctx, "recip", f"{ctx.ident}_config::recip_t", recip, r_t)
     return LayerCode(config, constants, _call(ctx, "pooling_2d", f"{ctx.ident}_recip"))
 
@@ -398,7 +406,9 @@ def write_concatenate(ctx: LayerContext) -> LayerCode:
         ("a_inner", math.prod(a[axis:])),
         ("b_inner", math.prod(b[axis:])),
     ]
-    return LayerCode(_struct(f"{ctx.ident}_config", fields, []), "", _call(ctx, "concatenate"))
+    return LayerCode(
+        config_struct(f"{ctx.ident}_config", fields, []), "", _call(ctx, "concatenate")
+    )
 
 
 def _gather(ctx: LayerContext, index: np.ndarray) -> LayerCode:

@@ -27,7 +27,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from hlsfx.codegen.adder_graph import code_range
 from hlsfx.codegen.cpp import cpp_type
+from hlsfx.codegen.hls_distributed import DISTRIBUTED_HEADER, DISTRIBUTED_HLS_LAYERS
 from hlsfx.codegen.hls_layers import (
     HLS_LAYERS,
     LayerCode,
@@ -46,6 +48,7 @@ from hlsfx.codegen.limits import check_parallel_size
 from hlsfx.codegen.names import design_names
 from hlsfx.codegen.output_folder import OutputFolder
 from hlsfx.codegen.project_files import MANIFEST
+from hlsfx.codegen.strategies import DISTRIBUTED, STRATEGIES, layer_strategies
 from hlsfx.codegen.stream_graph import pixel_size
 from hlsfx.codegen.vectors import design_vectors, vectors_text
 
@@ -56,14 +59,12 @@ __all__ = [
     "BACKENDS",
     "CXXFLAGS",  # the C simulation's, from hls_skeletons
     "IO_TYPES",
-    "STRATEGIES",
     "Port",
     "hls_src_dir",
     "write_hls_project",
 ]
 
 BACKENDS = ("vitis", "vivado")
-STRATEGIES = ("latency", "resource")
 IO_TYPES = ("io_parallel", "io_stream")
 DEFAULT_PART = "xcvu13p-flga2577-2-e"
 DEFAULT_VECTORS = 100
@@ -102,9 +103,13 @@ def _check_reuse(value: Any, where: str) -> int:
 
 
 def _layer_settings(
-    qm: QuantizedModel, reuse_factor: int, strategy: str, layers: Mapping[str, Mapping] | None
+    qm: QuantizedModel,
+    reuse_factor: int,
+    strategy: str | Mapping[str, str],
+    layers: Mapping[str, Mapping] | None,
 ) -> dict[str, tuple[int, str]]:
     settings = {}
+    chosen = layer_strategies(qm, strategy, DISTRIBUTED_HLS_LAYERS)
     overrides = dict(layers or {})
     known = {layer.name for layer in qm.graph.layers}
     unknown = sorted(set(overrides) - known)
@@ -119,9 +124,14 @@ def _layer_settings(
                 "(per layer: reuse_factor, strategy)"
             )
         r = _check_reuse(own.get("reuse_factor", reuse_factor), layer.describe())
-        s = _check_choice(
-            f"{layer.describe()}: strategy", own.get("strategy", strategy), STRATEGIES
-        )
+        s = own.get("strategy", chosen[layer.name])
+        _check_choice(f"{layer.describe()}: strategy", s, STRATEGIES)
+        if s == DISTRIBUTED and layer.kind not in DISTRIBUTED_HLS_LAYERS:
+            raise ValueError(f"{layer.describe()}: strategy 'distributed' writes the constant "
+                             "matrix products of Dense and convolutions only")  # fmt: skip
+        if s == DISTRIBUTED and r != 1:
+            raise ValueError(f"{layer.describe()}: strategy 'distributed' has no multipliers to "
+                             f"share; its reuse factor must be 1, not {r}")  # fmt: skip
         settings[layer.name] = (r, s)
     return settings
 
@@ -150,6 +160,7 @@ def _contexts(qm: QuantizedModel, top: str, settings) -> tuple[list[LayerContext
                 out_typedef=f"{var[layer.output]}_t",
                 reuse_factor=r,
                 strategy=s,
+                x_range=code_range(qm, layer.inputs[0]),
             )
         )
     return contexts, var
@@ -157,6 +168,8 @@ def _contexts(qm: QuantizedModel, top: str, settings) -> tuple[list[LayerContext
 
 def _validate_reuse(ctx: LayerContext, explicit: bool) -> None:
     spec = HLS_LAYERS[ctx.layer.kind]
+    if ctx.strategy == DISTRIBUTED:  # no multiplier; its reuse factor was checked to be 1
+        return
     if spec.multipliers is None:
         if explicit and ctx.reuse_factor != 1:
             raise ValueError(
@@ -179,7 +192,7 @@ def _check_size(qm: QuantizedModel, contexts: list[LayerContext], io_type: str) 
         check_parallel_size(qm)
     for ctx in contexts:
         spec = HLS_LAYERS[ctx.layer.kind]
-        if spec.multipliers is not None:
+        if spec.multipliers is not None and ctx.strategy != DISTRIBUTED:
             count = math.ceil(spec.multipliers(ctx) / ctx.reuse_factor)
             if count > MAX_MULTIPLIERS:
                 raise ValueError(
@@ -211,7 +224,7 @@ def write_hls_project(
     *,
     backend: str = "vitis",
     reuse_factor: int = 1,
-    strategy: str = "latency",
+    strategy: str | Mapping[str, str] = "latency",
     part: str = DEFAULT_PART,
     clock_period: float = 5.0,
     top: str = "myproject",
@@ -224,16 +237,17 @@ def write_hls_project(
 
     ``io_type`` is ``"io_parallel"`` (every tensor an array, the top function pipelined) or
     ``"io_stream"`` (every tensor an ``hls::stream`` of pixels, the layers a DATAFLOW region,
-    convolutions and pooling over line buffers; the ports AXI-Stream). ``layers`` overrides
-    ``reuse_factor`` and ``strategy`` per layer name. ``vectors`` is the number of random test
-    samples (raw codes over each input type's range) or raw input codes ``{input: (N, size)}``
-    in hlsfx's channels-last layout; the emulator's outputs for them go to ``tb_data/`` for
-    the testbench. ``fifo_depths`` (io_stream) sets stream depths by the FIFO names of the
-    io_stream RTL (``interface.json``'s ``fifos``; :func:`hlsfx.cosim.size_fifos` measures
-    them). Returns the project folder.
+    convolutions and pooling over line buffers; the ports AXI-Stream). ``strategy`` is
+    ``"latency"``, ``"resource"`` or (io_parallel) ``"distributed"`` (Dense and convolutions
+    as generated shifts and adds, no multiplier), for all layers or by layer and kind name;
+    ``layers`` overrides ``reuse_factor`` and ``strategy`` per layer name. ``vectors`` is the
+    number of random test samples (raw codes over each input type's range) or raw input codes
+    ``{input: (N, size)}`` in hlsfx's channels-last layout; the emulator's outputs for them go
+    to ``tb_data/`` for the testbench. ``fifo_depths`` (io_stream) sets stream depths by the
+    FIFO names of the io_stream RTL (``interface.json``'s ``fifos``;
+    :func:`hlsfx.cosim.size_fifos` measures them). Returns the project folder.
     """
     backend = _check_choice("backend", backend, BACKENDS)
-    strategy = _check_choice("strategy", strategy, STRATEGIES)
     io_type = _check_choice("io_type", io_type, IO_TYPES)
     _check_reuse(reuse_factor, "the model")
     if not re.fullmatch(r"[A-Za-z0-9_.\-]+", str(part)):
@@ -254,9 +268,15 @@ def write_hls_project(
     stream = io_type == "io_stream"
     if fifo_depths is not None and not stream:
         raise ValueError("fifo_depths sets the streams of an io_stream project")
+    distributed = [ctx.layer.describe() for ctx in contexts if ctx.strategy == DISTRIBUTED]
+    if stream and distributed:
+        raise ValueError(f"{distributed[0]}: strategy 'distributed' is written for io_parallel "
+                         "designs; io_stream layers use multipliers")  # fmt: skip
     plan = stream_plan(qm.graph, contexts, var, fifo_depths or {}) if stream else None
     layer_codes = plan.codes if plan else [_layer_code(ctx) for ctx in contexts]
-    headers = headers_for(c.layer.kind for c in contexts) + ([STREAM_HEADER] if stream else [])
+    headers = headers_for(c.layer.kind for c in contexts if c.strategy != DISTRIBUTED)
+    headers = sorted({*headers, DISTRIBUTED_HEADER}) if distributed else headers
+    headers += [STREAM_HEADER] if stream else []
     for header in headers:
         folder.add(f"firmware/hls_src/{header}", (hls_src_dir() / header).read_bytes())
     folder.add("firmware/defines.h", _defines(qm, contexts, inputs, stream))
@@ -295,6 +315,8 @@ def write_hls_project(
 
 def _layer_code(ctx: LayerContext) -> LayerCode:
     """The layer's code from its kind's writer (errors name the layer)."""
+    if ctx.strategy == DISTRIBUTED:
+        return DISTRIBUTED_HLS_LAYERS[ctx.layer.kind](ctx)
     return HLS_LAYERS[ctx.layer.kind].write(ctx)
 
 

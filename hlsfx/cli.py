@@ -17,6 +17,7 @@ from typing import Any
 
 from hlsfx.cli_args import command, fraction, positive
 from hlsfx.cli_design import add_design_commands
+from hlsfx.codegen.strategies import STRATEGIES
 from hlsfx.demo import DEMOS
 
 __all__ = ["main", "parser"]
@@ -101,6 +102,21 @@ def _add_data(p: argparse.ArgumentParser) -> None:
     p.add_argument("--samples", type=positive, help="use the first N samples only")
 
 
+def _add_strategy(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--strategy",
+        choices=STRATEGIES,
+        default="latency",
+        help="multipliers (latency, resource) or, for Dense and convolutions, shift-add graphs "
+        "without multipliers (distributed; io_parallel)",
+    )
+    p.add_argument(
+        "--max-adder-depth",
+        type=positive,
+        help="distributed: adders chained per pipeline stage (default 4)",
+    )
+
+
 def _accuracy(outputs: Any, labels: Any) -> float:
     from hlsfx.scan import predicted_classes
 
@@ -115,12 +131,24 @@ def _convert(args: argparse.Namespace) -> int:
     if not args.hls and not args.rtl:
         raise CommandError("name an output: --hls DIR and/or --rtl DIR")
     if args.hls:
-        path = qm.write_hls(args.hls, reuse_factor=args.reuse, io_type=f"io_{args.io}")
+        path = qm.write_hls(args.hls, reuse_factor=args.reuse, io_type=f"io_{args.io}",
+                            strategy=args.strategy)  # fmt: skip
         print(f"HLS project ({args.io}): {path}")
     if args.rtl:
-        path = qm.write_rtl(args.rtl, reuse_factor=args.reuse, io_type=f"io_{args.io}")
+        path = qm.write_rtl(args.rtl, reuse_factor=args.reuse, io_type=f"io_{args.io}",
+                            **_strategy(args))  # fmt: skip
         print(f"Verilog RTL ({args.io}): {path}")
     return 0
+
+
+def _strategy(args: argparse.Namespace) -> dict[str, Any]:
+    """The io_parallel RTL's strategy options from the command line."""
+    options: dict[str, Any] = {"strategy": args.strategy}
+    if args.max_adder_depth is not None:
+        if args.strategy != "distributed":
+            raise CommandError("--max-adder-depth sets the pipeline of --strategy distributed")
+        options["max_adder_depth"] = args.max_adder_depth
+    return options
 
 
 def _rtl(args: argparse.Namespace) -> int:
@@ -129,14 +157,15 @@ def _rtl(args: argparse.Namespace) -> int:
         if args.ports != "ap_vld":
             raise CommandError("--io stream has its own AXI-Stream ports; --ports is for "
                                "io_parallel")  # fmt: skip
-        path = qm.write_rtl(args.out, reuse_factor=args.reuse, io_type="io_stream")
+        path = qm.write_rtl(args.out, reuse_factor=args.reuse, io_type="io_stream",
+                            strategy=args.strategy)  # fmt: skip
         fifos = json.loads((path / "interface.json").read_text())["fifos"]
         print(
             f"Verilog RTL (stream): {path} ({len(fifos)} FIFOs; 'hlsfx cosim {path}' "
             "measures latency and interval)"
         )
         return 0
-    path = qm.write_rtl(args.out, reuse_factor=args.reuse, ports=args.ports)
+    path = qm.write_rtl(args.out, reuse_factor=args.reuse, ports=args.ports, **_strategy(args))
     interface = json.loads((path / "interface.json").read_text())
     print(f"Verilog RTL: {path} (latency {interface['latency']}, II {interface['ii']})")
     return 0
@@ -289,6 +318,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--hls", help="the HLS project folder to write")
     p.add_argument("--rtl", help="the RTL folder to write")
     p.add_argument("--reuse", type=positive, default=1, help="reuse factor (default 1)")
+    _add_strategy(p)
     p.add_argument(
         "--io",
         choices=("parallel", "stream"),
@@ -306,6 +336,7 @@ def parser() -> argparse.ArgumentParser:
     _add_model(p)
     p.add_argument("--out", required=True, help="the folder to write")
     p.add_argument("--reuse", type=positive, default=1, help="reuse factor (default 1)")
+    _add_strategy(p)
     p.add_argument(
         "--ports",
         choices=("ap_vld", "ap_vld_elements", "axis"),

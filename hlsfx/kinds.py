@@ -1,9 +1,8 @@
 """Layer kinds: what each op is in the IR (roles, attributes, shape rule), in one registry.
 
 A kind's semantics are defined in NUMERICS.md, its float meaning by its ``reference`` method;
-its emulator step lives with its family's kernels (``hlsfx.emulator.weighted``,
-``activations`` or ``layout``), registered under the same kind object.
-"""
+its emulator step lives with its family's kernels (``hlsfx.emulator.weighted``, ``activations``
+or ``layout``), registered under the same kind object."""
 
 from __future__ import annotations
 
@@ -44,6 +43,7 @@ class LayerKind:
     """the result type defaults to the input's type (layers that only move values)"""
     weighted: bool = False
     """has a ``weight`` (*, n_out) and a ``bias`` (n_out,) summed in an accumulator"""
+    nonnegative: bool = False  # no result is below zero unless its cast to the result wraps
     options: dict[str, tuple[str, ...]] = {}  # noqa: RUF012 - read only
     """settings that are not types: name -> allowed values, the first being the default"""
 
@@ -146,6 +146,7 @@ class ReluKind(ElementwiseKind):
     """``cast(max(x, 0), result)``."""
 
     name = "ReLU"
+    nonnegative = True
 
     def reference(self, layer, xs, shapes):
         return np.maximum(xs[0], 0.0)

@@ -15,11 +15,13 @@ import sys
 
 import kind_cases
 import test_emulator
+import test_hls_csim
 import test_hls_stream
 import test_layer_properties
 import test_layers
 import test_qonnx
 import test_reference
+import test_rtl_distributed
 import test_rtl_stream
 
 from hlsfx import kinds
@@ -108,3 +110,16 @@ def test_every_kind_has_an_rtl_stream_process_and_is_co_simulated_streaming():
         assert kind in streamed, f"{kind} is not in kind_cases.ALL_KINDS_MODEL"
     # the all-kinds model is co-simulated streaming with backpressure
     assert test_rtl_stream.test_every_kind_streams_with_backpressure
+
+
+def test_dense_and_every_convolution_have_distributed_faces_that_are_simulated():
+    from hlsfx.codegen.hls_distributed import DISTRIBUTED_HLS_LAYERS
+    from hlsfx.codegen.rtl.layers import DISTRIBUTED_LAYERS
+
+    weighted = {kind for kind in kinds.KINDS.values() if kind.weighted}
+    assert set(DISTRIBUTED_HLS_LAYERS) == DISTRIBUTED_LAYERS == weighted
+    simulated = {layer.kind for layer in kind_cases.ALL_KINDS_MODEL.layers}
+    assert weighted <= simulated
+    # the all-kinds model written distributed: C-simulated, and co-simulated on both simulators
+    assert test_hls_csim.test_the_distributed_strategy_equals_the_emulator_bit_for_bit
+    assert test_rtl_distributed.test_every_weighted_kind_is_multiplier_free_and_equals_the_emulator

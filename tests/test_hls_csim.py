@@ -210,3 +210,32 @@ def test_a_shared_fixture_equals_the_emulator_end_to_end(
     project = qm.write_hls(tmp_path / "prj", vectors=100, **options)
     result = csim(project, ap_types=ap_types_dir, cache=csim_cache)
     assert result.passed and result.mismatches == 0, result.summary()
+
+
+def test_the_distributed_strategy_equals_the_emulator_bit_for_bit(
+    ap_types_dir, gxx, tmp_path, csim_cache
+):
+    # Dense and every convolution as generated shifts and adds: the graph the RTL builds
+    qm = configured("round_saturate")
+    project = qm.write_hls(tmp_path / "prj", strategy="distributed", vectors=200)
+    result = csim(project, ap_types=ap_types_dir, cache=csim_cache)
+    assert result.samples == 200
+    assert result.mismatches == 0 and result.passed, result.summary()
+    for name in ("dense", "conv1d", "conv2d", "depthwise1d", "depthwise2d"):
+        graph = (project / "firmware" / "weights" / f"{name}.h").read_text()
+        assert f"struct {name}_graph" in graph and " * " not in graph, name
+    top = (project / "firmware" / "myproject.cpp").read_text()
+    assert "hlsfx::dense_distributed<" in top and "hlsfx::conv_2d_distributed<" in top
+    assert "hlsfx::dense<" not in top
+    refusals = [
+        ({"strategy": "distributed", "io_type": "io_stream"},
+         r"layer 'dense' \(Dense\): strategy 'distributed' is written for io_parallel"),
+        ({"strategy": "distributed", "layers": {"conv2d": {"reuse_factor": 2}}},
+         r"layer 'conv2d' \(Conv2D\): strategy 'distributed' has no multipliers to share"),
+        ({"layers": {"relu": {"strategy": "distributed"}}},
+         r"layer 'relu' \(ReLU\): strategy 'distributed' writes the constant matrix products"),
+    ]  # fmt: skip
+    for options, message in refusals:
+        with pytest.raises(ValueError, match=message):
+            qm.write_hls(tmp_path / "refused", vectors=4, **options)
+    assert not (tmp_path / "refused").exists()

@@ -145,7 +145,7 @@ def test_no_module_is_over_the_line_budget():
 KIND_FACES = {
     "hlsfx.kinds", "hlsfx.emulator.weighted", "hlsfx.emulator.activations",
     "hlsfx.emulator.layout", "hlsfx.emulator.run", "hlsfx.codegen.hls_layers",
-    "hlsfx.codegen.hls_stream",
+    "hlsfx.codegen.hls_stream", "hlsfx.codegen.hls_distributed",
     "hlsfx.codegen.rtl.layers", "hlsfx.codegen.rtl.stream_layers", "hlsfx.onnx_frontend",
     "hlsfx.onnx_ops", "hlsfx.onnx_quant",
     "hlsfx.onnx_scaling", "hlsfx.hls4ml_import", "hlsfx.hls4ml_kinds",

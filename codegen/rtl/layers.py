@@ -16,7 +16,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from hlsfx import exact, kinds
+from hlsfx.codegen.adder_graph import layer_matrix
 from hlsfx.codegen.rtl.cast import cast
+from hlsfx.codegen.rtl.distributed import DistributedLayer, Pipeline, distributed_sums
 from hlsfx.codegen.rtl.multipliers import (
     Multipliers,
     WeightedLayer,
@@ -34,7 +36,7 @@ if TYPE_CHECKING:
     from hlsfx.graph import Layer
     from hlsfx.tables import Table
 
-__all__ = ["RTL_LAYERS", "RtlLayer", "window_sum"]
+__all__ = ["DISTRIBUTED_LAYERS", "RTL_LAYERS", "RtlLayer", "window_sum"]
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,10 @@ class RtlLayer:
     inputs: tuple[Signal, ...]
     output: Signal
     mults: Multipliers
+    pipeline: Pipeline | None = None
+    """the distributed strategy's pipeline (Dense and convolutions), else multipliers"""
+    x_range: tuple[int, int] = (0, 0)
+    """the codes the (first) input can take"""
 
     @property
     def x_t(self) -> FixedType:
@@ -97,52 +103,46 @@ def _bias_codes(c: RtlLayer) -> list[int]:
     return [int(v) for v in exact.cast(p.params["bias"], p.types["bias"], p.types["accum"])]
 
 
-def _weighted(c: RtlLayer, sums: list[tuple[int, list[tuple[int, int]]]]) -> None:
-    """The sums ``(bias code, [(input element, weight code), ...])`` of every output."""
+def _weighted(c: RtlLayer, matrix: np.ndarray, rows: list[list[int]]) -> None:
+    """Output ``r * n_out + j`` = cast(bias_j + sum_i x[rows[r][i]] * matrix[i, j]) (input
+    index -1: padding), by multipliers or, with the distributed strategy, shift-add graphs."""
     lanes = c.lanes()
+    bias = _bias_codes(c)
+    n_out = matrix.shape[1]
+    outputs = [c.out(k) for k in range(len(rows) * n_out)]
+    if c.pipeline is not None:
+        layer = DistributedLayer(c.name, c.layer, c.p, c.x_t, c.x_range, outputs)
+        taps = [[lanes[i] if i >= 0 else None for i in row] for row in rows]
+        distributed_sums(c.net, layer, matrix, taps, c.pipeline)
+        return
     layer = WeightedLayer(
         name=c.name, x_t=c.x_t, types=c.p.types, weight=c.p.params["weight"],
-        bias=c.p.params["bias"], mults=c.mults, outputs=[c.out(k) for k in range(len(sums))],
+        bias=c.p.params["bias"], mults=c.mults, outputs=outputs,
     )  # fmt: skip
-    terms = [(bias, [(lanes[i], w) for i, w in pairs]) for bias, pairs in sums]
+    terms = [
+        (bias[j], [(lanes[i], int(matrix[t, j])) for t, i in enumerate(row)
+                   if i >= 0 and matrix[t, j]])
+        for row in rows
+        for j in range(n_out)
+    ]  # fmt: skip
     weighted_sums(c.net, layer, terms)
 
 
 def _dense(c: RtlLayer) -> str:
     weight = c.p.params["weight"]
     n_in, n_out = weight.shape
-    bias = _bias_codes(c)
-    _weighted(c, [
-        (bias[j], [(r * n_in + i, int(weight[i, j])) for i in range(n_in) if weight[i, j]])
-        for r in range(c.size // n_in)
-        for j in range(n_out)
-    ])  # fmt: skip
+    rows = [list(range(r * n_in, (r + 1) * n_in)) for r in range(c.size // n_in)]
+    _weighted(c, weight, rows)
     return f"Dense {n_in} -> {n_out}"
 
 
 def _conv(c: RtlLayer) -> str:
     """Dense over each output position's receptive field (taps, then input channels); the
-    depthwise form sums each channel's taps alone."""
-    layer, weight = c.layer, c.p.params["weight"]
+    depthwise form sums each channel's taps alone (a matrix with one nonzero per row)."""
+    layer = c.layer
     index = layer.kind.patch_index(layer, c.in_shapes[0])
-    bias = _bias_codes(c)
-    if layer.kind.depthwise:
-        channels = weight.shape[-1]
-        w = weight.reshape(-1, channels)
-        sums = [
-            (bias[ch], [(int(row[t * channels + ch]), int(w[t, ch])) for t in range(len(w))
-                        if row[t * channels + ch] >= 0 and w[t, ch]])
-            for row in index
-            for ch in range(channels)
-        ]  # fmt: skip
-    else:
-        w = weight.reshape(-1, weight.shape[-1])
-        sums = [
-            (bias[j], [(int(i), int(w[t, j])) for t, i in enumerate(row) if i >= 0 and w[t, j]])
-            for row in index
-            for j in range(w.shape[1])
-        ]
-    _weighted(c, sums)
+    matrix = layer_matrix(layer, c.p.params["weight"])
+    _weighted(c, matrix, [[int(i) for i in row] for row in index])
     return f"{layer.kind.name}, {len(index)} output positions"
 
 
@@ -534,3 +534,7 @@ RTL_LAYERS: dict[kinds.LayerKind, Callable[[RtlLayer], str]] = {
     kinds.UPSAMPLING: _upsampling,
 }
 """Every layer kind and the builder of its netlist, which returns a one-line description."""
+
+DISTRIBUTED_LAYERS = frozenset({kinds.DENSE, kinds.CONV1D, kinds.CONV2D, kinds.DEPTHWISE_CONV1D,
+                                kinds.DEPTHWISE_CONV2D})  # fmt: skip
+"""The kinds whose products the distributed strategy writes as shift-add graphs."""

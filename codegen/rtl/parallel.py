@@ -33,13 +33,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from hlsfx.codegen.adder_graph import code_range
 from hlsfx.codegen.limits import check_parallel_size
 from hlsfx.codegen.names import design_names
 from hlsfx.codegen.output_folder import OutputFolder
-from hlsfx.codegen.rtl.layers import RTL_LAYERS, RtlLayer
+from hlsfx.codegen.rtl.distributed import DEFAULT_ADDER_DEPTH, Pipeline
+from hlsfx.codegen.rtl.layers import DISTRIBUTED_LAYERS, RTL_LAYERS, RtlLayer
 from hlsfx.codegen.rtl.multipliers import Multipliers
 from hlsfx.codegen.rtl.netlist import Netlist, Signal, concat, const, join, v
 from hlsfx.codegen.rtl.ports import PORT_STYLES, wrap
+from hlsfx.codegen.strategies import DISTRIBUTED, layer_strategies
 from hlsfx.codegen.vectors import design_vectors, vectors_text
 
 if TYPE_CHECKING:
@@ -106,18 +109,21 @@ class _Delays:
 @dataclass(frozen=True)
 class _Placed:
     """A layer built into the netlist: its sections (title and input placement, filled once
-    the timing is known), input wires, output register and multipliers."""
+    the timing is known), input wires, output register, multipliers or adder pipeline, and
+    the cycles it takes."""
 
     title: int
     placing: int
     inputs: tuple[Signal, ...]
     output: Signal
     mults: Multipliers
+    pipeline: Pipeline | None
     description: str
+    cycles: int
 
 
 def _build_layer(net: Netlist, qm: QuantizedModel, layer, name: str, reuse: int,
-                 width: dict[str, int]) -> _Placed:  # fmt: skip
+                 width: dict[str, int], pipeline: Pipeline | None) -> _Placed:  # fmt: skip
     """The layer's logic, from its input wires (driven later) to its output register."""
     graph, t_of = qm.graph, qm.tensor_types
     net.owner = name
@@ -132,14 +138,32 @@ def _build_layer(net: Netlist, qm: QuantizedModel, layer, name: str, reuse: int,
         net=net, name=name, layer=layer, p=qm.precisions[layer.name],
         in_types=tuple(t_of[t] for t in layer.inputs),
         in_shapes=tuple(graph.shapes[t] for t in layer.inputs),
-        inputs=inputs, output=output, mults=mults,
+        inputs=inputs, output=output, mults=mults, pipeline=pipeline,
+        x_range=code_range(qm, layer.inputs[0]),
     )  # fmt: skip
     description = RTL_LAYERS[layer.kind](c)
     mults.build()
     register = net.reg(f"{name}_reg", width[layer.output])
-    cycles = reuse if mults.products else 1
-    net.clocked(register, (mults.phase.bit(cycles - 1) if cycles > 1 else None, output))
-    return _Placed(title, placing, inputs, register, mults, description)
+    phases = reuse if mults.products else 1
+    net.clocked(register, (mults.phase.bit(phases - 1) if phases > 1 else None, output))
+    cycles = pipeline.stages if pipeline is not None else phases
+    return _Placed(title, placing, inputs, register, mults, pipeline, description, cycles)
+
+
+def _pipelines(qm: QuantizedModel, strategy: str | Mapping[str, str], reuse: dict[str, int],
+               max_adder_depth: int) -> dict[str, Pipeline | None]:  # fmt: skip
+    """Each layer's adder pipeline where its strategy is distributed (reuse factor 1)."""
+    chosen = layer_strategies(qm, strategy, DISTRIBUTED_LAYERS)
+    pipelines: dict[str, Pipeline | None] = {}
+    for layer in qm.graph.layers:
+        pipelines[layer.name] = None
+        if chosen[layer.name] == DISTRIBUTED:
+            if reuse[layer.name] != 1:
+                raise ValueError(f"{layer.describe()}: strategy 'distributed' has no multipliers "
+                                 f"to share; its reuse factor must be 1, not "
+                                 f"{reuse[layer.name]}")  # fmt: skip
+            pipelines[layer.name] = Pipeline(max_adder_depth)
+    return pipelines
 
 
 def write_parallel_rtl(
@@ -150,6 +174,8 @@ def write_parallel_rtl(
     top: str = "myproject",
     ports: str = "ap_vld",
     vectors: Any = 100,
+    strategy: str | Mapping[str, str] = "latency",
+    max_adder_depth: int = DEFAULT_ADDER_DEPTH,
 ) -> Path:
     """Write ``qm`` as Verilog (``<top>.v``), its interface description (``interface.json``)
     and test vectors with the emulator's outputs (``tb_data/``, as for an HLS project: a
@@ -157,12 +183,17 @@ def write_parallel_rtl(
 
     ``reuse_factor`` is one for every layer or ``{layer name: R}`` (others 1). ``ports`` is
     hlsfx's ``ap_vld`` (one bus per tensor) or a Vivado HLS convention around it,
-    ``ap_vld_elements`` or ``axis`` (see :mod:`hlsfx.codegen.rtl.ports`)."""
+    ``ap_vld_elements`` or ``axis`` (see :mod:`hlsfx.codegen.rtl.ports`). ``strategy`` is
+    ``"latency"`` or ``"resource"`` (multipliers) or ``"distributed"`` (Dense and
+    convolutions as shift-add graphs, no multiplier: :mod:`hlsfx.codegen.rtl.distributed`),
+    for all layers or by layer and kind name; a distributed layer chains at most
+    ``max_adder_depth`` adders per pipeline stage."""
     if ports not in PORT_STYLES:
         raise ValueError(f"ports {ports!r} is not one of {', '.join(PORT_STYLES)}")
     core = top if ports == "ap_vld" else f"{top}_core"
     graph, t_of = qm.graph, qm.tensor_types
     reuse = reuse_factors(qm, reuse_factor)
+    pipelines = _pipelines(qm, strategy, reuse, max_adder_depth)
     _check_size(qm)
     size = {t: math.prod(s) for t, s in graph.shapes.items()}
     width = {t: size[t] * t_of[t].width for t in graph.shapes}
@@ -175,11 +206,12 @@ def write_parallel_rtl(
 
     net = Netlist()
     head = 0
-    placed = {layer.name: _build_layer(net, qm, layer, ident[layer.name], reuse[layer.name], width)
+    placed = {layer.name: _build_layer(net, qm, layer, ident[layer.name], reuse[layer.name], width,
+                                       pipelines[layer.name])
               for layer in graph.layers}  # fmt: skip
     mults = {n: p.mults for n, p in placed.items()}
-    cycles = {n: (reuse[n] if mults[n].products else 1) for n in reuse}
-    ii = max(cycles.values(), default=1)
+    cycles = {n: p.cycles for n, p in placed.items()}
+    ii = max((reuse[n] if mults[n].products else 1 for n in reuse), default=1)
 
     # timing: the cycle (after the accept) from which each tensor's bus holds its value
     ready = {t: (1 if ii > 1 else 0) for t in graph.inputs}
@@ -222,18 +254,23 @@ def write_parallel_rtl(
         )
         n_mult = len(here.mults.products)
         units = len(here.mults.shared())
+        phases = reuse[layer.name] if n_mult else 1
+        if here.pipeline is not None:
+            work = (f"{here.pipeline.adders} adders in {r} pipeline stages of at most "
+                    f"{here.pipeline.max_adder_depth} (distributed)")  # fmt: skip
+        else:
+            work = f"{n_mult} products" + (
+                f" on {units} multipliers (reuse factor {phases})" if phases > 1 else ""
+            )
         with net.into(here.title):
             net.comment("")
-            net.comment(
-                f"---- {name}: {here.description}; cycles {s} .. {s + r - 1} after the accept; "
-                f"{n_mult} products"
-                + (f" on {units} multipliers (reuse factor {r})" if r > 1 else "")
-            )
+            net.comment(f"---- {name}: {here.description}; cycles {s} .. {s + r - 1} after the "
+                        f"accept; {work}")  # fmt: skip
         with net.into(here.placing):
             for wire, t in zip(here.inputs, layer.inputs, strict=True):
                 net.drive(wire, delays.bus(bus[t], s - ready[t]))
-            if r > 1:
-                net.drive(here.mults.phase, valid.bits(s - 1, r))
+            if phases > 1:
+                net.drive(here.mults.phase, valid.bits(s - 1, phases))
         bus[layer.output] = here.output
     net.section()
     net.comment("")
@@ -254,11 +291,19 @@ def write_parallel_rtl(
                 "type": str(t), "shape": list(graph.shapes[tensor]), "ports": [field]}  # fmt: skip
 
     def _timing(layer: str) -> dict:
-        m = mults[layer]
-        return {
+        m, pipeline = mults[layer], placed[layer].pipeline
+        timing = {
             "first_cycle": start[layer], "cycles": cycles[layer], "reuse_factor": reuse[layer],
+            "strategy": DISTRIBUTED if pipeline else "multipliers",
             "products": len(m.products), "multipliers": len(m.shared()),
         }  # fmt: skip
+        if pipeline is not None:
+            timing.update({
+                "max_adder_depth": pipeline.max_adder_depth, "adder_depth": pipeline.adder_depth,
+                "adders": pipeline.adders, "adder_bits": pipeline.adder_bits,
+                "adders_unshared": pipeline.adders_unshared,
+            })  # fmt: skip
+        return timing
 
     interface = {
         "top": top,

@@ -1,0 +1,204 @@
+"""The ``distributed`` strategy in the netlist: a Dense or convolution's constant matrix product
+as its shared shift-add graph (:mod:`hlsfx.codegen.adder_graph`), no multiplier, pipelined so
+that no stage chains more than ``max_adder_depth`` adders.
+
+Every application of the matrix (Dense: each row of the input; convolution: each output
+position's window) gets its own copy of the graph, built once per pattern of padding taps. The
+exact sum then takes the layer's cast to its result, in the last stage; the layer's register
+ends that stage, so the layer takes ``stages`` cycles and a new sample every cycle."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from hlsfx import exact
+from hlsfx.codegen.adder_graph import ADDER, CONSTANT, INPUT, AdderGraph, Node, exact_sums
+from hlsfx.codegen.rtl.cast import cast
+from hlsfx.codegen.rtl.multipliers import extend
+from hlsfx.codegen.rtl.netlist import (
+    Netlist,
+    NetlistError,
+    Operand,
+    Signal,
+    Slice,
+    concat,
+    const,
+    replicate,
+    v,
+)
+from hlsfx.fixed_type import FixedType
+
+if TYPE_CHECKING:
+    from hlsfx.config import LayerPrecision
+    from hlsfx.graph import Layer
+
+__all__ = ["DEFAULT_ADDER_DEPTH", "Pipeline", "distributed_sums"]
+
+DEFAULT_ADDER_DEPTH = 4
+"""adders one pipeline stage chains by default"""
+
+
+@dataclass
+class Pipeline:
+    """A layer built with the distributed strategy: the adders a stage may chain, and what the
+    builder made, over every copy of the graph: ``stages`` cycles, the longest chain of
+    adders, the adders, their bits, and the adders the sums would take unshared."""
+
+    max_adder_depth: int = DEFAULT_ADDER_DEPTH
+    stages: int = 1
+    adder_depth: int = 0
+    adders: int = 0
+    adder_bits: int = 0
+    adders_unshared: int = 0
+
+    def __post_init__(self) -> None:
+        depth = self.max_adder_depth
+        if isinstance(depth, bool) or not isinstance(depth, int) or depth < 1:
+            raise ValueError(f"max_adder_depth must be a positive integer, not {depth!r}")
+
+
+@dataclass(frozen=True)
+class DistributedLayer:
+    """What :func:`distributed_sums` needs of a Dense or convolution: its netlist name, the
+    layer and its precision, its input type and the codes its inputs can take (a ReLU's are
+    never negative), and its output slices."""
+
+    name: str
+    layer: Layer
+    p: LayerPrecision
+    x_t: FixedType
+    x_range: tuple[int, int]
+    outputs: Sequence[Slice]
+
+
+def distributed_sums(
+    net: Netlist,
+    c: DistributedLayer,
+    matrix: np.ndarray,
+    rows: Sequence[Sequence[Slice | None]],
+    pipeline: Pipeline,
+) -> None:
+    """Output ``r * n_out + j`` = cast(bias_j + sum_i rows[r][i] * matrix[i, j], result), a
+    ``None`` input being padding (zero); sets ``pipeline.stages``."""
+    sums = exact_sums(c.layer, c.p, c.x_t, matrix)
+    y_t = c.p.types["result"]
+    graphs: dict[tuple[bool, ...], AdderGraph] = {}
+    for row in rows:
+        present = tuple(x is not None for x in row)
+        if present not in graphs:
+            masked = matrix * np.array(present, dtype=matrix.dtype)[:, None]
+            graphs[present] = sums.graph(masked, [c.x_range] * len(row))
+    copies = [graphs[tuple(x is not None for x in row)] for row in rows]
+    depth = max((g.depth for g in copies), default=0)
+    last = max(depth - 1, 0) // pipeline.max_adder_depth
+    pipeline.stages, pipeline.adder_depth = last + 1, depth
+    pipeline.adders = sum(g.adders for g in copies)
+    pipeline.adder_bits = sum(g.adder_bits for g in copies)
+    pipeline.adders_unshared = sum(g.unshared_adders for g in copies)
+    n_out = matrix.shape[1]
+    for r, row in enumerate(rows):
+        prefix = f"{c.name}_r{r}" if len(rows) > 1 else c.name
+        values = _Values(net, prefix, graphs[tuple(x is not None for x in row)], row, c.x_t,
+                         pipeline.max_adder_depth)  # fmt: skip
+        for j, out in enumerate(values.graph.outputs):
+            k = r * n_out + j
+            name = f"{prefix}_y{j}"
+            if out.node < 0:  # no weight and no bias: zero in any type
+                net.assign(c.outputs[k], const(0, y_t.width))
+                continue
+            node = values.graph.nodes[out.node]
+            acc_t = sums.sum_type(node, out.shift)
+            fixed = _constant_cast(acc_t, y_t, node.lo)
+            if fixed is not None:  # no bit of the sum reaches the result
+                net.assign(c.outputs[k], const(fixed, y_t.width))
+                continue
+            held = values.at(out.node, last)
+            net.assign(c.outputs[k], cast(net, held, acc_t, y_t, f"{name}_c"))
+
+
+def _constant_cast(src: FixedType, dst: FixedType, code: int) -> int | None:
+    """The result code when the cast from ``src`` to ``dst`` reads no bit of its source (the
+    same for every code, so for ``code``), else None."""
+    scratch = Netlist()
+    source = scratch.port("input", "source", src.width)
+    scratch.wire("result", dst.width, cast(scratch, source, src, dst, "c"))
+    return int(exact.cast([code], src, dst)[0]) if not source.read else None
+
+
+def _stage(node: Node, depth: int) -> int:
+    """The pipeline stage that computes ``node`` (inputs and constants: 0)."""
+    return (node.depth - 1) // depth if node.kind == ADDER else 0
+
+
+class _Values:
+    """One copy of a graph in the netlist: each node's wire, and its copies delayed to later
+    stages, made when first read."""
+
+    def __init__(self, net: Netlist, prefix: str, graph: AdderGraph,
+                 row: Sequence[Slice | None], x_t: FixedType, depth: int):  # fmt: skip
+        self.net, self.prefix, self.graph, self.row, self.x_t = net, prefix, graph, row, x_t
+        self.depth = depth
+        self.made: dict[tuple[int, int], Signal | Slice] = {}
+
+    def at(self, n: int, stage: int) -> Signal | Slice:
+        """Node ``n``'s value as stage ``stage`` reads it."""
+        key = (n, stage)
+        if key in self.made:
+            return self.made[key]
+        node = self.graph.nodes[n]
+        own = _stage(node, self.depth)
+        if stage > own:
+            source = self.at(n, stage - 1)
+            held = self.net.reg(f"{self.prefix}_n{n}_s{stage}", node.width)
+            self.net.clocked(held, (None, source))
+            value: Signal | Slice = held
+        elif node.kind == INPUT:
+            lane = self.row[node.index]
+            if lane is None:
+                raise NetlistError(f"{self.prefix}: node {n} reads a padding input")
+            value = lane if node.width == lane.width else lane.bits(0, node.width)
+        elif node.kind == CONSTANT:
+            value = self.net.wire(f"{self.prefix}_n{n}", node.width, const(node.value, node.width))
+        else:
+            value = self._adder(n, node, own)
+        self.made[key] = value
+        return value
+
+    def _operand(self, n: int, stage: int, lo: int, count: int) -> Operand:
+        """Bits ``lo .. lo + count - 1`` of node ``n``'s value (sign- or zero-extended above
+        its width), as stage ``stage`` reads them."""
+        node = self.graph.nodes[n]
+        if node.kind == CONSTANT:
+            return const(node.value >> lo, count)
+        value = self.at(n, stage)
+        value = value.all if isinstance(value, Signal) else value
+        fill: Operand = value.bit(node.width - 1) if node.signed else "1'b0"
+        if lo >= node.width:
+            return replicate(count, fill) if count > 1 else fill
+        have = min(node.width - lo, count)
+        part = value.bits(lo, have)
+        if have == count:
+            return part
+        return extend(part, FixedType(have, have, node.signed), count)
+
+    def _adder(self, n: int, node: Node, stage: int) -> Signal:
+        """``a ± (b << shift)``: the low ``shift`` bits are ``a``'s, the adder takes the rest."""
+        d, width = node.shift, node.width
+        high = width - d
+        if high < 1:
+            raise NetlistError(f"{self.prefix}: adder node {n} is narrower than its shift")
+        if node.reverse:  # (b << d) - a: no bit passes through
+            b = self._operand(node.b, stage, 0, high)
+            total = v("{} - {}", concat([b, const(0, d)]) if d else b,
+                      self._operand(node.a, stage, 0, width))  # fmt: skip
+            return self.net.wire(f"{self.prefix}_n{n}", width, total)
+        op = " - " if node.subtract else " + "
+        total = v("{}" + op + "{}", self._operand(node.a, stage, d, high),
+                  self._operand(node.b, stage, 0, high))  # fmt: skip
+        if d:
+            total = v("{{{}, {}}}", total, self._operand(node.a, stage, 0, d))
+        return self.net.wire(f"{self.prefix}_n{n}", width, total)

@@ -1,0 +1,56 @@
+"""How each layer computes its products, as both writers take it: ``"latency"`` and
+``"resource"`` use multipliers (the reuse factor shares them), ``"distributed"`` writes a
+Dense or convolution's constant matrix product as a shift-add graph without multipliers
+(:mod:`hlsfx.codegen.adder_graph`)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from typing import TYPE_CHECKING
+
+from hlsfx import kinds
+
+if TYPE_CHECKING:
+    from hlsfx.model import QuantizedModel
+
+__all__ = ["DISTRIBUTED", "STRATEGIES", "layer_strategies"]
+
+DISTRIBUTED = "distributed"
+STRATEGIES = ("latency", "resource", DISTRIBUTED)
+
+
+def layer_strategies(qm: QuantizedModel, strategy: str | Mapping[str, str],
+                     distributed: Collection[kinds.LayerKind]) -> dict[str, str]:  # fmt: skip
+    """Each layer's strategy: one for all, or a mapping from layer names and kind names
+    (a layer's name first, then its kind's, then ``"latency"``). ``distributed`` holds the
+    kinds that have the distributed form; one strategy for all gives it to those only, and a
+    mapping that gives it to any other layer is refused naming the layer."""
+    layers = qm.graph.layers
+    if isinstance(strategy, str):
+        _check(strategy, "strategy")
+        return {layer.name: (strategy if strategy != DISTRIBUTED or layer.kind in distributed
+                             else "latency") for layer in layers}  # fmt: skip
+    if not isinstance(strategy, Mapping):
+        raise ValueError(f"strategy must be one of {', '.join(STRATEGIES)} or a mapping from "
+                         f"layer and kind names to one, not {strategy!r}")  # fmt: skip
+    names = {layer.name for layer in layers}
+    unknown = sorted(str(key) for key in strategy if key not in names and key not in kinds.KINDS)
+    if unknown:
+        raise ValueError(f"strategy names {unknown[0]!r}, neither a layer of the model "
+                         f"({', '.join(sorted(names))}) nor a layer kind")  # fmt: skip
+    chosen = {}
+    for layer in layers:
+        where = layer.name if layer.name in strategy else layer.kind.name
+        value = strategy.get(where, "latency")
+        _check(value, f"{where!r}: strategy")
+        if value == DISTRIBUTED and layer.kind not in distributed:
+            have = ", ".join(sorted(kind.name for kind in distributed))
+            raise ValueError(f"{layer.describe()}: strategy 'distributed' writes the constant "
+                             f"matrix products of {have}, not of {layer.kind.name}")  # fmt: skip
+        chosen[layer.name] = value
+    return chosen
+
+
+def _check(value: object, what: str) -> None:
+    if value not in STRATEGIES:
+        raise ValueError(f"{what} {value!r} is not one of {', '.join(STRATEGIES)}")
