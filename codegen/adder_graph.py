@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from hlsfx.model import QuantizedModel
 
 __all__ = ["AdderGraph", "ExactSums", "Node", "Output", "adder_graph", "code_range", "csd"]
-__all__ += ["exact_sums", "layer_matrix", "signed_bits"]
+__all__ += ["exact_sums", "layer_matrix", "signed_bits", "sums_of"]
 
 INPUT, CONSTANT, ADDER = "input", "constant", "adder"
 
@@ -110,21 +110,25 @@ class ExactSums:
         return FixedType(node.width, node.width - self.units + shift, node.signed)
 
 
+def sums_of(p: LayerPrecision, x_t: FixedType) -> ExactSums:
+    """The layer's sums as an exact accumulator holds them (in the units of its finest term)."""
+    w_t, b_t = p.types["weight"], p.types["bias"]
+    units = max(x_t.fractional + w_t.fractional, b_t.fractional)
+    offsets = tuple(int(b) << (units - b_t.fractional) for b in p.params["bias"])
+    return ExactSums(units, offsets, units - x_t.fractional - w_t.fractional)
+
+
 def exact_sums(layer: Layer, p: LayerPrecision, x_t: FixedType, matrix: np.ndarray) -> ExactSums:
     """The layer's sums for its shift-add graph; refuses a layer whose accumulator rounds or
     saturates (the graph sums exactly)."""
     w_t, b_t, a_t = (p.types[r] for r in ("weight", "bias", "accum"))
-    bias = p.params["bias"]
-    bound = exact_sum_bound(x_t, w_t, b_t, a_t, matrix, bias)
-    if bound is None:
+    if exact_sum_bound(x_t, w_t, b_t, a_t, matrix, p.params["bias"]) is None:
         raise ValueError(
             f"{layer.describe()}: strategy 'distributed' sums exactly, and its accumulator {a_t} "
             "rounds or saturates the sum (NUMERICS.md casts every term to it); leave accum "
             "'auto' or widen it, or give this layer another strategy"
         )
-    units = bound[0]
-    offsets = tuple(int(b) << (units - b_t.fractional) for b in bias)
-    return ExactSums(units, offsets, units - x_t.fractional - w_t.fractional)
+    return sums_of(p, x_t)
 
 
 @dataclass(frozen=True)

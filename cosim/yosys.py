@@ -14,17 +14,20 @@ import re
 import shutil
 import subprocess
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from hlsfx.cosim.interface import InterfaceError, load_interface
+from hlsfx.cosim.logic_depth import LogicDepth, logic_depth
 
 __all__ = ["FAMILIES", "NETLIST", "SIM_NETLIST", "SynthError", "SynthResult"]
-__all__ += ["simulation_netlist", "synth"]
+__all__ += ["simulation_netlist", "synth", "synth_sources"]
 
 FAMILIES = ("xc7", "xcu", "xcup")
 """the ``synth_xilinx -family`` values hlsfx counts resources for"""
 NETLIST = "netlist.v"
+NETLIST_JSON = "netlist.json"
 SIM_NETLIST = "netlist_sim.v"
 REPORT = "synth.json"
 SOURCES_HASH = "sources.sha256"
@@ -51,13 +54,16 @@ class SynthResult:
     """``LUT``, ``FF``, ``DSP``, ``CARRY``, ``BRAM`` and ``synth`` (every cell type's count)"""
     netlist: Path
     seconds: float
+    depth: LogicDepth
+    """the most LUT levels on any path, and on the paths into each register (a timing proxy:
+    see :mod:`hlsfx.cosim.logic_depth`)"""
 
     def summary(self) -> str:
         r = self.resources
         return (
             f"Yosys synth_xilinx -family {self.family} ({self.seconds:.1f} s): LUT {r['LUT']}, "
-            f"FF {r['FF']}, DSP {r['DSP']}, CARRY {r['CARRY']}, BRAM {r['BRAM']}; "
-            f"netlist {self.netlist}"
+            f"FF {r['FF']}, DSP {r['DSP']}, CARRY {r['CARRY']}, BRAM {r['BRAM']}, "
+            f"{self.depth.levels} LUT levels; netlist {self.netlist}"
         )
 
 
@@ -115,31 +121,59 @@ def synth(path: str | Path, *, target: str = "xc7", dsp: bool = True) -> SynthRe
         raise SynthError(f"{work} is a symbolic link; hlsfx does not follow it")
     work.mkdir(exist_ok=True)
     for stale in (work / REPORT, work / NETLIST, work / SIM_NETLIST, work / "stat.json",
-                  work / SOURCES_HASH):  # fmt: skip
+                  work / SOURCES_HASH, work / NETLIST_JSON):  # fmt: skip
         stale.unlink(missing_ok=True)
     # checked names of files in root, given from work: the script holds no path of the user's
-    sources = " ".join(f"../{s}" for s in interface["sources"])
-    top = interface["top"]
+    sources = [f"../{s}" for s in interface["sources"]]
+    result = _synthesize(sources, interface["top"], work, target, dsp)
+    (work / SOURCES_HASH).write_text(_sources_hash(root, interface))
+    return result
+
+
+def synth_sources(sources: Sequence[str | Path], top: str, folder: str | Path, *,
+                  target: str = "xc7", dsp: bool = True) -> SynthResult:  # fmt: skip
+    """Synthesize Verilog that hlsfx did not write (to compare with it): ``sources`` are
+    copied into ``folder`` (created) and synthesized there as :func:`synth` does, top module
+    ``top``."""
+    if target not in FAMILIES:
+        raise ValueError(f"target {target!r} is not one of {', '.join(FAMILIES)}")
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_$]*", top):
+        raise ValueError(f"top {top!r} is not a Verilog module name")
+    work = Path(folder)
+    (work / "sources").mkdir(parents=True, exist_ok=True)
+    names = []
+    for k, source in enumerate(sources):
+        name = f"source{k}.v"
+        shutil.copyfile(source, work / "sources" / name)
+        names.append(f"sources/{name}")
+    return _synthesize(names, top, work, target, dsp)
+
+
+def _synthesize(sources: list[str], top: str, work: Path, target: str, dsp: bool) -> SynthResult:
+    """``synth_xilinx`` of ``sources`` (paths from ``work``) in ``work``: the netlist, the
+    counts and the logic depth; the counts also to ``synth.json``."""
     began = time.perf_counter()
     _yosys(
         "\n".join([
-            f"read_verilog {sources}",
+            f"read_verilog {' '.join(sources)}",
             f"synth_xilinx -top {top} -family {target} -flatten -noiopad -noclkbuf"
             + ("" if dsp else " -nodsp"),
             "tee -q -o stat.json stat -json",
             f"write_verilog -noattr {NETLIST}",
+            f"write_json {NETLIST_JSON}",
         ]),
         work, "synth",
     )  # fmt: skip
     seconds = time.perf_counter() - began
-    (work / SOURCES_HASH).write_text(_sources_hash(root, interface))
     stat = json.loads((work / "stat.json").read_text())
     cells = next(iter(stat["modules"].values()))["num_cells_by_type"]
     resources = count(cells)
-    result = SynthResult(target, resources, work / NETLIST, seconds)
-    (work / REPORT).write_text(
-        json.dumps({"family": target, "dsp": dsp, "seconds": seconds, **resources}, indent=2)
-    )
+    depth = logic_depth(json.loads((work / NETLIST_JSON).read_text()), top)
+    (work / NETLIST_JSON).unlink()
+    result = SynthResult(target, resources, work / NETLIST, seconds, depth)
+    report = {"family": target, "dsp": dsp, "seconds": seconds, **resources,
+              "logic_levels": depth.levels, "levels_by_register": depth.by_register}  # fmt: skip
+    (work / REPORT).write_text(json.dumps(report, indent=2))
     return result
 
 

@@ -224,6 +224,7 @@ def _widths(text: str) -> list[int]:
 def _scan(args: argparse.Namespace) -> int:
     import hlsfx
     from hlsfx import plots
+    from hlsfx.estimate import MEASURE_NAMES, MEASURES
     from hlsfx.scan import grid, scan
 
     graph = _graph(args)
@@ -237,43 +238,48 @@ def _scan(args: argparse.Namespace) -> int:
     points = grid(_widths(args.widths), _integers(args.integer), layers, [args.role])
     results = scan(
         base or graph, x, y, points, base=None if base else args.precision, out=args.out,
-        workers=args.workers, progress=not args.quiet,
+        workers=args.workers, progress=not args.quiet, strategy=args.strategy,
     )  # fmt: skip
-    fit = _fit_luts(graph, results, args.fit_luts, Path(args.out)) if args.fit_luts else None
-    head = f"{'point':44} {'accuracy':>9} {'agreement':>9} {'overflows':>10} {'BOPs':>12}"
-    print(head + (f" {'LUTs (fit)':>10}" if fit else ""))
+    measure = MEASURES[args.strategy]
+    fit = (_fit_luts(graph, results, args.fit_luts, Path(args.out), args.strategy)
+           if args.fit_luts else None)  # fmt: skip
+    head = f"{'point':44} {'accuracy':>9} {'agreement':>9} {'overflows':>10}"
+    print(head + f" {MEASURE_NAMES[measure]:>12}" + (f" {'LUTs (fit)':>10}" if fit else ""))
     for r in results:
         if r.error:
             print(f"{r.point.label:44} cannot be emulated: {r.error}")
             continue
-        luts = f" {fit.luts(r.resources['bops']):10,}" if fit else ""
+        luts = f" {fit.luts(r.resources[measure]):10,}" if fit else ""
         print(f"{r.point.label:44} {r.accuracy:9.4f} {r.agreement:9.4f} {r.overflow_total:10,} "
-              f"{r.resources['bops']:12,}{luts}")  # fmt: skip
+              f"{r.resources[measure]:12,}{luts}")  # fmt: skip
     if fit:
         print(fit)
     out = Path(args.out)
     for path in plots.accuracy_vs_width(results, out.with_name(out.name + "_accuracy")):
         print(f"plot: {path}")
-    for path in plots.accuracy_vs_resources(results, out.with_name(out.name + "_pareto")):
+    for path in plots.accuracy_vs_resources(results, out.with_name(out.name + "_pareto"),
+                                            measure=measure):  # fmt: skip
         print(f"plot: {path}")
     print(f"results: {out.with_suffix('.csv')} and {out.with_suffix('.jsonl')}")
     return 0
 
 
-def _fit_luts(graph: Any, results: list, count: int, out: Path) -> Any:
-    """A LUT fit to Yosys on ``count`` scanned points spread over their BOPs."""
+def _fit_luts(graph: Any, results: list, count: int, out: Path, strategy: str) -> Any:
+    """A LUT fit to Yosys on ``count`` scanned points spread over their cost."""
     import numpy as np
 
     import hlsfx
-    from hlsfx.estimate import fit_luts
+    from hlsfx.estimate import MEASURES, fit_luts
 
-    usable = sorted((r for r in results if not r.error), key=lambda r: r.resources["bops"])
+    measure = MEASURES[strategy]
+    usable = sorted((r for r in results if not r.error), key=lambda r: r.resources[measure])
     if count < 2 or len(usable) < 2:
         raise CommandError("--fit-luts needs at least 2 points that could be emulated")
     picks = sorted({round(k) for k in np.linspace(0, len(usable) - 1, count)})
     models = [hlsfx.configure(graph, config=usable[k].config) for k in picks]
-    print(f"synthesizing {len(models)} points with Yosys (multipliers in LUTs)...", flush=True)
-    return fit_luts(models, out.with_name(out.name + "_yosys"))
+    what = "multipliers in LUTs" if measure == "bops" else "the distributed strategy"
+    print(f"synthesizing {len(models)} points with Yosys ({what})...", flush=True)
+    return fit_luts(models, out.with_name(out.name + "_yosys"), strategy=strategy)
 
 
 def _optimize(args: argparse.Namespace) -> int:
@@ -417,7 +423,13 @@ def parser() -> argparse.ArgumentParser:
         "--fit-luts",
         type=positive,
         metavar="N",
-        help="synthesize N points with Yosys and turn BOPs into LUTs (slow)",
+        help="synthesize N points with Yosys and turn the cost into LUTs (slow)",
+    )
+    p.add_argument(
+        "--strategy",
+        choices=("latency", "distributed"),
+        default="latency",
+        help="estimate multipliers (BOPs, default) or the distributed strategy's adder bits",
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 

@@ -3,9 +3,13 @@
 Each distinct product of an input with a nonzero weight code is one multiplier at reuse factor
 1 (zero weights and padding cost nothing: the RTL writer leaves them out, and builds a product
 that recurs once). Its cost is counted in bit operations (BOPs): input width x weight width,
-the usual proxy for multiplier area in LUTs, summed over the products. :func:`fit_luts` turns
-BOPs into LUTs by a straight line fitted to what Yosys makes of a few configurations, and says
-how far off the line is at each of them.
+the usual proxy for multiplier area in LUTs, summed over the products.
+
+For the ``distributed`` strategy (no multipliers) the estimate builds the shift-add graphs the
+RTL writer builds (:mod:`hlsfx.codegen.adder_graph`: one per padding pattern of a convolution)
+and counts their adders and adder bits (the bits of each adder's carry chain: about one LUT
+each). :func:`fit_luts` turns BOPs or adder bits into LUTs by a straight line fitted to what
+Yosys makes of a few configurations, and says how far off the line is at each of them.
 """
 
 from __future__ import annotations
@@ -17,12 +21,15 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from hlsfx.codegen.adder_graph import code_range, layer_matrix, sums_of
+from hlsfx.codegen.strategies import DISTRIBUTED, STRATEGIES
 from hlsfx.kinds import WindowKind
 
 if TYPE_CHECKING:
+    from hlsfx.graph import Layer
     from hlsfx.model import QuantizedModel
 
-__all__ = ["LayerEstimate", "LutFit", "ResourceEstimate", "estimate", "fit_luts"]
+__all__ = ["MEASURES", "LayerEstimate", "LutFit", "ResourceEstimate", "estimate", "fit_luts"]
 
 
 @dataclass(frozen=True)
@@ -35,6 +42,9 @@ class LayerEstimate:
     weight_bits: int
     weights: int
     """nonzero weight codes"""
+    adders: int | None = None
+    """the distributed strategy's adders (None: not estimated)"""
+    adder_bits: int | None = None
 
     @property
     def bops(self) -> int:
@@ -60,16 +70,34 @@ class ResourceEstimate:
         """Bits of all nonzero weight codes: what the weights take in the design."""
         return sum(e.weights * e.weight_bits for e in self.layers)
 
+    @property
+    def adders(self) -> int | None:
+        """The distributed strategy's adders (None unless estimated)."""
+        counts = [e.adders for e in self.layers]
+        return None if None in counts else sum(counts)  # type: ignore[arg-type]
+
+    @property
+    def adder_bits(self) -> int | None:
+        counts = [e.adder_bits for e in self.layers]
+        return None if None in counts else sum(counts)  # type: ignore[arg-type]
+
     def as_dict(self) -> dict[str, int]:
-        return {"multipliers": self.multipliers, "bops": self.bops, "weight_bits": self.weight_bits}
+        found = {"multipliers": self.multipliers, "bops": self.bops,
+                 "weight_bits": self.weight_bits}  # fmt: skip
+        if self.adders is not None:
+            found.update(adders=self.adders, adder_bits=self.adder_bits)
+        return found
 
     def per_layer(self) -> dict[str, dict[str, int]]:
-        """Each layer's multipliers, their operand widths and its BOPs."""
-        return {
-            e.layer: {"multipliers": e.multipliers, "input_bits": e.input_bits,
-                      "weight_bits": e.weight_bits, "bops": e.bops}
-            for e in self.layers
-        }  # fmt: skip
+        """Each layer's multipliers, their operand widths and its BOPs (and its adders and
+        adder bits, when estimated)."""
+        rows = {}
+        for e in self.layers:
+            rows[e.layer] = {"multipliers": e.multipliers, "input_bits": e.input_bits,
+                             "weight_bits": e.weight_bits, "bops": e.bops}  # fmt: skip
+            if e.adders is not None:
+                rows[e.layer].update(adders=e.adders, adder_bits=e.adder_bits)
+        return rows
 
 
 def _distinct_products(index: np.ndarray, codes: np.ndarray) -> int:
@@ -85,11 +113,32 @@ def _distinct_products(index: np.ndarray, codes: np.ndarray) -> int:
     return len(np.unique(np.concatenate(pairs), axis=0)) if pairs else 0
 
 
-def estimate(qm: QuantizedModel) -> ResourceEstimate:
+def _adders(qm: QuantizedModel, layer: Layer, index: np.ndarray) -> tuple[int, int]:
+    """The adders and adder bits of the layer's shift-add graphs over every row or window of
+    ``index`` (input, or -1 for padding), one graph per padding pattern as the RTL builds."""
+    p = qm.precisions[layer.name]
+    matrix = layer_matrix(layer, p.params["weight"])
+    x_range = code_range(qm, layer.inputs[0])
+    sums = sums_of(p, qm.tensor_types[layer.inputs[0]])  # as if exact, should it not be
+    patterns: dict[bytes, int] = {}
+    for row in index >= 0:
+        patterns[row.tobytes()] = patterns.get(row.tobytes(), 0) + 1
+    adders = bits = 0
+    for pattern, count in patterns.items():
+        present = np.frombuffer(pattern, dtype=bool)
+        graph = sums.graph(matrix * present[:, None], [x_range] * len(matrix))
+        adders, bits = adders + count * graph.adders, bits + count * graph.adder_bits
+    return adders, bits
+
+
+def estimate(qm: QuantizedModel, *, strategy: str = "latency") -> ResourceEstimate:
     """The multipliers of ``qm``'s layers at reuse factor 1: one per distinct product of an
     input and a nonzero weight code (the RTL writer builds an input's product with equal
     codes once; padding taps read nothing), over every row of a Dense and every position of
-    a convolution."""
+    a convolution. With ``strategy="distributed"`` also the adders and adder bits of the
+    shift-add graphs that strategy builds instead (slower: it builds them)."""
+    if strategy not in STRATEGIES:
+        raise ValueError(f"strategy {strategy!r} is not one of {', '.join(STRATEGIES)}")
     layers = []
     for layer in qm.graph.layers:
         p = qm.precisions[layer.name]
@@ -107,26 +156,33 @@ def estimate(qm: QuantizedModel) -> ResourceEstimate:
             products = _distinct_products(index, weight)
         x_t = qm.tensor_types[layer.inputs[0]]
         nonzero = int(np.count_nonzero(weight))
-        layers.append(
-            LayerEstimate(layer.name, products, x_t.width, p.types["weight"].width, nonzero)
-        )
+        adders = _adders(qm, layer, index) if strategy == DISTRIBUTED else (None, None)
+        layers.append(LayerEstimate(layer.name, products, x_t.width, p.types["weight"].width,
+                                    nonzero, *adders))  # fmt: skip
     return ResourceEstimate(tuple(layers))
+
+
+MEASURES = {"latency": "bops", "resource": "bops", DISTRIBUTED: "adder_bits"}
+"""what a strategy's LUTs are fitted against: BOPs of multipliers, or bits of adders"""
+MEASURE_NAMES = {"bops": "BOPs", "adder_bits": "adder bits"}
 
 
 @dataclass(frozen=True)
 class LutFit:
-    """LUTs ~ ``per_bop`` x BOPs + ``offset``, fitted by least squares to what Yosys
-    ``synth_xilinx -nodsp`` (multipliers in LUTs) made of a few configurations."""
+    """LUTs ~ ``per_unit`` x cost + ``offset``, fitted by least squares to what Yosys
+    ``synth_xilinx`` made of a few configurations: the cost is ``measure``, BOPs (multipliers
+    in LUTs, ``-nodsp``) or the distributed strategy's adder bits."""
 
-    per_bop: float
+    per_unit: float
     offset: float
     points: tuple[tuple[int, int], ...]
-    """(estimated BOPs, synthesized LUTs) of each configuration"""
+    """(estimated cost, synthesized LUTs) of each configuration"""
     target: str = "xc7"
+    measure: str = "bops"
 
-    def luts(self, bops: int) -> int:
-        """The LUTs the fit gives for ``bops``."""
-        return round(self.per_bop * bops + self.offset)
+    def luts(self, cost: int) -> int:
+        """The LUTs the fit gives for ``cost`` (in :attr:`measure`)."""
+        return round(self.per_unit * cost + self.offset)
 
     @property
     def errors(self) -> tuple[float, ...]:
@@ -135,26 +191,35 @@ class LutFit:
 
     def __str__(self) -> str:
         worst = max(abs(e) for e in self.errors)
+        how = "-nodsp" if self.measure == "bops" else "distributed strategy"
         return (
-            f"LUTs ~ {self.per_bop:.4f} x BOPs + {self.offset:.0f} (Yosys synth_xilinx -nodsp, "
-            f"{self.target}, {len(self.points)} points; largest error {worst:.1%})"
+            f"LUTs ~ {self.per_unit:.4f} x {MEASURE_NAMES[self.measure]} + {self.offset:.0f} "
+            f"(Yosys synth_xilinx {how}, {self.target}, {len(self.points)} points; largest "
+            f"error {worst:.1%})"
         )
 
 
-def fit_luts(models: list[QuantizedModel], folder: str | Path, *, target: str = "xc7") -> LutFit:
-    """Write each model's RTL into ``folder``, synthesize it with Yosys (multipliers in LUTs)
-    and fit LUTs against the estimated BOPs; at least two models of different BOPs."""
+def fit_luts(models: list[QuantizedModel], folder: str | Path, *, target: str = "xc7",
+             strategy: str = "latency") -> LutFit:  # fmt: skip
+    """Write each model's RTL into ``folder`` with ``strategy``, synthesize it with Yosys
+    (multipliers in LUTs) and fit LUTs against the estimated BOPs, or for the distributed
+    strategy its adder bits; at least two models of different cost."""
     from hlsfx.codegen.rtl import write_rtl
     from hlsfx.cosim.yosys import synth
 
-    if len({estimate(qm).bops for qm in models}) < 2:
-        raise ValueError("fitting LUTs needs at least two configurations of different BOPs")
+    measure = MEASURES.get(strategy)
+    if measure is None:
+        raise ValueError(f"strategy {strategy!r} is not one of {', '.join(MEASURES)}")
+    costs = [estimate(qm, strategy=strategy).as_dict()[measure] for qm in models]
+    if len(set(costs)) < 2:
+        raise ValueError("fitting LUTs needs at least two configurations of different "
+                         f"{MEASURE_NAMES[measure]}")  # fmt: skip
     points = []
-    for k, qm in enumerate(models):
-        project = write_rtl(qm, Path(folder) / f"point{k}", vectors=1)
+    for k, (qm, cost) in enumerate(zip(models, costs, strict=True)):
+        project = write_rtl(qm, Path(folder) / f"point{k}", vectors=1, strategy=strategy)
         luts = synth(project, target=target, dsp=False).resources["LUT"]
-        points.append((estimate(qm).bops, int(luts)))
-    bops = np.array([b for b, _ in points], dtype=np.float64)
+        points.append((cost, int(luts)))
+    x = np.array([b for b, _ in points], dtype=np.float64)
     luts = np.array([n for _, n in points], dtype=np.float64)
-    per_bop, offset = np.polyfit(bops, luts, 1)
-    return LutFit(float(per_bop), float(offset), tuple(points), target)
+    per_unit, offset = np.polyfit(x, luts, 1)
+    return LutFit(float(per_unit), float(offset), tuple(points), target, measure)

@@ -3,7 +3,8 @@ PDF).
 
 - :func:`accuracy_vs_width`: accuracy against total bits, one curve per scanned layer/role,
   the float model's accuracy as a reference line;
-- :func:`accuracy_vs_resources`: accuracy against the estimated multiplier cost (BOPs), the
+- :func:`accuracy_vs_resources`: accuracy against the estimated cost (multiplier BOPs, or the
+  distributed strategy's adder bits), the
   Pareto front marked;
 - :func:`profile`: per layer, the magnitudes of its weights and of its outputs on data against
   the range its type can represent, values that overflow marked.
@@ -86,10 +87,18 @@ def accuracy_vs_width(
     return _save(fig, path)
 
 
-def pareto_front(results: Sequence[PointResult]) -> list[PointResult]:
-    """The points no other point beats on both accuracy and BOPs, cheapest first."""
+COSTS = {
+    "bops": "estimated multiplier cost (bit operations: products x input bits x weight bits)",
+    "adder_bits": "estimated cost of the distributed strategy (adder bits, about one LUT each)",
+}
+"""the resource estimates a plot can set accuracy against, and their axis labels"""
+
+
+def pareto_front(results: Sequence[PointResult], measure: str = "bops") -> list[PointResult]:
+    """The points no other point beats on both accuracy and cost (``measure``, a key of
+    :data:`COSTS`), cheapest first."""
     usable = sorted((r for r in results if r.accuracy is not None),
-                    key=lambda r: (r.resources["bops"], -r.accuracy))  # fmt: skip
+                    key=lambda r: (r.resources[measure], -r.accuracy))  # fmt: skip
     front, best = [], -1.0
     for r in usable:
         if r.accuracy > best:
@@ -103,31 +112,36 @@ def accuracy_vs_resources(
     path: str | Path,
     *,
     float_accuracy: float | None = None,
-    title: str = "Accuracy against estimated multiplier cost",
+    title: str | None = None,
+    measure: str = "bops",
 ) -> list[Path]:
-    """Accuracy against the estimated bit operations of the multipliers, every point grey and
-    the Pareto front in colour, labelled with its types."""
+    """Accuracy against the estimated cost (``measure``: the multipliers' bit operations, or
+    the distributed strategy's adder bits), every point grey and the Pareto front in colour,
+    labelled with its types."""
+    if measure not in COSTS:
+        raise ValueError(f"measure {measure!r} is not one of {', '.join(COSTS)}")
     fig, ax = _figure(7.5, 4.5)
     usable = [r for r in results if r.accuracy is not None]
-    ax.scatter([r.resources["bops"] for r in usable], [r.accuracy * 100 for r in usable],
+    ax.scatter([r.resources[measure] for r in usable], [r.accuracy * 100 for r in usable],
                color="0.7", s=14, label="scanned points")  # fmt: skip
-    front = pareto_front(usable)
+    front = pareto_front(usable, measure)
     ax.step(
-        [r.resources["bops"] for r in front], [r.accuracy * 100 for r in front],
+        [r.resources[measure] for r in front], [r.accuracy * 100 for r in front],
         where="post", color="tab:red", marker="o", markersize=5, label="Pareto front",
     )  # fmt: skip
     for k, r in enumerate(front):  # labels alternately below and above, so neighbours part
         ax.annotate(
-            f"<{r.point.width},{r.point.integer}>", (r.resources["bops"], r.accuracy * 100),
+            f"<{r.point.width},{r.point.integer}>", (r.resources[measure], r.accuracy * 100),
             textcoords="offset points", xytext=(4, -11 if k % 2 else 5), fontsize=7,
         )  # fmt: skip
     if float_accuracy is not None:
         ax.axhline(float_accuracy * 100, color="black", linestyle="--", linewidth=1,
                    label=f"float model ({float_accuracy:.2%})")  # fmt: skip
     ax.set_xscale("log")
-    ax.set_xlabel("estimated multiplier cost (bit operations: products x input bits x weight bits)")
+    ax.set_xlabel(COSTS[measure])
     ax.set_ylabel("accuracy on the test set (%)")
-    ax.set_title(title)
+    what = "multiplier cost" if measure == "bops" else "distributed cost"
+    ax.set_title(title or f"Accuracy against estimated {what}")
     ax.grid(alpha=0.3, which="both")
     ax.legend(fontsize=8, loc="lower right")
     return _save(fig, path)

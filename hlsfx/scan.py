@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from hlsfx.codegen.strategies import DISTRIBUTED, STRATEGIES
 from hlsfx.estimate import estimate
 from hlsfx.model import QuantizedModel, configure, load_config
 
@@ -175,6 +176,7 @@ class _Job:
     reference: np.ndarray
     calibration: Any
     threads: int | None
+    strategy: str = "latency"
 
 
 _WORKER_JOB: _Job | None = None
@@ -263,7 +265,7 @@ def _evaluate(point: ScanPoint, job: _Job | None = None) -> PointResult:
             right += int(np.count_nonzero(classes == job.labels[begin:stop]))
         for layer, roles in report.counts.items():
             overflows[layer] = overflows.get(layer, 0) + sum(roles.values())
-    cost = estimate(qm)
+    cost = estimate(qm, strategy=job.strategy)
     return PointResult(
         point,
         right / n if job.labels is not None else None,
@@ -280,10 +282,14 @@ def _evaluate(point: ScanPoint, job: _Job | None = None) -> PointResult:
 # --- the scan -----------------------------------------------------------------------------------
 
 
-def _fingerprint(graph: Graph, base: Mapping[str, Any], x: Any, labels: Any) -> str:
-    """What must not change between a scan and its resumption: model, base, data."""
+def _fingerprint(graph: Graph, base: Mapping[str, Any], x: Any, labels: Any,
+                 strategy: str) -> str:  # fmt: skip
+    """What must not change between a scan and its resumption: model, base, data, and the
+    strategy whose cost is estimated."""
     digest = hashlib.sha256()
     digest.update(json.dumps(base, sort_keys=True, default=str).encode())
+    if strategy == DISTRIBUTED:  # (the multipliers' estimate keeps the fingerprints it had)
+        digest.update(b"strategy:distributed")
     for layer in graph.layers:
         digest.update(f"{layer.name}:{layer.kind.name}:{layer.inputs}:{layer.output}".encode())
         for name in sorted(layer.params):
@@ -315,7 +321,8 @@ def _read_finished(path: Path, fingerprint: str) -> dict[str, PointResult]:
                 finished[data["key"]] = PointResult.from_json(data)
             elif data.get("fingerprint") != fingerprint:
                 raise ValueError(
-                    f"{path} holds a scan of another model, base configuration or data set "
+                    f"{path} holds a scan of another model, base configuration, data set or "
+                    "strategy "
                     f"(fingerprint {data.get('fingerprint')!r}, this scan {fingerprint!r}); "
                     "choose another output file or delete it"
                 )
@@ -360,6 +367,7 @@ def scan(
     executor: concurrent.futures.Executor | None = None,
     progress: bool | None = None,
     on_result: Callable[[PointResult], None] | None = None,
+    strategy: str = "latency",
 ) -> list[PointResult]:
     """Emulate ``model`` on ``x`` at every point; the results in the order of ``points``.
 
@@ -389,7 +397,12 @@ def scan(
         Show a progress bar on stderr (default: when stderr is a terminal).
     on_result : callable, optional
         Called with each point's result as it finishes.
+    strategy : str
+        Whose cost the estimate gives: ``"latency"`` (multipliers, BOPs) or ``"distributed"``
+        (also the adders and adder bits of the shift-add graphs that strategy writes; slower).
     """
+    if strategy not in STRATEGIES:
+        raise ValueError(f"strategy {strategy!r} is not one of {', '.join(STRATEGIES)}")
 
     if isinstance(model, QuantizedModel):
         graph, base = model.graph, base or model.config()
@@ -425,7 +438,7 @@ def scan(
         out = Path(out)
         out.parent.mkdir(parents=True, exist_ok=True)
         jsonl, csv_path = out.with_suffix(".jsonl"), out.with_suffix(".csv")
-        fingerprint = _fingerprint(graph, base, x, labels)
+        fingerprint = _fingerprint(graph, base, x, labels, strategy)
         results = _read_finished(jsonl, fingerprint)
         if not jsonl.exists() or jsonl.stat().st_size == 0:
             jsonl.write_text(json.dumps({"fingerprint": fingerprint, "samples": n}) + "\n")
@@ -443,13 +456,13 @@ def scan(
             on_result(result)
 
     base_qm = configure(graph, config=base)
-    job = _Job(base_qm, x, labels, reference, calibration, None)
+    job = _Job(base_qm, x, labels, reference, calibration, None, strategy)
     workers = workers or os.cpu_count() or 1
     if executor is None and (workers == 1 or len(todo) <= 1):
         for point in todo:
             finished(_evaluate(point, job))
     elif executor is None:
-        job = _Job(base_qm, x, labels, reference, calibration, 1)
+        job = _Job(base_qm, x, labels, reference, calibration, 1, strategy)
         with concurrent.futures.ProcessPoolExecutor(
             min(workers, len(todo)), initializer=_init_worker, initargs=(job,)
         ) as pool:

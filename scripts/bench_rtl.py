@@ -4,15 +4,24 @@ Icarus and on Verilator (build included), latency and II, and the gate-level co-
 the netlist (cell models flattened in, Icarus) at the reuse factors named, as one table. Every
 co-simulation must pass (output codes equal to the emulator's) or the script stops.
 
+With ``--strategy distributed``: the distributed strategy against the multiplier RTL (with
+DSPs and with -nodsp) on the jet tagger at ap_fixed<16,6> and at the configuration ``hlsfx
+optimize`` finds within 1 % of float (on the jet_mlp example, which has data), and against
+da4ml on its two benchmark configurations (see scripts/bench_distributed.py).
+
     python scripts/bench_rtl.py [--reuse 1 2 4 8] [--vectors 1000] [--keep DIR]
+    python scripts/bench_rtl.py --strategy distributed [--vectors 1000] [--keep DIR]
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import tempfile
 import time
 from pathlib import Path
+
+from bench_distributed import DA4ML_CONFIGS, DA4ML_LUTS, da4ml_model, da4ml_row, measure
 
 import hlsfx
 from hlsfx.cosim.simulate import run
@@ -41,7 +50,16 @@ def main() -> None:
         help="reuse factors whose netlist is co-simulated",
     )
     parser.add_argument("--keep", type=Path, help="write the projects here (default: a temp dir)")
+    parser.add_argument("--strategy", choices=("latency", "distributed"), default="latency")
+    parser.add_argument(
+        "--tables", nargs="*", default=["16_6", "optimized", "da4ml"],
+        help="distributed: which tables (16_6, optimized, da4ml)",
+    )  # fmt: skip
     args = parser.parse_args()
+    if args.strategy == "distributed":
+        with tempfile.TemporaryDirectory() as scratch:
+            distributed_tables(args, args.keep or Path(scratch))
+        return
     qm = hlsfx.configure(
         hlsfx.load(args.fixtures / "onnx" / "three_layer_keras.onnx"), args.precision
     )
@@ -72,17 +90,73 @@ def main() -> None:
                     raise SystemExit(result.summary())
             rows.append(row)
             print(row, flush=True)
-    columns = list(dict.fromkeys(c for row in rows for c in row))
     print(
         f"\njet tagger, {args.precision}, {args.vectors} vectors per RTL co-simulation, "
         f"{args.netlist_vectors} on the netlist\n"
     )
+    print_table(rows)
+
+
+def print_table(rows: list[dict]) -> None:
+    columns = list(dict.fromkeys(c for row in rows for c in row))
     print("| " + " | ".join(columns) + " |")
     print("|" + "---|" * len(columns))
     for row in rows:
         values = [row.get(c, "") for c in columns]
         cells = [f"{v:.1f}" if isinstance(v, float) else str(v) for v in values]
-        print("| " + " | ".join(cells) + " |")
+        print("| " + " | ".join(cells) + " |", flush=True)
+
+
+def distributed_tables(args: argparse.Namespace, folder: Path) -> None:
+    """The tables of ``--strategy distributed`` (see scripts/bench_distributed.py)."""
+    from hlsfx.optimize import optimize
+
+    fixture = hlsfx.load(args.fixtures / "onnx" / "three_layer_keras.onnx")
+    designs = {}
+    if "16_6" in args.tables:
+        designs["jet tagger (fixture), ap_fixed<16,6>"] = hlsfx.configure(fixture, "ap_fixed<16,6>")
+    if "optimized" in args.tables:
+        example = hlsfx.examples.load("jet_mlp")
+        start = time.perf_counter()
+        start_qm = hlsfx.configure(example.graph, "ap_fixed<16,6>")
+        x, y = example.x_test[:20000], example.y_test[:20000]
+        found = optimize(start_qm, x, y, budget=0.01, progress=False, show=False)
+        print(
+            f"hlsfx optimize: {time.perf_counter() - start:.0f} s, accuracy "
+            f"{found.accuracy_after:.4f} (float {found.float_accuracy:.4f})",
+            flush=True,
+        )
+        designs["jet_mlp, the configuration hlsfx optimize finds within 1 % of float"] = found.after
+    for title, qm in designs.items():
+        slug = re.sub(r"\W+", "_", title)[:40]
+        rows = []
+        for name, options, dsp in (("multipliers", {}, True),
+                                   ("multipliers -nodsp", {}, False),
+                                   ("distributed", {"strategy": "distributed"}, True)):  # fmt: skip
+            row = measure(qm, folder / slug, name.replace(" ", "_"), options, args.vectors,
+                          args.netlist_vectors, dsp)  # fmt: skip
+            print(row, flush=True)
+            rows.append(row)
+        ratio = rows[2]["LUT"] / rows[1]["LUT"]
+        print(
+            f"\n{title}: {args.vectors} vectors per Verilator co-simulation, "
+            f"{args.netlist_vectors} at gate level; LUT distributed / LUT -nodsp = {ratio:.3f}\n"
+        )
+        print_table(rows)
+    if "da4ml" in args.tables:
+        for title, (weight, activation) in DA4ML_CONFIGS.items():
+            qm = da4ml_model(fixture, weight, activation)
+            slug = re.sub(r"\W+", "_", title)[:40]
+            rows = [measure(qm, folder / slug, "hlsfx_distributed", {"strategy": "distributed"},
+                            args.vectors, args.netlist_vectors)]  # fmt: skip
+            theirs = da4ml_row(qm, folder / slug)
+            if theirs is not None:
+                rows.append(theirs)
+            print(
+                f"\njet tagger without softmax, {title} (da4ml 0.6.0 as issue 18 quotes it: "
+                f"{DA4ML_LUTS[title]:,} LUT)\n"
+            )
+            print_table(rows)
 
 
 if __name__ == "__main__":

@@ -173,3 +173,14 @@ def test_scan_fits_luts_to_yosys_on_the_command_line(tmp_path, capsys):
                  "--out", str(tmp_path / "scan")]) == 0  # fmt: skip
     text = capsys.readouterr().out
     assert "LUTs (fit)" in text and "LUTs ~ " in text and "2 points; largest error" in text
+    # the distributed strategy's cost: adder bits, fitted to its own RTL; a scan file of the
+    # multipliers' estimate is not resumed as this one
+    args = ["scan", str(tmp_path / "tiny.onnx"), "--data", str(tmp_path / "data.npz"),
+            "--widths", "4:7", "--workers", "1", "--quiet", "--strategy", "distributed"]  # fmt: skip
+    assert main([*args, "--out", str(tmp_path / "scan")]) != 0
+    assert "another model, base configuration, data set or strategy" in capsys.readouterr().err
+    assert main([*args, "--fit-luts", "2", "--out", str(tmp_path / "adders")]) == 0
+    text = capsys.readouterr().out
+    assert "adder bits" in text and "x adder bits" in text and "distributed strategy" in text
+    rows = (tmp_path / "adders.csv").read_text().splitlines()
+    assert "adder_bits" in rows[0] and len(rows) == 5

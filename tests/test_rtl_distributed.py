@@ -177,3 +177,62 @@ def test_the_command_line_writes_the_distributed_rtl_and_hls(tmp_path):
                      "--strategy", "distributed")  # fmt: skip
     assert stream.returncode != 0 and "written for io_parallel designs" in stream.stderr
     assert not (tmp_path / "x").exists()
+
+
+def _cell(kind: str, inputs: dict, outputs: dict) -> dict:
+    ports = {**inputs, **outputs}
+    directions = {**dict.fromkeys(inputs, "input"), **dict.fromkeys(outputs, "output")}
+    return {"type": kind, "connections": ports, "port_directions": directions}
+
+
+def test_logic_depth_counts_luts_on_the_longest_path_and_not_carries():
+    from hlsfx.cosim.logic_depth import logic_depth
+
+    # in -> FF a -> LUT -> CARRY4 -> LUT -> FF b -> LUT -> out; a second, shorter path into b
+    cells = {
+        "a": _cell("FDRE", {"D": [2], "C": [1]}, {"Q": [10]}),
+        "l1": _cell("LUT2", {"I0": [10], "I1": [2]}, {"O": [11]}),
+        "c": _cell("CARRY4", {"S": [11, 2, 2, 2], "CI": ["0"]}, {"O": [12, 20, 21, 22]}),
+        "l2": _cell("LUT3", {"I0": [12], "I1": [10], "I2": [2]}, {"O": [13]}),
+        "b": _cell("FDRE", {"D": [13], "C": [1]}, {"Q": [14]}),
+        "l3": _cell("LUT1", {"I0": [14]}, {"O": [15]}),
+    }
+    netlist = {"modules": {"top": {
+        "ports": {"clk": {"direction": "input", "bits": [1]},
+                  "x": {"direction": "input", "bits": [2]},
+                  "y": {"direction": "output", "bits": [15]}},
+        "cells": cells,
+        "netnames": {"stage_reg": {"bits": [14]}, "first_reg": {"bits": [10]},
+                     "$auto$tmp": {"bits": [13], "hide_name": 1}},
+    }}}  # fmt: skip
+    depth = logic_depth(netlist, "top")
+    assert depth.levels == 2
+    assert depth.by_register == {"<outputs>": 1, "first_reg": 0, "stage_reg": 2}
+    cells["loop"] = _cell("LUT1", {"I0": [13]}, {"O": [12]})
+    del cells["c"]
+    cells["l2"]["connections"]["I0"] = [16]
+    cells["l4"] = _cell("LUT2", {"I0": [12], "I1": [17]}, {"O": [16]})
+    cells["l5"] = _cell("LUT1", {"I0": [16]}, {"O": [17]})
+    with pytest.raises(ValueError, match="combinational loop"):
+        logic_depth(netlist, "top")
+
+
+def test_each_stage_holds_max_adder_depth_adders_and_the_netlist_is_bit_exact(tmp_path):
+    from hlsfx.cosim.simulate import run
+    from hlsfx.cosim.yosys import synth
+
+    require(shutil.which("yosys") is not None, "yosys", "run scripts/setup.sh test")
+    qm, vectors = _random_chain(0)
+    levels = {}
+    for depth in (1, 8):
+        project = write_rtl(qm, tmp_path / f"d{depth}", strategy="distributed", vectors=vectors,
+                            max_adder_depth=depth)  # fmt: skip
+        result = synth(project)
+        assert result.resources["DSP"] == 0
+        levels[depth] = result.depth
+    # one adder per stage: one LUT level into every pipeline register (its carry chain is free)
+    stages = {name: n for name, n in levels[1].by_register.items() if re.search(r"_s\d+$", name)}
+    assert stages and max(stages.values()) == 1, stages
+    assert levels[8].levels > levels[1].levels
+    netlist = run(project, simulator="icarus", vectors=40, netlist=True)
+    assert netlist.passed and netlist.mismatches == 0, netlist.summary()

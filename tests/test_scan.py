@@ -155,12 +155,18 @@ def test_a_lut_fit_to_yosys_states_its_error_at_each_point(tmp_path):
     fit = fit_luts(models, tmp_path)
     bops = [estimate(qm).bops for qm in models]
     assert [b for b, _ in fit.points] == bops and all(luts > 0 for _, luts in fit.points)
-    assert fit.per_bop > 0  # wider operands, more LUTs
+    assert fit.per_unit > 0  # wider operands, more LUTs
     assert len(fit.errors) == 3 and "largest error" in str(fit)
     for (b, luts), error in zip(fit.points, fit.errors, strict=True):
         assert error == (fit.luts(b) - luts) / luts
     with pytest.raises(ValueError, match="at least two configurations of different BOPs"):
         fit_luts(models[:1], tmp_path)
+    # the distributed strategy's LUTs against its adder bits, counted as the RTL builds them
+    fit = fit_luts(models, tmp_path / "distributed", strategy="distributed")
+    bits = [estimate(qm, strategy="distributed").adder_bits for qm in models]
+    assert [b for b, _ in fit.points] == bits and fit.per_unit > 0
+    assert fit.measure == "adder_bits" and "x adder bits" in str(fit)
+    assert all(abs(error) < 0.5 for error in fit.errors), fit
 
 
 def _records(path) -> dict:

@@ -1,0 +1,136 @@
+"""The distributed strategy against multipliers and against da4ml, for ``bench_rtl.py
+--strategy distributed``.
+
+Per configuration of the jet tagger, one table: the multiplier RTL (DSPs, and ``-nodsp``) and
+the distributed RTL, each synthesized with Yosys ``synth_xilinx -family xc7``: LUT, FF, DSP,
+CARRY, LUT levels (the most on any path; into the pipeline registers by stage), latency,
+Verilog generation time, adders with and without shared terms, and every design co-simulated
+on Verilator (``vectors``) and at gate level on Icarus (``netlist_vectors``); a failing
+co-simulation stops the script. Then the two configurations da4ml 0.6.0 was measured on (the
+jet tagger without its softmax, exact sums, ReLU outputs truncated and saturated): hlsfx's
+distributed RTL and, when da4ml is installed (``pip install da4ml==0.6.0``, an optional
+benchmark dependency), da4ml's combinational Verilog of the same network in the same run.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+import shutil
+import time
+from pathlib import Path
+
+import hlsfx
+from hlsfx.cosim.simulate import run
+from hlsfx.cosim.yosys import synth, synth_sources
+from hlsfx.graph import Graph
+from hlsfx.model import QuantizedModel
+
+DA4ML_CONFIGS = {
+    "weights ap_fixed<8,3>, activations ap_fixed<16,6>": ("ap_fixed<8,3>", "ap_fixed<16,6>"),
+    "weights ap_fixed<6,2>, activations ap_fixed<10,4>": ("ap_fixed<6,2>", "ap_fixed<10,4>"),
+}
+DA4ML_LUTS = {
+    "weights ap_fixed<8,3>, activations ap_fixed<16,6>": 69_091,
+    "weights ap_fixed<6,2>, activations ap_fixed<10,4>": 38_154,
+}
+"""da4ml 0.6.0's LUTs as issue 18 quotes them (Yosys synth_xilinx -family xc7 -flatten)"""
+
+
+def without_softmax(graph: Graph) -> Graph:
+    """The jet tagger up to its last Dense (da4ml's benchmark leaves the softmax out)."""
+    layers = graph.layers[:-1]
+    shapes = {t: s for t, s in graph.shapes.items() if t != graph.layers[-1].output}
+    return dataclasses.replace(graph, layers=layers, outputs=(layers[-1].output,),
+                               output_layouts={}, shapes=shapes)  # fmt: skip
+
+
+def da4ml_model(graph: Graph, weight: str, activation: str) -> QuantizedModel:
+    """da4ml's benchmark configuration: weights and biases rounded to nearest and saturated,
+    the input quantized, every Dense's sum exact, each ReLU's output truncated and
+    saturated to ``activation``."""
+    graph = without_softmax(graph)
+    w = weight.replace(">", ",AP_RND,AP_SAT>")
+    kinds = {"Dense": {"weight": w, "bias": w}, "ReLU": {"result": activation.replace(
+        ">", ",AP_TRN,AP_SAT>")}}  # fmt: skip
+    inputs = {graph.inputs[0]: activation}
+    exact = hlsfx.configure(graph, activation, kinds=kinds, inputs=inputs)
+    layers = {layer.name: {"result": str(exact.precisions[layer.name].types["accum"])}
+              for layer in graph.layers if layer.kind.weighted}  # fmt: skip
+    return hlsfx.configure(graph, activation, kinds=kinds, layers=layers, inputs=inputs)
+
+
+def stage_levels(by_register: dict[str, int]) -> str:
+    """LUT levels into the pipeline registers ``*_s<k>``, the most per stage boundary k."""
+    stages: dict[int, int] = {}
+    for name, levels in by_register.items():
+        found = re.search(r"_s(\d+)$", name)
+        if found:
+            k = int(found.group(1))
+            stages[k] = max(stages.get(k, 0), levels)
+    return " ".join(str(stages[k]) for k in sorted(stages)) or "-"
+
+
+def measure(qm: QuantizedModel, folder: Path, name: str, options: dict, vectors: int,
+            netlist_vectors: int, dsp: bool = True) -> dict:  # fmt: skip
+    """Write, synthesize and co-simulate one design; its row."""
+    start = time.perf_counter()
+    project = qm.write_rtl(folder / name, vectors=vectors, **options)
+    written = time.perf_counter() - start
+    result = synth(project, dsp=dsp)
+    interface = json.loads((project / "interface.json").read_text())
+    row = {"design": name, "write s": written, "yosys s": result.seconds}
+    row.update({k: result.resources[k] for k in ("LUT", "FF", "DSP", "CARRY")})
+    row["LUT levels"] = result.depth.levels
+    row["levels per stage"] = stage_levels(result.depth.by_register)
+    layers = interface["layers"].values()
+    if options.get("strategy") == "distributed":
+        row["adders"] = sum(layer.get("adders", 0) for layer in layers)
+        row["adders unshared"] = sum(layer.get("adders_unshared", 0) for layer in layers)
+        row["adder bits"] = sum(layer.get("adder_bits", 0) for layer in layers)
+    for simulator, count, netlist in (("verilator", vectors, False),
+                                      ("icarus", netlist_vectors, True)):  # fmt: skip
+        done = run(project, simulator=simulator, vectors=count, netlist=netlist)
+        if not done.passed:
+            raise SystemExit(done.summary())
+        row["latency"], row["II"] = done.latency, done.ii
+    row["cosim"] = f"PASS {vectors} + gate level {netlist_vectors}"
+    return row
+
+
+def da4ml_row(qm: QuantizedModel, folder: Path) -> dict | None:
+    """da4ml 0.6.0's combinational Verilog of ``qm``'s network (the same quantized constants
+    and types), synthesized alike; None when da4ml is not installed."""
+    try:
+        from da4ml.codegen import RTLModel
+        from da4ml.trace import FixedVariableArrayInput, comb_trace
+        from da4ml.trace.ops import quantize, relu
+    except ImportError:
+        return None
+    start = time.perf_counter()
+    x_t = qm.tensor_types[qm.graph.inputs[0]]
+    inputs = FixedVariableArrayInput(qm.graph.shapes[qm.graph.inputs[0]])
+    h = quantize(inputs, 1, x_t.integer - 1, x_t.fractional)
+    for layer in qm.graph.layers:
+        p = qm.precisions[layer.name]
+        if layer.kind.weighted:
+            h = (h @ (p.params["weight"] * float(p.types["weight"].lsb))
+                 + p.params["bias"] * float(p.types["bias"].lsb))  # fmt: skip
+        else:  # a ReLU, truncated and saturated to its result
+            r_t = p.types["result"]
+            h = quantize(relu(h), 1, r_t.integer - 1, r_t.fractional, "SAT", "TRN")
+    logic = comb_trace(inputs, h)
+    target = folder / "da4ml"
+    shutil.rmtree(target, ignore_errors=True)
+    RTLModel(logic, "jet", target, flavor="verilog").write()
+    written = time.perf_counter() - start
+    sources = [target / "src" / "jet.v"] + [
+        p for p in sorted((target / "src" / "static").glob("*.v")) if p.name != "lookup_table.v"
+    ]
+    result = synth_sources(sources, "jet", folder / "da4ml_synth")
+    row = {"design": "da4ml 0.6.0 (combinational)", "write s": written,
+           "yosys s": result.seconds}  # fmt: skip
+    row.update({k: result.resources[k] for k in ("LUT", "FF", "DSP", "CARRY")})
+    row["LUT levels"] = result.depth.levels
+    return row
