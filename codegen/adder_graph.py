@@ -201,30 +201,42 @@ _Term = tuple[int, int, int]  # (node, shift, sign)
 
 
 class _Builder:
+    """The graph under construction. Every node's value is a linear form of the inputs,
+    ``constant + sum_i coefficient_i * x_i``, kept so that its range is exact: the inputs vary
+    independently, so the form's extremes are the sums of each term's (an interval sum of the
+    operands would overstate ``(x << 2) - x``, whose operands share ``x``)."""
+
     def __init__(self, ranges: Sequence[tuple[int, int]]):
         self.nodes = [Node(INPUT, int(lo), int(hi), index=i) for i, (lo, hi) in enumerate(ranges)]
         self.constants: dict[int, int] = {}
-        self.adders: dict[tuple[int, int, int, bool], int] = {}
+        self.adders: dict[tuple[int, int, int, bool, bool], int] = {}
+        self.lo = np.array([int(lo) for lo, _ in ranges], dtype=object)
+        self.hi = np.array([int(hi) for _, hi in ranges], dtype=object)
+        eye = np.eye(len(ranges), dtype=np.int64).astype(object)
+        self.forms: list[tuple[np.ndarray, int]] = [(row, 0) for row in eye]
 
     def constant(self, value: int) -> int:
         if value not in self.constants:
             self.constants[value] = len(self.nodes)
             self.nodes.append(Node(CONSTANT, value, value, value=value))
+            self.forms.append((np.zeros(len(self.lo), dtype=object), value))
         return self.constants[value]
 
     def adder(self, a: int, b: int, shift: int, subtract: bool, reverse: bool = False) -> int:
         """The node ``a ± (b << shift)`` (or ``(b << shift) - a``), made once."""
         key = (a, b, shift, subtract, reverse)
         if key not in self.adders:
-            na, nb = self.nodes[a], self.nodes[b]
-            alo, ahi = (-na.hi, -na.lo) if reverse else (na.lo, na.hi)
-            blo, bhi = (
-                (-nb.hi << shift, -nb.lo << shift) if subtract else (nb.lo << shift, nb.hi << shift)
-            )
-            node = Node(ADDER, alo + blo, ahi + bhi, 1 + max(na.depth, nb.depth), a=a, b=b,
-                        shift=shift, subtract=subtract, reverse=reverse)  # fmt: skip
+            (ca, ka), (cb, kb) = self.forms[a], self.forms[b]
+            sa, sb = (-1 if reverse else 1), (-1 if subtract else 1) << shift
+            form, constant = ca * sa + cb * sb, ka * sa + kb * sb
+            low = constant + int(np.where(form > 0, form * self.lo, form * self.hi).sum())
+            high = constant + int(np.where(form > 0, form * self.hi, form * self.lo).sum())
+            depth = 1 + max(self.nodes[a].depth, self.nodes[b].depth)
+            node = Node(ADDER, low, high, depth, a=a, b=b, shift=shift, subtract=subtract,
+                        reverse=reverse)  # fmt: skip
             self.adders[key] = len(self.nodes)
             self.nodes.append(node)
+            self.forms.append((form, constant))
         return self.adders[key]
 
     def combine(self, t: _Term, u: _Term, positive: bool = False) -> _Term:

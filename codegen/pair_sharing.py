@@ -26,6 +26,13 @@ def _key(n0: int, s0: int, g0: int, n1: int, s1: int, g1: int) -> int:
 
 
 @njit(cache=True)
+def _shift_of(key: int) -> int:
+    """A pair's relative shift: of two pairs as frequent, the closer one is taken first (its
+    adder is narrower)."""
+    return (key >> 1) & ((1 << SHIFT_BITS) - 1)
+
+
+@njit(cache=True)
 def _at(j: int, node: int, shift: int) -> int:
     return ((j << NODE_BITS) | node) << SHIFT_BITS | shift
 
@@ -37,7 +44,8 @@ def share_pairs(node: np.ndarray, shift: np.ndarray, sign: np.ndarray, length: n
     their first ``length[j]`` entries. Repeatedly, the pair pattern ``(a, b, d, subtract)``
     with the most non-overlapping occurrences (two or more) becomes node ``first_id + k``
     (``a + (b << d)``, or ``a - (b << d)``), which replaces each occurrence ``(a, s, g)``,
-    ``(b, s + d, ±g)`` by ``(node, s, g)``. Returns the patterns taken, ``(k, 4)``."""
+    ``(b, s + d, ±g)`` by ``(node, s, g)``; of patterns as frequent, the one of smaller ``d``
+    first. Returns the patterns taken, ``(k, 4)``."""
     columns = node.shape[0]
     counts = Dict.empty(types.int64, types.int64)
     where = Dict.empty(types.int64, types.int64)  # (column, node, shift) -> term index
@@ -47,18 +55,18 @@ def share_pairs(node: np.ndarray, shift: np.ndarray, sign: np.ndarray, length: n
             for y in range(x + 1, length[j]):
                 k = _key(node[j, x], shift[j, x], sign[j, x], node[j, y], shift[j, y], sign[j, y])
                 counts[k] = (counts[k] if k in counts else 0) + 1
-    heap = [(-c, k) for k, c in counts.items() if c > 1]
+    heap = [(-c, _shift_of(k), k) for k, c in counts.items() if c > 1]
     heapq.heapify(heap)
     taken = List.empty_list(types.int64)
     found_j = np.empty(node.size, np.int64)
     found_s = np.empty(node.size, np.int64)
     while len(heap) > 0:
-        negative, key = heapq.heappop(heap)
+        negative, _, key = heapq.heappop(heap)
         now = counts[key]
         if now < 2:
             continue
         if now != -negative:
-            heapq.heappush(heap, (-now, key))
+            heapq.heappush(heap, (-now, _shift_of(key), key))
             continue
         subtract = key & 1
         d = (key >> 1) & ((1 << SHIFT_BITS) - 1)
@@ -112,7 +120,7 @@ def share_pairs(node: np.ndarray, shift: np.ndarray, sign: np.ndarray, length: n
                 c = (counts[k] if k in counts else 0) + 1
                 counts[k] = c
                 if c > 1:
-                    heapq.heappush(heap, (-c, k))
+                    heapq.heappush(heap, (-c, _shift_of(k), k))
             t = length[j]
             node[j, t], shift[j, t], sign[j, t] = made, s, g
             where[_at(j, made, s)] = t

@@ -1,16 +1,17 @@
 """Co-simulation with cocotb (Icarus, Verilator) of the RTL hlsfx writes (or its Yosys netlist),
 and of RTL from Vivado/Vitis HLS or any Verilog top with HLS port conventions; synthesis with
-Yosys: :func:`run`, :func:`run_vendor`, :func:`infer_interface`, :func:`synth` and
-:func:`size_fifos` (loaded on first use, so importing the package needs neither numpy nor
-cocotb)."""
+Yosys: :func:`run`, :func:`run_vendor`, :func:`infer_interface`, :func:`synth` (with the
+logic depth, :class:`LogicDepth`), :func:`synth_sources` and :func:`size_fifos` (loaded on first
+use, so importing the package needs neither numpy nor cocotb)."""
 
 from __future__ import annotations
 
 import importlib
 
 __all__ = [
-    "CosimError", "CosimResult", "SynthError", "SynthResult", "infer_interface", "read_tb_inputs",
-    "read_tb_outputs", "run", "run_vendor", "simulation_netlist", "size_fifos", "synth",
+    "CosimError", "CosimResult", "LogicDepth", "SynthError", "SynthResult", "infer_interface",
+    "read_tb_inputs", "read_tb_outputs", "run", "run_vendor", "simulation_netlist", "size_fifos",
+    "synth", "synth_sources",
 ]  # fmt: skip
 
 _LAZY = {
@@ -25,6 +26,8 @@ _LAZY = {
     "SynthResult": "hlsfx.cosim.yosys",
     "simulation_netlist": "hlsfx.cosim.yosys",
     "synth": "hlsfx.cosim.yosys",
+    "synth_sources": "hlsfx.cosim.yosys",
+    "LogicDepth": "hlsfx.cosim.logic_depth",
     "size_fifos": "hlsfx.cosim.fifo_sizing",
 }
 

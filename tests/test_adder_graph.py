@@ -108,3 +108,33 @@ def test_nodes_are_as_wide_as_their_range_and_the_tree_is_balanced_for_depth():
     signed = adder_graph(np.array([[1], [-1]]), [(-128, 127)] * 2)
     node = signed.nodes[signed.outputs[0].node]
     assert (node.lo, node.hi, node.width, node.signed) == (-255, 255, 9, True)
+
+
+@pytest.mark.parametrize(
+    ("result", "nonnegative"),
+    [
+        ("ap_fixed<8,3,AP_TRN,AP_SAT>", True),  # saturates
+        ("ap_fixed<10,5>", True),  # wraps, but holds every input value
+        ("ap_fixed<8,3>", True),  # the input's own type
+        ("ap_fixed<7,2>", False),  # wraps: a large input comes out negative
+        ("ap_fixed<7,3,AP_RND>", False),  # coarser: the largest input rounds up past the top
+    ],
+)
+def test_a_relu_s_codes_are_known_non_negative_only_where_its_cast_cannot_wrap(
+    result, nonnegative
+):
+    import hlsfx
+    from hlsfx import kinds
+    from hlsfx.codegen.adder_graph import code_range
+    from hlsfx.graph import Graph, Layer
+
+    graph = Graph(("x",), ("y",), (Layer("relu", kinds.RELU, ["x"], "y"),), {"x": (2,), "y": (2,)})
+    qm = hlsfx.configure(graph, "ap_fixed<8,3>", layers={"relu": {"result": result}})
+    y = qm.tensor_types["y"]
+    assert code_range(qm, "y") == ((0 if nonnegative else y.min_code), y.max_code)
+    assert code_range(qm, "x") == (-128, 127)
+    # the emulator agrees: over every input code, no negative output where none is claimed
+    codes = np.arange(-128, 128).reshape(-1, 1).repeat(2, axis=1)
+    out = qm.predict_codes({"x": codes})
+    out = out if isinstance(out, np.ndarray) else next(iter(out.values()))
+    assert (out.min() >= 0) == nonnegative

@@ -175,8 +175,8 @@ def test_scan_fits_luts_to_yosys_on_the_command_line(tmp_path, capsys):
     assert "LUTs (fit)" in text and "LUTs ~ " in text and "2 points; largest error" in text
     # the distributed strategy's cost: adder bits, fitted to its own RTL; a scan file of the
     # multipliers' estimate is not resumed as this one
-    args = ["scan", str(tmp_path / "tiny.onnx"), "--data", str(tmp_path / "data.npz"),
-            "--widths", "4:7", "--workers", "1", "--quiet", "--strategy", "distributed"]  # fmt: skip
+    args = ["scan", str(tmp_path / "tiny.onnx"), "--data", str(tmp_path / "data.npz"), "--widths",
+            "4:7", "--workers", "1", "--quiet", "--strategy", "distributed"]  # fmt: skip
     assert main([*args, "--out", str(tmp_path / "scan")]) != 0
     assert "another model, base configuration, data set or strategy" in capsys.readouterr().err
     assert main([*args, "--fit-luts", "2", "--out", str(tmp_path / "adders")]) == 0
