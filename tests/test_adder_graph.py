@@ -120,9 +120,7 @@ def test_nodes_are_as_wide_as_their_range_and_the_tree_is_balanced_for_depth():
         ("ap_fixed<7,3,AP_RND>", False),  # coarser: the largest input rounds up past the top
     ],
 )
-def test_a_relu_s_codes_are_known_non_negative_only_where_its_cast_cannot_wrap(
-    result, nonnegative
-):
+def test_a_relu_s_codes_are_known_non_negative_only_where_its_cast_cannot_wrap(result, nonnegative):
     import hlsfx
     from hlsfx import kinds
     from hlsfx.codegen.adder_graph import code_range
