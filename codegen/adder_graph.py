@@ -23,6 +23,7 @@ need and no sum wraps; the ``d`` low bits of ``a + (b << d)`` are ``a``'s own bi
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -327,9 +328,27 @@ def adder_graph(matrix: np.ndarray, ranges: Sequence[tuple[int, int]],
         if root is None:
             roots.append(Output(-1, 0))
             continue
+        constant = [t for t in terms if builder.nodes[t[0]].kind == CONSTANT]
+        if root[2] < 0 and constant and len(terms) > 1:  # the negative sum under the bias
+            rest = _tree(builder, [t for t in terms if t not in constant])
+            root = builder.combine(constant[0], rest, positive=True)  # type: ignore[arg-type]
         node, s, sign = root
         if sign < 0:
             node = builder.adder(builder.constant(0), node, 0, True)
         roots.append(Output(node, s))
     outputs = tuple(roots[column_of[j]] for j in range(n_out))
-    return AdderGraph(tuple(builder.nodes), outputs, unshared)
+    return _pruned(builder.nodes, outputs, n_in, unshared)
+
+
+def _pruned(nodes: list[Node], outputs: tuple[Output, ...], n_in: int,
+            unshared: int) -> AdderGraph:  # fmt: skip
+    """The graph of the nodes some output reads (every input kept, at its index)."""
+    needed = set(range(n_in)) | {o.node for o in outputs if o.node >= 0}
+    for k in range(len(nodes) - 1, -1, -1):
+        if k in needed and nodes[k].kind == ADDER:
+            needed |= {nodes[k].a, nodes[k].b}
+    index = {old: new for new, old in enumerate(sorted(needed))}
+    kept = [dataclasses.replace(nodes[k], a=index.get(nodes[k].a, -1), b=index.get(nodes[k].b, -1))
+            for k in sorted(needed)]  # fmt: skip
+    moved = tuple(Output(index[o.node], o.shift) if o.node >= 0 else o for o in outputs)
+    return AdderGraph(tuple(kept), moved, unshared)
