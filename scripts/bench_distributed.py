@@ -8,8 +8,8 @@ Verilog generation time, adders with and without shared terms, and every design 
 on Verilator (``vectors``) and at gate level on Icarus (``netlist_vectors``); a failing
 co-simulation stops the script. Then the two configurations da4ml 0.6.0 was measured on (the
 jet tagger without its softmax, exact sums, ReLU outputs truncated and saturated): hlsfx's
-distributed RTL and, when da4ml is installed (``pip install da4ml==0.6.0``, an optional
-benchmark dependency), da4ml's combinational Verilog of the same network in the same run.
+distributed RTL and, when da4ml is installed (``pip install -e .[bench]``: da4ml 0.6.0, a
+benchmark dependency only), da4ml's combinational Verilog of the same network in the same run.
 """
 
 from __future__ import annotations

@@ -113,11 +113,10 @@ def distributed_sums(
             node = values.graph.nodes[out.node]
             acc_t = sums.sum_type(node, out.shift)
             if node.kind == CONSTANT:  # no weight: the bias alone
-                fixed = int(exact.cast([node.value], acc_t, y_t)[0])
-                net.assign(c.outputs[k], const(fixed, y_t.width))
-                continue
-            fixed = _constant_cast(acc_t, y_t, node.lo)
-            if fixed is not None:  # no bit of the sum reaches the result
+                fixed: int | None = int(exact.cast([node.value], acc_t, y_t)[0])
+            else:
+                fixed = _constant_cast(acc_t, y_t, node.lo)
+            if fixed is not None:  # no bit of a sum reaches the result
                 net.assign(c.outputs[k], const(fixed, y_t.width))
                 continue
             held = values.at(out.node, last)
