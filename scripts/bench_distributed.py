@@ -89,13 +89,17 @@ def measure(qm: QuantizedModel, folder: Path, name: str, options: dict, vectors:
         row["adders"] = sum(layer.get("adders", 0) for layer in layers)
         row["adders unshared"] = sum(layer.get("adders_unshared", 0) for layer in layers)
         row["adder bits"] = sum(layer.get("adder_bits", 0) for layer in layers)
-    for simulator, count, netlist in (("verilator", vectors, False),
-                                      ("icarus", netlist_vectors, True)):  # fmt: skip
+    runs = [("verilator", vectors, False)] + [("icarus", netlist_vectors, True)] * (
+        netlist_vectors > 0)  # fmt: skip
+    for simulator, count, netlist in runs:
+        start = time.perf_counter()
         done = run(project, simulator=simulator, vectors=count, netlist=netlist)
         if not done.passed:
             raise SystemExit(done.summary())
         row["latency"], row["II"] = done.latency, done.ii
-    row["cosim"] = f"PASS {vectors} + gate level {netlist_vectors}"
+        row[f"{'gate level' if netlist else simulator} s"] = time.perf_counter() - start
+    row["cosim"] = f"PASS {vectors}" + (f" + gate level {netlist_vectors}" if netlist_vectors
+                                        else "")  # fmt: skip
     return row
 
 

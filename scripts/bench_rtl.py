@@ -40,7 +40,7 @@ def main() -> None:
         "--netlist-vectors",
         type=int,
         default=100,
-        help="vectors of the gate-level co-simulation (Icarus, flattened cells)",
+        help="vectors of the gate-level co-simulation (Icarus, flattened cells; 0: none)",
     )
     parser.add_argument(
         "--netlist-reuse",
@@ -53,7 +53,7 @@ def main() -> None:
     parser.add_argument("--strategy", choices=("latency", "distributed"), default="latency")
     parser.add_argument(
         "--tables", nargs="*", default=["16_6", "optimized", "da4ml"],
-        help="distributed: which tables (16_6, optimized, da4ml)",
+        help="distributed: which tables (16_6, optimized, da4ml, depths)",
     )  # fmt: skip
     args = parser.parse_args()
     if args.strategy == "distributed":
@@ -142,6 +142,18 @@ def distributed_tables(args: argparse.Namespace, folder: Path) -> None:
             f"\n{title}: {args.vectors} vectors per Verilator co-simulation, "
             f"{args.netlist_vectors} at gate level; LUT distributed / LUT -nodsp = {ratio:.3f}\n"
         )
+        print_table(rows)
+    if "depths" in args.tables:  # the pipeline's depth against registers, on da4ml's 2nd config
+        weight, activation = DA4ML_CONFIGS[list(DA4ML_CONFIGS)[1]]
+        qm = da4ml_model(fixture, weight, activation)
+        rows = []
+        for depth in (1, 2, 3, 4, 6):
+            options = {"strategy": "distributed", "max_adder_depth": depth}
+            row = measure(qm, folder / "depths", f"max_adder_depth_{depth}", options,
+                          args.vectors, 0)  # fmt: skip
+            print(row, flush=True)
+            rows.append(row)
+        print(f"\nmax_adder_depth on the jet tagger without softmax, {list(DA4ML_CONFIGS)[1]}\n")
         print_table(rows)
     if "da4ml" in args.tables:
         for title, (weight, activation) in DA4ML_CONFIGS.items():

@@ -239,3 +239,15 @@ def test_the_distributed_strategy_equals_the_emulator_bit_for_bit(
         with pytest.raises(ValueError, match=message):
             qm.write_hls(tmp_path / "refused", vectors=4, **options)
     assert not (tmp_path / "refused").exists()
+    # random matrices at their corners, after a ReLU whose codes are never negative (its
+    # inputs read as unsigned, one bit narrower) and one whose can be
+    from test_rtl_distributed import random_chain  # (it imports this module)
+
+    chain, vectors = random_chain(0)
+    project = chain.write_hls(tmp_path / "chain", strategy="distributed", vectors=vectors)
+    result = csim(project, ap_types=ap_types_dir, cache=csim_cache)
+    assert result.mismatches == 0 and result.passed, result.summary()
+    narrow = chain.tensor_types["r0"].width - 1
+    assert f"const ap_uint<{narrow}> n0 = x[0].range({narrow - 1}, 0);" in (
+        project / "firmware" / "weights" / "fc1.h"
+    ).read_text()

@@ -51,7 +51,7 @@ def _codes(rng: np.random.Generator, n_in: int, n_out: int, bits: int) -> np.nda
     return m
 
 
-def _random_chain(seed: int):
+def random_chain(seed: int):
     """Three Dense layers of random corner matrices: the second reads a ReLU that saturates
     (its codes never negative), the third a ReLU whose cast wraps (they can be)."""
     rng = np.random.default_rng(seed)
@@ -90,7 +90,7 @@ def _random_chain(seed: int):
 
 @pytest.mark.parametrize("seed", range(3))
 def test_random_matrices_at_their_corners_equal_the_emulator(seed, tmp_path):
-    qm, vectors = _random_chain(seed)
+    qm, vectors = random_chain(seed)
     # the saturating ReLU's codes are never negative: the next layer's adders know it; the
     # wrapping one's can be
     r0, r1 = qm.tensor_types["r0"], qm.tensor_types["r1"]
@@ -226,7 +226,7 @@ def test_each_stage_holds_max_adder_depth_adders_and_the_netlist_is_bit_exact(tm
     from hlsfx.cosim.yosys import synth
 
     require(shutil.which("yosys") is not None, "yosys", "run scripts/setup.sh test")
-    qm, vectors = _random_chain(0)
+    qm, vectors = random_chain(0)
     levels = {}
     for depth in (1, 8):
         project = write_rtl(qm, tmp_path / f"d{depth}", strategy="distributed", vectors=vectors,
