@@ -248,6 +248,7 @@ def test_the_distributed_strategy_equals_the_emulator_bit_for_bit(
     result = csim(project, ap_types=ap_types_dir, cache=csim_cache)
     assert result.mismatches == 0 and result.passed, result.summary()
     narrow = chain.tensor_types["r0"].width - 1
-    assert f"const ap_uint<{narrow}> n0 = x[0].range({narrow - 1}, 0);" in (
-        project / "firmware" / "weights" / "fc1.h"
-    ).read_text()
+    assert (
+        f"const ap_uint<{narrow}> n0 = x[0].range({narrow - 1}, 0);"
+        in (project / "firmware" / "weights" / "fc1.h").read_text()
+    )
