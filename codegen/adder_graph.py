@@ -213,14 +213,19 @@ class _Builder:
         self.adders: dict[tuple[int, int, int, bool, bool], int] = {}
         self.lo = np.array([int(lo) for lo, _ in ranges], dtype=object)
         self.hi = np.array([int(hi) for _, hi in ranges], dtype=object)
-        eye = np.eye(len(ranges), dtype=np.int64).astype(object)
+        largest = max([abs(int(v)) for pair in ranges for v in pair], default=0)
+        self.limit = (1 << 62) // max(largest * len(ranges), 1)
+        """coefficients below this sum in int64 without overflow (else as Python ints)"""
+        if largest * len(ranges) < 1 << 62:
+            self.lo, self.hi = self.lo.astype(np.int64), self.hi.astype(np.int64)
+        eye = np.eye(len(ranges), dtype=np.int64)
         self.forms: list[tuple[np.ndarray, int]] = [(row, 0) for row in eye]
 
     def constant(self, value: int) -> int:
         if value not in self.constants:
             self.constants[value] = len(self.nodes)
             self.nodes.append(Node(CONSTANT, value, value, value=value))
-            self.forms.append((np.zeros(len(self.lo), dtype=object), value))
+            self.forms.append((np.zeros(len(self.lo), dtype=np.int64), value))
         return self.constants[value]
 
     def adder(self, a: int, b: int, shift: int, subtract: bool, reverse: bool = False) -> int:
@@ -229,6 +234,10 @@ class _Builder:
         if key not in self.adders:
             (ca, ka), (cb, kb) = self.forms[a], self.forms[b]
             sa, sb = (-1 if reverse else 1), (-1 if subtract else 1) << shift
+            widest = int(np.abs(ca).max(initial=0)) + (int(np.abs(cb).max(initial=0)) << shift)
+            if widest >= self.limit or self.lo.dtype == object:  # exact Python integers
+                ca, cb = ca.astype(object), cb.astype(object)
+                self.lo, self.hi = self.lo.astype(object), self.hi.astype(object)
             form, constant = ca * sa + cb * sb, ka * sa + kb * sb
             low = constant + int(np.where(form > 0, form * self.lo, form * self.hi).sum())
             high = constant + int(np.where(form > 0, form * self.hi, form * self.lo).sum())
