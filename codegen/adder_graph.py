@@ -106,6 +106,21 @@ class ExactSums:
     def graph(self, matrix: np.ndarray, ranges: Sequence[tuple[int, int]]) -> AdderGraph:
         return adder_graph(matrix, ranges, self.offsets, self.shift)
 
+    def row_graphs(self, matrix: np.ndarray, x_range: tuple[int, int],
+                   present: Sequence[Sequence[bool]]) -> list[AdderGraph]:  # fmt: skip
+        """The graph of each application of ``matrix`` (a Dense's input row, a convolution's
+        window), whose inputs ``present[r][i]`` are False in the padding: padded rows of the
+        matrix dropped, one graph per pattern of padding."""
+        made: dict[tuple[bool, ...], AdderGraph] = {}
+        graphs = []
+        for row in present:
+            mask = tuple(bool(x) for x in row)
+            if mask not in made:
+                masked = matrix * np.array(mask, dtype=matrix.dtype)[:, None]
+                made[mask] = self.graph(masked, [x_range] * len(mask))
+            graphs.append(made[mask])
+        return graphs
+
     def sum_type(self, node: Node, shift: int) -> FixedType:
         """The type whose code is ``node``'s value shifted up by ``shift``."""
         return FixedType(node.width, node.width - self.units + shift, node.signed)

@@ -26,7 +26,7 @@ def _int_type(node: Node) -> str:
     return f"{'ap_int' if node.signed else 'ap_uint'}<{node.width}>"
 
 
-def _statement(k: int, node: Node, graph: AdderGraph) -> str:
+def _statement(k: int, node: Node) -> str:
     """``n<k>`` = the node's value as an integer of its exact width (wrapping arithmetic there
     is exact: the value fits)."""
     t = _int_type(node)
@@ -46,15 +46,11 @@ def _statement(k: int, node: Node, graph: AdderGraph) -> str:
 def graph_function(ctx: LayerContext, graph: AdderGraph, sums, n_in: int) -> str:
     """The struct ``<layer>_graph`` whose ``apply(x, y)`` computes the layer's outputs for one
     input row or window ``x``."""
-    used = set()
-    for out in graph.outputs:
-        if out.node >= 0:
-            used.add(out.node)
-    for k in range(len(graph.nodes) - 1, -1, -1):
-        node = graph.nodes[k]
-        if k in used and node.kind == ADDER:
-            used |= {node.a, node.b}
-    body = [_statement(k, node, graph) for k, node in enumerate(graph.nodes) if k in used]
+    read = {o.node for o in graph.outputs} | {
+        n for node in graph.nodes if node.kind == ADDER for n in (node.a, node.b)
+    }  # a graph holds only nodes some output reads, and every input
+    body = [_statement(k, node) for k, node in enumerate(graph.nodes)
+            if node.kind != INPUT or k in read]  # fmt: skip
     for j, out in enumerate(graph.outputs):
         if out.node < 0:
             body.append(f"y[{j}] = 0;")

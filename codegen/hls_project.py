@@ -48,7 +48,12 @@ from hlsfx.codegen.limits import check_parallel_size
 from hlsfx.codegen.names import design_names
 from hlsfx.codegen.output_folder import OutputFolder
 from hlsfx.codegen.project_files import MANIFEST
-from hlsfx.codegen.strategies import DISTRIBUTED, STRATEGIES, layer_strategies
+from hlsfx.codegen.strategies import (
+    DISTRIBUTED,
+    STRATEGIES,
+    check_distributed,
+    layer_strategies,
+)
 from hlsfx.codegen.stream_graph import pixel_size
 from hlsfx.codegen.vectors import design_vectors, vectors_text
 
@@ -126,12 +131,7 @@ def _layer_settings(
         r = _check_reuse(own.get("reuse_factor", reuse_factor), layer.describe())
         s = own.get("strategy", chosen[layer.name])
         _check_choice(f"{layer.describe()}: strategy", s, STRATEGIES)
-        if s == DISTRIBUTED and layer.kind not in DISTRIBUTED_HLS_LAYERS:
-            raise ValueError(f"{layer.describe()}: strategy 'distributed' writes the constant "
-                             "matrix products of Dense and convolutions only")  # fmt: skip
-        if s == DISTRIBUTED and r != 1:
-            raise ValueError(f"{layer.describe()}: strategy 'distributed' has no multipliers to "
-                             f"share; its reuse factor must be 1, not {r}")  # fmt: skip
+        check_distributed(layer, s, r, DISTRIBUTED_HLS_LAYERS)
         settings[layer.name] = (r, s)
     return settings
 

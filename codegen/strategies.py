@@ -11,9 +11,10 @@ from typing import TYPE_CHECKING
 from hlsfx import kinds
 
 if TYPE_CHECKING:
+    from hlsfx.graph import Layer
     from hlsfx.model import QuantizedModel
 
-__all__ = ["DISTRIBUTED", "STRATEGIES", "layer_strategies"]
+__all__ = ["DISTRIBUTED", "STRATEGIES", "check_distributed", "layer_strategies"]
 
 DISTRIBUTED = "distributed"
 STRATEGIES = ("latency", "resource", DISTRIBUTED)
@@ -43,12 +44,24 @@ def layer_strategies(qm: QuantizedModel, strategy: str | Mapping[str, str],
         where = layer.name if layer.name in strategy else layer.kind.name
         value = strategy.get(where, "latency")
         _check(value, f"{where!r}: strategy")
-        if value == DISTRIBUTED and layer.kind not in distributed:
-            have = ", ".join(sorted(kind.name for kind in distributed))
-            raise ValueError(f"{layer.describe()}: strategy 'distributed' writes the constant "
-                             f"matrix products of {have}, not of {layer.kind.name}")  # fmt: skip
+        check_distributed(layer, value, 1, distributed)
         chosen[layer.name] = value
     return chosen
+
+
+def check_distributed(layer: Layer, strategy: str, reuse: int,
+                      distributed: Collection[kinds.LayerKind]) -> None:  # fmt: skip
+    """Refuse the distributed strategy where it cannot be built: a kind without that form
+    (``distributed`` holds those with it), or a reuse factor other than 1."""
+    if strategy != DISTRIBUTED:
+        return
+    if layer.kind not in distributed:
+        have = ", ".join(sorted(kind.name for kind in distributed))
+        raise ValueError(f"{layer.describe()}: strategy 'distributed' writes the constant "
+                         f"matrix products of {have}, not of {layer.kind.name}")  # fmt: skip
+    if reuse != 1:
+        raise ValueError(f"{layer.describe()}: strategy 'distributed' has no multipliers to "
+                         f"share; its reuse factor must be 1, not {reuse}")  # fmt: skip
 
 
 def _check(value: object, what: str) -> None:

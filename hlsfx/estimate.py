@@ -115,20 +115,12 @@ def _distinct_products(index: np.ndarray, codes: np.ndarray) -> int:
 
 def _adders(qm: QuantizedModel, layer: Layer, index: np.ndarray) -> tuple[int, int]:
     """The adders and adder bits of the layer's shift-add graphs over every row or window of
-    ``index`` (input, or -1 for padding), one graph per padding pattern as the RTL builds."""
+    ``index`` (input, or -1 for padding), as the RTL builds them."""
     p = qm.precisions[layer.name]
     matrix = layer_matrix(layer, p.params["weight"])
-    x_range = code_range(qm, layer.inputs[0])
     sums = sums_of(p, qm.tensor_types[layer.inputs[0]])  # as if exact, should it not be
-    patterns: dict[bytes, int] = {}
-    for row in index >= 0:
-        patterns[row.tobytes()] = patterns.get(row.tobytes(), 0) + 1
-    adders = bits = 0
-    for pattern, count in patterns.items():
-        present = np.frombuffer(pattern, dtype=bool)
-        graph = sums.graph(matrix * present[:, None], [x_range] * len(matrix))
-        adders, bits = adders + count * graph.adders, bits + count * graph.adder_bits
-    return adders, bits
+    graphs = sums.row_graphs(matrix, code_range(qm, layer.inputs[0]), index >= 0)
+    return sum(g.adders for g in graphs), sum(g.adder_bits for g in graphs)
 
 
 def estimate(qm: QuantizedModel, *, strategy: str = "latency") -> ResourceEstimate:

@@ -9,6 +9,7 @@ ends that stage, so the layer takes ``stages`` cycles and a new sample every cyc
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -86,13 +87,7 @@ def distributed_sums(
     ``None`` input being padding (zero); sets ``pipeline.stages``."""
     sums = exact_sums(c.layer, c.p, c.x_t, matrix)
     y_t = c.p.types["result"]
-    graphs: dict[tuple[bool, ...], AdderGraph] = {}
-    for row in rows:
-        present = tuple(x is not None for x in row)
-        if present not in graphs:
-            masked = matrix * np.array(present, dtype=matrix.dtype)[:, None]
-            graphs[present] = sums.graph(masked, [c.x_range] * len(row))
-    copies = [graphs[tuple(x is not None for x in row)] for row in rows]
+    copies = sums.row_graphs(matrix, c.x_range, [[x is not None for x in row] for row in rows])
     depth = max((g.depth for g in copies), default=0)
     last = max(depth - 1, 0) // pipeline.max_adder_depth
     pipeline.stages, pipeline.adder_depth = last + 1, depth
@@ -100,10 +95,9 @@ def distributed_sums(
     pipeline.adder_bits = sum(g.adder_bits for g in copies)
     pipeline.adders_unshared = sum(g.unshared_adders for g in copies)
     n_out = matrix.shape[1]
-    for r, row in enumerate(rows):
+    for r, (row, graph) in enumerate(zip(rows, copies, strict=True)):
         prefix = f"{c.name}_r{r}" if len(rows) > 1 else c.name
-        values = _Values(net, prefix, graphs[tuple(x is not None for x in row)], row, c.x_t,
-                         pipeline.max_adder_depth)  # fmt: skip
+        values = _Values(net, prefix, graph, row, pipeline.max_adder_depth)
         for j, out in enumerate(values.graph.outputs):
             k = r * n_out + j
             name = f"{prefix}_y{j}"
@@ -126,10 +120,17 @@ def distributed_sums(
 def _constant_cast(src: FixedType, dst: FixedType, code: int) -> int | None:
     """The result code when the cast from ``src`` to ``dst`` reads no bit of its source (the
     same for every code, so for ``code``), else None."""
+    return int(exact.cast([code], src, dst)[0]) if _reads_no_bit(src, dst) else None
+
+
+@functools.cache
+def _reads_no_bit(src: FixedType, dst: FixedType) -> bool:
+    """Whether the cast's logic reads no bit of its source (once per pair of types: every
+    output of every row or window asks)."""
     scratch = Netlist()
     source = scratch.port("input", "source", src.width)
     scratch.wire("result", dst.width, cast(scratch, source, src, dst, "c"))
-    return int(exact.cast([code], src, dst)[0]) if not source.read else None
+    return not source.read
 
 
 def _stage(node: Node, depth: int) -> int:
@@ -142,9 +143,8 @@ class _Values:
     stages, made when first read."""
 
     def __init__(self, net: Netlist, prefix: str, graph: AdderGraph,
-                 row: Sequence[Slice | None], x_t: FixedType, depth: int):  # fmt: skip
-        self.net, self.prefix, self.graph, self.row, self.x_t = net, prefix, graph, row, x_t
-        self.depth = depth
+                 row: Sequence[Slice | None], depth: int):  # fmt: skip
+        self.net, self.prefix, self.graph, self.row, self.depth = net, prefix, graph, row, depth
         self.made: dict[tuple[int, int], Signal | Slice] = {}
 
     def at(self, n: int, stage: int) -> Signal | Slice:
@@ -164,8 +164,8 @@ class _Values:
             if lane is None:
                 raise NetlistError(f"{self.prefix}: node {n} reads a padding input")
             value = lane if node.width == lane.width else lane.bits(0, node.width)
-        elif node.kind == CONSTANT:
-            value = self.net.wire(f"{self.prefix}_n{n}", node.width, const(node.value, node.width))
+        elif node.kind == CONSTANT:  # an adder's operand or an output: a literal there
+            raise NetlistError(f"{self.prefix}: constant node {n} has no wire")
         else:
             value = self._adder(n, node, own)
         self.made[key] = value

@@ -107,7 +107,6 @@ def _weighted(c: RtlLayer, matrix: np.ndarray, rows: list[list[int]]) -> None:
     """Output ``r * n_out + j`` = cast(bias_j + sum_i x[rows[r][i]] * matrix[i, j]) (input
     index -1: padding), by multipliers or, with the distributed strategy, shift-add graphs."""
     lanes = c.lanes()
-    bias = _bias_codes(c)
     n_out = matrix.shape[1]
     outputs = [c.out(k) for k in range(len(rows) * n_out)]
     if c.pipeline is not None:
@@ -115,6 +114,7 @@ def _weighted(c: RtlLayer, matrix: np.ndarray, rows: list[list[int]]) -> None:
         taps = [[lanes[i] if i >= 0 else None for i in row] for row in rows]
         distributed_sums(c.net, layer, matrix, taps, c.pipeline)
         return
+    bias = _bias_codes(c)
     layer = WeightedLayer(
         name=c.name, x_t=c.x_t, types=c.p.types, weight=c.p.params["weight"],
         bias=c.p.params["bias"], mults=c.mults, outputs=outputs,

@@ -42,7 +42,7 @@ from hlsfx.codegen.rtl.layers import DISTRIBUTED_LAYERS, RTL_LAYERS, RtlLayer
 from hlsfx.codegen.rtl.multipliers import Multipliers
 from hlsfx.codegen.rtl.netlist import Netlist, Signal, concat, const, join, v
 from hlsfx.codegen.rtl.ports import PORT_STYLES, wrap
-from hlsfx.codegen.strategies import DISTRIBUTED, layer_strategies
+from hlsfx.codegen.strategies import DISTRIBUTED, check_distributed, layer_strategies
 from hlsfx.codegen.vectors import design_vectors, vectors_text
 
 if TYPE_CHECKING:
@@ -109,8 +109,9 @@ class _Delays:
 @dataclass(frozen=True)
 class _Placed:
     """A layer built into the netlist: its sections (title and input placement, filled once
-    the timing is known), input wires, output register, multipliers or adder pipeline, and
-    the cycles it takes."""
+    the timing is known), input wires, output register, multipliers or adder pipeline, the
+    phases its multipliers take turns in (its reuse factor, 1 without products) and the
+    cycles it takes."""
 
     title: int
     placing: int
@@ -119,6 +120,7 @@ class _Placed:
     mults: Multipliers
     pipeline: Pipeline | None
     description: str
+    phases: int
     cycles: int
 
 
@@ -147,7 +149,7 @@ def _build_layer(net: Netlist, qm: QuantizedModel, layer, name: str, reuse: int,
     phases = reuse if mults.products else 1
     net.clocked(register, (mults.phase.bit(phases - 1) if phases > 1 else None, output))
     cycles = pipeline.stages if pipeline is not None else phases
-    return _Placed(title, placing, inputs, register, mults, pipeline, description, cycles)
+    return _Placed(title, placing, inputs, register, mults, pipeline, description, phases, cycles)
 
 
 def _pipelines(qm: QuantizedModel, strategy: str | Mapping[str, str], reuse: dict[str, int],
@@ -156,13 +158,9 @@ def _pipelines(qm: QuantizedModel, strategy: str | Mapping[str, str], reuse: dic
     chosen = layer_strategies(qm, strategy, DISTRIBUTED_LAYERS)
     pipelines: dict[str, Pipeline | None] = {}
     for layer in qm.graph.layers:
-        pipelines[layer.name] = None
-        if chosen[layer.name] == DISTRIBUTED:
-            if reuse[layer.name] != 1:
-                raise ValueError(f"{layer.describe()}: strategy 'distributed' has no multipliers "
-                                 f"to share; its reuse factor must be 1, not "
-                                 f"{reuse[layer.name]}")  # fmt: skip
-            pipelines[layer.name] = Pipeline(max_adder_depth)
+        check_distributed(layer, chosen[layer.name], reuse[layer.name], DISTRIBUTED_LAYERS)
+        distributed = chosen[layer.name] == DISTRIBUTED
+        pipelines[layer.name] = Pipeline(max_adder_depth) if distributed else None
     return pipelines
 
 
@@ -211,7 +209,7 @@ def write_parallel_rtl(
               for layer in graph.layers}  # fmt: skip
     mults = {n: p.mults for n, p in placed.items()}
     cycles = {n: p.cycles for n, p in placed.items()}
-    ii = max((reuse[n] if mults[n].products else 1 for n in reuse), default=1)
+    ii = max((p.phases for p in placed.values()), default=1)
 
     # timing: the cycle (after the accept) from which each tensor's bus holds its value
     ready = {t: (1 if ii > 1 else 0) for t in graph.inputs}
@@ -254,7 +252,7 @@ def write_parallel_rtl(
         )
         n_mult = len(here.mults.products)
         units = len(here.mults.shared())
-        phases = reuse[layer.name] if n_mult else 1
+        phases = here.phases
         if here.pipeline is not None:
             work = (f"{here.pipeline.adders} adders in {r} pipeline stages of at most "
                     f"{here.pipeline.max_adder_depth} (distributed)")  # fmt: skip
