@@ -40,7 +40,8 @@ def main() -> None:
         "--netlist-vectors",
         type=int,
         default=100,
-        help="vectors of the gate-level co-simulation (Icarus, flattened cells; 0: none)",
+        help="vectors of the gate-level co-simulation (flattened cells; Icarus, and Verilator "
+        "with --strategy distributed; 0: none)",
     )
     parser.add_argument(
         "--netlist-reuse",
