@@ -18,8 +18,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -38,6 +42,32 @@ DA4ML_LUTS = {
     "weights ap_fixed<6,2>, activations ap_fixed<10,4>": 38_154,
 }
 """da4ml 0.6.0's LUTs as issue 18 quotes them (Yosys synth_xilinx -family xc7 -flatten)"""
+
+
+_GENERATE = """
+import sys, time, hlsfx
+qm = hlsfx.configure(hlsfx.load(sys.argv[1]), sys.argv[2])
+start = time.perf_counter()
+qm.write_rtl(sys.argv[3], strategy="distributed", vectors=int(sys.argv[4]))
+print(time.perf_counter() - start)
+"""
+
+
+def generation_seconds(model: Path, precision: str, vectors: int) -> tuple[float, float]:
+    """Seconds to write ``model``'s distributed RTL at ``precision`` (``vectors`` test vectors
+    included) in a fresh Python: with an empty numba cache (every kernel compiled first), then
+    with the cache that run left."""
+    times = []
+    with tempfile.TemporaryDirectory() as scratch:
+        env = {**os.environ, "NUMBA_CACHE_DIR": str(Path(scratch) / "numba")}
+        for run_ in ("cold", "warm"):
+            done = subprocess.run(
+                [sys.executable, "-c", _GENERATE, str(model), precision,
+                 str(Path(scratch) / run_), str(vectors)],
+                env=env, capture_output=True, text=True, check=True,
+            )  # fmt: skip
+            times.append(float(done.stdout.split()[-1]))
+    return times[0], times[1]
 
 
 def without_softmax(graph: Graph) -> Graph:

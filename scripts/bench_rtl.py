@@ -7,10 +7,13 @@ co-simulation must pass (output codes equal to the emulator's) or the script sto
 With ``--strategy distributed``: the distributed strategy against the multiplier RTL (with
 DSPs and with -nodsp) on the jet tagger at ap_fixed<16,6> and at the configuration ``hlsfx
 optimize`` finds within 1 % of float (on the jet_mlp example, which has data), and against
-da4ml on its two benchmark configurations (see scripts/bench_distributed.py).
+da4ml on its two benchmark configurations, the pipeline's depth against registers, and the
+time to generate the jet tagger's Verilog with and without numba's compiled kernels cached (see
+scripts/bench_distributed.py).
 
     python scripts/bench_rtl.py [--reuse 1 2 4 8] [--vectors 1000] [--keep DIR]
-    python scripts/bench_rtl.py --strategy distributed [--vectors 1000] [--keep DIR]
+    python scripts/bench_rtl.py --strategy distributed [--tables 16_6 optimized da4ml depths
+        generation] [--vectors 1000] [--netlist-vectors 100] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -21,7 +24,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench_distributed import DA4ML_CONFIGS, DA4ML_LUTS, da4ml_model, da4ml_row, measure
+from bench_distributed import (
+    DA4ML_CONFIGS,
+    DA4ML_LUTS,
+    da4ml_model,
+    da4ml_row,
+    generation_seconds,
+    measure,
+)
 
 import hlsfx
 from hlsfx.cosim.simulate import run
@@ -53,8 +63,8 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="write the projects here (default: a temp dir)")
     parser.add_argument("--strategy", choices=("latency", "distributed"), default="latency")
     parser.add_argument(
-        "--tables", nargs="*", default=["16_6", "optimized", "da4ml"],
-        help="distributed: which tables (16_6, optimized, da4ml, depths)",
+        "--tables", nargs="*", default=["16_6", "optimized", "da4ml", "generation"],
+        help="distributed: which tables (16_6, optimized, da4ml, depths, generation)",
     )  # fmt: skip
     args = parser.parse_args()
     if args.strategy == "distributed":
@@ -144,6 +154,15 @@ def distributed_tables(args: argparse.Namespace, folder: Path) -> None:
             f"{args.netlist_vectors} at gate level; LUT distributed / LUT -nodsp = {ratio:.3f}\n"
         )
         print_table(rows)
+    if "generation" in args.tables:
+        model = args.fixtures / "onnx" / "three_layer_keras.onnx"
+        cold, warm = generation_seconds(model, "ap_fixed<16,6>", args.vectors)
+        print(
+            f"\nwrite_rtl(strategy='distributed') of the jet tagger at ap_fixed<16,6> with "
+            f"{args.vectors} vectors, in a fresh Python: {warm:.1f} s; {cold:.1f} s with an empty "
+            "numba cache (the emulator's and the CSE's kernels compiled first)\n",
+            flush=True,
+        )
     if "depths" in args.tables:  # the pipeline's depth against registers, on da4ml's 2nd config
         weight, activation = DA4ML_CONFIGS[list(DA4ML_CONFIGS)[1]]
         qm = da4ml_model(fixture, weight, activation)
