@@ -61,10 +61,11 @@ def generation_seconds(model: Path, precision: str, vectors: int) -> tuple[float
     with tempfile.TemporaryDirectory() as scratch:
         env = {**os.environ, "NUMBA_CACHE_DIR": str(Path(scratch) / "numba")}
         for run_ in ("cold", "warm"):
+            # cwd: not the checkout, whose hlsfx/ folder would shadow the installed package
             done = subprocess.run(
                 [sys.executable, "-c", _GENERATE, str(model), precision,
                  str(Path(scratch) / run_), str(vectors)],
-                env=env, capture_output=True, text=True, check=True,
+                env=env, cwd=scratch, capture_output=True, text=True, check=True,
             )  # fmt: skip
             times.append(float(done.stdout.split()[-1]))
     return times[0], times[1]
