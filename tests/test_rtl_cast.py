@@ -1,7 +1,8 @@
 """The Verilog cast every RTL layer is built on, simulated against hlsfx.cast (itself checked
 against ap_fixed.h): every signedness x quantization x overflow mode, with right shifts (short,
-long, beyond the source width), no shift, and left shifts, on codes that include the corners
-(smallest and largest codes, zero, ties) - compared with == on raw integers."""
+long, beyond the source width), no shift, and left shifts (short, and past the target's
+width), on codes that include the corners (smallest and largest codes, zero, ties) - compared
+with == on raw integers."""
 
 from __future__ import annotations
 
@@ -13,12 +14,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import test_rtl
 from conftest import require
 
 import hlsfx
-from hlsfx import FixedType, Overflow, Rounding
+from hlsfx import FixedType, Overflow, Rounding, kinds
+from hlsfx.codegen.rtl import write_rtl
 from hlsfx.codegen.rtl.cast import cast
 from hlsfx.codegen.rtl.netlist import Netlist
+from hlsfx.graph import Graph, Layer
 
 pytestmark = pytest.mark.rtl
 
@@ -31,7 +35,8 @@ def _pairs() -> list[tuple[FixedType, FixedType]]:
     for signed in (True, False):
         for rounding in Rounding:
             for overflow in Overflow:
-                for shift in (1, 3, 14, 0, -2):  # 14: beyond the source's 10 bits
+                # 14: beyond the source's 10 bits; -9: every bit shifted past the target's 8
+                for shift in (1, 3, 14, 0, -2, -9):
                     src_w = int(rng.integers(6, 11))
                     src_i = int(rng.integers(-2, 6))
                     src = FixedType(src_w, src_i, signed=bool(rng.integers(0, 2)))
@@ -113,3 +118,42 @@ def test_the_verilog_cast_equals_hlsfx_cast(simulator, tmp_path):
         for m in mismatches[:10]
     ]
     assert not mismatches, f"{len(mismatches)} mismatches:\n" + "\n".join(described)
+
+
+def _drops_every_bit():
+    """fc0 -> relu0 -> relu1 -> fc1 where both ReLUs' casts shift every bit of their input
+    past their result's width (wrapping, so their outputs are 0): relu0's signed input goes
+    through its max(x, 0) wire, relu1's unsigned input is cast as it is."""
+    rng = np.random.default_rng(3)
+    layers = (
+        Layer("fc0", kinds.DENSE, ["x"], "h0",
+              params={"weight": rng.normal(0, 1, (4, 3)), "bias": rng.normal(0, 1, 3)}),
+        Layer("relu0", kinds.RELU, ["h0"], "r0"),
+        Layer("relu1", kinds.RELU, ["r0"], "r1"),
+        Layer("fc1", kinds.DENSE, ["r1"], "y",
+              params={"weight": rng.normal(0, 1, (3, 2)), "bias": rng.normal(0, 1, 2)}),
+    )  # fmt: skip
+    shapes = {"x": (4,), "h0": (3,), "r0": (3,), "r1": (3,), "y": (2,)}
+    return hlsfx.configure(
+        Graph(("x",), ("y",), layers, shapes), "ap_fixed<8,3>",
+        layers={"fc0": {"result": "ap_fixed<4,9>"}, "relu0": {"result": "ap_fixed<4,5>"},
+                "relu1": {"result": "ap_ufixed<3,4>"}},
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("strategy", ["latency", "distributed"])
+def test_a_layer_whose_cast_keeps_no_bit_of_its_input_is_built_lint_clean(strategy, tmp_path):
+    """Found by a scan at 4 bits on the jet tagger: a wire that only such a cast reads was
+    taken for one the writer forgot."""
+    from hlsfx.cosim.simulate import SIMULATORS, run
+
+    require(shutil.which(SIMULATORS["icarus"]) is not None, "icarus", "run scripts/setup.sh test")
+    qm = _drops_every_bit()
+    traced = qm.trace(np.random.default_rng(0).normal(0, 4, (50, 4)), raw=True)
+    assert traced["fc0"].any() and not traced["relu0"].any() and not traced["relu1"].any()
+    project = write_rtl(qm, tmp_path / "rtl", vectors=40, strategy=strategy)
+    result = run(project, simulator="icarus")
+    assert result.passed and result.mismatches == 0, result.summary()
+    verilog = (project / "myproject.v").read_text()
+    assert "relu0_unused" in verilog and "relu1_unused" in verilog
+    test_rtl._assert_lint_clean_without_pragmas(project / "myproject.v")

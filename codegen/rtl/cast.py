@@ -76,6 +76,9 @@ def cast(
     saturates = dst.overflow is not Overflow.AP_WRAP and (q_lo < lo or q_hi > hi)
     exact = max(w - shift, w, 1) + (0 if src.signed else 1) + 1  # q can hold the exact value
     width = max(exact, dst.width + 1) if saturates else dst.width
+    if not saturates and shift + width <= 0:  # every bit of the source wraps away
+        net.drop(x)
+        return const(0, width)
     q: Operand = _bits(x, sign, shift, width)
     if rounds:
         half = x.bit(shift - 1) if shift - 1 < w else sign

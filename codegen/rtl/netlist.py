@@ -6,8 +6,9 @@ Expressions are templates whose operands are slices of signals (see :func:`v`), 
 knows which bits of each signal some logic reads. When it prints, the bits nothing reads (the
 bits a cast drops by design, input positions a strided window skips) are gathered, per owner,
 into one wire ``<owner>_unused``: Verilator's default ``--unused-regexp`` (``*unused*``) exempts
-it, so the module lints clean with ``-Wall`` and no pragma. A wire that nothing reads at all,
-or a signal bit driven twice or never, is a bug in the builder and raises ``NetlistError``."""
+it, so the module lints clean with ``-Wall`` and no pragma. A wire that nothing reads at all
+(unless :meth:`Netlist.drop` declared it so, or an instance drives it), or a signal bit driven
+twice or never, is a bug in the builder and raises ``NetlistError``."""
 
 from __future__ import annotations
 
@@ -61,7 +62,8 @@ class Signal:
         self.name, self.width, self.kind, self.owner = name, width, kind, owner
         self.read = 0  # bit mask of the bits some logic reads
         self.driven = 0  # bit mask of the bits some assignment drives
-        self.from_instance = False  # an instance's output, which the design may leave unread
+        # an instance's output, or a value a cast drops whole: the design may leave it unread
+        self.may_go_unread = False
 
     def bits(self, lo: int, count: int) -> Slice:
         """Bits ``lo .. lo + count - 1``."""
@@ -391,7 +393,7 @@ class Netlist:
         for port, wire in outputs.items():
             if wire.kind not in ("wire", "output") or wire.driven:
                 raise NetlistError(f"{name}.{port}: {wire!r} is not an undriven wire or output")
-            wire.driven, wire.from_instance = (1 << wire.width) - 1, True
+            wire.driven, wire.may_go_unread = (1 << wire.width) - 1, True
         pins = [(port, v("{}", value)) for port, value in inputs.items()]
         for _, expr in pins:
             self._read(expr)
@@ -427,6 +429,13 @@ class Netlist:
     def comment(self, text: str) -> None:
         self._items.append(_Comment(text))
 
+    def drop(self, value: Operand) -> None:
+        """Declare that the design reads no bit of ``value`` by intent (a cast whose result
+        takes none of its source's bits): its bits go to ``<owner>_unused`` rather than failing
+        the check for forgotten wires."""
+        for s in v("{}", value).slices:
+            s.signal.may_go_unread = True
+
     def _read(self, expr: Expr) -> None:
         for s in expr.slices:
             s.signal.read |= s.mask
@@ -445,7 +454,7 @@ class Netlist:
             if (
                 signal.kind == "wire"
                 and unread == (1 << signal.width) - 1
-                and not signal.from_instance
+                and not signal.may_go_unread
             ):
                 raise NetlistError(f"nothing reads {signal!r}")
             if signal.owner is None:
