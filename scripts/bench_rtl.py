@@ -133,10 +133,10 @@ def distributed_tables(args: argparse.Namespace, folder: Path) -> None:
     from hlsfx.optimize import optimize
 
     fixture = hlsfx.load(args.fixtures / "onnx" / "three_layer_keras.onnx")
-    designs, tables = {}, {}
+    designs = {}  # table name: (title, model)
     if "16_6" in args.tables:
-        designs["jet tagger (fixture), ap_fixed<16,6>"] = hlsfx.configure(fixture, "ap_fixed<16,6>")
-        tables["jet tagger (fixture), ap_fixed<16,6>"] = "16_6"
+        designs["16_6"] = ("jet tagger (fixture), ap_fixed<16,6>",
+                           hlsfx.configure(fixture, "ap_fixed<16,6>"))  # fmt: skip
     if "optimized" in args.tables:
         example = hlsfx.examples.load("jet_mlp")
         start = time.perf_counter()
@@ -148,17 +148,17 @@ def distributed_tables(args: argparse.Namespace, folder: Path) -> None:
             f"{found.accuracy_after:.4f} (float {found.float_accuracy:.4f})",
             flush=True,
         )
-        designs["jet_mlp, the configuration hlsfx optimize finds within 1 % of float"] = found.after
-        tables["jet_mlp, the configuration hlsfx optimize finds within 1 % of float"] = "optimized"
-    for title, qm in designs.items():
+        designs["optimized"] = ("jet_mlp, the configuration hlsfx optimize finds within 1 % of "
+                                "float", found.after)  # fmt: skip
+    distributed = {"strategy": "distributed"}
+    for table, (title, qm) in designs.items():
         slug = re.sub(r"\W+", "_", title)[:40]
         rows = []
-        distributed = {"strategy": "distributed"}
         for name, options, dsp in (("multipliers", {}, True), ("multipliers -nodsp", {}, False),
                                    ("distributed", distributed, True),
                                    ("distributed -nodsp", distributed, False)):  # fmt: skip
             design = name.replace(" ", "_")
-            skip = f"{tables[title]}:{design}" in args.netlist_skip
+            skip = f"{table}:{design}" in args.netlist_skip
             row = measure(qm, folder / slug, design, options, args.vectors,
                           0 if skip else args.netlist_vectors, dsp)  # fmt: skip
             print(row, flush=True)
