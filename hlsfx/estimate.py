@@ -10,10 +10,15 @@ RTL writer builds (:mod:`hlsfx.codegen.adder_graph`: one per padding pattern of 
 and counts their adders and adder bits (the bits of each adder's carry chain: about one LUT
 each). :func:`fit_luts` turns BOPs or adder bits into LUTs by a straight line fitted to what
 Yosys makes of a few configurations, and says how far off the line is at each of them.
+
+The estimate counts every layer. A configuration whose cast keeps no bit of a layer's outputs
+(a scan's narrowest widths can) has less logic: the RTL writer leaves out the layers no bit of
+whose outputs reaches an output, and :func:`fit_luts` counts only the layers it kept.
 """
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -195,22 +200,30 @@ def fit_luts(models: list[QuantizedModel], folder: str | Path, *, target: str = 
              strategy: str = "latency") -> LutFit:  # fmt: skip
     """Write each model's RTL into ``folder`` with ``strategy``, synthesize it with Yosys
     (multipliers in LUTs) and fit LUTs against the estimated BOPs, or for the distributed
-    strategy its adder bits; at least two models of different cost."""
-    from hlsfx.codegen.rtl import write_rtl
+    strategy its adder bits, of the layers the RTL has (see above); at least two models of
+    different cost."""
+    from hlsfx.codegen.rtl import INTERFACE, write_rtl
     from hlsfx.cosim.yosys import synth
 
     measure = MEASURES.get(strategy)
     if measure is None:
         raise ValueError(f"strategy {strategy!r} is not one of {', '.join(MEASURES)}")
-    costs = [estimate(qm, strategy=strategy).as_dict()[measure] for qm in models]
-    if len(set(costs)) < 2:
+    estimates = [estimate(qm, strategy=strategy) for qm in models]
+    if len({e.as_dict()[measure] for e in estimates}) < 2:
         raise ValueError("fitting LUTs needs at least two configurations of different "
                          f"{MEASURE_NAMES[measure]}")  # fmt: skip
     points = []
-    for k, (qm, cost) in enumerate(zip(models, costs, strict=True)):
+    for k, (qm, found) in enumerate(zip(models, estimates, strict=True)):
         project = write_rtl(qm, Path(folder) / f"point{k}", vectors=1, strategy=strategy)
+        layers = json.loads((project / INTERFACE).read_text())["layers"]
+        cost = sum(getattr(e, measure) for e in found.layers if not layers[e.layer]["left_out"])
         luts = synth(project, target=target, dsp=False).resources["LUT"]
         points.append((cost, int(luts)))
+    if len({b for b, _ in points}) < 2:
+        raise ValueError(
+            f"fitting LUTs needs at least two configurations of different "
+            f"{MEASURE_NAMES[measure]} in the layers their RTL keeps: {points}"
+        )
     x = np.array([b for b, _ in points], dtype=np.float64)
     luts = np.array([n for _, n in points], dtype=np.float64)
     per_unit, offset = np.polyfit(x, luts, 1)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -144,7 +145,7 @@ def _drops_every_bit():
 @pytest.mark.parametrize("strategy", ["latency", "distributed"])
 def test_a_layer_whose_cast_keeps_no_bit_of_its_input_is_built_lint_clean(strategy, tmp_path):
     """Found by a scan at 4 bits on the jet tagger: a wire that only such a cast reads was
-    taken for one the writer forgot."""
+    taken for one the writer forgot. No bit of fc0 reaches the output, so it has no logic."""
     from hlsfx.cosim.simulate import SIMULATORS, run
 
     require(shutil.which(SIMULATORS["icarus"]) is not None, "icarus", "run scripts/setup.sh test")
@@ -155,5 +156,9 @@ def test_a_layer_whose_cast_keeps_no_bit_of_its_input_is_built_lint_clean(strate
     result = run(project, simulator="icarus")
     assert result.passed and result.mismatches == 0, result.summary()
     verilog = (project / "myproject.v").read_text()
-    assert "relu0_unused" in verilog and "relu1_unused" in verilog
+    layers = json.loads((project / "interface.json").read_text())["layers"]
+    assert {name for name, layer in layers.items() if layer["left_out"]} == {"fc0"}
+    assert "// ---- fc0: left out, no bit of its outputs reaches an output" in verilog
+    assert not re.search(r"\b(wire|reg)\b[^;]*\bfc0_", verilog)
+    assert "relu0_in" not in verilog and "wire [31:0] x_unused = x;" in verilog
     test_rtl._assert_lint_clean_without_pragmas(project / "myproject.v")

@@ -78,3 +78,42 @@ def test_a_signal_is_declared_before_anything_uses_it():
         net.assign(y, late)  # printed before that declaration
     with pytest.raises(NetlistError, match=r"<wire \[3:0\] fc_late> is used before it is declared"):
         net.lines("m")
+
+
+def test_logic_that_reaches_no_output_is_left_out_and_its_owner_named():
+    """A cast keeping no bit of its source drops it (Netlist.drop): the logic behind it, up to
+    the input, prints nothing but a comment, and the input's bits go to its unused wire."""
+    net, a, y = _module()
+    net.owner = "g"
+    net.comment("---- g: what g does")
+    rom = net.rom("g_rom", 2, 8, [3, 1, 4, 1])
+    looked_up = net.wire("g_x", 8, v(rom + "({}) ^ {}", a.bits(0, 2), a))
+    held = net.reg("g_r", 8)
+    net.clocked(held, (None, looked_up))
+    net.owner = "h"
+    net.comment("---- h: what h does")
+    net.drop(held)  # h's cast keeps none of g's bits: h is the constant 0
+    net.assign(y, "4'd0")
+    assert net.left_out() == ("g",)
+    lines = net.lines("m")
+    assert (
+        "// ---- g: left out, no bit of its outputs reaches an output (a cast keeps none of "
+        "them)" in lines
+    )
+    assert "// ---- h: what h does" in lines and "// ---- g: what g does" not in lines
+    assert not any("g_" in line and "g: left out" not in line for line in lines)
+    assert lines[-2:] == ["wire [7:0] a_unused = a;", "endmodule"]
+
+
+def test_an_instance_keeps_the_logic_that_feeds_it():
+    net, a, y = _module()
+    inverted = net.wire("fc_x", 8, v("~{}", a))
+    out = net.wire("fc_q", 4)
+    net.instance("child", "fc_child", {"d": inverted}, {"q": out})
+    net.assign(y, "4'd0")
+    lines = net.lines("m")
+    assert net.left_out() == () and "wire [7:0] fc_x = ~a;" in lines
+    assert ".q(fc_q)" in "\n".join(lines) and lines[-2:] == [
+        "wire [3:0] fc_unused = fc_q;",
+        "endmodule",
+    ]

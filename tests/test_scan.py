@@ -169,6 +169,41 @@ def test_a_lut_fit_to_yosys_states_its_error_at_each_point(tmp_path):
     assert all(abs(error) < 0.5 for error in fit.errors), fit
 
 
+def test_a_lut_fit_counts_only_the_layers_the_rtl_keeps(tmp_path):
+    """fc0 -> relu0 -> fc1 where relu0's cast keeps no bit of fc0's outputs (a scan's narrowest
+    width on the jet tagger did this): the RTL leaves fc0 out, and so does the fit's cost."""
+    import shutil
+
+    from conftest import require
+
+    from hlsfx import kinds
+    from hlsfx.estimate import fit_luts
+    from hlsfx.graph import Graph, Layer
+
+    require(shutil.which("yosys") is not None, "yosys", "run scripts/setup.sh test")
+    rng = np.random.default_rng(5)
+    layers = (
+        Layer("fc0", kinds.DENSE, ["x"], "h", params={"weight": rng.normal(0, 1, (6, 4)),
+                                                      "bias": rng.normal(0, 1, 4)}),
+        Layer("relu0", kinds.RELU, ["h"], "r"),
+        Layer("fc1", kinds.DENSE, ["r"], "y", params={"weight": rng.normal(0, 1, (4, 3)),
+                                                      "bias": rng.normal(0, 1, 3)}),
+    )  # fmt: skip
+    graph = Graph(("x",), ("y",), layers, {"x": (6,), "h": (4,), "r": (4,), "y": (3,)})
+    whole = hlsfx.configure(graph, "ap_fixed<8,3>")
+    cut = hlsfx.configure(
+        graph,
+        "ap_fixed<8,3>",
+        layers={"fc0": {"result": "ap_fixed<4,9>"}, "relu0": {"result": "ap_fixed<4,5>"}},
+    )
+    for strategy, measure in (("latency", "bops"), ("distributed", "adder_bits")):
+        fit = fit_luts([whole, cut], tmp_path / strategy, strategy=strategy)
+        counted = [{e.layer: getattr(e, measure) for e in estimate(qm, strategy=strategy).layers}
+                   for qm in (whole, cut)]  # fmt: skip
+        assert [b for b, _ in fit.points] == [sum(counted[0].values()), counted[1]["fc1"]]
+        assert counted[1]["fc0"] > 0
+
+
 def _records(path) -> dict:
     """A scan's results file without the seconds each point took: header, and point by key."""
     lines = [json.loads(line) for line in path.read_text().splitlines()]

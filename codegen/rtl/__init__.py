@@ -1,7 +1,8 @@
-"""The RTL writer: a quantized model as a netlist (:mod:`.netlist`), built layer by layer
-(:mod:`.layers`, :mod:`.multipliers`, :mod:`.cast`) into an io_parallel module
-(:mod:`.parallel`, with Vivado HLS port styles around it: :mod:`.ports`) or an io_stream one
-(:mod:`.stream`, its processes in :mod:`.stream_layers`), printed as Verilog-2005."""
+"""The RTL writer: a quantized model as a netlist (:mod:`.netlist`, its expressions in
+:mod:`.expressions`), built layer by layer (:mod:`.layers`, :mod:`.multipliers`, :mod:`.cast`)
+into an io_parallel module (:mod:`.parallel`, with Vivado HLS port styles around it:
+:mod:`.ports`) or an io_stream one (:mod:`.stream`, its processes in :mod:`.stream_layers`),
+printed as Verilog-2005."""
 
 from __future__ import annotations
 

@@ -3,20 +3,36 @@
 ROM functions. Verilog-2005 text is printed from it once, at the end.
 
 Expressions are templates whose operands are slices of signals (see :func:`v`), so the netlist
-knows which bits of each signal some logic reads. When it prints, the bits nothing reads (the
-bits a cast drops by design, input positions a strided window skips) are gathered, per owner,
-into one wire ``<owner>_unused``: Verilator's default ``--unused-regexp`` (``*unused*``) exempts
-it, so the module lints clean with ``-Wall`` and no pragma. A wire that nothing reads at all
-(unless :meth:`Netlist.drop` declared it so, or an instance drives it), or a signal bit driven
-twice or never, is a bug in the builder and raises ``NetlistError``."""
+knows which bits of each signal some logic reads. When it prints, logic from which no path
+leads to an output port (an instance or a memory) is left out: a layer whose every output goes
+through a cast that keeps none of its bits (:meth:`Netlist.drop`) has no logic at all
+(:meth:`Netlist.left_out` names it). The bits no printed logic reads (the bits a cast drops by
+design, input positions a strided window skips) are gathered, per owner, into one wire
+``<owner>_unused``: Verilator's default ``--unused-regexp`` (``*unused*``) exempts it, so the
+module lints clean with ``-Wall`` and no pragma. A wire that nothing reads at all (unless
+:meth:`Netlist.drop` declared it so, or an instance drives it), or a signal bit driven twice or
+never, is a bug in the builder and raises ``NetlistError``."""
 
 from __future__ import annotations
 
 import contextlib
 import re
-import string
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+
+from hlsfx.codegen.rtl.expressions import (
+    Expr,
+    NetlistError,
+    Operand,
+    Signal,
+    Slice,
+    concat,
+    const,
+    join,
+    replicate,
+    signed_const,
+    v,
+)
 
 __all__ = [
     "Expr",
@@ -42,164 +58,6 @@ _UNUSED_NOTE = (
     "// bits no logic reads (a cast drops them, or no window covers them), in",
     "// wires that the default --unused-regexp (*unused*) of the lint exempts",
 )  # not "// Verilator ...": Verilator reads a comment that starts so as a directive
-
-
-class NetlistError(AssertionError):
-    """The builder made a structure that is not a netlist (a bug in hlsfx, never the user's)."""
-
-
-class Signal:
-    """A port, wire or register of ``width`` bits; ``owner`` is the base name (a layer's or an
-    input's) whose ``<owner>_unused`` wire takes its unread bits."""
-
-    KINDS = ("input", "output", "wire", "reg")
-
-    def __init__(self, name: str, width: int, kind: str, owner: str | None):
-        if kind not in self.KINDS:
-            raise NetlistError(f"signal kind {kind!r} is not one of {self.KINDS}")
-        if not isinstance(width, int) or width < 1:
-            raise NetlistError(f"signal {name!r}: width must be a positive integer, not {width!r}")
-        self.name, self.width, self.kind, self.owner = name, width, kind, owner
-        self.read = 0  # bit mask of the bits some logic reads
-        self.driven = 0  # bit mask of the bits some assignment drives
-        # an instance's output, or a value a cast drops whole: the design may leave it unread
-        self.may_go_unread = False
-
-    def bits(self, lo: int, count: int) -> Slice:
-        """Bits ``lo .. lo + count - 1``."""
-        return Slice(self, lo + count - 1, lo)
-
-    def bit(self, i: int) -> Slice:
-        return Slice(self, i, i)
-
-    @property
-    def all(self) -> Slice:
-        return Slice(self, self.width - 1, 0)
-
-    def __repr__(self) -> str:
-        return f"<{self.kind} [{self.width - 1}:0] {self.name}>"
-
-
-@dataclass(frozen=True)
-class Slice:
-    """Bits ``hi .. lo`` of a signal."""
-
-    signal: Signal
-    hi: int
-    lo: int
-
-    def __post_init__(self) -> None:
-        if not 0 <= self.lo <= self.hi < self.signal.width:
-            raise NetlistError(f"bits [{self.hi}:{self.lo}] are outside {self.signal!r}")
-
-    @property
-    def width(self) -> int:
-        return self.hi - self.lo + 1
-
-    @property
-    def mask(self) -> int:
-        return ((1 << self.width) - 1) << self.lo
-
-    def bits(self, lo: int, count: int) -> Slice:
-        """Bits ``lo .. lo + count - 1`` of this slice."""
-        if lo + count > self.width:
-            raise NetlistError(f"bits {lo} + {count} are outside {self}")
-        return Slice(self.signal, self.lo + lo + count - 1, self.lo + lo)
-
-    def bit(self, i: int) -> Slice:
-        return self.bits(i, 1)
-
-    def __str__(self) -> str:
-        name = self.signal.name
-        if self.lo == 0 and self.hi == self.signal.width - 1:
-            return name
-        return f"{name}[{self.hi}]" if self.hi == self.lo else f"{name}[{self.hi}:{self.lo}]"
-
-
-@dataclass(frozen=True)
-class Expr:
-    """A Verilog expression: text with the signal slices it reads."""
-
-    parts: tuple[str | Slice, ...]
-
-    @property
-    def slices(self) -> tuple[Slice, ...]:
-        return tuple(p for p in self.parts if isinstance(p, Slice))
-
-    def __str__(self) -> str:
-        return "".join(str(p) for p in self.parts)
-
-
-Operand = Signal | Slice | Expr | str | int
-"""what an expression template takes: a signal (all of it), a slice, an expression, Verilog
-text that reads no signal (a literal, an operator), or an int (printed in decimal)"""
-
-_FORMATTER = string.Formatter()
-
-
-def _parts(operand: Operand) -> tuple[str | Slice, ...]:
-    if isinstance(operand, Signal):
-        return (operand.all,)
-    if isinstance(operand, Slice):
-        return (operand,)
-    if isinstance(operand, Expr):
-        return operand.parts
-    if isinstance(operand, (str, int)) and not isinstance(operand, bool):
-        return (str(operand),)
-    raise NetlistError(f"{operand!r} is not an operand of an expression")
-
-
-def v(template: str, *operands: Operand) -> Expr:
-    """The expression ``template`` (Python format syntax: ``{}`` takes the next operand,
-    ``{{`` and ``}}`` are braces) with ``operands`` in place."""
-    parts: list[str | Slice] = []
-    rest = iter(operands)
-    for literal, field, spec, conversion in _FORMATTER.parse(template):
-        if literal:
-            parts.append(literal)
-        if field is None:
-            continue
-        if field or spec or conversion:
-            raise NetlistError(f"template {template!r}: only empty fields {{}} are allowed")
-        try:
-            parts.extend(_parts(next(rest)))
-        except StopIteration:
-            raise NetlistError(f"template {template!r} has more fields than operands") from None
-    if next(rest, None) is not None:
-        raise NetlistError(f"template {template!r} has fewer fields than operands")
-    return Expr(tuple(parts))
-
-
-def join(separator: str, operands: Sequence[Operand]) -> Expr:
-    """The operands with ``separator`` between them."""
-    parts: list[str | Slice] = []
-    for i, operand in enumerate(operands):
-        if i:
-            parts.append(separator)
-        parts.extend(_parts(operand))
-    return Expr(tuple(parts))
-
-
-def concat(operands: Sequence[Operand]) -> Operand:
-    """``{a, b, ...}`` (most significant first); one operand stands alone."""
-    if len(operands) == 1:
-        return operands[0]
-    return v("{{{}}}", join(", ", operands))
-
-
-def replicate(count: int, operand: Operand) -> Expr:
-    """``{count{operand}}``."""
-    return v("{{" + str(count) + "{{{}}}}}", operand)
-
-
-def const(value: int, width: int) -> str:
-    """``value`` as ``width`` bits of two's complement, an unsigned literal."""
-    return f"{width}'d{value & ((1 << width) - 1)}"
-
-
-def signed_const(value: int, width: int) -> str:
-    """``value`` as a signed literal of ``width`` bits (``-16'sd8``, ``16'sd5``)."""
-    return f"-{width}'sd{-value}" if value < 0 else f"{width}'sd{value}"
 
 
 class Memory:
@@ -258,11 +116,13 @@ class _Instance:
     module: str
     name: str
     pins: tuple[tuple[str, Expr], ...]
+    outputs: tuple[Signal, ...]
 
 
 @dataclass(frozen=True)
 class _Comment:
     text: str
+    owner: str | None
 
 
 class Netlist:
@@ -278,7 +138,6 @@ class Netlist:
         self._declared: dict[str, tuple[list[object], int]] = {}
         self._signals: list[Signal] = []
         self._names: set[str] = set()
-        self._clocked = False  # whether any register reads the clock
         self._memories: list[Memory] = []
 
     def _signal(self, name: str, width: int, kind: str, owner: str | None = None) -> Signal:
@@ -366,7 +225,6 @@ class Netlist:
         if target.kind != "reg" or target.driven:
             raise NetlistError(f"{target!r} is not a register, or is loaded twice")
         target.driven = (1 << target.width) - 1
-        self._clocked = True
         made = []
         for condition, value in branches:
             pair = (None if condition is None else v("{}", condition), v("{}", value))
@@ -398,7 +256,7 @@ class Netlist:
         for _, expr in pins:
             self._read(expr)
         pins += [(port, v("{}", wire)) for port, wire in outputs.items()]
-        self._items.append(_Instance(module, name, tuple(pins)))
+        self._items.append(_Instance(module, name, tuple(pins), tuple(outputs.values())))
 
     def memory(self, name: str, width: int, depth: int) -> Memory:
         """A memory ``name``, written by :meth:`write` and read by :meth:`read`."""
@@ -414,7 +272,7 @@ class Netlist:
         """``always @(posedge clock) if (enable) memory[address] <= data;`` (its one write)."""
         if memory.written:
             raise NetlistError(f"memory {memory.name!r} is written by two ports")
-        memory.written, self._clocked = True, True
+        memory.written = True
         exprs = [v("{}", x) for x in (enable, address, data)]
         for expr in exprs:
             self._read(expr)
@@ -426,8 +284,10 @@ class Netlist:
         memory.read = True
         return v(f"{memory.name}[{{}}]", address)
 
-    def comment(self, text: str) -> None:
-        self._items.append(_Comment(text))
+    def comment(self, text: str, owner: str | None = None) -> None:
+        """A comment line; one of ``owner``'s (default: the current owner) says, when none of
+        the owner's logic is printed, that it was left out instead."""
+        self._items.append(_Comment(text, self.owner if owner is None else owner))
 
     def drop(self, value: Operand) -> None:
         """Declare that the design reads no bit of ``value`` by intent (a cast whose result
@@ -442,21 +302,59 @@ class Netlist:
 
     # ---- printing
 
-    def unused(self) -> dict[str, list[Slice]]:
-        """Per owner, the slices of its signals that nothing reads, most significant first."""
+    def _check_read(self) -> None:
+        """A wire that nothing reads at all is one the builder forgot, unless it may go unread."""
+        for signal in self._signals:
+            if signal.kind == "wire" and not signal.read and not signal.may_go_unread:
+                raise NetlistError(f"nothing reads {signal!r}")
+
+    def _live(self) -> set[int]:
+        """The ids of the signals on some path to an output port, an instance or a memory."""
+        drivers: dict[int, list[object]] = {}
+        reached = [s for s in self.ports if s.kind == "output"]
+        for item in (item for section in self._sections for item in section):
+            target = _target(item)
+            if target is not None:
+                drivers.setdefault(id(target), []).append(item)
+            elif isinstance(item, (_Instance, _MemoryWrite)):
+                reached += [s.signal for s in _reads(item)]  # an instance's outputs too
+        live: set[int] = set()
+        while reached:
+            signal = reached.pop()
+            if id(signal) not in live:
+                live.add(id(signal))
+                for item in drivers.get(id(signal), ()):
+                    reached += [s.signal for s in _sources(item)]
+        return live
+
+    def left_out(self) -> tuple[str, ...]:
+        """The owners none of whose logic reaches an output port: their outputs go only
+        through casts that keep none of their bits."""
+        kept = self._kept_owners(self._live())
+        return tuple(sorted({s.owner for s in self._signals if s.owner is not None} - kept))
+
+    def _kept_owners(self, live: set[int]) -> set[str | None]:
+        """The owners of a port or of a signal on a path to one."""
+        return {s.owner for s in self.ports} | {s.owner for s in self._signals if id(s) in live}
+
+    def _unused(self, items: Sequence[object]) -> dict[str, list[Slice]]:
+        """Per owner, the slices of its signals in ``items`` (the printed ones) that no item
+        reads, most significant first."""
+        read: dict[int, int] = {}
+        for item in items:
+            for s in _sources(item):
+                read[id(s.signal)] = read.get(id(s.signal), 0) | s.mask
+        declared = {id(item.signal) for item in items if isinstance(item, _Declare)}
+        clocked = any(isinstance(item, (_Clocked, _MemoryWrite)) for item in items)
         found: dict[str, list[Slice]] = {}
         for signal in self._signals:
-            if signal.kind == "output" or (signal.name == self.clock and self._clocked):
+            if signal.kind == "output" or (signal.name == self.clock and clocked):
                 continue
-            unread = ~signal.read & ((1 << signal.width) - 1)
+            if signal.kind != "input" and id(signal) not in declared:
+                continue
+            unread = ~read.get(id(signal), 0) & ((1 << signal.width) - 1)
             if not unread:
                 continue
-            if (
-                signal.kind == "wire"
-                and unread == (1 << signal.width) - 1
-                and not signal.may_go_unread
-            ):
-                raise NetlistError(f"nothing reads {signal!r}")
             if signal.owner is None:
                 raise NetlistError(f"{signal!r} has unread bits and no owner")
             found.setdefault(signal.owner, []).extend(_runs(signal, unread))
@@ -471,19 +369,21 @@ class Netlist:
         for memory in self._memories:
             if not (memory.written and memory.read):
                 raise NetlistError(f"memory {memory.name!r} is never written or never read")
+        self._check_read()
+        items = self._printed(self._live())
         out = [f"module {module} ("]
         out += [f"    {s.kind} wire {_range_of(s.width)}{s.name}," for s in self.ports]
         out[-1] = out[-1].rstrip(",")
         out += [");", *header]
         declared = {port.name for port in self.ports}
-        for item in (item for section in self._sections for item in section):
+        for item in items:
             if isinstance(item, _Declare):
                 declared.add(item.signal.name)
             for used in _reads(item):
                 if used.signal.name not in declared:
                     raise NetlistError(f"{used.signal!r} is used before it is declared")
             out += _print(item, self.clock)
-        sinks = self.unused()
+        sinks = self._unused(items)
         if sinks:
             out += ["", *_UNUSED_NOTE]
         for owner, slices in sinks.items():
@@ -492,6 +392,31 @@ class Netlist:
             out += _wrapped(f"wire {_range_of(width)}{owner}_unused = {value};")
         out.append("endmodule")
         return out
+
+    def _printed(self, live: set[int]) -> list[object]:
+        """The items to print: those that drive a live signal, the ROMs they call, every
+        instance and memory, and comments; of a left-out owner's comments, its first with text
+        says so."""
+        left = {s.owner for s in self._signals if s.owner is not None} - self._kept_owners(live)
+        noted: set[str] = set()
+        items: list[object] = []
+        for item in (item for section in self._sections for item in section):
+            target = _target(item)
+            if target is not None and id(target) not in live:
+                continue
+            if isinstance(item, _Comment) and item.text and item.owner in left:
+                if item.owner in noted:
+                    continue
+                noted.add(item.owner)
+                item = _Comment(
+                    f"---- {item.owner}: left out, no bit of its outputs reaches an "
+                    "output (a cast keeps none of them)",
+                    item.owner,
+                )
+            items.append(item)
+        called = {part for item in items for expr in _exprs(item) for part in expr.parts
+                  if isinstance(part, str)}  # fmt: skip
+        return [item for item in items if not isinstance(item, _Rom) or f"{item.name}(" in called]
 
 
 def _runs(signal: Signal, mask: int) -> list[Slice]:
@@ -527,6 +452,40 @@ def _wrapped(line: str, indent: str = "    ") -> list[str]:
         current += piece
     out.append(current.rstrip())
     return out
+
+
+def _target(item: object) -> Signal | None:
+    """The signal an item declares or drives (None: an instance, a memory, a ROM, a comment)."""
+    if isinstance(item, _Declare):
+        return item.signal
+    if isinstance(item, _Assign):
+        return item.target.signal
+    if isinstance(item, _Clocked):
+        return item.target
+    return None
+
+
+def _exprs(item: object) -> list[Expr]:
+    """The expressions an item holds."""
+    if isinstance(item, _Declare):
+        return [item.value] if item.value is not None else []
+    if isinstance(item, _Assign):
+        return [item.value]
+    if isinstance(item, _Clocked):
+        return [e for branch in item.branches for e in branch if e is not None]
+    if isinstance(item, _Instance):
+        return [value for _, value in item.pins]
+    if isinstance(item, _MemoryWrite):
+        return [item.enable, item.address, item.data]
+    return []
+
+
+def _sources(item: object) -> list[Slice]:
+    """The slices an item reads (of an instance, its input pins)."""
+    found = [s for expr in _exprs(item) for s in expr.slices]
+    if isinstance(item, _Instance):
+        return [s for s in found if s.signal not in item.outputs]
+    return found
 
 
 def _reads(item: object) -> list[Slice]:

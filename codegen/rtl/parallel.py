@@ -263,7 +263,7 @@ def write_parallel_rtl(
         with net.into(here.title):
             net.comment("")
             net.comment(f"---- {name}: {here.description}; cycles {s} .. {s + r - 1} after the "
-                        f"accept; {work}")  # fmt: skip
+                        f"accept; {work}", owner=name)  # fmt: skip
         with net.into(here.placing):
             for wire, t in zip(here.inputs, layer.inputs, strict=True):
                 net.drive(wire, delays.bus(bus[t], s - ready[t]))
@@ -280,6 +280,7 @@ def write_parallel_rtl(
     lines = ["`default_nettype none",
              f"// {core}: written by hlsfx; latency {latency} cycles, II {ii}.",
              *net.lines(core)]  # fmt: skip
+    left_out = set(net.left_out())
 
     def description(tensor: str) -> dict:
         t = t_of[tensor]
@@ -294,6 +295,7 @@ def write_parallel_rtl(
             "first_cycle": start[layer], "cycles": cycles[layer], "reuse_factor": reuse[layer],
             "strategy": DISTRIBUTED if pipeline else "multipliers",
             "products": len(m.products), "multipliers": len(m.shared()),
+            "left_out": ident[layer] in left_out,
         }  # fmt: skip
         if pipeline is not None:
             timing.update({

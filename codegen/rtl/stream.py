@@ -210,6 +210,7 @@ def write_stream_rtl(
         net.assign(s["last"], last)
     lines = ["`default_nettype none", f"// {top}: written by hlsfx; io_stream, AXI-Stream ports",
              *net.lines(top), "`default_nettype wire", ""]  # fmt: skip
+    left_out = set(net.left_out())
 
     def description(tensor: str) -> dict:
         t, s = t_of[tensor], streams[tensor]
@@ -249,6 +250,7 @@ def write_stream_rtl(
                 "products": b.products,
                 "multipliers": b.multipliers,
                 "description": b.description,
+                "left_out": names.layers[name] in left_out,
             }
             for name, b in layers.items()
         },
