@@ -134,10 +134,10 @@ always @(posedge ap_clk) fc_reg <= fc_next;
 // ---- act: ReLU over 2 values; cycles 1 .. 1 after the accept; 0 products
 wire [15:0] act_in = fc_reg;
 wire [15:0] act_next;
-wire [7:0] act_m0 = act_in[7] ? 8'd0 : act_in[7:0];
-assign act_next[7:0] = act_m0;
-wire [7:0] act_m1 = act_in[15] ? 8'd0 : act_in[15:8];
-assign act_next[15:8] = act_m1;
+wire [6:0] act_m0 = act_in[7] ? 7'd0 : act_in[6:0];
+assign act_next[7:0] = {1'b0, act_m0};
+wire [6:0] act_m1 = act_in[15] ? 7'd0 : act_in[14:8];
+assign act_next[15:8] = {1'b0, act_m1};
 reg [15:0] act_reg;
 always @(posedge ap_clk) act_reg <= act_next;
 
@@ -152,5 +152,27 @@ wire [22:0] fc_unused = {fc_p0[15], fc_p0[2:0], fc_p1[15], fc_p1[2:0], fc_p2[15]
     fc_acc0_0_s[12], fc_acc0_1_s[12:10], fc_acc0_1_s[1:0], fc_acc1_0_s[12:10], fc_acc1_0_s[1:0]};
 endmodule
 `default_nettype wire
+"""
+    )
+
+
+def test_a_saturating_relu_compares_only_with_the_largest_value(tmp_path):
+    # max(x, 0) is never negative: the cast saturates at the top and has nothing to compare
+    # at the bottom
+    qm = _tiny()
+    qm = hlsfx.configure(qm.graph, "ap_fixed<8,3>",
+                         layers={"act": {"result": "ap_fixed<6,2,AP_TRN,AP_SAT>"}})  # fmt: skip
+    verilog = (qm.write_rtl(tmp_path / "rtl", vectors=2) / "myproject.v").read_text()
+    relu = verilog[verilog.index("// ---- act") : verilog.index("reg [11:0] act_reg;")]
+    assert relu == (
+        """// ---- act: ReLU over 2 values; cycles 1 .. 1 after the accept; 0 products
+wire [15:0] act_in = fc_reg;
+wire [11:0] act_next;
+wire [6:0] act_m0 = act_in[7] ? 7'd0 : act_in[6:0];
+wire [8:0] act_c0_q = {{3{1'b0}}, act_m0[6:1]};
+assign act_next[5:0] = $signed(act_c0_q) > 9'sd31 ? 6'd31 : act_c0_q[5:0];
+wire [6:0] act_m1 = act_in[15] ? 7'd0 : act_in[14:8];
+wire [8:0] act_c1_q = {{3{1'b0}}, act_m1[6:1]};
+assign act_next[11:6] = $signed(act_c1_q) > 9'sd31 ? 6'd31 : act_c1_q[5:0];
 """
     )

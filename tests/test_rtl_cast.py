@@ -162,3 +162,35 @@ def test_a_layer_whose_cast_keeps_no_bit_of_its_input_is_built_lint_clean(strate
     assert not re.search(r"\b(wire|reg)\b[^;]*\bfc0_", verilog)
     assert "relu0_in" not in verilog and "wire [31:0] x_unused = x;" in verilog
     test_rtl._assert_lint_clean_without_pragmas(project / "myproject.v")
+
+
+# a ReLU's max(x, 0) is cast as the unsigned type of its bits below the sign: every code of
+# signed inputs down to 1 bit and with negative integer bits, into results of every mode
+RELU_INPUTS = ("ap_fixed<1,1>", "ap_fixed<2,-1>", "ap_fixed<6,2>", "ap_fixed<9,9>")
+
+
+@pytest.mark.parametrize("x_type", RELU_INPUTS)
+def test_a_relu_of_every_code_equals_the_emulator_in_every_mode(x_type, tmp_path):
+    from hlsfx.cosim.simulate import SIMULATORS, run
+
+    require(shutil.which(SIMULATORS["icarus"]) is not None, "icarus", "run scripts/setup.sh test")
+    x_t = FixedType.parse(x_type)
+    codes = np.arange(x_t.min_code, x_t.max_code + 1)
+    results = [FixedType(w, i, signed, rounding, overflow)
+               for signed, w, i in ((True, 4, 1), (False, 3, 0), (True, 3, -1))
+               for rounding in (Rounding.AP_TRN, Rounding.AP_RND_CONV, Rounding.AP_RND_INF)
+               for overflow in Overflow]  # fmt: skip
+    layers = tuple(Layer(f"relu{k}", kinds.RELU, ["x"], f"y{k}") for k in range(len(results)))
+    shapes = {"x": (len(codes),)} | {f"y{k}": (len(codes),) for k in range(len(results))}
+    graph = Graph(("x",), tuple(f"y{k}" for k in range(len(results))), layers, shapes)
+    qm = hlsfx.configure(
+        graph,
+        "ap_fixed<16,6>",
+        inputs={"x": x_type},
+        layers={f"relu{k}": {"result": str(t)} for k, t in enumerate(results)},
+    )
+    project = write_rtl(qm, tmp_path / "rtl", vectors={"x": np.stack([codes, codes[::-1]])})
+    result = run(project, simulator="icarus")
+    assert result.passed and result.mismatches == 0, result.summary()
+    verilog = (project / "myproject.v").read_text()
+    assert not re.search(r"\$signed\(relu\d+_c\d+_q\) <", verilog)  # never below 0

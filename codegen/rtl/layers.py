@@ -147,13 +147,19 @@ def _conv(c: RtlLayer) -> str:
 
 
 def _elementwise(c: RtlLayer) -> str:
-    """ReLU (``max(x, 0)``), Linear and Reshape: the cast of each value to the result."""
-    x_t = c.x_t
+    """ReLU (``max(x, 0)``), Linear and Reshape: the cast of each value to the result. A
+    ReLU's ``max(x, 0)`` is never negative, so it is cast as the unsigned type of its bits
+    below the sign: no comparison with the result's lowest value."""
+    x_t, w = c.x_t, c.x_t.width
+    relu = c.layer.kind is kinds.RELU and x_t.signed
+    m_t = x_t
+    if relu:  # a 1-bit code is 0 or negative, so its max(x, 0) is 0: 1 unsigned bit
+        m_t = FixedType(max(w - 1, 1), x_t.integer - (w > 1), False)
     for k, x in enumerate(c.lanes()):
-        if c.layer.kind is kinds.RELU and x_t.signed:
-            x = c.wire(f"m{k}", x_t.width, v("{} ? {} : {}", x.bit(x_t.width - 1),
-                                              const(0, x_t.width), x))  # fmt: skip
-        c.cast_out(k, x, x_t, f"{c.name}_c{k}")
+        if relu:
+            x = c.wire(f"m{k}", m_t.width, v("{} ? {} : {}", x.bit(w - 1), const(0, m_t.width),
+                                              x.bits(0, m_t.width)))  # fmt: skip
+        c.cast_out(k, x, m_t, f"{c.name}_c{k}")
     return f"{c.layer.kind.name} over {c.size} values"
 
 
