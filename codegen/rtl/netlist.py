@@ -330,12 +330,12 @@ class Netlist:
     def left_out(self) -> tuple[str, ...]:
         """The owners none of whose logic reaches an output port: their outputs go only
         through casts that keep none of their bits."""
-        kept = self._kept_owners(self._live())
-        return tuple(sorted({s.owner for s in self._signals if s.owner is not None} - kept))
+        return tuple(sorted(self._left_owners(self._live())))
 
-    def _kept_owners(self, live: set[int]) -> set[str | None]:
-        """The owners of a port or of a signal on a path to one."""
-        return {s.owner for s in self.ports} | {s.owner for s in self._signals if id(s) in live}
+    def _left_owners(self, live: set[int]) -> set[str]:
+        """The owners of no port and of no signal in ``live``."""
+        kept = {s.owner for s in self.ports} | {s.owner for s in self._signals if id(s) in live}
+        return {s.owner for s in self._signals if s.owner is not None} - kept
 
     def _unused(self, items: Sequence[object]) -> dict[str, list[Slice]]:
         """Per owner, the slices of its signals in ``items`` (the printed ones) that no item
@@ -397,7 +397,7 @@ class Netlist:
         """The items to print: those that drive a live signal, the ROMs they call, every
         instance and memory, and comments; of a left-out owner's comments, its first with text
         says so."""
-        left = {s.owner for s in self._signals if s.owner is not None} - self._kept_owners(live)
+        left = self._left_owners(live)
         noted: set[str] = set()
         items: list[object] = []
         for item in (item for section in self._sections for item in section):
@@ -490,20 +490,10 @@ def _sources(item: object) -> list[Slice]:
 
 def _reads(item: object) -> list[Slice]:
     """The slices an item reads or drives (every one must be declared before it)."""
-    if isinstance(item, _Declare):
-        return list(item.value.slices) if item.value is not None else []
-    if isinstance(item, _Assign):
-        return [item.target, *item.value.slices]
+    driven = [item.target] if isinstance(item, _Assign) else []
     if isinstance(item, _Clocked):
-        found = [item.target.all]
-        for condition, value in item.branches:
-            found += [*(condition.slices if condition is not None else ()), *value.slices]
-        return found
-    if isinstance(item, _Instance):
-        return [s for _, value in item.pins for s in value.slices]
-    if isinstance(item, _MemoryWrite):
-        return [*item.enable.slices, *item.address.slices, *item.data.slices]
-    return []
+        driven = [item.target.all]
+    return driven + [s for expr in _exprs(item) for s in expr.slices]
 
 
 def _print(item: object, clock: str) -> list[str]:
