@@ -142,12 +142,17 @@ def csim(
     outputs, per_output, first = {}, {}, []
     sizes = [o["size"] for o in manifest["outputs"]]
     try:
-        got = read_vectors(project / "tb_data" / "csim_results.dat", sum(sizes))
+        given = read_vectors(project / "tb_data" / "inputs_raw.dat",
+                             sum(i["size"] for i in manifest["inputs"]))  # fmt: skip
         want = read_vectors(project / "tb_data" / "expected_raw.dat", sum(sizes))
+        got = read_vectors(project / "tb_data" / "csim_results.dat", sum(sizes))
     except ValueError as error:
         raise CsimError(str(error)) from None
-    if got.shape != want.shape:
-        raise CsimError(f"the testbench wrote {len(got)} samples of {len(want)}")
+    if not len(given) == len(want) == len(got):
+        raise CsimError(
+            f"{project / 'tb_data'}: {len(given)} input vectors, {len(want)} expected and "
+            f"{len(got)} results; a C simulation compares every one"
+        )
     start = 0
     for port, size in zip(manifest["outputs"], sizes, strict=True):
         name = port["tensor"]

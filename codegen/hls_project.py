@@ -131,7 +131,7 @@ def _layer_settings(
         r = _check_reuse(own.get("reuse_factor", reuse_factor), layer.describe())
         s = own.get("strategy", chosen[layer.name])
         _check_choice(f"{layer.describe()}: strategy", s, STRATEGIES)
-        check_distributed(layer, s, r, DISTRIBUTED_HLS_LAYERS)
+        check_distributed(qm, layer, s, r, DISTRIBUTED_HLS_LAYERS)
         settings[layer.name] = (r, s)
     return settings
 

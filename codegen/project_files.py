@@ -4,8 +4,9 @@ written by the project writer."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
+
+from hlsfx.structured_text import parse_json, read_text
 
 __all__ = ["MANIFEST", "SOLUTION", "read_manifest", "solution_folder", "synthesized_verilog"]
 
@@ -20,7 +21,10 @@ def read_manifest(project: str | Path) -> dict:
     path = Path(project) / MANIFEST
     if not path.is_file():
         raise FileNotFoundError(f"{project} is not an hlsfx HLS project: {MANIFEST} is missing")
-    return json.loads(path.read_text(encoding="utf-8"))
+    manifest = parse_json(read_text(path, "the project manifest"), str(path))
+    if not isinstance(manifest, dict):
+        raise ValueError(f"{path} is not an hlsfx project manifest")
+    return manifest
 
 
 def solution_folder(project: str | Path, top: str) -> Path:

@@ -8,13 +8,16 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from hlsfx import kinds
 
 if TYPE_CHECKING:
     from hlsfx.graph import Layer
     from hlsfx.model import QuantizedModel
 
-__all__ = ["DISTRIBUTED", "STRATEGIES", "check_distributed", "layer_strategies"]
+__all__ = ["DISTRIBUTED", "MAX_DISTRIBUTED_DIGITS", "STRATEGIES", "check_distributed"]
+__all__ += ["layer_strategies"]
 
 DISTRIBUTED = "distributed"
 STRATEGIES = ("latency", "resource", DISTRIBUTED)
@@ -44,15 +47,21 @@ def layer_strategies(qm: QuantizedModel, strategy: str | Mapping[str, str],
         where = layer.name if layer.name in strategy else layer.kind.name
         value = strategy.get(where, "latency")
         _check(value, f"{where!r}: strategy")
-        check_distributed(layer, value, 1, distributed)
+        check_distributed(qm, layer, value, 1, distributed)
         chosen[layer.name] = value
     return chosen
 
 
-def check_distributed(layer: Layer, strategy: str, reuse: int,
+MAX_DISTRIBUTED_DIGITS = 1_000_000
+"""signed digits of a layer's weights (each an adder input) the distributed strategy builds a
+shift-add graph from"""
+
+
+def check_distributed(qm: QuantizedModel, layer: Layer, strategy: str, reuse: int,
                       distributed: Collection[kinds.LayerKind]) -> None:  # fmt: skip
     """Refuse the distributed strategy where it cannot be built: a kind without that form
-    (``distributed`` holds those with it), or a reuse factor other than 1."""
+    (``distributed`` holds those with it), a reuse factor other than 1, or weights of more
+    than :data:`MAX_DISTRIBUTED_DIGITS` signed digits (counted before any work)."""
     if strategy != DISTRIBUTED:
         return
     if layer.kind not in distributed:
@@ -62,6 +71,14 @@ def check_distributed(layer: Layer, strategy: str, reuse: int,
     if reuse != 1:
         raise ValueError(f"{layer.describe()}: strategy 'distributed' has no multipliers to "
                          f"share; its reuse factor must be 1, not {reuse}")  # fmt: skip
+    p = qm.precisions[layer.name]
+    digits = np.count_nonzero(p.params["weight"]) * (p.types["weight"].width // 2 + 1)
+    if digits > MAX_DISTRIBUTED_DIGITS:
+        raise ValueError(
+            f"{layer.describe()}: strategy 'distributed' would build a shift-add graph from up "
+            f"to {digits:,} signed digits of its {p.types['weight']} weights, over the "
+            f"{MAX_DISTRIBUTED_DIGITS:,} it takes: narrow the weights or use multipliers"
+        )
 
 
 def _check(value: object, what: str) -> None:

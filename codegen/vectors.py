@@ -69,12 +69,32 @@ def vectors_text(codes: Mapping[str, np.ndarray], tensors: list[str]) -> str:
     return "".join(" ".join(str(int(v)) for v in row) + "\n" for row in rows)
 
 
-def read_vectors(path: Path, width: int) -> np.ndarray:
-    """Codes written by :func:`vectors_text` (or a testbench), as rows of ``width`` codes: int64,
-    or Python integers where a code does not fit one."""
-    text = path.read_text().split()
-    if len(text) % width:
-        raise ValueError(f"{path}: {len(text)} codes do not make rows of {width}")
-    codes = [int(v) for v in text]
-    fits = all(-(1 << 63) <= c < (1 << 63) for c in codes)
-    return np.array(codes, dtype=np.int64 if fits else object).reshape(-1, width)
+def read_vectors(path: str | Path, width: int | None = None) -> np.ndarray:
+    """Codes written by :func:`vectors_text` (or a testbench), one sample per line, as rows of
+    ``width`` codes (default: as many as the first line holds): int64, or Python integers
+    where a code does not fit one. The file is read line by line; a line that is not
+    ``width`` integers, more than :data:`MAX_VECTORS` lines or none at all is a
+    ``ValueError`` naming the file (and the line)."""
+    rows: list[list[int]] = []
+    try:
+        with open(path, encoding="utf-8") as text:
+            for number, line in enumerate(text, 1):
+                if not line.strip():
+                    continue
+                try:
+                    row = [int(v) for v in line.split()]
+                except ValueError:
+                    raise ValueError(f"{path}, line {number}: {line.strip()[:60]!r} is not "
+                                     "integer codes") from None  # fmt: skip
+                width = len(row) if width is None else width
+                if len(row) != width:
+                    raise ValueError(f"{path}, line {number}: {len(row)} codes, not {width}")
+                if len(rows) == MAX_VECTORS:
+                    raise ValueError(f"{path} holds more than {MAX_VECTORS:,} vectors")
+                rows.append(row)
+    except (OSError, UnicodeDecodeError) as error:
+        raise ValueError(f"{path} cannot be read as text ({error})") from None
+    if not rows:
+        raise ValueError(f"{path} holds no vectors")
+    fits = all(-(1 << 63) <= c < (1 << 63) for row in rows for c in row)
+    return np.array(rows, dtype=np.int64 if fits else object)

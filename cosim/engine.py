@@ -3,19 +3,22 @@ raw codes, and report whether every output code equals the expected one, with la
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import json
 import os
+import re
 import shutil
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from hlsfx.cosim.interface import InterfaceError, memory_files
 
-__all__ = ["LINT", "SIMULATORS", "CosimError", "CosimResult", "check_simulator", "simulate"]
+__all__ = ["LINT", "SIMULATORS", "CosimError", "CosimResult", "cache_root", "check_simulator"]
+__all__ += ["simulate"]
 
 SIMULATORS = {"icarus": "iverilog", "verilator": "verilator"}
 """simulator name -> the executable cocotb's runner needs on PATH"""
@@ -125,6 +128,59 @@ def check_simulator(simulator: str) -> str:
     return tools
 
 
+def cache_root() -> Path:
+    """hlsfx's cache folder: ``$HLSFX_CACHE``, or ``~/.cache/hlsfx``."""
+    return Path(os.environ.get("HLSFX_CACHE") or Path.home() / ".cache" / "hlsfx")
+
+
+_BUILD_PATH = re.compile(r"[A-Za-z0-9_.+\-=,@~:/]+")
+"""characters a path may hold where the simulators write it into their own build files
+(Verilator's generated Makefiles, Icarus's compiled design) and read it back"""
+_INCLUDED = (".v", ".sv", ".vh", ".svh", ".h", ".inc")
+"""files beside a source that its `` `include `` may name"""
+
+
+def _build_folder(work: Path) -> Path:
+    """Where the simulator builds for ``work``: ``work/build``, or, when ``work``'s path holds a
+    character the simulators' build files would take as syntax (a space, ``$``, a quote, a
+    newline ...), a folder of hlsfx's cache named by the hash of that path."""
+    path = str(work.resolve())
+    if _BUILD_PATH.fullmatch(path):
+        return work / "build"
+    cache = cache_root().resolve()
+    if not _BUILD_PATH.fullmatch(str(cache)):
+        raise CosimError(
+            f"neither {path!r} nor hlsfx's cache {str(cache)!r} is a path of letters, digits and "
+            "'_.+-=,@~:/' only, which the simulators' build files need: set HLSFX_CACHE to such "
+            "a folder"
+        )
+    return cache / f"build-{hashlib.sha256(path.encode()).hexdigest()[:20]}"
+
+
+def _stage_sources(
+    root: Path, names: list[str], netlist: list[Path] | None, build: Path
+) -> list[Path]:
+    """Copies of the design's sources ``names`` in ``root`` (with the files beside them that an
+    `` `include `` may name), or of a ``netlist``, in ``build/sources`` under checked names, so
+    that no path of the user's reaches a simulator's build files. Copies keep their times, so
+    an unchanged design is not rebuilt."""
+    staged = build / "sources"
+    shutil.rmtree(staged, ignore_errors=True)
+    if netlist:
+        copies = [(path, f"netlist{k}{path.suffix}") for k, path in enumerate(netlist)]
+    else:
+        copies = [(root / name, name) for name in names]
+        for folder in sorted({PurePosixPath(name).parent for name in names}):
+            for beside in sorted((root / folder).iterdir()):  # what an `include may name
+                if (beside.suffix in _INCLUDED and beside.is_file() and not beside.is_symlink()
+                        and _BUILD_PATH.fullmatch(beside.name)):  # fmt: skip
+                    copies.append((beside, (folder / beside.name).as_posix()))
+    for original, name in copies:
+        (staged / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(original, staged / name)
+    return [staged / name for _, name in copies[: len(netlist or names)]]
+
+
 def _log_tail(log: Path, lines: int = 20) -> str:
     if not log.is_file():
         return ""
@@ -143,6 +199,11 @@ def simulate(
     tools = check_simulator(simulator)
     from cocotb_tools.runner import get_runner
 
+    if not inputs or len(inputs) != len(expected):
+        raise CosimError(
+            f"{len(inputs)} input vectors and {len(expected)} expected ones: a co-simulation "
+            "drives and compares one or more, as many of each"
+        )
     try:
         memories = memory_files(root, interface["sources"])
     except InterfaceError as error:
@@ -160,11 +221,13 @@ def simulate(
     runner = get_runner(simulator)
     build_args = LINT[lint] if simulator == "verilator" else []
     log = work / "build.log"
+    build = _build_folder(work)
+    staged = _stage_sources(root, interface["sources"], sources, build)
     try:
         with _environment(MAKEFLAGS=VERILATOR_MAKEFLAGS, PATH=tools):
             runner.build(
-                sources=sources or [root / s for s in interface["sources"]],
-                hdl_toplevel=interface["top"], build_dir=work / "build", timescale=("1ns", "1ps"),
+                sources=staged, includes=sorted({s.parent for s in staged}),
+                hdl_toplevel=interface["top"], build_dir=build, timescale=("1ns", "1ps"),
                 build_args=build_args, log_file=log,
             )  # fmt: skip
     except (SystemExit, RuntimeError) as error:
@@ -177,7 +240,7 @@ def simulate(
         with _environment(PATH=tools):
             runner.test(
                 hdl_toplevel=interface["top"], test_module="hlsfx.cosim.testbench",
-                build_dir=work / "build", test_dir=work, extra_env=env, log_file=work / "sim.log",
+                build_dir=build, test_dir=work, extra_env=env, log_file=work / "sim.log",
             )  # fmt: skip
     except (SystemExit, RuntimeError):  # a failed test exits; the result file says why
         pass
@@ -188,6 +251,8 @@ def simulate(
         )
     found = json.loads((work / "result.json").read_text())
     mismatches, unknown = found["mismatches"], found.get("unknown", [])
+    if found["vectors"] != len(expected):
+        raise CosimError(f"the testbench compared {found['vectors']} vectors of {len(expected)}")
     passed = not mismatches and not unknown and found["outputs_seen"] == found["vectors"]
     return CosimResult(
         simulator, passed, found["vectors"], len(mismatches), found["latency"], found["ii"],

@@ -13,6 +13,7 @@ from hlsfx.codegen.rtl import INTERFACE
 
 __all__ = [
     "PROTOCOLS",
+    "SOURCE_NAME",
     "InterfaceError",
     "check_interface",
     "load_interface",
@@ -22,6 +23,8 @@ __all__ = [
 
 _VERILOG_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_$]{0,199}")
 _SOURCE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-/]{0,199}")
+SOURCE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]{0,199}")
+"""a source file's name, as hlsfx writes it into the scripts it runs"""
 _KEYS = {
     "interface": {"top", "sources", "protocol", "packing", "clock", "reset", "reset_active",
                   "start", "done", "ready", "tie", "inputs", "outputs", "latency", "ii", "layers",
@@ -185,8 +188,8 @@ def read_interface(root: str | Path, path: str | Path) -> dict:
     ``root``."""
     try:
         interface = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as error:
-        raise InterfaceError(f"{path} is not a readable JSON file ({error})") from None
+    except (OSError, ValueError, RecursionError) as error:
+        raise InterfaceError(f"{path} is not a readable JSON file ({error!r})") from None
     return check_interface(root, interface, str(path))
 
 

@@ -57,8 +57,11 @@ def run(
     if report.is_symlink():
         raise CosimError(f"{report} is a symbolic link; hlsfx does not follow it")
     report.unlink(missing_ok=True)
-    inputs = read_vectors(root / "tb_data" / "inputs_raw.dat", width_in)[:vectors]
-    expected = read_vectors(root / "tb_data" / "expected_raw.dat", width_out)[:vectors]
+    try:
+        inputs = read_vectors(root / "tb_data" / "inputs_raw.dat", width_in)[:vectors]
+        expected = read_vectors(root / "tb_data" / "expected_raw.dat", width_out)[:vectors]
+    except ValueError as error:
+        raise CosimError(str(error)) from None
     result = simulate(
         root, interface, inputs.tolist(), expected.tolist(), simulator=simulator, work=work,
         sources=sources, lint="lenient" if netlist else "strict",

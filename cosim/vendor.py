@@ -13,7 +13,9 @@ the conventions Vivado/Vitis HLS gives a top function:
 - the function's return, ``ap_return`` or ``ap_return_0``..``ap_return_N`` (valid with
   ``ap_done``; one tensor when they are equally wide, else a tensor each);
 - AXI-Stream ``<name>_TDATA``/``_TVALID``/``_TREADY`` with an optional ``_TLAST`` (driven on a
-  sample's last transfer); an input's ``_TKEEP``/``_TSTRB`` are tied to all ones.
+  sample's last transfer); an input's ``_TKEEP``/``_TSTRB`` are tied to all ones;
+- older hls4ml's constant size outputs ``const_size_in_1``/``const_size_out_1`` (and their
+  ``_ap_vld``), which are not data and are left unread.
 
 A port that follows none of them is an error naming it: such RTL needs an interface written by
 hand (the schema is in the README). :func:`run_vendor` simulates the RTL on raw codes and
@@ -23,7 +25,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -36,8 +37,14 @@ import numpy as np
 
 from hlsfx.codegen.project_files import read_manifest, synthesized_verilog
 from hlsfx.codegen.vectors import read_vectors
-from hlsfx.cosim.engine import CosimError, CosimResult, simulate
-from hlsfx.cosim.interface import InterfaceError, check_interface, memory_files, read_interface
+from hlsfx.cosim.engine import CosimError, CosimResult, cache_root, simulate
+from hlsfx.cosim.interface import (
+    SOURCE_NAME,
+    InterfaceError,
+    check_interface,
+    memory_files,
+    read_interface,
+)
 from hlsfx.fixed_type import FixedType
 
 __all__ = ["LATENCY_BOUND", "TypeSpec", "infer_interface", "run_project", "run_vendor"]
@@ -63,6 +70,8 @@ _OTHER_PROTOCOLS = {  # protocol: a port that marks it, the ports that belong to
                 re.compile(r"(?P<base>\w+?)_(?:dout|empty_n|read|din|full_n|write)")),
     "ap_ack": (re.compile(r"(?P<base>\w+?)_ap_ack"), re.compile(r"(?P<base>\w+?)_ap_ack")),
 }  # fmt: skip
+_CONST_SIZE = re.compile(r"const_size_(?:in|out)_\d+(?:_ap_vld)?")
+"""the size outputs hls4ml before 0.6 gave the top function (``const_size_in_1``)"""
 _CORE_INFO = re.compile(r"HLS_SYN_(?P<key>LAT|TPT)=(?P<value>\w+)")
 _VERILOG_SUFFIXES = (".v", ".sv")
 
@@ -80,6 +89,13 @@ def verilog_sources(rtl_dir: str | Path) -> list[str]:
     )
     if not found:
         raise CosimError(f"{root} holds no Verilog (.v or .sv files)")
+    for name in found:  # they are written into the Yosys script that reads the ports
+        if not SOURCE_NAME.fullmatch(name):
+            raise CosimError(
+                f"{root}: the file name {name!r} is not letters, digits, '_', '-' and '.' "
+                "(starting with a letter, digit or '_'), the only names hlsfx writes into the "
+                "scripts it runs: rename it"
+            )
     return found
 
 
@@ -92,9 +108,9 @@ def _top_module(root: Path, sources: list[str], top: str) -> dict:
         netlist = Path(scratch) / "ports.json"
         reads = [f"read_verilog -lib {'-sv ' if s.endswith('.sv') else ''}{s}" for s in sources]
         script = Path(scratch) / "ports.ys"
-        script.write_text("\n".join([*reads, f"write_json {netlist}", ""]))
-        done = subprocess.run(["yosys", "-q", "-s", str(script)], cwd=root, capture_output=True,
-                              text=True)  # fmt: skip
+        script.write_text("\n".join([*reads, ""]))  # checked names only; paths go as arguments
+        done = subprocess.run(["yosys", "-q", "-s", str(script), "-b", "json", "-o", str(netlist)],
+                              cwd=root, capture_output=True, text=True)  # fmt: skip
         if done.returncode != 0 or not netlist.is_file():
             tail = "\n".join((done.stderr or done.stdout).strip().splitlines()[-10:])
             raise CosimError(f"yosys could not read the Verilog in {root}:\n{tail}")
@@ -314,6 +330,9 @@ def infer_interface(
     resets = [r for r in _RESETS if ports.take(r)]
     if len(resets) != 1:
         raise CosimError(f"{top} needs one reset port, ap_rst or ap_rst_n, not {resets or 'none'}")
+    for name in list(ports.left):  # an older hls4ml's constant size outputs: not data
+        if _CONST_SIZE.fullmatch(name):
+            ports.take(name)
     handshake = {name: ports.take(name) is not None for name in _HANDSHAKE}
     latency, ii = _timing(module)
     interface: dict[str, Any] = {
@@ -373,10 +392,6 @@ def _check_codes(where: str, codes: np.ndarray, tensors: list[dict]) -> None:
         first += t["size"]
 
 
-def _cache_root() -> Path:
-    return Path(os.environ.get("HLSFX_CACHE") or Path.home() / ".cache" / "hlsfx")
-
-
 def _work_folder(root: Path, interface: dict, simulator: str) -> Path:
     """A folder of hlsfx's cache named by the hash of everything the build depends on."""
     digest = hashlib.sha256(json.dumps([interface, simulator]).encode())
@@ -384,7 +399,7 @@ def _work_folder(root: Path, interface: dict, simulator: str) -> Path:
         digest.update(source.encode() + b"\0" + (root / source).read_bytes())
     for name, path in memory_files(root, interface["sources"]):
         digest.update(name.encode() + b"\0" + path.read_bytes())
-    return _cache_root() / f"cosim-{interface['top']}-{simulator}-{digest.hexdigest()[:20]}"
+    return cache_root() / f"cosim-{interface['top']}-{simulator}-{digest.hexdigest()[:20]}"
 
 
 def run_vendor(
@@ -433,8 +448,11 @@ def run_project(project: Path, *, simulator: str, vectors: int | None) -> CosimR
         raise CosimError(f"{project} holds no synthesized Verilog ({rtl} is missing): run "
                          f"'hlsfx build {project}' with Vivado/Vitis HLS first")  # fmt: skip
     sizes = [sum(p["size"] for p in manifest[k]) for k in ("inputs", "outputs")]
-    inputs = read_vectors(project / "tb_data" / "inputs_raw.dat", sizes[0])[:vectors]
-    expected = read_vectors(project / "tb_data" / "expected_raw.dat", sizes[1])[:vectors]
+    try:
+        inputs = read_vectors(project / "tb_data" / "inputs_raw.dat", sizes[0])[:vectors]
+        expected = read_vectors(project / "tb_data" / "expected_raw.dat", sizes[1])[:vectors]
+    except ValueError as error:
+        raise CosimError(str(error)) from None
     return run_vendor(
         rtl, manifest["top"], inputs=inputs, expected=expected,
         input_type=[p["type"] for p in manifest["inputs"]],

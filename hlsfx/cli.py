@@ -14,6 +14,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+from zipfile import BadZipFile
 
 from hlsfx.cli_args import command, fraction, positive
 from hlsfx.cli_design import add_design_commands
@@ -49,7 +50,6 @@ def _quantized(args: argparse.Namespace) -> Any:
 
 def _data(args: argparse.Namespace, labels: bool = False) -> tuple[Any, Any]:
     """``(x, y)`` from ``--data`` or the example's test set; ``y`` None when absent."""
-    import numpy as np
 
     import hlsfx
 
@@ -62,24 +62,31 @@ def _data(args: argparse.Namespace, labels: bool = False) -> tuple[Any, Any]:
         path = Path(args.data)
         if not path.is_file():
             raise CommandError(f"--data {str(path)!r}: no such file")
-        if path.suffix == ".npy":
-            x, y = np.load(path), None
-        else:
-            with np.load(path) as arrays:
-                keys = set(arrays.files)
-                x_key = next((k for k in ("x", "x_test", "X", "X_test") if k in keys), None)
-                if x_key is None:
-                    raise CommandError(
-                        f"--data {str(path)!r} has no array x (it has {sorted(keys)})"
-                    )
-                y_key = next((k for k in ("y", "y_test") if k in keys), None)
-                x = arrays[x_key]
-                y = arrays[y_key] if y_key else None
+        try:
+            x, y = _arrays(path)
+        except (OSError, ValueError, EOFError, BadZipFile) as error:  # never a pickle
+            raise CommandError(f"--data {str(path)!r} is not a NumPy .npz or .npy file of "
+                               f"numbers ({error})") from None  # fmt: skip
     if getattr(args, "samples", None):
         x, y = x[: args.samples], None if y is None else y[: args.samples]
     if labels and y is None:
         raise CommandError("this command needs labels: an array y in the --data file")
     return x, y
+
+
+def _arrays(path: Path) -> tuple[Any, Any]:
+    """``(x, y)`` from an .npy file (x only) or an .npz file's arrays x and y."""
+    import numpy as np
+
+    if path.suffix == ".npy":
+        return np.load(path, allow_pickle=False), None
+    with np.load(path, allow_pickle=False) as arrays:
+        keys = set(arrays.files)
+        x_key = next((k for k in ("x", "x_test", "X", "X_test") if k in keys), None)
+        if x_key is None:
+            raise CommandError(f"--data {str(path)!r} has no array x (it has {sorted(keys)})")
+        y_key = next((k for k in ("y", "y_test") if k in keys), None)
+        return arrays[x_key], arrays[y_key] if y_key else None
 
 
 def _add_model(p: argparse.ArgumentParser, precision: bool = True) -> None:
@@ -130,6 +137,9 @@ def _convert(args: argparse.Namespace) -> int:
     qm = _quantized(args)
     if not args.hls and not args.rtl:
         raise CommandError("name an output: --hls DIR and/or --rtl DIR")
+    if args.max_adder_depth is not None and not args.rtl:
+        raise CommandError("--max-adder-depth sets the pipeline of the RTL (--rtl DIR); the "
+                           "HLS project's distributed layers are not pipelined by it")  # fmt: skip
     if args.hls:
         path = qm.write_hls(args.hls, reuse_factor=args.reuse, io_type=f"io_{args.io}",
                             strategy=args.strategy)  # fmt: skip
@@ -145,8 +155,9 @@ def _strategy(args: argparse.Namespace) -> dict[str, Any]:
     """The io_parallel RTL's strategy options from the command line."""
     options: dict[str, Any] = {"strategy": args.strategy}
     if args.max_adder_depth is not None:
-        if args.strategy != "distributed":
-            raise CommandError("--max-adder-depth sets the pipeline of --strategy distributed")
+        if args.strategy != "distributed" or args.io == "stream":
+            raise CommandError("--max-adder-depth sets the pipeline of --strategy distributed "
+                               "in --io parallel")  # fmt: skip
         options["max_adder_depth"] = args.max_adder_depth
     return options
 
@@ -154,6 +165,7 @@ def _strategy(args: argparse.Namespace) -> dict[str, Any]:
 def _rtl(args: argparse.Namespace) -> int:
     qm = _quantized(args)
     if args.io == "stream":
+        _strategy(args)  # refuses options io_stream does not take
         if args.ports != "ap_vld":
             raise CommandError("--io stream has its own AXI-Stream ports; --ports is for "
                                "io_parallel")  # fmt: skip
@@ -211,14 +223,26 @@ def _profile(args: argparse.Namespace) -> int:
 
 
 def _integers(text: str) -> list[int | str]:
-    return ["auto" if part == "auto" else int(part) for part in text.split(",")]
+    try:
+        return ["auto" if part == "auto" else int(part) for part in text.split(",")]
+    except ValueError:
+        raise CommandError(f"--integer {text!r} is not 'auto' or a list like 2,4,auto") from None
 
 
 def _widths(text: str) -> list[int]:
-    if ":" in text:
-        low, high = (int(v) for v in text.split(":"))
-        return list(range(low, high + 1))
-    return [int(v) for v in text.split(",")]
+    """``low:high`` (both included) or a list like ``6,8,12``: widths of 1 bit or more."""
+    try:
+        if ":" in text:
+            low, high = (int(v) for v in text.split(":"))
+            widths = list(range(low, high + 1))
+        else:
+            widths = [int(v) for v in text.split(",")]
+    except ValueError:
+        raise CommandError(f"--widths {text!r} is not 'low:high' or a list like 6,8,12") from None
+    if not widths or min(widths) < 1:
+        raise CommandError(f"--widths {text!r} gives no width of 1 bit or more (low:high needs "
+                           "low <= high)")  # fmt: skip
+    return widths
 
 
 def _scan(args: argparse.Namespace) -> int:
@@ -478,10 +502,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"hlsfx {args.command}: interrupted", file=sys.stderr)
         return 130
-    except Exception as error:  # one line for the user; --debug for the traceback
+    except Exception as error:  # the whole message, without the traceback (--debug shows it)
         if args.debug:
             raise
-        message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        message = str(error).strip() or type(error).__name__
         print(f"hlsfx {args.command}: {message}", file=sys.stderr)
         return 2
 

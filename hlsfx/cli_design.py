@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
 from hlsfx.cli_args import command, positive
@@ -75,8 +74,7 @@ def _cosim_vendor(args: argparse.Namespace):
     if missing:
         raise ValueError(f"--vendor needs {' and '.join(missing)}")
     if args.codes:
-        inputs = read_vectors(Path(args.inputs), _row_width(args.inputs))
-        expected = read_vectors(Path(args.expected), _row_width(args.expected))
+        inputs, expected = read_vectors(args.inputs), read_vectors(args.expected)
     else:
         if args.input_type is None or args.output_type is None:
             raise ValueError("values in --inputs/--expected need --input-type and --output-type "
@@ -88,12 +86,6 @@ def _cosim_vendor(args: argparse.Namespace):
         expected=expected[: args.vectors], input_type=args.input_type,
         output_type=args.output_type, interface=args.interface, simulator=args.simulator,
     )  # fmt: skip
-
-
-def _row_width(path: str) -> int:
-    """Codes per line of a raw-code file (its first line)."""
-    with open(path, encoding="utf-8") as text:
-        return len(text.readline().split())
 
 
 def _synth(args: argparse.Namespace) -> int:

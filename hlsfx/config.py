@@ -335,7 +335,7 @@ def _resolve_layer(
             types[role] = t
     if "inv_input" in kind.roles and numerics == "hls4ml":  # hls4ml's softmax and its tables
         tables.update(softmax_tables(types, x, options["implementation"], {
-            role: settings.get(f"{role}_size", TABLE_SIZE) for role in ("exp_table", "inv_table")
+            role: _table_size(settings, role) for role in ("exp_table", "inv_table")
         }))  # fmt: skip
     elif "inv_input" in kind.roles and types["inv_input"] != types["sum"]:
         raise ValueError(f"inv_input {types['inv_input']} differs from sum {types['sum']}: the "
@@ -362,14 +362,20 @@ def _table_range(role: str, value: Any) -> tuple[float, float]:
     return lo, hi
 
 
+def _table_size(settings: Mapping[str, Any], role: str) -> int:
+    """``<role>_size``: a power of two from 2 to :data:`MAX_TABLE_SIZE`."""
+    size = settings.get(f"{role}_size", TABLE_SIZE)
+    if isinstance(size, bool) or not isinstance(size, int) or size < 2 or size & (size - 1):
+        raise ValueError(f"{role}_size must be a power of two of at least 2, not {size!r}")
+    if size > MAX_TABLE_SIZE:
+        raise ValueError(f"{role}_size {size:,} is over the largest table, {MAX_TABLE_SIZE:,}")
+    return size
+
+
 def _table(settings: Mapping[str, Any], request: kind_registry.TableRequest, entry: FixedType,
            numerics: str):  # fmt: skip
     role = request.role
-    size = settings.get(f"{role}_size", TABLE_SIZE)
-    if isinstance(size, bool) or not isinstance(size, int):
-        raise ValueError(f"{role}_size must be a power of two, not {size!r}")
-    if size > MAX_TABLE_SIZE:
-        raise ValueError(f"{role}_size {size:,} is over the largest table, {MAX_TABLE_SIZE:,}")
+    size = _table_size(settings, role)
     if numerics == "hls4ml" and request.function in (*ACTIVATION_RANGE, "elu", "selu"):
         if f"{role}_range" in settings:
             raise ValueError(f"{role}_range: hls4ml's {request.function} table has a fixed range")

@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from hlsfx.structured_text import parse_json, parse_yaml, read_text
+
 __all__ = ["CONFIG_FORMATS", "CONFIG_KEYS", "CONFIG_VERSION", "check_config", "config_format"]
 __all__ += ["dump_config", "load_config"]
 
@@ -35,23 +37,9 @@ def load_config(path: str | Path) -> dict[str, Any]:
     """Read a configuration written by :meth:`QuantizedModel.save_config`."""
     path = Path(path)
     kind = config_format(path)
-    try:
-        text = path.read_text()
-    except OSError as error:
-        raise ValueError(f"cannot read the configuration {str(path)!r}: {error}") from None
-    try:
-        if kind == "json":
-            config = json.loads(text)
-        else:
-            import yaml
-
-            try:
-                config = yaml.safe_load(text)
-            except yaml.YAMLError as error:
-                raise ValueError(str(error)) from None
-    except ValueError as error:
-        raise ValueError(f"{str(path)!r} is not valid {kind.upper()}: {error}") from None
-    return check_config(config, repr(str(path)))
+    text = read_text(path, "the configuration")
+    parse = parse_json if kind == "json" else parse_yaml
+    return check_config(parse(text, repr(str(path))), repr(str(path)))
 
 
 CONFIG_KEYS = ("hlsfx_config", "default", "inputs", "layers")

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from hlsfx.codegen.adder_graph import code_range, layer_matrix, sums_of
-from hlsfx.codegen.strategies import DISTRIBUTED, STRATEGIES
+from hlsfx.codegen.strategies import DISTRIBUTED, STRATEGIES, check_distributed
 from hlsfx.kinds import WindowKind
 
 if TYPE_CHECKING:
@@ -141,6 +141,8 @@ def estimate(qm: QuantizedModel, *, strategy: str = "latency") -> ResourceEstima
         p = qm.precisions[layer.name]
         if "weight" not in p.types or "weight" not in p.params:
             continue
+        if strategy == DISTRIBUTED:  # the graphs' size, before any work
+            check_distributed(qm, layer, DISTRIBUTED, 1, [layer.kind])
         weight = p.params["weight"]
         x_shape = qm.graph.shapes[layer.inputs[0]]
         if isinstance(layer.kind, WindowKind):

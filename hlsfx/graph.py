@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -136,16 +137,51 @@ class Graph:
         return [layer for layer in self.layers if tensor in layer.inputs]
 
 
+MAX_TENSOR = 1 << 30
+"""values one tensor of one sample may hold"""
+
+
+def _check_shape(where: str, shape: tuple[int, ...]) -> None:
+    if not shape or any(d < 1 for d in shape):
+        raise GraphError(f"{where} has shape {shape}; every axis needs at least one value")
+    if math.prod(shape) > MAX_TENSOR:
+        raise GraphError(f"{where} has shape {shape}: {math.prod(shape):,} values, over the "
+                         f"{MAX_TENSOR:,} a tensor may hold")  # fmt: skip
+
+
+def _check_params(layer: Layer, channels: int) -> None:
+    for name, sizes in layer.kind.param_sizes(layer, channels).items():
+        value = layer.params.get(name)
+        if value is None or value.size not in sizes:
+            raise GraphError(
+                f"{layer.describe()} needs a parameter {name!r} of {' or '.join(map(str, sizes))} "
+                f"values for its {channels} channels, not "
+                f"{'none' if value is None else value.shape}"
+            )
+    for name, value in layer.params.items():
+        if not np.all(np.isfinite(value)):
+            raise GraphError(f"{layer.describe()}: parameter {name!r} holds a value that is not "
+                             "a finite number")  # fmt: skip
+
+
 def verify(graph: Graph) -> Graph:
-    """Check the IR invariants; raise :class:`GraphError` naming the first broken one."""
+    """Check the IR invariants (every path into the emulator and the writers goes through it,
+    and the kernels then trust what it checked: shapes, parameters against them, attributes in
+    range, layers in an order without cycles); raise :class:`GraphError` naming the first
+    broken one and its layer."""
     known = set(graph.inputs)
     names = set()
     if not graph.inputs:
         raise GraphError("the graph has no inputs")
+    if len(known) != len(graph.inputs):
+        raise GraphError(f"the graph's inputs {list(graph.inputs)} repeat a name")
     for tensor in graph.inputs:
         if tensor not in graph.shapes:
             raise GraphError(f"input {tensor!r} has no shape")
+        _check_shape(f"input {tensor!r}", graph.shapes[tensor])
     for layer in graph.layers:
+        if not isinstance(layer, Layer) or not isinstance(layer.kind, LayerKind):
+            raise GraphError(f"{layer!r} is not a Layer of a registered kind")
         if layer.name in names:
             raise GraphError(f"two layers are named {layer.name!r}")
         names.add(layer.name)
@@ -154,13 +190,26 @@ def verify(graph: Graph) -> Graph:
                 raise GraphError(f"{layer.describe()} reads {tensor!r} before anything produces it")
         if layer.output in known:
             raise GraphError(f"{layer.describe()} writes {layer.output!r}, which already exists")
-        shape = layer.kind.output_shape(layer, [graph.shapes[t] for t in layer.inputs])
+        in_shapes = [graph.shapes[t] for t in layer.inputs]
+        try:
+            shape = layer.kind.output_shape(layer, in_shapes)
+        except GraphError:
+            raise
+        except (KeyError, TypeError, ValueError, IndexError) as error:
+            raise GraphError(
+                f"{layer.describe()}: its attributes or parameters do not fit its inputs "
+                f"{in_shapes} ({type(error).__name__}: {error})"
+            ) from None
         if graph.shapes.get(layer.output) != shape:
             raise GraphError(
                 f"{layer.describe()}: output {layer.output!r} has shape "
                 f"{graph.shapes.get(layer.output)}, but its inputs give {shape}"
             )
+        _check_shape(f"{layer.describe()}: output {layer.output!r}", shape)
+        _check_params(layer, in_shapes[0][-1] if in_shapes and in_shapes[0] else 0)
         known.add(layer.output)
+    if not graph.outputs:
+        raise GraphError("the graph has no outputs")
     for tensor in graph.outputs:
         if tensor not in known:
             raise GraphError(f"output {tensor!r} is produced by no layer")

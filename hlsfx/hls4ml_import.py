@@ -19,6 +19,7 @@ from hlsfx.exact import quantize
 from hlsfx.fixed_type import FixedType
 from hlsfx.graph import Graph, Layer
 from hlsfx.hls4ml_tables import SELU_CONSTANTS
+from hlsfx.structured_text import parse_yaml, read_text
 
 __all__ = ["HLS4ML_LAYERS", "Hls4mlError", "from_hls4ml", "hls4ml_type"]
 
@@ -346,12 +347,13 @@ def _convert(config: Mapping[str, Any] | str | Path, model: Any) -> Any:
     """An hls4ml configuration (a mapping, or a YAML file) converted by hls4ml with ``model``."""
     try:
         import hls4ml
-        import yaml
     except ImportError:
         raise Hls4mlError("reading an hls4ml configuration needs hls4ml: pip install "
                           "hls4ml==1.3.0") from None  # fmt: skip
     if not isinstance(config, Mapping):
-        config = yaml.safe_load(Path(config).read_text(encoding="utf-8"))
+        config = parse_yaml(read_text(config, "the hls4ml configuration"), repr(str(config)))
+        if not isinstance(config, Mapping):
+            raise Hls4mlError(f"the hls4ml configuration {str(config)!r} is not a mapping")
     config = dict(config)
     keys = {"KerasModel", "OnnxModel", "PytorchModel"}
     if model is not None:

@@ -2,8 +2,11 @@
 calls of ``firmware/<top>.cpp``, their configuration structs in ``firmware/parameters.h``, the
 types in ``firmware/defines.h`` and the weights in ``firmware/weights/*.txt``, presented as the
 hls4ml layers :mod:`hlsfx.hls4ml_import` reads. ``hls4ml_config.yml`` is not needed (it may
-hold a pickled model, which hlsfx never loads). Text that does not follow hls4ml's templates
-is an error naming the file and the line."""
+hold a pickled model, which hlsfx never loads). The C++ is read as the HLS tool compiles it
+(:mod:`hlsfx.cpp_tokens`: comments and disabled ``#if`` blocks dropped, sizes written as
+macros resolved), in linear time; every statement of the top function is a layer call,
+a declaration or an assignment of hls4ml's templates (older ones too: ``const_size_in_1``
+ports), else an error naming the file and the line. No file outside the folder is read."""
 
 from __future__ import annotations
 
@@ -14,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from hlsfx.cpp_tokens import CppError, Token, integer, number, read_source, tokenize
 
 __all__ = ["FUNCTIONS", "ProjectError", "read_project"]
 
@@ -82,25 +87,302 @@ FUNCTIONS: dict[str, _Call] = {
 _SKIPPED = {"load_weights_from_txt"}
 """nnet calls in the top function that are not layers"""
 
-_TYPEDEF = re.compile(r"typedef\s+(.+?)\s+(\w+)\s*;")
-_STRUCT = re.compile(r"struct\s+(\w+)\s*(?::\s*nnet::\w+\s*)?\{(.*?)\n\};", re.S)
-_DEFINITION = re.compile(r"const\s+(\w+)\s+(\w+)::(\w+)\s*=\s*([^;]+);")
-_PERM = re.compile(r"unsigned\s+(\w+)_perm\s*\[\s*\d+\s*\]\s*=\s*\{([^}]*)\}\s*;")
-_FIELD = re.compile(r"static\s+(?:const|constexpr)\s+[\w:]+\s+(\w+)\s*=\s*([^;]+);")
-_TOP = re.compile(r"void\s+(\w+)\s*\(([^)]*)\)\s*\{", re.S)
-_ARRAY = re.compile(r"(\w+)\s+(\w+)\s*\[([\d\s*]+)\]")
-_ALIAS = re.compile(r"auto\s*&\s*(\w+)\s*=\s*(\w+)\s*;")
-_CALL = re.compile(r"nnet::(\w+)\s*<([^<>]*)>\s*\(([^)]*)\)\s*;\s*(?://\s*(\S+))?")
+MAX_WEIGHTS_BYTES = 256 << 20
+"""the largest weights file read"""
+_CONST_SIZE = re.compile(r"const_size_(in|out)_\d+")
+"""the size outputs older hls4ml versions gave the top function"""
 
 
-def _read(path: Path) -> str:
+def _file(folder: Path, relative: str) -> Path:
+    """``folder/relative``, refused when it or a folder on the way is a symbolic link."""
+    path = folder
+    for part in Path(relative).parts:
+        path = path / part
+        if path.is_symlink():
+            raise ProjectError(f"{path} is a symbolic link: hlsfx reads the project's own files")
     if not path.is_file():
         raise ProjectError(f"{path} is missing: not an hls4ml project folder")
-    return path.read_text(encoding="utf-8", errors="replace")
+    return path
 
 
-def _dims(text: str) -> list[int]:
-    return [int(d) for d in text.replace(" ", "").split("*") if d]
+def _tokens(folder: Path, relative: str, macros: dict[str, str],
+            comments: dict[int, str] | None = None) -> list[Token]:  # fmt: skip
+    try:
+        return read_source(_file(folder, relative), macros, comments)
+    except CppError as error:
+        raise ProjectError(str(error)) from None
+
+
+def _spelled(tokens: list[Token]) -> str:
+    """Tokens as one spelling (``ap_fixed<16,6>``, ``unsigned int``)."""
+    out = ""
+    for token in tokens:
+        if out and out[-1].isalnum() | (out[-1] == "_") and token.kind in ("name", "number"):
+            out += " "
+        out += token.text
+    return out
+
+
+_OPEN, _CLOSE = {"(": ")", "[": "]", "{": "}", "<": ">"}, {")", "]", "}", ">", ">>"}
+
+
+def _split(tokens: list[Token], separator: str = ",") -> list[list[Token]]:
+    """``tokens`` split at ``separator`` outside brackets (template brackets included)."""
+    parts: list[list[Token]] = [[]]
+    depth = 0
+    for token in tokens:
+        if token.text == separator and depth == 0:
+            parts.append([])
+            continue
+        depth += (token.text in _OPEN) - (token.text in _CLOSE) - (token.text == ">>")
+        parts[-1].append(token)
+    return parts if parts != [[]] else []
+
+
+_DECLARATIONS = ("struct", "class", "typedef", "enum", "union")
+"""statements whose braces a ``;`` follows"""
+
+
+def _statements(tokens: list[Token], where: str) -> list[list[Token]]:
+    """Statements at brace depth 0: ended by ``;``, or by the ``}`` of a function's body."""
+    statements: list[list[Token]] = []
+    current: list[Token] = []
+    depth, head = 0, True  # head: no brace of this statement opened yet
+    for token in tokens:
+        current.append(token)
+        if token.text == "{":
+            if depth == 0 and head:
+                initialised = any(t.text == "=" for t in current)
+                declared = current[0].text in _DECLARATIONS
+                head = False
+                closes = not initialised and not declared
+            depth += 1
+        elif token.text == "}":
+            depth -= 1
+            if depth < 0:
+                raise ProjectError(f"{where}, line {token.line}: a '}}' closes nothing")
+            if depth == 0 and closes:
+                statements.append(current)
+                current, head = [], True
+        elif token.text == ";" and depth == 0:
+            statements.append(current[:-1])
+            current, head = [], True
+    if depth or current:
+        raise ProjectError(f"{where}: the text ends inside a statement")
+    return statements
+
+
+def _block(statement: list[Token], where: str) -> tuple[list[Token], list[Token]]:
+    """The tokens before a statement's ``{`` and those inside its braces."""
+    start = next((k for k, t in enumerate(statement) if t.text == "{"), None)
+    if start is None or statement[-1].text != "}":
+        raise ProjectError(f"{where}, line {statement[0].line}: {_spelled(statement)[:60]!r} has "
+                           "no body")  # fmt: skip
+    return statement[:start], statement[start + 1 : -1]
+
+
+def _dims(tokens: list[Token], macros: dict[str, str], where: str, depth: int = 0) -> list[int]:
+    """The factors of a size, as hls4ml writes a shape (``8*8*4``, ``N_INPUT_1_1``): integer
+    literals and macros of them."""
+    dims = []
+    for factor in _split(tokens, "*"):
+        if len(factor) != 1:
+            spelled = _spelled(tokens)[:60]
+            raise ProjectError(f"{where}, line {tokens[0].line if tokens else '?'}: the size "
+                               f"{spelled!r} is not a product of numbers")  # fmt: skip
+        (token,) = factor
+        if token.kind == "name" and token.text in macros and depth < 8:
+            try:
+                expanded = tokenize(macros[token.text], token.line, where)
+            except CppError as error:
+                raise ProjectError(str(error)) from None
+            dims += _dims([t for t in expanded if t.text not in "()"], macros, where, depth + 1)
+        elif token.kind == "number":
+            try:
+                dims.append(integer(token, where))
+            except CppError as error:
+                raise ProjectError(str(error)) from None
+        else:
+            raise ProjectError(f"{where}, line {token.line}: the size {token.text!r} is not a "
+                               "number or a macro of one")  # fmt: skip
+    if not dims:
+        raise ProjectError(f"{where}: an empty size")
+    return dims
+
+
+def _value(tokens: list[Token], macros: dict[str, str], where: str) -> Any:
+    """A field's value: a number, ``true``/``false``, a size macro, or a name
+    (``nnet::latency`` -> ``latency``)."""
+    text = _spelled(tokens)
+    if len(tokens) == 1 and tokens[0].kind == "number":
+        try:
+            return number(tokens[0], where)
+        except CppError as error:
+            raise ProjectError(str(error)) from None
+    if len(tokens) == 2 and tokens[0].text == "-" and tokens[1].kind == "number":
+        return -_value(tokens[1:], macros, where)
+    if text in ("true", "false"):
+        return text == "true"
+    if all(t.kind == "number" or t.text in macros or t.text == "*" for t in tokens):
+        return math.prod(_dims(tokens, macros, where))
+    return text.rsplit("::", 1)[-1]
+
+
+def _typedef(statement: list[Token]) -> tuple[str, str] | None:
+    """``(spelling, alias)`` of ``typedef <type> alias``."""
+    if len(statement) >= 3 and statement[0].text == "typedef" and statement[-1].kind == "name":
+        return _spelled(statement[1:-1]), statement[-1].text
+    return None
+
+
+def _parameters(folder: Path, types: dict[str, str], macros: dict[str, str]):
+    """The configuration structs of parameters.h by name, and the transposes' permutations."""
+    where = str(folder / "firmware" / "parameters.h")
+    structs: dict[str, dict[str, Any]] = {}
+    perms: dict[str, list[int]] = {}
+    for statement in _statements(_tokens(folder, "firmware/parameters.h", macros), where):
+        texts = [t.text for t in statement]
+        if texts[:1] == ["struct"] and len(statement) > 2:
+            head, body = _block(statement, where)
+            fields: dict[str, Any] = {}
+            for field_ in _statements(body, where):
+                named = _typedef(field_)
+                if named:
+                    fields[named[1]] = types.get(named[0], named[0])
+                elif field_ and field_[0].text == "static" and "=" in [t.text for t in field_]:
+                    equals = [t.text for t in field_].index("=")
+                    fields[field_[equals - 1].text] = _value(field_[equals + 1 :], macros, where)
+            structs[head[1].text] = fields
+        elif texts[:1] == ["const"] and "::" in texts and "=" in texts:  # a hard sigmoid's slope
+            equals = texts.index("=")
+            name, field_name = texts[equals - 3], texts[equals - 1]
+            if name in structs:
+                structs[name][field_name] = _value(statement[equals + 1 :], macros, where)
+                spelled = _spelled(statement[1 : equals - 3])
+                structs[name][f"{field_name}_t"] = types.get(spelled, spelled)
+        elif texts[:1] == ["unsigned"] and texts[1].endswith("_perm") and "{" in texts:
+            start, end = texts.index("{"), texts.index("}")
+            values = [_value(v, macros, where) for v in _split(statement[start + 1 : end])]
+            perms[texts[1][: -len("_perm")]] = [int(v) for v in values]
+    return structs, perms
+
+
+@dataclass
+class _Top:
+    """The top function: its name, its array ports, the arrays its body declares, and its
+    body's statements."""
+
+    name: str
+    source: Path
+    ports: list[tuple[str, str, list[int]]]
+    arrays: dict[str, tuple[str, list[int]]]
+    statements: list[list[Token]]
+    comments: dict[int, str]
+    """the ``//`` comment of each line (hls4ml names a layer after its call)"""
+
+
+def _array(tokens: list[Token], macros: dict[str, str], where: str):
+    """``(type, name, shape)`` of ``type name[dims]...``, else None."""
+    texts = [t.text for t in tokens]
+    if "[" not in texts or texts[-1] != "]":
+        return None
+    first = texts.index("[")
+    if first < 2 or tokens[first - 1].kind != "name":
+        return None
+    if "[" in texts[first + 1 :]:
+        raise ProjectError(f"{where}, line {tokens[0].line}: {_spelled(tokens)[:60]!r} has more "
+                           "than one dimension; hls4ml writes flat arrays")  # fmt: skip
+    shape = _dims(tokens[first + 1 : -1], macros, where)
+    return _spelled(tokens[: first - 1]), tokens[first - 1].text, shape
+
+
+def _top(folder: Path, macros: dict[str, str]) -> _Top:
+    firmware = folder / "firmware"
+    if firmware.is_symlink() or not firmware.is_dir():
+        raise ProjectError(f"{firmware} is missing or a symbolic link: not an hls4ml project")
+    tops = []
+    for path in sorted(p for p in firmware.glob("*.cpp") if not p.is_symlink()):
+        where = str(path)
+        for statement in _statements(_tokens(folder, f"firmware/{path.name}", dict(macros)),
+                                     where):  # fmt: skip
+            texts = [t.text for t in statement]
+            if texts[:1] == ["void"] and len(texts) > 3 and texts[2] == "(" and texts[-1] == "}":
+                tops.append((path, statement))
+    if len(tops) != 1:
+        raise ProjectError(f"{firmware} holds {len(tops)} top functions, not one")
+    path, statement = tops[0]
+    where = str(path)
+    comments: dict[int, str] = {}
+    _tokens(folder, f"firmware/{path.name}", macros, comments)  # its macros, for the sizes
+    head, body = _block(statement, where)
+    ports = []
+    for parameter in _split(head[3:-1]):
+        texts = [t.text for t in parameter]
+        if "stream" in texts:
+            raise ProjectError(f"{where}, line {parameter[0].line}: {_spelled(parameter)!r} is "
+                               "an io_stream port; hlsfx reads io_parallel projects")  # fmt: skip
+        if texts[-1:] and _CONST_SIZE.fullmatch(texts[-1]) and "&" in texts:
+            continue  # an older hls4ml's size output
+        array = _array(parameter, macros, where)
+        if array is None:
+            line = parameter[0].line if parameter else head[0].line
+            raise ProjectError(f"{where}, line {line}: the port {_spelled(parameter)[:60]!r} is "
+                               "not an array of hls4ml's")  # fmt: skip
+        ports.append(array)
+    arrays, statements = {}, []
+    for inner in _statements(body, where):
+        array = _array(inner, macros, where)
+        if array is not None:
+            arrays[array[1]] = (array[0], array[2])
+        else:
+            statements.append(inner)
+    for t, name, shape in ports:
+        arrays[name] = (t, shape)
+    return _Top(statement[1].text, path, ports, arrays, statements, comments)
+
+
+@dataclass(frozen=True)
+class _Written:
+    """One nnet call of the top function: the function, its template arguments and its call
+    arguments, and the comment hls4ml wrote after it (the layer's name)."""
+
+    function: str
+    templates: list[str]
+    arguments: list[str]
+    line: int
+    name: str | None
+
+
+def _calls(top: _Top, where: str) -> tuple[list[_Written], dict[str, str]]:
+    """The layer calls and the references (``auto& a = b``, a flatten) of the top's body;
+    any other statement is an error naming its line."""
+    calls, aliases = [], {}
+    for statement in top.statements:
+        texts = [t.text for t in statement]
+        line = statement[0].line if statement else 0
+        if not statement:
+            continue
+        if texts[:2] == ["nnet", "::"] and len(texts) > 4:
+            args = [k for k, t in enumerate(texts) if t == "("]
+            close = [k for k, t in enumerate(texts) if t == ">"]
+            if texts[3] != "<" or not args or texts[-1] != ")" or not close:
+                raise ProjectError(f"{where}, line {line}: the call {_spelled(statement)[:80]!r} "
+                                   "is not one hlsfx reads")  # fmt: skip
+            opened = next(k for k in args if texts[k - 1] in (">", ">>"))
+            templates = [_spelled(t) for t in _split(statement[4 : opened - 1])]
+            arguments = [_spelled(a) for a in _split(statement[opened + 1 : -1])]
+            name = top.comments.get(statement[-1].line, "").split()
+            calls.append(_Written(texts[2], templates, arguments, line,
+                                  name[0] if len(name) == 1 else None))  # fmt: skip
+        elif texts[:1] == ["auto"] and texts[1:2] == ["&"] and len(texts) == 5 and texts[3] == "=":
+            aliases[texts[2]] = texts[4]
+        elif len(texts) == 3 and texts[1] == "=" and _CONST_SIZE.fullmatch(texts[0]):
+            continue  # an older hls4ml's size output, assigned its size
+        else:
+            raise ProjectError(f"{where}, line {line}: {_spelled(statement)[:80]!r} is not a "
+                               "statement of hls4ml's top function (a layer call, an array, a "
+                               "reference)")  # fmt: skip
+    return calls, aliases
 
 
 @dataclass
@@ -156,36 +438,13 @@ class _Project:
         return self.layers
 
 
-def _value(text: str) -> Any:
-    text = text.strip()
-    if re.fullmatch(r"-?\d+", text):
-        return int(text)
-    if text in ("true", "false"):
-        return text == "true"
-    if re.fullmatch(r"-?[\d.]+(e-?\d+)?f?", text):
-        return float(text.rstrip("f"))
-    return text.rsplit("::", 1)[-1]  # nnet::latency -> latency, nnet::Max -> Max
-
-
-def _structs(text: str, types: dict[str, str]) -> dict[str, dict[str, Any]]:
-    structs = {}
-    for name, body in _STRUCT.findall(text):
-        fields: dict[str, Any] = {key: _value(v) for key, v in _FIELD.findall(body)}
-        for spelled, alias in _TYPEDEF.findall(body):
-            fields[alias] = types.get(spelled, spelled)
-        structs[name] = fields
-    for spelled, name, field_name, value in _DEFINITION.findall(text):  # hard sigmoid's slope
-        if name in structs:
-            structs[name][field_name] = _value(value)
-            structs[name][f"{field_name}_t"] = types.get(spelled, spelled)
-    return structs
-
-
 def _weights(folder: Path, name: str, shape: tuple[int, ...]) -> np.ndarray:
     if not re.fullmatch(r"\w{1,200}", name):
         raise ProjectError(f"{folder}: weights {name[:80]!r} are not named by an identifier")
-    path = folder / "firmware" / "weights" / f"{name}.txt"
-    text = _read(path).replace("\n", " ")
+    path = _file(folder, f"firmware/weights/{name}.txt")
+    if path.stat().st_size > MAX_WEIGHTS_BYTES:
+        raise ProjectError(f"{path} is over the {MAX_WEIGHTS_BYTES:,} bytes read")
+    text = path.read_text(encoding="utf-8", errors="replace").replace("\n", " ")
     try:
         values = np.array([float(v) for v in text.split(",") if v.strip()], dtype=np.float64)
     except ValueError:
@@ -241,61 +500,59 @@ def _implied(call: _Call, config: dict, literals: list[str], perms: dict[str, li
     return implied
 
 
-def _written(body: str) -> set[str]:
-    """The variables the layer calls of a top function's body write."""
-    written = set()
-    for function, _, arguments, _ in _CALL.findall(body):
-        call, args = FUNCTIONS.get(function), arguments.split(",")
-        if call is not None and len(args) == len(call.arguments):
-            written.add(args[call.arguments.index("o")].strip())
-    return written
-
-
 def read_project(folder: str | Path) -> _Project:
     """The layers of the hls4ml project in ``folder``, as :func:`hlsfx.from_hls4ml` reads
     them."""
     folder = Path(folder)
-    sources = sorted((folder / "firmware").glob("*.cpp"))
-    tops = [(path, m) for path in sources if (m := _TOP.search(_read(path)))]
-    if len(tops) != 1:
-        raise ProjectError(f"{folder / 'firmware'} holds {len(tops)} top functions, not one")
-    source, top = tops[0]
-    types = {alias: spelled for spelled, alias in _TYPEDEF.findall(_read(folder / "firmware" /
-                                                                         "defines.h"))}  # fmt: skip
-    parameters = _read(folder / "firmware" / "parameters.h")
-    structs = _structs(parameters, types)
-    shapes = {name: _dims(dims) for _, name, dims in _ARRAY.findall(_read(source))}
-    variable_types = {name: types.get(t, t) for t, name, _ in _ARRAY.findall(_read(source))}
+    macros: dict[str, str] = {}
+    defines = _tokens(folder, "firmware/defines.h", macros)
+    types = dict(reversed(named) for s in _statements(defines, "defines.h")
+                 if (named := _typedef(s)))  # fmt: skip
+    structs, perms = _parameters(folder, types, macros)
+    top = _top(folder, macros)
+    where = str(top.source)
+    calls, aliases = _calls(top, where)
+    written = set()
+    for c in calls:
+        call = FUNCTIONS.get(c.function)
+        if c.function in _SKIPPED:
+            continue
+        if call is None:
+            raise ProjectError(f"{where}, line {c.line}: nnet::{c.function} is not read; hlsfx "
+                               f"reads {', '.join(FUNCTIONS)}")  # fmt: skip
+        if len(c.templates) != len(call.templates) or len(c.arguments) != len(call.arguments):
+            raise ProjectError(f"{where}, line {c.line}: nnet::{c.function}<"
+                               f"{', '.join(c.templates)}>({', '.join(c.arguments)}) is not the "
+                               "call hls4ml writes")  # fmt: skip
+        written.add(c.arguments[call.arguments.index("o")])
+    shapes = {name: shape for name, (_, shape) in top.arrays.items()}
+    variable_types = {name: types.get(t, t) for name, (t, _) in top.arrays.items()}
+    outputs = [name for _, name, _ in top.ports if name in written]  # the ports layers write
+    if not outputs:
+        raise ProjectError(f"{where}: no layer call writes a port of {top.name}")
     layers = []
-    ports = _ARRAY.findall(top.group(2))
-    body = _read(source)[top.end() :]
-    written = _written(body)
-    outputs = [name for _, name, _ in ports if name in written]  # the ports layers write
-    for t, name, _ in ports:
-        if name in written:
+    for t, name, _ in top.ports:
+        if name not in written:
+            layers.append(_Layer(name, "Input", [], [name],
+                                 _Variable(shapes[name], _Precision(types.get(t, t)))))  # fmt: skip
+    for c in calls:
+        if c.function in _SKIPPED:
             continue
-        layers.append(_Layer(name, "Input", [], [name],
-                             _Variable(shapes[name], _Precision(types.get(t, t)))))  # fmt: skip
-    aliases = dict(_ALIAS.findall(body))  # a flatten hls4ml writes as a reference
-    perms = {name: _dims(text.replace(",", "*")) for name, text in _PERM.findall(parameters)}
-    for function, template_text, arguments, comment in _CALL.findall(body):
-        if function in _SKIPPED:
-            continue
-        if function not in FUNCTIONS:
-            raise ProjectError(f"{source}: nnet::{function} is not read; hlsfx reads "
-                               f"{', '.join(FUNCTIONS)}")  # fmt: skip
-        call = FUNCTIONS[function]
-        templates = [t.strip() for t in template_text.split(",")]
-        args = [a.strip() for a in arguments.split(",")]
-        if len(templates) != len(call.templates) or len(args) != len(call.arguments):
-            raise ProjectError(f"{source}: nnet::{function}<{template_text}>({arguments}) is "
-                               "not the call hls4ml writes")  # fmt: skip
-        named = {role: [v for r, v in zip(call.arguments, args, strict=True) if r == role]
+        call = FUNCTIONS[c.function]
+        named = {role: [v for r, v in zip(call.arguments, c.arguments, strict=True) if r == role]
                  for role in "iolwbsa"}  # fmt: skip
-        typed = dict(zip(call.templates, templates, strict=True))
+        typed = dict(zip(call.templates, c.templates, strict=True))
+        for variable in named["i"] + named["o"]:
+            if variable not in shapes and variable not in aliases:
+                raise ProjectError(f"{where}, line {c.line}: nnet::{c.function} reads or "
+                                   f"writes {variable!r}, which the top function does not "
+                                   "declare")  # fmt: skip
         for source_var in named["i"]:
             if source_var in aliases:  # a flatten hls4ml writes as a reference
                 original = aliases.pop(source_var)
+                if original not in shapes:
+                    raise ProjectError(f"{where}: {source_var!r} refers to {original!r}, which "
+                                       "the top function does not declare")  # fmt: skip
                 size = math.prod(shapes[original])
                 shapes[source_var] = [size]
                 flat = _Variable([size], _Precision(variable_types[original]))
@@ -308,7 +565,10 @@ def read_project(folder: str | Path) -> _Project:
             config = {**mult, **config}  # a convolution's types live in its mult_config too
         config.setdefault("n_in", math.prod(shapes[named["i"][0]]))
         config |= _implied(call, config, named["l"], perms, typed["c"])
-        shapes_by_role = _weight_shapes(call, config)
+        try:
+            shapes_by_role = _weight_shapes(call, config)
+        except KeyError as error:
+            raise ProjectError(f"{where}, line {c.line}: {typed['c']} lacks {error}") from None
         weights = {}
         for role in "wbsa":
             for file in named[role]:
@@ -317,6 +577,6 @@ def read_project(folder: str | Path) -> _Project:
         y_t = typed.get("y", typed["x"])  # a resize keeps its input's type
         output_var = named["o"][0]
         output = _Variable(shapes[output_var], _Precision(types.get(y_t, y_t)))
-        layers.append(_Layer(comment or output_var, call.class_name, named["i"], [output_var],
+        layers.append(_Layer(c.name or output_var, call.class_name, named["i"], [output_var],
                              output, config, weights))  # fmt: skip
-    return _Project(layers, outputs, _Config(top.group(1)))
+    return _Project(layers, outputs, _Config(top.name))

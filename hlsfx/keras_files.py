@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from hlsfx.graph import GraphError
+from hlsfx.structured_text import parse_json
 
 __all__ = ["MAX_CONFIG_BYTES", "MAX_WEIGHT_BYTES", "KerasWeights", "open_keras"]
 
@@ -91,7 +92,10 @@ class KerasWeights:
 def _json(data: bytes | str, label: str, what: str) -> Any:
     if len(data) > MAX_CONFIG_BYTES:
         raise GraphError(f"{label}: {what} is {len(data):,} bytes, over {MAX_CONFIG_BYTES:,}")
-    return json.loads(data)
+    try:
+        return parse_json(data, f"{label}: {what}")
+    except ValueError as error:
+        raise GraphError(str(error)) from None
 
 
 @contextmanager

@@ -20,7 +20,13 @@ import numpy as np
 from hlsfx.graph import Graph, GraphError
 from hlsfx.keras_files import open_keras
 from hlsfx.keras_quantizers import QONNX_DOMAIN, quantizer
-from hlsfx.keras_structure import checked_config, checked_endpoints, inbound, input_shape
+from hlsfx.keras_structure import (
+    check_origin,
+    checked_config,
+    checked_endpoints,
+    inbound,
+    input_shape,
+)
 
 __all__ = ["load_keras"]
 
@@ -546,6 +552,7 @@ def keras_to_onnx(
             raise w.fail(
                 f"unsupported layer class {cls!r}; hlsfx reads {', '.join(sorted(LAYERS))}"
             )
+        check_origin(layer, w.where)
         try:
             y = LAYERS[cls](w, _Call(name, c, sources, list(weights.get(name, []))))
         except (KeyError, IndexError, TypeError, AttributeError) as error:

@@ -12,7 +12,8 @@ from hlsfx.graph import GraphError
 if TYPE_CHECKING:
     from hlsfx.keras_frontend import OnnxWriter
 
-__all__ = ["checked_config", "checked_endpoints", "endpoints", "history", "inbound", "input_shape"]
+__all__ = ["READ_MODULES", "check_origin", "checked_config", "checked_endpoints", "endpoints"]
+__all__ += ["history", "inbound", "input_shape"]
 
 
 def history(item: Any) -> str:
@@ -113,3 +114,29 @@ def checked_endpoints(body: Mapping[str, Any], key: str, w: OnnxWriter, label: s
     if not names:
         raise GraphError(f"{label}: {key} is empty")
     return names
+
+
+READ_MODULES = ("keras", "qkeras")
+"""the Python packages whose layers hlsfx reads (Keras 3 names each layer's ``module``)"""
+
+
+def check_origin(layer: Mapping[str, Any], where: str) -> None:
+    """Refuse a layer from a package hlsfx does not read (HGQ2's ``hgq.layers``, say), or one
+    that carries a quantizer configuration it does not read, whatever its class is called:
+    read as the Keras layer of the same name, its quantizers would be ignored."""
+    module = layer.get("module")
+    if module is not None and str(module).split(".")[0] not in READ_MODULES:
+        read = ", ".join(READ_MODULES)
+        raise GraphError(f"{where}: its module {module!r} is not read; hlsfx reads the layers "
+                         f"of {read} and would ignore its quantizers")  # fmt: skip
+    registered = layer.get("registered_name")
+    if isinstance(registered, str) and ">" in registered:
+        package = registered.split(">")[0]
+        if package.split(".")[0] not in READ_MODULES:
+            raise GraphError(f"{where}: it is registered by {package!r} ({registered!r}), whose "
+                             "layers hlsfx does not read")  # fmt: skip
+    config = layer.get("config", {})
+    foreign = sorted(k for k in config if isinstance(k, str) and k.endswith("_conf"))
+    if foreign:
+        raise GraphError(f"{where}: its quantizer configuration {foreign[0]!r} is not one hlsfx "
+                         "reads (HGQ2's quantizers are not read yet)")  # fmt: skip

@@ -7,15 +7,26 @@ or ``layout``), registered under the same kind object."""
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from hlsfx import windows
+from hlsfx.elementwise_kinds import (
+    BatchNormKind,
+    BinarizeKind,
+    ClipKind,
+    HardSigmoidKind,
+    LeakyReluKind,
+    LinearKind,
+    LutKind,
+    ReluKind,
+)
 from hlsfx.errors import GraphError
-from hlsfx.fixed_type import FixedType, exact_accumulator, product_type
-from hlsfx.tables import FUNCTIONS, TableRequest, TableSpec
+from hlsfx.fixed_type import FixedType
+from hlsfx.kind_base import KINDS, ElementwiseKind, LayerKind, WeightedKind, kind_named
+from hlsfx.tables import TableRequest, TableSpec
 
 if TYPE_CHECKING:
     from hlsfx.graph import Layer
@@ -25,91 +36,10 @@ __all__ = [
     "CONV1D", "CONV2D", "DENSE", "DEPTHWISE_CONV1D", "DEPTHWISE_CONV2D", "ELU", "HARD_SIGMOID",
     "KINDS", "LEAKY_RELU", "LINEAR", "MAX_POOL1D", "MAX_POOL2D", "MULTIPLY", "PRELU", "RELU",
     "RESHAPE", "SELU", "SIGMOID", "SOFTMAX", "SOFTPLUS", "SOFTSIGN", "SUBTRACT", "TANH",
-    "TRANSPOSE", "LayerKind", "TableRequest", "TableSpec", "WeightedKind", "WindowKind"
+    "TRANSPOSE", "BatchNormKind", "BinarizeKind", "ClipKind", "ElementwiseKind",
+    "HardSigmoidKind", "LayerKind", "LeakyReluKind", "LinearKind", "LutKind", "ReluKind",
+    "TableRequest", "TableSpec", "WeightedKind", "WindowKind", "kind_named"
 ]  # fmt: skip
-
-
-class LayerKind:
-    """An op kind. Subclasses set ``name``, ``roles`` and define :meth:`output_shape`; the
-    precision rules a kind has beyond its roles' settings are its methods
-    :meth:`exact_roles`, :meth:`table_requests` and :meth:`derived_constants`."""
-
-    name: str = ""
-    roles: tuple[str, ...] = ("result",)
-    """precision roles: fixed-point types the configuration resolves for each layer"""
-    tables: tuple[TableSpec, ...] = ()
-    n_inputs: int = 1
-    result_follows_input: bool = False
-    """the result type defaults to the input's type (layers that only move values)"""
-    weighted: bool = False
-    """has a ``weight`` (*, n_out) and a ``bias`` (n_out,) summed in an accumulator"""
-    nonnegative: bool = False  # no result is below zero unless its cast to the result wraps
-    options: dict[str, tuple[str, ...]] = {}  # noqa: RUF012 - read only
-    """settings that are not types: name -> allowed values, the first being the default"""
-
-    def output_shape(self, layer: Layer, input_shapes: list[tuple[int, ...]]) -> tuple[int, ...]:
-        self.check_inputs(layer, input_shapes)
-        return input_shapes[0]
-
-    def exact_roles(
-        self, layer: Layer, types: Mapping[str, FixedType], x: FixedType, n: int
-    ) -> dict[str, FixedType]:
-        """The exact types of the roles this kind derives from the others when they are
-        ``auto`` (``x`` is the input's type, ``n`` the length of its last axis); the
-        configuration keeps the roles set otherwise."""
-        return {}
-
-    def table_requests(
-        self, layer: Layer, types: Mapping[str, FixedType], x: FixedType, n: int,
-        options: Mapping[str, str],
-    ) -> list[TableRequest]:  # fmt: skip
-        """The lookup tables a layer of this kind needs, given its resolved types."""
-        return [
-            TableRequest(spec.role, spec.function, x, 1, dict(layer.attrs))
-            for spec in self.tables
-            if spec.input_role == "input"
-        ]
-
-    def derived_constants(
-        self, layer: Layer, types: Mapping[str, FixedType], x: FixedType,
-        quantize: Callable[[Any, FixedType], np.ndarray],
-    ) -> dict[str, np.ndarray]:  # fmt: skip
-        """Constants a layer computes from its attributes, as raw codes (``quantize`` turns
-        values into codes of a type); the emulator and the code generators read them."""
-        return {}
-
-    def check_inputs(self, layer: Layer, input_shapes: list[tuple[int, ...]]) -> None:
-        if len(input_shapes) != self.n_inputs:
-            raise GraphError(
-                f"{layer.describe()} takes {self.n_inputs} input(s), not {len(input_shapes)}"
-            )
-
-    def __repr__(self) -> str:
-        return f"<layer kind {self.name}>"
-
-    def __reduce__(self):
-        return (kind_named, (self.name,))  # the registry's own object, never a copy
-
-    def reference(
-        self, layer: Layer, xs: list[np.ndarray], shapes: list[tuple[int, ...]]
-    ) -> np.ndarray:
-        """The layer's float meaning, in float64 and before any quantization: its output for
-        the inputs ``xs`` (batch first, channels-last, of the batch-free ``shapes``); see
-        :mod:`hlsfx.reference`, which runs a graph with it."""
-        raise NotImplementedError(f"{self.name} has no float reference")
-
-
-class WeightedKind(LayerKind):
-    """A kind that sums products of its input and a ``weight`` (*, n_out) with a ``bias``
-    (n_out,) in an accumulator."""
-
-    roles = ("weight", "bias", "accum", "result")
-    weighted = True
-
-    def exact_roles(self, layer, types, x, n):
-        weight = layer.params["weight"]
-        fan_in = weight.size // weight.shape[-1]
-        return {"accum": exact_accumulator(x, types["weight"], types["bias"], fan_in)}
 
 
 class DenseKind(WeightedKind):
@@ -136,109 +66,6 @@ class DenseKind(WeightedKind):
 
     def reference(self, layer, xs, shapes):
         return xs[0] @ layer.params["weight"] + layer.params["bias"]
-
-
-class ElementwiseKind(LayerKind):
-    """An activation applied to every element; the output has the input's shape."""
-
-
-class ReluKind(ElementwiseKind):
-    """``cast(max(x, 0), result)``."""
-
-    name = "ReLU"
-    nonnegative = True
-
-    def reference(self, layer, xs, shapes):
-        return np.maximum(xs[0], 0.0)
-
-
-class LinearKind(ElementwiseKind):
-    """``cast(x, result)``: a change of type only."""
-
-    name = "Linear"
-
-    def reference(self, layer, xs, shapes):
-        return xs[0]
-
-
-class LutKind(ElementwiseKind):
-    """``cast(table[index(x)], result)`` with the table of ``function`` (see hlsfx.tables).
-
-    With ``linear_above_zero``, only x < 0 reads the table and x >= 0 gives
-    ``cast(x * gamma, result)`` exactly (gamma is 1 for ELU, a constant role for SELU).
-    """
-
-    roles = ("table", "result")
-
-    def __init__(self, name: str, function: str, linear_above_zero: bool = False, roles=None):
-        self.name = name
-        self.tables = (TableSpec("table", function, "input"),)
-        self.linear_above_zero = linear_above_zero
-        if roles is not None:
-            self.roles = roles
-
-    def reference(self, layer, xs, shapes):
-        """The tabulated function; ELU and SELU are linear above zero (times ``gamma``)."""
-        y = FUNCTIONS[self.tables[0].function].evaluate(xs[0], dict(layer.attrs))
-        if self.linear_above_zero:
-            gamma = float(layer.params["gamma"][0]) if "gamma" in layer.params else 1.0
-            y = np.where(xs[0] >= 0, gamma * xs[0], y)
-        return y
-
-
-class LeakyReluKind(ElementwiseKind):
-    """``cast(x >= 0 ? x : x * alpha, result)``; params ``alpha`` of shape (1,) or, per channel
-    on the last axis, (C,)."""
-
-    roles = ("alpha", "result")
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def reference(self, layer, xs, shapes):
-        return np.where(xs[0] >= 0, xs[0], xs[0] * layer.params["alpha"].reshape(-1))
-
-
-class ClipKind(ElementwiseKind):
-    """``cast(min(max(x, lo), hi), result)``; attrs ``min``, ``max`` (None: unbounded), held as
-    codes of the input type (rounded to nearest, saturated)."""
-
-    name = "Clip"
-
-    def derived_constants(self, layer, types, x, quantize):
-        """The bounds ``lo`` and ``hi`` as codes of the input type (rounded to nearest and
-        saturated; an absent bound is the type's own limit)."""
-        bound_t = x.with_modes("AP_RND_CONV", "AP_SAT")
-        bounds = {"lo": ("min", x.min_code), "hi": ("max", x.max_code)}
-        codes = {}
-        for name, (attr, unbounded) in bounds.items():
-            value = layer.attrs.get(attr)
-            code = unbounded if value is None else int(quantize(value, bound_t))
-            codes[name] = np.array([code], dtype=np.int64 if x.width <= 64 else object)
-        return codes
-
-    def reference(self, layer, xs, shapes):
-        lo, hi = layer.attrs.get("min"), layer.attrs.get("max")
-        return np.clip(xs[0], -np.inf if lo is None else lo, np.inf if hi is None else hi)
-
-
-class HardSigmoidKind(ElementwiseKind):
-    """``cast(min(max(alpha * x + beta, 0), 1), result)``, exact before the cast; params
-    ``alpha`` and ``beta`` of shape (1,)."""
-
-    name = "HardSigmoid"
-    roles = ("alpha", "beta", "result")
-
-    @staticmethod
-    def exact_type(x_t: FixedType, alpha_t: FixedType, beta_t: FixedType) -> FixedType:
-        """A signed type holding ``alpha * x + beta`` and the clamp bounds 0 and 1 exactly."""
-        fractional = max(x_t.fractional + alpha_t.fractional, beta_t.fractional, 0)
-        integer = max(product_type(x_t, alpha_t).integer, beta_t.integer, 1) + 1
-        return FixedType(integer + fractional, integer)
-
-    def reference(self, layer, xs, shapes):
-        alpha, beta = float(layer.params["alpha"][0]), float(layer.params["beta"][0])
-        return np.clip(alpha * xs[0] + beta, 0.0, 1.0)
 
 
 class SoftmaxKind(LayerKind):
@@ -290,6 +117,9 @@ class WindowKind(LayerKind):
 
     def window_counts(self, layer: Layer, shape: tuple[int, ...]) -> list[int]:
         """The number of window positions along each spatial axis of an input ``shape``."""
+        problem = windows.attrs_problem(layer.attrs, shape)
+        if problem:
+            raise GraphError(f"{layer.describe()}: {problem}")
         counts = windows.window_counts(layer.attrs, shape)
         if counts is None:
             raise GraphError(f"{layer.describe()}: the window reaches beyond the padded input")
@@ -303,6 +133,11 @@ class WindowKind(LayerKind):
         """For each output position (row-major) and tap (kernel positions, then input
         channels), the flat channels-last input index it reads, or -1 for padding."""
         self.output_shape(layer, [shape])  # checks the shapes
+        entries = math.prod(self.window_counts(layer, shape)) * math.prod(layer.attrs["kernel"])
+        if entries * shape[-1] > windows.MAX_PATCH_INDEX:
+            raise ValueError(f"{layer.describe()}: its window index over input {shape} would "
+                             f"hold {entries * shape[-1]:,} entries, over the "
+                             f"{windows.MAX_PATCH_INDEX:,} hlsfx builds")  # fmt: skip
         return windows.patch_index(layer.attrs, shape)
 
 
@@ -334,6 +169,11 @@ class ConvKind(WindowKind, WeightedKind):
             raise GraphError(
                 f"{layer.describe()}: input shape {shape} is not (*{d} spatial, channels)"
             )
+        bias = layer.params.get("bias")
+        if weight is not None and (bias is None or bias.shape != weight.shape[-1:]):
+            got = None if bias is None else bias.shape
+            raise GraphError(f"{layer.describe()}: bias shape {got} is not one value per output "
+                             f"channel of weight {weight.shape}")  # fmt: skip
         if weight is None or weight.shape[:d] != tuple(a["kernel"]) or weight.shape[d] != shape[-1]:
             raise GraphError(
                 f"{layer.describe()}: weight shape {None if weight is None else weight.shape} does "
@@ -511,6 +351,8 @@ class ConcatKind(LayerKind):
         self.check_inputs(layer, input_shapes)
         axis = layer.attrs["axis"]
         a, b = input_shapes
+        if not isinstance(axis, (int, np.integer)) or not 0 <= axis < len(a):
+            raise GraphError(f"{layer.describe()}: axis {axis!r} is not an axis of {a}")
         if len(a) != len(b) or any(
             x != y for i, (x, y) in enumerate(zip(a, b, strict=True)) if i != axis
         ):
@@ -519,36 +361,6 @@ class ConcatKind(LayerKind):
 
     def reference(self, layer, xs, shapes):
         return np.concatenate(xs, axis=1 + layer.attrs["axis"])
-
-
-class BatchNormKind(ElementwiseKind):
-    """``cast(cast(x * scale, accum) + bias, result)`` per channel (last axis); params
-    ``scale`` and ``bias`` of shape (C,). Folded into a preceding Dense/Conv when possible."""
-
-    name = "BatchNormalization"
-    roles = ("scale", "bias", "accum", "result")
-
-    def exact_roles(self, layer, types, x, n):
-        return {"accum": exact_accumulator(x, types["scale"], types["bias"], 1)}
-
-    def reference(self, layer, xs, shapes):
-        return xs[0] * layer.params["scale"] + layer.params["bias"]
-
-
-class BinarizeKind(ElementwiseKind):
-    """``cast(x >= 0 ? scale : -scale, result)`` (QONNX ``BipolarQuant``); attrs: ``scale``,
-    a power of two."""
-
-    name = "Binarize"
-
-    def derived_constants(self, layer, types, x, quantize):
-        """The two levels, ``scale`` and ``-scale``, as codes of the result type."""
-        scale = layer.attrs["scale"]
-        return {"levels": quantize([scale, -scale], types["result"])}
-
-    def reference(self, layer, xs, shapes):
-        scale = layer.attrs["scale"]
-        return np.where(xs[0] >= 0, scale, -scale)
 
 
 DENSE = DenseKind()
@@ -589,12 +401,4 @@ _ALL_KINDS = (
     *(MAX_POOL1D, MAX_POOL2D, AVERAGE_POOL1D, AVERAGE_POOL2D, ADD, SUBTRACT, MULTIPLY),
     *(CONCATENATE, BATCH_NORM, RESHAPE, TRANSPOSE, UPSAMPLING),
 )
-KINDS: dict[str, LayerKind] = {kind.name: kind for kind in _ALL_KINDS}
-"""Every layer kind, by name. The conformance test walks this registry."""
-
-
-def kind_named(name: str) -> LayerKind:
-    """The registered kind called ``name``."""
-    if name not in KINDS:
-        raise ValueError(f"no layer kind {name!r}; the kinds are {', '.join(KINDS)}")
-    return KINDS[name]
+KINDS.update({kind.name: kind for kind in _ALL_KINDS})

@@ -18,7 +18,7 @@ from hlsfx import exact
 from hlsfx.config import LayerPrecision, resolve
 from hlsfx.config_file import CONFIG_VERSION, check_config, dump_config, load_config
 from hlsfx.fixed_type import FixedType
-from hlsfx.graph import Graph
+from hlsfx.graph import Graph, verify
 from hlsfx.model_inputs import CHUNK_BYTES, Rows, code_inputs, float_inputs, random_codes
 from hlsfx.tables import NEAREST
 
@@ -75,6 +75,9 @@ class QuantizedModel:
     design: Mapping[str, Any] = field(default_factory=dict)
     """defaults of ``write_hls``/``write_rtl`` the source model brought (an hls4ml model's
     ``strategy`` and ``reuse_factor`` by layer)"""
+
+    def __post_init__(self) -> None:
+        verify(self.graph)  # the emulator's kernels and the writers trust what it checks
 
     def with_design(self, design: Mapping[str, Any]) -> QuantizedModel:
         """This model with ``design`` as its writers' defaults."""
@@ -479,6 +482,7 @@ def configure(
     ``<table>_range`` for tables. ``auto`` accumulators and sums are exact; ``auto`` weights and
     biases get the integer bits of their largest magnitude at the default's width.
     """
+    verify(graph)
     if config is not None:
         saved = load_config(config) if isinstance(config, (str, Path)) else check_config(config)
         default = saved["default"]

@@ -90,7 +90,8 @@ def grid(
     """Every combination of the widths, integer bits (a number, ``"auto"``, or a list),
     layers and roles; an integer part wider than the width is left out."""
     ints = [integers] if isinstance(integers, (int, str)) else list(integers)
-    return [
+    widths, layers, roles = list(widths), list(layers), list(roles)
+    points = [
         ScanPoint(w, i, layer, role)
         for layer in layers
         for role in roles
@@ -98,6 +99,10 @@ def grid(
         for w in widths
         if i == "auto" or i <= w
     ]
+    if not points:
+        raise ValueError(f"the scan has no point: widths {widths}, integer bits {ints} (an "
+                         "integer part wider than the width is left out)")  # fmt: skip
+    return points
 
 
 @dataclass(frozen=True)

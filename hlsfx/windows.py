@@ -10,7 +10,42 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["gather", "patch_index", "window_counts"]
+__all__ = ["MAX_PATCH_INDEX", "attrs_problem", "gather", "patch_index", "window_counts"]
+
+MAX_PATCH_INDEX = 1 << 26
+"""entries (output positions x taps x channels) of the largest window index built"""
+
+
+def _positive_ints(values: Any, count: int, low: int) -> bool:
+    if not isinstance(values, (tuple, list, np.ndarray)) or len(values) != count:
+        return False
+    return all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v >= low
+               for v in values)  # fmt: skip
+
+
+def attrs_problem(attrs: Mapping[str, Any], shape: tuple[int, ...]) -> str | None:
+    """What is wrong with a window's ``attrs`` over an input ``shape`` (spatial axes, then
+    channels), or None: ``kernel``, ``strides`` and ``dilations`` one integer of at least 1 per
+    spatial axis, ``pads`` two integers from 0 per axis, a begin pad below the window's reach
+    and an end pad below its reach plus its stride (the most a ceil mode adds)."""
+    kernel = attrs.get("kernel")
+    if not isinstance(kernel, (tuple, list)) or not kernel:
+        return f"kernel {kernel!r} is not one size per spatial axis"
+    d = len(kernel)
+    if len(shape) != d + 1:
+        return f"input shape {shape} is not (*{d} spatial, channels)"
+    for name in ("kernel", "strides", "dilations"):
+        if not _positive_ints(attrs.get(name), d, 1):
+            return f"{name} {attrs.get(name)!r} is not {d} integer(s) of at least 1"
+    pads = attrs.get("pads")
+    if not _positive_ints(pads, 2 * d, 0):
+        return f"pads {pads!r} are not {2 * d} integers of at least 0 (begin..., end...)"
+    for i in range(d):
+        reach = (kernel[i] - 1) * attrs["dilations"][i] + 1
+        if pads[i] >= reach or pads[d + i] >= reach + attrs["strides"][i] - 1:
+            return (f"pads {tuple(pads)} on axis {i} reach past a window of {reach} positions "
+                    f"(stride {attrs['strides'][i]})")  # fmt: skip
+    return None
 
 
 def window_counts(attrs: Mapping[str, Any], shape: tuple[int, ...]) -> list[int] | None:

@@ -33,6 +33,17 @@ def test_every_command_has_help_with_an_example(capsys):
         assert f"example: hlsfx {name}" in text, text
 
 
+def test_a_multi_line_error_is_printed_whole_without_its_traceback(tmp_path):
+    require(shutil.which("yosys") is not None, "yosys", "run scripts/setup.sh test")
+    assert _run("convert", "jet_mlp", "--rtl", str(tmp_path / "rtl")).returncode == 0
+    source = tmp_path / "rtl" / "myproject.v"
+    source.write_text(source.read_text().replace("endmodule", "endmodule oops"))
+    done = _run("synth", str(tmp_path / "rtl"))
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.startswith("hlsfx synth: yosys failed in") and "syntax error" in done.stderr
+    assert len(done.stderr.strip().splitlines()) > 1  # Yosys's reason, under the first line
+
+
 def test_an_error_is_one_line_and_debug_shows_the_traceback(tmp_path):
     done = _run("predict", str(tmp_path / "missing.onnx"))
     assert done.returncode == 2

@@ -525,3 +525,31 @@ def test_a_qkeras_model_of_every_construct_equals_qkeras_itself():
     assert np.array_equal(trace["act1"], recorded["act1"])
     assert np.array_equal(trace["act2"], recorded["act2"])
     assert np.max(np.abs(qm.predict(x) - recorded["y"])) <= 2**-12
+
+
+@pytest.mark.parametrize(
+    "origin, message",
+    [
+        ({"module": "hgq.layers", "registered_name": "QDense"}, "its module 'hgq.layers' is not"),
+        ({"module": "keras.layers", "registered_name": "hgq>QDense"}, "it is registered by 'hgq'"),
+        (
+            {"module": "keras.layers", "registered_name": None},
+            "its quantizer configuration 'iq_conf'",
+        ),
+    ],
+)
+def test_a_layer_of_a_package_or_quantizer_hlsfx_does_not_read_is_refused(origin, message,
+                                                                         tmp_path):  # fmt: skip
+    """HGQ2's QDense would otherwise be read as QKeras's, its quantizers ignored."""
+    hgq = {"kq_conf": {"class_name": "QuantizerConfig"}, "iq_conf": {"q_type": "kif"}}
+    layer = {**_layer("QDense", "qfc", ["x"], units=3, **hgq), **origin}
+    if origin["registered_name"] is None:  # a Keras Dense carrying HGQ2's settings
+        layer = {**_layer("Dense", "qfc", ["x"], units=3, iq_conf={}), **origin}
+    weights = {"qfc": [np.ones((4, 3)), np.zeros(3)]}
+    _save_keras3(tmp_path / "hgq.keras", _model((4,), [layer], "qfc"), weights)
+    with pytest.raises(GraphError, match=rf"Keras layer 'qfc' \(\w+\): {message}"):
+        hlsfx.load(tmp_path / "hgq.keras")
+    plain = {**_layer("Dense", "qfc", ["x"], units=3), "module": "keras.layers",
+             "registered_name": None}  # fmt: skip
+    _save_keras3(tmp_path / "plain.keras", _model((4,), [plain], "qfc"), weights)
+    assert hlsfx.load(tmp_path / "plain.keras").layers[0].kind.name == "Dense"

@@ -33,6 +33,9 @@ def write_rtl(qm: QuantizedModel, path: str | Path, *, io_type: str = "io_parall
     if io_type == "io_parallel":
         return write_parallel_rtl(qm, path, **options)
     if io_type == "io_stream":
+        if "max_adder_depth" in options:
+            raise ValueError("max_adder_depth sets the pipeline of distributed io_parallel "
+                             "layers; io_stream layers use multipliers")  # fmt: skip
         chosen = layer_strategies(qm, options.pop("strategy", "latency"), DISTRIBUTED_LAYERS)
         if DISTRIBUTED in chosen.values():
             raise ValueError("strategy 'distributed' is written for io_parallel designs; "

@@ -65,10 +65,27 @@ def reuse_factors(qm: QuantizedModel, reuse_factor: int | Mapping[str, int]) -> 
         chosen = {name: reuse_factor.get(name, 1) for name in names}
     else:
         chosen = dict.fromkeys(names, reuse_factor)
-    for name, r in chosen.items():
+    for layer in qm.graph.layers:
+        r = chosen[layer.name]
         if isinstance(r, bool) or not isinstance(r, int) or r < 1:
-            raise ValueError(f"layer {name!r}: reuse factor must be a positive integer, not {r!r}")
+            raise ValueError(f"{layer.describe()}: reuse factor must be a positive integer, not "
+                             f"{r!r}")  # fmt: skip
+        products = _products(qm, layer)
+        if products and r > products:  # a layer without products shares nothing: R is moot
+            raise ValueError(
+                f"{layer.describe()}: reuse factor {r:,} is more than its {products:,} "
+                "multiplications (the most it can share them over)"
+            )
     return chosen
+
+
+def _products(qm: QuantizedModel, layer) -> int:
+    """The multiplications a layer makes per sample (0 for a layer without any)."""
+    weight = qm.precisions[layer.name].params.get("weight")
+    outputs = math.prod(qm.graph.shapes[layer.output])
+    if weight is not None and layer.kind.weighted:
+        return outputs * (weight.size // weight.shape[-1])
+    return outputs if "scale" in layer.kind.roles else 0
 
 
 def _check_size(qm: QuantizedModel) -> None:
@@ -77,10 +94,8 @@ def _check_size(qm: QuantizedModel) -> None:
     check_parallel_size(qm)
     total = 0
     for layer in qm.graph.layers:
-        weight = qm.precisions[layer.name].params.get("weight")
-        if weight is not None and layer.kind.weighted:
-            outputs = math.prod(qm.graph.shapes[layer.output])
-            total += outputs * (weight.size // weight.shape[-1])
+        if layer.kind.weighted:
+            total += _products(qm, layer)
             if total > MAX_RTL_PRODUCTS:
                 raise ValueError(
                     f"{layer.describe()}: the model needs over {total:,} products up to this "
@@ -153,12 +168,16 @@ def _build_layer(net: Netlist, qm: QuantizedModel, layer, name: str, reuse: int,
 
 
 def _pipelines(qm: QuantizedModel, strategy: str | Mapping[str, str], reuse: dict[str, int],
-               max_adder_depth: int) -> dict[str, Pipeline | None]:  # fmt: skip
+               max_adder_depth: int | None) -> dict[str, Pipeline | None]:  # fmt: skip
     """Each layer's adder pipeline where its strategy is distributed (reuse factor 1)."""
     chosen = layer_strategies(qm, strategy, DISTRIBUTED_LAYERS)
+    if max_adder_depth is not None and DISTRIBUTED not in chosen.values():
+        raise ValueError(f"max_adder_depth {max_adder_depth!r} sets the pipeline of distributed "
+                         "layers, and no layer is distributed")  # fmt: skip
+    max_adder_depth = DEFAULT_ADDER_DEPTH if max_adder_depth is None else max_adder_depth
     pipelines: dict[str, Pipeline | None] = {}
     for layer in qm.graph.layers:
-        check_distributed(layer, chosen[layer.name], reuse[layer.name], DISTRIBUTED_LAYERS)
+        check_distributed(qm, layer, chosen[layer.name], reuse[layer.name], DISTRIBUTED_LAYERS)
         distributed = chosen[layer.name] == DISTRIBUTED
         pipelines[layer.name] = Pipeline(max_adder_depth) if distributed else None
     return pipelines
@@ -173,7 +192,7 @@ def write_parallel_rtl(
     ports: str = "ap_vld",
     vectors: Any = 100,
     strategy: str | Mapping[str, str] = "latency",
-    max_adder_depth: int = DEFAULT_ADDER_DEPTH,
+    max_adder_depth: int | None = None,
 ) -> Path:
     """Write ``qm`` as Verilog (``<top>.v``), its interface description (``interface.json``)
     and test vectors with the emulator's outputs (``tb_data/``, as for an HLS project: a
@@ -185,7 +204,8 @@ def write_parallel_rtl(
     ``"latency"`` or ``"resource"`` (multipliers) or ``"distributed"`` (Dense and
     convolutions as shift-add graphs, no multiplier: :mod:`hlsfx.codegen.rtl.distributed`),
     for all layers or by layer and kind name; a distributed layer chains at most
-    ``max_adder_depth`` adders per pipeline stage."""
+    ``max_adder_depth`` adders per pipeline stage (default 4; an error when no layer is
+    distributed)."""
     if ports not in PORT_STYLES:
         raise ValueError(f"ports {ports!r} is not one of {', '.join(PORT_STYLES)}")
     core = top if ports == "ap_vld" else f"{top}_core"
