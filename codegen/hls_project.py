@@ -325,13 +325,25 @@ def _port_json(port: Port) -> dict:
     return {**kept, "pixel": port.pixel} if port.pixel else kept
 
 
+STRING_CONSTANT_BITS = 27
+"""bits ap_fixed's string constructor adds to a constant's width while it reads it"""
+AP_INT_MAX_W = 2048
+"""the bound on ap_int widths a project with wider constants sets (the headers allow 4096)"""
+
+
 def _defines(qm: QuantizedModel, contexts: list[LayerContext], inputs: list[Port],
              stream: bool) -> str:  # fmt: skip
+    widest = max(t.width for p in qm.precisions.values() for t in p.types.values())
+    bound = [  # ap_fixed's string constructor reads a W-bit constant through a W + 27-bit type
+        f"#define AP_INT_MAX_W {AP_INT_MAX_W}  // {widest}-bit constants: over the default 1024",
+        "",
+    ] if widest + STRING_CONSTANT_BITS > 1024 else []  # fmt: skip
     lines = [
         "// One type per tensor of the model (hlsfx writes integer types as ap_fixed<W,W>).",
         "#ifndef DEFINES_H_",
         "#define DEFINES_H_",
         "",
+        *bound,
         '#include "ap_fixed.h"',
         '#include "ap_int.h"',
         *([f'#include "hls_src/{STREAM_HEADER}"'] if stream else []),

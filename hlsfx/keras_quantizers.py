@@ -30,14 +30,13 @@ def quantizer(w: OnnxWriter, spec: Any, x: str, name: str, node: str | None = No
         signed = bool(config.get("keep_negative", True))
         if config.get("alpha") == "auto_po2" and x in w.constants and signed:
             return _exact_constant(w, x, name, auto_po2_values(w.constants[x], bits, integer))
-        if config.get("alpha", 1) not in (1, 1.0, None) or config.get("symmetric", 0):
-            raise w.fail(
-                f"quantized_bits with alpha={config.get('alpha')!r}, symmetric="
-                f"{config.get('symmetric')!r}: only alpha=1, symmetric=0 are exact "
-                "fixed point"
-            )
+        if config.get("alpha", 1) not in (1, 1.0, None):  # None: scale 1 (QKeras 0.9)
+            raise w.fail(f"quantized_bits with alpha={config.get('alpha')!r}: only alpha=1 (or "
+                         "None), and auto_po2 on weights, are exact fixed point")  # fmt: skip
         scale = 2.0 ** (integer - bits + (1 if signed else 0))
-        return quant_node(w, x, name, scale, bits, signed)
+        # symmetric: the most negative code is left out (QONNX's narrow range, AP_SAT_SYM)
+        narrow = signed and bool(config.get("symmetric", 0))
+        return quant_node(w, x, name, scale, bits, signed, narrow)
     if kind == "quantized_relu":
         bits, integer = int(config["bits"]), int(config.get("integer", 0))
         slope = float(config.get("negative_slope", 0.0) or 0.0)
@@ -55,7 +54,7 @@ def quantizer(w: OnnxWriter, spec: Any, x: str, name: str, node: str | None = No
             "fixed-point layer; it is supported on weights and other constants"
         )
     raise w.fail(
-        f"unsupported QKeras quantizer {kind!r}; supported: quantized_bits (alpha=1), "
+        f"unsupported QKeras quantizer {kind!r}; supported: quantized_bits (alpha=1 or None), "
         "quantized_relu, quantized_po2 and quantized_relu_po2 (on constants)"
     )
 
@@ -193,7 +192,8 @@ def parse_quantizer_string(w: OnnxWriter, text: str) -> dict:
     return {"class_name": head, "config": config}
 
 
-def quant_node(w: OnnxWriter, x: str, name: str, scale: float, bits: int, signed: bool) -> str:
+def quant_node(w: OnnxWriter, x: str, name: str, scale: float, bits: int, signed: bool,
+               narrow: bool = False) -> str:  # fmt: skip
     inputs = [
         x,
         w.const(f"{name}_scale", np.float32(scale)),
@@ -207,6 +207,6 @@ def quant_node(w: OnnxWriter, x: str, name: str, scale: float, bits: int, signed
         f"{name}quant_node",
         domain=QONNX_DOMAIN,
         signed=int(signed),
-        narrow=0,
+        narrow=int(narrow),
         rounding_mode="ROUND",
     )

@@ -182,8 +182,12 @@ def _upsample(c: Converter, node) -> None:
     else:
         name = node.input[2] if node.op_type == "Resize" and c.opset >= 11 else node.input[1]
         scales = [float(v) for v in c.const(node, name, "the scales")]
-    factors = scales[2:]
-    if (len(scales) != d + 2 or scales[:2] != [1.0, 1.0] or d not in (1, 2)
+    # channels first (N, C, *spatial), or channels last (N, *spatial, C) as QONNX's
+    # channels-last graphs hold it: the channel axis is the one that is not scaled
+    last = len(scales) == d + 2 and scales[1] != 1.0 and scales[-1] == 1.0
+    factors = scales[1:-1] if last else scales[2:]
+    spatial = dims[:-1] if last else dims[1:]
+    if (len(scales) != d + 2 or scales[0] != 1.0 or d not in (1, 2)
             or not all(f >= 1 and f == int(f) for f in factors)):  # fmt: skip
         raise c.fail(node, f"scales {scales}: only integer factors on the 1 or 2 spatial axes "
                            "(batch and channels 1) are supported")  # fmt: skip
@@ -195,16 +199,16 @@ def _upsample(c: Converter, node) -> None:
     if transform not in _SOURCE or rounding not in _NEAREST:
         raise c.fail(node, f"coordinate mode {transform!r} with nearest mode {rounding!r} is "
                            "not supported")  # fmt: skip
-    for n, f in zip(dims[1:], factors, strict=True):
+    for n, f in zip(spatial, factors, strict=True):
         read = [min(max(_NEAREST[rounding](_SOURCE[transform](o, f, n)), 0), n - 1)
                 for o in range(n * f)]  # fmt: skip
         if read != [o // f for o in range(n * f)]:
             raise c.fail(node, f"coordinate mode {transform!r} with nearest mode {rounding!r} "
                                f"does not copy each input {f} times; not supported")  # fmt: skip
-    channels_last = (d, *range(d))
-    x = c.in_layout(node, node.input[0], channels_last)
+    wanted = tuple(range(d + 1)) if last else (d, *range(d))  # channels-last inside
+    x = c.in_layout(node, node.input[0], wanted)
     c.add_layer(node, kinds.UPSAMPLING, [x], node.output[0], attrs={"scales": factors},
-                out_perm=channels_last)  # fmt: skip
+                out_perm=wanted)  # fmt: skip
 
 
 def _leaky_relu(c: Converter, node) -> None:

@@ -145,3 +145,20 @@ def test_an_onnx_pooling_of_size_or_stride_zero_is_refused_naming_the_node(op, a
     onnx.save(model, tmp_path / "pool.onnx")
     with pytest.raises(GraphError, match=r"pool0.*(kernel|strides) .* of at least 1"):
         hlsfx.load(tmp_path / "pool.onnx")
+
+
+@pytest.mark.csim
+@pytest.mark.parametrize("width", [997, 998, 1000])
+def test_constants_as_wide_as_the_emulator_takes_c_simulate_equal(width, tmp_path,
+                                                                  ap_types_dir, gxx):  # fmt: skip
+    """ap_fixed's string constructor reads a constant through 27 more bits than it has, over
+    the headers' default bound of 1024 from 998 bits: the project raises the bound."""
+    from hlsfx.codegen.csim import csim
+
+    qm = _dense(weight=f"ap_fixed<{width},40>", bias=f"ap_fixed<{width},40>",
+                accum="ap_fixed<64,30>")  # fmt: skip
+    project = qm.write_hls(tmp_path / "prj", vectors=50)
+    result = csim(project, ap_types=ap_types_dir)
+    assert result.passed and result.samples == 50, result.log[-2000:]
+    bound = "#define AP_INT_MAX_W 2048" in (project / "firmware" / "defines.h").read_text()
+    assert bound == (width >= 998)

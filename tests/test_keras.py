@@ -553,3 +553,19 @@ def test_a_layer_of_a_package_or_quantizer_hlsfx_does_not_read_is_refused(origin
              "registered_name": None}  # fmt: skip
     _save_keras3(tmp_path / "plain.keras", _model((4,), [plain], "qfc"), weights)
     assert hlsfx.load(tmp_path / "plain.keras").layers[0].kind.name == "Dense"
+
+
+def test_symmetric_quantized_bits_with_alpha_none_equal_qkeras():
+    """quantized_bits(bits, integer, symmetric=1, alpha=None), as hls4ml's qkeras_mnist_dense
+    example has them: scale 1, the most negative code left out; QKeras's own outputs recorded
+    by scripts/make_qkeras_oracle.py. The activation is equal value for value."""
+    recorded = np.load(DATA / "qkeras_symmetric.npz")
+    qm = hlsfx.configure(hlsfx.load(DATA / "qkeras_symmetric.h5"), "ap_fixed<32,12>")
+    x = recorded["x"].astype(np.float64)
+    act1 = qm.trace(x)["fc1"]  # the activation's quantizer is fc1's result cast
+    assert np.array_equal(act1, recorded["act1"])
+    assert act1.min() == -1.875  # -2.0 is the code symmetric leaves out
+    assert np.max(np.abs(qm.predict(x) - recorded["y"])) <= 2**-12
+    weight = qm.precisions["fc1"]
+    lsb = 2.0 ** -weight.types["weight"].fractional
+    assert np.min(weight.params["weight"]) * lsb == -31 / 32  # -1.0 is left out

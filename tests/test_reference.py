@@ -376,3 +376,21 @@ def test_an_upsampling_that_does_not_copy_whole_inputs_is_refused_by_name():
     fractional = _upsampling("Resize", 13, ("", "s"), {"s": np.array([1, 1, 1.5, 2])})
     with pytest.raises(hlsfx.graph.GraphError, match="only integer factors"):
         hlsfx.load(fractional)
+
+
+@pytest.mark.parametrize("opset", [13, 19])
+def test_channels_last_nearest_upsampling_as_qonnx_holds_it(opset):
+    """QONNX's channels-last graphs resize (N, H, W, C) data with scales [1, 2, 2, 1]."""
+    modes = {"coordinate_transformation_mode": "asymmetric", "nearest_mode": "floor"}
+    node = helper.make_node("Resize", ["x", "", "s"], ["y"], mode="nearest", **modes)
+    model = kind_cases.onnx_model([node], (3, 2, 4), {"s": np.array([1, 2, 3, 1])})
+    model.opset_import[0].version = opset
+    graph = hlsfx.load(model)
+    assert [layer.kind for layer in graph.layers] == [kinds.UPSAMPLING]
+    assert graph.layers[0].attrs["scales"] == [2, 3]
+    x = np.random.default_rng(2).normal(0, 1, (5, 3, 2, 4))
+    expected = x.repeat(2, axis=1).repeat(3, axis=2)
+    assert_close(reference.run(graph, x), expected)
+    assert_close(reference.run(graph, x), onnx_float64(model, x))
+    y = hlsfx.configure(graph, "ap_fixed<24,8>").predict(x)
+    assert y.shape == expected.shape
