@@ -20,6 +20,7 @@ from hlsfx.config_file import CONFIG_VERSION, check_config, dump_config, load_co
 from hlsfx.fixed_type import FixedType
 from hlsfx.graph import Graph, verify
 from hlsfx.model_inputs import CHUNK_BYTES, Rows, code_inputs, float_inputs, random_codes
+from hlsfx.passes import flatten_channels_last, run_passes
 from hlsfx.tables import NEAREST
 
 __all__ = ["OverflowReport", "QuantizedModel", "configure", "load_config"]
@@ -492,6 +493,8 @@ def configure(
         }
         inputs = {**saved["inputs"], **(inputs or {})}
         numerics = saved.get("numerics", numerics)
+    if numerics == "hls4ml":  # hls4ml flattens channels-last maps as they are held
+        graph = run_passes(graph, (flatten_channels_last,))
     observed = None
     if calibration is not None:
         # run the data with roomy result types, then size each auto result from what it saw

@@ -191,3 +191,33 @@ def test_rescales_merge_move_and_become_thresholds_keeping_the_meaning():
     thresholds = run_passes(signed)
     assert set(np.abs(thresholds.layers[-2].params["scale"])) <= {0.0, 1.0}
     _same_meaning(signed, thresholds)
+
+
+def test_a_transposed_flatten_into_dense_layers_becomes_a_plain_flatten_keeping_the_meaning():
+    """numerics='hls4ml' flattens channels-last maps as held (hls4ml's order), the Dense
+    rows permuted; every other reader keeps the graph as it was."""
+    from hlsfx.passes import flatten_channels_last
+
+    rng = np.random.default_rng(3)
+    dense = {"weight": rng.normal(size=(24, 3)), "bias": rng.normal(size=3)}
+    layers = (
+        Layer("t", kinds.TRANSPOSE, ["x"], "xt", attrs={"perm": (2, 0, 1)}),
+        Layer("flat", kinds.RESHAPE, ["xt"], "f", attrs={"shape": (24,)}),
+        Layer("fc1", kinds.DENSE, ["f"], "y1", params=dense),
+        Layer("fc2", kinds.DENSE, ["f"], "y2", params={**dense, "bias": np.zeros(3)}),
+    )
+    shapes = {"x": (2, 3, 4), "xt": (4, 2, 3), "f": (24,), "y1": (3,), "y2": (3,)}
+    graph = Graph(("x",), ("y1", "y2"), layers, shapes)
+    folded, changed = flatten_channels_last(graph)
+    assert changed and [x.kind for x in verify(folded).layers] == [kinds.RESHAPE, kinds.DENSE,
+                                                                    kinds.DENSE]  # fmt: skip
+    x = rng.normal(size=(7, 2, 3, 4))
+    before, after = reference.run(graph, x), reference.run(folded, x)
+    for name in ("y1", "y2"):
+        assert_close(after[name], before[name])
+    assert flatten_channels_last(folded) == (folded, False)
+    kept = Graph(("x",), ("xt", "y1"), layers[:3], {k: shapes[k] for k in ("x", "xt", "f", "y1")})
+    assert not flatten_channels_last(kept)[1]  # the transposed map is an output itself
+    qm = hlsfx.configure(graph, "ap_fixed<16,6>", numerics="hls4ml")
+    assert [x.name for x in qm.graph.layers] == ["flat", "fc1", "fc2"]
+    assert [x.name for x in hlsfx.configure(graph).graph.layers] == ["t", "flat", "fc1", "fc2"]

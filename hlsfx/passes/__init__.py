@@ -8,10 +8,12 @@ from collections.abc import Callable, Sequence
 
 from hlsfx.graph import Graph, verify
 from hlsfx.passes.absorb_casts import absorb_casts
+from hlsfx.passes.flatten_channels_last import flatten_channels_last
 from hlsfx.passes.fold_batch_norm import fold_batch_norm
 from hlsfx.passes.rescale import merge_batch_norms, move_scalings, threshold_scalings
 
-__all__ = ["PASSES", "Pass", "absorb_casts", "fold_batch_norm", "merge_batch_norms"]
+__all__ = ["PASSES", "Pass", "absorb_casts", "flatten_channels_last", "fold_batch_norm"]
+__all__ += ["merge_batch_norms"]
 __all__ += ["move_scalings", "run_passes", "threshold_scalings"]
 
 Pass = Callable[[Graph], tuple[Graph, bool]]
