@@ -321,6 +321,27 @@ def write_binarize(ctx: LayerContext) -> LayerCode:
     return LayerCode(_elementwise(ctx), constants, call)
 
 
+def write_threshold(ctx: LayerContext) -> LayerCode:
+    x_t, p = ctx.in_types[0], ctx.precision
+    steps, lowest = p.params["steps"], int(p.params["lowest"][0])
+    threshold_t = threshold_type(x_t)
+    config = _elementwise(ctx, [("threshold_t", cpp_type(threshold_t))],
+                          n_chan=steps.shape[0], n_steps=steps.shape[1])  # fmt: skip
+    levels = range(lowest, lowest + steps.shape[1] + 1)
+    constants = "\n\n".join([
+        _array(ctx, "steps", f"{ctx.ident}_config::threshold_t", steps, threshold_t),
+        _array(ctx, "levels", ctx.out_typedef, levels, p.types["result"]),
+    ])  # fmt: skip
+    call = _call(ctx, "multithreshold", f"{ctx.ident}_steps", f"{ctx.ident}_levels")
+    return LayerCode(config, constants, call)
+
+
+def threshold_type(x: FixedType) -> FixedType:
+    """A signed type of the input's LSB that holds its codes and one beyond either end (the
+    thresholds never or always reached)."""
+    return FixedType(x.width + 2, x.integer + 2, signed=True)
+
+
 def write_lut(ctx: LayerContext) -> LayerCode:
     p = ctx.precision
     table = p.tables["table"]
@@ -463,6 +484,7 @@ HLS_LAYERS: dict[kinds.LayerKind, HlsLayer] = {
     kinds.RESHAPE: HlsLayer("hlsfx_activation.h", _simple("linear")),  # same order, cast
     kinds.TRANSPOSE: HlsLayer("hlsfx_reshape.h", write_transpose),
     kinds.UPSAMPLING: HlsLayer("hlsfx_reshape.h", write_upsampling),
+    kinds.THRESHOLD: HlsLayer("hlsfx_threshold.h", write_threshold),
 }
 """Every layer kind's header and writer; the conformance test checks it covers KINDS."""
 

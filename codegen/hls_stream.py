@@ -194,7 +194,7 @@ STREAM_LAYERS: dict[kinds.LayerKind, StreamWriter] = {
         kinds.DENSE, kinds.BATCH_NORM, kinds.RELU, kinds.LINEAR, kinds.LEAKY_RELU, kinds.PRELU,
         kinds.CLIP, kinds.HARD_SIGMOID, kinds.BINARIZE, kinds.SIGMOID, kinds.TANH,
         kinds.SOFTPLUS, kinds.SOFTSIGN, kinds.ELU, kinds.SELU, kinds.SOFTMAX, kinds.ADD,
-        kinds.SUBTRACT, kinds.MULTIPLY)},
+        kinds.SUBTRACT, kinds.MULTIPLY, kinds.THRESHOLD)},
     **{kind: write_window for kind in (
         kinds.CONV1D, kinds.CONV2D, kinds.DEPTHWISE_CONV1D, kinds.DEPTHWISE_CONV2D,
         kinds.MAX_POOL1D, kinds.MAX_POOL2D, kinds.AVERAGE_POOL1D, kinds.AVERAGE_POOL2D)},

@@ -131,6 +131,24 @@ def binarize_kernel(x, plus, minus, out):
 
 
 @kernel
+def threshold_kernel(x, steps, inside, lowest, out):
+    """``out = lowest + #{l: x >= steps[c, l]}`` per channel ``c`` of the last axis; counts
+    the inputs outside ``inside[c, 0] <= x < inside[c, 1]`` (the exact value saturated)."""
+    rows, cols = x.shape
+    channels, count = steps.shape
+    overflows = 0
+    for r in range(rows):
+        for c in range(cols):
+            ch, v = c % channels, x[r, c]
+            reached = 0
+            for k in range(count):
+                reached += v >= steps[ch, k]
+            out[r, c] = lowest + reached
+            overflows += (v < inside[ch, 0]) | (v >= inside[ch, 1])
+    return overflows
+
+
+@kernel
 def leaky_kernel(x, alpha, positive_shift, negative_shift, t, out):
     """``cast(x >= 0 ? x : x * alpha[c], t)``, ``alpha`` per channel of the last axis (or one
     value). ``negative_shift`` is F_x + F_alpha - F_result, ``positive_shift`` F_x - F_result."""
@@ -394,6 +412,18 @@ def prepare_binarize(layer: Layer, p: LayerPrecision, in_types: list[FixedType],
     return binarize
 
 
+def prepare_threshold(
+    layer: Layer, p: LayerPrecision, in_types: list[FixedType], in_shapes
+) -> Step:
+    steps, inside = p.params["steps"], p.params["inside"]
+    lowest = int(p.params["lowest"][0])
+
+    def threshold(inputs, out, scratch):
+        return {"result": threshold_kernel(inputs[0], steps, inside, lowest, out)}
+
+    return threshold
+
+
 PREPARERS: dict[kinds.LayerKind, Callable[..., Step]] = {
     kinds.RELU: prepare_relu,
     kinds.LINEAR: prepare_linear,
@@ -409,4 +439,5 @@ PREPARERS: dict[kinds.LayerKind, Callable[..., Step]] = {
     kinds.ELU: prepare_lut,
     kinds.SELU: prepare_lut,
     kinds.SOFTMAX: prepare_softmax,
+    kinds.THRESHOLD: prepare_threshold,
 }

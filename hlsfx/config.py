@@ -242,7 +242,8 @@ def _feeds_rescale(graph: Graph, layer: Layer) -> bool:
     if layer.attrs.get("rescale"):
         return True
     readers = graph.consumers(layer.output)
-    return layer.kind.weighted and bool(readers) and all(r.attrs.get("rescale") for r in readers)
+    exact = [r.attrs.get("rescale") or r.kind.exact_input for r in readers]
+    return layer.kind.weighted and bool(readers) and all(exact)
 
 
 def _calibrated(

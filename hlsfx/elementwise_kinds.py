@@ -8,9 +8,10 @@ import numpy as np
 from hlsfx.fixed_type import FixedType, exact_accumulator, product_type
 from hlsfx.kind_base import ElementwiseKind
 from hlsfx.tables import FUNCTIONS, TableSpec
+from hlsfx.thresholds import thresholds
 
 __all__ = ["BatchNormKind", "BinarizeKind", "ClipKind", "HardSigmoidKind", "LeakyReluKind"]
-__all__ += ["LinearKind", "LutKind", "ReluKind"]
+__all__ += ["LinearKind", "LutKind", "ReluKind", "ThresholdKind"]
 
 
 class ReluKind(ElementwiseKind):
@@ -152,3 +153,32 @@ class BinarizeKind(ElementwiseKind):
     def reference(self, layer, xs, shapes):
         scale = layer.attrs["scale"]
         return np.where(xs[0] >= 0, scale, -scale)
+
+
+class ThresholdKind(ElementwiseKind):
+    """``cast(x * scale[c] + bias[c], result)`` per channel (last axis), exact: the input code
+    compared with the thresholds of :mod:`hlsfx.thresholds` (FINN's MultiThreshold), the
+    result the lowest code plus the number reached. params ``scale`` (C,), at least 0, and
+    ``bias`` (C,); the result saturates (any rounding) and has at most 256 codes. A quantizer
+    of a few bits after integer arithmetic becomes one (instead of fixed-point multipliers
+    that only approximate its scale), so it equals the source's float arithmetic."""
+
+    name = "MultiThreshold"
+    exact_input = True
+    MAX_INPUT_BITS = 62
+
+    def param_sizes(self, layer, channels):
+        return {"scale": (channels,), "bias": (channels,)}
+
+    def derived_constants(self, layer, types, x, quantize):
+        """``steps`` (C, L) and ``inside`` (C, 2) as input codes, ``lowest`` the result's
+        lowest code (see :class:`hlsfx.thresholds.Thresholds`)."""
+        if x.width > self.MAX_INPUT_BITS:
+            raise ValueError(f"thresholds compare input codes of up to {self.MAX_INPUT_BITS} "
+                             f"bits, not {x}")  # fmt: skip
+        found = thresholds(layer.params["scale"], layer.params["bias"], x, types["result"])
+        return {"steps": found.steps, "inside": found.inside,
+                "lowest": np.array([found.lowest], dtype=np.int64)}  # fmt: skip
+
+    def reference(self, layer, xs, shapes):
+        return xs[0] * layer.params["scale"] + layer.params["bias"]

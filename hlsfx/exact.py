@@ -19,7 +19,7 @@ import numpy as np
 
 from hlsfx.fixed_type import FixedType, Overflow, Rounding
 
-__all__ = ["bounds", "cast", "fit", "quantize", "requantize", "to_float", "wrap"]
+__all__ = ["bounds", "cast", "fit", "quantize", "requantize", "rounded", "to_float", "wrap"]
 
 _INCREMENT = {
     Rounding.AP_TRN: lambda floor, half, rest, negative: 0,
@@ -60,14 +60,19 @@ def fit(q: int, t: FixedType) -> int:
     return hi if q > hi else lo
 
 
-def requantize(v: int, shift: int, t: FixedType) -> int:
-    """The code of ``t`` for the exact value ``v * 2**-shift`` (in ``t``'s LSBs)."""
+def rounded(v: int, shift: int, rounding: Rounding) -> int:
+    """``v * 2**-shift`` rounded to an integer by ``rounding``, before any overflow."""
     if shift <= 0:
-        return fit(v << -shift, t)
+        return v << -shift
     floor = v >> shift
     half = bool(v >> (shift - 1) & 1)
     rest = bool(v & ((1 << (shift - 1)) - 1))
-    return fit(floor + int(_INCREMENT[t.rounding](floor, half, rest, v < 0)), t)
+    return floor + int(_INCREMENT[rounding](floor, half, rest, v < 0))
+
+
+def requantize(v: int, shift: int, t: FixedType) -> int:
+    """The code of ``t`` for the exact value ``v * 2**-shift`` (in ``t``'s LSBs)."""
+    return fit(rounded(v, shift, t.rounding), t)
 
 
 def _codes_array(codes: list[int], shape: tuple[int, ...], t: FixedType) -> np.ndarray:

@@ -33,6 +33,8 @@ class LayerKind:
     weighted: bool = False
     """has a ``weight`` (*, n_out) and a ``bias`` (n_out,) summed in an accumulator"""
     nonnegative: bool = False  # no result is below zero unless its cast to the result wraps
+    exact_input: bool = False
+    """reads its input best exact: a weighted layer before it keeps its accumulator's type"""
     options: dict[str, tuple[str, ...]] = {}  # noqa: RUF012 - read only
     """settings that are not types: name -> allowed values, the first being the default"""
 

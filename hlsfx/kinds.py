@@ -22,6 +22,7 @@ from hlsfx.elementwise_kinds import (
     LinearKind,
     LutKind,
     ReluKind,
+    ThresholdKind,
 )
 from hlsfx.errors import GraphError
 from hlsfx.fixed_type import FixedType
@@ -36,9 +37,9 @@ __all__ = [
     "CONV1D", "CONV2D", "DENSE", "DEPTHWISE_CONV1D", "DEPTHWISE_CONV2D", "ELU", "HARD_SIGMOID",
     "KINDS", "LEAKY_RELU", "LINEAR", "MAX_POOL1D", "MAX_POOL2D", "MULTIPLY", "PRELU", "RELU",
     "RESHAPE", "SELU", "SIGMOID", "SOFTMAX", "SOFTPLUS", "SOFTSIGN", "SUBTRACT", "TANH",
-    "TRANSPOSE", "BatchNormKind", "BinarizeKind", "ClipKind", "ElementwiseKind",
+    "THRESHOLD", "TRANSPOSE", "BatchNormKind", "BinarizeKind", "ClipKind", "ElementwiseKind",
     "HardSigmoidKind", "LayerKind", "LeakyReluKind", "LinearKind", "LutKind", "ReluKind",
-    "TableRequest", "TableSpec", "WeightedKind", "WindowKind", "kind_named"
+    "TableRequest", "TableSpec", "ThresholdKind", "WeightedKind", "WindowKind", "kind_named"
 ]  # fmt: skip
 
 
@@ -394,11 +395,12 @@ PRELU = LeakyReluKind("PReLU")
 CLIP = ClipKind()
 HARD_SIGMOID = HardSigmoidKind()
 SOFTMAX = SoftmaxKind()
+THRESHOLD = ThresholdKind()
 
 _ALL_KINDS = (
     *(DENSE, CONV1D, CONV2D, DEPTHWISE_CONV1D, DEPTHWISE_CONV2D, RELU, LEAKY_RELU, PRELU, CLIP),
     *(HARD_SIGMOID, LINEAR, BINARIZE, SIGMOID, TANH, SOFTPLUS, SOFTSIGN, ELU, SELU, SOFTMAX),
     *(MAX_POOL1D, MAX_POOL2D, AVERAGE_POOL1D, AVERAGE_POOL2D, ADD, SUBTRACT, MULTIPLY),
-    *(CONCATENATE, BATCH_NORM, RESHAPE, TRANSPOSE, UPSAMPLING),
+    *(CONCATENATE, BATCH_NORM, RESHAPE, TRANSPOSE, UPSAMPLING, THRESHOLD),
 )
 KINDS.update({kind.name: kind for kind in _ALL_KINDS})

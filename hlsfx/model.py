@@ -494,7 +494,7 @@ def configure(
         inputs = {**saved["inputs"], **(inputs or {})}
         numerics = saved.get("numerics", numerics)
     if numerics == "hls4ml":  # hls4ml flattens channels-last maps as they are held
-        graph = run_passes(graph, (flatten_channels_last,))
+        graph = run_passes(graph, (flatten_channels_last,), ())
     observed = None
     if calibration is not None:
         # run the data with roomy result types, then size each auto result from what it saw

@@ -30,6 +30,7 @@ from hlsfx.emulator.run import PREPARERS
 MADE_BY_QUANTIZERS = {
     kinds.LINEAR: test_reference.test_a_quantizer_on_a_shared_tensor_means_its_value_on_its_grid,
     kinds.BINARIZE: test_qonnx.test_emulator_equals_qonnx_execution_layer_by_layer,
+    kinds.THRESHOLD: test_qonnx.test_a_few_bit_rescale_is_thresholds_equal_to_qonnx,
 }
 """kinds no ONNX op makes alone: the test that checks each against its source's execution"""
 

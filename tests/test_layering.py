@@ -150,7 +150,7 @@ KIND_FACES = {
     "hlsfx.onnx_ops", "hlsfx.onnx_quant",
     "hlsfx.onnx_scaling", "hlsfx.hls4ml_import", "hlsfx.hls4ml_kinds",
     "hlsfx.keras_frontend", "hlsfx.torch_frontend", "hlsfx.passes.absorb_casts",
-    "hlsfx.passes.fold_batch_norm", "hlsfx.passes.rescale",
+    "hlsfx.passes.fold_batch_norm", "hlsfx.passes.rescale", "hlsfx.passes.flatten_channels_last",
 }  # fmt: skip
 """the modules that may name one kind: its spec, emulator family, writers, frontends and passes"""
 

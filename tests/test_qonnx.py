@@ -352,3 +352,53 @@ def test_channels_last_average_pool_is_the_onnx_pool_on_transposed_data():
     theirs = hlsfx.configure(hlsfx.load(cf), "ap_fixed<16,6>").predict(x.transpose(0, 3, 1, 2))
     assert np.array_equal(ours, theirs.transpose(0, 2, 3, 1))
     assert np.allclose(ours, x.reshape(40, 2, 2, 3, 2, 3).mean(axis=(2, 4)), atol=2**-10)
+
+
+def _rescaled_model(path: Path, scales: list[float], bits: int, signed: bool) -> None:
+    """x -> 4-bit Quant -> MatMul by 4-bit integer weights -> Mul by ``scales`` (per output)
+    -> a ``bits``-bit Quant: a rescale into a quantizer of a few bits."""
+    domain = "qonnx.custom_op.general"
+    weights = np.array([[1, 2], [1, -1], [1, 3]], np.float32)
+
+    def quant(inputs, output, width, is_signed):
+        return helper.make_node("Quant", [*inputs, "zero", width], [output], domain=domain,
+                                signed=int(is_signed), narrow=0, rounding_mode="ROUND")  # fmt: skip
+
+    nodes = [quant(["x", "one"], "xq", "four", True), quant(["w", "one"], "wq", "four", True),
+             helper.make_node("MatMul", ["xq", "wq"], ["acc"]),
+             helper.make_node("Mul", ["acc", "s"], ["scaled"]),
+             quant(["scaled", "one"], "y", "bits", signed)]  # fmt: skip
+    constants = {"one": 1.0, "zero": 0.0, "four": 4.0, "bits": float(bits), "w": weights,
+                 "s": np.asarray(scales, np.float32)}  # fmt: skip
+    graph = helper.make_graph(
+        nodes, "rescaled", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 2])],
+        [numpy_helper.from_array(np.asarray(v, np.float32), k) for k, v in constants.items()],
+    )  # fmt: skip
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13),
+                                                    helper.make_opsetid(domain, 1)])  # fmt: skip
+    model.ir_version = 8
+    onnx.save(model, path)
+
+
+@pytest.mark.parametrize("bits, signed", [(2, False), (3, True), (4, False)])
+def test_a_few_bit_rescale_is_thresholds_equal_to_qonnx(
+    bits, signed, tmp_path, qonnx_execute
+):
+    """1/6 - 2**-23 puts 3 * scale just below a rounding boundary that an 18-bit fixed-point
+    multiplier rounds across (96.4 % of outputs equal before, at 2 bits); the thresholds are exact:
+    every input code equals QONNX's own execution."""
+    path = tmp_path / "rescaled.onnx"
+    _rescaled_model(path, [1 / 6 - 2**-23, 0.3071], bits, signed)
+    graph = hlsfx.load(path)
+    assert [x.kind for x in graph.layers] == [kinds.DENSE, kinds.THRESHOLD]
+    codes = np.arange(-8, 8)
+    x = np.array(np.meshgrid(codes, codes, codes)).reshape(3, -1).T.astype(np.float64)
+    theirs = qonnx_execute(path, "x", x, ["y"])["y"]
+    qm = hlsfx.configure(graph, "ap_fixed<16,6>")
+    ours = qm.predict(x)
+    differ = np.argwhere(ours != theirs)
+    assert not differ.size, (len(differ), x[differ[0][0]], ours[differ[0][0]], theirs[differ[0][0]])
+    wide = tmp_path / "wide.onnx"  # a quantizer of more bits keeps its fixed-point rescale
+    _rescaled_model(wide, [1 / 6 - 2**-23, 0.3071], 8, signed)
+    assert hlsfx.load(wide).layers[-1].kind is kinds.BATCH_NORM

@@ -26,7 +26,16 @@ from hlsfx.codegen.rtl.multipliers import (
     extend,
     weighted_sums,
 )
-from hlsfx.codegen.rtl.netlist import Netlist, Operand, Signal, Slice, const, signed_const, v
+from hlsfx.codegen.rtl.netlist import (
+    Netlist,
+    Operand,
+    Signal,
+    Slice,
+    const,
+    join,
+    signed_const,
+    v,
+)
 from hlsfx.fixed_type import FixedType, product_type, sum_type
 from hlsfx.hls4ml_tables import balanced_tree
 from hlsfx.tables import TOP_BITS, TOWARD_ZERO
@@ -201,6 +210,25 @@ def _binarize(c: RtlLayer) -> str:
         c.net.assign(c.out(k), v("{} ? {} : {}", _negative(x, x_t), const(minus, y_t.width),
                                  const(plus, y_t.width)))  # fmt: skip
     return f"Binarize over {c.size} values (only the sign bits are read)"
+
+
+def _threshold(c: RtlLayer) -> str:
+    """``lowest + (x >= t_1) + (x >= t_2) + ...`` with the thresholds of the value's channel;
+    a threshold no code reaches, or every code does, is a constant."""
+    x_t, y_t = c.x_t, c.p.types["result"]
+    steps, lowest = c.p.params["steps"], int(c.p.params["lowest"][0])
+    w, read = y_t.width, _compare(x_t)
+    for k, x in enumerate(c.lanes()):
+        row = [int(t) for t in steps[k % len(steps)]]
+        always = sum(t <= x_t.min_code for t in row)
+        live = [t for t in row if x_t.min_code < t <= x_t.max_code]
+        reached = f"{read} >= {{}}"
+        terms = [v(reached if w == 1 else f"{{{{{w - 1}'d0, {reached}}}}}", x, _literal(t, x_t))
+                 for t in live]  # fmt: skip
+        c.net.assign(c.out(k), join(" + ", [const(lowest + always, w), *terms]))
+    comparators = sum(x_t.min_code < int(t) <= x_t.max_code for t in steps.reshape(-1))
+    return (f"MultiThreshold over {c.size} values, {steps.shape[1]} thresholds per channel "
+            f"({comparators} comparators per pixel's channels)")  # fmt: skip
 
 
 def _batch_norm(c: RtlLayer) -> str:
@@ -520,6 +548,7 @@ RTL_LAYERS: dict[kinds.LayerKind, Callable[[RtlLayer], str]] = {
     kinds.CLIP: _clip,
     kinds.HARD_SIGMOID: _hard_sigmoid,
     kinds.BINARIZE: _binarize,
+    kinds.THRESHOLD: _threshold,
     kinds.SIGMOID: _lut,
     kinds.TANH: _lut,
     kinds.SOFTPLUS: _lut,

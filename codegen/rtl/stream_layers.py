@@ -218,7 +218,7 @@ STREAM_RTL_LAYERS: dict[kinds.LayerKind, StreamBuilder] = {
         kinds.DENSE, kinds.BATCH_NORM, kinds.RELU, kinds.LINEAR, kinds.LEAKY_RELU, kinds.PRELU,
         kinds.CLIP, kinds.HARD_SIGMOID, kinds.BINARIZE, kinds.SIGMOID, kinds.TANH,
         kinds.SOFTPLUS, kinds.SOFTSIGN, kinds.ELU, kinds.SELU, kinds.SOFTMAX, kinds.ADD,
-        kinds.SUBTRACT, kinds.MULTIPLY)},
+        kinds.SUBTRACT, kinds.MULTIPLY, kinds.THRESHOLD)},
     kinds.CONCATENATE: _concatenate,
     **{kind: _gather for kind in (kinds.RESHAPE, kinds.TRANSPOSE, kinds.UPSAMPLING)},
     **{kind: _window for kind in (

@@ -18,6 +18,11 @@ multiplication after it. These passes bring each chain of scalings together:
   ``sign(s x + b) = sign(sign(s) x + b / |s|)``: its multipliers become +-1 (exact) and its
   offsets thresholds on the integer sum, so that channels of very different (or vanishing)
   scales keep their decisions in one fixed-point type.
+- :func:`threshold_quantizers`: a rescale into a quantizer of a few bits (at most
+  :data:`THRESHOLD_BITS`) becomes a MultiThreshold layer: the integer sum compared with exact
+  thresholds, as FINN does, so that the result equals the source's arithmetic on every input
+  (fixed-point multipliers only approximate a scale that is not a power of two) and the
+  hardware is a few comparators per value.
 """
 
 from __future__ import annotations
@@ -27,10 +32,15 @@ from dataclasses import replace
 import numpy as np
 
 from hlsfx import kinds
+from hlsfx.fixed_type import Overflow
 from hlsfx.graph import Graph, Layer
 from hlsfx.passes._rewrite import merged
 
-__all__ = ["merge_batch_norms", "move_scalings", "threshold_scalings"]
+__all__ = ["THRESHOLD_BITS", "merge_batch_norms", "move_scalings", "threshold_quantizers"]
+__all__ += ["threshold_scalings"]
+
+THRESHOLD_BITS = 4
+"""the widest quantizer (15 thresholds) a rescale into becomes a MultiThreshold"""
 
 
 def _single_reader(graph: Graph, tensor: str) -> Layer | None:
@@ -151,4 +161,36 @@ def threshold_scalings(graph: Graph) -> tuple[Graph, bool]:
         threshold = replace(norm, params=params, fixed={})
         layers = tuple(threshold if layer is norm else layer for layer in graph.layers)
         return replace(graph, layers=layers), True
+    return graph, False
+
+
+def _few_bits(t) -> bool:
+    return t is not None and t.width <= THRESHOLD_BITS and t.overflow in (
+        Overflow.AP_SAT, Overflow.AP_SAT_SYM)  # fmt: skip
+
+
+def threshold_quantizers(graph: Graph) -> tuple[Graph, bool]:
+    """The graph with the first rescale into a few-bit saturating quantizer made a
+    MultiThreshold layer, and whether one was: a rescale whose result the quantizer types, or
+    one whose only reader is a ReLU that the quantizer types with an unsigned result (which
+    saturates at 0 as the ReLU does; the layer then takes the ReLU's name and output)."""
+    for norm in graph.layers:
+        if not norm.attrs.get("rescale") or np.any(norm.params["scale"] < 0):
+            continue
+        last, result = norm, norm.fixed.get("result")
+        reader = _single_reader(graph, norm.output)
+        if (result is None and reader is not None and reader.kind is kinds.RELU
+                and norm.output not in graph.outputs):  # fmt: skip
+            last, result = reader, reader.fixed.get("result")
+            if result is None or result.signed:
+                continue
+        if not _few_bits(result):
+            continue
+        threshold = Layer(last.name, kinds.THRESHOLD, norm.inputs, last.output,
+                          params={"scale": norm.params["scale"], "bias": norm.params["bias"]},
+                          fixed={"result": result}, source=last.source)  # fmt: skip
+        if last is norm:
+            layers = tuple(threshold if layer is norm else layer for layer in graph.layers)
+            return replace(graph, layers=layers), True
+        return merged(graph, last, threshold, norm), True
     return graph, False
