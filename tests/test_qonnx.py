@@ -382,9 +382,7 @@ def _rescaled_model(path: Path, scales: list[float], bits: int, signed: bool) ->
 
 
 @pytest.mark.parametrize("bits, signed", [(2, False), (3, True), (4, False)])
-def test_a_few_bit_rescale_is_thresholds_equal_to_qonnx(
-    bits, signed, tmp_path, qonnx_execute
-):
+def test_a_few_bit_rescale_is_thresholds_equal_to_qonnx(bits, signed, tmp_path, qonnx_execute):
     """1/6 - 2**-23 puts 3 * scale just below a rounding boundary that an 18-bit fixed-point
     multiplier rounds across (96.4 % of outputs equal before, at 2 bits); the thresholds are exact:
     every input code equals QONNX's own execution."""
