@@ -4,7 +4,7 @@ own codes checked, and the text files (one sample per line) that testbenches rep
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -13,7 +13,7 @@ import numpy as np
 if TYPE_CHECKING:
     from hlsfx.model import QuantizedModel
 
-__all__ = ["MAX_VECTORS", "design_vectors", "read_vectors", "vectors_text"]
+__all__ = ["MAX_VECTORS", "design_vectors", "read_rows", "read_vectors", "vectors_text"]
 
 MAX_VECTORS = 1_000_000
 """test samples a written design may carry in tb_data/"""
@@ -69,26 +69,26 @@ def vectors_text(codes: Mapping[str, np.ndarray], tensors: list[str]) -> str:
     return "".join(" ".join(str(int(v)) for v in row) + "\n" for row in rows)
 
 
-def read_vectors(path: str | Path, width: int | None = None) -> np.ndarray:
-    """Codes written by :func:`vectors_text` (or a testbench), one sample per line, as rows of
-    ``width`` codes (default: as many as the first line holds): int64, or Python integers
-    where a code does not fit one. The file is read line by line; a line that is not
-    ``width`` integers, more than :data:`MAX_VECTORS` lines or none at all is a
-    ``ValueError`` naming the file (and the line)."""
-    rows: list[list[int]] = []
+def read_rows(path: str | Path, parse: Callable[[str], Any], what: str,
+              width: int | None = None) -> list[list]:  # fmt: skip
+    """The values of a text file of one vector per line, read line by line: each value
+    ``parse(text)`` (a ``ValueError`` for text that is not ``what``), ``width`` values a line
+    (default: as many as the first line holds), blank lines skipped; a bad line, more than
+    :data:`MAX_VECTORS` lines or none at all is a ``ValueError`` naming the file and line."""
+    rows: list[list] = []
     try:
         with open(path, encoding="utf-8") as text:
             for number, line in enumerate(text, 1):
                 if not line.strip():
                     continue
                 try:
-                    row = [int(v) for v in line.split()]
+                    row = [parse(v) for v in line.split()]
                 except ValueError:
                     raise ValueError(f"{path}, line {number}: {line.strip()[:60]!r} is not "
-                                     "integer codes") from None  # fmt: skip
+                                     f"{what}") from None  # fmt: skip
                 width = len(row) if width is None else width
                 if len(row) != width:
-                    raise ValueError(f"{path}, line {number}: {len(row)} codes, not {width}")
+                    raise ValueError(f"{path}, line {number}: {len(row)} values, not {width}")
                 if len(rows) == MAX_VECTORS:
                     raise ValueError(f"{path} holds more than {MAX_VECTORS:,} vectors")
                 rows.append(row)
@@ -96,5 +96,19 @@ def read_vectors(path: str | Path, width: int | None = None) -> np.ndarray:
         raise ValueError(f"{path} cannot be read as text ({error})") from None
     if not rows:
         raise ValueError(f"{path} holds no vectors")
+    return rows
+
+
+def _integer(text: str) -> int:
+    if not text.lstrip("+-").isdigit() or not text.isascii():  # not Python's 1_000
+        raise ValueError(text)
+    return int(text)
+
+
+def read_vectors(path: str | Path, width: int | None = None) -> np.ndarray:
+    """Codes written by :func:`vectors_text` (or a testbench), one sample per line, as rows of
+    ``width`` codes (see :func:`read_rows`): int64, or Python integers where a code does not
+    fit one."""
+    rows = read_rows(path, _integer, "integer codes", width)
     fits = all(-(1 << 63) <= c < (1 << 63) for row in rows for c in row)
     return np.array(rows, dtype=np.int64 if fits else object)

@@ -10,38 +10,24 @@ from pathlib import Path
 import numpy as np
 
 from hlsfx import exact
-from hlsfx.codegen.vectors import MAX_VECTORS
+from hlsfx.codegen.vectors import read_rows
 from hlsfx.fixed_type import FixedType
 
 __all__ = ["read_tb_inputs", "read_tb_outputs"]
 
 
+def _finite(text: str) -> float:
+    if "_" in text:  # Python's 1_000, which C does not read
+        raise ValueError(text)
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(text)
+    return value
+
+
 def _values(path: str | Path) -> np.ndarray:
-    """The numbers of a tb_data file, one vector per line, read line by line."""
-    rows: list[list[float]] = []
-    try:
-        with open(path, encoding="utf-8") as text:
-            for number, line in enumerate(text, 1):
-                if not line.strip():
-                    continue
-                try:
-                    row = [float(v) for v in line.split()]
-                except ValueError:
-                    row = [math.nan]
-                if not all(math.isfinite(v) for v in row):
-                    raise ValueError(f"{path}, line {number}: {line.strip()[:60]!r} is not "
-                                     "finite numbers")  # fmt: skip
-                if rows and len(row) != len(rows[0]):
-                    raise ValueError(f"{path}, line {number}: {len(row)} values, the first line "
-                                     f"has {len(rows[0])}")  # fmt: skip
-                if len(rows) == MAX_VECTORS:
-                    raise ValueError(f"{path} holds more than {MAX_VECTORS:,} vectors")
-                rows.append(row)
-    except (OSError, UnicodeDecodeError) as error:
-        raise ValueError(f"{path} cannot be read as text ({error})") from None
-    if not rows:
-        raise ValueError(f"{path} holds no vectors")
-    return np.array(rows, dtype=np.float64)
+    """The numbers of a tb_data file, one vector per line."""
+    return np.array(read_rows(path, _finite, "finite numbers"), dtype=np.float64)
 
 
 def read_tb_inputs(path: str | Path, input_type: FixedType | str) -> np.ndarray:

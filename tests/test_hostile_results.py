@@ -6,24 +6,12 @@ from __future__ import annotations
 
 import shutil
 
-import numpy as np
 import pytest
 from conftest import require, run_cli
+from test_hostile_folders import _model
 
-import hlsfx
-from hlsfx import kinds
 from hlsfx.codegen.vectors import MAX_VECTORS, read_vectors
 from hlsfx.cosim.tb_data import read_tb_inputs, read_tb_outputs
-from hlsfx.graph import Graph, Layer
-
-
-def _model():
-    rng = np.random.default_rng(1)
-    params = {"weight": rng.normal(0, 0.5, (4, 3)), "bias": rng.normal(0, 0.5, 3)}
-    layers = (Layer("fc1", kinds.DENSE, ["x"], "h", params=params),
-              Layer("act", kinds.RELU, ["h"], "y"))  # fmt: skip
-    graph = Graph(("x",), ("y",), layers, {"x": (4,), "h": (3,), "y": (3,)})
-    return hlsfx.configure(graph, "ap_fixed<10,4,AP_RND,AP_SAT>")
 
 
 def _cut(path, keep: int) -> None:
@@ -65,7 +53,8 @@ def test_a_c_simulation_with_fewer_expected_rows_than_inputs_fails(tmp_path, ap_
     [
         ("1 2\n3 nan\n", r"line 2: '3 nan' is not integer codes"),
         ("1 2\n3 4.5\n", r"line 2: '3 4.5' is not integer codes"),
-        ("1 2\n3\n", r"line 2: 1 codes, not 2"),
+        ("1 2\n3 1_0\n", r"line 2: '3 1_0' is not integer codes"),
+        ("1 2\n3\n", r"line 2: 1 values, not 2"),
         ("\n\n", r"holds no vectors"),
         ("", r"holds no vectors"),
         (b"\xff\xfe1 2\n", r"cannot be read as text"),
@@ -88,7 +77,7 @@ def test_raw_code_files_take_their_width_from_the_first_line_with_codes(tmp_path
         read_vectors(path)
 
 
-@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "NaN", "0x10", "1,5"])
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "NaN", "0x10", "1,5", "1_0"])
 def test_tb_data_values_that_are_not_finite_numbers_are_errors_naming_the_line(value, tmp_path):
     path = tmp_path / "csim_results.log"
     path.write_text(f"0.5 0.25\n1 {value}\n")

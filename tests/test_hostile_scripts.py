@@ -12,10 +12,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 from conftest import require
+from test_hostile_folders import _model
 
 import hlsfx
-from hlsfx import kinds
-from hlsfx.graph import Graph, Layer
 
 pytestmark = pytest.mark.rtl
 
@@ -90,15 +89,6 @@ def test_vendor_rtl_in_a_hostile_folder_with_a_local_include_runs(simulator, tmp
     wrong = run_vendor(rtl, inputs=inputs, expected=inputs, **types)
     assert not wrong.passed and wrong.mismatches == 5
     _no_command_ran(tmp_path)
-
-
-def _model():
-    rng = np.random.default_rng(1)
-    params = {"weight": rng.normal(0, 0.5, (4, 3)), "bias": rng.normal(0, 0.5, 3)}
-    layers = (Layer("fc1", kinds.DENSE, ["x"], "h", params=params),
-              Layer("act", kinds.RELU, ["h"], "y"))  # fmt: skip
-    graph = Graph(("x",), ("y",), layers, {"x": (4,), "h": (3,), "y": (3,)})
-    return hlsfx.configure(graph, "ap_fixed<10,4,AP_RND,AP_SAT>")
 
 
 def test_written_rtl_in_a_hostile_folder_synthesizes_and_cosimulates(tmp_path, monkeypatch):
