@@ -328,11 +328,14 @@ def write_threshold(ctx: LayerContext) -> LayerCode:
     config = _elementwise(ctx, [("threshold_t", cpp_type(threshold_t))],
                           n_chan=steps.shape[0], n_steps=steps.shape[1])  # fmt: skip
     levels = range(lowest, lowest + steps.shape[1] + 1)
+    falling = ", ".join("true" if f else "false" for f in p.params["falling"])
     constants = "\n\n".join([
         _array(ctx, "steps", f"{ctx.ident}_config::threshold_t", steps, threshold_t),
+        f"static const bool {ctx.ident}_falling[{steps.shape[0]}] = {{{falling}}};",
         _array(ctx, "levels", ctx.out_typedef, levels, p.types["result"]),
     ])  # fmt: skip
-    call = _call(ctx, "multithreshold", f"{ctx.ident}_steps", f"{ctx.ident}_levels")
+    call = _call(ctx, "multithreshold", f"{ctx.ident}_steps", f"{ctx.ident}_falling",
+                 f"{ctx.ident}_levels")  # fmt: skip
     return LayerCode(config, constants, call)
 
 

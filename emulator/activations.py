@@ -131,9 +131,10 @@ def binarize_kernel(x, plus, minus, out):
 
 
 @kernel
-def threshold_kernel(x, steps, inside, lowest, out):
-    """``out = lowest + #{l: x >= steps[c, l]}`` per channel ``c`` of the last axis; counts
-    the inputs outside ``inside[c, 0] <= x < inside[c, 1]`` (the exact value saturated)."""
+def threshold_kernel(x, steps, falling, inside, lowest, out):
+    """``out = lowest + #{l: x >= steps[c, l]}`` per channel ``c`` of the last axis (``x <=``
+    where ``falling[c]``); counts the inputs outside ``inside[c, 0] <= x < inside[c, 1]``
+    (the exact value saturated)."""
     rows, cols = x.shape
     channels, count = steps.shape
     overflows = 0
@@ -142,7 +143,10 @@ def threshold_kernel(x, steps, inside, lowest, out):
             ch, v = c % channels, x[r, c]
             reached = 0
             for k in range(count):
-                reached += v >= steps[ch, k]
+                if falling[ch]:
+                    reached += v <= steps[ch, k]
+                else:
+                    reached += v >= steps[ch, k]
             out[r, c] = lowest + reached
             overflows += (v < inside[ch, 0]) | (v >= inside[ch, 1])
     return overflows
@@ -415,11 +419,11 @@ def prepare_binarize(layer: Layer, p: LayerPrecision, in_types: list[FixedType],
 def prepare_threshold(
     layer: Layer, p: LayerPrecision, in_types: list[FixedType], in_shapes
 ) -> Step:
-    steps, inside = p.params["steps"], p.params["inside"]
+    steps, falling, inside = p.params["steps"], p.params["falling"], p.params["inside"]
     lowest = int(p.params["lowest"][0])
 
     def threshold(inputs, out, scratch):
-        return {"result": threshold_kernel(inputs[0], steps, inside, lowest, out)}
+        return {"result": threshold_kernel(inputs[0], steps, falling, inside, lowest, out)}
 
     return threshold
 

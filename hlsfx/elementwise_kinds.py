@@ -158,8 +158,9 @@ class BinarizeKind(ElementwiseKind):
 class ThresholdKind(ElementwiseKind):
     """``cast(x * scale[c] + bias[c], result)`` per channel (last axis), exact: the input code
     compared with the thresholds of :mod:`hlsfx.thresholds` (FINN's MultiThreshold), the
-    result the lowest code plus the number reached. params ``scale`` (C,), at least 0, and
-    ``bias`` (C,); the result saturates (any rounding) and has at most 256 codes. A quantizer
+    result the lowest code plus the number reached (``x >= step``, or ``x <= step`` in a
+    channel of negative scale). params ``scale`` (C,) and ``bias`` (C,); the result saturates
+    (any rounding) and has at most 256 codes. A quantizer
     of a few bits after integer arithmetic becomes one (instead of fixed-point multipliers
     that only approximate its scale), so it equals the source's float arithmetic."""
 
@@ -171,13 +172,15 @@ class ThresholdKind(ElementwiseKind):
         return {"scale": (channels,), "bias": (channels,)}
 
     def derived_constants(self, layer, types, x, quantize):
-        """``steps`` (C, L) and ``inside`` (C, 2) as input codes, ``lowest`` the result's
-        lowest code (see :class:`hlsfx.thresholds.Thresholds`)."""
+        """``steps`` (C, L) and ``inside`` (C, 2) as input codes, ``falling`` (C,) 1 where the
+        scale is negative, ``lowest`` the result's lowest code (see
+        :class:`hlsfx.thresholds.Thresholds`)."""
         if x.width > self.MAX_INPUT_BITS:
             raise ValueError(f"thresholds compare input codes of up to {self.MAX_INPUT_BITS} "
                              f"bits, not {x}")  # fmt: skip
         found = thresholds(layer.params["scale"], layer.params["bias"], x, types["result"])
         return {"steps": found.steps, "inside": found.inside,
+                "falling": found.falling.astype(np.int64),
                 "lowest": np.array([found.lowest], dtype=np.int64)}  # fmt: skip
 
     def reference(self, layer, xs, shapes):

@@ -48,6 +48,11 @@ def _activation(name: str, templates: str = "xyc", arguments: str = "io",
 
 FUNCTIONS: dict[str, _Call] = {
     "dense": _Call("Dense", arguments="iowb"),
+    # the names hls4ml before 0.5 called a Dense by, per strategy
+    **{
+        name: _Call("Dense", arguments="iowb")
+        for name in ("dense_latency", "dense_resource", "dense_large")
+    },
     "conv_1d_cl": _Call("Conv1D", arguments="iowb"),
     "conv_2d_cl": _Call("Conv2D", arguments="iowb"),
     "depthwise_conv_1d_cl": _Call("DepthwiseConv1D", arguments="iowb"),

@@ -1,6 +1,7 @@
 """The thresholds of an exact rescale into a few-bit type (FINN's MultiThreshold): the result
 code of ``cast(x * scale + bias, y)`` for an input code ``x`` is the lowest code of ``y`` plus
-the number of thresholds that ``x`` reaches. Computed from the exact values of ``scale`` and
+the number of thresholds that ``x`` reaches (from below for a positive scale, from above for a
+negative one). Computed from the exact values of ``scale`` and
 ``bias`` (doubles are dyadic rationals) in integers, by binary search over the input's codes,
 for any rounding mode and a saturating result."""
 
@@ -18,14 +19,15 @@ MAX_STEPS = 255
 
 
 class Thresholds:
-    """Per channel: ``steps`` (C, L) the smallest input code at which the result reaches its
-    lowest code plus 1, 2, ... L; ``inside`` (C, 2) the input codes from which the exact value
-    no longer falls below the result's range, and from which it rises above it (overflow);
-    ``lowest`` the result's lowest code. Codes outside the input's range are clamped to one
-    beyond it."""
+    """Per channel: ``falling`` whether the result falls as the input rises (a negative
+    scale); ``steps`` (C, L) the input codes at which the result reaches its lowest code plus
+    1, 2, ... L: the smallest such code where it rises (``x >= step``), the largest where it
+    falls (``x <= step``); ``inside`` (C, 2): the exact value lies in the result's range
+    for the codes ``inside[c, 0] <= x < inside[c, 1]`` (else it saturates); ``lowest`` the
+    result's lowest code. Codes outside the input's range are clamped to one beyond it."""
 
-    def __init__(self, steps: np.ndarray, inside: np.ndarray, lowest: int):
-        self.steps, self.inside, self.lowest = steps, inside, lowest
+    def __init__(self, steps: np.ndarray, falling: np.ndarray, inside: np.ndarray, lowest: int):
+        self.steps, self.falling, self.inside, self.lowest = steps, falling, inside, lowest
 
 
 def _first(predicate, lo: int, hi: int) -> int:
@@ -42,12 +44,10 @@ def _first(predicate, lo: int, hi: int) -> int:
 
 
 def thresholds(scale: np.ndarray, bias: np.ndarray, x: FixedType, y: FixedType) -> Thresholds:
-    """The thresholds of ``cast(x * scale[c] + bias[c], y)`` per channel ``c``; ``scale``
-    must be at least 0 (the result then never falls as ``x`` rises), ``y`` saturating."""
+    """The thresholds of ``cast(x * scale[c] + bias[c], y)`` per channel ``c``, ``y``
+    saturating (the result then only rises, or only falls, as ``x`` rises)."""
     if y.overflow not in (Overflow.AP_SAT, Overflow.AP_SAT_SYM):
         raise ValueError(f"a threshold result saturates; {y} has overflow {y.overflow.name}")
-    if np.any(np.asarray(scale) < 0):
-        raise ValueError("threshold scales must be at least 0 (the result rises with the input)")
     low, high = exact.bounds(y)
     if high - low > MAX_STEPS:
         raise ValueError(f"{y} has {high - low + 1} codes; thresholds take at most "
@@ -55,6 +55,7 @@ def thresholds(scale: np.ndarray, bias: np.ndarray, x: FixedType, y: FixedType) 
     x_lo, x_hi = x.min_code, x.max_code
     steps = np.zeros((len(scale), high - low), dtype=np.int64)
     inside = np.zeros((len(scale), 2), dtype=np.int64)
+    falling = np.asarray(scale, float) < 0
     for c, (s, b) in enumerate(zip(np.asarray(scale, float), np.asarray(bias, float),
                                    strict=True)):  # fmt: skip
         sn, sd = s.as_integer_ratio()
@@ -67,8 +68,14 @@ def thresholds(scale: np.ndarray, bias: np.ndarray, x: FixedType, y: FixedType) 
         def code(q: int, sn=sn, bn=bn, xs=xs, bs=bs, e=e) -> int:
             return exact.rounded((sn * q << xs) + (bn << bs), e, y.rounding)
 
-        steps[c] = [_first(lambda q, k=k: code(q) >= low + k, x_lo, x_hi)
-                    for k in range(1, high - low + 1)]  # fmt: skip
-        inside[c] = (_first(lambda q: code(q) >= low, x_lo, x_hi),
-                     _first(lambda q: code(q) > high, x_lo, x_hi))  # fmt: skip
-    return Thresholds(steps, inside, low)
+        if falling[c]:  # the largest code still at or above each level
+            steps[c] = [_first(lambda q, k=k: code(q) < low + k, x_lo, x_hi) - 1
+                        for k in range(1, high - low + 1)]  # fmt: skip
+            inside[c] = (_first(lambda q: code(q) <= high, x_lo, x_hi),
+                         _first(lambda q: code(q) < low, x_lo, x_hi))  # fmt: skip
+        else:
+            steps[c] = [_first(lambda q, k=k: code(q) >= low + k, x_lo, x_hi)
+                        for k in range(1, high - low + 1)]  # fmt: skip
+            inside[c] = (_first(lambda q: code(q) >= low, x_lo, x_hi),
+                         _first(lambda q: code(q) > high, x_lo, x_hi))  # fmt: skip
+    return Thresholds(steps, falling, inside, low)

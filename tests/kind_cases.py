@@ -91,8 +91,8 @@ def _all_kinds_graph() -> Graph:
         Layer("reshape", kinds.RESHAPE, ["s"], "reshape_y", attrs={"shape": [21]}),
         Layer("transpose", kinds.TRANSPOSE, ["img"], "transpose_y", attrs={"perm": [2, 0, 1]}),
         Layer("upsampling", kinds.UPSAMPLING, ["img"], "upsampling_y", attrs={"scales": [2, 3]}),
-        Layer("threshold", kinds.THRESHOLD, ["s"], "threshold_y",  # a 3-bit quantizer's rescale
-              params={"scale": [0.37, 0.0, 1.3], "bias": [-0.21, 0.4, 0.1]},
+        Layer("threshold", kinds.THRESHOLD, ["s"], "threshold_y",  # rising, falling, constant
+              params={"scale": [0.37, -1.3, 0.0], "bias": [-0.21, 0.1, 0.4]},
               fixed={"result": FixedType.parse("ap_fixed<3,1,AP_RND_CONV,AP_SAT_SYM>")}),
     ]  # fmt: skip
     shapes = {"v": V, "w": V, "s": S, "img": IMG}

@@ -149,8 +149,9 @@ def _project(tmp_path, top: str = TOP, defines: str = DEFINES, parameters: str =
     return folder
 
 
-def test_an_older_hls4ml_project_with_size_macros_and_const_size_ports_is_read(tmp_path):
-    qm = hlsfx.from_hls4ml(_project(tmp_path))
+@pytest.mark.parametrize("dense", ["dense", "dense_latency"])  # dense_latency: before 0.5
+def test_an_older_hls4ml_project_with_size_macros_and_const_size_ports_is_read(dense, tmp_path):
+    qm = hlsfx.from_hls4ml(_project(tmp_path, top=TOP.replace("nnet::dense<", f"nnet::{dense}<")))
     graph = qm.graph
     assert [(x.name, x.kind.name) for x in graph.layers] == [
         ("fc1", "Dense"), ("act", "ReLU"), ("fc2", "Dense")]  # fmt: skip
@@ -291,3 +292,16 @@ def test_vendor_rtl_of_an_older_hls4ml_project_leaves_its_size_outputs_unread(
     result = run_vendor(rtl, inputs=x, expected=2 * x, input_type="ap_fixed<16,6>",
                         output_type="ap_fixed<16,6>")  # fmt: skip
     assert result.passed and result.vectors == 4, result.summary()
+
+
+def test_a_struct_that_disagrees_with_the_arrays_is_a_graph_error_naming_the_layer(tmp_path):
+    """n_in 3 with a weights file of 3 x 3 values: read as the struct says, the Dense then
+    disagrees with the 4 inputs the top function declares; the one verification names it."""
+    from hlsfx.graph import GraphError
+
+    parameters = PARAMETERS.replace("static const unsigned n_in = N_INPUT_1_1;",
+                                    "static const unsigned n_in = 3;")  # fmt: skip
+    folder = _project(tmp_path, parameters=parameters)
+    (folder / "firmware" / "weights" / "w2.txt").write_text(", ".join(["0.5"] * 9))
+    with pytest.raises(GraphError, match=r"'fc1'.*does not end in the weight's 3 inputs"):
+        hlsfx.from_hls4ml(folder)

@@ -162,3 +162,15 @@ def test_constants_as_wide_as_the_emulator_takes_c_simulate_equal(width, tmp_pat
     assert result.passed and result.samples == 50, result.log[-2000:]
     bound = "#define AP_INT_MAX_W 2048" in (project / "firmware" / "defines.h").read_text()
     assert bound == (width >= 998)
+
+
+def test_a_stream_design_of_a_huge_convolution_is_refused_before_its_index_is_built(tmp_path):
+    window = {"kernel": (3, 3), "strides": (1, 1), "dilations": (1, 1), "pads": (1, 1, 1, 1)}
+    conv = Layer("conv", kinds.CONV2D, ["x"], "y", attrs=window,
+                 params={"weight": np.ones((3, 3, 1, 1)), "bias": np.zeros(1)})  # fmt: skip
+    graph = Graph(("x",), ("y",), (conv,), {"x": (4096, 4096, 1), "y": (4096, 4096, 1)})
+    qm = hlsfx.configure(graph, "ap_fixed<8,3>")
+    for write in (qm.write_hls, qm.write_rtl):
+        with pytest.raises(ValueError, match=r"'conv'.*over the .* hlsfx builds"):
+            write(tmp_path / "out", io_type="io_stream", vectors=1)
+    assert not (tmp_path / "out").exists()

@@ -14,12 +14,14 @@ from pathlib import Path
 import numpy as np
 import onnx
 import pytest
-from conftest import FIXTURES, fixture
+from conftest import FIXTURES, TESTS, fixture
 from onnx import TensorProto, helper, numpy_helper
 
 import hlsfx
 from hlsfx import kinds
 from hlsfx.graph import GraphError
+
+DATA = TESTS / "data"
 
 PENDING: dict[str, str] = {}  # fixture -> why it cannot load yet (a strict xfail)
 ALL_FIXTURES = sorted(
@@ -400,3 +402,26 @@ def test_a_few_bit_rescale_is_thresholds_equal_to_qonnx(bits, signed, tmp_path, 
     wide = tmp_path / "wide.onnx"  # a quantizer of more bits keeps its fixed-point rescale
     _rescaled_model(wide, [1 / 6 - 2**-23, 0.3071], 8, signed)
     assert hlsfx.load(wide).layers[-1].kind is kinds.BATCH_NORM
+
+
+def test_a_brevitas_tfc_1w2a_equals_qonnx_on_every_sample():
+    """A Brevitas model of the QONNX zoo's TFC_1W2A architecture (binary weights, batch norms,
+    2-bit signed narrow activations; its weights drawn, the zoo's trained ones need the
+    network), recorded by scripts/make_brevitas_oracle.py with QONNX's execution: each batch
+    norm into a 2-bit quantizer is a MultiThreshold. With the 8-bit input quantizer exact
+    (a wide input type), every activation and output equals QONNX's on all 1 000 samples."""
+    recorded = np.load(DATA / "tfc_1w2a.npz")
+    graph = hlsfx.load(DATA / "tfc_1w2a.onnx")
+    thresholds = [x for x in graph.layers if x.kind is kinds.THRESHOLD]
+    assert len(thresholds) == 3
+    first = graph.layers[0]  # the input quantizer's rescale (8 bits: multipliers)
+    assert first.kind is kinds.BATCH_NORM and first.attrs.get("rescale")
+    exact_input = {"scale": "ap_fixed<40,8>", "bias": "ap_fixed<40,8>", "accum": "ap_fixed<80,10>"}
+    qm = hlsfx.configure(graph, inputs={graph.inputs[0]: "ap_fixed<40,2>"},
+                         layers={first.name: exact_input})  # fmt: skip
+    x = recorded["x"].astype(np.float64)
+    assert np.array_equal(qm.predict(x), recorded["y"])
+    trace = qm.trace(x)
+    for layer, key in zip(thresholds, ["act__symbolic_2", "act__symbolic_4", "act__symbolic_6"],
+                          strict=True):  # fmt: skip
+        assert np.array_equal(trace[layer.name], recorded[key].reshape(len(x), -1)), layer.name

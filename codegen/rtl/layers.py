@@ -213,22 +213,22 @@ def _binarize(c: RtlLayer) -> str:
 
 
 def _threshold(c: RtlLayer) -> str:
-    """``lowest + (x >= t_1) + (x >= t_2) + ...`` with the thresholds of the value's channel;
-    a threshold no code reaches, or every code does, is a constant."""
+    """``lowest + (x >= t_1) + (x >= t_2) + ...`` with the thresholds of the value's channel
+    (``x <= t`` where its scale is negative); a threshold no code reaches, or every code
+    does, is a constant."""
     x_t, y_t = c.x_t, c.p.types["result"]
     steps, lowest = c.p.params["steps"], int(c.p.params["lowest"][0])
-    w, read = y_t.width, _compare(x_t)
+    w, read, lo, hi = y_t.width, _compare(x_t), x_t.min_code, x_t.max_code
     for k, x in enumerate(c.lanes()):
         row = [int(t) for t in steps[k % len(steps)]]
-        always = sum(t <= x_t.min_code for t in row)
-        live = [t for t in row if x_t.min_code < t <= x_t.max_code]
-        reached = f"{read} >= {{}}"
+        falling = c.p.params["falling"][k % len(steps)]  # x <= step, else x >= step
+        always = sum(t >= hi if falling else t <= lo for t in row)
+        live = [t for t in row if (lo <= t < hi if falling else lo < t <= hi)]
+        reached = f"{read} {'<=' if falling else '>='} {{}}"
         terms = [v(reached if w == 1 else f"{{{{{w - 1}'d0, {reached}}}}}", x, _literal(t, x_t))
                  for t in live]  # fmt: skip
         c.net.assign(c.out(k), join(" + ", [const(lowest + always, w), *terms]))
-    comparators = sum(x_t.min_code < int(t) <= x_t.max_code for t in steps.reshape(-1))
-    return (f"MultiThreshold over {c.size} values, {steps.shape[1]} thresholds per channel "
-            f"({comparators} comparators per pixel's channels)")  # fmt: skip
+    return f"MultiThreshold over {c.size} values, {steps.shape[1]} thresholds per channel"
 
 
 def _batch_norm(c: RtlLayer) -> str:

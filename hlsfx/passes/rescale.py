@@ -175,7 +175,7 @@ def threshold_quantizers(graph: Graph) -> tuple[Graph, bool]:
     one whose only reader is a ReLU that the quantizer types with an unsigned result (which
     saturates at 0 as the ReLU does; the layer then takes the ReLU's name and output)."""
     for norm in graph.layers:
-        if not norm.attrs.get("rescale") or np.any(norm.params["scale"] < 0):
+        if not norm.attrs.get("rescale"):
             continue
         last, result = norm, norm.fixed.get("result")
         reader = _single_reader(graph, norm.output)
