@@ -392,8 +392,8 @@ def test_a_few_bit_rescale_is_thresholds_equal_to_qonnx(bits, signed, tmp_path, 
     _rescaled_model(path, [1 / 6 - 2**-23, 0.3071], bits, signed)
     graph = hlsfx.load(path)
     assert [x.kind for x in graph.layers] == [kinds.DENSE, kinds.THRESHOLD]
-    codes = np.arange(-8, 8)
-    x = np.array(np.meshgrid(codes, codes, codes)).reshape(3, -1).T.astype(np.float64)
+    codes = np.arange(-8, 8)  # the third input's ends and middle: every sum still occurs
+    x = np.array(np.meshgrid(codes, codes, [-8, 0, 7])).reshape(3, -1).T.astype(np.float64)
     theirs = qonnx_execute(path, "x", x, ["y"])["y"]
     qm = hlsfx.configure(graph, "ap_fixed<16,6>")
     ours = qm.predict(x)

@@ -122,7 +122,7 @@ def test_bad_reuse_factors_and_oversized_models_are_refused_before_writing(tmp_p
 
     with pytest.raises(ValueError, match=r"reuse_factor names layers the model does not have"):
         write_rtl(_mlp(), tmp_path / "a", reuse_factor={"fc9": 2})
-    with pytest.raises(ValueError, match=r"layer 'fc1': reuse factor must be a positive integer"):
+    with pytest.raises(ValueError, match=r"layer 'fc1' \(Dense\): reuse factor must be a positive"):
         write_rtl(_mlp(), tmp_path / "b", reuse_factor={"fc1": 0})
     n = int(MAX_RTL_PRODUCTS**0.5) + 1
     layer = Layer("big", kinds.DENSE, ["x"], "y",

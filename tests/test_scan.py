@@ -24,7 +24,9 @@ def jets():
 def test_a_grid_is_every_combination_and_bad_points_are_named():
     points = grid([4, 8], [2, "auto"], layers=[None, "dense_1"], roles=[None, "weight"])
     assert len(points) == 2 * 2 * 2 * 2 and ScanPoint(8, 2, "dense_1", "weight") in points
-    assert ScanPoint(4, 6) not in grid([4], [6])  # more integer bits than the width
+    assert ScanPoint(4, 6) not in grid([4, 8], [6])  # more integer bits than the width
+    with pytest.raises(ValueError, match=r"the scan has no point: widths \[4\], integer bits"):
+        grid([4], [6])  # nothing left: an empty scan is refused
     with pytest.raises(ValueError, match="width must be a positive integer, not 0"):
         ScanPoint(0, 2)
     with pytest.raises(ValueError, match="integer bits must be an integer or 'auto', not 'x'"):
