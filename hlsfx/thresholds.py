@@ -7,6 +7,8 @@ for any rounding mode and a saturating result."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from hlsfx import exact
@@ -18,6 +20,7 @@ MAX_STEPS = 255
 """thresholds per channel (an 8-bit result) at most"""
 
 
+@dataclass(frozen=True)
 class Thresholds:
     """Per channel: ``falling`` whether the result falls as the input rises (a negative
     scale); ``steps`` (C, L) the input codes at which the result reaches its lowest code plus
@@ -26,8 +29,10 @@ class Thresholds:
     for the codes ``inside[c, 0] <= x < inside[c, 1]`` (else it saturates); ``lowest`` the
     result's lowest code. Codes outside the input's range are clamped to one beyond it."""
 
-    def __init__(self, steps: np.ndarray, falling: np.ndarray, inside: np.ndarray, lowest: int):
-        self.steps, self.falling, self.inside, self.lowest = steps, falling, inside, lowest
+    steps: np.ndarray
+    falling: np.ndarray
+    inside: np.ndarray
+    lowest: int
 
 
 def _first(predicate, lo: int, hi: int) -> int:
