@@ -4,12 +4,12 @@ plain Verilog identifier, every source a file inside the design's folder."""
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from hlsfx.codegen.rtl import INTERFACE
+from hlsfx.structured_text import parse_json, read_text
 
 __all__ = [
     "PROTOCOLS",
@@ -187,9 +187,9 @@ def read_interface(root: str | Path, path: str | Path) -> dict:
     """The interface description in the JSON file ``path``, checked against the RTL folder
     ``root``."""
     try:
-        interface = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError, RecursionError) as error:
-        raise InterfaceError(f"{path} is not a readable JSON file ({error!r})") from None
+        interface = parse_json(read_text(path, "the interface"), str(path))
+    except ValueError as error:
+        raise InterfaceError(f"{path} is not a readable JSON file ({error})") from None
     return check_interface(root, interface, str(path))
 
 

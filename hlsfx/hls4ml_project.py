@@ -307,18 +307,18 @@ def _top(folder: Path, macros: dict[str, str]) -> _Top:
         raise ProjectError(f"{firmware} is missing or a symbolic link: not an hls4ml project")
     tops = []
     for path in sorted(p for p in firmware.glob("*.cpp") if not p.is_symlink()):
-        where = str(path)
-        for statement in _statements(_tokens(folder, f"firmware/{path.name}", dict(macros)),
-                                     where):  # fmt: skip
+        own: dict[str, str] = dict(macros)  # each source's macros and comments, read once
+        comments: dict[int, str] = {}
+        tokens = _tokens(folder, f"firmware/{path.name}", own, comments)
+        for statement in _statements(tokens, str(path)):
             texts = [t.text for t in statement]
             if texts[:1] == ["void"] and len(texts) > 3 and texts[2] == "(" and texts[-1] == "}":
-                tops.append((path, statement))
+                tops.append((path, statement, own, comments))
     if len(tops) != 1:
         raise ProjectError(f"{firmware} holds {len(tops)} top functions, not one")
-    path, statement = tops[0]
+    path, statement, own, comments = tops[0]
+    macros.update(own)  # the top's source's macros, for the sizes
     where = str(path)
-    comments: dict[int, str] = {}
-    _tokens(folder, f"firmware/{path.name}", macros, comments)  # its macros, for the sizes
     head, body = _block(statement, where)
     ports = []
     for parameter in _split(head[3:-1]):
