@@ -32,12 +32,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from hlsfx.codegen.pair_sharing import NODE_BITS, SHIFT_BITS, share_pairs
-from hlsfx.fixed_type import FixedType, Overflow, exact_sum_bound
+from hlsfx.ir.fixed_type import FixedType, Overflow, exact_sum_bound
 
 if TYPE_CHECKING:
-    from hlsfx.config import LayerPrecision
-    from hlsfx.graph import Layer
+    from hlsfx.ir.graph import Layer
     from hlsfx.model import QuantizedModel
+    from hlsfx.numerics.config import LayerPrecision
 
 __all__ = ["AdderGraph", "ExactSums", "Node", "Output", "adder_graph", "code_range", "csd"]
 __all__ += ["exact_sums", "layer_matrix", "signed_bits", "sums_of"]

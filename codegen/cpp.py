@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from fractions import Fraction
 
-from hlsfx.fixed_type import FixedType
+from hlsfx.ir.fixed_type import FixedType
 
 __all__ = ["EXACT_LITERAL_WIDTH", "array_literal", "cpp_type", "literal"]
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from hlsfx.ap_types import find_ap_types
+from hlsfx.codegen.ap_types import find_ap_types
 from hlsfx.codegen.hls_project import CXXFLAGS
 from hlsfx.codegen.project_files import read_manifest
 from hlsfx.codegen.vectors import read_vectors

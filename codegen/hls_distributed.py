@@ -4,7 +4,6 @@ function on raw integer codes, called by ``hlsfx_distributed.h``."""
 
 from __future__ import annotations
 
-from hlsfx import kinds
 from hlsfx.codegen.adder_graph import (
     ADDER,
     CONSTANT,
@@ -16,6 +15,7 @@ from hlsfx.codegen.adder_graph import (
 )
 from hlsfx.codegen.cpp import cpp_type
 from hlsfx.codegen.hls_layers import LayerCode, LayerContext, config_struct, window_geometry
+from hlsfx.ir import kinds
 
 __all__ = ["DISTRIBUTED_HEADER", "DISTRIBUTED_HLS_LAYERS"]
 

@@ -9,12 +9,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hlsfx import kinds
 from hlsfx.codegen.cpp import array_literal, cpp_type, literal
-from hlsfx.config import LayerPrecision
-from hlsfx.fixed_type import FixedType
-from hlsfx.graph import Layer
-from hlsfx.tables import Table
+from hlsfx.ir import kinds
+from hlsfx.ir.fixed_type import FixedType
+from hlsfx.ir.graph import Layer
+from hlsfx.ir.tables import Table
+from hlsfx.numerics.config import LayerPrecision
 
 __all__ = [
     "HLS_LAYERS",

@@ -24,6 +24,7 @@ import json
 import math
 import re
 from collections.abc import Mapping
+from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -79,13 +80,10 @@ MAX_MULTIPLIERS = 65536
 
 def hls_src_dir() -> Path:
     """The folder of the hlsfx C++ layer headers (installed with the package)."""
-    import hlsfx
-
-    for entry in hlsfx.__path__:  # installed: hlsfx/hls_src; a checkout: <root>/hls_src
-        for candidate in (Path(entry) / "hls_src", Path(entry).parent / "hls_src"):
-            if (candidate / "hlsfx_common.h").is_file():
-                return candidate
-    raise FileNotFoundError("the hlsfx C++ headers (hls_src) are missing from this installation")
+    folder = Path(str(resources.files("hlsfx.hls_src")))
+    if not (folder / "hlsfx_common.h").is_file():
+        raise FileNotFoundError(f"the hlsfx C++ headers are missing from {folder}")
+    return folder
 
 
 def _check_choice(what: str, value: Any, choices: tuple[str, ...]) -> str:

@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 
 from hlsfx.codegen.project_files import SOLUTION
-from hlsfx.fixed_type import FixedType
+from hlsfx.ir.fixed_type import FixedType
 
 __all__ = ["CXXFLAGS", "Port", "makefile", "readme", "tcl", "testbench"]
 

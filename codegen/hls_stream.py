@@ -14,7 +14,6 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
-from hlsfx import kinds
 from hlsfx.codegen.hls_layers import HLS_LAYERS, LayerContext, window_geometry
 from hlsfx.codegen.hls_skeletons import Port
 from hlsfx.codegen.stream_graph import (
@@ -24,6 +23,7 @@ from hlsfx.codegen.stream_graph import (
     pixel_size,
     stream_readers,
 )
+from hlsfx.ir import kinds
 
 __all__ = [
     "STREAM_LAYERS",

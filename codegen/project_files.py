@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hlsfx.structured_text import parse_json, read_text
+from hlsfx.ir.structured_text import parse_json, read_text
 
 __all__ = ["MANIFEST", "SOLUTION", "read_manifest", "solution_folder", "synthesized_verilog"]
 

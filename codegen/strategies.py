@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from hlsfx import kinds
+from hlsfx.ir import kinds
 
 if TYPE_CHECKING:
-    from hlsfx.graph import Layer
+    from hlsfx.ir.graph import Layer
     from hlsfx.model import QuantizedModel
 
 __all__ = ["DISTRIBUTED", "MAX_DISTRIBUTED_DIGITS", "STRATEGIES", "check_distributed"]

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from hlsfx.graph import Graph
+    from hlsfx.ir.graph import Graph
 
 __all__ = ["MIN_FIFO_DEPTH", "Reader", "check_fifo_depths", "fifo_names", "stream_readers"]
 

@@ -9,7 +9,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from hlsfx.codegen.rtl import INTERFACE
-from hlsfx.structured_text import parse_json, read_text
+from hlsfx.ir.structured_text import parse_json, read_text
 
 __all__ = [
     "PROTOCOLS",

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import numpy as np
 
-from hlsfx import exact
 from hlsfx.codegen.vectors import read_rows
-from hlsfx.fixed_type import FixedType
+from hlsfx.ir import exact
+from hlsfx.ir.fixed_type import FixedType
 
 __all__ = ["read_tb_inputs", "read_tb_outputs"]
 

@@ -45,7 +45,7 @@ from hlsfx.cosim.interface import (
     memory_files,
     read_interface,
 )
-from hlsfx.fixed_type import FixedType
+from hlsfx.ir.fixed_type import FixedType
 
 __all__ = ["LATENCY_BOUND", "TypeSpec", "infer_interface", "run_project", "run_vendor"]
 __all__ += ["verilog_sources"]

@@ -8,16 +8,16 @@ from collections.abc import Callable
 import numpy as np
 from numba import njit, prange
 
-from hlsfx import kinds
-from hlsfx.config import LayerPrecision
 from hlsfx.emulator import kernels
 from hlsfx.emulator.jit import kernel
 from hlsfx.emulator.kernels import cast_flagged
 from hlsfx.emulator.steps import Step, require_int64, to_result
-from hlsfx.fixed_type import FixedType, product_type
-from hlsfx.graph import Layer
-from hlsfx.hls4ml_tables import balanced_tree
-from hlsfx.tables import INDEX_RULES, Table
+from hlsfx.ir import kinds
+from hlsfx.ir.fixed_type import FixedType, product_type
+from hlsfx.ir.graph import Layer
+from hlsfx.ir.tables import INDEX_RULES, Table
+from hlsfx.numerics.config import LayerPrecision
+from hlsfx.numerics.hls4ml_tables import balanced_tree
 
 
 @kernel
@@ -35,7 +35,7 @@ def relu_kernel(x, shift, t, out):
 
 @njit(inline="always")
 def _index(code, rule, add, shift, size):
-    """The index rules of :mod:`hlsfx.tables` (``rule``: 0 nearest, 1 toward zero, 2 top bits;
+    """The index rules of :mod:`hlsfx.ir.tables` (``rule``: 0 nearest, 1 toward zero, 2 top bits;
     ``add``: :attr:`Table.add`)."""
     if rule == 2:
         return (code >> shift) & (size - 1)
@@ -73,7 +73,7 @@ def index_args(table: Table) -> tuple[int, int, int]:
 
 @kernel
 def lut_kernel(x, rule, add, shift, entries, out_shift, t, out):
-    """``cast(entries[index(x)], t)`` with the table index rule of :mod:`hlsfx.tables`."""
+    """``cast(entries[index(x)], t)`` with the table index rule of :mod:`hlsfx.ir.tables`."""
     rows, cols = x.shape
     size = entries.size
     overflows = 0

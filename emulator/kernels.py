@@ -15,7 +15,7 @@ from numba import njit, prange
 
 from hlsfx.emulator.jit import kernel
 from hlsfx.emulator.primitives import code_bounds, requantize_flagged
-from hlsfx.fixed_type import FixedType
+from hlsfx.ir.fixed_type import FixedType
 
 __all__ = ["cast_flagged", "gather_patches", "requantize_array", "target"]
 

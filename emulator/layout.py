@@ -7,14 +7,14 @@ from collections.abc import Callable
 
 import numpy as np
 
-from hlsfx import kinds
-from hlsfx.config import LayerPrecision
 from hlsfx.emulator import kernels
 from hlsfx.emulator.jit import kernel
 from hlsfx.emulator.kernels import cast_flagged
 from hlsfx.emulator.steps import Step, require_int64
-from hlsfx.fixed_type import FixedType, product_type, sum_type
-from hlsfx.graph import Layer
+from hlsfx.ir import kinds
+from hlsfx.ir.fixed_type import FixedType, product_type, sum_type
+from hlsfx.ir.graph import Layer
+from hlsfx.numerics.config import LayerPrecision
 
 
 @kernel

@@ -3,7 +3,7 @@
 All values are int64 codes. A conversion to a target type is always: an exact value
 ``v * 2**-shift`` in units of the target's LSB, then the target's quantization (a rounding
 right shift), then its overflow handling (wrap or saturate). The mode numbers are the values of
-:class:`hlsfx.fixed_type.Rounding` and :class:`hlsfx.fixed_type.Overflow`.
+:class:`hlsfx.ir.fixed_type.Rounding` and :class:`hlsfx.ir.fixed_type.Overflow`.
 
 The functions also run as plain Python (``NUMBA_DISABLE_JIT=1``): no shift is ever by 64 or
 more and wrapping masks explicitly, so Python's unbounded integers give the same results, except

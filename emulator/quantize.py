@@ -15,10 +15,10 @@ from __future__ import annotations
 import numpy as np
 from numba import prange
 
-from hlsfx import exact
 from hlsfx.emulator.jit import kernel
 from hlsfx.emulator.primitives import code_bounds, fit, requantize, round_increment, wrap
-from hlsfx.fixed_type import FixedType
+from hlsfx.ir import exact
+from hlsfx.ir.fixed_type import FixedType
 
 __all__ = [
     "FLOAT_CODE_WIDTH",

@@ -7,13 +7,13 @@ from collections.abc import Callable
 
 import numpy as np
 
-from hlsfx import kinds
-from hlsfx.config import LayerPrecision
 from hlsfx.emulator import activations, layout, twins, weighted
 from hlsfx.emulator.quantize import FLOAT_CODE_WIDTH, fits_int64
 from hlsfx.emulator.steps import Step
-from hlsfx.fixed_type import FixedType
-from hlsfx.graph import Layer
+from hlsfx.ir import kinds
+from hlsfx.ir.fixed_type import FixedType
+from hlsfx.ir.graph import Layer
+from hlsfx.numerics.config import LayerPrecision
 
 __all__ = ["PREPARERS", "Step", "float_tensors", "plan", "prepare"]
 

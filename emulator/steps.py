@@ -7,11 +7,11 @@ from collections.abc import Callable
 
 import numpy as np
 
-from hlsfx.config import LayerPrecision
 from hlsfx.emulator import kernels, twins
 from hlsfx.emulator.quantize import MAX_SIGNED_WIDTH
-from hlsfx.fixed_type import FixedType
-from hlsfx.graph import Layer
+from hlsfx.ir.fixed_type import FixedType
+from hlsfx.ir.graph import Layer
+from hlsfx.numerics.config import LayerPrecision
 
 __all__ = ["FLOAT_EXACT", "Step", "adapted", "require_int64", "scratch_array", "to_result"]
 

@@ -20,8 +20,8 @@ from collections.abc import Callable, Iterator
 import numpy as np
 from numba.core.registry import CPUDispatcher
 
-from hlsfx import exact
 from hlsfx.emulator import primitives
+from hlsfx.ir import exact
 
 __all__ = ["TooWide", "as_exact", "exact_active", "exact_step", "preparing_exact", "twin"]
 

@@ -10,16 +10,16 @@ from dataclasses import replace
 import numpy as np
 from numba import prange
 
-from hlsfx import fixed_type, kinds
-from hlsfx.config import LayerPrecision
 from hlsfx.emulator import kernels, twins, wide
 from hlsfx.emulator.jit import kernel
 from hlsfx.emulator.kernels import cast_flagged
 from hlsfx.emulator.primitives import AP_SAT_ZERO, AP_WRAP
 from hlsfx.emulator.quantize import cast
 from hlsfx.emulator.steps import FLOAT_EXACT, Step, adapted, require_int64, scratch_array
-from hlsfx.fixed_type import FixedType, Overflow, Rounding, product_type
-from hlsfx.graph import Layer
+from hlsfx.ir import fixed_type, kinds
+from hlsfx.ir.fixed_type import FixedType, Overflow, Rounding, product_type
+from hlsfx.ir.graph import Layer
+from hlsfx.numerics.config import LayerPrecision
 
 
 @kernel(finite=True)

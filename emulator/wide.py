@@ -17,11 +17,11 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from hlsfx import exact
 from hlsfx.emulator.jit import kernel
 from hlsfx.emulator.primitives import AP_SAT_ZERO, AP_WRAP, round_increment
 from hlsfx.emulator.quantize import FLOAT_CODE_WIDTH
-from hlsfx.fixed_type import FixedType
+from hlsfx.ir import exact
+from hlsfx.ir.fixed_type import FixedType
 
 __all__ = ["MAX_SUM_BITS", "limb_sums_kernel", "limbs", "split_codes", "wide_target"]
 

@@ -30,7 +30,7 @@ from pathlib import Path
 import hlsfx
 from hlsfx.cosim.simulate import run
 from hlsfx.cosim.yosys import synth, synth_sources
-from hlsfx.graph import Graph
+from hlsfx.ir.graph import Graph
 from hlsfx.model import QuantizedModel
 
 DA4ML_CONFIGS = {
@@ -61,7 +61,6 @@ def generation_seconds(model: Path, precision: str, vectors: int) -> tuple[float
     with tempfile.TemporaryDirectory() as scratch:
         env = {**os.environ, "NUMBA_CACHE_DIR": str(Path(scratch) / "numba")}
         for run_ in ("cold", "warm"):
-            # cwd: not the checkout, whose hlsfx/ folder would shadow the installed package
             done = subprocess.run(
                 [sys.executable, "-c", _GENERATE, str(model), precision,
                  str(Path(scratch) / run_), str(vectors)],

@@ -19,7 +19,7 @@ import numpy as np
 from benchmarking import median_seconds, paired_seconds
 
 import hlsfx
-from hlsfx import kinds
+from hlsfx.ir import kinds
 
 ROOT = Path(__file__).resolve().parents[1]
 

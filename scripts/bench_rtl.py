@@ -130,7 +130,7 @@ def print_table(rows: list[dict]) -> None:
 
 def distributed_tables(args: argparse.Namespace, folder: Path) -> None:
     """The tables of ``--strategy distributed`` (see scripts/bench_distributed.py)."""
-    from hlsfx.optimize import optimize
+    from hlsfx.explore.optimize import optimize
 
     fixture = hlsfx.load(args.fixtures / "onnx" / "three_layer_keras.onnx")
     designs = {}  # table name: (title, model)

@@ -27,11 +27,11 @@ import numpy as np
 from benchmarking import median_seconds
 
 import hlsfx
-from hlsfx import kinds
 from hlsfx.codegen.rtl import write_rtl
 from hlsfx.cosim.simulate import run
 from hlsfx.cosim.yosys import synth
-from hlsfx.graph import Graph, Layer, verify
+from hlsfx.ir import kinds
+from hlsfx.ir.graph import Graph, Layer, verify
 
 CLOCK_HZ = 200e6
 

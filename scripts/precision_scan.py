@@ -17,7 +17,7 @@ import time
 import numpy as np
 
 import hlsfx
-from hlsfx.scan import grid, scan
+from hlsfx.explore.scan import grid, scan
 
 
 def main() -> None:

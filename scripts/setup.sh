@@ -60,4 +60,4 @@ link_verilator
 ruff check .
 ruff format --check .
 # one worker per core (at most 4); tests sharing a compiled oracle or cache stay on one worker
-HLSFX_EXPECT_INSTALLED=1 pytest -ra --durations=25 -n auto --maxprocesses=4 --dist loadgroup "${@:2}"
+HLSFX_EXPECT_INSTALLED=1 python -m pytest -ra --durations=25 -n auto --maxprocesses=4 --dist loadgroup "${@:2}"

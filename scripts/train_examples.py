@@ -15,7 +15,7 @@
 Training is plain numpy (Adam, cross-entropy, fixed seeds), so the files are reproducible;
 scikit-learn is needed here only for the digits (``pip install scikit-learn``), never by hlsfx.
 
-    python scripts/train_examples.py [--out hlsfx/examples] [--only NAME]
+    python scripts/train_examples.py [--out core/examples] [--only NAME]
 """
 
 from __future__ import annotations
@@ -319,7 +319,7 @@ def cnn_onnx(p: dict[str, np.ndarray], name: str, shape: tuple[int, int, int]) -
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "hlsfx" / "examples")
+    parser.add_argument("--out", type=Path, default=ROOT / "core" / "examples")
     parser.add_argument("--jet-test", type=int, default=100_000, help="jet test samples kept")
     parser.add_argument("--only", choices=("svhn_like_cnn",),
                         help="train this example alone (its seeds are its own)")  # fmt: skip

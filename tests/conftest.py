@@ -38,7 +38,7 @@ def require(available: bool, what: str, how: str) -> None:
 @pytest.fixture(scope="session")
 def ap_types_dir():
     """The real Xilinx ap_types headers."""
-    from hlsfx.ap_types import find_ap_types
+    from hlsfx.codegen.ap_types import find_ap_types
 
     try:
         folder = find_ap_types()

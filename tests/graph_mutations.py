@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import hlsfx
-from hlsfx import kinds
-from hlsfx.graph import Graph, GraphError, Layer
+from hlsfx.ir import kinds
+from hlsfx.ir.graph import Graph, GraphError, Layer
 
 HOSTILE_INTS = [0, -1, 1, 2, 3, 7, 4096, 2**31 - 1, 2**32 - 1, 2**63 - 1]
 

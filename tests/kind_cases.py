@@ -17,8 +17,9 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
-from hlsfx import FixedType, kinds
-from hlsfx.graph import Graph, Layer, verify
+from hlsfx import FixedType
+from hlsfx.ir import kinds
+from hlsfx.ir.graph import Graph, Layer, verify
 
 V, S, IMG = (12,), (7, 3), (5, 6, 2)
 

@@ -11,9 +11,9 @@ from onnx import TensorProto, helper, numpy_helper
 from test_emulator import onnxruntime_outputs
 
 import hlsfx
-from hlsfx import exact, kinds
-from hlsfx.fixed_type import product_type
-from hlsfx.graph import GraphError
+from hlsfx.ir import exact, kinds
+from hlsfx.ir.fixed_type import product_type
+from hlsfx.ir.graph import GraphError
 
 WIDE = "ap_fixed<24,12>"
 TABLE = "ap_fixed<32,4,AP_RND_CONV,AP_SAT>"
@@ -107,7 +107,7 @@ def test_table_activations_agree_with_onnxruntime_within_their_resolution(case):
     got, reference = qm.predict(x), onnxruntime_outputs(model, x)
     assert np.max(np.abs(got - reference)) < bound
     if kind.linear_above_zero:  # exact above zero: cast(x) or cast(x * gamma), by ap_fixed.h's
-        positive = x >= 0  # rules (hlsfx.exact, checked against the real header)
+        positive = x >= 0  # rules (hlsfx.ir.exact, checked against the real header)
         layer = graph.layers[0]
         p, x_t = qm.precisions[layer.name], qm.tensor_types[graph.inputs[0]]
         codes, y_t = exact.quantize(x[positive], x_t).astype(object), p.types["result"]

@@ -122,9 +122,9 @@ def test_nodes_are_as_wide_as_their_range_and_the_tree_is_balanced_for_depth():
 )
 def test_a_relu_s_codes_are_known_non_negative_only_where_its_cast_cannot_wrap(result, nonnegative):
     import hlsfx
-    from hlsfx import kinds
     from hlsfx.codegen.adder_graph import code_range
-    from hlsfx.graph import Graph, Layer
+    from hlsfx.ir import kinds
+    from hlsfx.ir.graph import Graph, Layer
 
     graph = Graph(("x",), ("y",), (Layer("relu", kinds.RELU, ["x"], "y"),), {"x": (2,), "y": (2,)})
     qm = hlsfx.configure(graph, "ap_fixed<8,3>", layers={"relu": {"result": result}})

@@ -4,7 +4,7 @@ import importlib.util
 
 import pytest
 
-from hlsfx.ap_types import find_ap_types
+from hlsfx.codegen.ap_types import find_ap_types
 
 
 def _headers(folder):

@@ -12,7 +12,7 @@ import pytest
 from conftest import IN_CI, require, run_cli
 
 import hlsfx
-from hlsfx.cli import main, parser
+from hlsfx.cli.main import main, parser
 
 COMMANDS = ("convert", "predict", "trace", "profile", "scan", "optimize", "csim", "rtl", "cosim",
             "synth", "report", "demo", "build")  # fmt: skip

@@ -24,8 +24,8 @@ import test_reference
 import test_rtl_distributed
 import test_rtl_stream
 
-from hlsfx import kinds
 from hlsfx.emulator.run import PREPARERS
+from hlsfx.ir import kinds
 
 MADE_BY_QUANTIZERS = {
     kinds.LINEAR: test_reference.test_a_quantizer_on_a_shared_tensor_means_its_value_on_its_grid,

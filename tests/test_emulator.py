@@ -12,9 +12,9 @@ from conftest import fixture
 from onnx import TensorProto, helper, numpy_helper
 
 import hlsfx
-from hlsfx import kinds
 from hlsfx.emulator import kernels, weighted
 from hlsfx.emulator.run import PREPARERS, prepare
+from hlsfx.ir import kinds
 
 WIDE = "ap_fixed<26,10>"
 WIDE_WEIGHTS = "ap_fixed<22,6>"

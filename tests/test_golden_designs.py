@@ -18,8 +18,8 @@ import numpy as np
 import pytest
 
 import hlsfx
-from hlsfx import kinds
-from hlsfx.graph import Graph, Layer
+from hlsfx.ir import kinds
+from hlsfx.ir.graph import Graph, Layer
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 UPDATE = os.environ.get("HLSFX_UPDATE_GOLDEN") == "1"

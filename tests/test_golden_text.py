@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 
 import hlsfx
-from hlsfx import kinds
-from hlsfx.graph import Graph, Layer
+from hlsfx.ir import kinds
+from hlsfx.ir.graph import Graph, Layer
 
 
 def _tiny():

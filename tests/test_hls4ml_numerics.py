@@ -13,13 +13,13 @@ import pytest
 from conftest import require
 
 import hlsfx
-from hlsfx import kinds
 from hlsfx.codegen.cpp import cpp_type
-from hlsfx.config import decimal_text_values
-from hlsfx.fixed_type import FixedType
-from hlsfx.graph import Graph, Layer
-from hlsfx.hls4ml_kinds import HLS4ML_KINDS
-from hlsfx.hls4ml_tables import SELU_CONSTANTS
+from hlsfx.ir import kinds
+from hlsfx.ir.fixed_type import FixedType
+from hlsfx.ir.graph import Graph, Layer
+from hlsfx.numerics.config import decimal_text_values
+from hlsfx.numerics.hls4ml_kinds import HLS4ML_KINDS
+from hlsfx.numerics.hls4ml_tables import SELU_CONSTANTS
 
 pytestmark = pytest.mark.oracle
 
@@ -206,8 +206,8 @@ def test_weights_reach_the_types_through_hls4ml_s_decimal_text():
     # where truncating the float gives 12/32
     t = FixedType.parse("ap_fixed<8,3>")
     assert decimal_text_values([0.4062457], t).tolist() == [0.40625]
-    assert hlsfx.exact.quantize(decimal_text_values([0.4062457], t), t).tolist() == [13]
-    assert hlsfx.exact.quantize([0.4062457], t).tolist() == [12]
+    assert hlsfx.ir.exact.quantize(decimal_text_values([0.4062457], t), t).tolist() == [13]
+    assert hlsfx.ir.exact.quantize([0.4062457], t).tolist() == [12]
     # no decimal places below one fractional bit: Python's round-half-even of the printed value
     assert decimal_text_values([2.5, 3.5, -2.5], FixedType.parse("ap_fixed<8,10>")).tolist() == [
         2.0, 4.0, -2.0]  # fmt: skip
@@ -319,7 +319,7 @@ def test_kinds_whose_hls4ml_numerics_are_not_reproduced_are_refused_by_name(monk
     assert hlsfx.configure(graph, numerics="hls4ml").numerics == "hls4ml"  # hls4ml's ReLU6
     # a kind not yet checked against hls4ml is refused by name
     unchecked = tuple(kind for kind in HLS4ML_KINDS if kind is not kinds.CLIP)
-    monkeypatch.setattr(hlsfx.config, "HLS4ML_KINDS", unchecked)
+    monkeypatch.setattr(hlsfx.numerics.config, "HLS4ML_KINDS", unchecked)
     message = r"layer 'h' \(Clip\): numerics='hls4ml' reproduces hls4ml's Dense, .*; its Clip"
     with pytest.raises(ValueError, match=message):
         hlsfx.configure(graph, numerics="hls4ml")

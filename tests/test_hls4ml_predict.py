@@ -18,8 +18,9 @@ import pytest
 from conftest import fixture, require
 
 import hlsfx
-from hlsfx import kinds
-from hlsfx.hls4ml_project import ProjectError
+from hlsfx.frontends.hls4ml.project import ProjectError
+from hlsfx.frontends.hls4ml.reader import Hls4mlError
+from hlsfx.ir import kinds
 
 pytestmark = pytest.mark.csim
 
@@ -308,7 +309,7 @@ def test_an_hls4ml_configuration_with_its_model_gives_the_same_model(tmp_path):
     assert "reuse_factor = 4;" in (written / "firmware" / "parameters.h").read_text()
     rtl = from_graph.write_rtl(tmp_path / "hlsfx_rtl", vectors=4)
     assert json.loads((rtl / "interface.json").read_text())["layers"]["_0"]["reuse_factor"] == 4
-    with pytest.raises(hlsfx.hls4ml_import.Hls4mlError, match="names no model: pass model="):
+    with pytest.raises(Hls4mlError, match="names no model: pass model="):
         hlsfx.from_hls4ml({"HLSConfig": config})
 
 

@@ -1,9 +1,10 @@
-"""An hls4ml project folder read as the HLS tool compiles it (hlsfx/hls4ml_project.py,
-hlsfx/cpp_tokens.py): comments and disabled blocks are not read, every statement of the top
-function is understood or an error naming its line, numbers and sizes as C++ reads them (macros
-of older hls4ml versions too), nothing outside the folder, in linear time. The projects here
-are written by hand in the layout of hls4ml 0.5 (macros for sizes, ``const_size`` ports);
-tests/test_hls4ml_predict.py reads the folders hls4ml 1.3 writes against their C simulation."""
+"""An hls4ml project folder read as the HLS tool compiles it (core/frontends/hls4ml/project.py,
+core/frontends/hls4ml/cpp_tokens.py): comments and disabled blocks are not read, every statement
+of the top function is understood or an error naming its line, numbers and sizes as C++ reads
+them (macros of older hls4ml versions too), nothing outside the folder, in linear time. The
+projects here are written by hand in the layout of hls4ml 0.5 (macros for sizes, ``const_size``
+ports); tests/test_hls4ml_predict.py reads the folders hls4ml 1.3 writes against their C
+simulation."""
 
 from __future__ import annotations
 
@@ -18,8 +19,8 @@ import pytest
 from conftest import require
 
 import hlsfx
-from hlsfx.cpp_tokens import CppError, Token, integer, number
-from hlsfx.hls4ml_project import ProjectError
+from hlsfx.frontends.hls4ml.cpp_tokens import CppError, Token, integer, number
+from hlsfx.frontends.hls4ml.project import ProjectError
 
 RNG = np.random.default_rng(5)
 W2, B2 = RNG.normal(0, 0.5, (4, 3)).round(3), RNG.normal(0, 0.5, 3).round(3)
@@ -227,7 +228,7 @@ def test_long_lines_are_read_in_linear_time(tmp_path):
     folder = _project(tmp_path, defines=DEFINES.replace("#endif", long_line + "#endif"))
     code = textwrap.dedent(f"""
         import hlsfx
-        from hlsfx.hls4ml_project import ProjectError
+        from hlsfx.frontends.hls4ml.project import ProjectError
         try:
             hlsfx.from_hls4ml({str(folder)!r})
         except ProjectError as error:
@@ -297,7 +298,7 @@ def test_vendor_rtl_of_an_older_hls4ml_project_leaves_its_size_outputs_unread(
 def test_a_struct_that_disagrees_with_the_arrays_is_a_graph_error_naming_the_layer(tmp_path):
     """n_in 3 with a weights file of 3 x 3 values: read as the struct says, the Dense then
     disagrees with the 4 inputs the top function declares; the one verification names it."""
-    from hlsfx.graph import GraphError
+    from hlsfx.ir.graph import GraphError
 
     parameters = PARAMETERS.replace("static const unsigned n_in = N_INPUT_1_1;",
                                     "static const unsigned n_in = 3;")  # fmt: skip

@@ -19,9 +19,9 @@ from kind_cases import ALL_KINDS_MODEL
 import hlsfx
 from hlsfx.codegen.csim import csim
 from hlsfx.emulator import weighted
-from hlsfx.graph import Graph
-from hlsfx.hls4ml_kinds import HLS4ML_KINDS
+from hlsfx.ir.graph import Graph
 from hlsfx.model_inputs import code_inputs
+from hlsfx.numerics.hls4ml_kinds import HLS4ML_KINDS
 
 pytestmark = pytest.mark.csim
 

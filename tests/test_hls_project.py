@@ -15,13 +15,13 @@ import pytest
 from conftest import fixture, require, run_cli
 
 import hlsfx
-from hlsfx import kinds
 from hlsfx.codegen.build import build_plan
 from hlsfx.codegen.cpp import literal
 from hlsfx.codegen.csim import csim
 from hlsfx.codegen.names import RESERVED, design_names
 from hlsfx.codegen.reports import ReportError, read_report
-from hlsfx.graph import Graph, Layer
+from hlsfx.ir import kinds
+from hlsfx.ir.graph import Graph, Layer
 
 JET_TAGGER = "onnx/three_layer_keras.onnx"
 

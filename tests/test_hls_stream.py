@@ -10,9 +10,9 @@ from kind_cases import conv_attrs
 from test_hls_csim import HLS_OPTIONS, configured
 
 import hlsfx
-from hlsfx import kinds
 from hlsfx.codegen.csim import CsimError, csim
-from hlsfx.graph import Graph, Layer, verify
+from hlsfx.ir import kinds
+from hlsfx.ir.graph import Graph, Layer, verify
 
 pytestmark = pytest.mark.csim
 

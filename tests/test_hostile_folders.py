@@ -12,9 +12,9 @@ import pytest
 from conftest import require
 
 import hlsfx
-from hlsfx import kinds
 from hlsfx.codegen.output_folder import FILE_LIST, FolderError
-from hlsfx.graph import Graph, Layer
+from hlsfx.ir import kinds
+from hlsfx.ir.graph import Graph, Layer
 
 
 def _model(name: str = "fc1", n_out: int = 3):

@@ -1,5 +1,5 @@
 """Every path into the emulator and the writers goes through one verification of the graph
-(hlsfx/graph.py: verify): inconsistent shapes, parameters and attributes are a GraphError
+(core/ir/graph.py: verify): inconsistent shapes, parameters and attributes are a GraphError
 naming the layer, never memory the numba kernels read or write out of bounds."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import pytest
 from conftest import TESTS
 
 import hlsfx
-from hlsfx import kinds
-from hlsfx.graph import Graph, GraphError, Layer
+from hlsfx.ir import kinds
+from hlsfx.ir.graph import Graph, GraphError, Layer
 from hlsfx.model import QuantizedModel
 
 

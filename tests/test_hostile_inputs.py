@@ -25,8 +25,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import hlsfx
-from hlsfx import kinds
-from hlsfx.graph import Graph, GraphError, Layer
+from hlsfx.ir import kinds
+from hlsfx.ir.graph import Graph, GraphError, Layer
 
 MEMORY_LIMIT = 3 << 30
 """address space a frontend gets in these tests (bytes)"""
@@ -202,7 +202,7 @@ def test_keras_weights_no_layer_uses_are_never_read(tmp_path):
 
 
 def test_a_keras_archive_is_read_as_a_stream_with_its_members_checked(tmp_path, monkeypatch):
-    from hlsfx import keras_files
+    from hlsfx.frontends.keras import files as keras_files
 
     config = json.loads(fixture("keras/KERAS_1layer.json").read_text())
     archive = tmp_path / "model.keras"

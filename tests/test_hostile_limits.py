@@ -1,7 +1,7 @@
 """Sizes are checked before any work, with the limit in the message; options that would change
 nothing, empty scans and damaged files are errors naming what is wrong (codegen/rtl/parallel.py,
-codegen/strategies.py, hlsfx/kinds.py, hlsfx/config.py, hlsfx/structured_text.py, hlsfx/cli.py,
-hlsfx/scan.py)."""
+codegen/strategies.py, core/ir/kinds/__init__.py, core/numerics/config.py,
+core/ir/structured_text.py, core/cli/main.py, core/explore/scan.py)."""
 
 from __future__ import annotations
 
@@ -14,12 +14,12 @@ from conftest import run_cli
 from onnx import TensorProto, helper
 
 import hlsfx
-from hlsfx import kinds
 from hlsfx.codegen.strategies import MAX_DISTRIBUTED_DIGITS
-from hlsfx.estimate import estimate
-from hlsfx.graph import Graph, GraphError, Layer
-from hlsfx.scan import grid
-from hlsfx.windows import MAX_PATCH_INDEX
+from hlsfx.explore.estimate import estimate
+from hlsfx.explore.scan import grid
+from hlsfx.ir import kinds
+from hlsfx.ir.graph import Graph, GraphError, Layer
+from hlsfx.ir.windows import MAX_PATCH_INDEX
 
 
 def _dense(n_in=4, n_out=3, precision="ap_fixed<10,4>", **roles):

@@ -14,10 +14,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import hlsfx
-from hlsfx import kinds
 from hlsfx.codegen.hls_project import CXXFLAGS
 from hlsfx.codegen.names import RESERVED, NameTable, design_names
-from hlsfx.graph import Graph, Layer
+from hlsfx.ir import kinds
+from hlsfx.ir.graph import Graph, Layer
 
 SUFFIXES = ["_out", "_out_t", "_config", "_t", "_reg", "_next", "_x0", "_k1", "_p0", "_acc0",
             "_phase", "_rom", "_d1", "_V", "_ap_vld", "_0_V", "_core", "_weight", "_1"]  # fmt: skip

@@ -17,9 +17,9 @@ from conftest import fixture
 from test_reference import assert_close
 
 import hlsfx
-from hlsfx import kinds, reference
-from hlsfx.graph import GraphError
-from hlsfx.keras_quantizers import auto_po2_values, po2_values
+from hlsfx.frontends.keras.quantizers import auto_po2_values, po2_values
+from hlsfx.ir import kinds, reference
+from hlsfx.ir.graph import GraphError
 
 WIDE = "ap_fixed<26,10>"
 
@@ -355,7 +355,7 @@ def test_every_keras_layer_class_on_a_sequence_model(tmp_path):
 
 
 def test_qkeras_convolutions_and_string_quantizers_give_exact_types(tmp_path, capsys):
-    from hlsfx.cli import main
+    from hlsfx.cli.main import main
 
     rng = np.random.default_rng(9)
     bits = {"class_name": "quantized_bits", "config": {"bits": 8, "integer": 2, "alpha": 1}}

@@ -12,8 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import hlsfx
-from hlsfx import FixedType, Rounding, kinds
-from hlsfx.graph import Graph, Layer
+from hlsfx import FixedType, Rounding
+from hlsfx.ir import kinds
+from hlsfx.ir.graph import Graph, Layer
 
 MODES = [r.name for r in Rounding]
 X_T = FixedType(8, 4)  # inputs: codes / 16 in [-8, 8)

@@ -129,8 +129,8 @@ def test_table_indices_clamp_to_the_end_entries(far, size_log):
     integer=st.integers(-3, 9),
 )
 def test_a_linear_layer_is_the_cast_to_its_result(values, rounding, overflow, integer):
-    from hlsfx import kinds
-    from hlsfx.graph import Graph, Layer
+    from hlsfx.ir import kinds
+    from hlsfx.ir.graph import Graph, Layer
 
     layer = Layer("cast", kinds.LINEAR, ("x",), "y")
     graph = Graph(("x",), ("y",), (layer,), {"x": (len(values),), "y": (len(values),)})
@@ -156,7 +156,7 @@ def _softmax_graph(n):
 
 @pytest.mark.parametrize("implementation", ["stable", "latency"])
 def test_softmax_follows_its_definition_step_by_step(implementation):
-    """e from the exp table (index rule of hlsfx.tables), s summed in index order with casts
+    """e from the exp table (index rule of hlsfx.ir.tables), s summed in index order with casts
     to the sum type, r from the 1/s table, y = cast(e * r) -- rebuilt here from Table.index and
     hlsfx.cast, on rows with ties, equal values and both extremes of the input type."""
     graph = hlsfx.load(_softmax_graph(5))

@@ -9,7 +9,7 @@ from onnx import TensorProto, helper, numpy_helper
 from test_emulator import onnxruntime_outputs
 
 import hlsfx
-from hlsfx import kinds
+from hlsfx.ir import kinds
 
 WIDE = "ap_fixed<28,16>"
 

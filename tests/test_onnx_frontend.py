@@ -5,9 +5,9 @@ import pytest
 from conftest import fixture
 from onnx import TensorProto, helper, numpy_helper
 
-from hlsfx import kinds
-from hlsfx.graph import Graph, GraphError, Layer, verify
-from hlsfx.onnx_frontend import SUPPORTED_OPS, load_onnx
+from hlsfx.frontends.onnx.reader import SUPPORTED_OPS, load_onnx
+from hlsfx.ir import kinds
+from hlsfx.ir.graph import Graph, GraphError, Layer, verify
 
 
 def _model(nodes, inputs, outputs, initializers=(), opset=13):

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 import hlsfx
-from hlsfx.estimate import estimate
-from hlsfx.optimize import optimize
+from hlsfx.explore.estimate import estimate
+from hlsfx.explore.optimize import optimize
 
 
 @pytest.fixture(scope="module")

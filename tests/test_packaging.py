@@ -1,4 +1,6 @@
-"""The distribution: one import name, hlsfx, with emulator/codegen/cosim installed under it."""
+"""The distribution: one import name, hlsfx, installed from core/ with emulator/, codegen/, cosim/
+and hls_src/ under it; no folder of the checkout is named hlsfx, so a clone's root never
+shadows the installed package."""
 
 from __future__ import annotations
 
@@ -17,7 +19,8 @@ import hlsfx
 pytestmark = pytest.mark.packaging
 
 ROOT = Path(__file__).resolve().parents[1]
-SUBPACKAGES = {"emulator": "hlsfx/emulator", "codegen": "hlsfx/codegen", "cosim": "hlsfx/cosim"}
+SUBPACKAGES = {"core": "hlsfx", "emulator": "hlsfx/emulator", "codegen": "hlsfx/codegen",
+               "cosim": "hlsfx/cosim", "hls_src": "hlsfx/hls_src"}  # fmt: skip
 
 
 def _pip(python: Path | str, *args: str, cwd: Path = ROOT) -> None:
@@ -34,12 +37,12 @@ def test_wheel_installs_subpackages_under_hlsfx(tmp_path):
     _pip(sys.executable, "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT))
     (wheel,) = tmp_path.glob("hlsfx-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
-    assert "hlsfx/__init__.py" in names and "hlsfx/fixed_type.py" in names
+    assert "hlsfx/__init__.py" in names and "hlsfx/ir/fixed_type.py" in names
     for folder, installed in SUBPACKAGES.items():
         assert f"{installed}/__init__.py" in names
         assert not any(name.startswith(f"{folder}/") for name in names), f"top-level {folder}/"
     assert "hlsfx/emulator/primitives.py" in names and "hlsfx/emulator/quantize.py" in names
-    assert "hlsfx/hls_src/hlsfx_dense.h" in names and "hlsfx/cli.py" in names
+    assert "hlsfx/hls_src/hlsfx_dense.h" in names and "hlsfx/cli/main.py" in names
     for example in hlsfx.examples.EXAMPLES:  # the shipped models and their test data
         assert {f"hlsfx/examples/{example}.onnx", f"hlsfx/examples/{example}.npz"} <= names
     assert not any(name.startswith("hls_src/") for name in names)
@@ -54,17 +57,19 @@ def test_editable_install_maps_the_top_level_folders(tmp_path):
         "import importlib.util, json, hlsfx, hlsfx.emulator, hlsfx.codegen, hlsfx.cosim\n"
         "print(json.dumps({name: importlib.util.find_spec(name) is not None and "
         "importlib.util.find_spec(name).origin for name in "
-        "['hlsfx', 'hlsfx.emulator', 'hlsfx.emulator.quantize', 'hlsfx.codegen', 'emulator']}))\n"
+        "['hlsfx', 'hlsfx.ir.graph', 'hlsfx.emulator', 'hlsfx.emulator.quantize', "
+        "'hlsfx.codegen', 'emulator', 'core']}))\n"
     )
     run = subprocess.run([str(python), "-c", probe], cwd=tmp_path, capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     origins = json.loads(run.stdout)  # name -> origin path, or false
-    assert origins["hlsfx"] == str(ROOT / "hlsfx" / "__init__.py")
+    assert origins["hlsfx"] == str(ROOT / "core" / "__init__.py")
+    assert origins["hlsfx.ir.graph"] == str(ROOT / "core" / "ir" / "graph.py")
     assert origins["hlsfx.emulator"] == str(ROOT / "emulator" / "__init__.py")
     assert origins["hlsfx.emulator.quantize"] == str(ROOT / "emulator" / "quantize.py")
     assert origins["hlsfx.codegen"] == str(ROOT / "codegen" / "__init__.py")
-    assert origins["emulator"] is False
-    # from the checkout's root, where ./hlsfx is found first, the subpackages still map
+    assert origins["emulator"] is False and origins["core"] is False
+    # from the checkout's root, first on sys.path, the same modules are found
     run = subprocess.run([str(python), "-c", probe], cwd=ROOT, capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     mapped = {name: origin for name, origin in origins.items() if name.startswith("hlsfx")}
@@ -111,3 +116,29 @@ def test_the_first_command_runs_csim_and_cosim_on_a_fresh_copy(tmp_path):
     assert "PASS: 100 samples, 0 mismatching output codes" in done.stdout
     assert "PASS on icarus: 50 vectors, 0 mismatching output codes" in done.stdout
     assert (copy / "hlsfx_demo" / "rtl" / "interface.json").is_file()
+    # the README's first Python, run from the clone's root with the installed package
+    example = _readme_python()
+    ran = subprocess.run([str(copy / ".venv" / "bin" / "python"), "-c", example], cwd=copy,
+                         env=env, capture_output=True, text=True, timeout=600)  # fmt: skip
+    assert ran.returncode == 0, ran.stderr[-3000:]
+    assert "accuracy 0.7" in ran.stdout and "overflows in 100,000 samples" in ran.stdout
+    assert (copy / "jet_hls" / "firmware" / "myproject.cpp").is_file()
+    assert (copy / "jet_rtl" / "myproject.v").is_file()
+
+
+def _readme_python() -> str:
+    """The README's first Python example."""
+    text = (ROOT / "README.md").read_text()
+    start = text.index("```python\n") + len("```python\n")
+    return text[start : text.index("```", start)]
+
+
+def test_the_readme_python_runs_from_the_root_of_the_checkout(tmp_path):
+    """What a newcomer types in the clone's root: ``import hlsfx`` finds the whole package."""
+    example = _readme_python().replace('"jet_hls"', repr(str(tmp_path / "jet_hls")))
+    example = example.replace('"jet_rtl"', repr(str(tmp_path / "jet_rtl")))
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    ran = subprocess.run([sys.executable, "-c", example], cwd=ROOT, env=env, capture_output=True,
+                         text=True, timeout=600)  # fmt: skip
+    assert ran.returncode == 0, ran.stderr[-3000:]
+    assert (tmp_path / "jet_rtl" / "interface.json").is_file()

@@ -1,5 +1,5 @@
 """The graph passes, each on a tiny graph before and after: the float meaning
-(hlsfx.reference) does not change, the structure does as the pass says, and where a pass must
+(hlsfx.ir.reference) does not change, the structure does as the pass says, and where a pass must
 not apply, it leaves the graph alone."""
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ from onnx import helper
 from test_reference import assert_close, onnx_float64
 
 import hlsfx
-from hlsfx import FixedType, kinds, reference
-from hlsfx.graph import Graph, GraphError, Layer, verify
+from hlsfx import FixedType
+from hlsfx.ir import kinds, reference
+from hlsfx.ir.graph import Graph, GraphError, Layer, verify
 from hlsfx.passes import absorb_casts, fold_batch_norm, run_passes
 
 Q8 = FixedType.parse("ap_fixed<8,3>")

@@ -18,8 +18,8 @@ from conftest import FIXTURES, TESTS, fixture
 from onnx import TensorProto, helper, numpy_helper
 
 import hlsfx
-from hlsfx import kinds
-from hlsfx.graph import GraphError
+from hlsfx.ir import kinds
+from hlsfx.ir.graph import GraphError
 
 DATA = TESTS / "data"
 

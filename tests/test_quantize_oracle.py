@@ -15,8 +15,9 @@ from ap_oracle import ApOracle
 from fixed_cases import cast_cases, oracle_pairs, oracle_types, quantize_cases, value_seed
 
 import hlsfx
-from hlsfx import FixedType, Overflow, Rounding, exact
+from hlsfx import FixedType, Overflow, Rounding
 from hlsfx.emulator import quantize as quantize_module
+from hlsfx.ir import exact
 
 # one worker compiles the oracle the whole module shares
 pytestmark = [pytest.mark.oracle, pytest.mark.xdist_group("ap_oracle")]
@@ -65,7 +66,7 @@ def _report(what, targets, index, inputs, expected, got, seed, describe) -> str:
 def kernels(request, monkeypatch):
     """The module whose conversions are tested: the emulator's serial kernels, its parallel
     ones (normally only for arrays of over PARALLEL_MIN values), or the core's exact ones on
-    Python integers (hlsfx.exact, which configures models)."""
+    Python integers (hlsfx.ir.exact, which configures models)."""
     if request.param == "exact":
         return exact
     monkeypatch.setattr(

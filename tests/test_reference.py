@@ -1,5 +1,5 @@
 """Every frontend's graph means, in float64 and before any quantization, what its source model
-computes: hlsfx.reference against onnx's own reference evaluator (the model cast to float64),
+computes: hlsfx.ir.reference against onnx's own reference evaluator (the model cast to float64),
 torch in float64, and numpy forward passes of Keras weights, to 1e-9. Every kind a frontend
 produces is covered here, or (the kinds only quantizers produce) by the QONNX tests."""
 
@@ -16,7 +16,7 @@ from onnx import TensorProto, helper, numpy_helper
 from onnx.reference import ReferenceEvaluator
 
 import hlsfx
-from hlsfx import kinds, reference
+from hlsfx.ir import kinds, reference
 
 TOLERANCE = 1e-9
 """relative to the largest output magnitude: float64 sums in another order differ by ~1e-15"""
@@ -180,7 +180,7 @@ ONNX_FIXTURES = ["onnx/three_layer_keras.onnx", "onnx/two_layer_keras.onnx",
                  "onnx/conv2d_small_keras.onnx"]  # fmt: skip
 
 
-def _built(name: str) -> tuple[onnx.ModelProto, hlsfx.graph.Graph, np.ndarray]:
+def _built(name: str) -> tuple[onnx.ModelProto, hlsfx.ir.graph.Graph, np.ndarray]:
     rng = np.random.default_rng(3)
     model, shape = BUILT[name](rng)
     x = rng.normal(0, 1.5, (40, *shape))
@@ -320,7 +320,7 @@ def test_an_opset_6_export_means_what_its_opset_14_spelling_computes():
 
 @pytest.mark.parametrize("kind", sorted(kind_cases.ONNX_CASES, key=lambda k: k.name))
 def test_each_kind_case_means_the_same_up_to_the_newest_opset_onnx_defines(kind):
-    from hlsfx.onnx_frontend import MAX_OPSET, MIN_OPSET
+    from hlsfx.frontends.onnx.reader import MAX_OPSET, MIN_OPSET
 
     assert (MIN_OPSET, MAX_OPSET) == (6, onnx.defs.onnx_opset_version())
     model = kind_cases.ONNX_CASES[kind](np.random.default_rng(0))
@@ -368,13 +368,13 @@ def test_an_upsampling_that_does_not_copy_whole_inputs_is_refused_by_name():
     rounded = _upsampling("Resize", 13, ("", "s"), {"s": np.array([1, 1, 3, 3])},
                           coordinate_transformation_mode="asymmetric",
                           nearest_mode="round_prefer_ceil")  # fmt: skip
-    with pytest.raises(hlsfx.graph.GraphError, match="does not copy each input 3 times"):
+    with pytest.raises(hlsfx.ir.graph.GraphError, match="does not copy each input 3 times"):
         hlsfx.load(rounded)
     linear = _upsampling("Resize", 13, ("", "s"), {"s": np.array([1, 1, 2, 2])}, mode="linear")
-    with pytest.raises(hlsfx.graph.GraphError, match="mode 'linear': only nearest"):
+    with pytest.raises(hlsfx.ir.graph.GraphError, match="mode 'linear': only nearest"):
         hlsfx.load(linear)
     fractional = _upsampling("Resize", 13, ("", "s"), {"s": np.array([1, 1, 1.5, 2])})
-    with pytest.raises(hlsfx.graph.GraphError, match="only integer factors"):
+    with pytest.raises(hlsfx.ir.graph.GraphError, match="only integer factors"):
         hlsfx.load(fractional)
 
 

@@ -16,9 +16,9 @@ import test_hls_csim
 from conftest import fixture, require, run_cli
 
 import hlsfx
-from hlsfx import kinds
 from hlsfx.codegen.rtl import write_rtl
-from hlsfx.graph import Graph, Layer
+from hlsfx.ir import kinds
+from hlsfx.ir.graph import Graph, Layer
 
 pytestmark = pytest.mark.rtl
 

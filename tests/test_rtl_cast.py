@@ -19,11 +19,12 @@ import test_rtl
 from conftest import require
 
 import hlsfx
-from hlsfx import FixedType, Overflow, Rounding, kinds
+from hlsfx import FixedType, Overflow, Rounding
 from hlsfx.codegen.rtl import write_rtl
 from hlsfx.codegen.rtl.cast import cast
 from hlsfx.codegen.rtl.netlist import Netlist
-from hlsfx.graph import Graph, Layer
+from hlsfx.ir import kinds
+from hlsfx.ir.graph import Graph, Layer
 
 pytestmark = pytest.mark.rtl
 

@@ -17,12 +17,12 @@ import test_rtl
 from conftest import require, run_cli
 
 import hlsfx
-from hlsfx import kinds
 from hlsfx.codegen.adder_graph import code_range
 from hlsfx.codegen.rtl import write_rtl
 from hlsfx.codegen.rtl.layers import DISTRIBUTED_LAYERS
-from hlsfx.fixed_type import FixedType
-from hlsfx.graph import Graph, Layer
+from hlsfx.ir import kinds
+from hlsfx.ir.fixed_type import FixedType
+from hlsfx.ir.graph import Graph, Layer
 
 pytestmark = pytest.mark.rtl
 

@@ -15,9 +15,9 @@ from kind_cases import conv_attrs
 from test_hls_stream import chained_cnn
 
 import hlsfx
-from hlsfx import kinds
 from hlsfx.codegen.rtl import write_rtl
-from hlsfx.graph import Graph, Layer, verify
+from hlsfx.ir import kinds
+from hlsfx.ir.graph import Graph, Layer, verify
 
 pytestmark = pytest.mark.rtl
 

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 import hlsfx
-from hlsfx.estimate import estimate
-from hlsfx.scan import PointResult, ScanPoint, grid, scan
+from hlsfx.explore.estimate import estimate
+from hlsfx.explore.scan import PointResult, ScanPoint, grid, scan
 
 
 @pytest.fixture(scope="module")
@@ -118,7 +118,7 @@ def test_the_estimate_counts_the_products_the_rtl_writer_builds(tmp_path):
 
 
 def test_the_pareto_front_keeps_the_points_nothing_beats_and_the_plots_are_written(jets, tmp_path):
-    from hlsfx import plots
+    from hlsfx.explore import plots
 
     graph, x, y = jets
     results = scan(graph, x, y, grid([4, 6, 8, 12], ["auto", 2]), workers=1)
@@ -144,9 +144,9 @@ def test_a_lut_fit_to_yosys_states_its_error_at_each_point(tmp_path):
 
     from conftest import require
 
-    from hlsfx import kinds
-    from hlsfx.estimate import fit_luts
-    from hlsfx.graph import Graph, Layer
+    from hlsfx.explore.estimate import fit_luts
+    from hlsfx.ir import kinds
+    from hlsfx.ir.graph import Graph, Layer
 
     require(shutil.which("yosys") is not None, "yosys", "run scripts/setup.sh test")
     rng = np.random.default_rng(3)
@@ -178,9 +178,9 @@ def test_a_lut_fit_counts_only_the_layers_the_rtl_keeps(tmp_path):
 
     from conftest import require
 
-    from hlsfx import kinds
-    from hlsfx.estimate import fit_luts
-    from hlsfx.graph import Graph, Layer
+    from hlsfx.explore.estimate import fit_luts
+    from hlsfx.ir import kinds
+    from hlsfx.ir.graph import Graph, Layer
 
     require(shutil.which("yosys") is not None, "yosys", "run scripts/setup.sh test")
     rng = np.random.default_rng(5)

@@ -13,8 +13,8 @@ from conftest import require
 from test_reference import assert_close
 
 import hlsfx
-from hlsfx import reference
-from hlsfx.graph import GraphError
+from hlsfx.ir import reference
+from hlsfx.ir.graph import GraphError
 
 try:
     import torch

@@ -9,10 +9,11 @@ import numpy as np
 import pytest
 
 import hlsfx
-from hlsfx import FixedType, kinds
+from hlsfx import FixedType
 from hlsfx.emulator import twins
 from hlsfx.emulator.run import PREPARERS, prepare
-from hlsfx.graph import Graph, Layer
+from hlsfx.ir import kinds
+from hlsfx.ir.graph import Graph, Layer
 
 
 def _dense(n_in: int, n_out: int, weights: np.ndarray, bias: np.ndarray) -> Graph:

@@ -1,7 +1,7 @@
 """Types of 65 to 256 bits against the real ap_fixed.h: quantization of doubles, casts between
 wide types, products and sums cast to a third type, compared as raw integers with ==.
 
-Two implementations answer: :mod:`hlsfx.exact` (which the emulator's public conversions and
+Two implementations answer: :mod:`hlsfx.ir.exact` (which the emulator's public conversions and
 its wide parameters use), and the twin of the emulator's kernel cast
 (``requantize_flagged`` run on Python integers, as :mod:`hlsfx.emulator.twins` runs every
 kernel of a layer too wide for int64)."""
@@ -16,9 +16,10 @@ import pytest
 from ap_oracle import cpp_type
 from fixed_cases import value_seed
 
-from hlsfx import FixedType, Overflow, Rounding, exact
+from hlsfx import FixedType, Overflow, Rounding
 from hlsfx.emulator import kernels, twins
 from hlsfx.emulator.primitives import requantize_flagged
+from hlsfx.ir import exact
 
 # one worker compiles the oracle the whole module shares
 pytestmark = [pytest.mark.oracle, pytest.mark.xdist_group("wide_oracle")]
@@ -205,7 +206,7 @@ def test_wide_conversions_match_ap_fixed_h(wide_oracle):
     for line, (_, d, ours, twin, what) in zip(expected, answers, strict=True):
         theirs = _code(line, d)
         if ours != theirs or (twin is not None and twin != theirs):
-            bad.append(f"{what}: ap_fixed.h {theirs}, hlsfx.exact {ours}, kernel twin {twin}")
+            bad.append(f"{what}: ap_fixed.h {theirs}, hlsfx.ir.exact {ours}, kernel twin {twin}")
     counts = {op: sum(a[0] == op for a in answers) for op in "qcms"}
     assert counts["q"] > 2000 and counts["c"] > 4000 and counts["m"] > 1500, counts
     widths = {t.width for _, ts in ops for t in ts}

@@ -17,8 +17,8 @@ from hlsfx.codegen.rtl.netlist import (
     signed_const,
     v,
 )
-from hlsfx.exact import bounds
-from hlsfx.fixed_type import FixedType, Overflow, Rounding
+from hlsfx.ir.exact import bounds
+from hlsfx.ir.fixed_type import FixedType, Overflow, Rounding
 
 __all__ = ["cast"]
 

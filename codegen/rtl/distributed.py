@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from hlsfx import exact
 from hlsfx.codegen.adder_graph import ADDER, CONSTANT, INPUT, AdderGraph, Node, exact_sums
 from hlsfx.codegen.rtl.cast import cast
 from hlsfx.codegen.rtl.multipliers import extend
@@ -31,11 +30,12 @@ from hlsfx.codegen.rtl.netlist import (
     replicate,
     v,
 )
-from hlsfx.fixed_type import FixedType
+from hlsfx.ir import exact
+from hlsfx.ir.fixed_type import FixedType
 
 if TYPE_CHECKING:
-    from hlsfx.config import LayerPrecision
-    from hlsfx.graph import Layer
+    from hlsfx.ir.graph import Layer
+    from hlsfx.numerics.config import LayerPrecision
 
 __all__ = ["DEFAULT_ADDER_DEPTH", "Pipeline", "distributed_sums"]
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from hlsfx.codegen.rtl.cast import cast
 from hlsfx.codegen.rtl.multipliers import Multipliers, aligned_sum, extend
 from hlsfx.codegen.rtl.netlist import Operand, Signal, concat, const, signed_const, v
-from hlsfx.fixed_type import FixedType, product_type
+from hlsfx.ir.fixed_type import FixedType, product_type
 
 if TYPE_CHECKING:
     from hlsfx.codegen.rtl.stream_layers import StreamProcess

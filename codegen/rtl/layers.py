@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from hlsfx import exact, kinds
 from hlsfx.codegen.adder_graph import layer_matrix
 from hlsfx.codegen.rtl.cast import cast
 from hlsfx.codegen.rtl.distributed import DistributedLayer, Pipeline, distributed_sums
@@ -36,14 +35,15 @@ from hlsfx.codegen.rtl.netlist import (
     signed_const,
     v,
 )
-from hlsfx.fixed_type import FixedType, product_type, sum_type
-from hlsfx.hls4ml_tables import balanced_tree
-from hlsfx.tables import TOP_BITS, TOWARD_ZERO
+from hlsfx.ir import exact, kinds
+from hlsfx.ir.fixed_type import FixedType, product_type, sum_type
+from hlsfx.ir.tables import TOP_BITS, TOWARD_ZERO
+from hlsfx.numerics.hls4ml_tables import balanced_tree
 
 if TYPE_CHECKING:
-    from hlsfx.config import LayerPrecision
-    from hlsfx.graph import Layer
-    from hlsfx.tables import Table
+    from hlsfx.ir.graph import Layer
+    from hlsfx.ir.tables import Table
+    from hlsfx.numerics.config import LayerPrecision
 
 __all__ = ["DISTRIBUTED_LAYERS", "RTL_LAYERS", "RtlLayer", "window_sum"]
 
@@ -281,7 +281,7 @@ def _rom(c: RtlLayer, name: str, table: Table) -> str:
 def _table_read(c: RtlLayer, name: str, rom: str, x: Signal | Slice, x_t: FixedType,
                 table: Table) -> Signal:  # fmt: skip
     """The entry of ``table`` (in ROM ``rom``) for the code ``x``, at the table's index rule
-    (hlsfx.tables): ``nearest`` clamp((code + add) >> shift, 0, size - 1); ``toward_zero``
+    (hlsfx.ir.tables): ``nearest`` clamp((code + add) >> shift, 0, size - 1); ``toward_zero``
     clamp(trunc(code / 2**shift) + add, 0, size - 1); ``top_bits`` the code's top bits."""
     net, bits, wi = c.net, table.index_width, table.index_sum_width
     if table.rule == TOP_BITS:

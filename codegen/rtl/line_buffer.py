@@ -21,7 +21,7 @@ from hlsfx.codegen.rtl.netlist import Netlist, Operand, Signal, Slice, concat, c
 
 if TYPE_CHECKING:
     from hlsfx.codegen.rtl.stream_layers import Channel
-    from hlsfx.graph import Layer
+    from hlsfx.ir.graph import Layer
 
 __all__ = ["WindowGeometry", "windows"]
 

@@ -12,7 +12,7 @@ import math
 from hlsfx.codegen.rtl.layers import RtlLayer, window_sum
 from hlsfx.codegen.rtl.multipliers import extend
 from hlsfx.codegen.rtl.netlist import Operand, Signal, Slice, const, join, signed_const, v
-from hlsfx.fixed_type import FixedType, product_type
+from hlsfx.ir.fixed_type import FixedType, product_type
 
 __all__ = ["masked_pool"]
 

@@ -22,7 +22,7 @@ from hlsfx.codegen.rtl.netlist import (
     signed_const,
     v,
 )
-from hlsfx.fixed_type import FixedType, exact_sum_bound, product_type, sum_type
+from hlsfx.ir.fixed_type import FixedType, exact_sum_bound, product_type, sum_type
 
 __all__ = ["Multipliers", "aligned_sum", "extend", "weighted_sums"]
 

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from hlsfx import kinds
 from hlsfx.codegen.rtl.gather import gather
 from hlsfx.codegen.rtl.global_pool import global_pool
 from hlsfx.codegen.rtl.layers import RTL_LAYERS, RtlLayer
@@ -27,11 +26,12 @@ from hlsfx.codegen.rtl.masked_pool import masked_pool
 from hlsfx.codegen.rtl.multipliers import Multipliers
 from hlsfx.codegen.rtl.netlist import Netlist, Signal, concat, const, join, v
 from hlsfx.codegen.stream_graph import pixel_size
-from hlsfx.fixed_type import FixedType
+from hlsfx.ir import kinds
+from hlsfx.ir.fixed_type import FixedType
 
 if TYPE_CHECKING:
-    from hlsfx.config import LayerPrecision
-    from hlsfx.graph import Layer
+    from hlsfx.ir.graph import Layer
+    from hlsfx.numerics.config import LayerPrecision
 
 __all__ = ["STREAM_RTL_LAYERS", "Channel", "StreamProcess"]
 

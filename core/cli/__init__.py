@@ -1,0 +1,1 @@
+"""The ``hlsfx`` command line."""

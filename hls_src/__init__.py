@@ -1,0 +1,1 @@
+"""The header-only C++ layer library the generated HLS projects include (package data)."""
