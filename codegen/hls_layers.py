@@ -372,7 +372,7 @@ def write_softmax(ctx: LayerContext) -> LayerCode:
         ("exp_table_t", cpp_type(exp.entry_type)),
         ("inv_table_t", cpp_type(inv.entry_type)),
         ("sum_t", ctx.type("sum")),
-        *([("inv_input_t", ctx.type("inv_input"))] if p.numerics == "hls4ml" else []),
+        *([("inv_input_t", ctx.type("inv_input"))] if p.numerics.softmax_balanced_tree else []),
         ("difference_t", cpp_type(difference)),
         ("exp_table", f"{ctx.ident}_exp_table"),
         ("inv_table", f"{ctx.ident}_inv_table"),
@@ -395,7 +395,7 @@ def write_softmax(ctx: LayerContext) -> LayerCode:
     constants = "\n\n".join(
         [_table_array(ctx, "exp_table", exp), _table_array(ctx, "inv_table", inv)]
     )
-    function = "softmax_hls4ml" if p.numerics == "hls4ml" else "softmax"
+    function = "softmax_hls4ml" if p.numerics.softmax_balanced_tree else "softmax"
     call = _call(ctx, function, f"{ctx.ident}_exp_table", f"{ctx.ident}_inv_table")
     return LayerCode(config, constants, call)
 
@@ -415,7 +415,7 @@ def write_pool(ctx: LayerContext) -> LayerCode:
         recip = np.zeros(taps + 1, dtype=np.int64)
     typedefs = [("accum_t", cpp_type(a_t)), ("recip_t", cpp_type(r_t))]
     modes = [("average", layer.kind.average),
-             ("divide", layer.kind.average and ctx.precision.numerics == "hls4ml"),
+             ("divide", layer.kind.average and ctx.precision.numerics.average_pool_divides),
              ("count_pad", bool(layer.attrs.get("count_include_pad", 0)))]  # fmt: skip
     config = config_struct(f"{ctx.ident}_config", [*geometry, *modes], typedefs)
     constants = _array(ctx, "recip", f"{ctx.ident}_config::recip_t", recip, r_t)

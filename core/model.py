@@ -19,8 +19,9 @@ from hlsfx.ir.fixed_type import FixedType
 from hlsfx.ir.graph import Graph, verify
 from hlsfx.ir.tables import NEAREST
 from hlsfx.model_inputs import CHUNK_BYTES, Rows, code_inputs, float_inputs, random_codes
-from hlsfx.numerics.config import LayerPrecision, resolve
+from hlsfx.numerics.config import LayerPrecision, dialect_named, resolve
 from hlsfx.numerics.config_file import CONFIG_VERSION, check_config, dump_config, load_config
+from hlsfx.numerics.dialect import HLSFX, Dialect
 from hlsfx.passes import flatten_channels_last, run_passes
 
 __all__ = ["OverflowReport", "QuantizedModel", "configure", "load_config"]
@@ -71,8 +72,9 @@ class QuantizedModel:
     precisions: Mapping[str, LayerPrecision]
     """each layer's resolved roles, raw parameters and tables, by layer name"""
     default: FixedType
-    numerics: str = "hlsfx"
-    """whose rules the model follows: ``hlsfx`` (NUMERICS.md) or ``hls4ml`` (hls4ml 1.3.0's)"""
+    numerics: Dialect = HLSFX
+    """whose rules the model follows: hlsfx's (docs/numerics.md) or hls4ml 1.3.0's, a
+    :class:`~hlsfx.numerics.dialect.Dialect`"""
     design: Mapping[str, Any] = field(default_factory=dict)
     """defaults of ``write_hls``/``write_rtl`` the source model brought (an hls4ml model's
     ``strategy`` and ``reuse_factor`` by layer)"""
@@ -416,7 +418,7 @@ class QuantizedModel:
             layers[layer.name] = settings
         return {
             "hlsfx_config": CONFIG_VERSION,
-            "numerics": self.numerics,
+            "numerics": self.numerics.name,
             "default": str(self.default),
             "inputs": {name: str(self.tensor_types[name]) for name in self.graph.inputs},
             "layers": layers,
@@ -441,7 +443,7 @@ def configure(
     config: str | Path | Mapping[str, Any] | None = None,
     calibration: Any = None,
     strict_scales: bool = False,
-    numerics: str = "hlsfx",
+    numerics: str | Dialect = "hlsfx",
 ) -> QuantizedModel:
     """Give every tensor of ``graph`` a fixed-point type.
 
@@ -472,7 +474,7 @@ def configure(
         approximate the source's scales; by default they do, and ``print(qm)`` shows by how
         much.
     numerics : str
-        ``"hlsfx"`` (NUMERICS.md) or ``"hls4ml"``: hls4ml 1.3.0's rules, bit for bit with its C
+        ``"hlsfx"`` (docs/numerics.md) or ``"hls4ml"``: hls4ml 1.3.0's rules, bit for bit with its C
         simulation (its lookup-table index rules and entries, its softmax, its decimal-text
         weights, its default types: tables ``ap_fixed<18,8>`` of 1024 entries, softmax
         tables and sums ``ap_fixed<18,8,AP_RND,AP_SAT>``, everything else the default type,
@@ -493,7 +495,8 @@ def configure(
         }
         inputs = {**saved["inputs"], **(inputs or {})}
         numerics = saved.get("numerics", numerics)
-    if numerics == "hls4ml":  # hls4ml flattens channels-last maps as they are held
+    numerics = dialect_named(numerics)
+    if numerics.flatten_channels_last:
         graph = run_passes(graph, (flatten_channels_last,), ())
     observed = None
     if calibration is not None:

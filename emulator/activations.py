@@ -383,7 +383,7 @@ def _prepare_softmax_tree(layer: Layer, p: LayerPrecision, in_types, in_shapes) 
 
 
 def prepare_softmax(layer: Layer, p: LayerPrecision, in_types: list[FixedType], in_shapes) -> Step:
-    if p.numerics == "hls4ml":
+    if p.numerics.softmax_balanced_tree:
         return _prepare_softmax_tree(layer, p, in_types, in_shapes)
     exp, inv = p.tables["exp_table"], p.tables["inv_table"]
     s_t, y_t = p.types["sum"], p.types["result"]

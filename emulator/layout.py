@@ -108,7 +108,7 @@ def prepare_pool(layer: Layer, p: LayerPrecision, in_types: list[FixedType], in_
     ups = np.array([finer - acc_t.fractional, finer - x_t.fractional], dtype=np.int64)
     if not layer.kind.average:
         mode, per_count, shift = 0, np.zeros(1, dtype=np.int64), x_t.fractional - y_t.fractional
-    elif p.numerics == "hls4ml":  # hls4ml divides by the window size or the taps inside
+    elif p.numerics.average_pool_divides:  # hls4ml divides by the window size or the taps inside
         mode, shift = 2, acc_t.fractional - y_t.fractional
         per_count = np.maximum(np.arange(taps + 1), 1)
         if layer.attrs.get("count_include_pad", 0):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -17,8 +18,8 @@ from hlsfx.codegen.cpp import cpp_type
 from hlsfx.ir import kinds
 from hlsfx.ir.fixed_type import FixedType
 from hlsfx.ir.graph import Graph, Layer
-from hlsfx.numerics.config import decimal_text_values
-from hlsfx.numerics.hls4ml_kinds import HLS4ML_KINDS
+from hlsfx.numerics.dialect import HLSFX, decimal_text_values
+from hlsfx.numerics.hls4ml import HLS4ML
 from hlsfx.numerics.hls4ml_tables import SELU_CONSTANTS
 
 pytestmark = pytest.mark.oracle
@@ -310,21 +311,23 @@ def test_the_sum_is_cast_to_inv_input_only_in_hls4ml_numerics():
         hlsfx.configure(graph, "ap_fixed<16,6>", roles={"inv_input": "ap_fixed<12,4>"})
     qm = hlsfx.configure(graph, "ap_fixed<16,6>", numerics="hls4ml")
     assert qm.precisions["sm"].types["inv_input"] == FixedType.parse("ap_fixed<18,8,AP_RND,AP_SAT>")
-    assert hlsfx.configure(graph, config=qm.config()).numerics == "hls4ml"
+    assert hlsfx.configure(graph, config=qm.config()).numerics is HLS4ML
 
 
-def test_kinds_whose_hls4ml_numerics_are_not_reproduced_are_refused_by_name(monkeypatch):
+def test_kinds_whose_hls4ml_numerics_are_not_reproduced_are_refused_by_name():
     layer = Layer("h", kinds.CLIP, ["x"], "y", attrs={"min": 0.0, "max": 6.0})
     graph = Graph(("x",), ("y",), (layer,), {"x": (4,), "y": (4,)})
-    assert hlsfx.configure(graph, numerics="hls4ml").numerics == "hls4ml"  # hls4ml's ReLU6
+    assert hlsfx.configure(graph, numerics="hls4ml").numerics is HLS4ML  # hls4ml's ReLU6
     # a kind not yet checked against hls4ml is refused by name
-    unchecked = tuple(kind for kind in HLS4ML_KINDS if kind is not kinds.CLIP)
-    monkeypatch.setattr(hlsfx.numerics.config, "HLS4ML_KINDS", unchecked)
+    unchecked = replace(
+        HLS4ML, kinds=tuple(kind for kind in HLS4ML.kinds if kind is not kinds.CLIP)
+    )
     message = r"layer 'h' \(Clip\): numerics='hls4ml' reproduces hls4ml's Dense, .*; its Clip"
     with pytest.raises(ValueError, match=message):
-        hlsfx.configure(graph, numerics="hls4ml")
-    monkeypatch.undo()
-    assert hlsfx.configure(graph).numerics == "hlsfx"
+        hlsfx.configure(graph, numerics=unchecked)
+    assert hlsfx.configure(graph).numerics is HLSFX
+    with pytest.raises(ValueError, match="numerics 'hls5ml' is not one of hlsfx, hls4ml"):
+        hlsfx.configure(graph, numerics="hls5ml")
     # what hls4ml computes otherwise: clips other than relu_max, binary tanh into ap_uint<1>
     for attrs, text in (({"min": -1.0, "max": 1.5}, "clips from 0 to a whole number"),
                         ({"min": 0.0, "max": 2.5}, "clips from 0 to a whole number")):  # fmt: skip

@@ -21,7 +21,7 @@ from hlsfx.codegen.csim import csim
 from hlsfx.emulator import weighted
 from hlsfx.ir.graph import Graph
 from hlsfx.model_inputs import code_inputs
-from hlsfx.numerics.hls4ml_kinds import HLS4ML_KINDS
+from hlsfx.numerics.hls4ml import HLS4ML
 
 pytestmark = pytest.mark.csim
 
@@ -88,7 +88,7 @@ def _hls4ml_kinds_model():
     """The layers of the all-kinds model whose kinds numerics='hls4ml' reproduces, in the
     forms hls4ml has."""
     layers = [replace(x, attrs={**x.attrs, **HLS4ML_ATTRS.get(x.name, {})})
-              for x in ALL_KINDS_MODEL.layers if x.kind in HLS4ML_KINDS]  # fmt: skip
+              for x in ALL_KINDS_MODEL.layers if HLS4ML.reproduces(x.kind)]  # fmt: skip
     outputs = [x.output for x in layers]
     shapes = {t: s for t, s in ALL_KINDS_MODEL.shapes.items() if t in {*outputs, "v", "w", "s",
                                                                       "img"}}  # fmt: skip

@@ -78,7 +78,7 @@ def _averaged(c: StreamProcess, k: str, total: Signal, a_t: FixedType, taps: int
               mults: Multipliers) -> Operand:  # fmt: skip
     """The sum over all taps as the average's result code."""
     net, y_t = c.net, c.p.types["result"]
-    if c.p.numerics == "hls4ml":  # divided by the taps toward zero, in accum_t
+    if c.p.numerics.average_pool_divides:  # divided by the taps toward zero, in accum_t
         width = max(a_t.width, taps.bit_length()) + 1
         q_t = FixedType(width, a_t.integer + width - a_t.width, True)
         quotient = net.wire(f"{k}_q", width, v(f"$signed({{}}) / {signed_const(taps, width)}",

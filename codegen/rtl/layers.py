@@ -348,12 +348,12 @@ def _softmax(c: RtlLayer) -> str:
     inv_rom = _rom(c, f"{c.name}_inv", c.p.tables["inv_table"])
     implementation = c.p.options["implementation"]
     lanes, last = c.lanes(), c.in_shapes[0][-1]
-    row_of = _softmax_tree_row if c.p.numerics == "hls4ml" else _softmax_row
+    row_of = _softmax_tree_row if c.p.numerics.softmax_balanced_tree else _softmax_row
     for row in range(c.size // last):
         row_of(c, f"{c.name}_r{row}", lanes[row * last : (row + 1) * last],
                range(row * last, (row + 1) * last), implementation == "stable", exp_rom,
                inv_rom)  # fmt: skip
-    return f"Softmax ({implementation}, {c.p.numerics}) over the last axis"
+    return f"Softmax ({implementation}, {c.p.numerics.name}) over the last axis"
 
 
 def _softmax_tree_row(c: RtlLayer, name: str, xs: list[Slice], outs: range, stable: bool,
@@ -500,7 +500,7 @@ def _pool(c: RtlLayer) -> str:
                 c.cast_out(k, net.named(f"{n}_m", x_t.width, best), x_t, f"{n}_c")
                 continue
             total, s_t = window_sum(c, n, taps)
-            if c.p.numerics == "hls4ml":  # divided by the count toward zero, in accum_t
+            if c.p.numerics.average_pool_divides:  # divided by the count toward zero, in accum_t
                 taps_in_window = index.shape[1] if layer.attrs.get("count_include_pad") else 0
                 divisor = taps_in_window or max(len(taps), 1)
                 width = max(s_t.width, divisor.bit_length()) + 1

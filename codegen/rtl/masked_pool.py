@@ -46,7 +46,7 @@ def masked_pool(c: RtlLayer) -> str:
             c.cast_out(ch, best, x_t, f"{n}_c")
             continue
         total, s_t = window_sum(c, n, window)
-        if c.p.numerics == "hls4ml":
+        if c.p.numerics.average_pool_divides:
             quotient, q_t = _divided(c, n, total, s_t, count, counted, taps)
             c.cast_out(ch, quotient, q_t, f"{n}_c")
             continue

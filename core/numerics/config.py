@@ -1,7 +1,8 @@
 """Precision configuration: which fixed-point type every tensor role of every layer gets.
 
 Settings are looked up, most specific first, in: ``layers[name]``, ``kinds[kind]``,
-``roles``, the built-in role defaults (:data:`ROLE_DEFAULTS`), then ``default``. A setting is a
+``roles``, the numerics dialect's role defaults
+(:data:`hlsfx.numerics.dialect.ROLE_DEFAULTS` for hlsfx's own), then ``default``. A setting is a
 type (``"ap_fixed<16,6>"`` or a :class:`FixedType`), ``"auto"`` where the role supports it, or
 for a table ``<role>_size`` (a power of two) and ``<role>_range`` (``[lo, hi]``).
 """
@@ -21,54 +22,19 @@ from hlsfx.ir.exact import quantize
 from hlsfx.ir.fixed_type import FixedType
 from hlsfx.ir.graph import Graph, Layer
 from hlsfx.ir.tables import Table, build_table
-from hlsfx.numerics.hls4ml_kinds import (
-    HLS4ML_CHECKS,
-    HLS4ML_KIND_DEFAULTS,
-    HLS4ML_KINDS,
-    HLS4ML_LITERALS,
-)
-from hlsfx.numerics.hls4ml_tables import (
-    ACTIVATION_RANGE,
-    activation_table,
-    below_zero_table,
-    softmax_tables,
-)
+from hlsfx.numerics.dialect import CONSTANT_TYPE, HLSFX, Dialect
+from hlsfx.numerics.hls4ml import HLS4ML
 
-__all__ = ["HLS4ML_ROLE_DEFAULTS", "NUMERICS", "ROLE_DEFAULTS", "LayerPrecision"]
-__all__ += ["decimal_text_values", "resolve"]
+__all__ = ["NUMERICS", "LayerPrecision", "dialect_named", "resolve"]
 
 AUTO = "auto"
-TABLE_TYPE = "ap_fixed<18,8,AP_RND_CONV,AP_SAT>"
-CONSTANT_TYPE = "ap_fixed<18,8,AP_RND_CONV,AP_SAT>"
 TABLE_SIZE = 1024
 MAX_TABLE_SIZE = 1 << 20
 """the largest lookup table a setting may ask for (entries)"""
 
-ROLE_DEFAULTS: dict[str, Any] = {
-    "accum": AUTO,
-    "sum": AUTO,
-    "inv_input": AUTO,
-    "table": TABLE_TYPE,
-    "exp_table": TABLE_TYPE,
-    "inv_table": TABLE_TYPE,
-    "alpha": CONSTANT_TYPE,
-    "beta": CONSTANT_TYPE,
-    "gamma": CONSTANT_TYPE,
-    "recip": "ap_fixed<18,2,AP_RND_CONV,AP_SAT>",
-    "scale": CONSTANT_TYPE,
-}
-"""Roles whose default is not the model default: exact accumulators, 18-bit tables."""
-NUMERICS = ("hlsfx", "hls4ml")
-"""``hlsfx``: NUMERICS.md's rules; ``hls4ml``: what hls4ml 1.3.0's C simulation computes"""
-HLS4ML_ROLE_DEFAULTS: dict[str, Any] = {
-    "table": "ap_fixed<18,8>",
-    "exp_table": "ap_fixed<18,8,AP_RND,AP_SAT>",
-    "inv_table": "ap_fixed<18,8,AP_RND,AP_SAT>",
-    "sum": "ap_fixed<18,8,AP_RND,AP_SAT>",
-    "inv_input": "ap_fixed<18,8,AP_RND,AP_SAT>",
-    **{role: ROLE_DEFAULTS[role] for role in ("alpha", "beta", "gamma", "recip", "scale")},
-}
-"""hls4ml's defaults: every other role (accumulators too) takes the model default."""
+NUMERICS: dict[str, Dialect] = {dialect.name: dialect for dialect in (HLSFX, HLS4ML)}
+"""the numerics dialects by name: ``hlsfx``, docs/numerics.md's rules; ``hls4ml``, what hls4ml
+1.3.0's C simulation computes"""
 RESCALE_DEFAULTS: dict[str, Any] = {"scale": AUTO, "bias": AUTO}
 """A rescale step's multipliers and offsets (a scaling after integer arithmetic) default to
 the integer bits their largest one needs, at the constants' width."""
@@ -94,17 +60,17 @@ class LayerPrecision:
     """roles whose type was chosen automatically"""
     options: Mapping[str, str] = field(default_factory=dict)
     """the kind's options (e.g. Softmax's ``implementation``), resolved"""
-    numerics: str = "hlsfx"
+    numerics: Dialect = HLSFX
     """whose rules the layer follows (:data:`NUMERICS`)"""
 
 
-def decimal_text_values(values: Any, t: FixedType) -> np.ndarray:
-    """``values`` as hls4ml hands them to its C++: printed with as many decimal places as
-    ``t`` has fractional bits (none below one), then read back as doubles."""
-    places = max(0, t.fractional)
-    flat = np.asarray(values, dtype=np.float64)
-    text = [float(f"{v:.{places}f}") for v in flat.reshape(-1).tolist()]
-    return np.array(text, dtype=np.float64).reshape(flat.shape)
+def dialect_named(numerics: str | Dialect) -> Dialect:
+    """The dialect spelled ``numerics`` (or ``numerics`` itself)."""
+    if isinstance(numerics, Dialect):
+        return numerics
+    if not isinstance(numerics, str) or numerics not in NUMERICS:
+        raise ValueError(f"numerics {numerics!r} is not one of {', '.join(NUMERICS)}")
+    return NUMERICS[numerics]
 
 
 def _parse_type(value: Any, where: str) -> FixedType:
@@ -155,7 +121,7 @@ def resolve(
     layers: Mapping[str, Mapping[str, Any]] | None,
     inputs: Mapping[str, Any] | None,
     observed: Mapping[str, float | None] | None = None,
-    numerics: str = "hlsfx",
+    numerics: str | Dialect = HLSFX,
 ) -> tuple[dict[str, FixedType], dict[str, LayerPrecision]]:
     """Resolve every tensor's type and every layer's precision.
 
@@ -163,8 +129,7 @@ def resolve(
     calibration data itself runs), for ``auto`` results; ``numerics``: whose rules
     (:data:`NUMERICS`). Returns ``(tensor types, layer precisions by layer name)``.
     """
-    if numerics not in NUMERICS:
-        raise ValueError(f"numerics {numerics!r} is not one of {', '.join(NUMERICS)}")
+    numerics = dialect_named(numerics)
     default = _parse_type(default, "the default type")
     roles, kinds, layers, inputs = (
         _mapping(what, m) for what, m in
@@ -206,18 +171,15 @@ def resolve(
         ):
             _check_keys(f"{name}: {layer.describe()}", overrides, layer.kind)
         merged = {
-            **(HLS4ML_ROLE_DEFAULTS if numerics == "hls4ml" else ROLE_DEFAULTS),
+            **numerics.role_defaults,
             **(RESCALE_DEFAULTS if layer.attrs.get("rescale") else {}),
             **roles,
-            **(HLS4ML_KIND_DEFAULTS.get(layer.kind, {}) if numerics == "hls4ml" else {}),
+            **numerics.kind_defaults.get(layer.kind, {}),
             **layer.fixed,
             **kinds.get(layer.kind.name, {}),
             **layers.get(layer.name, {}),
         }
-        if numerics == "hls4ml" and layer.kind not in HLS4ML_KINDS:
-            known = ", ".join(kind.name for kind in HLS4ML_KINDS)
-            raise ValueError(f"{layer.describe()}: numerics='hls4ml' reproduces hls4ml's {known} "
-                             f"layers; its {layer.kind.name} is not reproduced yet")  # fmt: skip
+        numerics.check_kind(layer)
         settings = _layer_settings(layer, merged)
         in_types = [tensors[t] for t in layer.inputs]
         n = graph.shapes[layer.inputs[0]][-1]
@@ -284,7 +246,7 @@ def _resolve_layer(
     in_types: list[FixedType],
     n: int,
     observed: Mapping[str, float | None] | None = None,
-    numerics: str = "hlsfx",
+    numerics: Dialect = HLSFX,
 ) -> LayerPrecision:
     """``n`` is the length of the input's last axis (the softmax row); ``observed`` the
     calibration data's largest magnitude per layer, for ``auto`` results."""
@@ -322,10 +284,7 @@ def _resolve_layer(
             types[role] = _auto_param(layer.params[role], FixedType.parse(CONSTANT_TYPE))
     for role in kind.roles:
         if role in layer.params:  # constants quantized to the role of the same name
-            values = layer.params[role]
-            if numerics == "hls4ml" and role not in HLS4ML_LITERALS.get(kind, ()):
-                # hls4ml writes them as decimal text, the C++ reads it
-                values = decimal_text_values(values, types[role])
+            values = numerics.constant_values(kind, role, layer.params[role], types[role])
             try:
                 params[role] = quantize(values, types[role])
             except ValueError as error:
@@ -334,8 +293,8 @@ def _resolve_layer(
     for role, t in kind.exact_roles(layer, types, x, n).items():
         if role in automatic:
             types[role] = t
-    if "inv_input" in kind.roles and numerics == "hls4ml":  # hls4ml's softmax and its tables
-        tables.update(softmax_tables(types, x, options["implementation"], {
+    if "inv_input" in kind.roles and numerics.softmax_tables is not None:
+        tables.update(numerics.softmax_tables(types, x, options["implementation"], {
             role: _table_size(settings, role) for role in ("exp_table", "inv_table")
         }))  # fmt: skip
     elif "inv_input" in kind.roles and types["inv_input"] != types["sum"]:
@@ -344,8 +303,7 @@ def _resolve_layer(
     for request in kind.table_requests(layer, types, x, n, options):
         if request.role not in tables:
             tables[request.role] = _table(settings, request, types[request.role], numerics)
-    if numerics == "hls4ml" and kind in HLS4ML_CHECKS:
-        HLS4ML_CHECKS[kind](layer, types, x)
+    numerics.check(layer, types, x)
     ordered = {role: types[role] for role in kind.roles}
     return LayerPrecision(ordered, tables, params, frozenset(automatic), options, numerics)
 
@@ -374,15 +332,19 @@ def _table_size(settings: Mapping[str, Any], role: str) -> int:
 
 
 def _table(settings: Mapping[str, Any], request: kind_registry.TableRequest, entry: FixedType,
-           numerics: str):  # fmt: skip
+           numerics: Dialect):  # fmt: skip
     role = request.role
     size = _table_size(settings, role)
-    if numerics == "hls4ml" and request.function in (*ACTIVATION_RANGE, "elu", "selu"):
+    fixed = (
+        None
+        if numerics.activation_table is None
+        else numerics.activation_table(request, entry, size)
+    )
+    if fixed is not None:
         if f"{role}_range" in settings:
-            raise ValueError(f"{role}_range: hls4ml's {request.function} table has a fixed range")
-        if request.function in ACTIVATION_RANGE:
-            return activation_table(request.function, request.input_type, entry, size)
-        return below_zero_table(request.function, request.input_type, entry, size, request.attrs)
+            raise ValueError(f"{role}_range: {numerics.name}'s {request.function} table has a "
+                             "fixed range")  # fmt: skip
+        return fixed
     value_range = settings.get(f"{role}_range")
     value_range = request.default_range if value_range is None else _table_range(role, value_range)
     return build_table(

@@ -1,16 +1,25 @@
-"""Which layer kinds ``numerics="hls4ml"`` reproduces, and what hls4ml 1.3.0 does differently
-for one kind beyond its lookup tables (:mod:`hlsfx.numerics.hls4ml_tables`) and softmax."""
+"""The hls4ml dialect, ``numerics="hls4ml"``: what hls4ml 1.3.0's generated C++ computes
+(docs/numerics.md, section 7): the kinds it reproduces, its defaults, its constants as decimal
+text, its lookup tables (:mod:`hlsfx.numerics.hls4ml_tables`) and softmax, its average
+pooling, and the layers it computes in ways hlsfx does not reproduce."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from hlsfx.ir import kinds
 from hlsfx.ir.fixed_type import FixedType, product_type, sum_type
 from hlsfx.ir.graph import Layer
+from hlsfx.ir.tables import Table, TableRequest
+from hlsfx.numerics.dialect import ROLE_DEFAULTS, Dialect, LayerCheck
+from hlsfx.numerics.hls4ml_tables import (
+    ACTIVATION_RANGE,
+    activation_table,
+    below_zero_table,
+    softmax_tables,
+)
 
-__all__ = ["HLS4ML_CHECKS", "HLS4ML_KINDS", "HLS4ML_KIND_DEFAULTS", "HLS4ML_LITERALS"]
+__all__ = ["HLS4ML", "HLS4ML_KINDS"]
 
 HLS4ML_KINDS = (
     *(kinds.DENSE, kinds.CONV1D, kinds.CONV2D, kinds.DEPTHWISE_CONV1D, kinds.DEPTHWISE_CONV2D),
@@ -70,10 +79,48 @@ def _binarize_is_a_binary_tanh(layer: Layer, types: dict[str, FixedType], x: Fix
                          "does not reproduce")  # fmt: skip
 
 
-HLS4ML_CHECKS: dict[kinds.LayerKind, Callable[[Layer, dict[str, FixedType], FixedType], None]] = {
+HLS4ML_CHECKS: dict[kinds.LayerKind, LayerCheck] = {
     kinds.HARD_SIGMOID: _hard_sigmoid_holds_one,
     kinds.CLIP: _clip_is_a_relu_max,
     kinds.BINARIZE: _binarize_is_a_binary_tanh,
 }
 """per-kind checks of a resolved layer (the layer, its types by role, its input's type): a
 ValueError where hls4ml computes what hlsfx does not reproduce"""
+
+
+HLS4ML_ROLE_DEFAULTS: dict[str, Any] = {
+    "table": "ap_fixed<18,8>",
+    "exp_table": "ap_fixed<18,8,AP_RND,AP_SAT>",
+    "inv_table": "ap_fixed<18,8,AP_RND,AP_SAT>",
+    "sum": "ap_fixed<18,8,AP_RND,AP_SAT>",
+    "inv_input": "ap_fixed<18,8,AP_RND,AP_SAT>",
+    **{role: ROLE_DEFAULTS[role] for role in ("alpha", "beta", "gamma", "recip", "scale")},
+}
+"""hls4ml's defaults: every other role (accumulators too) takes the model default"""
+
+
+def _activation_table(request: TableRequest, entry: FixedType, size: int) -> Table | None:
+    """hls4ml's table of a sigmoid, tanh, softplus or softsign (over its fixed range), or of
+    ELU or SELU below zero; None for the tables it builds as hlsfx does."""
+    if request.function in ACTIVATION_RANGE:
+        return activation_table(request.function, request.input_type, entry, size)
+    if request.function in ("elu", "selu"):
+        return below_zero_table(request.function, request.input_type, entry, size, request.attrs)
+    return None
+
+
+HLS4ML = Dialect(
+    "hls4ml",
+    HLS4ML_ROLE_DEFAULTS,
+    kind_defaults=HLS4ML_KIND_DEFAULTS,
+    kinds=HLS4ML_KINDS,
+    constants_as_decimal_text=True,
+    literal_roles=HLS4ML_LITERALS,
+    checks=HLS4ML_CHECKS,
+    flatten_channels_last=True,
+    average_pool_divides=True,
+    softmax_balanced_tree=True,
+    softmax_tables=softmax_tables,
+    activation_table=_activation_table,
+)
+"""hls4ml 1.3.0's arithmetic, bit for bit with its C simulation and ``predict``"""
