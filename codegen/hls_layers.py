@@ -295,7 +295,7 @@ def write_clip(ctx: LayerContext) -> LayerCode:
 
 def write_hard_sigmoid(ctx: LayerContext) -> LayerCode:
     p = ctx.precision
-    exact = kinds.HARD_SIGMOID.exact_type(ctx.in_types[0], p.types["alpha"], p.types["beta"])
+    exact = ctx.layer.kind.exact_type(ctx.in_types[0], p.types["alpha"], p.types["beta"])
     typedefs = [
         ("alpha_t", ctx.type("alpha")),
         ("beta_t", ctx.type("beta")),
@@ -351,14 +351,16 @@ def write_lut(ctx: LayerContext) -> LayerCode:
     typedefs = [("table_t", cpp_type(table.entry_type)), ("table", f"{ctx.ident}_table")]
     extra = [f"{ctx.ident}_table"]
     constants = [_table_array(ctx, "table", table)]
-    if ctx.layer.kind is kinds.SELU:
+    if ctx.layer.kind.scaled_above_zero:
         typedefs.append(("gamma_t", ctx.type("gamma")))
         gamma = int(p.params["gamma"].reshape(-1)[0])
         constants.append(
             _scalar(ctx, "gamma", f"{ctx.ident}_config::gamma_t", gamma, p.types["gamma"])
         )
         extra.append(f"{ctx.ident}_gamma")
-    function = {kinds.ELU: "elu", kinds.SELU: "selu"}.get(ctx.layer.kind, "lut_activation")
+    function = "lut_activation"
+    if ctx.layer.kind.linear_above_zero:
+        function = "selu" if ctx.layer.kind.scaled_above_zero else "elu"
     config = _table_struct(ctx, "table", table) + "\n\n" + _elementwise(ctx, typedefs)
     return LayerCode(config, "\n\n".join(constants), _call(ctx, function, *extra))
 
@@ -443,14 +445,10 @@ def _gather(ctx: LayerContext, index: np.ndarray) -> LayerCode:
     return LayerCode(config, constants, _call(ctx, "gather", f"{ctx.ident}_index"))
 
 
-def write_transpose(ctx: LayerContext) -> LayerCode:
-    shape = ctx.in_shapes[0]
-    index = np.arange(_size(shape)).reshape(shape).transpose(ctx.layer.attrs["perm"]).reshape(-1)
-    return _gather(ctx, index)
-
-
-def write_upsampling(ctx: LayerContext) -> LayerCode:
-    return _gather(ctx, ctx.layer.kind.source_index(ctx.layer, ctx.in_shapes[0]))
+def write_gather(ctx: LayerContext) -> LayerCode:
+    """Transpose and upsampling: output i copies the input value the kind's source index
+    names (hlsfx::gather)."""
+    return _gather(ctx, ctx.layer.kind.source_index(ctx.layer, ctx.in_shapes))
 
 
 HLS_LAYERS: dict[kinds.LayerKind, HlsLayer] = {
@@ -485,8 +483,8 @@ HLS_LAYERS: dict[kinds.LayerKind, HlsLayer] = {
     kinds.MULTIPLY: HlsLayer("hlsfx_merge.h", _simple("multiply")),
     kinds.CONCATENATE: HlsLayer("hlsfx_merge.h", write_concatenate),
     kinds.RESHAPE: HlsLayer("hlsfx_activation.h", _simple("linear")),  # same order, cast
-    kinds.TRANSPOSE: HlsLayer("hlsfx_reshape.h", write_transpose),
-    kinds.UPSAMPLING: HlsLayer("hlsfx_reshape.h", write_upsampling),
+    kinds.TRANSPOSE: HlsLayer("hlsfx_reshape.h", write_gather),
+    kinds.UPSAMPLING: HlsLayer("hlsfx_reshape.h", write_gather),
     kinds.THRESHOLD: HlsLayer("hlsfx_threshold.h", write_threshold),
 }
 """Every layer kind's header and writer; the conformance test checks it covers KINDS."""

@@ -14,6 +14,8 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
+import numpy as np
+
 from hlsfx.codegen.hls_layers import HLS_LAYERS, LayerContext, window_geometry
 from hlsfx.codegen.hls_skeletons import Port
 from hlsfx.codegen.stream_graph import (
@@ -26,7 +28,7 @@ from hlsfx.codegen.stream_graph import (
 from hlsfx.ir import kinds
 
 __all__ = [
-    "STREAM_LAYERS",
+    "STREAM_WRITERS",
     "StreamCode",
     "StreamPlan",
     "stream_plan",
@@ -89,12 +91,9 @@ def write_per_pixel(ctx: LayerContext, ins: tuple[str, ...], out: str) -> Stream
     sizes = [pixel_size(s) for s in ctx.in_shapes]
     _check_channel_params(ctx, sizes[0])
     names = ("x",) if len(ins) == 1 else ("a", "b")
-    layer = ctx.layer
-    if layer.kind is kinds.CONCATENATE:  # along the channels: per pixel, the one axis left
-        layer = replace(layer, attrs={**layer.attrs, "axis": 0})
-    pixel = replace(ctx, layer=layer, in_shapes=tuple((n,) for n in sizes),
-                    out_shape=(pixel_size(ctx.out_shape),), in_vars=names,
-                    out_var="y")  # fmt: skip
+    pixel = replace(ctx, layer=ctx.layer.kind.pixel_layer(ctx.layer),
+                    in_shapes=tuple((n,) for n in sizes), out_shape=(pixel_size(ctx.out_shape),),
+                    in_vars=names, out_var="y")  # fmt: skip
     code = HLS_LAYERS[ctx.layer.kind].write(pixel)
     params = [f"const {t} {v}[{n}]" for t, v, n in zip(ctx.in_typedefs, names, sizes, strict=True)]
     params.append(f"{ctx.out_typedef} y[{pixel_size(ctx.out_shape)}]")
@@ -171,12 +170,10 @@ def write_gather(ctx: LayerContext, ins: tuple[str, ...], out: str) -> StreamCod
     return StreamCode(code.config, code.constants, "", process)
 
 
-def write_concatenate(ctx: LayerContext, ins: tuple[str, ...], out: str) -> StreamCode:
-    """Along the channels, per pixel; along an earlier axis, the pixels of one input then the
-    other's, per outer index (hlsfx::concat_pixels)."""
+def write_joined(ctx: LayerContext, ins: tuple[str, ...], out: str) -> StreamCode:
+    """A concatenation along an earlier axis than the channels: the pixels of one input then
+    the other's, per outer index (hlsfx::concat_pixels)."""
     axis, (a, b) = ctx.layer.attrs["axis"], ctx.in_shapes
-    if axis == len(a) - 1:
-        return write_per_pixel(ctx, ins, out)
     stream = _struct(
         f"{ctx.ident}_stream",
         [("n_outer", math.prod(a[:axis])), ("a_pixels", pixel_count(a[axis:])),
@@ -187,23 +184,26 @@ def write_concatenate(ctx: LayerContext, ins: tuple[str, ...], out: str) -> Stre
     return StreamCode(stream, "", "", process)
 
 
+def write_whole(ctx: LayerContext, ins: tuple[str, ...], out: str) -> StreamCode:
+    """A layer that moves values and needs its whole input first: joined inputs by outer
+    index, values kept in order (a reshape) regrouped, any other order gathered."""
+    if len(ins) > 1:
+        return write_joined(ctx, ins, out)
+    index = ctx.layer.kind.source_index(ctx.layer, ctx.in_shapes)
+    if np.array_equal(index, np.arange(index.size)):
+        return write_repack(ctx, ins, out)
+    return write_gather(ctx, ins, out)
+
+
 StreamWriter = Callable[[LayerContext, tuple[str, ...], str], StreamCode]
 
-STREAM_LAYERS: dict[kinds.LayerKind, StreamWriter] = {
-    **{kind: write_per_pixel for kind in (
-        kinds.DENSE, kinds.BATCH_NORM, kinds.RELU, kinds.LINEAR, kinds.LEAKY_RELU, kinds.PRELU,
-        kinds.CLIP, kinds.HARD_SIGMOID, kinds.BINARIZE, kinds.SIGMOID, kinds.TANH,
-        kinds.SOFTPLUS, kinds.SOFTSIGN, kinds.ELU, kinds.SELU, kinds.SOFTMAX, kinds.ADD,
-        kinds.SUBTRACT, kinds.MULTIPLY, kinds.THRESHOLD)},
-    **{kind: write_window for kind in (
-        kinds.CONV1D, kinds.CONV2D, kinds.DEPTHWISE_CONV1D, kinds.DEPTHWISE_CONV2D,
-        kinds.MAX_POOL1D, kinds.MAX_POOL2D, kinds.AVERAGE_POOL1D, kinds.AVERAGE_POOL2D)},
-    kinds.CONCATENATE: write_concatenate,
-    kinds.RESHAPE: write_repack,
-    kinds.TRANSPOSE: write_gather,
-    kinds.UPSAMPLING: write_gather,
-}  # fmt: skip
-"""Every layer kind's io_stream writer; the conformance test checks it covers KINDS."""
+STREAM_WRITERS: dict[str, StreamWriter] = {
+    kinds.PER_PIXEL: write_per_pixel,
+    kinds.WINDOW: write_window,
+    kinds.WHOLE: write_whole,
+}
+"""the io_stream writer of each way a layer streams
+(:meth:`~hlsfx.ir.kinds.LayerKind.stream_form`)"""
 
 
 @dataclass(frozen=True)
@@ -278,7 +278,8 @@ def stream_plan(graph, contexts: list[LayerContext], var: dict[str, str],
     codes = []
     for ctx in contexts:
         ins = tuple(wiring.reads[(ctx.layer.name, k)] for k in range(len(ctx.layer.inputs)))
-        codes.append(STREAM_LAYERS[ctx.layer.kind](ctx, ins, wiring.writes[ctx.layer.output]))
+        write = STREAM_WRITERS[ctx.layer.kind.stream_form(ctx.layer, ctx.in_shapes)]
+        codes.append(write(ctx, ins, wiring.writes[ctx.layer.output]))
     return StreamPlan(codes, wiring)
 
 

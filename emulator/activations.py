@@ -271,7 +271,7 @@ def prepare_clip(layer: Layer, p: LayerPrecision, in_types: list[FixedType], in_
 
 def prepare_hard_sigmoid(layer, p: LayerPrecision, in_types: list[FixedType], in_shapes) -> Step:
     x_t, a_t, b_t, y_t = in_types[0], p.types["alpha"], p.types["beta"], p.types["result"]
-    exact = kinds.HARD_SIGMOID.exact_type(x_t, a_t, b_t)
+    exact = layer.kind.exact_type(x_t, a_t, b_t)
     require_int64(layer, "alpha * x + beta", exact, 62)
     units = exact.fractional
     alpha, beta = int(p.params["alpha"].reshape(-1)[0]), int(p.params["beta"].reshape(-1)[0])

@@ -129,12 +129,13 @@ def prepare_pool(layer: Layer, p: LayerPrecision, in_types: list[FixedType], in_
     return pool
 
 
-MERGE_OPS = {kinds.ADD: 0, kinds.SUBTRACT: 1, kinds.MULTIPLY: 2}
+MERGE_OPS = {"+": 0, "-": 1, "*": 2}
+"""merge_kernel's code of each element-wise operator"""
 
 
 def prepare_merge(layer: Layer, p: LayerPrecision, in_types: list[FixedType], in_shapes) -> Step:
     (a_t, b_t), y_t = in_types, p.types["result"]
-    op = MERGE_OPS[layer.kind]
+    op = MERGE_OPS[layer.kind.operator]
     if op == 2:
         require_int64(layer, "product", product_type(a_t, b_t))
         a_up = b_up = 0
@@ -153,37 +154,29 @@ def prepare_merge(layer: Layer, p: LayerPrecision, in_types: list[FixedType], in
 
 
 def prepare_concatenate(layer, p: LayerPrecision, in_types: list[FixedType], in_shapes) -> Step:
-    axis, y_t = layer.attrs["axis"], p.types["result"]
+    y_t = p.types["result"]
     out_t = kernels.target(y_t)
     shifts = [t.fractional - y_t.fractional for t in in_types]
+    index = layer.kind.source_index(layer, in_shapes)
 
     def concatenate(inputs, out, scratch):
-        rows = len(inputs[0])
         parts, overflows = [], 0
-        for x, shape, shift in zip(inputs, in_shapes, shifts, strict=True):
+        for x, shift in zip(inputs, shifts, strict=True):
             cast_x = np.empty_like(x, dtype=out.dtype)
             overflows += kernels.requantize_array(x, shift, out_t, cast_x)
-            parts.append(cast_x.reshape(rows, *shape))
-        out[...] = np.concatenate(parts, axis=1 + axis).reshape(rows, -1)
+            parts.append(cast_x)
+        out[...] = np.concatenate(parts, axis=1)[:, index]
         return {"result": overflows}
 
     return concatenate
 
 
-def prepare_reshape(layer, p, in_types, in_shapes) -> Step:
-    return _moves(layer, p, in_types, lambda x: x)
-
-
-def prepare_transpose(layer, p, in_types, in_shapes) -> Step:
-    axes = (0, *(1 + a for a in layer.attrs["perm"]))
-    shape = in_shapes[0]
-    return _moves(
-        layer, p, in_types, lambda x: x.reshape(len(x), *shape).transpose(axes).reshape(len(x), -1)
-    )
-
-
-def prepare_upsampling(layer, p, in_types, in_shapes) -> Step:
-    index = layer.kind.source_index(layer, in_shapes[0])
+def prepare_moved(layer, p, in_types, in_shapes) -> Step:
+    """Reshape, Transpose, UpSampling: each output value is the input value the kind's source
+    index names."""
+    index = layer.kind.source_index(layer, in_shapes)
+    if np.array_equal(index, np.arange(index.size)):
+        return _moves(layer, p, in_types, lambda x: x)
     return _moves(layer, p, in_types, lambda x: x[:, index])
 
 
@@ -196,7 +189,7 @@ PREPARERS: dict[kinds.LayerKind, Callable[..., Step]] = {
     kinds.SUBTRACT: prepare_merge,
     kinds.MULTIPLY: prepare_merge,
     kinds.CONCATENATE: prepare_concatenate,
-    kinds.RESHAPE: prepare_reshape,
-    kinds.TRANSPOSE: prepare_transpose,
-    kinds.UPSAMPLING: prepare_upsampling,
+    kinds.RESHAPE: prepare_moved,
+    kinds.TRANSPOSE: prepare_moved,
+    kinds.UPSAMPLING: prepare_moved,
 }

@@ -57,6 +57,10 @@ def _fused_relu(layer: Layer, relu: Layer, precisions, tensor_types, shapes) -> 
         return None
 
 
+FUSED_AFTER_WEIGHTED = {kinds.RELU: _fused_relu}
+"""the kinds a weighted layer's kernel applies itself when one follows it alone"""
+
+
 def float_tensors(graph, steps: list[tuple[list[Layer], Step]], tensor_types) -> set[str]:
     """Tensors that may be held as float64 codes: read only by steps that take them so
     (float-path Dense steps), not a graph output, and made by a step that can write them so or
@@ -81,8 +85,9 @@ def plan(graph, precisions, tensor_types, fuse: bool) -> list[tuple[list[Layer],
         if fuse and layer.kind.weighted and i + 1 < len(layers):
             after = layers[i + 1]
             single_use = [x.name for x in graph.consumers(layer.output)] == [after.name]
-            if after.kind is kinds.RELU and single_use and layer.output not in graph.outputs:
-                step = _fused_relu(layer, after, precisions, tensor_types, graph.shapes)
+            fuse = FUSED_AFTER_WEIGHTED.get(after.kind)
+            if fuse and single_use and layer.output not in graph.outputs:
+                step = fuse(layer, after, precisions, tensor_types, graph.shapes)
                 if step is not None:
                     steps.append(([layer, after], step))
                     i += 2

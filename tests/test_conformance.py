@@ -11,7 +11,9 @@ mapping and kind_cases.py; this test fails until every one is there."""
 
 from __future__ import annotations
 
+import ast
 import sys
+from pathlib import Path
 
 import kind_cases
 import test_emulator
@@ -81,13 +83,22 @@ def test_every_kind_has_an_hls_header_and_writer_and_is_c_simulated():
         assert kind in simulated, f"{kind} is not in kind_cases.ALL_KINDS_MODEL"
 
 
-def test_every_kind_has_an_hls_stream_writer_and_is_c_simulated_streaming():
-    from hlsfx.codegen.hls_stream import STREAM_LAYERS
+def _stream_forms() -> dict[kinds.LayerKind, set[str]]:
+    """How each kind's layers of the all-kinds model stream."""
+    graph, forms = kind_cases.ALL_KINDS_MODEL, {}
+    for layer in graph.layers:
+        shapes = [graph.shapes[t] for t in layer.inputs]
+        forms.setdefault(layer.kind, set()).add(layer.kind.stream_form(layer, shapes))
+    return forms
 
-    streamed = {layer.kind for layer in kind_cases.ALL_KINDS_MODEL.layers}
+
+def test_every_kind_has_an_hls_stream_writer_and_is_c_simulated_streaming():
+    from hlsfx.codegen.hls_stream import STREAM_WRITERS
+
+    forms = _stream_forms()
     for kind in kinds.KINDS.values():
-        assert kind in STREAM_LAYERS, f"{kind} has no io_stream writer"
-        assert kind in streamed, f"{kind} is not in kind_cases.ALL_KINDS_MODEL"
+        assert kind in forms, f"{kind} is not in kind_cases.ALL_KINDS_MODEL"
+        assert forms[kind] <= set(STREAM_WRITERS), f"{kind} streams as {forms[kind]}"
     # the all-kinds model is C-simulated streaming, and so is a chained CNN with branches
     assert test_hls_stream.test_every_layer_kind_streams_bit_for_bit
     assert test_hls_stream.test_a_chained_cnn_with_branches_streams_bit_for_bit
@@ -105,10 +116,10 @@ def test_every_kind_has_an_rtl_writer_and_is_co_simulated():
 def test_every_kind_has_an_rtl_stream_process_and_is_co_simulated_streaming():
     from hlsfx.codegen.rtl.stream_layers import STREAM_RTL_LAYERS
 
-    streamed = {layer.kind for layer in kind_cases.ALL_KINDS_MODEL.layers}
+    forms = _stream_forms()
     for kind in kinds.KINDS.values():
-        assert kind in STREAM_RTL_LAYERS, f"{kind} has no io_stream RTL process"
-        assert kind in streamed, f"{kind} is not in kind_cases.ALL_KINDS_MODEL"
+        assert kind in forms, f"{kind} is not in kind_cases.ALL_KINDS_MODEL"
+        assert forms[kind] <= set(STREAM_RTL_LAYERS), f"{kind} streams as {forms[kind]}"
     # the all-kinds model is co-simulated streaming with backpressure
     assert test_rtl_stream.test_every_kind_streams_with_backpressure
 
@@ -124,3 +135,44 @@ def test_dense_and_every_convolution_have_distributed_faces_that_are_simulated()
     # the all-kinds model written distributed: C-simulated, and co-simulated on both simulators
     assert test_hls_csim.test_the_distributed_strategy_equals_the_emulator_bit_for_bit
     assert test_rtl_distributed.test_every_weighted_kind_is_multiplier_free_and_equals_the_emulator
+
+
+FACE_FOLDERS = {"core/numerics": "hlsfx.numerics", "emulator": "hlsfx.emulator",
+                "codegen": "hlsfx.codegen", "cosim": "hlsfx.cosim"}  # fmt: skip
+"""the faces of the kinds (configuration, emulator, writers, co-simulation): they ask a layer's
+kind, never name one inside their functions"""
+
+
+def kind_ladders(source: str) -> list[str]:
+    """Where a function of ``source`` names one kind (``kinds.RELU``, ...) to decide something
+    by it: a comparison, a literal of kinds, an attribute of a named kind. Registries, mappings
+    from kinds written at a module's top, are where that belongs."""
+    found = []
+    for top in ast.parse(source).body:
+        if not isinstance(top, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        for node in ast.walk(top):
+            if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+                    and node.value.id in ("kinds", "kind_registry")
+                    and node.attr.isupper() and node.attr != "KINDS"):  # fmt: skip
+                found.append(f"line {node.lineno}: kinds.{node.attr}")
+    return found
+
+
+def test_no_face_of_a_kind_names_a_kind_inside_a_function():
+    root = Path(__file__).resolve().parents[1]
+    for folder in FACE_FOLDERS:
+        for path in sorted((root / folder).rglob("*.py")):
+            ladders = kind_ladders(path.read_text())
+            assert not ladders, f"{path.relative_to(root)} decides by kind: {ladders}"
+
+
+def test_the_ladder_check_catches_a_ladder_and_passes_a_registry():
+    ladder = "def f(layer):\n    if layer.kind is kinds.SELU:\n        return 1\n"
+    assert kind_ladders(ladder) == ["line 2: kinds.SELU"]
+    table = "def f(layer):\n    return {kinds.ELU: 'elu'}.get(layer.kind)\n"
+    assert kind_ladders(table) == ["line 2: kinds.ELU"]
+    constant = "def f(x):\n    return kinds.HARD_SIGMOID.exact_type(x)\n"
+    assert kind_ladders(constant) == ["line 2: kinds.HARD_SIGMOID"]
+    registry = "WRITE = {kinds.RELU: write_relu}\n\ndef f(layer):\n    return WRITE[layer.kind]\n"
+    assert kind_ladders(registry) == []

@@ -163,6 +163,7 @@ KIND_FACES = {
     "hlsfx.codegen.rtl.layers", "hlsfx.codegen.rtl.stream_layers", "hlsfx.frontends.onnx.reader",
     "hlsfx.frontends.onnx.ops", "hlsfx.frontends.onnx.quant",
     "hlsfx.frontends.onnx.scaling", "hlsfx.frontends.hls4ml.reader", "hlsfx.numerics.hls4ml",
+    "hlsfx.numerics.dialect",
     "hlsfx.frontends.keras.reader", "hlsfx.frontends.pytorch", "hlsfx.passes.absorb_casts",
     "hlsfx.passes.fold_batch_norm", "hlsfx.passes.rescale", "hlsfx.passes.flatten_channels_last",
 }  # fmt: skip

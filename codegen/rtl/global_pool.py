@@ -79,8 +79,8 @@ def _averaged(c: StreamProcess, k: str, total: Signal, a_t: FixedType, taps: int
     """The sum over all taps as the average's result code."""
     net, y_t = c.net, c.p.types["result"]
     if c.p.numerics.average_pool_divides:  # divided by the taps toward zero, in accum_t
-        width = max(a_t.width, taps.bit_length()) + 1
-        q_t = FixedType(width, a_t.integer + width - a_t.width, True)
+        q_t = c.layer.kind.quotient_type(a_t, taps)
+        width = q_t.width
         quotient = net.wire(f"{k}_q", width, v(f"$signed({{}}) / {signed_const(taps, width)}",
                                                extend(total, a_t, width)))  # fmt: skip
         return net.named(f"{k}_y", y_t.width, cast(net, quotient, q_t, y_t, f"{k}_c"))

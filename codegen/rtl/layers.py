@@ -156,11 +156,19 @@ def _conv(c: RtlLayer) -> str:
 
 
 def _elementwise(c: RtlLayer) -> str:
-    """ReLU (``max(x, 0)``), Linear and Reshape: the cast of each value to the result. A
-    ReLU's ``max(x, 0)`` is never negative, so it is cast as the unsigned type of its bits
-    below the sign: no comparison with the result's lowest value."""
+    """Linear and Reshape: the cast of each value to the result."""
+    return _cast_each(c, relu=False)
+
+
+def _relu(c: RtlLayer) -> str:
+    """``max(x, 0)``, never negative: cast as the unsigned type of its bits below the sign,
+    with no comparison with the result's lowest value."""
+    return _cast_each(c, relu=c.x_t.signed)
+
+
+def _cast_each(c: RtlLayer, relu: bool) -> str:
+    """Each value, or with ``relu`` its ``max(x, 0)``, cast to the result."""
     x_t, w = c.x_t, c.x_t.width
-    relu = c.layer.kind is kinds.RELU and x_t.signed
     m_t = x_t
     if relu:  # a 1-bit code is 0 or negative, so its max(x, 0) is 0: 1 unsigned bit
         m_t = FixedType(max(w - 1, 1), x_t.integer - (w > 1), False)
@@ -253,7 +261,7 @@ def _hard_sigmoid(c: RtlLayer) -> str:
     """``cast(clamp(alpha * x + beta, 0, 1))``, exact in the kind's exact type before the cast."""
     x_t = c.x_t
     a_t, b_t = c.p.types["alpha"], c.p.types["beta"]
-    e_t = kinds.HARD_SIGMOID.exact_type(x_t, a_t, b_t)
+    e_t = c.layer.kind.exact_type(x_t, a_t, b_t)
     p_t, w = product_type(x_t, a_t), e_t.width
     alpha = int(c.p.params["alpha"].reshape(-1)[0])
     beta = int(c.p.params["beta"].reshape(-1)[0])
@@ -328,7 +336,7 @@ def _lut(c: RtlLayer) -> str:
             c.cast_out(k, entry, e_t, f"{lane}_c")
             continue
         below = net.named(f"{lane}_below", y_t.width, cast(net, entry, e_t, y_t, f"{lane}_cb"))
-        if c.layer.kind is kinds.SELU:
+        if c.layer.kind.scaled_above_zero:
             g_t = c.p.types["gamma"]
             gamma = int(c.p.params["gamma"].reshape(-1)[0])
             product = c.mults.product(f"{lane}_g", x, x_t, gamma, g_t)
@@ -430,36 +438,31 @@ def _softmax_row(c: RtlLayer, name: str, xs: list[Slice], outs: range, stable: b
         c.cast_out(outs[i], product, p_t, f"{name}_{i}_cy")
 
 
-def _moved(c: RtlLayer, index: np.ndarray, lanes: list[Slice], types: list[FixedType]) -> None:
-    """Output k is lane ``index[k]`` (of type ``types[index[k]]``), cast to the result type."""
-    for k, source in enumerate(index):
+def _moved(c: RtlLayer) -> None:
+    """Output k is the input lane the kind's source index names, cast to the result type."""
+    lanes: list[Slice] = []
+    types: list[FixedType] = []
+    for i, t in enumerate(c.in_types):
+        names = c.lanes(i)
+        lanes += names
+        types += [t] * len(names)
+    for k, source in enumerate(c.layer.kind.source_index(c.layer, c.in_shapes)):
         c.cast_out(k, lanes[source], types[source], f"{c.name}_c{k}")
 
 
 def _transpose(c: RtlLayer) -> str:
-    perm = c.layer.attrs["perm"]
-    index = np.arange(c.size).reshape(c.in_shapes[0]).transpose(perm).reshape(-1)
-    _moved(c, index, c.lanes(), [c.x_t] * c.size)
-    return f"Transpose {tuple(perm)}"
+    _moved(c)
+    return f"Transpose {tuple(c.layer.attrs['perm'])}"
 
 
 def _upsampling(c: RtlLayer) -> str:
-    index = c.layer.kind.source_index(c.layer, c.in_shapes[0])
-    _moved(c, index, c.lanes(), [c.x_t] * c.size)
+    _moved(c)
     return f"UpSampling (nearest) by {tuple(c.layer.attrs['scales'])}"
 
 
 def _concatenate(c: RtlLayer) -> str:
-    axis = c.layer.attrs["axis"]
-    lanes, types, parts, start = [], [], [], 0
-    for i, (shape, t) in enumerate(zip(c.in_shapes, c.in_types, strict=True)):
-        names = c.lanes(i)
-        lanes += names
-        types += [t] * len(names)
-        parts.append(np.arange(start, start + len(names)).reshape(shape))
-        start += len(names)
-    _moved(c, np.concatenate(parts, axis=axis).reshape(-1), lanes, types)
-    return f"Concatenate on axis {axis}"
+    _moved(c)
+    return f"Concatenate on axis {c.layer.attrs['axis']}"
 
 
 def _merge(c: RtlLayer) -> str:
@@ -467,12 +470,11 @@ def _merge(c: RtlLayer) -> str:
     a_t, b_t = c.in_types
     for k, (a, b) in enumerate(zip(c.lanes(0), c.lanes(1), strict=True)):
         name = f"{c.name}_v{k}"
-        if c.layer.kind is kinds.MULTIPLY:
+        if c.layer.kind.operator == "*":
             value = c.mults.product(name, a, a_t, b, b_t)
             v_t = product_type(a_t, b_t)
         else:
-            op = "-" if c.layer.kind is kinds.SUBTRACT else "+"
-            total, v_t = aligned_sum(a, a_t, b, b_t, op)
+            total, v_t = aligned_sum(a, a_t, b, b_t, c.layer.kind.operator)
             value = c.net.wire(name, v_t.width, total)
         c.cast_out(k, value, v_t, f"{c.name}_c{k}")
     return f"{c.layer.kind.name} of {c.size} pairs"
@@ -503,8 +505,8 @@ def _pool(c: RtlLayer) -> str:
             if c.p.numerics.average_pool_divides:  # divided by the count toward zero, in accum_t
                 taps_in_window = index.shape[1] if layer.attrs.get("count_include_pad") else 0
                 divisor = taps_in_window or max(len(taps), 1)
-                width = max(s_t.width, divisor.bit_length()) + 1
-                q_t = FixedType(width, s_t.integer + width - s_t.width, True)
+                q_t = layer.kind.quotient_type(s_t, divisor)
+                width = q_t.width
                 quotient = v(f"$signed({{}}) / {signed_const(divisor, width)}",
                              extend(total, s_t, width))  # fmt: skip
                 c.cast_out(k, net.wire(f"{n}_q", width, quotient), q_t, f"{n}_c")
@@ -540,7 +542,7 @@ RTL_LAYERS: dict[kinds.LayerKind, Callable[[RtlLayer], str]] = {
     kinds.CONV2D: _conv,
     kinds.DEPTHWISE_CONV1D: _conv,
     kinds.DEPTHWISE_CONV2D: _conv,
-    kinds.RELU: _elementwise,
+    kinds.RELU: _relu,
     kinds.LINEAR: _elementwise,
     kinds.RESHAPE: _elementwise,  # the same values in the same order: a cast
     kinds.LEAKY_RELU: _leaky,

@@ -65,8 +65,8 @@ def _divided(c: RtlLayer, n: str, total: Signal | Slice, s_t: FixedType, count: 
              counted: int | None, taps: int) -> tuple[Signal, FixedType]:  # fmt: skip
     """hls4ml's average: the sum divided by the count toward zero, in a type wide enough for
     every divisor."""
-    width = max(s_t.width, taps.bit_length()) + 1
-    q_t = FixedType(width, s_t.integer + width - s_t.width, True)
+    q_t = c.layer.kind.quotient_type(s_t, taps)
+    width = q_t.width
     wide = c.net.wire(f"{n}_w", width, extend(total, s_t, width))
     divisors = [counted] if count is None else list(range(1, taps + 1))
     quotient: Operand = v(f"$signed({{}}) / {signed_const(divisors[-1], width)}", wide)

@@ -101,11 +101,6 @@ def write_stream_rtl(
     reuse = reuse_factors(qm, reuse_factor)
     total = 0
     for layer in graph.layers:
-        if layer.kind not in STREAM_RTL_LAYERS:
-            raise ValueError(
-                f"{layer.describe()}: the io_stream RTL writer does not stream "
-                f"{layer.kind.name} layers yet (io_parallel does)"
-            )
         weight = qm.precisions[layer.name].params.get("weight")
         total += weight.size if weight is not None and layer.kind.weighted else 0
         if total > MAX_RTL_PRODUCTS:  # a pixel's or window's products, each written out
@@ -171,11 +166,11 @@ def write_stream_rtl(
         title = net.section()
         net.section()
         out_ready = net.wire(f"{n}_ready", 1)
-        built = STREAM_RTL_LAYERS[layer.kind](StreamProcess(
+        in_shapes = tuple(graph.shapes[t] for t in layer.inputs)
+        built = STREAM_RTL_LAYERS[layer.kind.stream_form(layer, in_shapes)](StreamProcess(
             net=net, name=n, layer=layer, p=qm.precisions[layer.name], reuse=reuse[layer.name],
             in_types=tuple(t_of[t] for t in layer.inputs),
-            in_shapes=tuple(graph.shapes[t] for t in layer.inputs),
-            out_shape=graph.shapes[layer.output], reset=reset,
+            in_shapes=in_shapes, out_shape=graph.shapes[layer.output], reset=reset,
             inputs=tuple(taken[(t, (layer.name, k))] for k, t in enumerate(layer.inputs)),
             out_ready=out_ready,
         ))  # fmt: skip

@@ -11,12 +11,9 @@ of them if the result can be loaded."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
-
-import numpy as np
 
 from hlsfx.codegen.rtl.gather import gather
 from hlsfx.codegen.rtl.global_pool import global_pool
@@ -146,36 +143,17 @@ def _apply(c: StreamProcess, layer: Layer, shapes: tuple[tuple[int, ...], ...],
 
 def _per_pixel(c: StreamProcess) -> Built:
     shapes = tuple((pixel_size(s),) for s in c.in_shapes)
-    built, description = _apply(c, c.layer, shapes, c.inputs)
+    built, description = _apply(c, c.layer.kind.pixel_layer(c.layer), shapes, c.inputs)
     return replace(built, description=f"{description}, per pixel")
 
 
 def _gather(c: StreamProcess) -> Built:
     """Reshape, Transpose, upsampling, a concatenation along an earlier axis: the whole
     input held, then sent in the output's order (:mod:`.gather`)."""
-    layer, kind, shape = c.layer, c.layer.kind, c.in_shapes[0]
-    if kind is kinds.TRANSPOSE:
-        index = np.arange(math.prod(shape)).reshape(shape).transpose(layer.attrs["perm"])
-    elif kind is kinds.UPSAMPLING:
-        index = kind.source_index(layer, shape)
-    elif kind is kinds.CONCATENATE:
-        parts, start = [], 0
-        for s in c.in_shapes:
-            parts.append(np.arange(start, start + math.prod(s)).reshape(s))
-            start += math.prod(s)
-        index = np.concatenate(parts, axis=layer.attrs["axis"])
-    else:
-        index = np.arange(math.prod(shape))
-    register, valid = gather(c, np.asarray(index).reshape(-1))
+    kind = c.layer.kind
+    register, valid = gather(c, kind.source_index(c.layer, c.in_shapes))
     return Built(Channel(register, valid, c.out_ready), 0, 0,
                  f"{kind.name}: the whole input held, then sent in the output's order")  # fmt: skip
-
-
-def _concatenate(c: StreamProcess) -> Built:
-    """Along the channels, per pixel; along an earlier axis, gathered."""
-    if c.layer.attrs["axis"] != len(c.out_shape) - 1:
-        return _gather(c)
-    return _per_pixel(replace(c, layer=replace(c.layer, attrs={**c.layer.attrs, "axis": 0})))
 
 
 def _window(c: StreamProcess) -> Built:
@@ -213,16 +191,10 @@ def _window(c: StreamProcess) -> Built:
 
 StreamBuilder = Callable[[StreamProcess], Built]
 
-STREAM_RTL_LAYERS: dict[kinds.LayerKind, StreamBuilder] = {
-    **{kind: _per_pixel for kind in (
-        kinds.DENSE, kinds.BATCH_NORM, kinds.RELU, kinds.LINEAR, kinds.LEAKY_RELU, kinds.PRELU,
-        kinds.CLIP, kinds.HARD_SIGMOID, kinds.BINARIZE, kinds.SIGMOID, kinds.TANH,
-        kinds.SOFTPLUS, kinds.SOFTSIGN, kinds.ELU, kinds.SELU, kinds.SOFTMAX, kinds.ADD,
-        kinds.SUBTRACT, kinds.MULTIPLY, kinds.THRESHOLD)},
-    kinds.CONCATENATE: _concatenate,
-    **{kind: _gather for kind in (kinds.RESHAPE, kinds.TRANSPOSE, kinds.UPSAMPLING)},
-    **{kind: _window for kind in (
-        kinds.CONV1D, kinds.CONV2D, kinds.DEPTHWISE_CONV1D, kinds.DEPTHWISE_CONV2D,
-        kinds.MAX_POOL1D, kinds.MAX_POOL2D, kinds.AVERAGE_POOL1D, kinds.AVERAGE_POOL2D)},
-}  # fmt: skip
-"""Every layer kind the io_stream RTL streams, and its process builder."""
+STREAM_RTL_LAYERS: dict[str, StreamBuilder] = {
+    kinds.PER_PIXEL: _per_pixel,
+    kinds.WINDOW: _window,
+    kinds.WHOLE: _gather,
+}
+"""the io_stream process builder of each way a layer streams
+(:meth:`~hlsfx.ir.kinds.LayerKind.stream_form`)"""

@@ -293,13 +293,9 @@ def _resolve_layer(
     for role, t in kind.exact_roles(layer, types, x, n).items():
         if role in automatic:
             types[role] = t
-    if "inv_input" in kind.roles and numerics.softmax_tables is not None:
-        tables.update(numerics.softmax_tables(types, x, options["implementation"], {
-            role: _table_size(settings, role) for role in ("exp_table", "inv_table")
-        }))  # fmt: skip
-    elif "inv_input" in kind.roles and types["inv_input"] != types["sum"]:
-        raise ValueError(f"inv_input {types['inv_input']} differs from sum {types['sum']}: the "
-                         "sum is cast to inv_input with numerics='hls4ml' only")  # fmt: skip
+    if kind in numerics.kind_tables:
+        size = lambda role: _table_size(settings, role)  # noqa: E731
+        tables.update(numerics.kind_tables[kind](types, x, options, size))
     for request in kind.table_requests(layer, types, x, n, options):
         if request.role not in tables:
             tables[request.role] = _table(settings, request, types[request.role], numerics)

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from hlsfx.ir import kinds
+
 if TYPE_CHECKING:
     from hlsfx.ir.fixed_type import FixedType
     from hlsfx.ir.graph import Layer
@@ -40,8 +42,8 @@ ROLE_DEFAULTS: dict[str, Any] = {
 
 LayerCheck = Callable[["Layer", dict[str, "FixedType"], "FixedType"], None]
 ActivationTable = Callable[["TableRequest", "FixedType", int], "Table | None"]
-SoftmaxTables = Callable[[dict[str, "FixedType"], "FixedType", str, dict[str, int]],
-                         dict[str, "Table"]]  # fmt: skip
+KindTables = Callable[[dict[str, "FixedType"], "FixedType", Mapping[str, str],
+                      Callable[[str], int]], dict[str, "Table"]]  # fmt: skip
 
 
 @dataclass(frozen=True, eq=False)
@@ -72,9 +74,9 @@ class Dialect:
     softmax_balanced_tree: bool = False
     """Softmax sums its exponentials by a balanced tree and casts the sum to ``inv_input``
     before the reciprocal table (else it sums in index order, and ``inv_input`` is the sum)"""
-    softmax_tables: SoftmaxTables | None = None
-    """(types, input type, implementation, sizes) -> the exp and reciprocal tables, when the
-    dialect builds them its own way"""
+    kind_tables: Mapping[LayerKind, KindTables] = field(default_factory=dict)
+    """per kind, the tables the dialect builds its own way: (types by role, input type,
+    options, the size of a table role) -> tables by role"""
     activation_table: ActivationTable | None = None
     """(request, entry type, size) -> the table of an activation whose table the dialect fixes
     (its range is not a setting), or None to build hlsfx's"""
@@ -116,5 +118,12 @@ def decimal_text_values(values: Any, t: FixedType) -> np.ndarray:
     return np.array(text, dtype=np.float64).reshape(flat.shape)
 
 
-HLSFX = Dialect("hlsfx", ROLE_DEFAULTS)
+def _inv_input_is_the_sum(layer: Layer, types: dict[str, FixedType], x: FixedType) -> None:
+    """hlsfx's softmax reads its reciprocal table at the sum itself."""
+    if types["inv_input"] != types["sum"]:
+        raise ValueError(f"inv_input {types['inv_input']} differs from sum {types['sum']}: the "
+                         "sum is cast to inv_input with numerics='hls4ml' only")  # fmt: skip
+
+
+HLSFX = Dialect("hlsfx", ROLE_DEFAULTS, checks={kinds.SOFTMAX: _inv_input_is_the_sum})
 """hlsfx's own rules (docs/numerics.md, sections 1-6)"""

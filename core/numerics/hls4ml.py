@@ -5,6 +5,7 @@ pooling, and the layers it computes in ways hlsfx does not reproduce."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from hlsfx.ir import kinds
@@ -99,6 +100,12 @@ HLS4ML_ROLE_DEFAULTS: dict[str, Any] = {
 """hls4ml's defaults: every other role (accumulators too) takes the model default"""
 
 
+def _softmax_tables(types: dict[str, FixedType], x: FixedType, options: Mapping[str, str],
+                    size: Callable[[str], int]) -> dict[str, Table]:  # fmt: skip
+    return softmax_tables(types, x, options["implementation"],
+                          {role: size(role) for role in ("exp_table", "inv_table")})  # fmt: skip
+
+
 def _activation_table(request: TableRequest, entry: FixedType, size: int) -> Table | None:
     """hls4ml's table of a sigmoid, tanh, softplus or softsign (over its fixed range), or of
     ELU or SELU below zero; None for the tables it builds as hlsfx does."""
@@ -120,7 +127,7 @@ HLS4ML = Dialect(
     flatten_channels_last=True,
     average_pool_divides=True,
     softmax_balanced_tree=True,
-    softmax_tables=softmax_tables,
+    kind_tables={kinds.SOFTMAX: _softmax_tables},
     activation_table=_activation_table,
 )
 """hls4ml 1.3.0's arithmetic, bit for bit with its C simulation and ``predict``"""

@@ -3,7 +3,7 @@ and the registry every kind is found in by name (filled by :mod:`hlsfx.ir.kinds`
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -15,7 +15,13 @@ from hlsfx.ir.tables import TableRequest, TableSpec
 if TYPE_CHECKING:
     from hlsfx.ir.graph import Layer
 
-__all__ = ["KINDS", "ElementwiseKind", "LayerKind", "WeightedKind", "kind_named"]
+__all__ = ["KINDS", "PER_PIXEL", "WHOLE", "WINDOW", "ElementwiseKind", "LayerKind", "WeightedKind"]
+__all__ += ["kind_named"]
+
+
+PER_PIXEL, WINDOW, WHOLE = "per_pixel", "window", "whole"
+"""How a layer streams (io_stream): each pixel on its own (the layer applied to one pixel's
+values), a window of pixels from line buffers, or the whole tensor held before the first output"""
 
 
 class LayerKind:
@@ -73,6 +79,16 @@ class LayerKind:
         """The parameters a layer of this kind reads beyond those its shape rule checks, each
         with the sizes it may have (``channels``: the input's last axis)."""
         return {}
+
+    def stream_form(self, layer: Layer, in_shapes: Sequence[tuple[int, ...]]) -> str:
+        """How a layer of this kind streams: :data:`PER_PIXEL`, :data:`WINDOW` or
+        :data:`WHOLE`."""
+        return PER_PIXEL
+
+    def pixel_layer(self, layer: Layer) -> Layer:
+        """The layer as applied to one pixel's values (a per-pixel layer's attributes may name
+        axes of the whole tensor)."""
+        return layer
 
     def check_inputs(self, layer: Layer, input_shapes: list[tuple[int, ...]]) -> None:
         if len(input_shapes) != self.n_inputs:

@@ -42,15 +42,19 @@ class LutKind(ElementwiseKind):
 
     roles = ("table", "result")
 
-    def __init__(self, name: str, function: str, linear_above_zero: bool = False, roles=None):
+    def __init__(self, name: str, function: str, linear_above_zero: bool = False,
+                 scaled_above_zero: bool = False) -> None:  # fmt: skip
         self.name = name
         self.tables = (TableSpec("table", function, "input"),)
         self.linear_above_zero = linear_above_zero
-        if roles is not None:
-            self.roles = roles
+        """x >= 0 gives x, exactly, and only x < 0 reads the table"""
+        self.scaled_above_zero = scaled_above_zero
+        """x >= 0 gives x times the constant ``gamma`` (SELU's lambda)"""
+        if scaled_above_zero:
+            self.roles = ("table", "gamma", "result")
 
     def param_sizes(self, layer, channels):
-        return {"gamma": (1,)} if "gamma" in self.roles else {}
+        return {"gamma": (1,)} if self.scaled_above_zero else {}
 
     def reference(self, layer, xs, shapes):
         """The tabulated function; ELU and SELU are linear above zero (times ``gamma``)."""
