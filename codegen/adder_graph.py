@@ -141,7 +141,7 @@ def exact_sums(layer: Layer, p: LayerPrecision, x_t: FixedType, matrix: np.ndarr
     if exact_sum_bound(x_t, w_t, b_t, a_t, matrix, p.params["bias"]) is None:
         raise ValueError(
             f"{layer.describe()}: strategy 'distributed' sums exactly, and its accumulator {a_t} "
-            "rounds or saturates the sum (NUMERICS.md casts every term to it); leave accum "
+            "rounds or saturates the sum (docs/numerics.md casts every term to it); leave accum "
             "'auto' or widen it, or give this layer another strategy"
         )
     return sums_of(p, x_t)

@@ -13,9 +13,8 @@ from hlsfx.ir import exact
 from hlsfx.ir.fixed_type import FixedType
 from hlsfx.ir.graph import Graph
 
-__all__ = ["CHUNK_BYTES", "Rows", "check_finite", "code_inputs", "float_inputs", "random_codes"]
+__all__ = ["Rows", "check_finite", "code_inputs", "float_inputs", "random_codes"]
 
-CHUNK_BYTES = 1 << 27
 """Memory a thread's chunk may use for its tensors (128 MiB): large inputs run in fewer
 samples at a time, down to one."""
 
@@ -59,6 +58,8 @@ def _wide_random_codes(rng: np.random.Generator, t: FixedType, count: int, size:
 
 def check_finite(name: str, array: np.ndarray, t: FixedType) -> None:
     """Refuse NaN and infinities before anything runs, scanning in chunks of bounded memory."""
+    from hlsfx.emulator.executor import CHUNK_BYTES
+
     step = max(1, CHUNK_BYTES // max(1, 8 * array[:1].size))
     count, first = 0, None
     for start in range(0, len(array), step):

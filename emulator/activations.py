@@ -93,7 +93,7 @@ def softmax_kernel(
 ):  # fmt: skip
     """Softmax over each row.
 
-    ``stable`` (NUMERICS.md's default): ``d_i = max - x_i``, exact in x's LSBs (the exp table's
+    ``stable`` (docs/numerics.md's default): ``d_i = max - x_i``, exact in x's LSBs (the exp table's
     input type is unsigned with x's fractional bits), and ``e_i = exp_entries[index(d_i)]``;
     else (``latency``) ``e_i = exp_entries[index(x_i)]``. Then ``s = cast(s + e_i, sum)`` in
     index order (``exp_to_sum`` = F_exp - F_sum), ``r = inv_entries[index(s)]`` and

@@ -1,6 +1,6 @@
 """Vectorised conversions between float64 values and fixed-point codes.
 
-Where NUMERICS.md is silent, these follow the real ap_fixed.h (checked by the oracle tests):
+Where docs/numerics.md is silent, these follow the real ap_fixed.h (checked by the oracle tests):
 
 - Assigning a value to its own type is a copy: a code that the type's overflow mode would not
   produce (the most negative code of an AP_SAT_SYM type) stays as it is.

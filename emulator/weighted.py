@@ -1,5 +1,5 @@
 """Dense, convolutions and batch normalization: the sums of products in an accumulator, as
-NUMERICS.md orders their casts, each kernel beside the step that prepares it."""
+docs/numerics.md orders their casts, each kernel beside the step that prepares it."""
 
 from __future__ import annotations
 
@@ -55,7 +55,7 @@ def exact_sums_floor_kernel(total, bias, scale, offset, relu, t, out):
 
 @kernel
 def dense_exact_kernel(x, w, bias_acc, product_shift, acc_t, out_shift, out_t, out):
-    """Dense in NUMERICS.md's order: ``acc = cast(b, accum)``, then for each input in order
+    """Dense in docs/numerics.md's order: ``acc = cast(b, accum)``, then for each input in order
     ``acc = cast(acc + cast(x_i * w_ij, accum), accum)``, then ``cast(acc, result)``.
 
     ``bias_acc`` is the bias already cast to the accumulator; ``product_shift`` is
@@ -80,7 +80,7 @@ def dense_exact_kernel(x, w, bias_acc, product_shift, acc_t, out_shift, out_t, o
 
 @kernel
 def depthwise_exact_kernel(patches, w, bias_acc, product_shift, acc_t, out_shift, out_t, out):
-    """Depthwise conv in NUMERICS.md's order: per row of ``patches`` (taps t, then channels c)
+    """Depthwise conv in docs/numerics.md's order: per row of ``patches`` (taps t, then channels c)
     and channel, ``acc = cast(b_c, accum)``, then for each tap in order
     ``acc = cast(acc + cast(x_tc * w_tc, accum), accum)``, then ``cast(acc, result)``."""
     rows = patches.shape[0]
@@ -454,7 +454,7 @@ def _dense_float(w, b, units, f_product, fb, y_t, bound, relu: bool) -> Step | N
 def prepare_conv(
     layer: Layer, p: LayerPrecision, in_types: list[FixedType], in_shapes, relu: bool = False
 ) -> Step | None:
-    """Conv as NUMERICS.md defines it: the Dense step over each receptive field."""
+    """Conv as docs/numerics.md defines it: the Dense step over each receptive field."""
     if layer.kind.depthwise:
         return None if relu else _prepare_depthwise(layer, p, in_types, in_shapes)
     weight = p.params["weight"]

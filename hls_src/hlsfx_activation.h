@@ -1,5 +1,5 @@
-// Element-wise activations computed exactly on the fixed-point value, then cast to res_T
-// (NUMERICS.md): ReLU, Linear (also a Reshape), LeakyReLU/PReLU, Clip, HardSigmoid, Binarize.
+// Element-wise activations computed exactly on the fixed-point value, then cast to res_T (hlsfx's
+// docs/numerics.md): ReLU, Linear (also a Reshape), LeakyReLU/PReLU, Clip, HardSigmoid, Binarize.
 #ifndef HLSFX_ACTIVATION_H_
 #define HLSFX_ACTIVATION_H_
 

@@ -1,5 +1,5 @@
-// BatchNormalization not folded into a Dense/Conv (NUMERICS.md), per channel c of the last
-// axis: y = cast(cast(x * scale_c, accum_t) + cast(bias_c, accum_t), res_T), the sum assigned
+// BatchNormalization not folded into a Dense/Conv (hlsfx's docs/numerics.md), per channel c of the
+// last axis: y = cast(cast(x * scale_c, accum_t) + cast(bias_c, accum_t), res_T), the sum assigned
 // to accum_t.
 #ifndef HLSFX_BATCHNORM_H_
 #define HLSFX_BATCHNORM_H_

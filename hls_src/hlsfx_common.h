@@ -13,9 +13,9 @@ namespace hlsfx {
 
 enum strategy_t { latency, resource };
 
-// How a table's index follows from its input's raw code (hlsfx/tables.py):
+// How a table's index follows from its input's raw code (hlsfx.ir.tables):
 //   nearest      clamp((code + add()) >> shift, 0, size - 1): the nearest grid point, ties up
-//                (hlsfx's tables, NUMERICS.md)
+//                (hlsfx's tables, docs/numerics.md)
 //   toward_zero  clamp(trunc(code / 2^shift) + add(), 0, size - 1), or with left > 0
 //                clamp(clamp(code, -size, size) * 2^left + add(), 0, size - 1)
 //                (hls4ml's sigmoid and tanh)

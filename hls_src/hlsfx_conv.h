@@ -1,6 +1,6 @@
-// Convolutions, channels-last (NUMERICS.md): at each output position, a Dense over the receptive
-// field in the order kernel row, kernel column, input channel; taps in the zero padding read 0.
-// A 1-D convolution is the 2-D one with in_height = filt_height = 1.
+// Convolutions, channels-last (hlsfx's docs/numerics.md): at each output position, a Dense over the
+// receptive field in the order kernel row, kernel column, input channel; taps in the zero padding
+// read 0. A 1-D convolution is the 2-D one with in_height = filt_height = 1.
 #ifndef HLSFX_CONV_H_
 #define HLSFX_CONV_H_
 

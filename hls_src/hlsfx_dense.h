@@ -1,6 +1,6 @@
-// Dense: y = W x + b (NUMERICS.md). For each output j, acc = b_j; then for i = 0 .. n_in - 1 in
-// that order, acc = acc + cast(x_i * w_ij, accum_t) with every sum assigned to accum_t; finally
-// y_j = cast(acc, res_T). Both strategies keep that order, so they give the same bits.
+// Dense: y = W x + b (hlsfx's docs/numerics.md). For each output j, acc = b_j; then for i = 0 ..
+// n_in - 1 in that order, acc = acc + cast(x_i * w_ij, accum_t) with every sum assigned to accum_t;
+// finally y_j = cast(acc, res_T). Both strategies keep that order, so they give the same bits.
 #ifndef HLSFX_DENSE_H_
 #define HLSFX_DENSE_H_
 

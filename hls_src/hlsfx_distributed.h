@@ -1,6 +1,6 @@
-// The distributed strategy (NUMERICS.md, exact sums): a Dense or convolution's constant matrix
-// product written by hlsfx as shifts and adds on the inputs' raw integer codes, with no
-// multiplier. GRAPH_T::apply(x, y) is that generated graph for one input row or window; the
+// The distributed strategy (hlsfx's docs/numerics.md, exact sums): a Dense or convolution's
+// constant matrix product written by hlsfx as shifts and adds on the inputs' raw integer codes,
+// with no multiplier. GRAPH_T::apply(x, y) is that generated graph for one input row or window; the
 // exact sum is cast to res_T once, as every strategy does.
 #ifndef HLSFX_DISTRIBUTED_H_
 #define HLSFX_DISTRIBUTED_H_

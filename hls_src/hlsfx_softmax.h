@@ -1,6 +1,7 @@
-// Softmax over n_in values (NUMERICS.md). Stable: m = max x; e_i = exp_table[index(m - x_i)];
-// s = sum of e_i in index order, each partial sum assigned to sum_t; r = inv_table[index(s)];
-// y_i = cast(e_i * r, res_T). Latency (as hls4ml's): e_i = exp_table[index(x_i)], no maximum.
+// Softmax over n_in values (hlsfx's docs/numerics.md).
+// Stable: m = max x; e_i = exp_table[index(m - x_i)]; s = sum of e_i in index order, each
+// partial sum assigned to sum_t; r = inv_table[index(s)]; y_i = cast(e_i * r, res_T).
+// Latency (as hls4ml's): e_i = exp_table[index(x_i)], no maximum.
 // softmax_hls4ml follows hls4ml 1.3.0 (numerics="hls4ml"): e_i held in sum_t (hls4ml's
 // accum_t), summed as a balanced tree, the sum assigned to inv_input_t before its lookup.
 #ifndef HLSFX_SOFTMAX_H_

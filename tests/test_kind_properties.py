@@ -1,6 +1,6 @@
-"""Per layer kind, the corners of NUMERICS.md on random codes (hypothesis): every rounding mode
+"""Per layer kind, the corners of docs/numerics.md on random codes (hypothesis): every rounding mode
 at the result cast, hitting ties, and saturating accumulators in input order. Each layer is
-built directly in the IR; each reference computes the exact value per NUMERICS.md with Python
+built directly in the IR; each reference computes the exact value per docs/numerics.md with Python
 integers and applies hlsfx.quantize / hlsfx.cast (checked against ap_fixed.h) for the casts."""
 
 from __future__ import annotations

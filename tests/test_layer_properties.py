@@ -1,4 +1,4 @@
-"""Property tests for the corners of NUMERICS.md, per layer computation. Each reference is
+"""Property tests for the corners of docs/numerics.md, per layer computation. Each reference is
 computed another way than the kernel: exact rational arithmetic, or loops over hlsfx.cast
 (itself checked against ap_fixed.h) in Python."""
 

@@ -2,7 +2,7 @@
 equals QONNX's own execution of the same graph, layer by layer, where the semantics coincide.
 
 They coincide everywhere but in Softmax: QONNX evaluates exp and 1/sum in float, hlsfx from
-tables (NUMERICS.md), so softmax outputs are compared within the tables' resolution. Inputs are
+tables (docs/numerics.md), so softmax outputs are compared within the tables' resolution. Inputs are
 drawn on a grid that the input type holds exactly, and layers that no Quant node types keep
 their exact accumulator as result type, so that every rounding is one a Quant node defines.
 """

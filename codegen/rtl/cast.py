@@ -1,4 +1,4 @@
-"""A cast between fixed-point types (NUMERICS.md) as netlist logic: the exact value of a source
+"""A cast between fixed-point types (docs/numerics.md) as netlist logic: the exact value of a source
 code, the target's quantization (a rounding right shift), then its overflow handling. The modes
 and the source's range are known when the Verilog is written, so each cast is only the logic it
 needs: a cast that changes nothing is the source itself, a truncating cast that cannot overflow

@@ -1,7 +1,7 @@
 """A pooling whose window is the whole input (global pooling) in the io_stream RTL: each pixel
 folded into a running maximum or sum per channel as it arrives, so nothing is buffered.
 
-The pixels arrive in window order, so the fold is NUMERICS.md's pooling step by step: max keeps
+The pixels arrive in window order, so the fold is docs/numerics.md's pooling step by step: max keeps
 the first tap, then any strictly larger one; average adds each tap to the accumulator with its
 cast (``acc = cast(acc + x, accum)``, from zero), then multiplies the total by
 ``recip[taps]`` or, in hls4ml's numerics, divides it by the taps toward zero; the result is

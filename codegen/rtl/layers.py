@@ -1,4 +1,4 @@
-"""The netlist of each layer kind (NUMERICS.md, bit for bit): combinational logic from the
+"""The netlist of each layer kind (docs/numerics.md, bit for bit): combinational logic from the
 layer's input wires to its output wire, its products drawn from the layer's
 :class:`~hlsfx.codegen.rtl.multipliers.Multipliers`. :data:`RTL_LAYERS` maps every kind to its
 builder; :mod:`hlsfx.codegen.rtl.parallel` places the layers in a module and registers them.
@@ -349,7 +349,7 @@ def _lut(c: RtlLayer) -> str:
 
 
 def _softmax(c: RtlLayer) -> str:
-    """Softmax as NUMERICS.md, per row of the last axis: (stable) m = max x,
+    """Softmax as docs/numerics.md, per row of the last axis: (stable) m = max x,
     e_i = exp_table[index(m - x_i)], the sum cast to sum_t after each term in index order,
     r = inv_table[index(sum)], y_i = cast(e_i r)."""
     exp_rom = _rom(c, f"{c.name}_exp", c.p.tables["exp_table"])

@@ -1,5 +1,5 @@
 """Pooling over one patch of a line buffer whose taps may lie in the padding (the io_stream RTL;
-:mod:`.line_buffer` gives each tap an inside flag). NUMERICS.md's pooling, bit for bit: max
+:mod:`.line_buffer` gives each tap an inside flag). docs/numerics.md's pooling, bit for bit: max
 over the taps inside the input (0 where none is); average: the taps summed in window order
 (a padding tap is a zero code, which no accumulator cast changes), times ``recip[count]``,
 or in hls4ml's numerics divided by the count toward zero; the count is the taps inside, or all

@@ -1,6 +1,6 @@
 """A layer's products and sums in the netlist: :class:`Multipliers` gives each product its
 multiplier (one per product at reuse factor 1, shared ones at R > 1), and :func:`weighted_sums`
-sums a Dense or convolution's products in NUMERICS.md's order."""
+sums a Dense or convolution's products in docs/numerics.md's order."""
 
 from __future__ import annotations
 
@@ -212,7 +212,7 @@ class WeightedLayer:
 def weighted_sums(net: Netlist, c: WeightedLayer,
                   sums: list[tuple[int, list[tuple[Slice, int]]]]) -> None:  # fmt: skip
     """Output k = cast(acc_k, result) of the sums ``sums[k] = (bias code in the accumulator,
-    [(input code, weight code), ...])`` in NUMERICS.md's order: ``acc = cast(acc + cast(x * w,
+    [(input code, weight code), ...])`` in docs/numerics.md's order: ``acc = cast(acc + cast(x * w,
     accum), accum)`` term by term. Terms of zero weights or padding are left out: they add
     exactly 0. When nothing can round or overflow (``exact_sum_bound``), the terms are summed
     exactly instead.

@@ -1,4 +1,4 @@
-"""Exact fixed-point conversions on Python integers, at any width: NUMERICS.md's quantization
+"""Exact fixed-point conversions on Python integers, at any width: docs/numerics.md's quantization
 and overflow modes as ap_fixed.h computes them, one plain rule per mode. The core configures
 models with them (parameters, lookup tables, derived constants) and the code generators read
 their codes; the emulator's numba kernels are the fast path over data. Both are checked against

@@ -1,5 +1,5 @@
 """hls4ml 1.3.0's lookup tables (``nnet_activation.h``), entry for entry and with its index rules,
-for ``numerics="hls4ml"`` (NUMERICS.md).
+for ``numerics="hls4ml"`` (docs/numerics.md).
 
 - Sigmoid, softplus, softsign and tanh: ``size`` entries over [-8, 8) ([-4, 4) for tanh);
   entry k is ``f(R * (k - size/2) / size)`` (R = 16 or 8: the left end of step k) computed as
