@@ -106,8 +106,9 @@ class ExactSums:
     def graph(self, matrix: np.ndarray, ranges: Sequence[tuple[int, int]]) -> AdderGraph:
         return adder_graph(matrix, ranges, self.offsets, self.shift)
 
-    def row_graphs(self, matrix: np.ndarray, x_range: tuple[int, int],
-                   present: Sequence[Sequence[bool]]) -> list[AdderGraph]:  # fmt: skip
+    def row_graphs(
+        self, matrix: np.ndarray, x_range: tuple[int, int], present: Sequence[Sequence[bool]]
+    ) -> list[AdderGraph]:
         """The graph of each application of ``matrix`` (a Dense's input row, a convolution's
         window), whose inputs ``present[r][i]`` are False in the padding: padded rows of the
         matrix dropped, one graph per pattern of padding."""
@@ -257,8 +258,9 @@ class _Builder:
             low = constant + int(np.where(form > 0, form * self.lo, form * self.hi).sum())
             high = constant + int(np.where(form > 0, form * self.hi, form * self.lo).sum())
             depth = 1 + max(self.nodes[a].depth, self.nodes[b].depth)
-            node = Node(ADDER, low, high, depth, a=a, b=b, shift=shift, subtract=subtract,
-                        reverse=reverse)  # fmt: skip
+            node = Node(
+                ADDER, low, high, depth, a=a, b=b, shift=shift, subtract=subtract, reverse=reverse
+            )
             self.adders[key] = len(self.nodes)
             self.nodes.append(node)
             self.forms.append((form, constant))
@@ -293,8 +295,14 @@ def _share(builder: _Builder, columns: list[list[_Term]]) -> None:
     for a, b, d, subtract in taken.tolist():
         builder.adder(a, b, d, bool(subtract))
     for j in range(len(columns)):
-        columns[j] = list(zip(node[j, : length[j]].tolist(), shift[j, : length[j]].tolist(),
-                              sign[j, : length[j]].tolist(), strict=True))  # fmt: skip
+        columns[j] = list(
+            zip(
+                node[j, : length[j]].tolist(),
+                shift[j, : length[j]].tolist(),
+                sign[j, : length[j]].tolist(),
+                strict=True,
+            )
+        )
 
 
 def _tree(builder: _Builder, terms: list[_Term]) -> _Term | None:
@@ -316,9 +324,13 @@ def _tree(builder: _Builder, terms: list[_Term]) -> _Term | None:
     return heap[0][1]
 
 
-def adder_graph(matrix: np.ndarray, ranges: Sequence[tuple[int, int]],
-                offsets: Sequence[int] | None = None, shift: int = 0,
-                share: bool = True) -> AdderGraph:  # fmt: skip
+def adder_graph(
+    matrix: np.ndarray,
+    ranges: Sequence[tuple[int, int]],
+    offsets: Sequence[int] | None = None,
+    shift: int = 0,
+    share: bool = True,
+) -> AdderGraph:
     """The adder graph of ``y_j = offsets[j] + sum_i x_i * matrix[i, j] << shift`` for inputs
     ``x_i`` in ``ranges[i] = (lo, hi)``; ``share=False`` leaves common subexpressions unshared
     (to measure what sharing saves)."""
@@ -335,8 +347,9 @@ def adder_graph(matrix: np.ndarray, ranges: Sequence[tuple[int, int]],
         key = (tuple(int(w) for w in matrix[:, j]), offsets[j])
         if key not in first:
             first[key] = len(columns)
-            terms = [(i, s + shift, sign) for i in range(n_in)
-                     for s, sign in csd(int(matrix[i, j]))]  # fmt: skip
+            terms = [
+                (i, s + shift, sign) for i in range(n_in) for s, sign in csd(int(matrix[i, j]))
+            ]
             if offsets[j]:
                 c = offsets[j]
                 low = (c & -c).bit_length() - 1
@@ -364,15 +377,16 @@ def adder_graph(matrix: np.ndarray, ranges: Sequence[tuple[int, int]],
     return _pruned(builder.nodes, outputs, n_in, unshared)
 
 
-def _pruned(nodes: list[Node], outputs: tuple[Output, ...], n_in: int,
-            unshared: int) -> AdderGraph:  # fmt: skip
+def _pruned(nodes: list[Node], outputs: tuple[Output, ...], n_in: int, unshared: int) -> AdderGraph:
     """The graph of the nodes some output reads (every input kept, at its index)."""
     needed = set(range(n_in)) | {o.node for o in outputs if o.node >= 0}
     for k in range(len(nodes) - 1, -1, -1):
         if k in needed and nodes[k].kind == ADDER:
             needed |= {nodes[k].a, nodes[k].b}
     index = {old: new for new, old in enumerate(sorted(needed))}
-    kept = [dataclasses.replace(nodes[k], a=index.get(nodes[k].a, -1), b=index.get(nodes[k].b, -1))
-            for k in sorted(needed)]  # fmt: skip
+    kept = [
+        dataclasses.replace(nodes[k], a=index.get(nodes[k].a, -1), b=index.get(nodes[k].b, -1))
+        for k in sorted(needed)
+    ]
     moved = tuple(Output(index[o.node], o.shift) if o.node >= 0 else o for o in outputs)
     return AdderGraph(tuple(kept), moved, unshared)

@@ -37,9 +37,13 @@ class BuildPlan:
 
 
 def build_plan(
-    project: str | Path, *, csim: bool = False, synth: bool = True, cosim: bool = False,
+    project: str | Path,
+    *,
+    csim: bool = False,
+    synth: bool = True,
+    cosim: bool = False,
     export: bool = False,
-) -> BuildPlan:  # fmt: skip
+) -> BuildPlan:
     """The vendor command for the steps asked (see build_prj.tcl's options)."""
     project = Path(project)
     backend = read_manifest(project)["backend"]
@@ -50,9 +54,14 @@ def build_plan(
 
 
 def build(
-    project: str | Path, *, csim: bool = False, synth: bool = True, cosim: bool = False,
-    export: bool = False, log: Callable[[str], None] = sys.stdout.write,
-) -> HlsReport | None:  # fmt: skip
+    project: str | Path,
+    *,
+    csim: bool = False,
+    synth: bool = True,
+    cosim: bool = False,
+    export: bool = False,
+    log: Callable[[str], None] = sys.stdout.write,
+) -> HlsReport | None:
     """Run the steps with the project's vendor tool (vitis_hls or vivado_hls, from PATH),
     passing each line of its log to ``log``; return the reports when synthesis ran.
 
@@ -67,9 +76,12 @@ def build(
             f"settings64.sh first). It would have run:\n  {plan.describe()}"
         )
     with subprocess.Popen(
-        [executable, *plan.command[1:]], cwd=plan.cwd, stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT, text=True,
-    ) as process:  # fmt: skip
+        [executable, *plan.command[1:]],
+        cwd=plan.cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    ) as process:
         assert process.stdout is not None
         for line in process.stdout:
             log(line)

@@ -51,8 +51,10 @@ class CsimResult:
     log: str = field(repr=False)
 
     def summary(self) -> str:
-        lines = [f"{'PASS' if self.passed else 'FAIL'}: {self.samples} samples, "
-                 f"{self.mismatches} mismatching output codes"]  # fmt: skip
+        lines = [
+            f"{'PASS' if self.passed else 'FAIL'}: {self.samples} samples, "
+            f"{self.mismatches} mismatching output codes"
+        ]
         lines += [f"  output {name}: {k} mismatches" for name, k in self.per_output.items()]
         lines += [
             f"  sample {m.sample} output {m.output}[{m.index}]: expected {m.expected}, got {m.got}"
@@ -71,9 +73,15 @@ def _manifest(project: Path) -> dict:
 def _compile(project: Path, top: str, ap_types: Path, cache: Path | None, level: str) -> Path:
     sources = [project / f"{top}_test.cpp", *sorted((project / "firmware").rglob("*.[ch]*"))]
     command = [
-        os.environ.get("CXX", "g++"), level, *CXXFLAGS, "-isystem", str(ap_types),
-        f"-I{project / 'firmware'}", str(sources[0]), str(project / "firmware" / f"{top}.cpp"),
-    ]  # fmt: skip
+        os.environ.get("CXX", "g++"),
+        level,
+        *CXXFLAGS,
+        "-isystem",
+        str(ap_types),
+        f"-I{project / 'firmware'}",
+        str(sources[0]),
+        str(project / "firmware" / f"{top}.cpp"),
+    ]
     digest = hashlib.sha256(" ".join(command[:-2]).encode())
     for source in sources:
         digest.update(source.relative_to(project).as_posix().encode() + b"\0" + source.read_bytes())
@@ -133,8 +141,9 @@ def csim(
     log = done.stdout + done.stderr
     empty = [line for line in log.splitlines() if "read while empty" in line]
     if empty:  # hls::stream's C model reads a default value then: an io_stream process is wrong
-        raise CsimError(f"{project}: a process read an empty stream ({len(empty)} times): "
-                        f"{empty[0].strip()}")  # fmt: skip
+        raise CsimError(
+            f"{project}: a process read an empty stream ({len(empty)} times): {empty[0].strip()}"
+        )
     if done.returncode not in (0, 1) or "samples" not in done.stdout:
         raise CsimError(
             f"the testbench of {project} failed (exit {done.returncode}):\n{log[-4000:]}"
@@ -142,8 +151,9 @@ def csim(
     outputs, per_output, first = {}, {}, []
     sizes = [o["size"] for o in manifest["outputs"]]
     try:
-        given = read_vectors(project / "tb_data" / "inputs_raw.dat",
-                             sum(i["size"] for i in manifest["inputs"]))  # fmt: skip
+        given = read_vectors(
+            project / "tb_data" / "inputs_raw.dat", sum(i["size"] for i in manifest["inputs"])
+        )
         want = read_vectors(project / "tb_data" / "expected_raw.dat", sum(sizes))
         got = read_vectors(project / "tb_data" / "csim_results.dat", sum(sizes))
     except ValueError as error:

@@ -49,8 +49,9 @@ def graph_function(ctx: LayerContext, graph: AdderGraph, sums, n_in: int) -> str
     read = {o.node for o in graph.outputs} | {
         n for node in graph.nodes if node.kind == ADDER for n in (node.a, node.b)
     }  # a graph holds only nodes some output reads, and every input
-    body = [_statement(k, node) for k, node in enumerate(graph.nodes)
-            if node.kind != INPUT or k in read]  # fmt: skip
+    body = [
+        _statement(k, node) for k, node in enumerate(graph.nodes) if node.kind != INPUT or k in read
+    ]
     for j, out in enumerate(graph.outputs):
         if out.node < 0:
             body.append(f"y[{j}] = 0;")

@@ -302,10 +302,15 @@ def write_hard_sigmoid(ctx: LayerContext) -> LayerCode:
         ("clamp_t", cpp_type(exact)),
     ]
     constants = "\n".join(
-        _scalar(ctx, role, f"{ctx.ident}_config::{role}_t", int(p.params[role].reshape(-1)[0]),
-                p.types[role])
+        _scalar(
+            ctx,
+            role,
+            f"{ctx.ident}_config::{role}_t",
+            int(p.params[role].reshape(-1)[0]),
+            p.types[role],
+        )
         for role in ("alpha", "beta")
-    )  # fmt: skip
+    )
     call = _call(ctx, "hard_sigmoid", f"{ctx.ident}_alpha", f"{ctx.ident}_beta")
     return LayerCode(_elementwise(ctx, typedefs), constants, call)
 
@@ -325,17 +330,21 @@ def write_threshold(ctx: LayerContext) -> LayerCode:
     x_t, p = ctx.in_types[0], ctx.precision
     steps, lowest = p.params["steps"], int(p.params["lowest"][0])
     threshold_t = threshold_type(x_t)
-    config = _elementwise(ctx, [("threshold_t", cpp_type(threshold_t))],
-                          n_chan=steps.shape[0], n_steps=steps.shape[1])  # fmt: skip
+    config = _elementwise(
+        ctx, [("threshold_t", cpp_type(threshold_t))], n_chan=steps.shape[0], n_steps=steps.shape[1]
+    )
     levels = range(lowest, lowest + steps.shape[1] + 1)
     falling = ", ".join("true" if f else "false" for f in p.params["falling"])
-    constants = "\n\n".join([
-        _array(ctx, "steps", f"{ctx.ident}_config::threshold_t", steps, threshold_t),
-        f"static const bool {ctx.ident}_falling[{steps.shape[0]}] = {{{falling}}};",
-        _array(ctx, "levels", ctx.out_typedef, levels, p.types["result"]),
-    ])  # fmt: skip
-    call = _call(ctx, "multithreshold", f"{ctx.ident}_steps", f"{ctx.ident}_falling",
-                 f"{ctx.ident}_levels")  # fmt: skip
+    constants = "\n\n".join(
+        [
+            _array(ctx, "steps", f"{ctx.ident}_config::threshold_t", steps, threshold_t),
+            f"static const bool {ctx.ident}_falling[{steps.shape[0]}] = {{{falling}}};",
+            _array(ctx, "levels", ctx.out_typedef, levels, p.types["result"]),
+        ]
+    )
+    call = _call(
+        ctx, "multithreshold", f"{ctx.ident}_steps", f"{ctx.ident}_falling", f"{ctx.ident}_levels"
+    )
     return LayerCode(config, constants, call)
 
 
@@ -416,9 +425,11 @@ def write_pool(ctx: LayerContext) -> LayerCode:
         a_t, r_t = x_t, FixedType(2, 2, signed=False)
         recip = np.zeros(taps + 1, dtype=np.int64)
     typedefs = [("accum_t", cpp_type(a_t)), ("recip_t", cpp_type(r_t))]
-    modes = [("average", layer.kind.average),
-             ("divide", layer.kind.average and ctx.precision.numerics.average_pool_divides),
-             ("count_pad", bool(layer.attrs.get("count_include_pad", 0)))]  # fmt: skip
+    modes = [
+        ("average", layer.kind.average),
+        ("divide", layer.kind.average and ctx.precision.numerics.average_pool_divides),
+        ("count_pad", bool(layer.attrs.get("count_include_pad", 0))),
+    ]
     config = config_struct(f"{ctx.ident}_config", [*geometry, *modes], typedefs)
     constants = _array(ctx, "recip", f"{ctx.ident}_config::recip_t", recip, r_t)
     return LayerCode(config, constants, _call(ctx, "pooling_2d", f"{ctx.ident}_recip"))

@@ -44,7 +44,7 @@ from hlsfx.codegen.hls_stream import (
     stream_plan,
     stream_signature,
     stream_top_source,
-)  # fmt: skip
+)
 from hlsfx.codegen.limits import check_parallel_size
 from hlsfx.codegen.names import design_names
 from hlsfx.codegen.output_folder import OutputFolder
@@ -268,8 +268,10 @@ def write_hls_project(
         raise ValueError("fifo_depths sets the streams of an io_stream project")
     distributed = [ctx.layer.describe() for ctx in contexts if ctx.strategy == DISTRIBUTED]
     if stream and distributed:
-        raise ValueError(f"{distributed[0]}: strategy 'distributed' is written for io_parallel "
-                         "designs; io_stream layers use multipliers")  # fmt: skip
+        raise ValueError(
+            f"{distributed[0]}: strategy 'distributed' is written for io_parallel "
+            "designs; io_stream layers use multipliers"
+        )
     plan = stream_plan(qm.graph, contexts, var, fifo_depths or {}) if stream else None
     layer_codes = plan.codes if plan else [_layer_code(ctx) for ctx in contexts]
     headers = headers_for(c.layer.kind for c in contexts if c.strategy != DISTRIBUTED)
@@ -278,8 +280,9 @@ def write_hls_project(
     for header in headers:
         folder.add(f"firmware/hls_src/{header}", (hls_src_dir() / header).read_bytes())
     folder.add("firmware/defines.h", _defines(qm, contexts, inputs, stream))
-    weight_files = [f"{ctx.ident}.h" for ctx, code in zip(contexts, layer_codes, strict=True)
-                    if code.constants]  # fmt: skip
+    weight_files = [
+        f"{ctx.ident}.h" for ctx, code in zip(contexts, layer_codes, strict=True) if code.constants
+    ]
     if plan:
         source = stream_top_source(top, qm.graph, contexts, plan, inputs, outputs, weight_files)
     else:
@@ -329,13 +332,19 @@ AP_INT_MAX_W = 2048
 """the bound on ap_int widths a project with wider constants sets (the headers allow 4096)"""
 
 
-def _defines(qm: QuantizedModel, contexts: list[LayerContext], inputs: list[Port],
-             stream: bool) -> str:  # fmt: skip
+def _defines(
+    qm: QuantizedModel, contexts: list[LayerContext], inputs: list[Port], stream: bool
+) -> str:
     widest = max(t.width for p in qm.precisions.values() for t in p.types.values())
-    bound = [  # ap_fixed's string constructor reads a W-bit constant through a W + 27-bit type
-        f"#define AP_INT_MAX_W {AP_INT_MAX_W}  // {widest}-bit constants: over the default 1024",
-        "",
-    ] if widest + STRING_CONSTANT_BITS > 1024 else []  # fmt: skip
+    bound = (
+        [  # ap_fixed's string constructor reads a W-bit constant through a W + 27-bit type
+            f"#define AP_INT_MAX_W {AP_INT_MAX_W}"
+            f"  // {widest}-bit constants: over the default 1024",
+            "",
+        ]
+        if widest + STRING_CONSTANT_BITS > 1024
+        else []
+    )
     lines = [
         "// One type per tensor of the model (hlsfx writes integer types as ap_fixed<W,W>).",
         "#ifndef DEFINES_H_",
@@ -352,8 +361,13 @@ def _defines(qm: QuantizedModel, contexts: list[LayerContext], inputs: list[Port
     for v, tensor in typedefs:
         lines.append(f"typedef {cpp_type(qm.tensor_types[tensor])} {v}_t;")
     if stream:  # one transfer: every channel of one position
-        lines += ["", *(f"typedef hlsfx::pixel<{v}_t, {pixel_size(qm.graph.shapes[t])}> "
-                        f"{v}_pixel_t;" for v, t in typedefs)]  # fmt: skip
+        lines += [
+            "",
+            *(
+                f"typedef hlsfx::pixel<{v}_t, {pixel_size(qm.graph.shapes[t])}> {v}_pixel_t;"
+                for v, t in typedefs
+            ),
+        ]
     lines += ["", "#endif", ""]
     return "\n".join(lines)
 

@@ -12,11 +12,17 @@ from hlsfx.ir.fixed_type import FixedType
 __all__ = ["CXXFLAGS", "Port", "makefile", "readme", "tcl", "testbench"]
 
 CXXFLAGS = (
-    "-std=c++14", "-Wall", "-Wextra",
-    "-Wno-unknown-pragmas", "-Wno-unused-label",
-    "-Wno-uninitialized", "-Wno-maybe-uninitialized",
-    "-Wno-free-nonheap-object", "-Wno-mismatched-new-delete", "-Wno-mismatched-dealloc",
-)  # fmt: skip
+    "-std=c++14",
+    "-Wall",
+    "-Wextra",
+    "-Wno-unknown-pragmas",
+    "-Wno-unused-label",
+    "-Wno-uninitialized",
+    "-Wno-maybe-uninitialized",
+    "-Wno-free-nonheap-object",
+    "-Wno-mismatched-new-delete",
+    "-Wno-mismatched-dealloc",
+)
 """g++ flags of C simulation (an optimisation level is added). ``#pragma HLS`` and loop labels
 are for the HLS tool, so g++ may ignore them quietly; the ap_types headers (included with
 -isystem) still warn about their own uninitialised members; and g++ 12 spends ~50 s checking

@@ -91,9 +91,14 @@ def write_per_pixel(ctx: LayerContext, ins: tuple[str, ...], out: str) -> Stream
     sizes = [pixel_size(s) for s in ctx.in_shapes]
     _check_channel_params(ctx, sizes[0])
     names = ("x",) if len(ins) == 1 else ("a", "b")
-    pixel = replace(ctx, layer=ctx.layer.kind.pixel_layer(ctx.layer),
-                    in_shapes=tuple((n,) for n in sizes), out_shape=(pixel_size(ctx.out_shape),),
-                    in_vars=names, out_var="y")  # fmt: skip
+    pixel = replace(
+        ctx,
+        layer=ctx.layer.kind.pixel_layer(ctx.layer),
+        in_shapes=tuple((n,) for n in sizes),
+        out_shape=(pixel_size(ctx.out_shape),),
+        in_vars=names,
+        out_var="y",
+    )
     code = HLS_LAYERS[ctx.layer.kind].write(pixel)
     params = [f"const {t} {v}[{n}]" for t, v, n in zip(ctx.in_typedefs, names, sizes, strict=True)]
     params.append(f"{ctx.out_typedef} y[{pixel_size(ctx.out_shape)}]")
@@ -107,8 +112,9 @@ def write_per_pixel(ctx: LayerContext, ins: tuple[str, ...], out: str) -> Stream
         f"hlsfx::{function}<{', '.join(types)}, {ctx.ident}_stream, {ctx.ident}_op>"
         f"({', '.join((*ins, out))});"
     )
-    return StreamCode(f"{code.config}\n\n{stream}", code.constants, _op(ctx, params, code.call),
-                      process)  # fmt: skip
+    return StreamCode(
+        f"{code.config}\n\n{stream}", code.constants, _op(ctx, params, code.call), process
+    )
 
 
 def _window_body(ctx: LayerContext) -> tuple[str, str]:
@@ -132,12 +138,16 @@ def write_window(ctx: LayerContext, ins: tuple[str, ...], out: str) -> StreamCod
     code = HLS_LAYERS[ctx.layer.kind].write(ctx)
     geometry = window_geometry(ctx, pixel_size(ctx.out_shape))
     fields = dict(geometry)
-    whole = fields["filt_height"] == fields["in_height"] and fields["filt_width"] == fields[
-        "in_width"] and not any(ctx.layer.attrs["pads"])  # fmt: skip
+    whole = (
+        fields["filt_height"] == fields["in_height"]
+        and fields["filt_width"] == fields["in_width"]
+        and not any(ctx.layer.attrs["pads"])
+    )
     if whole and not ctx.layer.kind.weighted:
         types = f"{_pixel_type(ctx.in_vars[0])}, {_pixel_type(ctx.out_var)}"
-        process = (f"hlsfx::global_pool<{types}, {ctx.ident}_config>({ins[0]}, {out}, "
-                   f"{ctx.ident}_recip);")  # fmt: skip
+        process = (
+            f"hlsfx::global_pool<{types}, {ctx.ident}_config>({ins[0]}, {out}, {ctx.ident}_recip);"
+        )
         return StreamCode(code.config, code.constants, "", process)
     taps = fields["filt_height"] * fields["filt_width"]
     body, inside = _window_body(ctx)
@@ -156,8 +166,9 @@ def write_repack(ctx: LayerContext, ins: tuple[str, ...], out: str) -> StreamCod
     """Reshape: the values in order, regrouped into the output's pixels (hlsfx::repack)."""
     stream = _struct(f"{ctx.ident}_stream", [("in_pixels", pixel_count(ctx.in_shapes[0]))])
     types = f"{_pixel_type(ctx.in_vars[0])}, {_pixel_type(ctx.out_var)}"
-    return StreamCode(stream, "", "",
-                      f"hlsfx::repack<{types}, {ctx.ident}_stream>({ins[0]}, {out});")  # fmt: skip
+    return StreamCode(
+        stream, "", "", f"hlsfx::repack<{types}, {ctx.ident}_stream>({ins[0]}, {out});"
+    )
 
 
 def write_gather(ctx: LayerContext, ins: tuple[str, ...], out: str) -> StreamCode:
@@ -176,9 +187,12 @@ def write_joined(ctx: LayerContext, ins: tuple[str, ...], out: str) -> StreamCod
     axis, (a, b) = ctx.layer.attrs["axis"], ctx.in_shapes
     stream = _struct(
         f"{ctx.ident}_stream",
-        [("n_outer", math.prod(a[:axis])), ("a_pixels", pixel_count(a[axis:])),
-         ("b_pixels", pixel_count(b[axis:]))],
-    )  # fmt: skip
+        [
+            ("n_outer", math.prod(a[:axis])),
+            ("a_pixels", pixel_count(a[axis:])),
+            ("b_pixels", pixel_count(b[axis:])),
+        ],
+    )
     types = ", ".join(_pixel_type(v) for v in (*ctx.in_vars, ctx.out_var))
     process = f"hlsfx::concat_pixels<{types}, {ctx.ident}_stream>({', '.join((*ins, out))});"
     return StreamCode(stream, "", "", process)
@@ -218,8 +232,9 @@ class _Wiring:
     """per tensor read more than once, the processes copying it to each reader"""
 
 
-def _wiring(graph, var: dict[str, str], bases: dict[str, str],
-            depths: Mapping[str, int]) -> _Wiring:  # fmt: skip
+def _wiring(
+    graph, var: dict[str, str], bases: dict[str, str], depths: Mapping[str, int]
+) -> _Wiring:
     """The streams between the processes; a stream's depth is ``depths`` of its FIFO's name
     (:func:`hlsfx.codegen.stream_graph.fifo_names`), else 2, or a whole image on the branches
     of a tensor read more than once (which never deadlocks)."""
@@ -269,8 +284,9 @@ class StreamPlan:
     wiring: _Wiring
 
 
-def stream_plan(graph, contexts: list[LayerContext], var: dict[str, str],
-                depths: Mapping[str, int]) -> StreamPlan:  # fmt: skip
+def stream_plan(
+    graph, contexts: list[LayerContext], var: dict[str, str], depths: Mapping[str, int]
+) -> StreamPlan:
     """Each layer's :class:`StreamCode` from its kind's stream writer (errors name the layer),
     wired by the tensors between them, the streams ``depths`` deep by FIFO name."""
     bases = {t: var[t] for t in graph.inputs} | {c.layer.output: c.ident for c in contexts}
@@ -283,8 +299,7 @@ def stream_plan(graph, contexts: list[LayerContext], var: dict[str, str],
     return StreamPlan(codes, wiring)
 
 
-def stream_top_source(top, graph, contexts, plan: StreamPlan, inputs, outputs,
-                      weight_files) -> str:  # fmt: skip
+def stream_top_source(top, graph, contexts, plan: StreamPlan, inputs, outputs, weight_files) -> str:
     """The top source of an io_stream project."""
     codes, wiring = plan.codes, plan.wiring
     lines = [

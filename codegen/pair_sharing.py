@@ -38,8 +38,14 @@ def _at(j: int, node: int, shift: int) -> int:
 
 
 @njit(cache=True)
-def share_pairs(node: np.ndarray, shift: np.ndarray, sign: np.ndarray, length: np.ndarray,
-                first_id: int, max_shift: int) -> np.ndarray:  # fmt: skip
+def share_pairs(
+    node: np.ndarray,
+    shift: np.ndarray,
+    sign: np.ndarray,
+    length: np.ndarray,
+    first_id: int,
+    max_shift: int,
+) -> np.ndarray:
     """Share pairs of terms in place: ``node``, ``shift`` and ``sign`` hold column j's terms in
     their first ``length[j]`` entries. Repeatedly, the pair pattern ``(a, b, d, subtract)``
     with the most non-overlapping occurrences (two or more) becomes node ``first_id + k``
@@ -100,8 +106,9 @@ def share_pairs(node: np.ndarray, shift: np.ndarray, sign: np.ndarray, length: n
             for z in range(length[j]):
                 if z != x and z != y:
                     for t in (x, y):
-                        k = _key(node[j, t], shift[j, t], sign[j, t],
-                                 node[j, z], shift[j, z], sign[j, z])  # fmt: skip
+                        k = _key(
+                            node[j, t], shift[j, t], sign[j, t], node[j, z], shift[j, z], sign[j, z]
+                        )
                         counts[k] -= 1
             counts[key] -= 1
             for t in (max(x, y), min(x, y)):  # remove both, the last term moving into place

@@ -58,11 +58,15 @@ class HlsReport:
             "resources": dict(self.resources),
             "available": dict(self.available),
             "cosim": [
-                {"language": c.language, "status": c.status, "latency": list(c.latency),
-                 "interval": list(c.interval)}
+                {
+                    "language": c.language,
+                    "status": c.status,
+                    "latency": list(c.latency),
+                    "interval": list(c.interval),
+                }
                 for c in self.cosim
             ],
-        }  # fmt: skip
+        }
 
     def table(self) -> str:
         """A readable summary."""

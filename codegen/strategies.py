@@ -23,8 +23,9 @@ DISTRIBUTED = "distributed"
 STRATEGIES = ("latency", "resource", DISTRIBUTED)
 
 
-def layer_strategies(qm: QuantizedModel, strategy: str | Mapping[str, str],
-                     distributed: Collection[kinds.LayerKind]) -> dict[str, str]:  # fmt: skip
+def layer_strategies(
+    qm: QuantizedModel, strategy: str | Mapping[str, str], distributed: Collection[kinds.LayerKind]
+) -> dict[str, str]:
     """Each layer's strategy: one for all, or a mapping from layer names and kind names
     (a layer's name first, then its kind's, then ``"latency"``). ``distributed`` holds the
     kinds that have the distributed form; one strategy for all gives it to those only, and a
@@ -32,16 +33,24 @@ def layer_strategies(qm: QuantizedModel, strategy: str | Mapping[str, str],
     layers = qm.graph.layers
     if isinstance(strategy, str):
         _check(strategy, "strategy")
-        return {layer.name: (strategy if strategy != DISTRIBUTED or layer.kind in distributed
-                             else "latency") for layer in layers}  # fmt: skip
+        return {
+            layer.name: (
+                strategy if strategy != DISTRIBUTED or layer.kind in distributed else "latency"
+            )
+            for layer in layers
+        }
     if not isinstance(strategy, Mapping):
-        raise ValueError(f"strategy must be one of {', '.join(STRATEGIES)} or a mapping from "
-                         f"layer and kind names to one, not {strategy!r}")  # fmt: skip
+        raise ValueError(
+            f"strategy must be one of {', '.join(STRATEGIES)} or a mapping from "
+            f"layer and kind names to one, not {strategy!r}"
+        )
     names = {layer.name for layer in layers}
     unknown = sorted(str(key) for key in strategy if key not in names and key not in kinds.KINDS)
     if unknown:
-        raise ValueError(f"strategy names {unknown[0]!r}, neither a layer of the model "
-                         f"({', '.join(sorted(names))}) nor a layer kind")  # fmt: skip
+        raise ValueError(
+            f"strategy names {unknown[0]!r}, neither a layer of the model "
+            f"({', '.join(sorted(names))}) nor a layer kind"
+        )
     chosen = {}
     for layer in layers:
         where = layer.name if layer.name in strategy else layer.kind.name
@@ -57,8 +66,13 @@ MAX_DISTRIBUTED_DIGITS = 1_000_000
 shift-add graph from"""
 
 
-def check_distributed(qm: QuantizedModel, layer: Layer, strategy: str, reuse: int,
-                      distributed: Collection[kinds.LayerKind]) -> None:  # fmt: skip
+def check_distributed(
+    qm: QuantizedModel,
+    layer: Layer,
+    strategy: str,
+    reuse: int,
+    distributed: Collection[kinds.LayerKind],
+) -> None:
     """Refuse the distributed strategy where it cannot be built: a kind without that form
     (``distributed`` holds those with it), a reuse factor other than 1, or weights of more
     than :data:`MAX_DISTRIBUTED_DIGITS` signed digits (counted before any work)."""
@@ -66,11 +80,15 @@ def check_distributed(qm: QuantizedModel, layer: Layer, strategy: str, reuse: in
         return
     if layer.kind not in distributed:
         have = ", ".join(sorted(kind.name for kind in distributed))
-        raise ValueError(f"{layer.describe()}: strategy 'distributed' writes the constant "
-                         f"matrix products of {have}, not of {layer.kind.name}")  # fmt: skip
+        raise ValueError(
+            f"{layer.describe()}: strategy 'distributed' writes the constant "
+            f"matrix products of {have}, not of {layer.kind.name}"
+        )
     if reuse != 1:
-        raise ValueError(f"{layer.describe()}: strategy 'distributed' has no multipliers to "
-                         f"share; its reuse factor must be 1, not {reuse}")  # fmt: skip
+        raise ValueError(
+            f"{layer.describe()}: strategy 'distributed' has no multipliers to "
+            f"share; its reuse factor must be 1, not {reuse}"
+        )
     p = qm.precisions[layer.name]
     digits = np.count_nonzero(p.params["weight"]) * (p.types["weight"].width // 2 + 1)
     if digits > MAX_DISTRIBUTED_DIGITS:

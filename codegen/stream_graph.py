@@ -54,22 +54,26 @@ def fifo_names(graph: Graph, bases: Mapping[str, str]) -> dict[tuple[str, Reader
     return names
 
 
-def check_fifo_depths(graph: Graph, bases: Mapping[str, str],
-                      depths: Mapping[str, int]) -> dict[str, int]:  # fmt: skip
+def check_fifo_depths(
+    graph: Graph, bases: Mapping[str, str], depths: Mapping[str, int]
+) -> dict[str, int]:
     """``depths`` checked: FIFO names the design has, depths of at least :data:`MIN_FIFO_DEPTH`
     pixels and at most a million."""
     names = set(fifo_names(graph, bases).values())
     checked = {}
     for name, depth in depths.items():
         if name not in names:
-            raise ValueError(f"fifo_depths names {name!r}; the design's FIFOs are "
-                             f"{', '.join(sorted(names))}")  # fmt: skip
+            raise ValueError(
+                f"fifo_depths names {name!r}; the design's FIFOs are {', '.join(sorted(names))}"
+            )
         if (
             isinstance(depth, bool)
             or not isinstance(depth, int)
             or not (MIN_FIFO_DEPTH <= depth <= 1 << 20)
         ):
-            raise ValueError(f"FIFO {name!r}: depth must be an integer from {MIN_FIFO_DEPTH} "
-                             f"to {1 << 20}, not {depth!r}")  # fmt: skip
+            raise ValueError(
+                f"FIFO {name!r}: depth must be an integer from {MIN_FIFO_DEPTH} "
+                f"to {1 << 20}, not {depth!r}"
+            )
         checked[name] = depth
     return checked

@@ -37,8 +37,9 @@ def design_vectors(
         return codes, qm.predict_codes(codes)
     unknown = sorted(map(repr, set(vectors) - set(qm.graph.inputs)))
     if unknown:
-        raise ValueError(f"vectors name no input {', '.join(unknown)}; the inputs are "
-                         f"{list(qm.graph.inputs)}")  # fmt: skip
+        raise ValueError(
+            f"vectors name no input {', '.join(unknown)}; the inputs are {list(qm.graph.inputs)}"
+        )
     codes = {}
     for name in qm.graph.inputs:
         if name not in vectors:
@@ -47,16 +48,21 @@ def design_vectors(
         array = np.asarray(vectors[name])
         wide = array.dtype == object and all(isinstance(c, int) for c in array.flat)
         if (array.dtype.kind not in "iu" and not wide) or array.ndim != 2 or array.shape[1] != size:
-            raise ValueError(f"vectors of input {name!r} must be integer codes of shape (N, "
-                             f"{size}), not {array.dtype} {array.shape}")  # fmt: skip
+            raise ValueError(
+                f"vectors of input {name!r} must be integer codes of shape (N, "
+                f"{size}), not {array.dtype} {array.shape}"
+            )
         if not 1 <= len(array) <= MAX_VECTORS:
-            raise ValueError(f"vectors of input {name!r}: 1 to {MAX_VECTORS:,} samples, not "
-                             f"{len(array):,}")  # fmt: skip
+            raise ValueError(
+                f"vectors of input {name!r}: 1 to {MAX_VECTORS:,} samples, not {len(array):,}"
+            )
         outside = (array < t.min_code) | (array > t.max_code)
         if outside.any():
             first = tuple(int(i) for i in np.argwhere(outside)[0])
-            raise ValueError(f"vectors of input {name!r}: code {array[first]} at {first} is "
-                             f"outside {t} ({t.min_code} .. {t.max_code})")  # fmt: skip
+            raise ValueError(
+                f"vectors of input {name!r}: code {array[first]} at {first} is "
+                f"outside {t} ({t.min_code} .. {t.max_code})"
+            )
         codes[name] = array if wide else array.astype(np.int64)
     if len({len(a) for a in codes.values()}) > 1:
         raise ValueError("vectors of the inputs have different numbers of samples")
@@ -69,8 +75,9 @@ def vectors_text(codes: Mapping[str, np.ndarray], tensors: list[str]) -> str:
     return "".join(" ".join(str(int(v)) for v in row) + "\n" for row in rows)
 
 
-def read_rows(path: str | Path, parse: Callable[[str], Any], what: str,
-              width: int | None = None) -> list[list]:  # fmt: skip
+def read_rows(
+    path: str | Path, parse: Callable[[str], Any], what: str, width: int | None = None
+) -> list[list]:
     """The values of a text file of one vector per line, read line by line: each value
     ``parse(text)`` (a ``ValueError`` for text that is not ``what``), ``width`` values a line
     (default: as many as the first line holds), blank lines skipped; a bad line, more than
@@ -84,8 +91,9 @@ def read_rows(path: str | Path, parse: Callable[[str], Any], what: str,
                 try:
                     row = [parse(v) for v in line.split()]
                 except ValueError:
-                    raise ValueError(f"{path}, line {number}: {line.strip()[:60]!r} is not "
-                                     f"{what}") from None  # fmt: skip
+                    raise ValueError(
+                        f"{path}, line {number}: {line.strip()[:60]!r} is not {what}"
+                    ) from None
                 width = len(row) if width is None else width
                 if len(row) != width:
                     raise ValueError(f"{path}, line {number}: {len(row)} values, not {width}")

@@ -90,9 +90,15 @@ class QuantizedModel:
 
         return Executor(self.graph, self.tensor_types, self.precisions)
 
-    def _run(self, arrays: dict[str, Rows], keep: set[str], batch_size: int | None,
-             threads: int | None, fuse: bool = True,
-             counted: bool = True) -> tuple[dict[str, np.ndarray], dict]:  # fmt: skip
+    def _run(
+        self,
+        arrays: dict[str, Rows],
+        keep: set[str],
+        batch_size: int | None,
+        threads: int | None,
+        fuse: bool = True,
+        counted: bool = True,
+    ) -> tuple[dict[str, np.ndarray], dict]:
         return self._executor.run(arrays, keep, batch_size, threads, fuse, counted)
 
     _DERIVED = ("_executor",)
@@ -234,9 +240,13 @@ class QuantizedModel:
         """Every layer's output by layer name (channels-last, batch first)."""
         keep = {layer.output for layer in self.graph.layers}
         outputs, _ = self._run(
-            float_inputs(self.graph, self.tensor_types, x), keep, batch_size, threads, fuse=False,
+            float_inputs(self.graph, self.tensor_types, x),
+            keep,
+            batch_size,
+            threads,
+            fuse=False,
             counted=False,
-        )  # fmt: skip
+        )
         return {
             layer.name: self._shaped(layer.output, outputs[layer.output], raw, False)
             for layer in self.graph.layers

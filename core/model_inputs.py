@@ -49,8 +49,10 @@ def _wide_random_codes(rng: np.random.Generator, t: FixedType, count: int, size:
     mode produces, the smallest and largest first."""
     lo, hi = exact.bounds(t)
     span = hi - lo + 1
-    drawn = [lo + int.from_bytes(rng.bytes(t.width // 8 + 8), "little") % span
-             for _ in range(count * size)]  # fmt: skip
+    drawn = [
+        lo + int.from_bytes(rng.bytes(t.width // 8 + 8), "little") % span
+        for _ in range(count * size)
+    ]
     codes = np.array(drawn, dtype=object).reshape(count, size)
     codes[: min(count, 2)] = [[lo], [hi]][: min(count, 2)]
     return codes
@@ -151,8 +153,10 @@ def code_inputs(graph: Graph, tensor_types: Mapping[str, FixedType], codes: Any)
             continue
         outside = [c for c in array.flat if not t.min_code <= c <= t.max_code]
         if outside:
-            raise ValueError(f"input {name!r}: {t}: codes must lie in [{t.min_code}, "
-                             f"{t.max_code}], not {outside[0]}")  # fmt: skip
+            raise ValueError(
+                f"input {name!r}: {t}: codes must lie in [{t.min_code}, "
+                f"{t.max_code}], not {outside[0]}"
+            )
         arrays[name] = Rows(array, (0,), raw=True)
     if len({len(a) for a in arrays.values()}) > 1:
         raise ValueError("the inputs' raw codes have different numbers of samples")

@@ -9,10 +9,21 @@ from __future__ import annotations
 import importlib
 
 __all__ = [
-    "CosimError", "CosimResult", "LogicDepth", "SynthError", "SynthResult", "infer_interface",
-    "read_tb_inputs", "read_tb_outputs", "run", "run_vendor", "simulation_netlist", "size_fifos",
-    "synth", "synth_sources",
-]  # fmt: skip
+    "CosimError",
+    "CosimResult",
+    "LogicDepth",
+    "SynthError",
+    "SynthResult",
+    "infer_interface",
+    "read_tb_inputs",
+    "read_tb_outputs",
+    "run",
+    "run_vendor",
+    "simulation_netlist",
+    "size_fifos",
+    "synth",
+    "synth_sources",
+]
 
 _LAZY = {
     "CosimError": "hlsfx.cosim.engine",

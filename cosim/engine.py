@@ -56,9 +56,11 @@ class CosimResult:
     the design did not take"""
 
     def summary(self) -> str:
-        lines = [f"{'PASS' if self.passed else 'FAIL'} on {self.simulator}: {self.vectors} "
-                 f"vectors, {self.mismatches} mismatching output codes, latency {self.latency} "
-                 f"cycles, II {self.ii}"]  # fmt: skip
+        lines = [
+            f"{'PASS' if self.passed else 'FAIL'} on {self.simulator}: {self.vectors} "
+            f"vectors, {self.mismatches} mismatching output codes, latency {self.latency} "
+            f"cycles, II {self.ii}"
+        ]
         if self.outputs_seen != self.vectors:
             lines.append(f"  only {self.outputs_seen} of {self.vectors} vectors gave outputs")
         lines += [f"  {u} is X or Z" for u in self.unknown]
@@ -172,8 +174,12 @@ def _stage_sources(
         copies = [(root / name, name) for name in names]
         for folder in sorted({PurePosixPath(name).parent for name in names}):
             for beside in sorted((root / folder).iterdir()):  # what an `include may name
-                if (beside.suffix in _INCLUDED and beside.is_file() and not beside.is_symlink()
-                        and _BUILD_PATH.fullmatch(beside.name)):  # fmt: skip
+                if (
+                    beside.suffix in _INCLUDED
+                    and beside.is_file()
+                    and not beside.is_symlink()
+                    and _BUILD_PATH.fullmatch(beside.name)
+                ):
                     copies.append((beside, (folder / beside.name).as_posix()))
     for original, name in copies:
         (staged / name).parent.mkdir(parents=True, exist_ok=True)
@@ -189,9 +195,16 @@ def _log_tail(log: Path, lines: int = 20) -> str:
 
 
 def simulate(
-    root: Path, interface: dict, inputs: list, expected: list, *, simulator: str, work: Path,
-    sources: list[Path] | None = None, lint: str = "strict",
-) -> CosimResult:  # fmt: skip
+    root: Path,
+    interface: dict,
+    inputs: list,
+    expected: list,
+    *,
+    simulator: str,
+    work: Path,
+    sources: list[Path] | None = None,
+    lint: str = "strict",
+) -> CosimResult:
     """Build the design of ``interface`` (its sources in ``root``, or ``sources``) in ``work``
     and run the testbench on the raw codes ``inputs`` (one row per vector, the input tensors'
     codes in order), comparing with ``expected``. The report is ``work/result.json``, removed
@@ -215,8 +228,12 @@ def simulate(
     for name, memory in memories:  # the simulator loads them from its working folder
         (work / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(memory, work / name)
-    settings = {"interface": interface, "inputs": inputs, "expected": expected,
-                "result": str(work / "result.json")}  # fmt: skip
+    settings = {
+        "interface": interface,
+        "inputs": inputs,
+        "expected": expected,
+        "result": str(work / "result.json"),
+    }
     (work / "settings.json").write_text(json.dumps(settings))
     runner = get_runner(simulator)
     build_args = LINT[lint] if simulator == "verilator" else []
@@ -226,10 +243,14 @@ def simulate(
     try:
         with _environment(MAKEFLAGS=VERILATOR_MAKEFLAGS, PATH=tools):
             runner.build(
-                sources=staged, includes=sorted({s.parent for s in staged}),
-                hdl_toplevel=interface["top"], build_dir=build, timescale=("1ns", "1ps"),
-                build_args=build_args, log_file=log,
-            )  # fmt: skip
+                sources=staged,
+                includes=sorted({s.parent for s in staged}),
+                hdl_toplevel=interface["top"],
+                build_dir=build,
+                timescale=("1ns", "1ps"),
+                build_args=build_args,
+                log_file=log,
+            )
     except (SystemExit, RuntimeError) as error:
         raise CosimError(
             f"{simulator} could not build {interface['top']} from {root} ({error}):\n"
@@ -239,9 +260,13 @@ def simulate(
     try:
         with _environment(PATH=tools):
             runner.test(
-                hdl_toplevel=interface["top"], test_module="hlsfx.cosim.testbench",
-                build_dir=build, test_dir=work, extra_env=env, log_file=work / "sim.log",
-            )  # fmt: skip
+                hdl_toplevel=interface["top"],
+                test_module="hlsfx.cosim.testbench",
+                build_dir=build,
+                test_dir=work,
+                extra_env=env,
+                log_file=work / "sim.log",
+            )
     except (SystemExit, RuntimeError):  # a failed test exits; the result file says why
         pass
     if not (work / "result.json").is_file():
@@ -255,8 +280,16 @@ def simulate(
         raise CosimError(f"the testbench compared {found['vectors']} vectors of {len(expected)}")
     passed = not mismatches and not unknown and found["outputs_seen"] == found["vectors"]
     return CosimResult(
-        simulator, passed, found["vectors"], len(mismatches), found["latency"], found["ii"],
-        tuple(mismatches[:10]), found["outputs_seen"], tuple(unknown[:10]),
+        simulator,
+        passed,
+        found["vectors"],
+        len(mismatches),
+        found["latency"],
+        found["ii"],
+        tuple(mismatches[:10]),
+        found["outputs_seen"],
+        tuple(unknown[:10]),
         tuple(sorted({m["vector"] for m in mismatches})),
-        tuple(found.get("fifo_occupancy", {}).items()), found.get("input_waits"),
-    )  # fmt: skip
+        tuple(found.get("fifo_occupancy", {}).items()),
+        found.get("input_waits"),
+    )

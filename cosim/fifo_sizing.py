@@ -35,8 +35,7 @@ def size_fifos(
     project the same depths."""
     from hlsfx.codegen.rtl import write_rtl
 
-    options = {"io_type": "io_stream", "reuse_factor": reuse_factor, "top": top,
-               "vectors": vectors}  # fmt: skip
+    options = {"io_type": "io_stream", "reuse_factor": reuse_factor, "top": top, "vectors": vectors}
     root = write_rtl(qm, path, **options)
     result = run(root, simulator=simulator)
     if not result.passed or not result.fifo_occupancy:

@@ -26,22 +26,49 @@ _SOURCE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-/]{0,199}")
 SOURCE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]{0,199}")
 """a source file's name, as hlsfx writes it into the scripts it runs"""
 _KEYS = {
-    "interface": {"top", "sources", "protocol", "packing", "clock", "reset", "reset_active",
-                  "start", "done", "ready", "tie", "inputs", "outputs", "latency", "ii", "layers",
-                  "origin", "fifos"},
+    "interface": {
+        "top",
+        "sources",
+        "protocol",
+        "packing",
+        "clock",
+        "reset",
+        "reset_active",
+        "start",
+        "done",
+        "ready",
+        "tie",
+        "inputs",
+        "outputs",
+        "latency",
+        "ii",
+        "layers",
+        "origin",
+        "fifos",
+    },
     "tensor": {"tensor", "size", "width", "signed", "type", "shape", "ports", "stream"},
     "port": {"data", "valid", "first", "count"},
     "stream": {"data", "valid", "ready", "last", "beat"},
     "fifo": {"tensor", "reader", "depth", "count", "push"},
-}  # fmt: skip
+}
 _REQUIRED = {
-    "interface": ("top", "sources", "protocol", "clock", "reset", "reset_active", "inputs",
-                  "outputs", "latency", "ii"),
+    "interface": (
+        "top",
+        "sources",
+        "protocol",
+        "clock",
+        "reset",
+        "reset_active",
+        "inputs",
+        "outputs",
+        "latency",
+        "ii",
+    ),
     "tensor": ("tensor", "size", "width", "signed"),
     "port": ("data", "first", "count"),
     "stream": ("data", "valid", "ready", "beat"),
     "fifo": ("depth", "count", "push"),
-}  # fmt: skip
+}
 _SIGNAL_KEYS = ("clock", "reset", "start", "done", "ready")
 PROTOCOLS = ("ap_vld", "axis")
 """``ap_vld``: ``ap_start``/``ap_ready`` and each field's data with an optional valid (inputs)
@@ -72,8 +99,10 @@ def _object(where: str, value: Any, kind: str) -> dict:
         raise InterfaceError(f"{where} must be an object, not {value!r}")
     unknown = sorted(map(repr, set(value) - _KEYS[kind]))
     if unknown:
-        raise InterfaceError(f"{where} has unknown keys {', '.join(unknown)}; a {kind} has "
-                             f"{', '.join(sorted(_KEYS[kind]))}")  # fmt: skip
+        raise InterfaceError(
+            f"{where} has unknown keys {', '.join(unknown)}; a {kind} has "
+            f"{', '.join(sorted(_KEYS[kind]))}"
+        )
     for key in _REQUIRED[kind]:
         if key not in value:
             raise InterfaceError(f"{where} lacks {key!r}")
@@ -116,11 +145,14 @@ def _tensor(where: str, tensor: Any, protocol: str, output: bool) -> None:
             if key in port:
                 _name(f"{where}: ports[{k}] {key}", port[key])
         if output and "valid" not in port:
-            raise InterfaceError(f"{where}: output port {port['data']} needs a valid signal "
-                                 "(its _ap_vld, or ap_done)")  # fmt: skip
+            raise InterfaceError(
+                f"{where}: output port {port['data']} needs a valid signal "
+                "(its _ap_vld, or ap_done)"
+            )
         first = _count(f"{where}: ports[{k}] first", port["first"], 0, size - 1)
-        covered += range(first, first + _count(f"{where}: ports[{k}] count", port["count"], 1,
-                                               size - first))  # fmt: skip
+        covered += range(
+            first, first + _count(f"{where}: ports[{k}] count", port["count"], 1, size - first)
+        )
     if sorted(covered) != list(range(size)):
         raise InterfaceError(f"{where}: its ports must hold each of its {size} codes once")
 

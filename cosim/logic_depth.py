@@ -44,8 +44,9 @@ def logic_depth(netlist: dict, top: str) -> LogicDepth:
     """The logic depth of module ``top`` of a Yosys JSON netlist (``write_json``)."""
     module = netlist["modules"][top]
     names: dict[int, str] = {}
-    for name, net in sorted(module["netnames"].items(), key=lambda item: item[1].get(
-            "hide_name", 0)):  # fmt: skip
+    for name, net in sorted(
+        module["netnames"].items(), key=lambda item: item[1].get("hide_name", 0)
+    ):
         for bit in net["bits"]:
             if isinstance(bit, int) and bit not in names and not net.get("hide_name"):
                 names[bit] = re.sub(r"\[\d+\]$", "", name)
@@ -53,10 +54,20 @@ def logic_depth(netlist: dict, top: str) -> LogicDepth:
     ends: list[tuple[str, list[int]]] = []
     for cell in module["cells"].values():
         kind, ports = cell["type"], cell["connections"]
-        inputs = [b for p, bits in ports.items() if cell["port_directions"].get(p) == "input"
-                  for b in bits if isinstance(b, int)]  # fmt: skip
-        outputs = [b for p, bits in ports.items() if cell["port_directions"].get(p) == "output"
-                   for b in bits if isinstance(b, int)]  # fmt: skip
+        inputs = [
+            b
+            for p, bits in ports.items()
+            if cell["port_directions"].get(p) == "input"
+            for b in bits
+            if isinstance(b, int)
+        ]
+        outputs = [
+            b
+            for p, bits in ports.items()
+            if cell["port_directions"].get(p) == "output"
+            for b in bits
+            if isinstance(b, int)
+        ]
         if _REGISTER.fullmatch(kind):
             ends.append((_register_name(cell, names), inputs))
             continue

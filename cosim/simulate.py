@@ -31,8 +31,9 @@ def run(
     vectors, its ports read by :func:`hlsfx.cosim.infer_interface`. With ``netlist``, simulate
     the Yosys xc7 netlist of ``write_rtl``'s RTL instead (synthesized first if it is not there),
     with Yosys's Xilinx cell models flattened into it."""
-    if vectors is not None and (isinstance(vectors, bool) or not isinstance(vectors, int)
-                                or vectors < 1):  # fmt: skip
+    if vectors is not None and (
+        isinstance(vectors, bool) or not isinstance(vectors, int) or vectors < 1
+    ):
         raise ValueError(f"vectors must be a positive number of test vectors, not {vectors!r}")
     check_simulator(simulator)
     root = Path(path).resolve()
@@ -63,9 +64,15 @@ def run(
     except ValueError as error:
         raise CosimError(str(error)) from None
     result = simulate(
-        root, interface, inputs.tolist(), expected.tolist(), simulator=simulator, work=work,
-        sources=sources, lint="lenient" if netlist else "strict",
-    )  # fmt: skip
+        root,
+        interface,
+        inputs.tolist(),
+        expected.tolist(),
+        simulator=simulator,
+        work=work,
+        sources=sources,
+        lint="lenient" if netlist else "strict",
+    )
     result = dataclasses.replace(result, simulator=label)
     found = json.loads((work / "result.json").read_text())
     report.write_text(json.dumps({**found, "passed": result.passed}))

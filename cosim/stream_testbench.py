@@ -50,8 +50,10 @@ class _StreamBus(Bus):
 
 def _pixels(codes: list[int], beat: int, width: int) -> list[int]:
     mask = (1 << width) - 1
-    return [sum((c & mask) << (k * width) for k, c in enumerate(codes[first : first + beat]))
-            for first in range(0, len(codes), beat)]  # fmt: skip
+    return [
+        sum((c & mask) << (k * width) for k, c in enumerate(codes[first : first + beat]))
+        for first in range(0, len(codes), beat)
+    ]
 
 
 def _codes(pixels: list[int], beat: int, width: int, signed: bool) -> list[int]:
@@ -98,8 +100,9 @@ class _Occupancy:
 
     def __init__(self, dut, clock, fifos: dict):
         self.clock = clock
-        self.signals = {name: (getattr(dut, f["count"]), getattr(dut, f["push"]))
-                        for name, f in fifos.items()}  # fmt: skip
+        self.signals = {
+            name: (getattr(dut, f["count"]), getattr(dut, f["push"])) for name, f in fifos.items()
+        }
         self.most = dict.fromkeys(fifos, 0)
 
     async def watch(self) -> None:
@@ -121,8 +124,10 @@ class StreamBench:
         self.count = len(settings["inputs"])
         active = bool(interface["reset_active"])
         self.sources, self.sinks, self.taken, self.given = [], [], [], []
-        for group, kind, transfers in (("inputs", AxiStreamSource, self.taken),
-                                       ("outputs", AxiStreamSink, self.given)):  # fmt: skip
+        for group, kind, transfers in (
+            ("inputs", AxiStreamSource, self.taken),
+            ("outputs", AxiStreamSink, self.given),
+        ):
             for tensor in interface[group]:
                 bus = _StreamBus(dut, tensor["stream"])
                 end = kind(bus, clock, reset, reset_active_level=active, byte_lanes=1)
@@ -135,8 +140,9 @@ class StreamBench:
     def _beats(self, tensor: dict) -> int:
         return tensor["size"] // tensor["stream"]["beat"]
 
-    async def _pass(self, vectors: range, stalls: bool,
-                    interval: int | None = None) -> list[list[list[int] | None]]:  # fmt: skip
+    async def _pass(
+        self, vectors: range, stalls: bool, interval: int | None = None
+    ) -> list[list[list[int] | None]]:
         """Send ``vectors`` (with random gaps and stalls, or with each input's transfers spread
         evenly over ``interval`` cycles a sample, or back to back); per output, the codes of
         each sample received (None where none came before the design stalled)."""
@@ -147,8 +153,9 @@ class StreamBench:
         if interval is not None:
             for source, tensor in zip(self.sources, self.interface["inputs"], strict=True):
                 source.set_pause_generator(_paced(self._beats(tensor), interval))
-        for source, tensor, codes in zip(self.sources, self.interface["inputs"], self.inputs,
-                                         strict=True):  # fmt: skip
+        for source, tensor, codes in zip(
+            self.sources, self.interface["inputs"], self.inputs, strict=True
+        ):
             s = tensor["stream"]
             for vector in vectors:
                 pixels = _pixels(codes[vector], s["beat"], tensor["width"])
@@ -156,8 +163,7 @@ class StreamBench:
                 for frame in frames:
                     await source.send(AxiStreamFrame(frame))
         got: list[list[list[int] | None]] = [[] for _ in self.sinks]
-        for k, (sink, tensor) in enumerate(zip(self.sinks, self.interface["outputs"],
-                                               strict=True)):  # fmt: skip
+        for k, (sink, tensor) in enumerate(zip(self.sinks, self.interface["outputs"], strict=True)):
             s, beats = tensor["stream"], self._beats(tensor)
             for _ in vectors:
                 pixels: list[int] = []
@@ -167,8 +173,9 @@ class StreamBench:
                         break
                     pixels += list(sink.recv_nowait().tdata)
                 else:
-                    got[k].append(_codes(pixels[:beats], s["beat"], tensor["width"],
-                                         tensor["signed"]))  # fmt: skip
+                    got[k].append(
+                        _codes(pixels[:beats], s["beat"], tensor["width"], tensor["signed"])
+                    )
                     continue
                 break
         return got
@@ -192,16 +199,23 @@ class StreamBench:
         got = await self._pass(range(self.count), stalls=True)
         mismatches, unknown = [], []
         seen = sum(all(g[v] is not None for g in got) for v in range(self.count))
-        for tensor, rows, expected in zip(self.interface["outputs"], got, self.expected,
-                                          strict=True):  # fmt: skip
+        for tensor, rows, expected in zip(
+            self.interface["outputs"], got, self.expected, strict=True
+        ):
             for vector, (row, want) in enumerate(zip(rows, expected, strict=True)):
                 if row is None:
                     continue
                 mismatches += [
-                    {"vector": vector, "output": tensor["tensor"], "index": i, "expected": w,
-                     "got": g}
-                    for i, (w, g) in enumerate(zip(want, row, strict=True)) if w != g
-                ]  # fmt: skip
+                    {
+                        "vector": vector,
+                        "output": tensor["tensor"],
+                        "index": i,
+                        "expected": w,
+                        "got": g,
+                    }
+                    for i, (w, g) in enumerate(zip(want, row, strict=True))
+                    if w != g
+                ]
         latency = ii = input_waits = None
         if seen == self.count:
             measured = min(self.count, MEASURED)
@@ -211,8 +225,13 @@ class StreamBench:
             if all(row is not None for rows in again for row in rows):
                 beats_in = [self._beats(t) for t in self.interface["inputs"]]
                 beats_out = [self._beats(t) for t in self.interface["outputs"]]
-                starts = [min(t.edges[f + v * b] for t, f, b in zip(self.taken, first_in,
-                          beats_in, strict=True)) for v in range(measured)]  # fmt: skip
+                starts = [
+                    min(
+                        t.edges[f + v * b]
+                        for t, f, b in zip(self.taken, first_in, beats_in, strict=True)
+                    )
+                    for v in range(measured)
+                ]
                 ends = [
                     max(
                         t.edges[f + (v + 1) * b - 1]
@@ -230,6 +249,13 @@ class StreamBench:
                 watching.cancel()
                 if all(row is not None for rows in paced for row in rows):
                     input_waits = sum(t.waits for t in self.taken) - waits
-        return {"vectors": self.count, "outputs_seen": seen, "mismatches": mismatches,
-                "latency": latency, "ii": ii, "unknown": unknown,
-                "fifo_occupancy": occupancy.most, "input_waits": input_waits}  # fmt: skip
+        return {
+            "vectors": self.count,
+            "outputs_seen": seen,
+            "mismatches": mismatches,
+            "latency": latency,
+            "ii": ii,
+            "unknown": unknown,
+            "fifo_occupancy": occupancy.most,
+            "input_waits": input_waits,
+        }

@@ -49,6 +49,8 @@ def read_tb_outputs(path: str | Path, output_type: FixedType | str) -> np.ndarra
     outside = (codes < t.min_code) | (codes > t.max_code)
     if outside.any():
         row, col = (int(i) for i in np.argwhere(outside)[0])
-        raise ValueError(f"{path}: vector {row}, value {col} is {values[row, col]}, outside "
-                         f"{t} ({float(t.min)} .. {float(t.max)})")  # fmt: skip
+        raise ValueError(
+            f"{path}: vector {row}, value {col} is {values[row, col]}, outside "
+            f"{t} ({float(t.min)} .. {float(t.max)})"
+        )
     return codes.astype(np.int64)

@@ -86,8 +86,11 @@ class _Bench:
         ap_ready where the design has one."""
         start, ready = self.port(self.interface["start"]), self.interface.get("ready")
         # ap_start is level-sensitive: high only in the cycles that offer a sample
-        fields = [(f, tensor, codes) for tensor, codes in zip(self.interface["inputs"], self.inputs,
-                  strict=True) for f in tensor["ports"]]  # fmt: skip
+        fields = [
+            (f, tensor, codes)
+            for tensor, codes in zip(self.interface["inputs"], self.inputs, strict=True)
+            for f in tensor["ports"]
+        ]
         edge, sample, wait = 0, 0, 0
         while sample < self.count:
             drive = wait == 0
@@ -125,8 +128,9 @@ class _Bench:
                     self.unknown.append(f"{f['valid']} at edge {edge}")
                 if flag == "1":
                     bits = self.read(f["data"], edge)
-                    pending[f["first"]] = _unpack(bits, f["count"], tensor["width"],
-                                                  tensor["signed"])  # fmt: skip
+                    pending[f["first"]] = _unpack(
+                        bits, f["count"], tensor["width"], tensor["signed"]
+                    )
             if len(pending) == len(tensor["ports"]):
                 codes = [c for first in sorted(pending) for c in pending[first]]
                 self.seen[k].append((edge, codes))
@@ -156,11 +160,13 @@ async def outputs_equal_the_emulator(dut):
     await FallingEdge(bench.clk)
     reset.value = 1 - interface["reset_active"]
     if stream:
-        result = await StreamBench(dut, bench.clk, reset, settings, bench.inputs,
-                                   bench.expected).run()  # fmt: skip
+        result = await StreamBench(
+            dut, bench.clk, reset, settings, bench.inputs, bench.expected
+        ).run()
         Path(settings["result"]).write_text(json.dumps(result))
-        assert result["outputs_seen"] == bench.count, f"{result['outputs_seen']} of " \
-            f"{bench.count} outputs came"  # fmt: skip
+        assert result["outputs_seen"] == bench.count, (
+            f"{result['outputs_seen']} of {bench.count} outputs came"
+        )
         assert not result["mismatches"], f"{len(result['mismatches'])} mismatching codes"
         return
     for k in range(len(interface["outputs"])):
@@ -174,21 +180,32 @@ async def outputs_equal_the_emulator(dut):
         now = sum(map(len, bench.seen))
         idle, progress = (0, now) if now != progress else (idle + 1, progress)
     mismatches = []
-    for tensor, seen, expected in zip(interface["outputs"], bench.seen, bench.expected,
-                                      strict=True):  # fmt: skip
+    for tensor, seen, expected in zip(
+        interface["outputs"], bench.seen, bench.expected, strict=True
+    ):
         for vector, ((_, got), want) in enumerate(zip(seen, expected, strict=False)):
             mismatches += [
-                {"vector": vector, "output": tensor["tensor"], "index": index, "expected": w,
-                 "got": g}
-                for index, (w, g) in enumerate(zip(want, got, strict=True)) if w != g
-            ]  # fmt: skip
+                {
+                    "vector": vector,
+                    "output": tensor["tensor"],
+                    "index": index,
+                    "expected": w,
+                    "got": g,
+                }
+                for index, (w, g) in enumerate(zip(want, got, strict=True))
+                if w != g
+            ]
     finished = [max(seen[k][0] for seen in bench.seen) for k in range(min(map(len, bench.seen)))]
     latency = finished[0] - bench.taken[0] + 1 if finished and bench.taken else None
     gaps = {b - a for a, b in pairwise(finished)}
     result = {
-        "vectors": bench.count, "outputs_seen": len(finished), "mismatches": mismatches,
-        "latency": latency, "ii": max(gaps) if gaps else None, "unknown": bench.unknown[:100],
-    }  # fmt: skip
+        "vectors": bench.count,
+        "outputs_seen": len(finished),
+        "mismatches": mismatches,
+        "latency": latency,
+        "ii": max(gaps) if gaps else None,
+        "unknown": bench.unknown[:100],
+    }
     Path(settings["result"]).write_text(json.dumps(result))
     assert len(finished) == bench.count, f"{len(finished)} of {bench.count} outputs came"
     assert not mismatches, f"{len(mismatches)} mismatching codes, first {mismatches[:3]}"

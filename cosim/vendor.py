@@ -52,8 +52,10 @@ __all__ += ["verilog_sources"]
 
 LATENCY_BOUND = 1000
 """cycles the testbench allows a sample when the RTL does not state its latency"""
-PACKING = ("element k of a tensor at bits [k*width +: width] of its bus (or of a port's share), "
-           "a raw two's complement code of its type")  # fmt: skip
+PACKING = (
+    "element k of a tensor at bits [k*width +: width] of its bus (or of a port's share), "
+    "a raw two's complement code of its type"
+)
 TypeSpec = FixedType | str | Sequence[FixedType | str] | None
 """one type for every tensor of a direction, one per tensor, or none (ports give the widths)"""
 
@@ -64,12 +66,16 @@ _STREAM = re.compile(r"(?P<base>\w+?)_(?P<signal>TDATA|TVALID|TREADY|TLAST|TKEEP
 _ELEMENT = re.compile(r"(?P<base>\w+?)_(?P<index>\d+)(?:_V)?")
 _RETURN = re.compile(r"ap_return(?:_(?P<index>\d+))?")
 _OTHER_PROTOCOLS = {  # protocol: a port that marks it, the ports that belong to it
-    "ap_memory": (re.compile(r"(?P<base>\w+?)_address\d+"),
-                  re.compile(r"(?P<base>\w+?)_(?:address|ce|we|q|d)\d+")),
-    "ap_fifo": (re.compile(r"(?P<base>\w+?)_(?:dout|din)"),
-                re.compile(r"(?P<base>\w+?)_(?:dout|empty_n|read|din|full_n|write)")),
+    "ap_memory": (
+        re.compile(r"(?P<base>\w+?)_address\d+"),
+        re.compile(r"(?P<base>\w+?)_(?:address|ce|we|q|d)\d+"),
+    ),
+    "ap_fifo": (
+        re.compile(r"(?P<base>\w+?)_(?:dout|din)"),
+        re.compile(r"(?P<base>\w+?)_(?:dout|empty_n|read|din|full_n|write)"),
+    ),
     "ap_ack": (re.compile(r"(?P<base>\w+?)_ap_ack"), re.compile(r"(?P<base>\w+?)_ap_ack")),
-}  # fmt: skip
+}
 _CONST_SIZE = re.compile(r"const_size_(?:in|out)_\d+(?:_ap_vld)?")
 """the size outputs hls4ml before 0.6 gave the top function (``const_size_in_1``)"""
 _CORE_INFO = re.compile(r"HLS_SYN_(?P<key>LAT|TPT)=(?P<value>\w+)")
@@ -109,15 +115,21 @@ def _top_module(root: Path, sources: list[str], top: str) -> dict:
         reads = [f"read_verilog -lib {'-sv ' if s.endswith('.sv') else ''}{s}" for s in sources]
         script = Path(scratch) / "ports.ys"
         script.write_text("\n".join([*reads, ""]))  # checked names only; paths go as arguments
-        done = subprocess.run(["yosys", "-q", "-s", str(script), "-b", "json", "-o", str(netlist)],
-                              cwd=root, capture_output=True, text=True)  # fmt: skip
+        done = subprocess.run(
+            ["yosys", "-q", "-s", str(script), "-b", "json", "-o", str(netlist)],
+            cwd=root,
+            capture_output=True,
+            text=True,
+        )
         if done.returncode != 0 or not netlist.is_file():
             tail = "\n".join((done.stderr or done.stdout).strip().splitlines()[-10:])
             raise CosimError(f"yosys could not read the Verilog in {root}:\n{tail}")
         modules = json.loads(netlist.read_text())["modules"]
     if top not in modules:
-        raise CosimError(f"no module {top!r} in the Verilog of {root}; it defines "
-                         f"{', '.join(sorted(modules)) or 'none'}")  # fmt: skip
+        raise CosimError(
+            f"no module {top!r} in the Verilog of {root}; it defines "
+            f"{', '.join(sorted(modules)) or 'none'}"
+        )
     return modules[top]
 
 
@@ -133,9 +145,14 @@ def _types(where: str, given: TypeSpec, count: int) -> list[FixedType | None]:
 
 
 def _tensor(name: str, size: int, t: FixedType | None, width: int) -> dict:
-    return {"tensor": name, "size": size, "width": t.width if t else width,
-            "signed": t.signed if t else True, "type": str(t) if t else None,
-            "shape": [size]}  # fmt: skip
+    return {
+        "tensor": name,
+        "size": size,
+        "width": t.width if t else width,
+        "signed": t.signed if t else True,
+        "type": str(t) if t else None,
+        "shape": [size],
+    }
 
 
 class _Ports:
@@ -165,8 +182,7 @@ def _streams(ports: _Ports, sizes: dict, types: dict, interface: dict) -> None:
         for signal in signals.values():
             ports.take(signal)
         group = "inputs" if direction == "input" else "outputs"
-        stream = {"data": signals["TDATA"], "valid": signals["TVALID"],
-                  "ready": signals["TREADY"]}  # fmt: skip
+        stream = {"data": signals["TDATA"], "valid": signals["TVALID"], "ready": signals["TREADY"]}
         if "TLAST" in signals and group == "inputs":
             stream["last"] = signals["TLAST"]
         for side in ("TKEEP", "TSTRB"):
@@ -181,24 +197,33 @@ def _streams(ports: _Ports, sizes: dict, types: dict, interface: dict) -> None:
         described = []
         for entry, t in zip(found, kinds, strict=True):
             if t is None:
-                raise CosimError(f"{group[:-1]} stream {entry['stream']['data']} carries codes "
-                                 f"of unknown width: give {group[:-1]}_type")  # fmt: skip
+                raise CosimError(
+                    f"{group[:-1]} stream {entry['stream']['data']} carries codes "
+                    f"of unknown width: give {group[:-1]}_type"
+                )
             beat = max(1, entry["bits"] // t.width)
             size = sizes[group] if len(found) == 1 and sizes[group] else None
             if size is None:
-                raise CosimError(f"how many codes a sample sends on {entry['stream']['data']} is "
-                                 f"not in its ports: give {group[:-1]}_size or write the "
-                                 "interface by hand")  # fmt: skip
-            described.append({**_tensor(entry["base"], size, t, t.width),
-                              "stream": {**entry["stream"], "beat": min(beat, size)}})  # fmt: skip
+                raise CosimError(
+                    f"how many codes a sample sends on {entry['stream']['data']} is "
+                    f"not in its ports: give {group[:-1]}_size or write the "
+                    "interface by hand"
+                )
+            described.append(
+                {
+                    **_tensor(entry["base"], size, t, t.width),
+                    "stream": {**entry["stream"], "beat": min(beat, size)},
+                }
+            )
         interface[group] = described
 
 
 def _refuse_other_protocols(top: str, ports: _Ports) -> None:
     for protocol, (marker, members) in _OTHER_PROTOCOLS.items():
         bases = {m["base"] for name in ports.left if (m := marker.fullmatch(name))}
-        found = sorted(name for name in ports.left
-                       if (m := members.fullmatch(name)) and m["base"] in bases)  # fmt: skip
+        found = sorted(
+            name for name in ports.left if (m := members.fullmatch(name)) and m["base"] in bases
+        )
         if found:
             raise CosimError(
                 f"{top}: ports {', '.join(found)} are {protocol}, which the testbench does not "
@@ -264,33 +289,48 @@ def _parallel(ports: _Ports, types: dict, interface: dict) -> None:
             interface[group].append(_fields(group, shape, base, members, t, valid, ports))
 
 
-def _fields(group: str, shape: str, base: str, members: list, t: FixedType | None, valid: dict,
-            ports: _Ports) -> dict:  # fmt: skip
+def _fields(
+    group: str,
+    shape: str,
+    base: str,
+    members: list,
+    t: FixedType | None,
+    valid: dict,
+    ports: _Ports,
+) -> dict:
     """The tensor of ports ``members`` (one packed bus, or one port per element)."""
     fields = []
     if shape == "bus":
         ((_, name, bits),) = members
         if t is None and bits > 1 and group == "inputs":
-            raise CosimError(f"input port {name} is a {bits}-bit bus: give input_type so that "
-                             "how wide its codes are, or write the interface by hand")  # fmt: skip
+            raise CosimError(
+                f"input port {name} is a {bits}-bit bus: give input_type so that "
+                "how wide its codes are, or write the interface by hand"
+            )
         width = t.width if t else bits
         if bits % width:
-            raise CosimError(f"{group[:-1]} port {name} has {bits} bits, not a whole number of "
-                             f"{width}-bit codes of {t}")  # fmt: skip
+            raise CosimError(
+                f"{group[:-1]} port {name} has {bits} bits, not a whole number of "
+                f"{width}-bit codes of {t}"
+            )
         fields.append({"data": name, "first": 0, "count": bits // width})
     else:
         width = t.width if t else members[0][2]
         if members[0][2] != width:
-            raise CosimError(f"{group[:-1]} port {members[0][1]} has {members[0][2]} bits, but "
-                             f"its type {t} has {width}")  # fmt: skip
+            raise CosimError(
+                f"{group[:-1]} port {members[0][1]} has {members[0][2]} bits, but "
+                f"its type {t} has {width}"
+            )
         fields += [{"data": name, "first": k, "count": 1} for k, name, _ in members]
     for field in fields:
         if field["data"] in valid:
             field["valid"] = valid[field["data"]]
         elif group == "outputs":
             if not ports.has("ap_done"):
-                raise CosimError(f"output port {field['data']} has no _ap_vld and the design no "
-                                 "ap_done: write the interface by hand")  # fmt: skip
+                raise CosimError(
+                    f"output port {field['data']} has no _ap_vld and the design no "
+                    "ap_done: write the interface by hand"
+                )
             field["valid"] = "ap_done"
     return {**_tensor(base, sum(f["count"] for f in fields), t, width), "ports": fields}
 
@@ -298,8 +338,12 @@ def _fields(group: str, shape: str, base: str, members: list, t: FixedType | Non
 def _timing(module: dict) -> tuple[int, int]:
     """Latency and II from the ``CORE_GENERATION_INFO`` Vivado/Vitis HLS put on the top (a
     bound and 1 when it is not there: the testbench then waits for ``ap_ready``)."""
-    info = dict((m["key"], m["value"]) for m in _CORE_INFO.finditer(
-        str(module.get("attributes", {}).get("CORE_GENERATION_INFO", ""))))  # fmt: skip
+    info = dict(
+        (m["key"], m["value"])
+        for m in _CORE_INFO.finditer(
+            str(module.get("attributes", {}).get("CORE_GENERATION_INFO", ""))
+        )
+    )
     latency = int(info["LAT"]) if info.get("LAT", "").isdigit() else None
     ii = int(info["TPT"]) if info.get("TPT", "").isdigit() else None
     if ii is None:
@@ -308,9 +352,14 @@ def _timing(module: dict) -> tuple[int, int]:
 
 
 def infer_interface(
-    rtl_dir: str | Path, top: str = "myproject", *, input_type: TypeSpec = None,
-    output_type: TypeSpec = None, input_size: int | None = None, output_size: int | None = None,
-) -> dict:  # fmt: skip
+    rtl_dir: str | Path,
+    top: str = "myproject",
+    *,
+    input_type: TypeSpec = None,
+    output_type: TypeSpec = None,
+    input_size: int | None = None,
+    output_size: int | None = None,
+) -> dict:
     """The interface description (the schema of ``interface.json``, in the README) of the
     Verilog top module ``top`` in ``rtl_dir``, from its ports as Yosys reads them. The types
     (one for every tensor of a direction, or one per tensor in port order) give the width of
@@ -336,15 +385,23 @@ def infer_interface(
     handshake = {name: ports.take(name) is not None for name in _HANDSHAKE}
     latency, ii = _timing(module)
     interface: dict[str, Any] = {
-        "top": top, "sources": sources, "protocol": "ap_vld", "packing": PACKING,
-        "clock": _CLOCK, "reset": resets[0], "reset_active": _RESETS[resets[0]],
+        "top": top,
+        "sources": sources,
+        "protocol": "ap_vld",
+        "packing": PACKING,
+        "clock": _CLOCK,
+        "reset": resets[0],
+        "reset_active": _RESETS[resets[0]],
         "start": "ap_start" if handshake["ap_start"] else None,
         "done": "ap_done" if handshake["ap_done"] else None,
         "ready": "ap_ready" if handshake["ap_ready"] else None,
         "tie": {name: 1 for name in _TIED_HIGH if ports.take(name)},
-        "inputs": [], "outputs": [], "latency": latency, "ii": ii,
+        "inputs": [],
+        "outputs": [],
+        "latency": latency,
+        "ii": ii,
         "origin": f"inferred by hlsfx.cosim.infer_interface from the ports of {top}",
-    }  # fmt: skip
+    }
     sizes = {"inputs": input_size, "outputs": output_size}
     types = {"inputs": input_type, "outputs": output_type}
     _streams(ports, sizes, types, interface)
@@ -368,8 +425,10 @@ def _codes(where: str, codes: Any) -> np.ndarray:
     array = np.asarray(codes)
     wide = array.dtype == object and all(isinstance(c, int) for c in array.flat)
     if (array.dtype.kind not in "iu" and not wide) or array.ndim != 2 or not len(array):
-        raise CosimError(f"{where} must be raw integer codes, one row per vector, not "
-                         f"{array.dtype} {array.shape}")  # fmt: skip
+        raise CosimError(
+            f"{where} must be raw integer codes, one row per vector, not "
+            f"{array.dtype} {array.shape}"
+        )
     return array
 
 
@@ -377,18 +436,24 @@ def _check_codes(where: str, codes: np.ndarray, tensors: list[dict]) -> None:
     """Each column within its tensor's width (signed or not)."""
     width = sum(t["size"] for t in tensors)
     if codes.shape[1] != width:
-        raise CosimError(f"{where} have {codes.shape[1]} codes per vector; the interface's "
-                         f"tensors hold {width}")  # fmt: skip
+        raise CosimError(
+            f"{where} have {codes.shape[1]} codes per vector; the interface's tensors hold {width}"
+        )
     first = 0
     for t in tensors:
-        low, high = (-(1 << (t["width"] - 1)), (1 << (t["width"] - 1)) - 1) if t["signed"] else (
-            0, (1 << t["width"]) - 1)  # fmt: skip
+        low, high = (
+            (-(1 << (t["width"] - 1)), (1 << (t["width"] - 1)) - 1)
+            if t["signed"]
+            else (0, (1 << t["width"]) - 1)
+        )
         part = codes[:, first : first + t["size"]]
         outside = (part < low) | (part > high)
         if outside.any():
             row, col = (int(i) for i in np.argwhere(outside)[0])
-            raise CosimError(f"{where}: vector {row}, code {col} of {t['tensor']} is "
-                             f"{part[row, col]}, outside {low} .. {high}")  # fmt: skip
+            raise CosimError(
+                f"{where}: vector {row}, code {col} of {t['tensor']} is "
+                f"{part[row, col]}, outside {low} .. {high}"
+            )
         first += t["size"]
 
 
@@ -403,11 +468,17 @@ def _work_folder(root: Path, interface: dict, simulator: str) -> Path:
 
 
 def run_vendor(
-    rtl_dir: str | Path, top: str = "myproject", *, inputs: Any, expected: Any,
-    input_type: TypeSpec = None, output_type: TypeSpec = None,
-    interface: dict | str | Path | None = None, simulator: str = "icarus",
+    rtl_dir: str | Path,
+    top: str = "myproject",
+    *,
+    inputs: Any,
+    expected: Any,
+    input_type: TypeSpec = None,
+    output_type: TypeSpec = None,
+    interface: dict | str | Path | None = None,
+    simulator: str = "icarus",
     work: str | Path | None = None,
-) -> CosimResult:  # fmt: skip
+) -> CosimResult:
     """Simulate the Verilog top ``top`` in ``rtl_dir`` with hlsfx's cocotb testbench on the raw
     codes ``inputs`` (one row per vector: every input tensor's codes, in port order) and
     compare its outputs with ``expected`` by ``==``. The ports are inferred
@@ -423,9 +494,13 @@ def run_vendor(
     try:
         if interface is None:
             interface = infer_interface(
-                root, top, input_type=input_type, output_type=output_type,
-                input_size=inputs.shape[1], output_size=expected.shape[1],
-            )  # fmt: skip
+                root,
+                top,
+                input_type=input_type,
+                output_type=output_type,
+                input_size=inputs.shape[1],
+                output_size=expected.shape[1],
+            )
         elif isinstance(interface, dict):
             interface = check_interface(root, interface)
         else:
@@ -435,8 +510,15 @@ def run_vendor(
     _check_codes("inputs", inputs, interface["inputs"])
     _check_codes("expected codes", expected, interface["outputs"])
     work = Path(work) if work is not None else _work_folder(root, interface, simulator)
-    return simulate(root, interface, inputs.tolist(), expected.tolist(), simulator=simulator,
-                    work=work, lint="lenient")  # fmt: skip
+    return simulate(
+        root,
+        interface,
+        inputs.tolist(),
+        expected.tolist(),
+        simulator=simulator,
+        work=work,
+        lint="lenient",
+    )
 
 
 def run_project(project: Path, *, simulator: str, vectors: int | None) -> CosimResult:
@@ -445,8 +527,10 @@ def run_project(project: Path, *, simulator: str, vectors: int | None) -> CosimR
     manifest = read_manifest(project)
     rtl = synthesized_verilog(project, manifest["top"])
     if not rtl.is_dir():
-        raise CosimError(f"{project} holds no synthesized Verilog ({rtl} is missing): run "
-                         f"'hlsfx build {project}' with Vivado/Vitis HLS first")  # fmt: skip
+        raise CosimError(
+            f"{project} holds no synthesized Verilog ({rtl} is missing): run "
+            f"'hlsfx build {project}' with Vivado/Vitis HLS first"
+        )
     sizes = [sum(p["size"] for p in manifest[k]) for k in ("inputs", "outputs")]
     try:
         inputs = read_vectors(project / "tb_data" / "inputs_raw.dat", sizes[0])[:vectors]
@@ -454,8 +538,12 @@ def run_project(project: Path, *, simulator: str, vectors: int | None) -> CosimR
     except ValueError as error:
         raise CosimError(str(error)) from None
     return run_vendor(
-        rtl, manifest["top"], inputs=inputs, expected=expected,
+        rtl,
+        manifest["top"],
+        inputs=inputs,
+        expected=expected,
         input_type=[p["type"] for p in manifest["inputs"]],
-        output_type=[p["type"] for p in manifest["outputs"]], simulator=simulator,
+        output_type=[p["type"] for p in manifest["outputs"]],
+        simulator=simulator,
         work=project / f"cosim_vendor_{simulator}",
-    )  # fmt: skip
+    )

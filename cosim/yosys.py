@@ -72,9 +72,11 @@ def _yosys(script: str, cwd: Path, log: str) -> None:
         raise SynthError("yosys is not on PATH: run scripts/setup.sh test (apt-get install yosys)")
     (cwd / f"{log}.ys").write_text(script)
     done = subprocess.run(
-        ["yosys", "-q", "-l", f"{log}.log", "-s", f"{log}.ys"], cwd=cwd, capture_output=True,
+        ["yosys", "-q", "-l", f"{log}.log", "-s", f"{log}.ys"],
+        cwd=cwd,
+        capture_output=True,
         text=True,
-    )  # fmt: skip
+    )
     if done.returncode != 0:
         tail = "\n".join((done.stderr or done.stdout).strip().splitlines()[-15:])
         raise SynthError(f"yosys failed in {cwd} (see {log}.log):\n{tail}")
@@ -120,8 +122,14 @@ def synth(path: str | Path, *, target: str = "xc7", dsp: bool = True) -> SynthRe
     if work.is_symlink():
         raise SynthError(f"{work} is a symbolic link; hlsfx does not follow it")
     work.mkdir(exist_ok=True)
-    for stale in (work / REPORT, work / NETLIST, work / SIM_NETLIST, work / "stat.json",
-                  work / SOURCES_HASH, work / NETLIST_JSON):  # fmt: skip
+    for stale in (
+        work / REPORT,
+        work / NETLIST,
+        work / SIM_NETLIST,
+        work / "stat.json",
+        work / SOURCES_HASH,
+        work / NETLIST_JSON,
+    ):
         stale.unlink(missing_ok=True)
     # checked names of files in root, given from work: the script holds no path of the user's
     sources = [f"../{s}" for s in interface["sources"]]
@@ -130,8 +138,14 @@ def synth(path: str | Path, *, target: str = "xc7", dsp: bool = True) -> SynthRe
     return result
 
 
-def synth_sources(sources: Sequence[str | Path], top: str, folder: str | Path, *,
-                  target: str = "xc7", dsp: bool = True) -> SynthResult:  # fmt: skip
+def synth_sources(
+    sources: Sequence[str | Path],
+    top: str,
+    folder: str | Path,
+    *,
+    target: str = "xc7",
+    dsp: bool = True,
+) -> SynthResult:
     """Synthesize Verilog that hlsfx did not write (to compare with it): ``sources`` are
     copied into ``folder`` (created) and synthesized there as :func:`synth` does, top module
     ``top``."""
@@ -154,16 +168,19 @@ def _synthesize(sources: list[str], top: str, work: Path, target: str, dsp: bool
     counts and the logic depth; the counts also to ``synth.json``."""
     began = time.perf_counter()
     _yosys(
-        "\n".join([
-            f"read_verilog {' '.join(sources)}",
-            f"synth_xilinx -top {top} -family {target} -flatten -noiopad -noclkbuf"
-            + ("" if dsp else " -nodsp"),
-            "tee -q -o stat.json stat -json",
-            f"write_verilog -noattr {NETLIST}",
-            f"write_json {NETLIST_JSON}",
-        ]),
-        work, "synth",
-    )  # fmt: skip
+        "\n".join(
+            [
+                f"read_verilog {' '.join(sources)}",
+                f"synth_xilinx -top {top} -family {target} -flatten -noiopad -noclkbuf"
+                + ("" if dsp else " -nodsp"),
+                "tee -q -o stat.json stat -json",
+                f"write_verilog -noattr {NETLIST}",
+                f"write_json {NETLIST_JSON}",
+            ]
+        ),
+        work,
+        "synth",
+    )
     seconds = time.perf_counter() - began
     stat = json.loads((work / "stat.json").read_text())
     cells = next(iter(stat["modules"].values()))["num_cells_by_type"]
@@ -171,8 +188,14 @@ def _synthesize(sources: list[str], top: str, work: Path, target: str, dsp: bool
     depth = logic_depth(json.loads((work / NETLIST_JSON).read_text()), top)
     (work / NETLIST_JSON).unlink()
     result = SynthResult(target, resources, work / NETLIST, seconds, depth)
-    report = {"family": target, "dsp": dsp, "seconds": seconds, **resources,
-              "logic_levels": depth.levels, "levels_by_register": depth.by_register}  # fmt: skip
+    report = {
+        "family": target,
+        "dsp": dsp,
+        "seconds": seconds,
+        **resources,
+        "logic_levels": depth.levels,
+        "levels_by_register": depth.by_register,
+    }
     (work / REPORT).write_text(json.dumps(report, indent=2))
     return result
 
@@ -189,16 +212,19 @@ def simulation_netlist(path: str | Path, *, target: str = "xc7") -> Path:
     if not (work / SIM_NETLIST).is_file():
         top = interface["top"]
         _yosys(
-            "\n".join([
-                f"read_verilog {NETLIST}",
-                "read_verilog -lib +/xilinx/cells_xtra.v",
-                "read_verilog +/xilinx/cells_sim.v",
-                f"hierarchy -top {top}",
-                "proc",
-                "flatten",
-                "opt_clean -purge",
-                f"write_verilog -noattr {SIM_NETLIST}",
-            ]),
-            work, "flatten",
-        )  # fmt: skip
+            "\n".join(
+                [
+                    f"read_verilog {NETLIST}",
+                    "read_verilog -lib +/xilinx/cells_xtra.v",
+                    "read_verilog +/xilinx/cells_sim.v",
+                    f"hierarchy -top {top}",
+                    "proc",
+                    "flatten",
+                    "opt_clean -purge",
+                    f"write_verilog -noattr {SIM_NETLIST}",
+                ]
+            ),
+            work,
+            "flatten",
+        )
     return work / SIM_NETLIST

@@ -88,9 +88,22 @@ def lut_kernel(x, rule, add, shift, entries, out_shift, t, out):
 
 @kernel
 def softmax_kernel(
-    x, stable, exp_rule, exp_add, exp_shift, exp_entries, exp_to_sum, sum_t, inv_rule, inv_add,
-    inv_shift, inv_entries, out_shift, out_t, out,
-):  # fmt: skip
+    x,
+    stable,
+    exp_rule,
+    exp_add,
+    exp_shift,
+    exp_entries,
+    exp_to_sum,
+    sum_t,
+    inv_rule,
+    inv_add,
+    inv_shift,
+    inv_entries,
+    out_shift,
+    out_t,
+    out,
+):
     """Softmax over each row.
 
     ``stable`` (docs/numerics.md's default): ``d_i = max - x_i``, exact in x's LSBs (the exp table's
@@ -200,9 +213,7 @@ def hard_sigmoid_kernel(x, alpha, beta, product_up, beta_up, one, shift, t, out)
 
 
 @kernel
-def lut_below_zero_kernel(
-    x, rule, add, shift, entries, entry_shift, gamma, gamma_shift, t, out
-):  # fmt: skip
+def lut_below_zero_kernel(x, rule, add, shift, entries, entry_shift, gamma, gamma_shift, t, out):
     """ELU/SELU: ``cast(x * gamma, t)`` for x >= 0 (``gamma_shift`` = F_x + F_gamma - F_result),
     ``cast(entries[index(x)], t)`` below zero."""
     rows, cols = x.shape
@@ -315,9 +326,15 @@ def _prepare_lut_below_zero(layer: Layer, p: LayerPrecision, in_types: list[Fixe
 
     def lut(inputs, out, scratch):
         overflows = lut_below_zero_kernel(
-            inputs[0], *index_args(table), table.entries, entry_shift, gamma, gamma_shift, out_t,
+            inputs[0],
+            *index_args(table),
+            table.entries,
+            entry_shift,
+            gamma,
+            gamma_shift,
+            out_t,
             out,
-        )  # fmt: skip
+        )
         return {"result": overflows}
 
     return lut
@@ -325,9 +342,25 @@ def _prepare_lut_below_zero(layer: Layer, p: LayerPrecision, in_types: list[Fixe
 
 @kernel
 def softmax_tree_kernel(
-    x, stable, exp_rule, exp_add, exp_shift, exp_entries, exp_to_sum, sum_t, tree, sum_to_inv,
-    inv_in_t, inv_rule, inv_add, inv_shift, inv_entries, out_shift, out_t, out,
-):  # fmt: skip
+    x,
+    stable,
+    exp_rule,
+    exp_add,
+    exp_shift,
+    exp_entries,
+    exp_to_sum,
+    sum_t,
+    tree,
+    sum_to_inv,
+    inv_in_t,
+    inv_rule,
+    inv_add,
+    inv_shift,
+    inv_entries,
+    out_shift,
+    out_t,
+    out,
+):
     """hls4ml's softmax (``numerics="hls4ml"``) over each row: ``e_i`` is the exp entry of
     ``max - x_i`` (stable) or ``x_i`` (latency) cast to the ``sum`` type (hls4ml's accum_t);
     the row's sum is a balanced tree of adds in the sum type (``tree``: rows ``(a, b, into)``
@@ -372,11 +405,21 @@ def _prepare_softmax_tree(layer: Layer, p: LayerPrecision, in_types, in_shapes) 
 
     def softmax(inputs, out, scratch):
         sums, inverse, results = softmax_tree_kernel(
-            inputs[0].reshape(-1, last), stable, *index_args(exp), exp.entries,
-            exp.entry_type.fractional - fs, targets[0], tree, fs - i_t.fractional, targets[1],
-            *index_args(inv), inv.entries, fs + inv.entry_type.fractional - y_t.fractional,
-            targets[2], out.reshape(-1, last),
-        )  # fmt: skip
+            inputs[0].reshape(-1, last),
+            stable,
+            *index_args(exp),
+            exp.entries,
+            exp.entry_type.fractional - fs,
+            targets[0],
+            tree,
+            fs - i_t.fractional,
+            targets[1],
+            *index_args(inv),
+            inv.entries,
+            fs + inv.entry_type.fractional - y_t.fractional,
+            targets[2],
+            out.reshape(-1, last),
+        )
         return {"sum": sums, "inv_input": inverse, "result": results}
 
     return softmax
@@ -397,10 +440,18 @@ def prepare_softmax(layer: Layer, p: LayerPrecision, in_types: list[FixedType], 
 
     def softmax(inputs, out, scratch):
         sum_overflows, out_overflows = softmax_kernel(
-            inputs[0].reshape(-1, last), stable, *index_args(exp), exp.entries,
-            fe - s_t.fractional, sum_t, *index_args(inv), inv.entries,
-            fe + fi - y_t.fractional, out_t, out.reshape(-1, last),
-        )  # fmt: skip
+            inputs[0].reshape(-1, last),
+            stable,
+            *index_args(exp),
+            exp.entries,
+            fe - s_t.fractional,
+            sum_t,
+            *index_args(inv),
+            inv.entries,
+            fe + fi - y_t.fractional,
+            out_t,
+            out.reshape(-1, last),
+        )
         return {"sum": sum_overflows, "result": out_overflows}
 
     return softmax

@@ -43,8 +43,12 @@ class Rows(Protocol):
 class Executor:
     """Runs the steps of one configured graph (``tensor_types``, ``precisions``)."""
 
-    def __init__(self, graph: Graph, tensor_types: Mapping[str, FixedType],
-                 precisions: Mapping[str, LayerPrecision]) -> None:  # fmt: skip
+    def __init__(
+        self,
+        graph: Graph,
+        tensor_types: Mapping[str, FixedType],
+        precisions: Mapping[str, LayerPrecision],
+    ) -> None:
         self.graph, self.tensor_types, self.precisions = graph, tensor_types, precisions
         self._thread_state = threading.local()
         self._pools: tuple[int, ThreadPoolExecutor, weakref.finalize] | None = None
@@ -58,9 +62,15 @@ class Executor:
             plans[fuse] = steps, float_tensors(self.graph, steps, self.tensor_types)
         return plans
 
-    def run(self, arrays: Mapping[str, Rows], keep: set[str], batch_size: int | None,
-            threads: int | None, fuse: bool = True,
-            counted: bool = True) -> tuple[dict[str, np.ndarray], dict]:  # fmt: skip
+    def run(
+        self,
+        arrays: Mapping[str, Rows],
+        keep: set[str],
+        batch_size: int | None,
+        threads: int | None,
+        fuse: bool = True,
+        counted: bool = True,
+    ) -> tuple[dict[str, np.ndarray], dict]:
         """Emulate ``arrays`` chunk by chunk on ``threads`` threads (default: one per core),
         keeping the tensors ``keep``; ``fuse`` lets steps skip tensors not kept, and without
         ``counted`` steps may skip counting overflows (same bits either way; the counts
@@ -72,9 +82,10 @@ class Executor:
         ):
             raise ValueError(f"batch_size must be a positive integer, not {batch_size!r}")
         if threads is not None and (
-            isinstance(threads, bool) or not isinstance(threads, int)
+            isinstance(threads, bool)
+            or not isinstance(threads, int)
             or not 1 <= threads <= MAX_THREADS
-        ):  # fmt: skip
+        ):
             raise ValueError(f"threads must be an integer from 1 to {MAX_THREADS}, not {threads!r}")
         width = {t: int(np.prod(shape)) for t, shape in self.graph.shapes.items()}
         if batch_size is None:  # what fits the memory budget, counting scratch as much again
@@ -138,8 +149,10 @@ class Executor:
                 continue
             try:
                 values[name] = quantize(
-                    rows.floats(start, stop), self.tensor_types[name], out=buffer(name),
-                )  # fmt: skip
+                    rows.floats(start, stop),
+                    self.tensor_types[name],
+                    out=buffer(name),
+                )
             except ValueError as error:
                 raise ValueError(f"input {name!r}: {error}") from None
         counts: dict[str, dict[str, int]] = {}

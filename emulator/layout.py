@@ -44,8 +44,9 @@ def pool_kernel(x, index, mode, per_count, ups, acc_t, shift, t, out):
                         v = x[r, j]
                         best = v if count == 0 or v > best else best
                         if mode:
-                            total, flagged = cast_flagged((total << acc_up) + (v << x_up),
-                                                          acc_up, acc_t)  # fmt: skip
+                            total, flagged = cast_flagged(
+                                (total << acc_up) + (v << x_up), acc_up, acc_t
+                            )
                             acc_overflows += flagged
                         count += 1
                 if mode == 2:

@@ -18,8 +18,10 @@ from hlsfx.numerics.config import LayerPrecision
 __all__ = ["PREPARERS", "Step", "float_tensors", "plan", "prepare"]
 
 PREPARERS: dict[kinds.LayerKind, Callable[..., Step]] = {
-    **weighted.PREPARERS, **activations.PREPARERS, **layout.PREPARERS,
-}  # fmt: skip
+    **weighted.PREPARERS,
+    **activations.PREPARERS,
+    **layout.PREPARERS,
+}
 """The emulator's step for every layer kind; the conformance test checks it covers KINDS."""
 
 

@@ -217,8 +217,14 @@ def dense_wrap_float_kernel(x, w, bias_acc, scale, rounds, lo, modulus, total):
             total[r, j] = acc[j] - modulus * np.floor((acc[j] - lo) / modulus)
 
 
-def _dense_narrow(w: np.ndarray, accumulation: tuple, types: tuple[FixedType, FixedType],
-                  product_bits: int, x_bound: int, relu: bool) -> Step | None:  # fmt: skip
+def _dense_narrow(
+    w: np.ndarray,
+    accumulation: tuple,
+    types: tuple[FixedType, FixedType],
+    product_bits: int,
+    x_bound: int,
+    relu: bool,
+) -> Step | None:
     """The vectorised Dense of :func:`dense_narrow_kernel` (then a ReLU when ``relu``), when the
     accumulator's modes allow it and the products (``product_bits`` wide, scaled up when the
     shift is negative) and sums fit int64; else None. ``types`` are the accumulator's and the
@@ -257,9 +263,15 @@ def _dense_narrow(w: np.ndarray, accumulation: tuple, types: tuple[FixedType, Fi
     return dense
 
 
-def _dense_wrap(w: np.ndarray, bias_acc: np.ndarray, product: tuple[int, int],
-                types: tuple[FixedType, FixedType], result: tuple[int, tuple], x_bound: int,
-                relu: bool) -> Step | None:  # fmt: skip
+def _dense_wrap(
+    w: np.ndarray,
+    bias_acc: np.ndarray,
+    product: tuple[int, int],
+    types: tuple[FixedType, FixedType],
+    result: tuple[int, tuple],
+    x_bound: int,
+    relu: bool,
+) -> Step | None:
     """The ``uncounted`` twin of :func:`_dense_narrow`'s step for a wrapping accumulator
     (``product``: the shift and half of each product, ``result``: the cast to the result):
     :func:`dense_wrap_int32_kernel` when the accumulator and the product bits it keeps fit 32
@@ -273,9 +285,22 @@ def _dense_wrap(w: np.ndarray, bias_acc: np.ndarray, product: tuple[int, int],
         keep, mask = np.int32(-(1 << shift)), (1 << a_t.width) - 1
 
         def uncounted(inputs: list[np.ndarray], out: np.ndarray, scratch: dict) -> dict:
-            return {"result": dense_wrap_int32_kernel(
-                inputs[0], lanes, bias, np.int32(half), keep, shift, lo, mask, out_shift, out_t,
-                relu, out)}  # fmt: skip
+            return {
+                "result": dense_wrap_int32_kernel(
+                    inputs[0],
+                    lanes,
+                    bias,
+                    np.int32(half),
+                    keep,
+                    shift,
+                    lo,
+                    mask,
+                    out_shift,
+                    out_t,
+                    relu,
+                    out,
+                )
+            }
 
         return uncounted
     largest = x_bound * int(np.abs(w).max(initial=0))
@@ -290,8 +315,11 @@ def _dense_wrap(w: np.ndarray, bias_acc: np.ndarray, product: tuple[int, int],
         total = scratch_array(scratch, (id(weight), "sum"), len(out), len(bias), np.float64)
         dense_wrap_float_kernel(inputs[0], weight, bias, scale, half > 0, lo, modulus, total)
         if offset is not None:
-            return {"result": exact_sums_floor_kernel(
-                total, zeros, 2.0**-out_shift, offset, relu, out_t, out)}  # fmt: skip
+            return {
+                "result": exact_sums_floor_kernel(
+                    total, zeros, 2.0**-out_shift, offset, relu, out_t, out
+                )
+            }
         overflows = kernels.requantize_array(total, out_shift, out_t, out)
         if relu:
             np.maximum(out, 0, out=out)
@@ -401,8 +429,9 @@ def _dense_limbs(x_t, w_t, b_t, y_t, w, b, units: int, bound: int) -> Step | Non
     def dense(inputs: list[np.ndarray], out: np.ndarray, scratch: dict) -> dict[str, int]:
         x = inputs[0]
         parts = wide.split_codes(x, bits, x_count)
-        held = scratch_array(scratch, (id(powers), "sums"), len(pairs) * len(x), w.shape[1],
-                             np.float64)  # fmt: skip
+        held = scratch_array(
+            scratch, (id(powers), "sums"), len(pairs) * len(x), w.shape[1], np.float64
+        )
         sums = held.reshape(len(pairs), len(x), w.shape[1])
         for k, (a, c) in enumerate(pairs):
             np.matmul(parts[a], weights[c], out=sums[k])

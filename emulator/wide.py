@@ -121,8 +121,16 @@ def wide_target(t: FixedType) -> tuple[int, int, int, int, int, bool, int]:
     """``t`` as :func:`limb_sums_kernel` takes it: its code bounds as two limbs each, then its
     width, signedness, rounding and overflow modes (``t`` has at most 62 bits)."""
     lo, hi = exact.bounds(t)
-    return (lo >> LIMB, lo & MASK, hi >> LIMB, hi & MASK, t.width, t.signed, int(t.rounding),
-            int(t.overflow))  # fmt: skip
+    return (
+        lo >> LIMB,
+        lo & MASK,
+        hi >> LIMB,
+        hi & MASK,
+        t.width,
+        t.signed,
+        int(t.rounding),
+        int(t.overflow),
+    )
 
 
 def limbs(width: int, terms: int) -> tuple[int, int]:

@@ -62,10 +62,21 @@ def generation_seconds(model: Path, precision: str, vectors: int) -> tuple[float
         env = {**os.environ, "NUMBA_CACHE_DIR": str(Path(scratch) / "numba")}
         for run_ in ("cold", "warm"):
             done = subprocess.run(
-                [sys.executable, "-c", _GENERATE, str(model), precision,
-                 str(Path(scratch) / run_), str(vectors)],
-                env=env, cwd=scratch, capture_output=True, text=True, check=True,
-            )  # fmt: skip
+                [
+                    sys.executable,
+                    "-c",
+                    _GENERATE,
+                    str(model),
+                    precision,
+                    str(Path(scratch) / run_),
+                    str(vectors),
+                ],
+                env=env,
+                cwd=scratch,
+                capture_output=True,
+                text=True,
+                check=True,
+            )
             times.append(float(done.stdout.split()[-1]))
     return times[0], times[1]
 
@@ -74,8 +85,9 @@ def without_softmax(graph: Graph) -> Graph:
     """The jet tagger up to its last Dense (da4ml's benchmark leaves the softmax out)."""
     layers = graph.layers[:-1]
     shapes = {t: s for t, s in graph.shapes.items() if t != graph.layers[-1].output}
-    return dataclasses.replace(graph, layers=layers, outputs=(layers[-1].output,),
-                               output_layouts={}, shapes=shapes)  # fmt: skip
+    return dataclasses.replace(
+        graph, layers=layers, outputs=(layers[-1].output,), output_layouts={}, shapes=shapes
+    )
 
 
 def da4ml_model(graph: Graph, weight: str, activation: str) -> QuantizedModel:
@@ -84,12 +96,17 @@ def da4ml_model(graph: Graph, weight: str, activation: str) -> QuantizedModel:
     saturated to ``activation``."""
     graph = without_softmax(graph)
     w = weight.replace(">", ",AP_RND,AP_SAT>")
-    kinds = {"Dense": {"weight": w, "bias": w}, "ReLU": {"result": activation.replace(
-        ">", ",AP_TRN,AP_SAT>")}}  # fmt: skip
+    kinds = {
+        "Dense": {"weight": w, "bias": w},
+        "ReLU": {"result": activation.replace(">", ",AP_TRN,AP_SAT>")},
+    }
     inputs = {graph.inputs[0]: activation}
     exact = hlsfx.configure(graph, activation, kinds=kinds, inputs=inputs)
-    layers = {layer.name: {"result": str(exact.precisions[layer.name].types["accum"])}
-              for layer in graph.layers if layer.kind.weighted}  # fmt: skip
+    layers = {
+        layer.name: {"result": str(exact.precisions[layer.name].types["accum"])}
+        for layer in graph.layers
+        if layer.kind.weighted
+    }
     return hlsfx.configure(graph, activation, kinds=kinds, layers=layers, inputs=inputs)
 
 
@@ -104,8 +121,15 @@ def stage_levels(by_register: dict[str, int]) -> str:
     return " ".join(str(stages[k]) for k in sorted(stages)) or "-"
 
 
-def measure(qm: QuantizedModel, folder: Path, name: str, options: dict, vectors: int,
-            netlist_vectors: int, dsp: bool = True) -> dict:  # fmt: skip
+def measure(
+    qm: QuantizedModel,
+    folder: Path,
+    name: str,
+    options: dict,
+    vectors: int,
+    netlist_vectors: int,
+    dsp: bool = True,
+) -> dict:
     """Write, synthesize and co-simulate one design; its row."""
     start = time.perf_counter()
     project = qm.write_rtl(folder / name, vectors=vectors, **options)
@@ -122,7 +146,8 @@ def measure(qm: QuantizedModel, folder: Path, name: str, options: dict, vectors:
         row["adders unshared"] = sum(layer.get("adders_unshared", 0) for layer in layers)
         row["adder bits"] = sum(layer.get("adder_bits", 0) for layer in layers)
     runs = [("verilator", vectors, False)] + [("verilator", netlist_vectors, True)] * (
-        netlist_vectors > 0)  # fmt: skip
+        netlist_vectors > 0
+    )
     for simulator, count, netlist in runs:
         start = time.perf_counter()
         done = run(project, simulator=simulator, vectors=count, netlist=netlist)
@@ -130,8 +155,9 @@ def measure(qm: QuantizedModel, folder: Path, name: str, options: dict, vectors:
             raise SystemExit(done.summary())
         row["latency"], row["II"] = done.latency, done.ii
         row[f"{'gate level' if netlist else simulator} s"] = time.perf_counter() - start
-    row["cosim"] = f"PASS {vectors}" + (f" + gate level {netlist_vectors}" if netlist_vectors
-                                        else "")  # fmt: skip
+    row["cosim"] = f"PASS {vectors}" + (
+        f" + gate level {netlist_vectors}" if netlist_vectors else ""
+    )
     return row
 
 
@@ -151,8 +177,9 @@ def da4ml_row(qm: QuantizedModel, folder: Path) -> dict | None:
     for layer in qm.graph.layers:
         p = qm.precisions[layer.name]
         if layer.kind.weighted:
-            h = (h @ (p.params["weight"] * float(p.types["weight"].lsb))
-                 + p.params["bias"] * float(p.types["bias"].lsb))  # fmt: skip
+            h = h @ (p.params["weight"] * float(p.types["weight"].lsb)) + p.params["bias"] * float(
+                p.types["bias"].lsb
+            )
         else:  # a ReLU, truncated and saturated to its result
             r_t = p.types["result"]
             h = quantize(relu(h), 1, r_t.integer - 1, r_t.fractional, "SAT", "TRN")
@@ -165,8 +192,7 @@ def da4ml_row(qm: QuantizedModel, folder: Path) -> dict | None:
         p for p in sorted((target / "src" / "static").glob("*.v")) if p.name != "lookup_table.v"
     ]
     result = synth_sources(sources, "jet", folder / "da4ml_synth")
-    row = {"design": "da4ml 0.6.0 (combinational)", "write s": written,
-           "yosys s": result.seconds}  # fmt: skip
+    row = {"design": "da4ml 0.6.0 (combinational)", "write s": written, "yosys s": result.seconds}
     row.update({k: result.resources[k] for k in ("LUT", "FF", "DSP", "CARRY")})
     row["LUT levels"] = result.depth.levels
     return row

@@ -57,8 +57,11 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=100_000, help="samples")
     parser.add_argument("--repeats", type=int, default=7, help="timed runs per figure")
     parser.add_argument("--fixtures", type=Path, default=ROOT.parent / "shared" / "fixtures")
-    parser.add_argument("--hls4ml-only", action="store_true",
-                        help="only the row of hls4ml's predict against from_hls4ml")  # fmt: skip
+    parser.add_argument(
+        "--hls4ml-only",
+        action="store_true",
+        help="only the row of hls4ml's predict against from_hls4ml",
+    )
     args = parser.parse_args()
     graph = hlsfx.load(args.fixtures / "onnx" / "three_layer_keras.onnx")
     if args.hls4ml_only:
@@ -77,9 +80,11 @@ def main() -> None:
     wide = {
         "ap_fixed<32,16>, auto accumulators (68-70 bits)": ({}, args.n),
         "ap_fixed<44,16>, weights ap_fixed<32,4>: sums past 2**53 (two limbs)": (
-            {"weight": "ap_fixed<32,4>", "bias": "ap_fixed<32,4>"}, args.n),
+            {"weight": "ap_fixed<32,4>", "bias": "ap_fixed<32,4>"},
+            args.n,
+        ),
         "ap_fixed<100,40>, every code a Python integer (exact twins)": ({}, 200),
-    }  # fmt: skip
+    }
     for label, (roles, n) in wide.items():
         default = label[: label.index(">") + 1]
         qm = hlsfx.configure(graph, default, roles=roles)
@@ -123,9 +128,12 @@ def hls4ml_row(graph, n: int, repeats: int) -> None:
         modules += [linear, torch.nn.ReLU() if k < len(dense) - 1 else torch.nn.Softmax(dim=1)]
     model = torch.nn.Sequential(*modules).eval()
     config = hls4ml.utils.config_from_pytorch_model(
-        model, input_shape=(16,), granularity="name", backend="Vivado",
+        model,
+        input_shape=(16,),
+        granularity="name",
+        backend="Vivado",
         default_precision="ap_fixed<16,6>",
-    )  # fmt: skip
+    )
     for settings in config["LayerName"].values():
         for role, value in settings.get("Precision", {}).items():
             if value == "auto":
@@ -138,13 +146,16 @@ def hls4ml_row(graph, n: int, repeats: int) -> None:
         x = np.random.default_rng(3).normal(0.0, 1.0, (n, 16)).astype(np.float32)
         qm = hlsfx.from_hls4ml(hls_model)
         same = np.array_equal(np.asarray(hls_model.predict(x)), np.asarray(qm.predict(x)))
-        times = paired_seconds({"hlsfx": lambda: qm.predict(x),
-                                "hls4ml": lambda: hls_model.predict(x)}, repeats)  # fmt: skip
+        times = paired_seconds(
+            {"hlsfx": lambda: qm.predict(x), "hls4ml": lambda: hls_model.predict(x)}, repeats
+        )
     ours, theirs = (statistics.median(times[k]) for k in ("hlsfx", "hls4ml"))
     ratios = sorted(b / a for a, b in zip(times["hlsfx"], times["hls4ml"], strict=True))
-    print(f"jet tagger, hls4ml's types and tables, {n:,} samples (hls4ml 1.3.0 predict vs "
-          f"hlsfx numerics='hls4ml'; every output equal: {same}; {repeats} rounds, each "
-          "running both)")  # fmt: skip
+    print(
+        f"jet tagger, hls4ml's types and tables, {n:,} samples (hls4ml 1.3.0 predict vs "
+        f"hlsfx numerics='hls4ml'; every output equal: {same}; {repeats} rounds, each "
+        "running both)"
+    )
     print(f"  hlsfx, from_hls4ml  {n / ours:12,.0f} samples/s  ({ours * 1e3:.1f} ms, median)")
     print(f"  hls4ml predict      {n / theirs:12,.0f} samples/s  ({theirs * 1e3:.1f} ms, median)")
     print(

@@ -73,9 +73,11 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="write the projects here (default: a temp dir)")
     parser.add_argument("--strategy", choices=("latency", "distributed"), default="latency")
     parser.add_argument(
-        "--tables", nargs="*", default=["16_6", "optimized", "da4ml", "generation"],
+        "--tables",
+        nargs="*",
+        default=["16_6", "optimized", "da4ml", "generation"],
         help="distributed: which tables (16_6, optimized, da4ml, depths, generation)",
-    )  # fmt: skip
+    )
     args = parser.parse_args()
     if args.strategy == "distributed":
         with tempfile.TemporaryDirectory() as scratch:
@@ -135,8 +137,10 @@ def distributed_tables(args: argparse.Namespace, folder: Path) -> None:
     fixture = hlsfx.load(args.fixtures / "onnx" / "three_layer_keras.onnx")
     designs = {}  # table name: (title, model)
     if "16_6" in args.tables:
-        designs["16_6"] = ("jet tagger (fixture), ap_fixed<16,6>",
-                           hlsfx.configure(fixture, "ap_fixed<16,6>"))  # fmt: skip
+        designs["16_6"] = (
+            "jet tagger (fixture), ap_fixed<16,6>",
+            hlsfx.configure(fixture, "ap_fixed<16,6>"),
+        )
     if "optimized" in args.tables:
         example = hlsfx.examples.load("jet_mlp")
         start = time.perf_counter()
@@ -148,19 +152,31 @@ def distributed_tables(args: argparse.Namespace, folder: Path) -> None:
             f"{found.accuracy_after:.4f} (float {found.float_accuracy:.4f})",
             flush=True,
         )
-        designs["optimized"] = ("jet_mlp, the configuration hlsfx optimize finds within 1 % of "
-                                "float", found.after)  # fmt: skip
+        designs["optimized"] = (
+            "jet_mlp, the configuration hlsfx optimize finds within 1 % of float",
+            found.after,
+        )
     distributed = {"strategy": "distributed"}
     for table, (title, qm) in designs.items():
         slug = re.sub(r"\W+", "_", title)[:40]
         rows = []
-        for name, options, dsp in (("multipliers", {}, True), ("multipliers -nodsp", {}, False),
-                                   ("distributed", distributed, True),
-                                   ("distributed -nodsp", distributed, False)):  # fmt: skip
+        for name, options, dsp in (
+            ("multipliers", {}, True),
+            ("multipliers -nodsp", {}, False),
+            ("distributed", distributed, True),
+            ("distributed -nodsp", distributed, False),
+        ):
             design = name.replace(" ", "_")
             skip = f"{table}:{design}" in args.netlist_skip
-            row = measure(qm, folder / slug, design, options, args.vectors,
-                          0 if skip else args.netlist_vectors, dsp)  # fmt: skip
+            row = measure(
+                qm,
+                folder / slug,
+                design,
+                options,
+                args.vectors,
+                0 if skip else args.netlist_vectors,
+                dsp,
+            )
             print(row, flush=True)
             rows.append(row)
         ratios = [row["LUT"] / rows[1]["LUT"] for row in rows[2:]]
@@ -185,8 +201,9 @@ def distributed_tables(args: argparse.Namespace, folder: Path) -> None:
         rows = []
         for depth in (1, 2, 3, 4, 6):
             options = {"strategy": "distributed", "max_adder_depth": depth}
-            row = measure(qm, folder / "depths", f"max_adder_depth_{depth}", options,
-                          args.vectors, 0)  # fmt: skip
+            row = measure(
+                qm, folder / "depths", f"max_adder_depth_{depth}", options, args.vectors, 0
+            )
             print(row, flush=True)
             rows.append(row)
         print(f"\nmax_adder_depth on the jet tagger without softmax, {list(DA4ML_CONFIGS)[1]}\n")
@@ -195,8 +212,16 @@ def distributed_tables(args: argparse.Namespace, folder: Path) -> None:
         for title, (weight, activation) in DA4ML_CONFIGS.items():
             qm = da4ml_model(fixture, weight, activation)
             slug = re.sub(r"\W+", "_", title)[:40]
-            rows = [measure(qm, folder / slug, "hlsfx_distributed", {"strategy": "distributed"},
-                            args.vectors, args.netlist_vectors)]  # fmt: skip
+            rows = [
+                measure(
+                    qm,
+                    folder / slug,
+                    "hlsfx_distributed",
+                    {"strategy": "distributed"},
+                    args.vectors,
+                    args.netlist_vectors,
+                )
+            ]
             theirs = da4ml_row(qm, folder / slug)
             if theirs is not None:
                 rows.append(theirs)

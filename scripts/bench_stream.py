@@ -43,15 +43,26 @@ def cnn(size: int) -> Graph:
     for stage, width in enumerate((8, 16, 16), 1):
         attrs = {"kernel": [3, 3], "strides": [1, 1], "dilations": [1, 1], "pads": [1] * 4}
         scale = 1 / math.sqrt(9 * channels)
-        layers.append(Layer(f"conv_{stage}", kinds.CONV2D, [tensor], f"c{stage}", attrs=attrs,
-                            params={"weight": rng.normal(0, scale, (3, 3, channels, width)),
-                                    "bias": rng.normal(0, 0.1, width)}))  # fmt: skip
+        layers.append(
+            Layer(
+                f"conv_{stage}",
+                kinds.CONV2D,
+                [tensor],
+                f"c{stage}",
+                attrs=attrs,
+                params={
+                    "weight": rng.normal(0, scale, (3, 3, channels, width)),
+                    "bias": rng.normal(0, 0.1, width),
+                },
+            )
+        )
         layers.append(Layer(f"relu_{stage}", kinds.RELU, [f"c{stage}"], f"r{stage}"))
         tensor, channels = f"r{stage}", width
         if stage < 3:
             pool = {"kernel": [2, 2], "strides": [2, 2], "dilations": [1, 1], "pads": [0] * 4}
-            layers.append(Layer(f"pool_{stage}", kinds.MAX_POOL2D, [tensor], f"p{stage}",
-                                attrs=pool))  # fmt: skip
+            layers.append(
+                Layer(f"pool_{stage}", kinds.MAX_POOL2D, [tensor], f"p{stage}", attrs=pool)
+            )
             tensor = f"p{stage}"
     side = size // 4
     pool = {
@@ -64,10 +75,15 @@ def cnn(size: int) -> Graph:
     layers += [
         Layer("global_pool", kinds.AVERAGE_POOL2D, [tensor], "g", attrs=pool),
         Layer("flatten", kinds.RESHAPE, ["g"], "f", attrs={"shape": [channels]}),
-        Layer("dense", kinds.DENSE, ["f"], "d", params={
-            "weight": rng.normal(0, 0.3, (channels, 10)), "bias": rng.normal(0, 0.1, 10)}),
+        Layer(
+            "dense",
+            kinds.DENSE,
+            ["f"],
+            "d",
+            params={"weight": rng.normal(0, 0.3, (channels, 10)), "bias": rng.normal(0, 0.1, 10)},
+        ),
         Layer("softmax", kinds.SOFTMAX, ["d"], "y"),
-    ]  # fmt: skip
+    ]
     shapes = {"img": (size, size, 3)}
     for layer in layers:
         shapes[layer.output] = layer.kind.output_shape(layer, [shapes[t] for t in layer.inputs])
@@ -80,8 +96,9 @@ def _table(rows: list[dict]) -> None:
     print("|" + "---|" * len(columns))
     for row in rows:
         values = [row.get(c, "") for c in columns]
-        print("| " + " | ".join(f"{v:.1f}" if isinstance(v, float) else str(v)
-                                for v in values) + " |")  # fmt: skip
+        print(
+            "| " + " | ".join(f"{v:.1f}" if isinstance(v, float) else str(v) for v in values) + " |"
+        )
 
 
 def main() -> None:
@@ -104,8 +121,13 @@ def main() -> None:
         sized = []
         for size in args.sizes:
             qm = hlsfx.configure(cnn(size), args.precision)
-            project = write_rtl(qm, folder / f"s{size}_r{args.synth_reuse}", io_type="io_stream",
-                                reuse_factor=args.synth_reuse, vectors=2)  # fmt: skip
+            project = write_rtl(
+                qm,
+                folder / f"s{size}_r{args.synth_reuse}",
+                io_type="io_stream",
+                reuse_factor=args.synth_reuse,
+                vectors=2,
+            )
             found = synth(project, target="xc7")
             row = {"input": f"{size}x{size}x3", "R": args.synth_reuse}
             row.update({k: found.resources[k] for k in ("LUT", "FF", "DSP", "BRAM")})
@@ -121,8 +143,9 @@ def main() -> None:
         timed = []
         qm = hlsfx.configure(cnn(args.cosim_size), args.precision)
         for r in args.reuse:
-            project = write_rtl(qm, folder / f"cosim_r{r}", io_type="io_stream", reuse_factor=r,
-                                vectors=args.images)  # fmt: skip
+            project = write_rtl(
+                qm, folder / f"cosim_r{r}", io_type="io_stream", reuse_factor=r, vectors=args.images
+            )
             start = time.perf_counter()
             result = run(project, simulator="verilator")
             first = time.perf_counter() - start
@@ -133,26 +156,36 @@ def main() -> None:
             simulated = time.perf_counter() - start
             if not again.passed:
                 raise SystemExit(again.summary())
-            timed.append({
-                "R": r, "cycles per image": result.latency, "interval": result.ii,
-                "images/s at 200 MHz": round(CLOCK_HZ / result.ii),
-                f"cosim s ({args.images} images + 16, build included)": first,
-                f"cosim s ({args.images} images + 16, simulation only)": simulated,
-            })  # fmt: skip
+            timed.append(
+                {
+                    "R": r,
+                    "cycles per image": result.latency,
+                    "interval": result.ii,
+                    "images/s at 200 MHz": round(CLOCK_HZ / result.ii),
+                    f"cosim s ({args.images} images + 16, build included)": first,
+                    f"cosim s ({args.images} images + 16, simulation only)": simulated,
+                }
+            )
             print(timed[-1], flush=True)
         x = qm.random_codes(2000, seed=1)
         per_batch = median_seconds(lambda: qm.predict_codes(x), 5)
 
-    print(f"\nthe benchmark CNN, {args.precision}; io_stream RTL at reuse factor "
-          f"{args.synth_reuse}, Yosys synth_xilinx xc7\n")  # fmt: skip
+    print(
+        f"\nthe benchmark CNN, {args.precision}; io_stream RTL at reuse factor "
+        f"{args.synth_reuse}, Yosys synth_xilinx xc7\n"
+    )
     _table(sized)
     for key in ("LUT", "DSP", "FF", "BRAM"):
         low, high = sized[0][key], sized[-1][key]
-        print(f"{key}: {sized[-1]['input']} / {sized[0]['input']} = "
-              f"{high / low if low else float('nan'):.2f}x")  # fmt: skip
-    print(f"\nio_parallel RTL of the {args.sizes[0]}x{args.sizes[0]} model at reuse factor "
-          f"{args.synth_reuse}: {products:,} products on {shared:,} multipliers "
-          f"(not synthesized: the io_stream design's are in the table)\n")  # fmt: skip
+        print(
+            f"{key}: {sized[-1]['input']} / {sized[0]['input']} = "
+            f"{high / low if low else float('nan'):.2f}x"
+        )
+    print(
+        f"\nio_parallel RTL of the {args.sizes[0]}x{args.sizes[0]} model at reuse factor "
+        f"{args.synth_reuse}: {products:,} products on {shared:,} multipliers "
+        f"(not synthesized: the io_stream design's are in the table)\n"
+    )
     print(
         f"co-simulation on Verilator, {args.cosim_size}x{args.cosim_size}x3 input, "
         f"{args.images} images with random gaps and stalls, then 8 + 8 back to back\n"

@@ -66,13 +66,15 @@ def model() -> torch.nn.Module:
     layers: list[torch.nn.Module] = [QuantIdentity(act_quant=CommonActQuant, bit_width=8)]
     width = FEATURES
     for out in HIDDEN:
-        layers += [QuantLinear(width, out, bias=False, weight_bit_width=1,
-                               weight_quant=CommonWeightQuant),
-                   torch.nn.BatchNorm1d(out),
-                   QuantIdentity(act_quant=CommonActQuant, bit_width=2)]  # fmt: skip
+        layers += [
+            QuantLinear(width, out, bias=False, weight_bit_width=1, weight_quant=CommonWeightQuant),
+            torch.nn.BatchNorm1d(out),
+            QuantIdentity(act_quant=CommonActQuant, bit_width=2),
+        ]
         width = out
-    layers.append(QuantLinear(width, CLASSES, bias=False, weight_bit_width=1,
-                              weight_quant=CommonWeightQuant))  # fmt: skip
+    layers.append(
+        QuantLinear(width, CLASSES, bias=False, weight_bit_width=1, weight_quant=CommonWeightQuant)
+    )
     return torch.nn.Sequential(*layers)
 
 
@@ -93,15 +95,20 @@ def main() -> None:
     onnx.save(onnx.load(str(path)), str(path), save_as_external_data=False)  # one file
     path.with_name(path.name + ".data").unlink(missing_ok=True)
     wrapper = ModelWrapper(str(path)).transform(InferShapes())
-    quants = [n.output[0] for n in wrapper.graph.node if n.op_type == "Quant"
-              and wrapper.get_initializer(n.input[0]) is None]  # fmt: skip
+    quants = [
+        n.output[0]
+        for n in wrapper.graph.node
+        if n.op_type == "Quant" and wrapper.get_initializer(n.input[0]) is None
+    ]
     x = np.random.default_rng(4).uniform(-1, 1, (SAMPLES, FEATURES)).astype(np.float32)
     name, output = wrapper.graph.input[0].name, wrapper.graph.output[0].name
-    contexts = [execute_onnx(wrapper, {name: row[None]}, return_full_exec_context=True)
-                for row in x]  # fmt: skip
+    contexts = [
+        execute_onnx(wrapper, {name: row[None]}, return_full_exec_context=True) for row in x
+    ]
     recorded = {k: np.concatenate([c[k] for c in contexts]) for k in [output, *quants]}
-    np.savez_compressed(OUT / "tfc_1w2a.npz", x=x, y=recorded[output],
-                        **{f"act_{k}": recorded[k] for k in quants})  # fmt: skip
+    np.savez_compressed(
+        OUT / "tfc_1w2a.npz", x=x, y=recorded[output], **{f"act_{k}": recorded[k] for k in quants}
+    )
     print(f"{path}: {len(x)} samples, activations {quants}")
 
 

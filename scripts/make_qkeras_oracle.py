@@ -30,14 +30,20 @@ def model() -> keras.Model:
     bits8 = "quantized_bits(8,2,alpha=1)"
     y = QConv2DBatchnorm(4, 3, kernel_quantizer=bits8, bias_quantizer=bits8, name="cbn")(x)
     y = QActivation("quantized_relu(6,2,negative_slope=0.25)", name="act1")(y)
-    y = QSeparableConv2D(3, 3, depthwise_quantizer="quantized_bits(6,1,alpha=1)",
-                         pointwise_quantizer="quantized_po2(5)", bias_quantizer=bits8,
-                         name="sep")(y)  # fmt: skip
+    y = QSeparableConv2D(
+        3,
+        3,
+        depthwise_quantizer="quantized_bits(6,1,alpha=1)",
+        pointwise_quantizer="quantized_po2(5)",
+        bias_quantizer=bits8,
+        name="sep",
+    )(y)
     y = QBatchNormalization(gamma_quantizer=bits8, name="qbn")(y)
     y = QActivation("quantized_relu(6,2)", name="act2")(y)
     y = keras.layers.Flatten(name="flat")(y)
-    y = QDense(5, kernel_quantizer="quantized_bits(6,0,alpha='auto_po2')", bias_quantizer=bits8,
-               name="fc")(y)  # fmt: skip
+    y = QDense(
+        5, kernel_quantizer="quantized_bits(6,0,alpha='auto_po2')", bias_quantizer=bits8, name="fc"
+    )(y)
     return keras.Model(x, y)
 
 
@@ -48,8 +54,12 @@ def symmetric_model() -> keras.Model:
     sym = quantized_bits(6, 0, symmetric=1, alpha=None)
     y = QDense(8, kernel_quantizer=sym, bias_quantizer=sym, name="fc1")(x)
     y = QActivation(quantized_bits(5, 1, symmetric=1, alpha=1), name="act1")(y)
-    y = QDense(4, kernel_quantizer=quantized_bits(4, 1, symmetric=1, alpha=None),
-               bias_quantizer=quantized_bits(8, 3, alpha=None), name="fc2")(y)  # fmt: skip
+    y = QDense(
+        4,
+        kernel_quantizer=quantized_bits(4, 1, symmetric=1, alpha=None),
+        bias_quantizer=quantized_bits(8, 3, alpha=None),
+        name="fc2",
+    )(y)
     return keras.Model(x, y)
 
 
@@ -79,15 +89,20 @@ def main() -> None:
     x = rng.normal(0, 1, (200, 6, 6, 2)).astype(np.float32)
     inner = keras.Model(m.input, [m.get_layer("act1").output, m.get_layer("act2").output])
     act1, act2 = inner.predict(x, verbose=0)
-    np.savez_compressed(OUT / "qkeras_oracle.npz", x=x, y=m.predict(x, verbose=0), act1=act1,
-                        act2=act2)  # fmt: skip
+    np.savez_compressed(
+        OUT / "qkeras_oracle.npz", x=x, y=m.predict(x, verbose=0), act1=act1, act2=act2
+    )
     s = symmetric_model()
     _drawn(s, np.random.default_rng(1))
     s.save(OUT / "qkeras_symmetric.h5")
     x = np.random.default_rng(2).normal(0, 2, (500, 16)).astype(np.float32)
     inner = keras.Model(s.input, s.get_layer("act1").output)
-    np.savez_compressed(OUT / "qkeras_symmetric.npz", x=x, y=s.predict(x, verbose=0),
-                        act1=inner.predict(x, verbose=0))  # fmt: skip
+    np.savez_compressed(
+        OUT / "qkeras_symmetric.npz",
+        x=x,
+        y=s.predict(x, verbose=0),
+        act1=inner.predict(x, verbose=0),
+    )
 
 
 if __name__ == "__main__":

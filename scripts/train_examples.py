@@ -31,9 +31,23 @@ from onnx import TensorProto, helper, numpy_helper
 ROOT = Path(__file__).resolve().parents[1]
 JET_CLASSES = ("g", "q", "W", "Z", "t")
 JET_FEATURES = (
-    "mass_mmdt", "multiplicity", "tau21", "tau32", "c1_b0", "c1_b1", "c1_b2", "c2_b1", "c2_b2",
-    "d2_b1", "d2_b2", "d2_a1_b1", "d2_a1_b2", "m2_b1", "m2_b2", "n2_b1",
-)  # fmt: skip
+    "mass_mmdt",
+    "multiplicity",
+    "tau21",
+    "tau32",
+    "c1_b0",
+    "c1_b1",
+    "c1_b2",
+    "c2_b1",
+    "c2_b2",
+    "d2_b1",
+    "d2_b2",
+    "d2_a1_b1",
+    "d2_a1_b2",
+    "m2_b1",
+    "m2_b2",
+    "n2_b1",
+)
 
 
 # --- data -----------------------------------------------------------------------------------
@@ -62,8 +76,15 @@ def jet_data(n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     latent = np.stack([np.log(mass), tau21, tau32, np.sqrt(mult), charge], axis=1)
     mixing = np.random.default_rng(1234).normal(0.0, 1.0, (5, 16))
     mixing[:, :4] = np.eye(5)[:, :4] * 3.0  # the first four features are the latents themselves
-    nonlinear = np.stack([latent[:, 0] * latent[:, 1], latent[:, 1] ** 2, latent[:, 2] *
-                          latent[:, 3], np.tanh(latent[:, 4])], axis=1)  # fmt: skip
+    nonlinear = np.stack(
+        [
+            latent[:, 0] * latent[:, 1],
+            latent[:, 1] ** 2,
+            latent[:, 2] * latent[:, 3],
+            np.tanh(latent[:, 4]),
+        ],
+        axis=1,
+    )
     x = latent @ mixing + nonlinear @ np.random.default_rng(99).normal(0.0, 0.7, (4, 16))
     x += rng.normal(0.0, 0.35, x.shape)
     return x, y
@@ -211,9 +232,14 @@ def cnn_forward(p, x):
     return flat @ p["w"] + p["b"], (cache, h, flat)
 
 
-def train_cnn(x: np.ndarray, y: np.ndarray, rng: np.random.Generator,
-              channels: tuple[int, ...] = (8, 16), epochs: int = 40,
-              rate: float = 3e-3) -> dict[str, np.ndarray]:  # fmt: skip
+def train_cnn(
+    x: np.ndarray,
+    y: np.ndarray,
+    rng: np.random.Generator,
+    channels: tuple[int, ...] = (8, 16),
+    epochs: int = 40,
+    rate: float = 3e-3,
+) -> dict[str, np.ndarray]:
     p = {}
     for i, (a, b) in enumerate(itertools.pairwise((x.shape[1], *channels)), 1):
         p[f"k{i}"] = rng.normal(0.0, np.sqrt(2.0 / (a * 9)), (b, a, 3, 3))
@@ -265,8 +291,11 @@ def fixed_point_headroom(p: dict[str, np.ndarray], x: np.ndarray, peak: float = 
 def _model(nodes, inputs, outputs, weights: dict[str, np.ndarray], name: str) -> onnx.ModelProto:
     initializers = [numpy_helper.from_array(v.astype(np.float32), k) for k, v in weights.items()]
     graph = helper.make_graph(nodes, name, inputs, outputs, initializers)
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)],
-                              producer_name="hlsfx scripts/train_examples.py")  # fmt: skip
+    model = helper.make_model(
+        graph,
+        opset_imports=[helper.make_opsetid("", 13)],
+        producer_name="hlsfx scripts/train_examples.py",
+    )
     model.ir_version = 8
     onnx.checker.check_model(model)
     return model
@@ -275,8 +304,11 @@ def _model(nodes, inputs, outputs, weights: dict[str, np.ndarray], name: str) ->
 def mlp_onnx(p: dict[str, np.ndarray]) -> onnx.ModelProto:
     nodes, x = [], "input"
     for i in range(4):
-        nodes.append(helper.make_node("Gemm", [x, f"w{i}", f"b{i}"], [f"dense_{i + 1}"],
-                                      name=f"dense_{i + 1}"))  # fmt: skip
+        nodes.append(
+            helper.make_node(
+                "Gemm", [x, f"w{i}", f"b{i}"], [f"dense_{i + 1}"], name=f"dense_{i + 1}"
+            )
+        )
         x = f"dense_{i + 1}"
         if i < 3:
             nodes.append(helper.make_node("Relu", [x], [f"relu_{i + 1}"], name=f"relu_{i + 1}"))
@@ -286,8 +318,9 @@ def mlp_onnx(p: dict[str, np.ndarray]) -> onnx.ModelProto:
         nodes,
         [helper.make_tensor_value_info("input", TensorProto.FLOAT, ["N", 16])],
         [helper.make_tensor_value_info("output", TensorProto.FLOAT, ["N", 5])],
-        p, "jet_mlp",
-    )  # fmt: skip
+        p,
+        "jet_mlp",
+    )
 
 
 def cnn_onnx(p: dict[str, np.ndarray], name: str, shape: tuple[int, int, int]) -> onnx.ModelProto:
@@ -298,11 +331,12 @@ def cnn_onnx(p: dict[str, np.ndarray], name: str, shape: tuple[int, int, int]) -
         if f"k{i}" not in p:
             break
         nodes += [
-            helper.make_node("Conv", [x, f"k{i}", f"c{i}"], [f"conv_{i}"], name=f"conv_{i}",
-                             **pads),
+            helper.make_node(
+                "Conv", [x, f"k{i}", f"c{i}"], [f"conv_{i}"], name=f"conv_{i}", **pads
+            ),
             helper.make_node("Relu", [f"conv_{i}"], [f"relu_{i}"], name=f"relu_{i}"),
             helper.make_node("MaxPool", [f"relu_{i}"], [f"pool_{i}"], name=f"pool_{i}", **pool),
-        ]  # fmt: skip
+        ]
         x = f"pool_{i}"
     nodes += [
         helper.make_node("Flatten", [x], ["flatten"], name="flatten"),
@@ -313,16 +347,20 @@ def cnn_onnx(p: dict[str, np.ndarray], name: str, shape: tuple[int, int, int]) -
         nodes,
         [helper.make_tensor_value_info("input", TensorProto.FLOAT, ["N", *shape])],
         [helper.make_tensor_value_info("output", TensorProto.FLOAT, ["N", 10])],
-        p, name,
-    )  # fmt: skip
+        p,
+        name,
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "core" / "examples")
     parser.add_argument("--jet-test", type=int, default=100_000, help="jet test samples kept")
-    parser.add_argument("--only", choices=("svhn_like_cnn",),
-                        help="train this example alone (its seeds are its own)")  # fmt: skip
+    parser.add_argument(
+        "--only",
+        choices=("svhn_like_cnn",),
+        help="train this example alone (its seeds are its own)",
+    )
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
 
@@ -336,8 +374,11 @@ def main() -> None:
         x_test, y_test = x[300_000:], y[300_000:]
         accuracy = float((mlp_forward(p, x_test)[-1].argmax(axis=1) == y_test).mean())
         onnx.save(mlp_onnx(p), args.out / "jet_mlp.onnx")
-        np.savez_compressed(args.out / "jet_mlp.npz", x_test=x_test.astype(np.float16),
-                            y_test=y_test.astype(np.uint8))  # fmt: skip
+        np.savez_compressed(
+            args.out / "jet_mlp.npz",
+            x_test=x_test.astype(np.float16),
+            y_test=y_test.astype(np.uint8),
+        )
         print(f"jet_mlp: float accuracy {accuracy:.4f} on {len(y_test)} test jets")
 
     images, labels = digits_data()
@@ -348,8 +389,11 @@ def main() -> None:
         logits, _ = cnn_forward(p, images[test_idx])
         accuracy = float((logits.argmax(axis=1) == labels[test_idx]).mean())
         onnx.save(cnn_onnx(p, "digits_cnn", (1, 8, 8)), args.out / "digits_cnn.onnx")
-        np.savez_compressed(args.out / "digits_cnn.npz", x_test=images[test_idx],
-                            y_test=labels[test_idx].astype(np.uint8))  # fmt: skip
+        np.savez_compressed(
+            args.out / "digits_cnn.npz",
+            x_test=images[test_idx],
+            y_test=labels[test_idx].astype(np.uint8),
+        )
         print(f"digits_cnn: float accuracy {accuracy:.4f} on {len(test_idx)} test images")
 
     if args.only in (None, "svhn_like_cnn"):
@@ -357,14 +401,21 @@ def main() -> None:
         train_x = np.concatenate([coloured_digits(images[train_idx], colours) for _ in range(3)])
         train_y = np.tile(labels[train_idx], 3)
         test_x = coloured_digits(images[test_idx], colours)
-        p = train_cnn(train_x / np.float32(255), train_y, np.random.default_rng(3232),
-                      channels=(8, 16, 16), epochs=24, rate=2e-3)  # fmt: skip
+        p = train_cnn(
+            train_x / np.float32(255),
+            train_y,
+            np.random.default_rng(3232),
+            channels=(8, 16, 16),
+            epochs=24,
+            rate=2e-3,
+        )
         fixed_point_headroom(p, train_x[:1000] / np.float32(255))
         logits, _ = cnn_forward(p, test_x / np.float32(255))
         accuracy = float((logits.argmax(axis=1) == labels[test_idx]).mean())
         onnx.save(cnn_onnx(p, "svhn_like_cnn", (3, 32, 32)), args.out / "svhn_like_cnn.onnx")
-        np.savez_compressed(args.out / "svhn_like_cnn.npz", x_test=test_x,
-                            y_test=labels[test_idx].astype(np.uint8))  # fmt: skip
+        np.savez_compressed(
+            args.out / "svhn_like_cnn.npz", x_test=test_x, y_test=labels[test_idx].astype(np.uint8)
+        )
         print(f"svhn_like_cnn: float accuracy {accuracy:.4f} on {len(test_idx)} test images")
 
 

@@ -22,8 +22,9 @@ __all__ = ["INTERFACE", "IO_TYPES", "MAX_RTL_PRODUCTS", "write_rtl"]
 IO_TYPES = ("io_parallel", "io_stream")
 
 
-def write_rtl(qm: QuantizedModel, path: str | Path, *, io_type: str = "io_parallel",
-              **options: Any) -> Path:  # fmt: skip
+def write_rtl(
+    qm: QuantizedModel, path: str | Path, *, io_type: str = "io_parallel", **options: Any
+) -> Path:
     """Write ``qm`` as Verilog with its interface description and test vectors into the folder
     ``path``. ``io_type`` ``"io_parallel"`` (every tensor a bus, :func:`.write_parallel_rtl`:
     options ``reuse_factor``, ``top``, ``ports``, ``vectors``, ``strategy``,
@@ -34,11 +35,15 @@ def write_rtl(qm: QuantizedModel, path: str | Path, *, io_type: str = "io_parall
         return write_parallel_rtl(qm, path, **options)
     if io_type == "io_stream":
         if "max_adder_depth" in options:
-            raise ValueError("max_adder_depth sets the pipeline of distributed io_parallel "
-                             "layers; io_stream layers use multipliers")  # fmt: skip
+            raise ValueError(
+                "max_adder_depth sets the pipeline of distributed io_parallel "
+                "layers; io_stream layers use multipliers"
+            )
         chosen = layer_strategies(qm, options.pop("strategy", "latency"), DISTRIBUTED_LAYERS)
         if DISTRIBUTED in chosen.values():
-            raise ValueError("strategy 'distributed' is written for io_parallel designs; "
-                             "io_stream layers use multipliers")  # fmt: skip
+            raise ValueError(
+                "strategy 'distributed' is written for io_parallel designs; "
+                "io_stream layers use multipliers"
+            )
         return write_stream_rtl(qm, path, **options)
     raise ValueError(f"io_type {io_type!r} is not one of {', '.join(IO_TYPES)}")

@@ -23,8 +23,9 @@ from hlsfx.ir.fixed_type import FixedType, Overflow, Rounding
 __all__ = ["cast"]
 
 
-def _increment(rounding: Rounding, floor_lsb: Operand, half: Operand, rest: Operand,
-               negative: Operand) -> Operand:  # fmt: skip
+def _increment(
+    rounding: Rounding, floor_lsb: Operand, half: Operand, rest: Operand, negative: Operand
+) -> Operand:
     """1 when the floor must move up by one LSB (see emulator/primitives.py: round_increment)."""
     rules = {
         Rounding.AP_TRN_ZERO: ("{} & ({} | {})", negative, half, rest),

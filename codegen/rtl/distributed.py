@@ -142,8 +142,9 @@ class _Values:
     """One copy of a graph in the netlist: each node's wire, and its copies delayed to later
     stages, made when first read."""
 
-    def __init__(self, net: Netlist, prefix: str, graph: AdderGraph,
-                 row: Sequence[Slice | None], depth: int):  # fmt: skip
+    def __init__(
+        self, net: Netlist, prefix: str, graph: AdderGraph, row: Sequence[Slice | None], depth: int
+    ):
         self.net, self.prefix, self.graph, self.row, self.depth = net, prefix, graph, row, depth
         self.made: dict[tuple[int, int], Signal | Slice] = {}
 
@@ -196,12 +197,18 @@ class _Values:
             raise NetlistError(f"{self.prefix}: adder node {n} is narrower than its shift")
         if node.reverse:  # (b << d) - a: no bit passes through
             b = self._operand(node.b, stage, 0, high)
-            total = v("{} - {}", concat([b, const(0, d)]) if d else b,
-                      self._operand(node.a, stage, 0, width))  # fmt: skip
+            total = v(
+                "{} - {}",
+                concat([b, const(0, d)]) if d else b,
+                self._operand(node.a, stage, 0, width),
+            )
             return self.net.wire(f"{self.prefix}_n{n}", width, total)
         op = " - " if node.subtract else " + "
-        total = v("{}" + op + "{}", self._operand(node.a, stage, d, high),
-                  self._operand(node.b, stage, 0, high))  # fmt: skip
+        total = v(
+            "{}" + op + "{}",
+            self._operand(node.a, stage, d, high),
+            self._operand(node.b, stage, 0, high),
+        )
         if d:
             total = v("{{{}, {}}}", total, self._operand(node.a, stage, 0, d))
         return self.net.wire(f"{self.prefix}_n{n}", width, total)

@@ -58,19 +58,30 @@ def gather(c: StreamProcess, index: np.ndarray) -> tuple[Signal, Signal]:
         full = net.wire(f"{n}_full{k}", 1, v("{} == {}", filled, const(pixels, cw)))
         take = net.wire(f"{n}_take{k}", 1, v("{} & ~{}", ch.valid, full))
         net.assign(ch.ready, v("~{}", full))
-        casts = [net.named(f"{n}_in{k}_{j}", w, cast(net, ch.data.bits(j * t.width, t.width), t,
-                                                     y_t, f"{n}_c{k}_{j}"))
-                 for j in range(values)]  # fmt: skip
+        casts = [
+            net.named(
+                f"{n}_in{k}_{j}",
+                w,
+                cast(net, ch.data.bits(j * t.width, t.width), t, y_t, f"{n}_c{k}_{j}"),
+            )
+            for j in range(values)
+        ]
         pixel = net.named(f"{n}_in{k}", values * w, concat(casts[::-1]))
         for q, slot in enumerate(slots):
             net.clocked(slot, (v("{} & {} == {}", take, filled, const(q, cw)), pixel))
-        net.clocked(filled, (c.reset, const(0, cw)), (restart, const(0, cw)),
-                    (take, v("{} + {}", filled, const(1, cw))))  # fmt: skip
+        net.clocked(
+            filled,
+            (c.reset, const(0, cw)),
+            (restart, const(0, cw)),
+            (take, v("{} + {}", filled, const(1, cw))),
+        )
         held += [slot.bits(j * w, w) for slot in slots for j in range(values)]
         whole.append(full)
     load = net.wire(f"{n}_load", 1, v("{} & {}", join(" & ", whole), free))
-    choices = [concat([held[int(i)] for i in index[q * out_values : (q + 1) * out_values]][::-1])
-               for q in range(out_pixels)]  # fmt: skip
+    choices = [
+        concat([held[int(i)] for i in index[q * out_values : (q + 1) * out_values]][::-1])
+        for q in range(out_pixels)
+    ]
     if sent is None:
         net.assign(restart, load)
         chosen: Operand = choices[0]

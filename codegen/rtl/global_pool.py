@@ -55,8 +55,9 @@ def global_pool(c: StreamProcess, taps: int) -> tuple[Signal, Signal, int]:
             value = net.wire(f"{k}_m", a_t.width, folded)
             outputs.append(net.named(f"{k}_y", y_t.width, cast(net, value, x_t, y_t, f"{k}_c")))
         else:
-            start = net.wire(f"{k}_from", a_t.width, v("{} ? {} : {}", first, const(0, a_t.width),
-                                                        acc))  # fmt: skip
+            start = net.wire(
+                f"{k}_from", a_t.width, v("{} ? {} : {}", first, const(0, a_t.width), acc)
+            )
             total, s_t = aligned_sum(start, a_t, x, x_t)
             summed = net.wire(f"{k}_s", s_t.width, total)
             value = net.named(f"{k}_a", a_t.width, cast(net, summed, s_t, a_t, f"{k}_ca"))
@@ -74,17 +75,20 @@ def global_pool(c: StreamProcess, taps: int) -> tuple[Signal, Signal, int]:
     return register, valid, len(mults.products)
 
 
-def _averaged(c: StreamProcess, k: str, total: Signal, a_t: FixedType, taps: int,
-              mults: Multipliers) -> Operand:  # fmt: skip
+def _averaged(
+    c: StreamProcess, k: str, total: Signal, a_t: FixedType, taps: int, mults: Multipliers
+) -> Operand:
     """The sum over all taps as the average's result code."""
     net, y_t = c.net, c.p.types["result"]
     if c.p.numerics.average_pool_divides:  # divided by the taps toward zero, in accum_t
         q_t = c.layer.kind.quotient_type(a_t, taps)
         width = q_t.width
-        quotient = net.wire(f"{k}_q", width, v(f"$signed({{}}) / {signed_const(taps, width)}",
-                                               extend(total, a_t, width)))  # fmt: skip
+        quotient = net.wire(
+            f"{k}_q",
+            width,
+            v(f"$signed({{}}) / {signed_const(taps, width)}", extend(total, a_t, width)),
+        )
         return net.named(f"{k}_y", y_t.width, cast(net, quotient, q_t, y_t, f"{k}_c"))
     r_t = c.p.types["recip"]
     product = mults.product(f"{k}_p", total, a_t, int(c.p.params["recip"][taps]), r_t)
-    return net.named(f"{k}_y", y_t.width, cast(net, product, product_type(a_t, r_t), y_t,
-                                               f"{k}_c"))  # fmt: skip
+    return net.named(f"{k}_y", y_t.width, cast(net, product, product_type(a_t, r_t), y_t, f"{k}_c"))

@@ -47,8 +47,15 @@ class WindowGeometry:
         dilations = tuple(a.get("dilations") or [1] * d)
         begin, end = tuple(a["pads"][:d]), tuple(a["pads"][d:])
         if d == 1:
-            return cls(1, shape[0], shape[1], (1, *kernel), (1, *strides), (1, *dilations),
-                       (0, begin[0], 0, end[0]))  # fmt: skip
+            return cls(
+                1,
+                shape[0],
+                shape[1],
+                (1, *kernel),
+                (1, *strides),
+                (1, *dilations),
+                (0, begin[0], 0, end[0]),
+            )
         return cls(shape[0], shape[1], shape[2], kernel, strides, dilations, (*begin, *end))
 
     @property
@@ -63,16 +70,24 @@ class WindowGeometry:
 
     @property
     def outputs(self) -> tuple[int, int]:
-        return tuple((p - s) // st + 1 for p, s, st in zip(self.padded, self.span, self.strides,
-                                                           strict=True))  # fmt: skip
+        return tuple(
+            (p - s) // st + 1 for p, s, st in zip(self.padded, self.span, self.strides, strict=True)
+        )
 
     @property
     def taps(self) -> int:
         return self.kernel[0] * self.kernel[1]
 
 
-def windows(net: Netlist, name: str, g: WindowGeometry, reset: Signal, source: Channel,
-            ready: Signal, flags: bool = False) -> tuple[Signal | Slice, Signal]:  # fmt: skip
+def windows(
+    net: Netlist,
+    name: str,
+    g: WindowGeometry,
+    reset: Signal,
+    source: Channel,
+    ready: Signal,
+    flags: bool = False,
+) -> tuple[Signal | Slice, Signal]:
     """The patches of ``source``'s pixels: the patch bus and its ``valid``; the reader drives
     ``ready`` (a wire made without a value). Drives ``source.ready``. With ``flags``, the
     patch bus has one more bit per tap above the taps: whether the tap is inside the input."""
@@ -121,8 +136,9 @@ def windows(net: Netlist, name: str, g: WindowGeometry, reset: Signal, source: C
             lines = net.memory(f"{name}_lines", kept.width, cols)
             address = column.bits(0, aw)
             following = v("{} ? {} : {} + {}", row_end, const(0, aw), address, const(1, aw))
-            net.clocked(above, (None, net.read(lines, v("{} ? {} : {}", advance, following,
-                                                        address))))  # fmt: skip
+            net.clocked(
+                above, (None, net.read(lines, v("{} ? {} : {}", advance, following, address)))
+            )
             net.write(lines, advance, address, kept)
         else:
             net.clocked(above, (advance, kept))
@@ -137,17 +153,28 @@ def windows(net: Netlist, name: str, g: WindowGeometry, reset: Signal, source: C
     step = v("{} ? {} : {} + {}", row_end, const(0, cw), column, const(1, cw))
     net.clocked(column, (reset, const(0, cw)), (advance, step))
     first_col = const(span_w - 1, cw)
-    net.clocked(col_due, (reset, first_col), (v("{} & {}", advance, row_end), first_col),
-                (v("{} & {}", advance, due), v("{} + {}", col_due, const(sw, cw))))  # fmt: skip
+    net.clocked(
+        col_due,
+        (reset, first_col),
+        (v("{} & {}", advance, row_end), first_col),
+        (v("{} & {}", advance, due), v("{} + {}", col_due, const(sw, cw))),
+    )
     if row is not None:
-        image_end = net.wire(f"{name}_image_end", 1, v("{} & {} == {}", row_end, row,
-                                                        const(rows - 1, rw)))  # fmt: skip
+        image_end = net.wire(
+            f"{name}_image_end", 1, v("{} & {} == {}", row_end, row, const(rows - 1, rw))
+        )
         next_row = v("{} ? {} : {} + {}", image_end, const(0, rw), row, const(1, rw))
         net.clocked(row, (reset, const(0, rw)), (v("{} & {}", advance, row_end), next_row))
         first_row = const(span_h - 1, rw)
-        net.clocked(row_due, (reset, first_row), (v("{} & {}", advance, image_end), first_row),
-                    (v("{} & {} & {} == {}", advance, row_end, row, row_due),
-                     v("{} + {}", row_due, const(sh, rw))))  # fmt: skip
+        net.clocked(
+            row_due,
+            (reset, first_row),
+            (v("{} & {}", advance, image_end), first_row),
+            (
+                v("{} & {} & {} == {}", advance, row_end, row, row_due),
+                v("{} + {}", row_due, const(sh, rw)),
+            ),
+        )
     # tap (i, j) of the kernel, in window order: row slot i of the column j * dw from the left
     patch = [window[span_w - 1 - j * dw].bits(i * p, p) for i in range(kh) for j in range(kw)]
     if flags:
@@ -157,8 +184,9 @@ def windows(net: Netlist, name: str, g: WindowGeometry, reset: Signal, source: C
     return net.named(f"{name}_patch", g.taps * p + flags * g.taps, concat(patch[::-1])), pending
 
 
-def _inside_taps(g: WindowGeometry, row: Signal | None, rw: int, column: Signal,
-                 cw: int) -> Operand:  # fmt: skip
+def _inside_taps(
+    g: WindowGeometry, row: Signal | None, rw: int, column: Signal, cw: int
+) -> Operand:
     """Per tap of the window whose last position is (``row``, ``column``), whether it lies
     inside the input (bit ``i * kernel_w + j`` for tap (i, j))."""
     (span_h, span_w), (rows, cols) = g.span, g.padded

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import math
 
-from hlsfx.codegen.rtl.layers import RtlLayer, window_sum
+from hlsfx.codegen.rtl.layers import window_sum
 from hlsfx.codegen.rtl.multipliers import extend
 from hlsfx.codegen.rtl.netlist import Operand, Signal, Slice, const, join, signed_const, v
+from hlsfx.codegen.rtl.rtl_layer import RtlLayer
 from hlsfx.ir.fixed_type import FixedType, product_type
 
 __all__ = ["masked_pool"]
@@ -30,8 +31,11 @@ def masked_pool(c: RtlLayer) -> str:
     if layer.kind.average and counted is None:  # the taps inside: the flags summed
         width = taps.bit_length()
         flag_t = FixedType(1, 1, False)
-        count = net.wire(f"{c.name}_count", width, join(" + ", [
-            extend(flags.bit(t), flag_t, width) for t in range(taps)]))  # fmt: skip
+        count = net.wire(
+            f"{c.name}_count",
+            width,
+            join(" + ", [extend(flags.bit(t), flag_t, width) for t in range(taps)]),
+        )
     for ch in range(channels):
         n = f"{c.name}_k{ch}"
         window = [lanes[t * channels + ch] for t in range(taps)]
@@ -61,8 +65,15 @@ def masked_pool(c: RtlLayer) -> str:
     return f"{layer.kind.name} (taps in the padding left out)"
 
 
-def _divided(c: RtlLayer, n: str, total: Signal | Slice, s_t: FixedType, count: Signal | None,
-             counted: int | None, taps: int) -> tuple[Signal, FixedType]:  # fmt: skip
+def _divided(
+    c: RtlLayer,
+    n: str,
+    total: Signal | Slice,
+    s_t: FixedType,
+    count: Signal | None,
+    counted: int | None,
+    taps: int,
+) -> tuple[Signal, FixedType]:
     """hls4ml's average: the sum divided by the count toward zero, in a type wide enough for
     every divisor."""
     q_t = c.layer.kind.quotient_type(s_t, taps)
@@ -71,6 +82,10 @@ def _divided(c: RtlLayer, n: str, total: Signal | Slice, s_t: FixedType, count: 
     divisors = [counted] if count is None else list(range(1, taps + 1))
     quotient: Operand = v(f"$signed({{}}) / {signed_const(divisors[-1], width)}", wide)
     for d in divisors[-2::-1]:
-        quotient = v(f"{{}} == {const(d, count.width)} ? $signed({{}}) / "
-                     f"{signed_const(d, width)} : {{}}", count, wide, quotient)  # fmt: skip
+        quotient = v(
+            f"{{}} == {const(d, count.width)} ? $signed({{}}) / {signed_const(d, width)} : {{}}",
+            count,
+            wide,
+            quotient,
+        )
     return c.net.wire(f"{n}_q", width, quotient), q_t

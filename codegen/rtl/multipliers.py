@@ -37,8 +37,9 @@ def extend(source: Signal | Slice, t: FixedType, width: int) -> Operand:
     return concat([fill if pad == 1 else replicate(pad, fill), x])
 
 
-def aligned_sum(a: Slice | Signal, a_t: FixedType, b: Slice | Signal, b_t: FixedType,
-                op: str = "+") -> tuple[Operand, FixedType]:  # fmt: skip
+def aligned_sum(
+    a: Slice | Signal, a_t: FixedType, b: Slice | Signal, b_t: FixedType, op: str = "+"
+) -> tuple[Operand, FixedType]:
     """The exact ``a op b`` (``+`` or ``-``) of codes ``a`` and ``b`` as a code of
     ``sum_type(a_t, b_t)``."""
     s_t = sum_type(a_t, b_t)
@@ -69,9 +70,11 @@ class _Product:
     def shape(self) -> tuple[int, int, bool, int]:
         """Products of one shape can share a multiplier."""
         return (
-            _operand_width(self.a_t), _operand_width(self.b_t), isinstance(self.b, int),
+            _operand_width(self.a_t),
+            _operand_width(self.b_t),
+            isinstance(self.b, int),
             product_type(self.a_t, self.b_t).width,
-        )  # fmt: skip
+        )
 
     def b_operand(self, width: int) -> Operand:
         """The second operand as ``width`` bits."""
@@ -105,8 +108,16 @@ class Multipliers:
             self._phase = self.net.wire(f"{self.name}_phase", self.reuse)
         return self._phase
 
-    def product(self, name: str, a: Signal | Slice, a_t: FixedType, b: Signal | Slice | int,
-                b_t: FixedType, held: bool = True, summed: bool = False) -> Signal:  # fmt: skip
+    def product(
+        self,
+        name: str,
+        a: Signal | Slice,
+        a_t: FixedType,
+        b: Signal | Slice | int,
+        b_t: FixedType,
+        held: bool = True,
+        summed: bool = False,
+    ) -> Signal:
         """The wire ``name`` holding the exact product of the codes ``a`` (of ``a_t``) and
         ``b`` (of ``b_t``, held in a signal or a constant code); a constant zero costs nothing.
         At R > 1 a ``held`` product keeps its value to the last phase; otherwise it is valid
@@ -141,8 +152,11 @@ class Multipliers:
 
     def units(self) -> dict[Signal, tuple[str, int]]:
         """Each product's multiplier output wire name and phase."""
-        return {p.wire: (f"{self.name}_mul{m}_p", g)
-                for m, unit in enumerate(self.shared()) for g, p in enumerate(unit)}  # fmt: skip
+        return {
+            p.wire: (f"{self.name}_mul{m}_p", g)
+            for m, unit in enumerate(self.shared())
+            for g, p in enumerate(unit)
+        }
 
     def build(self) -> None:
         """The multipliers' logic. At R > 1 the shared multiplier ``<name>_mul<m>`` drives
@@ -152,20 +166,33 @@ class Multipliers:
         if self.reuse == 1:
             for p in self.products:
                 width = p.shape[-1]
-                net.assign(p.wire, v("$signed({}) * {}", extend(p.a, p.a_t, width),
-                                     _signed(p.b_operand(width), p.b)))  # fmt: skip
+                net.assign(
+                    p.wire,
+                    v(
+                        "$signed({}) * {}",
+                        extend(p.a, p.a_t, width),
+                        _signed(p.b_operand(width), p.b),
+                    ),
+                )
             return
         for m, unit in enumerate(self.shared()):
             wa, wb, _, width = unit[0].shape
             mux = f"{self.name}_mul{m}"
-            a_terms = [v("({} & {})", replicate(wa, self.phase.bit(g)), extend(p.a, p.a_t, wa))
-                       for g, p in enumerate(unit)]  # fmt: skip
-            b_terms = [v("({} & {})", replicate(wb, self.phase.bit(g)), p.b_operand(wb))
-                       for g, p in enumerate(unit)]  # fmt: skip
+            a_terms = [
+                v("({} & {})", replicate(wa, self.phase.bit(g)), extend(p.a, p.a_t, wa))
+                for g, p in enumerate(unit)
+            ]
+            b_terms = [
+                v("({} & {})", replicate(wb, self.phase.bit(g)), p.b_operand(wb))
+                for g, p in enumerate(unit)
+            ]
             a = net.wire(f"{mux}_a", wa, join(" | ", a_terms))
             b = net.wire(f"{mux}_b", wb, join(" | ", b_terms))
-            product = v("$signed({}) * $signed({})", extend(a, _signed_t(wa), width),
-                        extend(b, _signed_t(wb), width))  # fmt: skip
+            product = v(
+                "$signed({}) * $signed({})",
+                extend(a, _signed_t(wa), width),
+                extend(b, _signed_t(wb), width),
+            )
             out = self.outputs.get(f"{mux}_p")
             if out is None:
                 out = net.wire(f"{mux}_p", width, product)
@@ -209,8 +236,9 @@ class WeightedLayer:
         return self.mults.reuse
 
 
-def weighted_sums(net: Netlist, c: WeightedLayer,
-                  sums: list[tuple[int, list[tuple[Slice, int]]]]) -> None:  # fmt: skip
+def weighted_sums(
+    net: Netlist, c: WeightedLayer, sums: list[tuple[int, list[tuple[Slice, int]]]]
+) -> None:
     """Output k = cast(acc_k, result) of the sums ``sums[k] = (bias code in the accumulator,
     [(input code, weight code), ...])`` in docs/numerics.md's order: ``acc = cast(acc + cast(x * w,
     accum), accum)`` term by term. Terms of zero weights or padding are left out: they add
@@ -248,8 +276,9 @@ def weighted_sums(net: Netlist, c: WeightedLayer,
     if shared and exact:  # the multipliers' outputs, read by the sums before they are built
         for unit in dict.fromkeys(u for u, _ in units.values()):
             c.mults.outputs[unit] = net.wire(unit, p_t.width)
-    sums_of = _Accumulation(net, c, exact, acc_t, p_t, units, c.mults.outputs,
-                            Counter(u for u, _ in units.values()))  # fmt: skip
+    sums_of = _Accumulation(
+        net, c, exact, acc_t, p_t, units, c.mults.outputs, Counter(u for u, _ in units.values())
+    )
     for k, (bias, _) in enumerate(sums):
         acc = f"{c.name}_acc{k}"
         end = sums_of.output(acc, const(bias, acc_t.width), wires[k])
@@ -298,8 +327,9 @@ class _Accumulation:
                 terms.append(out)
                 continue
             mask = join(" | ", [c.mults.phase.bit(g) for g in gs])
-            terms.append(net.wire(f"{acc}_{unit}", p_t.width,
-                                  v("{} & {}", replicate(p_t.width, mask), out)))  # fmt: skip
+            terms.append(
+                net.wire(f"{acc}_{unit}", p_t.width, v("{} & {}", replicate(p_t.width, mask), out))
+            )
         base = v("({} ? {} : {})", c.mults.phase.bit(0), bias, running)
         end = _sum_terms(net, acc, base, terms, True, acc_t, p_t)
         # not in the last phase: a stream may stay there while its result waits to be sent
@@ -320,16 +350,30 @@ class _Accumulation:
             running = net.reg(f"{acc}_r", acc_t.width)
             steps = []
             for g in early:
-                end = _sum_terms(net, f"{acc}_g{g}", bias if g == early[0] else running,
-                                 by_phase[g], False, acc_t, p_t)  # fmt: skip
+                end = _sum_terms(
+                    net,
+                    f"{acc}_g{g}",
+                    bias if g == early[0] else running,
+                    by_phase[g],
+                    False,
+                    acc_t,
+                    p_t,
+                )
                 steps.append((c.mults.phase.bit(g), end))
             net.clocked(running, *steps)
             start = running
         return _sum_terms(net, acc, start, by_phase.get(last, []), False, acc_t, p_t)
 
 
-def _sum_terms(net: Netlist, name: str, start: Operand, wires: list[Signal], exact: bool,
-               acc_t: FixedType, p_t: FixedType) -> Signal | Slice:  # fmt: skip
+def _sum_terms(
+    net: Netlist,
+    name: str,
+    start: Operand,
+    wires: list[Signal],
+    exact: bool,
+    acc_t: FixedType,
+    p_t: FixedType,
+) -> Signal | Slice:
     """Products ``wires`` added to ``start`` (a code of ``acc_t``): exactly in one sum, or
     term by term with the accumulator's casts; the signal that holds the result."""
     if exact:
@@ -345,6 +389,7 @@ def _sum_terms(net: Netlist, name: str, start: Operand, wires: list[Signal], exa
         term = net.named(f"{step}_pc", acc_t.width, cast(net, wire, p_t, acc_t, f"{step}_pc"))
         value, s_t = aligned_sum(total, acc_t, term, acc_t)
         step_sum = net.wire(f"{step}_s", s_t.width, value)
-        total = net.named(f"{name}_{i + 1}", acc_t.width,
-                          cast(net, step_sum, s_t, acc_t, f"{step}_s"))  # fmt: skip
+        total = net.named(
+            f"{name}_{i + 1}", acc_t.width, cast(net, step_sum, s_t, acc_t, f"{step}_s")
+        )
     return total

@@ -244,8 +244,9 @@ class Netlist:
         self._items.append(_Rom(name, index_width, width, tuple(int(e) for e in entries)))
         return name
 
-    def instance(self, module: str, name: str, inputs: dict[str, Operand],
-                 outputs: dict[str, Signal]) -> None:  # fmt: skip
+    def instance(
+        self, module: str, name: str, inputs: dict[str, Operand], outputs: dict[str, Signal]
+    ) -> None:
         """An instance ``name`` of ``module``: its input ports read ``inputs``, its output
         ports drive the wires or output ports ``outputs`` (by port name)."""
         for port, wire in outputs.items():
@@ -414,8 +415,13 @@ class Netlist:
                     item.owner,
                 )
             items.append(item)
-        called = {part for item in items for expr in _exprs(item) for part in expr.parts
-                  if isinstance(part, str)}  # fmt: skip
+        called = {
+            part
+            for item in items
+            for expr in _exprs(item)
+            for part in expr.parts
+            if isinstance(part, str)
+        }
         return [item for item in items if not isinstance(item, _Rom) or f"{item.name}(" in called]
 
 
@@ -518,10 +524,14 @@ def _print(item: object, clock: str) -> list[str]:
         return lines
     if isinstance(item, _Rom):
         bits, w = item.index_width, item.width
-        lines = [f"function {_range_of(w)}{item.name};", f"    input [{bits - 1}:0] k;",
-                 "    case (k)"]  # fmt: skip
-        lines += [f"        {bits}'d{i}: {item.name} = {const(e, w)};"
-                  for i, e in enumerate(item.entries)]  # fmt: skip
+        lines = [
+            f"function {_range_of(w)}{item.name};",
+            f"    input [{bits - 1}:0] k;",
+            "    case (k)",
+        ]
+        lines += [
+            f"        {bits}'d{i}: {item.name} = {const(e, w)};" for i, e in enumerate(item.entries)
+        ]
         if len(item.entries) < (1 << bits):
             lines.append(f"        default: {item.name} = {const(item.entries[-1], w)};")
         return [*lines, "    endcase", "endfunction"]
@@ -536,6 +546,7 @@ def _print(item: object, clock: str) -> list[str]:
         return [f"reg {_range_of(m.width)}{m.name} [0:{m.depth - 1}];"]
     if isinstance(item, _MemoryWrite):
         m = item.memory
-        return _wrapped(f"always @(posedge {clock}) if ({item.enable}) "
-                        f"{m.name}[{item.address}] <= {item.data};")  # fmt: skip
+        return _wrapped(
+            f"always @(posedge {clock}) if ({item.enable}) {m.name}[{item.address}] <= {item.data};"
+        )
     raise NetlistError(f"{item!r} is not a netlist item")

@@ -38,10 +38,11 @@ from hlsfx.codegen.limits import check_parallel_size
 from hlsfx.codegen.names import design_names
 from hlsfx.codegen.output_folder import OutputFolder
 from hlsfx.codegen.rtl.distributed import DEFAULT_ADDER_DEPTH, Pipeline
-from hlsfx.codegen.rtl.layers import DISTRIBUTED_LAYERS, RTL_LAYERS, RtlLayer
+from hlsfx.codegen.rtl.layers import DISTRIBUTED_LAYERS, RTL_LAYERS
 from hlsfx.codegen.rtl.multipliers import Multipliers
 from hlsfx.codegen.rtl.netlist import Netlist, Signal, concat, const, join, v
 from hlsfx.codegen.rtl.ports import PORT_STYLES, wrap
+from hlsfx.codegen.rtl.rtl_layer import RtlLayer
 from hlsfx.codegen.strategies import DISTRIBUTED, check_distributed, layer_strategies
 from hlsfx.codegen.vectors import design_vectors, vectors_text
 
@@ -68,8 +69,9 @@ def reuse_factors(qm: QuantizedModel, reuse_factor: int | Mapping[str, int]) -> 
     for layer in qm.graph.layers:
         r = chosen[layer.name]
         if isinstance(r, bool) or not isinstance(r, int) or r < 1:
-            raise ValueError(f"{layer.describe()}: reuse factor must be a positive integer, not "
-                             f"{r!r}")  # fmt: skip
+            raise ValueError(
+                f"{layer.describe()}: reuse factor must be a positive integer, not {r!r}"
+            )
         products = _products(qm, layer)
         if products and r > products:  # a layer without products shares nothing: R is moot
             raise ValueError(
@@ -139,25 +141,40 @@ class _Placed:
     cycles: int
 
 
-def _build_layer(net: Netlist, qm: QuantizedModel, layer, name: str, reuse: int,
-                 width: dict[str, int], pipeline: Pipeline | None) -> _Placed:  # fmt: skip
+def _build_layer(
+    net: Netlist,
+    qm: QuantizedModel,
+    layer,
+    name: str,
+    reuse: int,
+    width: dict[str, int],
+    pipeline: Pipeline | None,
+) -> _Placed:
     """The layer's logic, from its input wires (driven later) to its output register."""
     graph, t_of = qm.graph, qm.tensor_types
     net.owner = name
     title, placing = net.section(), net.section()
     net.section()
     suffixes = ["in"] if len(layer.inputs) == 1 else [f"in{i}" for i in range(len(layer.inputs))]
-    inputs = tuple(net.wire(f"{name}_{suffix}", width[t])
-                   for suffix, t in zip(suffixes, layer.inputs, strict=True))  # fmt: skip
+    inputs = tuple(
+        net.wire(f"{name}_{suffix}", width[t])
+        for suffix, t in zip(suffixes, layer.inputs, strict=True)
+    )
     output = net.wire(f"{name}_next", width[layer.output])
     mults = Multipliers(net, name, reuse)
     c = RtlLayer(
-        net=net, name=name, layer=layer, p=qm.precisions[layer.name],
+        net=net,
+        name=name,
+        layer=layer,
+        p=qm.precisions[layer.name],
         in_types=tuple(t_of[t] for t in layer.inputs),
         in_shapes=tuple(graph.shapes[t] for t in layer.inputs),
-        inputs=inputs, output=output, mults=mults, pipeline=pipeline,
+        inputs=inputs,
+        output=output,
+        mults=mults,
+        pipeline=pipeline,
         x_range=code_range(qm, layer.inputs[0]),
-    )  # fmt: skip
+    )
     description = RTL_LAYERS[layer.kind](c)
     mults.build()
     register = net.reg(f"{name}_reg", width[layer.output])
@@ -167,13 +184,19 @@ def _build_layer(net: Netlist, qm: QuantizedModel, layer, name: str, reuse: int,
     return _Placed(title, placing, inputs, register, mults, pipeline, description, phases, cycles)
 
 
-def _pipelines(qm: QuantizedModel, strategy: str | Mapping[str, str], reuse: dict[str, int],
-               max_adder_depth: int | None) -> dict[str, Pipeline | None]:  # fmt: skip
+def _pipelines(
+    qm: QuantizedModel,
+    strategy: str | Mapping[str, str],
+    reuse: dict[str, int],
+    max_adder_depth: int | None,
+) -> dict[str, Pipeline | None]:
     """Each layer's adder pipeline where its strategy is distributed (reuse factor 1)."""
     chosen = layer_strategies(qm, strategy, DISTRIBUTED_LAYERS)
     if max_adder_depth is not None and DISTRIBUTED not in chosen.values():
-        raise ValueError(f"max_adder_depth {max_adder_depth!r} sets the pipeline of distributed "
-                         "layers, and no layer is distributed")  # fmt: skip
+        raise ValueError(
+            f"max_adder_depth {max_adder_depth!r} sets the pipeline of distributed "
+            "layers, and no layer is distributed"
+        )
     max_adder_depth = DEFAULT_ADDER_DEPTH if max_adder_depth is None else max_adder_depth
     pipelines: dict[str, Pipeline | None] = {}
     for layer in qm.graph.layers:
@@ -224,9 +247,12 @@ def write_parallel_rtl(
 
     net = Netlist()
     head = 0
-    placed = {layer.name: _build_layer(net, qm, layer, ident[layer.name], reuse[layer.name], width,
-                                       pipelines[layer.name])
-              for layer in graph.layers}  # fmt: skip
+    placed = {
+        layer.name: _build_layer(
+            net, qm, layer, ident[layer.name], reuse[layer.name], width, pipelines[layer.name]
+        )
+        for layer in graph.layers
+    }
     mults = {n: p.mults for n, p in placed.items()}
     cycles = {n: p.cycles for n, p in placed.items()}
     ii = max((p.phases for p in placed.values()), default=1)
@@ -240,24 +266,31 @@ def write_parallel_rtl(
     latency = max(ready[t] for t in graph.outputs)
 
     net.owner = None
-    control = {name: net.port(direction, name, 1) for direction, name in (
-        ("input", "ap_clk"), ("input", "ap_rst"), ("input", "ap_start"), ("output", "ap_done"),
-        ("output", "ap_idle"), ("output", "ap_ready"),
-    )}  # fmt: skip
+    control = {
+        name: net.port(direction, name, 1)
+        for direction, name in (
+            ("input", "ap_clk"),
+            ("input", "ap_rst"),
+            ("input", "ap_start"),
+            ("output", "ap_done"),
+            ("output", "ap_idle"),
+            ("output", "ap_ready"),
+        )
+    }
     data = {t: net.port("input", port[t], width[t], owner=port[t]) for t in graph.inputs}
     valids = [net.port("input", f"{port[t]}_ap_vld", 1) for t in graph.inputs]
     outs = {t: net.port("output", port[t], width[t]) for t in graph.outputs}
     out_valids = [net.port("output", f"{port[t]}_ap_vld", 1) for t in graph.outputs]
     bus = dict(data)
     with net.into(head):
-        accept = net.wire("accept", 1, join(" & ", [control["ap_start"], *valids,
-                                                     control["ap_ready"]]))  # fmt: skip
+        accept = net.wire(
+            "accept", 1, join(" & ", [control["ap_start"], *valids, control["ap_ready"]])
+        )
         net.comment(f"valid[k]: a sample was accepted k + 1 cycles ago (k = 0 .. {latency - 1})")
         valid = net.reg("valid", latency)
         shifted = concat([valid.bits(0, latency - 1), accept]) if latency > 1 else accept
         net.clocked(valid, (control["ap_rst"], const(0, latency)), (None, shifted))
-        net.assign(control["ap_ready"],
-                   v("~(|{})", valid.bits(0, ii - 1)) if ii > 1 else "1'b1")  # fmt: skip
+        net.assign(control["ap_ready"], v("~(|{})", valid.bits(0, ii - 1)) if ii > 1 else "1'b1")
         if ii > 1:
             for t in graph.inputs:
                 bus[t] = net.reg(f"{port[t]}_reg", width[t], owner=port[t])
@@ -274,16 +307,21 @@ def write_parallel_rtl(
         units = len(here.mults.shared())
         phases = here.phases
         if here.pipeline is not None:
-            work = (f"{here.pipeline.adders} adders in {r} pipeline stages of at most "
-                    f"{here.pipeline.max_adder_depth} (distributed)")  # fmt: skip
+            work = (
+                f"{here.pipeline.adders} adders in {r} pipeline stages of at most "
+                f"{here.pipeline.max_adder_depth} (distributed)"
+            )
         else:
             work = f"{n_mult} products" + (
                 f" on {units} multipliers (reuse factor {phases})" if phases > 1 else ""
             )
         with net.into(here.title):
             net.comment("")
-            net.comment(f"---- {name}: {here.description}; cycles {s} .. {s + r - 1} after the "
-                        f"accept; {work}", owner=name)  # fmt: skip
+            net.comment(
+                f"---- {name}: {here.description}; cycles {s} .. {s + r - 1} after the "
+                f"accept; {work}",
+                owner=name,
+            )
         with net.into(here.placing):
             for wire, t in zip(here.inputs, layer.inputs, strict=True):
                 net.drive(wire, delays.bus(bus[t], s - ready[t]))
@@ -297,32 +335,52 @@ def write_parallel_rtl(
     for signal in (*out_valids, control["ap_done"]):
         net.assign(signal, valid.bit(latency - 1))
     net.assign(control["ap_idle"], v("~{} & ~(|{})", control["ap_start"], valid))
-    lines = ["`default_nettype none",
-             f"// {core}: written by hlsfx; latency {latency} cycles, II {ii}.",
-             *net.lines(core)]  # fmt: skip
+    lines = [
+        "`default_nettype none",
+        f"// {core}: written by hlsfx; latency {latency} cycles, II {ii}.",
+        *net.lines(core),
+    ]
     left_out = set(net.left_out())
 
     def description(tensor: str) -> dict:
         t = t_of[tensor]
-        field = {"data": port[tensor], "valid": f"{port[tensor]}_ap_vld", "first": 0,
-                 "count": size[tensor]}  # fmt: skip
-        return {"tensor": tensor, "size": size[tensor], "width": t.width, "signed": t.signed,
-                "type": str(t), "shape": list(graph.shapes[tensor]), "ports": [field]}  # fmt: skip
+        field = {
+            "data": port[tensor],
+            "valid": f"{port[tensor]}_ap_vld",
+            "first": 0,
+            "count": size[tensor],
+        }
+        return {
+            "tensor": tensor,
+            "size": size[tensor],
+            "width": t.width,
+            "signed": t.signed,
+            "type": str(t),
+            "shape": list(graph.shapes[tensor]),
+            "ports": [field],
+        }
 
     def _timing(layer: str) -> dict:
         m, pipeline = mults[layer], placed[layer].pipeline
         timing = {
-            "first_cycle": start[layer], "cycles": cycles[layer], "reuse_factor": reuse[layer],
+            "first_cycle": start[layer],
+            "cycles": cycles[layer],
+            "reuse_factor": reuse[layer],
             "strategy": DISTRIBUTED if pipeline else "multipliers",
-            "products": len(m.products), "multipliers": len(m.shared()),
+            "products": len(m.products),
+            "multipliers": len(m.shared()),
             "left_out": ident[layer] in left_out,
-        }  # fmt: skip
+        }
         if pipeline is not None:
-            timing.update({
-                "max_adder_depth": pipeline.max_adder_depth, "adder_depth": pipeline.adder_depth,
-                "adders": pipeline.adders, "adder_bits": pipeline.adder_bits,
-                "adders_unshared": pipeline.adders_unshared,
-            })  # fmt: skip
+            timing.update(
+                {
+                    "max_adder_depth": pipeline.max_adder_depth,
+                    "adder_depth": pipeline.adder_depth,
+                    "adders": pipeline.adders,
+                    "adder_bits": pipeline.adder_bits,
+                    "adders_unshared": pipeline.adders_unshared,
+                }
+            )
         return timing
 
     interface = {
@@ -348,8 +406,13 @@ def write_parallel_rtl(
     if ports != "ap_vld":
         wrapper, interface = wrap(ports, top, core, interface)
         interface["sources"] = [f"{top}.v", f"{core}.v"]
-        text = ["`default_nettype none", f"// {top}: the {ports} ports of Vivado HLS around {core}",
-                *wrapper, "`default_nettype wire", ""]  # fmt: skip
+        text = [
+            "`default_nettype none",
+            f"// {top}: the {ports} ports of Vivado HLS around {core}",
+            *wrapper,
+            "`default_nettype wire",
+            "",
+        ]
         folder.add(f"{top}.v", "\n".join(text))
     folder.add(INTERFACE, json.dumps(interface, indent=2) + "\n")
     for name, tensors, values in (

@@ -31,8 +31,12 @@ def _transfers(tensor: dict) -> tuple[int, int]:
 
 def _stream(name: str, beat: int) -> dict:
     """The interface description of the stream of tensor port ``name``."""
-    return {"data": f"{name}_V_TDATA", "valid": f"{name}_V_TVALID", "ready": f"{name}_V_TREADY",
-            "beat": beat}  # fmt: skip
+    return {
+        "data": f"{name}_V_TDATA",
+        "valid": f"{name}_V_TVALID",
+        "ready": f"{name}_V_TREADY",
+        "beat": beat,
+    }
 
 
 def _stream_ports(net: Netlist, tensor: dict, direction: str) -> tuple:
@@ -79,8 +83,9 @@ def _elements(top: str, core: str, interface: dict) -> tuple[Netlist, dict]:
         d["ports"] = []
         for k in range(t["size"]):
             name = f"{f['data']}_{k}_V"
-            elements.append((net.port("output", name, w), net.port("output", f"{name}_ap_vld", 1),
-                             f, k * w, w))  # fmt: skip
+            elements.append(
+                (net.port("output", name, w), net.port("output", f"{name}_ap_vld", 1), f, k * w, w)
+            )
             d["ports"].append({"data": name, "valid": f"{name}_ap_vld", "first": k, "count": 1})
     for t in interface["outputs"]:
         f = t["ports"][0]
@@ -114,8 +119,12 @@ def _axis(top: str, core: str, interface: dict) -> tuple[Netlist, dict]:
         is_full = net.wire(f"{name}_full", 1, v("{} == {}", count, const(beats, cw)))
         net.assign(tready, v("~{}", is_full))
         take = net.wire(f"{name}_take", 1, v("{} & {}", tvalid, tready))
-        net.clocked(count, (reset, const(0, cw)), (start, const(0, cw)),
-                    (take, v("{} + {}", count, const(1, cw))))  # fmt: skip
+        net.clocked(
+            count,
+            (reset, const(0, cw)),
+            (start, const(0, cw)),
+            (take, v("{} + {}", count, const(1, cw))),
+        )
         net.clocked(data, (v("~{} & ~{} & {}", reset, start, take), _shifted_in(data, tdata, bw)))
         pins[f["data"]], pins[f["valid"]] = data, "1'b1"
         full.append(is_full)
@@ -133,10 +142,17 @@ def _axis(top: str, core: str, interface: dict) -> tuple[Netlist, dict]:
         net.assign(tvalid, v("{} != {}", left, const(0, cw)))
         net.assign(tdata, held.bits(0, bw))
         sent = net.wire(f"{name}_sent", 1, v("{} & {}", tvalid, tready))
-        net.clocked(left, (reset, const(0, cw)), (core_out["ap_done"], const(beats, cw)),
-                    (sent, v("{} - {}", left, const(1, cw))))  # fmt: skip
-        net.clocked(held, (v("~{} & {}", reset, core_out["ap_done"]), outputs[f["data"]]),
-                    (v("~{} & {}", reset, sent), _shifted_in(held, const(0, bw), bw)))  # fmt: skip
+        net.clocked(
+            left,
+            (reset, const(0, cw)),
+            (core_out["ap_done"], const(beats, cw)),
+            (sent, v("{} - {}", left, const(1, cw))),
+        )
+        net.clocked(
+            held,
+            (v("~{} & {}", reset, core_out["ap_done"]), outputs[f["data"]]),
+            (v("~{} & {}", reset, sent), _shifted_in(held, const(0, bw), bw)),
+        )
         sending.append(tvalid)
         d.pop("ports")
         d["stream"] = _stream(name, beat)
@@ -148,9 +164,14 @@ def _axis(top: str, core: str, interface: dict) -> tuple[Netlist, dict]:
     beats_in = max(_transfers(t)[1] for t in interface["inputs"])
     beats_out = max(_transfers(t)[1] for t in interface["outputs"])
     described.update(
-        protocol="axis", reset="ap_rst_n", reset_active=0, start=None, done=None, ready=None,
+        protocol="axis",
+        reset="ap_rst_n",
+        reset_active=0,
+        start=None,
+        done=None,
+        ready=None,
         ii=beats_in + interface["latency"] + beats_out + 2,
-    )  # fmt: skip
+    )
     return net, described
 
 

@@ -53,8 +53,9 @@ DEFAULT_FIFO_DEPTH = MIN_FIFO_DEPTH
 """pixels a FIFO holds where its tensor has one reader: enough for a pixel per cycle"""
 
 
-def _fifo(net: Netlist, name: str, depth: int, reset: Signal, data: Any,
-          valid: Any) -> tuple[Channel, Signal]:  # fmt: skip
+def _fifo(
+    net: Netlist, name: str, depth: int, reset: Signal, data: Any, valid: Any
+) -> tuple[Channel, Signal]:
     """A FIFO of ``depth`` pixels written with ``data`` where ``valid`` is high and it has
     room: the channel it gives its reader (whose ``ready`` the reader drives) and its own
     ``in_ready``."""
@@ -64,8 +65,9 @@ def _fifo(net: Netlist, name: str, depth: int, reset: Signal, data: Any,
     net.comment(f"---- {name}: FIFO of {depth} pixels of {width} bits")
     slots = net.memory(f"{name}_slots", width, depth)
     aw, cw = slots.address_width, depth.bit_length()
-    head, tail, count = (net.reg(f"{name}_{part}", w) for part, w in (
-        ("head", aw), ("tail", aw), ("count", cw)))  # fmt: skip
+    head, tail, count = (
+        net.reg(f"{name}_{part}", w) for part, w in (("head", aw), ("tail", aw), ("count", cw))
+    )
     in_ready = net.wire(f"{name}_in_ready", 1, v("{} != {}", count, const(depth, cw)))
     push = net.wire(f"{name}_push", 1, v("{} & {}", valid, in_ready))
     out_valid = net.wire(f"{name}_out_valid", 1, v("{} != {}", count, const(0, cw)))
@@ -78,9 +80,12 @@ def _fifo(net: Netlist, name: str, depth: int, reset: Signal, data: Any,
         if depth != 1 << aw:
             step = v("{} == {} ? {} : {}", pointer, const(depth - 1, aw), const(0, aw), step)
         net.clocked(pointer, (reset, const(0, aw)), (move, step))
-    net.clocked(count, (reset, const(0, cw)),
-                (v("{} & ~{}", push, pop), v("{} + {}", count, const(1, cw))),
-                (v("{} & ~{}", pop, push), v("{} - {}", count, const(1, cw))))  # fmt: skip
+    net.clocked(
+        count,
+        (reset, const(0, cw)),
+        (v("{} & ~{}", push, pop), v("{} + {}", count, const(1, cw))),
+        (v("{} & ~{}", pop, push), v("{} - {}", count, const(1, cw))),
+    )
     return Channel(out_data, out_valid, out_ready), in_ready
 
 
@@ -104,9 +109,11 @@ def write_stream_rtl(
         weight = qm.precisions[layer.name].params.get("weight")
         total += weight.size if weight is not None and layer.kind.weighted else 0
         if total > MAX_RTL_PRODUCTS:  # a pixel's or window's products, each written out
-            raise ValueError(f"{layer.describe()}: the model needs over {total:,} products per "
-                             f"pixel up to this layer; the RTL writer takes at most "
-                             f"{MAX_RTL_PRODUCTS:,}")  # fmt: skip
+            raise ValueError(
+                f"{layer.describe()}: the model needs over {total:,} products per "
+                f"pixel up to this layer; the RTL writer takes at most "
+                f"{MAX_RTL_PRODUCTS:,}"
+            )
     names = design_names(top, graph.inputs, [layer.name for layer in graph.layers])
     port, base = dict(names.inputs), dict(names.inputs)
     for layer in graph.layers:
@@ -115,10 +122,11 @@ def write_stream_rtl(
     readers = stream_readers(graph)
     fifo_of = fifo_names(graph, base)
     depths = {
-        name: DEFAULT_FIFO_DEPTH if len(readers[t]) == 1 else
-        max(DEFAULT_FIFO_DEPTH, pixel_count(graph.shapes[t]))
+        name: DEFAULT_FIFO_DEPTH
+        if len(readers[t]) == 1
+        else max(DEFAULT_FIFO_DEPTH, pixel_count(graph.shapes[t]))
         for (t, _), name in fifo_of.items()
-    }  # fmt: skip
+    }
     depths.update(check_fifo_depths(graph, base, fifo_depths or {}))
     codes, expected = design_vectors(qm, vectors)
     folder = OutputFolder(path, "rtl")
@@ -127,8 +135,10 @@ def write_stream_rtl(
     net.port("input", "ap_clk", 1)
     reset_n = net.port("input", "ap_rst_n", 1)
     streams = {}
-    for t, direction in [*((t, "input") for t in graph.inputs),
-                         *((t, "output") for t in graph.outputs)]:  # fmt: skip
+    for t, direction in [
+        *((t, "input") for t in graph.inputs),
+        *((t, "output") for t in graph.outputs),
+    ]:
         back = "output" if direction == "input" else "input"
         prefix, width = f"{port[t]}_V", pixel_size(graph.shapes[t]) * t_of[t].width
         streams[t] = {
@@ -167,13 +177,21 @@ def write_stream_rtl(
         net.section()
         out_ready = net.wire(f"{n}_ready", 1)
         in_shapes = tuple(graph.shapes[t] for t in layer.inputs)
-        built = STREAM_RTL_LAYERS[layer.kind.stream_form(layer, in_shapes)](StreamProcess(
-            net=net, name=n, layer=layer, p=qm.precisions[layer.name], reuse=reuse[layer.name],
-            in_types=tuple(t_of[t] for t in layer.inputs),
-            in_shapes=in_shapes, out_shape=graph.shapes[layer.output], reset=reset,
-            inputs=tuple(taken[(t, (layer.name, k))] for k, t in enumerate(layer.inputs)),
-            out_ready=out_ready,
-        ))  # fmt: skip
+        built = STREAM_RTL_LAYERS[layer.kind.stream_form(layer, in_shapes)](
+            StreamProcess(
+                net=net,
+                name=n,
+                layer=layer,
+                p=qm.precisions[layer.name],
+                reuse=reuse[layer.name],
+                in_types=tuple(t_of[t] for t in layer.inputs),
+                in_shapes=in_shapes,
+                out_shape=graph.shapes[layer.output],
+                reset=reset,
+                inputs=tuple(taken[(t, (layer.name, k))] for k, t in enumerate(layer.inputs)),
+                out_ready=out_ready,
+            )
+        )
         layers[layer.name] = built
         r = reuse[layer.name] if built.products else 1
         with net.into(title):
@@ -199,22 +217,33 @@ def write_stream_rtl(
         counter = net.reg(f"{port[t]}_pixel", cw)
         last = net.wire(f"{port[t]}_last", 1, v("{} == {}", counter, const(pixels - 1, cw)))
         sent = v("{} & {}", channel.valid, s["ready"])
-        net.clocked(counter, (reset, const(0, cw)),
-                    (sent, v("{} ? {} : {} + {}", last, const(0, cw), counter,
-                             const(1, cw))))  # fmt: skip
+        net.clocked(
+            counter,
+            (reset, const(0, cw)),
+            (sent, v("{} ? {} : {} + {}", last, const(0, cw), counter, const(1, cw))),
+        )
         net.assign(s["last"], last)
-    lines = ["`default_nettype none", f"// {top}: written by hlsfx; io_stream, AXI-Stream ports",
-             *net.lines(top), "`default_nettype wire", ""]  # fmt: skip
+    lines = [
+        "`default_nettype none",
+        f"// {top}: written by hlsfx; io_stream, AXI-Stream ports",
+        *net.lines(top),
+        "`default_nettype wire",
+        "",
+    ]
     left_out = set(net.left_out())
 
     def description(tensor: str) -> dict:
         t, s = t_of[tensor], streams[tensor]
         return {
-            "tensor": tensor, "size": math.prod(graph.shapes[tensor]), "width": t.width,
-            "signed": t.signed, "type": str(t), "shape": list(graph.shapes[tensor]),
+            "tensor": tensor,
+            "size": math.prod(graph.shapes[tensor]),
+            "width": t.width,
+            "signed": t.signed,
+            "type": str(t),
+            "shape": list(graph.shapes[tensor]),
             "stream": {key: s[key].name for key in ("data", "valid", "ready", "last")}
             | {"beat": pixel_size(graph.shapes[tensor])},
-        }  # fmt: skip
+        }
 
     interface = {
         "top": top,
@@ -252,7 +281,9 @@ def write_stream_rtl(
     }
     folder.add(f"{top}.v", "\n".join(lines))
     folder.add(INTERFACE, json.dumps(interface, indent=2) + "\n")
-    for name, tensors, values in (("inputs", graph.inputs, codes),
-                                  ("expected", graph.outputs, expected)):  # fmt: skip
+    for name, tensors, values in (
+        ("inputs", graph.inputs, codes),
+        ("expected", graph.outputs, expected),
+    ):
         folder.add(f"tb_data/{name}_raw.dat", vectors_text(values, list(tensors)))
     return folder.commit()

@@ -17,11 +17,12 @@ from typing import TYPE_CHECKING
 
 from hlsfx.codegen.rtl.gather import gather
 from hlsfx.codegen.rtl.global_pool import global_pool
-from hlsfx.codegen.rtl.layers import RTL_LAYERS, RtlLayer
+from hlsfx.codegen.rtl.layers import RTL_LAYERS
 from hlsfx.codegen.rtl.line_buffer import WindowGeometry, windows
 from hlsfx.codegen.rtl.masked_pool import masked_pool
 from hlsfx.codegen.rtl.multipliers import Multipliers
 from hlsfx.codegen.rtl.netlist import Netlist, Signal, concat, const, join, v
+from hlsfx.codegen.rtl.rtl_layer import RtlLayer
 from hlsfx.codegen.stream_graph import pixel_size
 from hlsfx.ir import kinds
 from hlsfx.ir.fixed_type import FixedType
@@ -82,17 +83,22 @@ def _output_register(c: StreamProcess, width: int) -> tuple[Signal, Signal, Sign
     return register, valid, net.wire(f"{n}_free", 1, v("~{} | {}", valid, c.out_ready))
 
 
-def _load(c: StreamProcess, out: tuple[Signal, Signal, Signal], load: Signal,
-          value: Signal) -> None:  # fmt: skip
+def _load(
+    c: StreamProcess, out: tuple[Signal, Signal, Signal], load: Signal, value: Signal
+) -> None:
     """The output register takes ``value`` where ``load`` is high (only while it is free)."""
     register, valid, free = out
     c.net.clocked(register, (load, value))
     c.net.clocked(valid, (c.reset, "1'b0"), (free, load))
 
 
-def _apply(c: StreamProcess, layer: Layer, shapes: tuple[tuple[int, ...], ...],
-           channels: tuple[Channel, ...],
-           build: Callable[[RtlLayer], str] | None = None) -> tuple[Built, str]:  # fmt: skip
+def _apply(
+    c: StreamProcess,
+    layer: Layer,
+    shapes: tuple[tuple[int, ...], ...],
+    channels: tuple[Channel, ...],
+    build: Callable[[RtlLayer], str] | None = None,
+) -> tuple[Built, str]:
     """The layer's io_parallel netlist (or ``build``'s) applied to each transfer of
     ``channels`` (every one a whole input of shape ``shapes``), its result in the output
     register; with its description."""
@@ -100,15 +106,25 @@ def _apply(c: StreamProcess, layer: Layer, shapes: tuple[tuple[int, ...], ...],
     head = net.section()  # registers the layer's logic reads, declared before it
     net.section()
     suffixes = ["in"] if len(shapes) == 1 else [f"in{k}" for k in range(len(shapes))]
-    inputs = tuple(net.wire(f"{n}_{s}", ch.data.width)
-                   for s, ch in zip(suffixes, channels, strict=True))  # fmt: skip
+    inputs = tuple(
+        net.wire(f"{n}_{s}", ch.data.width) for s, ch in zip(suffixes, channels, strict=True)
+    )
     out_values = pixel_size(c.out_shape)
     result = net.wire(f"{n}_next", out_values * c.p.types["result"].width)
     mults = Multipliers(net, n, c.reuse)
-    description = (build or RTL_LAYERS[layer.kind])(RtlLayer(
-        net=net, name=n, layer=layer, p=c.p, in_types=c.in_types, in_shapes=shapes,
-        inputs=inputs, output=result, mults=mults,
-    ))  # fmt: skip
+    description = (build or RTL_LAYERS[layer.kind])(
+        RtlLayer(
+            net=net,
+            name=n,
+            layer=layer,
+            p=c.p,
+            in_types=c.in_types,
+            in_shapes=shapes,
+            inputs=inputs,
+            output=result,
+            mults=mults,
+        )
+    )
     mults.build()
     all_valid = join(" & ", [ch.valid for ch in channels])
     timed = c.reuse > 1 and bool(mults.products)
@@ -131,13 +147,20 @@ def _apply(c: StreamProcess, layer: Layer, shapes: tuple[tuple[int, ...], ...],
             net.clocked(hold, (accept, ch.data))
             net.drive(wire, hold)
         shifted = concat([step.bits(0, r - 1), "1'b0"])
-        net.clocked(step, (c.reset, const(0, r)), (accept, const(1, r)), (done, const(0, r)),
-                    (step.bit(r - 1), step), (None, shifted))  # fmt: skip
+        net.clocked(
+            step,
+            (c.reset, const(0, r)),
+            (accept, const(1, r)),
+            (done, const(0, r)),
+            (step.bit(r - 1), step),
+            (None, shifted),
+        )
         net.drive(mults.phase, step)
     for ch in channels:
         net.assign(ch.ready, accept)
-    built = Built(Channel(out[0], out[1], c.out_ready), len(mults.shared()),
-                  len(mults.products), "")  # fmt: skip
+    built = Built(
+        Channel(out[0], out[1], c.out_ready), len(mults.shared()), len(mults.products), ""
+    )
     return built, description
 
 
@@ -152,8 +175,12 @@ def _gather(c: StreamProcess) -> Built:
     input held, then sent in the output's order (:mod:`.gather`)."""
     kind = c.layer.kind
     register, valid = gather(c, kind.source_index(c.layer, c.in_shapes))
-    return Built(Channel(register, valid, c.out_ready), 0, 0,
-                 f"{kind.name}: the whole input held, then sent in the output's order")  # fmt: skip
+    return Built(
+        Channel(register, valid, c.out_ready),
+        0,
+        0,
+        f"{kind.name}: the whole input held, then sent in the output's order",
+    )
 
 
 def _window(c: StreamProcess) -> Built:

@@ -32,8 +32,11 @@ def fraction(text: str) -> float:
 
 def command(commands: Any, name: str, help: str, example: str, run: Any) -> argparse.ArgumentParser:
     p = commands.add_parser(
-        name, help=help, description=help, epilog=f"example: {example}",
+        name,
+        help=help,
+        description=help,
+        epilog=f"example: {example}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
-    )  # fmt: skip
+    )
     p.set_defaults(run=run)
     return p

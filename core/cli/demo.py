@@ -41,14 +41,26 @@ class DemoPlan:
 
 DEMOS = {
     "jet_mlp": DemoPlan(
-        io="parallel", widths=range(4, 19), quick_widths=range(4, 13), quick_samples=20_000,
-        reuse_factor=1, hls_vectors=100, rtl_vectors=50, simulator="icarus",
+        io="parallel",
+        widths=range(4, 19),
+        quick_widths=range(4, 13),
+        quick_samples=20_000,
+        reuse_factor=1,
+        hls_vectors=100,
+        rtl_vectors=50,
+        simulator="icarus",
     ),
     "svhn_like_cnn": DemoPlan(
-        io="stream", widths=range(6, 17), quick_widths=range(6, 13, 2), quick_samples=300,
-        reuse_factor=4, hls_vectors=10, rtl_vectors=4, simulator="verilator",
+        io="stream",
+        widths=range(6, 17),
+        quick_widths=range(6, 13, 2),
+        quick_samples=300,
+        reuse_factor=4,
+        hls_vectors=10,
+        rtl_vectors=4,
+        simulator="verilator",
     ),
-}  # fmt: skip
+}
 """The examples the demo runs (``hlsfx demo --example NAME``)."""
 
 

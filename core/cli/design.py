@@ -57,8 +57,9 @@ def _cosim(args: argparse.Namespace) -> int:
     else:
         from hlsfx.cosim.simulate import run
 
-        result = run(args.project, simulator=args.simulator, vectors=args.vectors,
-                     netlist=args.netlist)  # fmt: skip
+        result = run(
+            args.project, simulator=args.simulator, vectors=args.vectors, netlist=args.netlist
+        )
     print(result.summary())
     return 0 if result.passed else 1
 
@@ -77,15 +78,22 @@ def _cosim_vendor(args: argparse.Namespace):
         inputs, expected = read_vectors(args.inputs), read_vectors(args.expected)
     else:
         if args.input_type is None or args.output_type is None:
-            raise ValueError("values in --inputs/--expected need --input-type and --output-type "
-                             "(or pass raw codes with --codes)")  # fmt: skip
+            raise ValueError(
+                "values in --inputs/--expected need --input-type and --output-type "
+                "(or pass raw codes with --codes)"
+            )
         inputs = read_tb_inputs(args.inputs, args.input_type)
         expected = read_tb_outputs(args.expected, args.output_type)
     return run_vendor(
-        args.project, args.top or "myproject", inputs=inputs[: args.vectors],
-        expected=expected[: args.vectors], input_type=args.input_type,
-        output_type=args.output_type, interface=args.interface, simulator=args.simulator,
-    )  # fmt: skip
+        args.project,
+        args.top or "myproject",
+        inputs=inputs[: args.vectors],
+        expected=expected[: args.vectors],
+        input_type=args.input_type,
+        output_type=args.output_type,
+        interface=args.interface,
+        simulator=args.simulator,
+    )
 
 
 def _synth(args: argparse.Namespace) -> int:
@@ -173,7 +181,9 @@ def add_design_commands(commands: Any) -> None:
     )
     p.add_argument("project", help="the project folder")
     for step, text in (
-        ("csim", "C simulation"), ("synth", "C synthesis (the default when no step is named)"),
-        ("cosim", "C/RTL co-simulation"), ("export", "export as an IP"),
-    ):  # fmt: skip
+        ("csim", "C simulation"),
+        ("synth", "C synthesis (the default when no step is named)"),
+        ("cosim", "C/RTL co-simulation"),
+        ("export", "export as an IP"),
+    ):
         p.add_argument(f"--{step}", action="store_true", help=text)

@@ -65,8 +65,9 @@ def _data(args: argparse.Namespace, labels: bool = False) -> tuple[Any, Any]:
         try:
             x, y = _arrays(path)
         except (OSError, ValueError, EOFError, BadZipFile) as error:  # never a pickle
-            raise CommandError(f"--data {str(path)!r} is not a NumPy .npz or .npy file of "
-                               f"numbers ({error})") from None  # fmt: skip
+            raise CommandError(
+                f"--data {str(path)!r} is not a NumPy .npz or .npy file of numbers ({error})"
+            ) from None
     if getattr(args, "samples", None):
         x, y = x[: args.samples], None if y is None else y[: args.samples]
     if labels and y is None:
@@ -91,9 +92,10 @@ def _arrays(path: Path) -> tuple[Any, Any]:
 
 def _add_model(p: argparse.ArgumentParser, precision: bool = True) -> None:
     p.add_argument(
-        "model", help="a model file (.onnx, Keras .json/.h5/.keras) or a shipped example: "
+        "model",
+        help="a model file (.onnx, Keras .json/.h5/.keras) or a shipped example: "
         "jet_mlp, digits_cnn",
-    )  # fmt: skip
+    )
     p.add_argument("--weights", help="the HDF5 weights of a Keras .json architecture")
     if precision:
         p.add_argument(
@@ -138,15 +140,19 @@ def _convert(args: argparse.Namespace) -> int:
     if not args.hls and not args.rtl:
         raise CommandError("name an output: --hls DIR and/or --rtl DIR")
     if args.max_adder_depth is not None and not args.rtl:
-        raise CommandError("--max-adder-depth sets the pipeline of the RTL (--rtl DIR); the "
-                           "HLS project's distributed layers are not pipelined by it")  # fmt: skip
+        raise CommandError(
+            "--max-adder-depth sets the pipeline of the RTL (--rtl DIR); the "
+            "HLS project's distributed layers are not pipelined by it"
+        )
     if args.hls:
-        path = qm.write_hls(args.hls, reuse_factor=args.reuse, io_type=f"io_{args.io}",
-                            strategy=args.strategy)  # fmt: skip
+        path = qm.write_hls(
+            args.hls, reuse_factor=args.reuse, io_type=f"io_{args.io}", strategy=args.strategy
+        )
         print(f"HLS project ({args.io}): {path}")
     if args.rtl:
-        path = qm.write_rtl(args.rtl, reuse_factor=args.reuse, io_type=f"io_{args.io}",
-                            **_strategy(args))  # fmt: skip
+        path = qm.write_rtl(
+            args.rtl, reuse_factor=args.reuse, io_type=f"io_{args.io}", **_strategy(args)
+        )
         print(f"Verilog RTL ({args.io}): {path}")
     return 0
 
@@ -156,8 +162,9 @@ def _strategy(args: argparse.Namespace) -> dict[str, Any]:
     options: dict[str, Any] = {"strategy": args.strategy}
     if args.max_adder_depth is not None:
         if args.strategy != "distributed" or args.io == "stream":
-            raise CommandError("--max-adder-depth sets the pipeline of --strategy distributed "
-                               "in --io parallel")  # fmt: skip
+            raise CommandError(
+                "--max-adder-depth sets the pipeline of --strategy distributed in --io parallel"
+            )
         options["max_adder_depth"] = args.max_adder_depth
     return options
 
@@ -167,10 +174,12 @@ def _rtl(args: argparse.Namespace) -> int:
     if args.io == "stream":
         _strategy(args)  # refuses options io_stream does not take
         if args.ports != "ap_vld":
-            raise CommandError("--io stream has its own AXI-Stream ports; --ports is for "
-                               "io_parallel")  # fmt: skip
-        path = qm.write_rtl(args.out, reuse_factor=args.reuse, io_type="io_stream",
-                            strategy=args.strategy)  # fmt: skip
+            raise CommandError(
+                "--io stream has its own AXI-Stream ports; --ports is for io_parallel"
+            )
+        path = qm.write_rtl(
+            args.out, reuse_factor=args.reuse, io_type="io_stream", strategy=args.strategy
+        )
         fifos = json.loads((path / "interface.json").read_text())["fifos"]
         print(
             f"Verilog RTL (stream): {path} ({len(fifos)} FIFOs; 'hlsfx cosim {path}' "
@@ -240,8 +249,9 @@ def _widths(text: str) -> list[int]:
     except ValueError:
         raise CommandError(f"--widths {text!r} is not 'low:high' or a list like 6,8,12") from None
     if not widths or min(widths) < 1:
-        raise CommandError(f"--widths {text!r} gives no width of 1 bit or more (low:high needs "
-                           "low <= high)")  # fmt: skip
+        raise CommandError(
+            f"--widths {text!r} gives no width of 1 bit or more (low:high needs low <= high)"
+        )
     return widths
 
 
@@ -261,12 +271,22 @@ def _scan(args: argparse.Namespace) -> int:
         layers = args.layers.split(",")
     points = grid(_widths(args.widths), _integers(args.integer), layers, [args.role])
     results = scan(
-        base or graph, x, y, points, base=None if base else args.precision, out=args.out,
-        workers=args.workers, progress=not args.quiet, strategy=args.strategy,
-    )  # fmt: skip
+        base or graph,
+        x,
+        y,
+        points,
+        base=None if base else args.precision,
+        out=args.out,
+        workers=args.workers,
+        progress=not args.quiet,
+        strategy=args.strategy,
+    )
     measure = MEASURES[args.strategy]
-    fit = (_fit_luts(graph, results, args.fit_luts, Path(args.out), args.strategy)
-           if args.fit_luts else None)  # fmt: skip
+    fit = (
+        _fit_luts(graph, results, args.fit_luts, Path(args.out), args.strategy)
+        if args.fit_luts
+        else None
+    )
     head = f"{'point':44} {'accuracy':>9} {'agreement':>9} {'overflows':>10}"
     print(head + f" {MEASURE_NAMES[measure]:>12}" + (f" {'LUTs (fit)':>10}" if fit else ""))
     for r in results:
@@ -274,15 +294,18 @@ def _scan(args: argparse.Namespace) -> int:
             print(f"{r.point.label:44} cannot be emulated: {r.error}")
             continue
         luts = f" {fit.luts(r.resources[measure]):10,}" if fit else ""
-        print(f"{r.point.label:44} {r.accuracy:9.4f} {r.agreement:9.4f} {r.overflow_total:10,} "
-              f"{r.resources[measure]:12,}{luts}")  # fmt: skip
+        print(
+            f"{r.point.label:44} {r.accuracy:9.4f} {r.agreement:9.4f} {r.overflow_total:10,} "
+            f"{r.resources[measure]:12,}{luts}"
+        )
     if fit:
         print(fit)
     out = Path(args.out)
     for path in plots.accuracy_vs_width(results, out.with_name(out.name + "_accuracy")):
         print(f"plot: {path}")
-    for path in plots.accuracy_vs_resources(results, out.with_name(out.name + "_pareto"),
-                                            measure=measure):  # fmt: skip
+    for path in plots.accuracy_vs_resources(
+        results, out.with_name(out.name + "_pareto"), measure=measure
+    ):
         print(f"plot: {path}")
     print(f"results: {out.with_suffix('.csv')} and {out.with_suffix('.jsonl')}")
     return 0
@@ -311,8 +334,9 @@ def _optimize(args: argparse.Namespace) -> int:
 
     qm = _quantized(args)
     x, y = _data(args, labels=True)
-    found = optimize(qm, x, y, budget=args.budget, out=args.out, progress=not args.quiet,
-                     show=False)  # fmt: skip
+    found = optimize(
+        qm, x, y, budget=args.budget, out=args.out, progress=not args.quiet, show=False
+    )
     print(found.table())
     print(f"{found.evaluations} configurations emulated in {found.seconds:.1f} s")
     print(f"configuration: {args.out}")
@@ -331,9 +355,10 @@ def _demo(args: argparse.Namespace) -> int:
 def parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
     top = argparse.ArgumentParser(
-        prog="hlsfx", description="Neural networks on FPGAs, simulator first.",
+        prog="hlsfx",
+        description="Neural networks on FPGAs, simulator first.",
         epilog="example: hlsfx demo   (each command's --help shows one of its own)",
-    )  # fmt: skip
+    )
     top.add_argument("--debug", action="store_true", help="show the traceback of an error")
     commands = top.add_subparsers(dest="command", required=True)
 

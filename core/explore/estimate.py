@@ -87,8 +87,11 @@ class ResourceEstimate:
         return None if None in counts else sum(counts)  # type: ignore[arg-type]
 
     def as_dict(self) -> dict[str, int]:
-        found = {"multipliers": self.multipliers, "bops": self.bops,
-                 "weight_bits": self.weight_bits}  # fmt: skip
+        found = {
+            "multipliers": self.multipliers,
+            "bops": self.bops,
+            "weight_bits": self.weight_bits,
+        }
         if self.adders is not None:
             found.update(adders=self.adders, adder_bits=self.adder_bits)
         return found
@@ -98,8 +101,12 @@ class ResourceEstimate:
         adder bits, when estimated)."""
         rows = {}
         for e in self.layers:
-            rows[e.layer] = {"multipliers": e.multipliers, "input_bits": e.input_bits,
-                             "weight_bits": e.weight_bits, "bops": e.bops}  # fmt: skip
+            rows[e.layer] = {
+                "multipliers": e.multipliers,
+                "input_bits": e.input_bits,
+                "weight_bits": e.weight_bits,
+                "bops": e.bops,
+            }
             if e.adders is not None:
                 rows[e.layer].update(adders=e.adders, adder_bits=e.adder_bits)
         return rows
@@ -156,8 +163,11 @@ def estimate(qm: QuantizedModel, *, strategy: str = "latency") -> ResourceEstima
         x_t = qm.tensor_types[layer.inputs[0]]
         nonzero = int(np.count_nonzero(weight))
         adders = _adders(qm, layer, index) if strategy == DISTRIBUTED else (None, None)
-        layers.append(LayerEstimate(layer.name, products, x_t.width, p.types["weight"].width,
-                                    nonzero, *adders))  # fmt: skip
+        layers.append(
+            LayerEstimate(
+                layer.name, products, x_t.width, p.types["weight"].width, nonzero, *adders
+            )
+        )
     return ResourceEstimate(tuple(layers))
 
 
@@ -198,8 +208,13 @@ class LutFit:
         )
 
 
-def fit_luts(models: list[QuantizedModel], folder: str | Path, *, target: str = "xc7",
-             strategy: str = "latency") -> LutFit:  # fmt: skip
+def fit_luts(
+    models: list[QuantizedModel],
+    folder: str | Path,
+    *,
+    target: str = "xc7",
+    strategy: str = "latency",
+) -> LutFit:
     """Write each model's RTL into ``folder`` with ``strategy``, synthesize it with Yosys
     (multipliers in LUTs) and fit LUTs against the estimated BOPs, or for the distributed
     strategy its adder bits, of the layers the RTL has (see above); at least two models of
@@ -212,8 +227,9 @@ def fit_luts(models: list[QuantizedModel], folder: str | Path, *, target: str = 
         raise ValueError(f"strategy {strategy!r} is not one of {', '.join(MEASURES)}")
     estimates = [estimate(qm, strategy=strategy) for qm in models]
     if len({e.as_dict()[measure] for e in estimates}) < 2:
-        raise ValueError("fitting LUTs needs at least two configurations of different "
-                         f"{MEASURE_NAMES[measure]}")  # fmt: skip
+        raise ValueError(
+            f"fitting LUTs needs at least two configurations of different {MEASURE_NAMES[measure]}"
+        )
     points = []
     for k, (qm, found) in enumerate(zip(models, estimates, strict=True)):
         project = write_rtl(qm, Path(folder) / f"point{k}", vectors=1, strategy=strategy)

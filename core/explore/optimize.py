@@ -163,9 +163,15 @@ def optimize(
     if stepping:
         sys.stderr.write("\n")
     found = Optimization(
-        model, configure(graph, config=config), float_accuracy, before, best, budget,
-        evaluations, time.perf_counter() - start,
-    )  # fmt: skip
+        model,
+        configure(graph, config=config),
+        float_accuracy,
+        before,
+        best,
+        budget,
+        evaluations,
+        time.perf_counter() - start,
+    )
     if out is not None:
         found.after.save_config(out)
     if sys.stdout.isatty() if show is None else show:

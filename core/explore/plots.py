@@ -77,8 +77,13 @@ def accuracy_vs_width(
         widths, accuracy = zip(*sorted(points), strict=True)
         ax.plot(widths, np.asarray(accuracy) * 100, marker="o", markersize=4, label=label)
     if float_accuracy is not None:
-        ax.axhline(float_accuracy * 100, color="black", linestyle="--", linewidth=1,
-                   label=f"float model ({float_accuracy:.2%})")  # fmt: skip
+        ax.axhline(
+            float_accuracy * 100,
+            color="black",
+            linestyle="--",
+            linewidth=1,
+            label=f"float model ({float_accuracy:.2%})",
+        )
     ax.set_xlabel("total bits W of ap_fixed<W, I>")
     ax.set_ylabel("accuracy on the test set (%)")
     ax.set_title(title)
@@ -97,8 +102,10 @@ COSTS = {
 def pareto_front(results: Sequence[PointResult], measure: str = "bops") -> list[PointResult]:
     """The points no other point beats on both accuracy and cost (``measure``, a key of
     :data:`COSTS`), cheapest first."""
-    usable = sorted((r for r in results if r.accuracy is not None),
-                    key=lambda r: (r.resources[measure], -r.accuracy))  # fmt: skip
+    usable = sorted(
+        (r for r in results if r.accuracy is not None),
+        key=lambda r: (r.resources[measure], -r.accuracy),
+    )
     front, best = [], -1.0
     for r in usable:
         if r.accuracy > best:
@@ -122,21 +129,39 @@ def accuracy_vs_resources(
         raise ValueError(f"measure {measure!r} is not one of {', '.join(COSTS)}")
     fig, ax = _figure(7.5, 4.5)
     usable = [r for r in results if r.accuracy is not None]
-    ax.scatter([r.resources[measure] for r in usable], [r.accuracy * 100 for r in usable],
-               color="0.7", s=14, label="scanned points")  # fmt: skip
+    ax.scatter(
+        [r.resources[measure] for r in usable],
+        [r.accuracy * 100 for r in usable],
+        color="0.7",
+        s=14,
+        label="scanned points",
+    )
     front = pareto_front(usable, measure)
     ax.step(
-        [r.resources[measure] for r in front], [r.accuracy * 100 for r in front],
-        where="post", color="tab:red", marker="o", markersize=5, label="Pareto front",
-    )  # fmt: skip
+        [r.resources[measure] for r in front],
+        [r.accuracy * 100 for r in front],
+        where="post",
+        color="tab:red",
+        marker="o",
+        markersize=5,
+        label="Pareto front",
+    )
     for k, r in enumerate(front):  # labels alternately below and above, so neighbours part
         ax.annotate(
-            f"<{r.point.width},{r.point.integer}>", (r.resources[measure], r.accuracy * 100),
-            textcoords="offset points", xytext=(4, -11 if k % 2 else 5), fontsize=7,
-        )  # fmt: skip
+            f"<{r.point.width},{r.point.integer}>",
+            (r.resources[measure], r.accuracy * 100),
+            textcoords="offset points",
+            xytext=(4, -11 if k % 2 else 5),
+            fontsize=7,
+        )
     if float_accuracy is not None:
-        ax.axhline(float_accuracy * 100, color="black", linestyle="--", linewidth=1,
-                   label=f"float model ({float_accuracy:.2%})")  # fmt: skip
+        ax.axhline(
+            float_accuracy * 100,
+            color="black",
+            linestyle="--",
+            linewidth=1,
+            label=f"float model ({float_accuracy:.2%})",
+        )
     ax.set_xscale("log")
     ax.set_xlabel(COSTS[measure])
     ax.set_ylabel("accuracy on the test set (%)")
@@ -160,8 +185,13 @@ def profile(
     for layer in qm.graph.layers:
         p = qm.precisions[layer.name]
         if "weight" in p.params:
-            rows.append((f"{layer.name} weights", to_float(p.params["weight"], p.types["weight"]),
-                         p.types["weight"]))  # fmt: skip
+            rows.append(
+                (
+                    f"{layer.name} weights",
+                    to_float(p.params["weight"], p.types["weight"]),
+                    p.types["weight"],
+                )
+            )
         if "result" in p.types:
             rows.append((f"{layer.name} outputs", wide[layer.name], p.types["result"]))
     fig, ax = _figure(8.0, 0.42 * len(rows) + 1.6)
@@ -173,8 +203,15 @@ def profile(
         values = np.asarray(values, dtype=np.float64).reshape(-1)
         magnitudes = np.log2(np.abs(values[values != 0]))
         if magnitudes.size:
-            ax.boxplot(magnitudes, positions=[y], orientation="horizontal", widths=0.5,
-                       showfliers=False, whis=(0, 100), medianprops={"color": "black"})  # fmt: skip
+            ax.boxplot(
+                magnitudes,
+                positions=[y],
+                orientation="horizontal",
+                widths=0.5,
+                showfliers=False,
+                whis=(0, 100),
+                medianprops={"color": "black"},
+            )
         over = values[(values > float(t.max)) | (values < float(t.min))]
         if over.size:
             shown = np.quantile(np.log2(np.abs(over)), np.linspace(0, 1, min(over.size, 200)))

@@ -100,8 +100,10 @@ def grid(
         if i == "auto" or i <= w
     ]
     if not points:
-        raise ValueError(f"the scan has no point: widths {widths}, integer bits {ints} (an "
-                         "integer part wider than the width is left out)")  # fmt: skip
+        raise ValueError(
+            f"the scan has no point: widths {widths}, integer bits {ints} (an "
+            "integer part wider than the width is left out)"
+        )
     return points
 
 
@@ -163,10 +165,17 @@ class PointResult:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> PointResult:
         return cls(
-            ScanPoint(**data["point"]), data["accuracy"], data["agreement"], data["overflows"],
-            data["resources"], data["samples"], data["seconds"], data["config"], data["error"],
+            ScanPoint(**data["point"]),
+            data["accuracy"],
+            data["agreement"],
+            data["overflows"],
+            data["resources"],
+            data["samples"],
+            data["seconds"],
+            data["config"],
+            data["error"],
             data.get("layers", {}),
-        )  # fmt: skip
+        )
 
 
 # --- what a worker does -------------------------------------------------------------------------
@@ -258,8 +267,7 @@ def _evaluate(point: ScanPoint, job: _Job | None = None) -> PointResult:
         qm = point_model(job.base, point, job.calibration)
         qm.predict_with_overflows(_slice(job.x, 0, 1))  # the emulator's own checks, up front
     except ValueError as error:  # a point the emulator cannot run: say why, go on
-        return PointResult(point, None, 0.0, {}, {}, n, time.perf_counter() - start, {},
-                           str(error))  # fmt: skip
+        return PointResult(point, None, 0.0, {}, {}, n, time.perf_counter() - start, {}, str(error))
     right = agree = 0
     overflows: dict[str, int] = {}
     for begin in range(0, n, CHUNK):
@@ -288,8 +296,7 @@ def _evaluate(point: ScanPoint, job: _Job | None = None) -> PointResult:
 # --- the scan -----------------------------------------------------------------------------------
 
 
-def _fingerprint(graph: Graph, base: Mapping[str, Any], x: Any, labels: Any,
-                 strategy: str) -> str:  # fmt: skip
+def _fingerprint(graph: Graph, base: Mapping[str, Any], x: Any, labels: Any, strategy: str) -> str:
     """What must not change between a scan and its resumption: model, base, data, and the
     strategy whose cost is estimated."""
     digest = hashlib.sha256()

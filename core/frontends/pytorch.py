@@ -23,11 +23,33 @@ from hlsfx.ir.graph import Graph, GraphError
 __all__ = ["SUPPORTED_MODULES", "from_torch"]
 
 SUPPORTED_MODULES = (
-    "Linear", "Conv1d", "Conv2d", "BatchNorm1d", "BatchNorm2d", "ReLU", "LeakyReLU", "Sigmoid",
-    "Tanh", "Softmax", "ELU", "SELU", "Hardtanh", "ReLU6", "MaxPool1d", "MaxPool2d", "AvgPool1d",
-    "AvgPool2d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "Flatten", "Dropout", "Identity",
-    "Sequential", "ModuleList", "ModuleDict",
-)  # fmt: skip
+    "Linear",
+    "Conv1d",
+    "Conv2d",
+    "BatchNorm1d",
+    "BatchNorm2d",
+    "ReLU",
+    "LeakyReLU",
+    "Sigmoid",
+    "Tanh",
+    "Softmax",
+    "ELU",
+    "SELU",
+    "Hardtanh",
+    "ReLU6",
+    "MaxPool1d",
+    "MaxPool2d",
+    "AvgPool1d",
+    "AvgPool2d",
+    "AdaptiveAvgPool1d",
+    "AdaptiveAvgPool2d",
+    "Flatten",
+    "Dropout",
+    "Identity",
+    "Sequential",
+    "ModuleList",
+    "ModuleDict",
+)
 """Module classes ``from_torch`` takes (any container of them, and plain functional code)."""
 
 
@@ -75,12 +97,18 @@ def from_torch(module: Any, example_input: Any) -> Graph:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # the exporter's deprecation notices
             torch.onnx.export(
-                module, inputs, buffer, dynamo=False, input_names=names,
-                dynamic_axes={n: {0: "N"} for n in names}, opset_version=17,
-            )  # fmt: skip
+                module,
+                inputs,
+                buffer,
+                dynamo=False,
+                input_names=names,
+                dynamic_axes={n: {0: "N"} for n in names},
+                opset_version=17,
+            )
     except Exception as error:  # the exporter's own errors name the op it could not write
-        raise GraphError(f"PyTorch model {type(module).__name__}: torch.onnx.export failed: "
-                         f"{error}") from None  # fmt: skip
+        raise GraphError(
+            f"PyTorch model {type(module).__name__}: torch.onnx.export failed: {error}"
+        ) from None
     finally:
         module.train(training)
     model = onnx.load_from_string(buffer.getvalue())

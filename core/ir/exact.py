@@ -185,6 +185,8 @@ def to_float(codes: Any, t: FixedType | str) -> np.ndarray:
     outside = [c for c in flat if not t.min_code <= c <= t.max_code]
     if outside:
         raise ValueError(f"{t}: codes must lie in [{t.min_code}, {t.max_code}], not {outside[0]}")
-    values = [float(Fraction(c) / (1 << t.fractional)) if t.fractional >= 0
-              else float(c << -t.fractional) for c in flat]  # fmt: skip
+    values = [
+        float(Fraction(c) / (1 << t.fractional)) if t.fractional >= 0 else float(c << -t.fractional)
+        for c in flat
+    ]
     return np.array(values, dtype=np.float64).reshape(array.shape)

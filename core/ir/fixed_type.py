@@ -282,9 +282,13 @@ class FixedType:
         """Another width and integer bits, with the same signedness, modes and saturation
         bits (no more than the new width)."""
         return FixedType(
-            width, integer, self.signed, self.rounding, self.overflow,
+            width,
+            integer,
+            self.signed,
+            self.rounding,
+            self.overflow,
             min(self.saturation_bits, width),
-        )  # fmt: skip
+        )
 
     def with_modes(
         self, rounding: Rounding | str | None = None, overflow: Overflow | str | None = None
@@ -349,10 +353,12 @@ def exact_sum_bound(
     x_max = max(abs(x.min_code), abs(x.max_code))
     columns = [sum(abs(int(c)) for c in column) for column in zip(*weight.tolist(), strict=True)]
     bound = max(
-        ((abs(int(bias[j])) << (units - fb)) + ((column * x_max) << (units - fx - fw))
-         for j, column in enumerate(columns)),
+        (
+            (abs(int(bias[j])) << (units - fb)) + ((column * x_max) << (units - fx - fw))
+            for j, column in enumerate(columns)
+        ),
         default=0,
-    )  # fmt: skip
+    )
     if (bound << (fa - units)) > min(accum.max_code, -accum.min_code):
         return None
     return units, bound

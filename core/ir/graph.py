@@ -107,10 +107,16 @@ class Graph:
         return (
             Graph,
             (
-                self.inputs, self.outputs, self.layers, dict(self.shapes), dict(self.layouts),
-                dict(self.output_layouts), dict(self.input_types), self.name,
+                self.inputs,
+                self.outputs,
+                self.layers,
+                dict(self.shapes),
+                dict(self.layouts),
+                dict(self.output_layouts),
+                dict(self.input_types),
+                self.name,
             ),
-        )  # fmt: skip
+        )
 
     def layout(self, tensor: str) -> tuple[int, ...]:
         """``layouts[tensor]``, identity when absent."""
@@ -145,8 +151,10 @@ def _check_shape(where: str, shape: tuple[int, ...]) -> None:
     if not shape or any(d < 1 for d in shape):
         raise GraphError(f"{where} has shape {shape}; every axis needs at least one value")
     if math.prod(shape) > MAX_TENSOR:
-        raise GraphError(f"{where} has shape {shape}: {math.prod(shape):,} values, over the "
-                         f"{MAX_TENSOR:,} a tensor may hold")  # fmt: skip
+        raise GraphError(
+            f"{where} has shape {shape}: {math.prod(shape):,} values, over the "
+            f"{MAX_TENSOR:,} a tensor may hold"
+        )
 
 
 def _check_params(layer: Layer, channels: int) -> None:
@@ -160,8 +168,9 @@ def _check_params(layer: Layer, channels: int) -> None:
             )
     for name, value in layer.params.items():
         if not np.all(np.isfinite(value)):
-            raise GraphError(f"{layer.describe()}: parameter {name!r} holds a value that is not "
-                             "a finite number")  # fmt: skip
+            raise GraphError(
+                f"{layer.describe()}: parameter {name!r} holds a value that is not a finite number"
+            )
 
 
 def verify(graph: Graph) -> Graph:

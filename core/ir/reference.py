@@ -30,8 +30,9 @@ def tensors(graph: Graph, inputs: dict[str, np.ndarray]) -> dict[str, np.ndarray
         values[name] = x
     for layer in graph.layers:
         shapes = [graph.shapes[t] for t in layer.inputs]
-        values[layer.output] = layer.kind.reference(layer, [values[t] for t in layer.inputs],
-                                                    shapes)  # fmt: skip
+        values[layer.output] = layer.kind.reference(
+            layer, [values[t] for t in layer.inputs], shapes
+        )
     return values
 
 

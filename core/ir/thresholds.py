@@ -55,14 +55,14 @@ def thresholds(scale: np.ndarray, bias: np.ndarray, x: FixedType, y: FixedType) 
         raise ValueError(f"a threshold result saturates; {y} has overflow {y.overflow.name}")
     low, high = exact.bounds(y)
     if high - low > MAX_STEPS:
-        raise ValueError(f"{y} has {high - low + 1} codes; thresholds take at most "
-                         f"{MAX_STEPS + 1} (8 bits)")  # fmt: skip
+        raise ValueError(
+            f"{y} has {high - low + 1} codes; thresholds take at most {MAX_STEPS + 1} (8 bits)"
+        )
     x_lo, x_hi = x.min_code, x.max_code
     steps = np.zeros((len(scale), high - low), dtype=np.int64)
     inside = np.zeros((len(scale), 2), dtype=np.int64)
     falling = np.asarray(scale, float) < 0
-    for c, (s, b) in enumerate(zip(np.asarray(scale, float), np.asarray(bias, float),
-                                   strict=True)):  # fmt: skip
+    for c, (s, b) in enumerate(zip(np.asarray(scale, float), np.asarray(bias, float), strict=True)):
         sn, sd = s.as_integer_ratio()
         bn, bd = b.as_integer_ratio()
         sa, ba = sd.bit_length() - 1, bd.bit_length() - 1  # denominators are powers of two
@@ -74,13 +74,21 @@ def thresholds(scale: np.ndarray, bias: np.ndarray, x: FixedType, y: FixedType) 
             return exact.rounded((sn * q << xs) + (bn << bs), e, y.rounding)
 
         if falling[c]:  # the largest code still at or above each level
-            steps[c] = [_first(lambda q, k=k: code(q) < low + k, x_lo, x_hi) - 1
-                        for k in range(1, high - low + 1)]  # fmt: skip
-            inside[c] = (_first(lambda q: code(q) <= high, x_lo, x_hi),
-                         _first(lambda q: code(q) < low, x_lo, x_hi))  # fmt: skip
+            steps[c] = [
+                _first(lambda q, k=k: code(q) < low + k, x_lo, x_hi) - 1
+                for k in range(1, high - low + 1)
+            ]
+            inside[c] = (
+                _first(lambda q: code(q) <= high, x_lo, x_hi),
+                _first(lambda q: code(q) < low, x_lo, x_hi),
+            )
         else:
-            steps[c] = [_first(lambda q, k=k: code(q) >= low + k, x_lo, x_hi)
-                        for k in range(1, high - low + 1)]  # fmt: skip
-            inside[c] = (_first(lambda q: code(q) >= low, x_lo, x_hi),
-                         _first(lambda q: code(q) > high, x_lo, x_hi))  # fmt: skip
+            steps[c] = [
+                _first(lambda q, k=k: code(q) >= low + k, x_lo, x_hi)
+                for k in range(1, high - low + 1)
+            ]
+            inside[c] = (
+                _first(lambda q: code(q) >= low, x_lo, x_hi),
+                _first(lambda q: code(q) > high, x_lo, x_hi),
+            )
     return Thresholds(steps, falling, inside, low)

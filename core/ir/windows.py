@@ -19,8 +19,9 @@ MAX_PATCH_INDEX = 1 << 26
 def _positive_ints(values: Any, count: int, low: int) -> bool:
     if not isinstance(values, (tuple, list, np.ndarray)) or len(values) != count:
         return False
-    return all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v >= low
-               for v in values)  # fmt: skip
+    return all(
+        isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v >= low for v in values
+    )
 
 
 def attrs_problem(attrs: Mapping[str, Any], shape: tuple[int, ...]) -> str | None:
@@ -43,8 +44,10 @@ def attrs_problem(attrs: Mapping[str, Any], shape: tuple[int, ...]) -> str | Non
     for i in range(d):
         reach = (kernel[i] - 1) * attrs["dilations"][i] + 1
         if pads[i] >= reach or pads[d + i] >= reach + attrs["strides"][i] - 1:
-            return (f"pads {tuple(pads)} on axis {i} reach past a window of {reach} positions "
-                    f"(stride {attrs['strides'][i]})")  # fmt: skip
+            return (
+                f"pads {tuple(pads)} on axis {i} reach past a window of {reach} positions "
+                f"(stride {attrs['strides'][i]})"
+            )
     return None
 
 

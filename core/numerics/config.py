@@ -132,9 +132,9 @@ def resolve(
     numerics = dialect_named(numerics)
     default = _parse_type(default, "the default type")
     roles, kinds, layers, inputs = (
-        _mapping(what, m) for what, m in
-        (("roles", roles), ("kinds", kinds), ("layers", layers), ("inputs", inputs))
-    )  # fmt: skip
+        _mapping(what, m)
+        for what, m in (("roles", roles), ("kinds", kinds), ("layers", layers), ("inputs", inputs))
+    )
     for what, group in (("kinds", kinds), ("layers", layers)):
         for name, settings in group.items():
             _mapping(f"{what}: {name!r}", settings, optional=False)
@@ -327,8 +327,12 @@ def _table_size(settings: Mapping[str, Any], role: str) -> int:
     return size
 
 
-def _table(settings: Mapping[str, Any], request: kind_registry.TableRequest, entry: FixedType,
-           numerics: Dialect):  # fmt: skip
+def _table(
+    settings: Mapping[str, Any],
+    request: kind_registry.TableRequest,
+    entry: FixedType,
+    numerics: Dialect,
+):
     role = request.role
     size = _table_size(settings, role)
     fixed = (
@@ -338,8 +342,9 @@ def _table(settings: Mapping[str, Any], request: kind_registry.TableRequest, ent
     )
     if fixed is not None:
         if f"{role}_range" in settings:
-            raise ValueError(f"{role}_range: {numerics.name}'s {request.function} table has a "
-                             "fixed range")  # fmt: skip
+            raise ValueError(
+                f"{role}_range: {numerics.name}'s {request.function} table has a fixed range"
+            )
         return fixed
     value_range = settings.get(f"{role}_range")
     value_range = request.default_range if value_range is None else _table_range(role, value_range)

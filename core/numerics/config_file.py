@@ -62,10 +62,12 @@ def check_config(config: Any, where: str = "the configuration") -> dict[str, Any
             raise ValueError(f"{where}: {key!r} is missing")
     for key in ("inputs", "layers"):
         if not isinstance(config[key], Mapping):
-            raise ValueError(f"{where}: {key!r} must map names to settings, not a "
-                             f"{type(config[key]).__name__}")  # fmt: skip
+            raise ValueError(
+                f"{where}: {key!r} must map names to settings, not a {type(config[key]).__name__}"
+            )
     for name, settings in config["layers"].items():
         if not isinstance(settings, Mapping):
-            raise ValueError(f"{where}: the settings of layer {name!r} must be a mapping, not "
-                             f"{settings!r}")  # fmt: skip
+            raise ValueError(
+                f"{where}: the settings of layer {name!r} must be a mapping, not {settings!r}"
+            )
     return dict(config)

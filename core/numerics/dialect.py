@@ -42,8 +42,10 @@ ROLE_DEFAULTS: dict[str, Any] = {
 
 LayerCheck = Callable[["Layer", dict[str, "FixedType"], "FixedType"], None]
 ActivationTable = Callable[["TableRequest", "FixedType", int], "Table | None"]
-KindTables = Callable[[dict[str, "FixedType"], "FixedType", Mapping[str, str],
-                      Callable[[str], int]], dict[str, "Table"]]  # fmt: skip
+KindTables = Callable[
+    [dict[str, "FixedType"], "FixedType", Mapping[str, str], Callable[[str], int]],
+    dict[str, "Table"],
+]
 
 
 @dataclass(frozen=True, eq=False)
@@ -92,9 +94,11 @@ class Dialect:
         """A ValueError naming ``layer`` when the dialect does not reproduce its kind."""
         if not self.reproduces(layer.kind):
             known = ", ".join(kind.name for kind in self.kinds or ())
-            raise ValueError(f"{layer.describe()}: numerics={self.name!r} reproduces "
-                             f"{self.name}'s {known} layers; its {layer.kind.name} is not "
-                             "reproduced yet")  # fmt: skip
+            raise ValueError(
+                f"{layer.describe()}: numerics={self.name!r} reproduces "
+                f"{self.name}'s {known} layers; its {layer.kind.name} is not "
+                "reproduced yet"
+            )
 
     def constant_values(self, kind: LayerKind, role: str, values: Any, t: FixedType) -> Any:
         """The values a constant of ``role`` is quantized from: as given, or as the decimal
@@ -121,8 +125,10 @@ def decimal_text_values(values: Any, t: FixedType) -> np.ndarray:
 def _inv_input_is_the_sum(layer: Layer, types: dict[str, FixedType], x: FixedType) -> None:
     """hlsfx's softmax reads its reciprocal table at the sum itself."""
     if types["inv_input"] != types["sum"]:
-        raise ValueError(f"inv_input {types['inv_input']} differs from sum {types['sum']}: the "
-                         "sum is cast to inv_input with numerics='hls4ml' only")  # fmt: skip
+        raise ValueError(
+            f"inv_input {types['inv_input']} differs from sum {types['sum']}: the "
+            "sum is cast to inv_input with numerics='hls4ml' only"
+        )
 
 
 HLSFX = Dialect("hlsfx", ROLE_DEFAULTS, checks={kinds.SOFTMAX: _inv_input_is_the_sum})

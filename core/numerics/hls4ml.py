@@ -58,17 +58,20 @@ def _hard_sigmoid_holds_one(layer: Layer, types: dict[str, FixedType], x: FixedT
     slope, shift = types["alpha"], types["beta"]
     total = sum_type(product_type(x, slope), shift)  # ap_fixed's own result types
     if total.integer < 1 + total.signed:
-        raise ValueError(f"hls4ml clamps slope * x + shift to 1 in a type with "
-                         f"{total.integer} integer bits ({x} times {slope} plus {shift}), where "
-                         "1 wraps; hlsfx does not reproduce that")  # fmt: skip
+        raise ValueError(
+            f"hls4ml clamps slope * x + shift to 1 in a type with "
+            f"{total.integer} integer bits ({x} times {slope} plus {shift}), where "
+            "1 wraps; hlsfx does not reproduce that"
+        )
 
 
 def _clip_is_a_relu_max(layer: Layer, types: dict[str, FixedType], x: FixedType) -> None:
     """hls4ml clips only as ``relu_max`` (ReLU6, ReLU1): from 0 to a whole number."""
     lo, hi = layer.attrs.get("min"), layer.attrs.get("max")
     if lo != 0 or hi is None or float(hi) != int(hi):
-        raise ValueError(f"hls4ml clips from 0 to a whole number (relu6, relu1), not from {lo} "
-                         f"to {hi}")  # fmt: skip
+        raise ValueError(
+            f"hls4ml clips from 0 to a whole number (relu6, relu1), not from {lo} to {hi}"
+        )
 
 
 def _binarize_is_a_binary_tanh(layer: Layer, types: dict[str, FixedType], x: FixedType) -> None:
@@ -76,8 +79,9 @@ def _binarize_is_a_binary_tanh(layer: Layer, types: dict[str, FixedType], x: Fix
     if float(layer.attrs.get("scale", 1.0)) != 1.0:
         raise ValueError(f"hls4ml's binary tanh gives +-1, not +-{layer.attrs.get('scale')}")
     if types["result"] == FixedType.parse("ap_uint<1>"):
-        raise ValueError("hls4ml's binary tanh into ap_uint<1> gives 0 for -1, which hlsfx "
-                         "does not reproduce")  # fmt: skip
+        raise ValueError(
+            "hls4ml's binary tanh into ap_uint<1> gives 0 for -1, which hlsfx does not reproduce"
+        )
 
 
 HLS4ML_CHECKS: dict[kinds.LayerKind, LayerCheck] = {
@@ -100,10 +104,18 @@ HLS4ML_ROLE_DEFAULTS: dict[str, Any] = {
 """hls4ml's defaults: every other role (accumulators too) takes the model default"""
 
 
-def _softmax_tables(types: dict[str, FixedType], x: FixedType, options: Mapping[str, str],
-                    size: Callable[[str], int]) -> dict[str, Table]:  # fmt: skip
-    return softmax_tables(types, x, options["implementation"],
-                          {role: size(role) for role in ("exp_table", "inv_table")})  # fmt: skip
+def _softmax_tables(
+    types: dict[str, FixedType],
+    x: FixedType,
+    options: Mapping[str, str],
+    size: Callable[[str], int],
+) -> dict[str, Table]:
+    return softmax_tables(
+        types,
+        x,
+        options["implementation"],
+        {role: size(role) for role in ("exp_table", "inv_table")},
+    )
 
 
 def _activation_table(request: TableRequest, entry: FixedType, size: int) -> Table | None:

@@ -62,8 +62,9 @@ def _float_function(name: str) -> Callable[[np.ndarray], np.ndarray]:
         fallback = {"expf": np.exp, "tanhf": np.tanh, "log": np.log}[name]
         return lambda x: fallback(np.asarray(x, dtype=dtype)).astype(dtype)
     function = getattr(library, name)
-    return lambda x: np.array([function(float(v)) for v in np.asarray(x, dtype).reshape(-1)],
-                              dtype=dtype).reshape(np.shape(x))  # fmt: skip
+    return lambda x: np.array(
+        [function(float(v)) for v in np.asarray(x, dtype).reshape(-1)], dtype=dtype
+    ).reshape(np.shape(x))
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -88,12 +89,17 @@ def _softsign(x: np.ndarray) -> np.ndarray:
     return (wide / (np.abs(wide) + 1.0)).astype(np.float32)
 
 
-_TABULATED = {"sigmoid": _sigmoid, "tanh": lambda x: _float_function("tanhf")(x),
-              "softplus": _softplus, "softsign": _softsign}  # fmt: skip
+_TABULATED = {
+    "sigmoid": _sigmoid,
+    "tanh": lambda x: _float_function("tanhf")(x),
+    "softplus": _softplus,
+    "softsign": _softsign,
+}
 
 
-def activation_table(function: str, input_type: FixedType, entry_type: FixedType,
-                     size: int) -> Table:  # fmt: skip
+def activation_table(
+    function: str, input_type: FixedType, entry_type: FixedType, size: int
+) -> Table:
     """hls4ml's sigmoid, tanh, softplus or softsign table of ``size`` entries (a power of two)
     for inputs of ``input_type``."""
     if function not in ACTIVATION_RANGE:
@@ -110,14 +116,17 @@ def activation_table(function: str, input_type: FixedType, entry_type: FixedType
     return Table(function, input_type, entry_type, 0, shift, entries, TOWARD_ZERO, size // 2)
 
 
-SELU_CONSTANTS = {"alpha": 1.6732632423543772848170429916717,
-                  "gamma": 1.0507009873554804934193349852946}  # fmt: skip
+SELU_CONSTANTS = {
+    "alpha": 1.6732632423543772848170429916717,
+    "gamma": 1.0507009873554804934193349852946,
+}
 """the constants hls4ml's SELU table is computed with (its positive branch multiplies by
 ``gamma`` held as ``ap_ufixed<16,1>``)"""
 
 
-def below_zero_table(function: str, input_type: FixedType, entry_type: FixedType, size: int,
-                     attrs: Any) -> Table:  # fmt: skip
+def below_zero_table(
+    function: str, input_type: FixedType, entry_type: FixedType, size: int, attrs: Any
+) -> Table:
     """hls4ml's ELU or SELU table of ``size`` entries for negative inputs of ``input_type``:
     entry k is ``f(-8 k / size)`` in float (``expf(x) - 1.``, SELU's products in double,
     returned as float), read at ``trunc(x * size / -8)``, clamped to the last entry. ELU's
@@ -130,8 +139,10 @@ def below_zero_table(function: str, input_type: FixedType, entry_type: FixedType
     if function == "selu":
         given = {key: float((attrs or {}).get(key, math.nan)) for key in SELU_CONSTANTS}
         if any(not math.isclose(given[k], v, rel_tol=1e-12) for k, v in SELU_CONSTANTS.items()):
-            raise ValueError(f"hls4ml's selu table is computed with {SELU_CONSTANTS}, not "
-                             f"{given}: numerics='hls4ml' reproduces those only")  # fmt: skip
+            raise ValueError(
+                f"hls4ml's selu table is computed with {SELU_CONSTANTS}, not "
+                f"{given}: numerics='hls4ml' reproduces those only"
+            )
     if size < 2 or size & (size - 1):
         raise ValueError(f"a table size must be a power of two of at least 2, not {size}")
     grid = (-8.0 * np.arange(size, dtype=np.float64) / float(size)).astype(np.float32)
@@ -145,8 +156,9 @@ def below_zero_table(function: str, input_type: FixedType, entry_type: FixedType
         entries = entries * alpha_code
         entry_type = product_type(entry_type, alpha_t)
     shift = 3 + input_type.fractional - round(math.log2(size))
-    return Table(function, input_type, entry_type, 0, shift, entries[::-1].copy(), TOWARD_ZERO,
-                 size - 1)  # fmt: skip
+    return Table(
+        function, input_type, entry_type, 0, shift, entries[::-1].copy(), TOWARD_ZERO, size - 1
+    )
 
 
 def _dyadic(value: float) -> tuple[FixedType, int]:
@@ -154,16 +166,19 @@ def _dyadic(value: float) -> tuple[FixedType, int]:
     exact = Fraction(value)
     fractional = exact.denominator.bit_length() - 1
     if exact.denominator != 1 << fractional or fractional > 32:
-        raise ValueError(f"hls4ml multiplies its ELU table by alpha {value} held in the "
-                         "layer's parameter type: give alpha as a value of that type "
-                         "(from_hls4ml does)")  # fmt: skip
+        raise ValueError(
+            f"hls4ml multiplies its ELU table by alpha {value} held in the "
+            "layer's parameter type: give alpha as a value of that type "
+            "(from_hls4ml does)"
+        )
     code = int(exact * (1 << fractional))
     width = max(1, abs(code).bit_length()) + (code < 0)
     return FixedType(width, width - fractional, code < 0), code
 
 
-def softmax_table(function: str, input_type: FixedType, entry_type: FixedType, size: int,
-                  scale: float = 1.0) -> Table:  # fmt: skip
+def softmax_table(
+    function: str, input_type: FixedType, entry_type: FixedType, size: int, scale: float = 1.0
+) -> Table:
     """hls4ml's softmax table of ``function`` (``exp_neg``: stable's exp(-x), ``exp``:
     latency's exp(x), ``reciprocal``) indexed by the top log2(size) bits of ``input_type``'s
     codes."""
@@ -171,13 +186,16 @@ def softmax_table(function: str, input_type: FixedType, entry_type: FixedType, s
     if size < 2 or size & (size - 1):
         raise ValueError(f"a table size must be a power of two of at least 2, not {size}")
     if bits > input_type.width:
-        raise ValueError(f"a {size}-entry table reads the top {bits} bits of {input_type}, "
-                         f"which has {input_type.width}")  # fmt: skip
+        raise ValueError(
+            f"a {size}-entry table reads the top {bits} bits of {input_type}, "
+            f"which has {input_type.width}"
+        )
     shift = input_type.width - bits
     codes = np.arange(size, dtype=np.int64) << shift
     if input_type.signed:
-        codes = np.where(codes >= 1 << (input_type.width - 1), codes - (1 << input_type.width),
-                         codes)  # fmt: skip
+        codes = np.where(
+            codes >= 1 << (input_type.width - 1), codes - (1 << input_type.width), codes
+        )
     x = (codes.astype(np.float64) * 2.0**-input_type.fractional).astype(np.float32)
     if function in ("exp_neg", "exp"):
         x = x * np.float32(scale)
@@ -196,8 +214,9 @@ def softmax_table(function: str, input_type: FixedType, entry_type: FixedType, s
     return Table(function, input_type, entry_type, 0, shift, entries, TOP_BITS)
 
 
-def softmax_tables(types: dict[str, FixedType], x: FixedType, implementation: str,
-                   sizes: dict[str, int]) -> dict[str, Table]:  # fmt: skip
+def softmax_tables(
+    types: dict[str, FixedType], x: FixedType, implementation: str, sizes: dict[str, int]
+) -> dict[str, Table]:
     """hls4ml's exp and reciprocal tables of a softmax over inputs of ``x``: ``stable`` reads
     ``max - x_i`` in ``inp_norm_t`` (``ap_ufixed<W-1, I-1>`` of a signed input, wrapping), its
     table cut to the ``2**(W-1)`` entries those bits address; ``latency`` reads x; the

@@ -31,8 +31,12 @@ __all__ += ["move_scalings", "run_passes", "threshold_quantizers", "threshold_sc
 Pass = Callable[[Graph], tuple[Graph, bool]]
 
 PASSES: tuple[Pass, ...] = (
-    absorb_casts, fold_batch_norm, merge_batch_norms, move_scalings, threshold_scalings,
-)  # fmt: skip
+    absorb_casts,
+    fold_batch_norm,
+    merge_batch_norms,
+    move_scalings,
+    threshold_scalings,
+)
 """The passes every frontend runs, in this order, until none changes the graph."""
 FINISHING: tuple[Pass, ...] = (threshold_quantizers,)
 """The passes run once the others have nothing left to do (a rescale is whole then)."""

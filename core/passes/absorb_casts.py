@@ -34,12 +34,18 @@ def absorb_casts(graph: Graph) -> tuple[Graph, bool]:
         if x in graph.inputs:
             if x in graph.input_types or cast.output in graph.outputs:
                 continue
-            layers = tuple(_renamed(layer, cast.output, x) for layer in graph.layers
-                           if layer is not cast)  # fmt: skip
+            layers = tuple(
+                _renamed(layer, cast.output, x) for layer in graph.layers if layer is not cast
+            )
             shapes = {k: v for k, v in graph.shapes.items() if k != cast.output}
             layouts = {k: v for k, v in graph.layouts.items() if k != cast.output}
-            return replace(graph, layers=layers, shapes=shapes, layouts=layouts,
-                           input_types={**graph.input_types, x: t}), True  # fmt: skip
+            return replace(
+                graph,
+                layers=layers,
+                shapes=shapes,
+                layouts=layouts,
+                input_types={**graph.input_types, x: t},
+            ), True
         producer = graph.producer(x)
         if "result" in producer.fixed:
             continue

@@ -33,8 +33,12 @@ def flatten_channels_last(graph: Graph) -> tuple[Graph, bool]:
         (flatten,) = readers
         dense = graph.consumers(flatten.output)
         flat = graph.shapes[flatten.output]
-        if (len(flat) != 1 or flatten.output in graph.outputs or not dense
-                or any(d.kind is not kinds.DENSE for d in dense)):  # fmt: skip
+        if (
+            len(flat) != 1
+            or flatten.output in graph.outputs
+            or not dense
+            or any(d.kind is not kinds.DENSE for d in dense)
+        ):
             continue
         (source,) = transpose.inputs
         shape = graph.shapes[source]
@@ -48,6 +52,7 @@ def flatten_channels_last(graph: Graph) -> tuple[Graph, bool]:
         layers = tuple(replaced.get(x.name, x) for x in graph.layers)
         shapes = {t: s for t, s in graph.shapes.items() if t != transpose.output}
         layouts = {t: p for t, p in graph.layouts.items() if t != transpose.output}
-        return replace(graph, layers=tuple(x for x in layers if x is not None), shapes=shapes,
-                       layouts=layouts), True  # fmt: skip
+        return replace(
+            graph, layers=tuple(x for x in layers if x is not None), shapes=shapes, layouts=layouts
+        ), True
     return graph, False

@@ -60,9 +60,15 @@ def merge_batch_norms(graph: Graph) -> tuple[Graph, bool]:
         params = {"scale": s1 * s2, "bias": b1 * s2 + b2}
         fixed = {k: v for k, v in second.fixed.items() if k == "result"}
         rescale = bool(first.attrs.get("rescale") or second.attrs.get("rescale"))
-        both = replace(first, name=second.name, output=second.output, params=params, fixed=fixed,
-                       attrs={"rescale": True} if rescale else {},
-                       source=f"{first.source} + {second.source}")  # fmt: skip
+        both = replace(
+            first,
+            name=second.name,
+            output=second.output,
+            params=params,
+            fixed=fixed,
+            attrs={"rescale": True} if rescale else {},
+            source=f"{first.source} + {second.source}",
+        )
         return merged(graph, first, both, second), True
     return graph, False
 
@@ -121,9 +127,12 @@ def move_scalings(graph: Graph) -> tuple[Graph, bool]:
             channels = graph.shapes[x][-1]
             moved = _scaling(norm, scale, channels, relu.inputs, x)
             moved = replace(moved, fixed={k: v for k, v in norm.fixed.items() if k != "result"})
-            after = replace(relu, inputs=(x,), output=norm.output,
-                            fixed={**relu.fixed, **{k: v for k, v in norm.fixed.items()
-                                                    if k == "result"}})  # fmt: skip
+            after = replace(
+                relu,
+                inputs=(x,),
+                output=norm.output,
+                fixed={**relu.fixed, **{k: v for k, v in norm.fixed.items() if k == "result"}},
+            )
             return _swapped(graph, relu, norm, moved, after), True
         if "result" in norm.fixed:
             continue
@@ -137,8 +146,12 @@ def move_scalings(graph: Graph) -> tuple[Graph, bool]:
         params = dict(nxt.params)
         if integer:
             params["bias"] = nxt.params["bias"] / scale
-        first = replace(nxt, inputs=tuple(x if t == norm.output else t for t in nxt.inputs),
-                        output=norm.output, params=params)  # fmt: skip
+        first = replace(
+            nxt,
+            inputs=tuple(x if t == norm.output else t for t in nxt.inputs),
+            output=norm.output,
+            params=params,
+        )
         channels = graph.shapes[nxt.output][-1]
         second = _scaling(norm, scale, channels, (norm.output,), nxt.output)
         return _swapped(graph, norm, nxt, first, second), True
@@ -165,8 +178,11 @@ def threshold_scalings(graph: Graph) -> tuple[Graph, bool]:
 
 
 def _few_bits(t) -> bool:
-    return t is not None and t.width <= THRESHOLD_BITS and t.overflow in (
-        Overflow.AP_SAT, Overflow.AP_SAT_SYM)  # fmt: skip
+    return (
+        t is not None
+        and t.width <= THRESHOLD_BITS
+        and t.overflow in (Overflow.AP_SAT, Overflow.AP_SAT_SYM)
+    )
 
 
 def threshold_quantizers(graph: Graph) -> tuple[Graph, bool]:
@@ -179,16 +195,26 @@ def threshold_quantizers(graph: Graph) -> tuple[Graph, bool]:
             continue
         last, result = norm, norm.fixed.get("result")
         reader = _single_reader(graph, norm.output)
-        if (result is None and reader is not None and reader.kind is kinds.RELU
-                and norm.output not in graph.outputs):  # fmt: skip
+        if (
+            result is None
+            and reader is not None
+            and reader.kind is kinds.RELU
+            and norm.output not in graph.outputs
+        ):
             last, result = reader, reader.fixed.get("result")
             if result is None or result.signed:
                 continue
         if not _few_bits(result):
             continue
-        threshold = Layer(last.name, kinds.THRESHOLD, norm.inputs, last.output,
-                          params={"scale": norm.params["scale"], "bias": norm.params["bias"]},
-                          fixed={"result": result}, source=last.source)  # fmt: skip
+        threshold = Layer(
+            last.name,
+            kinds.THRESHOLD,
+            norm.inputs,
+            last.output,
+            params={"scale": norm.params["scale"], "bias": norm.params["bias"]},
+            fixed={"result": result},
+            source=last.source,
+        )
         if last is norm:
             layers = tuple(threshold if layer is norm else layer for layer in graph.layers)
             return replace(graph, layers=layers), True

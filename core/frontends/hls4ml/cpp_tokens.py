@@ -100,12 +100,15 @@ def _condition(expression: str, macros: Mapping[str, str], where: str, line: int
     value = macros.get(expression, expression)
     if re.fullmatch(r"\d+[uUlL]*", value):
         return int(value.rstrip("uUlL")) != 0
-    raise CppError(f"{where}, line {line}: the condition #if {expression[:60]!r} is not one hlsfx "
-                   "decides (a number, a macro of one, or defined(NAME))")  # fmt: skip
+    raise CppError(
+        f"{where}, line {line}: the condition #if {expression[:60]!r} is not one hlsfx "
+        "decides (a number, a macro of one, or defined(NAME))"
+    )
 
 
-def _active_lines(text: str, where: str, macros: dict[str, str],
-                  comments: dict[int, str] | None) -> Iterator[tuple[int, str]]:  # fmt: skip
+def _active_lines(
+    text: str, where: str, macros: dict[str, str], comments: dict[int, str] | None
+) -> Iterator[tuple[int, str]]:
     """The lines the compiler sees, numbered, after the conditions; ``#define``s go into
     ``macros``; other directives (``#include``, ``#pragma``) are dropped."""
     stack: list[tuple[bool, bool]] = []  # (this branch is on, some branch was taken)
@@ -129,8 +132,9 @@ def _active_lines(text: str, where: str, macros: dict[str, str],
             if not stack:
                 raise CppError(f"{where}, line {number_}: #{name} without #if")
             outer, taken = stack[-1]
-            now = outer and not taken and (name == "else" or _condition(rest, macros, where,
-                                                                       number_))  # fmt: skip
+            now = (
+                outer and not taken and (name == "else" or _condition(rest, macros, where, number_))
+            )
             stack[-1] = (outer, taken or now)
             on = now
         elif name == "endif":
@@ -147,14 +151,16 @@ def _active_lines(text: str, where: str, macros: dict[str, str],
         raise CppError(f"{where}: an #if is never closed")
 
 
-def read_source(path: Path, macros: dict[str, str],
-                comments: dict[int, str] | None = None) -> list[Token]:  # fmt: skip
+def read_source(
+    path: Path, macros: dict[str, str], comments: dict[int, str] | None = None
+) -> list[Token]:
     """The tokens of the C++ file ``path`` the compiler sees; its ``#define``s are added to
     ``macros`` (shared across files, as includes share them), and the text of each line's
     ``//`` comment to ``comments``."""
     if path.is_symlink() or not path.is_file():
-        raise CppError(f"{path} is missing or a symbolic link: hlsfx reads the project's own "
-                       "files only")  # fmt: skip
+        raise CppError(
+            f"{path} is missing or a symbolic link: hlsfx reads the project's own files only"
+        )
     size = path.stat().st_size
     if size > MAX_SOURCE_BYTES:
         raise CppError(f"{path} is {size:,} bytes, over the {MAX_SOURCE_BYTES:,} read")

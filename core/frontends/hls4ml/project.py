@@ -19,20 +19,23 @@ from typing import Any
 
 import numpy as np
 
+from hlsfx.frontends.hls4ml.cpp_statements import (
+    ProjectError,
+    body_of,
+    field_value,
+    size_factors,
+    spelling,
+    split_at,
+    statements_of,
+    typedef_of,
+)
 from hlsfx.frontends.hls4ml.cpp_tokens import (
     CppError,
     Token,
-    integer,
-    number,
     read_source,
-    tokenize,
 )
 
 __all__ = ["FUNCTIONS", "ProjectError", "read_project"]
-
-
-class ProjectError(ValueError):
-    """A project folder hlsfx cannot read; the message names the file and what is wrong."""
 
 
 @dataclass(frozen=True)
@@ -49,8 +52,9 @@ class _Call:
     attributes: tuple[tuple[str, Any], ...] = ()
 
 
-def _activation(name: str, templates: str = "xyc", arguments: str = "io",
-                class_name: str = "Activation") -> _Call:  # fmt: skip
+def _activation(
+    name: str, templates: str = "xyc", arguments: str = "io", class_name: str = "Activation"
+) -> _Call:
     return _Call(class_name, templates, arguments, (("activation", name),))
 
 
@@ -118,134 +122,13 @@ def _file(folder: Path, relative: str) -> Path:
     return path
 
 
-def _tokens(folder: Path, relative: str, macros: dict[str, str],
-            comments: dict[int, str] | None = None) -> list[Token]:  # fmt: skip
+def _tokens(
+    folder: Path, relative: str, macros: dict[str, str], comments: dict[int, str] | None = None
+) -> list[Token]:
     try:
         return read_source(_file(folder, relative), macros, comments)
     except CppError as error:
         raise ProjectError(str(error)) from None
-
-
-def _spelled(tokens: list[Token]) -> str:
-    """Tokens as one spelling (``ap_fixed<16,6>``, ``unsigned int``)."""
-    out = ""
-    for token in tokens:
-        if out and out[-1].isalnum() | (out[-1] == "_") and token.kind in ("name", "number"):
-            out += " "
-        out += token.text
-    return out
-
-
-_OPEN, _CLOSE = {"(": ")", "[": "]", "{": "}", "<": ">"}, {")", "]", "}", ">", ">>"}
-
-
-def _split(tokens: list[Token], separator: str = ",") -> list[list[Token]]:
-    """``tokens`` split at ``separator`` outside brackets (template brackets included)."""
-    parts: list[list[Token]] = [[]]
-    depth = 0
-    for token in tokens:
-        if token.text == separator and depth == 0:
-            parts.append([])
-            continue
-        depth += (token.text in _OPEN) - (token.text in _CLOSE) - (token.text == ">>")
-        parts[-1].append(token)
-    return parts if parts != [[]] else []
-
-
-_DECLARATIONS = ("struct", "class", "typedef", "enum", "union")
-"""statements whose braces a ``;`` follows"""
-
-
-def _statements(tokens: list[Token], where: str) -> list[list[Token]]:
-    """Statements at brace depth 0: ended by ``;``, or by the ``}`` of a function's body."""
-    statements: list[list[Token]] = []
-    current: list[Token] = []
-    depth, head = 0, True  # head: no brace of this statement opened yet
-    for token in tokens:
-        current.append(token)
-        if token.text == "{":
-            if depth == 0 and head:
-                initialised = any(t.text == "=" for t in current)
-                declared = current[0].text in _DECLARATIONS
-                head = False
-                closes = not initialised and not declared
-            depth += 1
-        elif token.text == "}":
-            depth -= 1
-            if depth < 0:
-                raise ProjectError(f"{where}, line {token.line}: a '}}' closes nothing")
-            if depth == 0 and closes:
-                statements.append(current)
-                current, head = [], True
-        elif token.text == ";" and depth == 0:
-            statements.append(current[:-1])
-            current, head = [], True
-    if depth or current:
-        raise ProjectError(f"{where}: the text ends inside a statement")
-    return statements
-
-
-def _block(statement: list[Token], where: str) -> tuple[list[Token], list[Token]]:
-    """The tokens before a statement's ``{`` and those inside its braces."""
-    start = next((k for k, t in enumerate(statement) if t.text == "{"), None)
-    if start is None or statement[-1].text != "}":
-        raise ProjectError(f"{where}, line {statement[0].line}: {_spelled(statement)[:60]!r} has "
-                           "no body")  # fmt: skip
-    return statement[:start], statement[start + 1 : -1]
-
-
-def _dims(tokens: list[Token], macros: dict[str, str], where: str, depth: int = 0) -> list[int]:
-    """The factors of a size, as hls4ml writes a shape (``8*8*4``, ``N_INPUT_1_1``): integer
-    literals and macros of them."""
-    dims = []
-    for factor in _split(tokens, "*"):
-        if len(factor) != 1:
-            spelled = _spelled(tokens)[:60]
-            raise ProjectError(f"{where}, line {tokens[0].line if tokens else '?'}: the size "
-                               f"{spelled!r} is not a product of numbers")  # fmt: skip
-        (token,) = factor
-        if token.kind == "name" and token.text in macros and depth < 8:
-            try:
-                expanded = tokenize(macros[token.text], token.line, where)
-            except CppError as error:
-                raise ProjectError(str(error)) from None
-            dims += _dims([t for t in expanded if t.text not in "()"], macros, where, depth + 1)
-        elif token.kind == "number":
-            try:
-                dims.append(integer(token, where))
-            except CppError as error:
-                raise ProjectError(str(error)) from None
-        else:
-            raise ProjectError(f"{where}, line {token.line}: the size {token.text!r} is not a "
-                               "number or a macro of one")  # fmt: skip
-    if not dims:
-        raise ProjectError(f"{where}: an empty size")
-    return dims
-
-
-def _value(tokens: list[Token], macros: dict[str, str], where: str) -> Any:
-    """A field's value: a number, ``true``/``false``, a size macro, or a name
-    (``nnet::latency`` -> ``latency``)."""
-    text = _spelled(tokens)
-    if len(tokens) == 1 and tokens[0].kind == "number":
-        try:
-            return number(tokens[0], where)
-        except CppError as error:
-            raise ProjectError(str(error)) from None
-    if len(tokens) == 2 and tokens[0].text == "-" and tokens[1].kind == "number":
-        return -_value(tokens[1:], macros, where)
-    if text in ("true", "false"):
-        return text == "true"
-    if all(t.kind == "number" or t.text in macros or t.text == "*" for t in tokens):
-        return math.prod(_dims(tokens, macros, where))
-    return text.rsplit("::", 1)[-1]
-
-
-def _typedef(statement: list[Token]) -> tuple[str, str] | None:
-    """``(spelling, alias)`` of ``typedef <type> alias``."""
-    if len(statement) >= 3 and statement[0].text == "typedef" and statement[-1].kind == "name":
-        return _spelled(statement[1:-1]), statement[-1].text
-    return None
 
 
 def _parameters(folder: Path, types: dict[str, str], macros: dict[str, str]):
@@ -253,29 +136,31 @@ def _parameters(folder: Path, types: dict[str, str], macros: dict[str, str]):
     where = str(folder / "firmware" / "parameters.h")
     structs: dict[str, dict[str, Any]] = {}
     perms: dict[str, list[int]] = {}
-    for statement in _statements(_tokens(folder, "firmware/parameters.h", macros), where):
+    for statement in statements_of(_tokens(folder, "firmware/parameters.h", macros), where):
         texts = [t.text for t in statement]
         if texts[:1] == ["struct"] and len(statement) > 2:
-            head, body = _block(statement, where)
+            head, body = body_of(statement, where)
             fields: dict[str, Any] = {}
-            for field_ in _statements(body, where):
-                named = _typedef(field_)
+            for field_ in statements_of(body, where):
+                named = typedef_of(field_)
                 if named:
                     fields[named[1]] = types.get(named[0], named[0])
                 elif field_ and field_[0].text == "static" and "=" in [t.text for t in field_]:
                     equals = [t.text for t in field_].index("=")
-                    fields[field_[equals - 1].text] = _value(field_[equals + 1 :], macros, where)
+                    fields[field_[equals - 1].text] = field_value(
+                        field_[equals + 1 :], macros, where
+                    )
             structs[head[1].text] = fields
         elif texts[:1] == ["const"] and "::" in texts and "=" in texts:  # a hard sigmoid's slope
             equals = texts.index("=")
             name, field_name = texts[equals - 3], texts[equals - 1]
             if name in structs:
-                structs[name][field_name] = _value(statement[equals + 1 :], macros, where)
-                spelled = _spelled(statement[1 : equals - 3])
+                structs[name][field_name] = field_value(statement[equals + 1 :], macros, where)
+                spelled = spelling(statement[1 : equals - 3])
                 structs[name][f"{field_name}_t"] = types.get(spelled, spelled)
         elif texts[:1] == ["unsigned"] and texts[1].endswith("_perm") and "{" in texts:
             start, end = texts.index("{"), texts.index("}")
-            values = [_value(v, macros, where) for v in _split(statement[start + 1 : end])]
+            values = [field_value(v, macros, where) for v in split_at(statement[start + 1 : end])]
             perms[texts[1][: -len("_perm")]] = [int(v) for v in values]
     return structs, perms
 
@@ -303,10 +188,12 @@ def _array(tokens: list[Token], macros: dict[str, str], where: str):
     if first < 2 or tokens[first - 1].kind != "name":
         return None
     if "[" in texts[first + 1 :]:
-        raise ProjectError(f"{where}, line {tokens[0].line}: {_spelled(tokens)[:60]!r} has more "
-                           "than one dimension; hls4ml writes flat arrays")  # fmt: skip
-    shape = _dims(tokens[first + 1 : -1], macros, where)
-    return _spelled(tokens[: first - 1]), tokens[first - 1].text, shape
+        raise ProjectError(
+            f"{where}, line {tokens[0].line}: {spelling(tokens)[:60]!r} has more "
+            "than one dimension; hls4ml writes flat arrays"
+        )
+    shape = size_factors(tokens[first + 1 : -1], macros, where)
+    return spelling(tokens[: first - 1]), tokens[first - 1].text, shape
 
 
 def _top(folder: Path, macros: dict[str, str]) -> _Top:
@@ -318,7 +205,7 @@ def _top(folder: Path, macros: dict[str, str]) -> _Top:
         own: dict[str, str] = dict(macros)  # each source's macros and comments, read once
         comments: dict[int, str] = {}
         tokens = _tokens(folder, f"firmware/{path.name}", own, comments)
-        for statement in _statements(tokens, str(path)):
+        for statement in statements_of(tokens, str(path)):
             texts = [t.text for t in statement]
             if texts[:1] == ["void"] and len(texts) > 3 and texts[2] == "(" and texts[-1] == "}":
                 tops.append((path, statement, own, comments))
@@ -327,23 +214,27 @@ def _top(folder: Path, macros: dict[str, str]) -> _Top:
     path, statement, own, comments = tops[0]
     macros.update(own)  # the top's source's macros, for the sizes
     where = str(path)
-    head, body = _block(statement, where)
+    head, body = body_of(statement, where)
     ports = []
-    for parameter in _split(head[3:-1]):
+    for parameter in split_at(head[3:-1]):
         texts = [t.text for t in parameter]
         if "stream" in texts:
-            raise ProjectError(f"{where}, line {parameter[0].line}: {_spelled(parameter)!r} is "
-                               "an io_stream port; hlsfx reads io_parallel projects")  # fmt: skip
+            raise ProjectError(
+                f"{where}, line {parameter[0].line}: {spelling(parameter)!r} is "
+                "an io_stream port; hlsfx reads io_parallel projects"
+            )
         if texts[-1:] and _CONST_SIZE.fullmatch(texts[-1]) and "&" in texts:
             continue  # an older hls4ml's size output
         array = _array(parameter, macros, where)
         if array is None:
             line = parameter[0].line if parameter else head[0].line
-            raise ProjectError(f"{where}, line {line}: the port {_spelled(parameter)[:60]!r} is "
-                               "not an array of hls4ml's")  # fmt: skip
+            raise ProjectError(
+                f"{where}, line {line}: the port {spelling(parameter)[:60]!r} is "
+                "not an array of hls4ml's"
+            )
         ports.append(array)
     arrays, statements = {}, []
-    for inner in _statements(body, where):
+    for inner in statements_of(body, where):
         array = _array(inner, macros, where)
         if array is not None:
             arrays[array[1]] = (array[0], array[2])
@@ -379,22 +270,27 @@ def _calls(top: _Top, where: str) -> tuple[list[_Written], dict[str, str]]:
             args = [k for k, t in enumerate(texts) if t == "("]
             close = [k for k, t in enumerate(texts) if t == ">"]
             if texts[3] != "<" or not args or texts[-1] != ")" or not close:
-                raise ProjectError(f"{where}, line {line}: the call {_spelled(statement)[:80]!r} "
-                                   "is not one hlsfx reads")  # fmt: skip
+                raise ProjectError(
+                    f"{where}, line {line}: the call {spelling(statement)[:80]!r} "
+                    "is not one hlsfx reads"
+                )
             opened = next(k for k in args if texts[k - 1] in (">", ">>"))
-            templates = [_spelled(t) for t in _split(statement[4 : opened - 1])]
-            arguments = [_spelled(a) for a in _split(statement[opened + 1 : -1])]
+            templates = [spelling(t) for t in split_at(statement[4 : opened - 1])]
+            arguments = [spelling(a) for a in split_at(statement[opened + 1 : -1])]
             name = top.comments.get(statement[-1].line, "").split()
-            calls.append(_Written(texts[2], templates, arguments, line,
-                                  name[0] if len(name) == 1 else None))  # fmt: skip
+            calls.append(
+                _Written(texts[2], templates, arguments, line, name[0] if len(name) == 1 else None)
+            )
         elif texts[:1] == ["auto"] and texts[1:2] == ["&"] and len(texts) == 5 and texts[3] == "=":
             aliases[texts[2]] = texts[4]
         elif len(texts) == 3 and texts[1] == "=" and _CONST_SIZE.fullmatch(texts[0]):
             continue  # an older hls4ml's size output, assigned its size
         else:
-            raise ProjectError(f"{where}, line {line}: {_spelled(statement)[:80]!r} is not a "
-                               "statement of hls4ml's top function (a layer call, an array, a "
-                               "reference)")  # fmt: skip
+            raise ProjectError(
+                f"{where}, line {line}: {spelling(statement)[:80]!r} is not a "
+                "statement of hls4ml's top function (a layer call, an array, a "
+                "reference)"
+            )
     return calls, aliases
 
 
@@ -496,8 +392,9 @@ def _weight_shapes(call: _Call, config: dict) -> dict[str, tuple[int, ...]]:
     return {}
 
 
-def _implied(call: _Call, config: dict, literals: list[str], perms: dict[str, list[int]],
-             name: str) -> dict[str, Any]:  # fmt: skip
+def _implied(
+    call: _Call, config: dict, literals: list[str], perms: dict[str, list[int]], name: str
+) -> dict[str, Any]:
     """The attributes hls4ml's layer has that the call gives rather than its struct."""
     implied = dict(call.attributes)
     for literal in literals:
@@ -506,8 +403,12 @@ def _implied(call: _Call, config: dict, literals: list[str], perms: dict[str, li
         except ValueError:
             raise ProjectError(f"{name}: the parameter {literal[:40]!r} is not a number") from None
     if call.class_name == "Resize":
-        implied |= {"in_height": config["height"], "out_height": config["new_height"],
-                    "in_width": config["width"], "out_width": config["new_width"]}  # fmt: skip
+        implied |= {
+            "in_height": config["height"],
+            "out_height": config["new_height"],
+            "in_width": config["width"],
+            "out_width": config["new_width"],
+        }
     if call.class_name == "Transpose":
         implied["perm"] = perms.get(name, [])
     return implied
@@ -519,8 +420,9 @@ def read_project(folder: str | Path) -> _Project:
     folder = Path(folder)
     macros: dict[str, str] = {}
     defines = _tokens(folder, "firmware/defines.h", macros)
-    types = dict(reversed(named) for s in _statements(defines, "defines.h")
-                 if (named := _typedef(s)))  # fmt: skip
+    types = dict(
+        reversed(named) for s in statements_of(defines, "defines.h") if (named := typedef_of(s))
+    )
     structs, perms = _parameters(folder, types, macros)
     top = _top(folder, macros)
     where = str(top.source)
@@ -531,12 +433,16 @@ def read_project(folder: str | Path) -> _Project:
         if c.function in _SKIPPED:
             continue
         if call is None:
-            raise ProjectError(f"{where}, line {c.line}: nnet::{c.function} is not read; hlsfx "
-                               f"reads {', '.join(FUNCTIONS)}")  # fmt: skip
+            raise ProjectError(
+                f"{where}, line {c.line}: nnet::{c.function} is not read; hlsfx "
+                f"reads {', '.join(FUNCTIONS)}"
+            )
         if len(c.templates) != len(call.templates) or len(c.arguments) != len(call.arguments):
-            raise ProjectError(f"{where}, line {c.line}: nnet::{c.function}<"
-                               f"{', '.join(c.templates)}>({', '.join(c.arguments)}) is not the "
-                               "call hls4ml writes")  # fmt: skip
+            raise ProjectError(
+                f"{where}, line {c.line}: nnet::{c.function}<"
+                f"{', '.join(c.templates)}>({', '.join(c.arguments)}) is not the "
+                "call hls4ml writes"
+            )
         written.add(c.arguments[call.arguments.index("o")])
     shapes = {name: shape for name, (_, shape) in top.arrays.items()}
     variable_types = {name: types.get(t, t) for name, (t, _) in top.arrays.items()}
@@ -546,26 +452,35 @@ def read_project(folder: str | Path) -> _Project:
     layers = []
     for t, name, _ in top.ports:
         if name not in written:
-            layers.append(_Layer(name, "Input", [], [name],
-                                 _Variable(shapes[name], _Precision(types.get(t, t)))))  # fmt: skip
+            layers.append(
+                _Layer(
+                    name, "Input", [], [name], _Variable(shapes[name], _Precision(types.get(t, t)))
+                )
+            )
     for c in calls:
         if c.function in _SKIPPED:
             continue
         call = FUNCTIONS[c.function]
-        named = {role: [v for r, v in zip(call.arguments, c.arguments, strict=True) if r == role]
-                 for role in "iolwbsa"}  # fmt: skip
+        named = {
+            role: [v for r, v in zip(call.arguments, c.arguments, strict=True) if r == role]
+            for role in "iolwbsa"
+        }
         typed = dict(zip(call.templates, c.templates, strict=True))
         for variable in named["i"] + named["o"]:
             if variable not in shapes and variable not in aliases:
-                raise ProjectError(f"{where}, line {c.line}: nnet::{c.function} reads or "
-                                   f"writes {variable!r}, which the top function does not "
-                                   "declare")  # fmt: skip
+                raise ProjectError(
+                    f"{where}, line {c.line}: nnet::{c.function} reads or "
+                    f"writes {variable!r}, which the top function does not "
+                    "declare"
+                )
         for source_var in named["i"]:
             if source_var in aliases:  # a flatten hls4ml writes as a reference
                 original = aliases.pop(source_var)
                 if original not in shapes:
-                    raise ProjectError(f"{where}: {source_var!r} refers to {original!r}, which "
-                                       "the top function does not declare")  # fmt: skip
+                    raise ProjectError(
+                        f"{where}: {source_var!r} refers to {original!r}, which "
+                        "the top function does not declare"
+                    )
                 size = math.prod(shapes[original])
                 shapes[source_var] = [size]
                 flat = _Variable([size], _Precision(variable_types[original]))
@@ -590,6 +505,15 @@ def read_project(folder: str | Path) -> _Project:
         y_t = typed.get("y", typed["x"])  # a resize keeps its input's type
         output_var = named["o"][0]
         output = _Variable(shapes[output_var], _Precision(types.get(y_t, y_t)))
-        layers.append(_Layer(c.name or output_var, call.class_name, named["i"], [output_var],
-                             output, config, weights))  # fmt: skip
+        layers.append(
+            _Layer(
+                c.name or output_var,
+                call.class_name,
+                named["i"],
+                [output_var],
+                output,
+                config,
+                weights,
+            )
+        )
     return _Project(layers, outputs, _Config(top.name))

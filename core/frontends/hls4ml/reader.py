@@ -119,9 +119,10 @@ def _conv(r: _Reader) -> tuple:
     if int(r.attr("depth_multiplier", 1)) != 1:
         raise r.fail(f"a depth multiplier of {r.attr('depth_multiplier')} is not read (1 is)")
     kind, attrs, params, fixed, settings = _weighted(
-        r, kinds.DEPTHWISE_CONV2D if spatial == 2 else kinds.DEPTHWISE_CONV1D,
+        r,
+        kinds.DEPTHWISE_CONV2D if spatial == 2 else kinds.DEPTHWISE_CONV1D,
         _window(r, spatial, kernel),
-    )  # fmt: skip
+    )
     channels = int(r.attr("n_chan"))
     params["weight"] = params["weight"].reshape(*params["weight"].shape[:spatial], channels)
     if "bias" not in r.layer.weights:
@@ -142,18 +143,28 @@ def _pool(r: _Reader) -> tuple:
     return kind, attrs, {}, {"accum": r.type("accum_t"), "result": r.result()}, {}
 
 
-_ACTIVATIONS = {"relu": kinds.RELU, "linear": kinds.LINEAR, "sigmoid": kinds.SIGMOID,
-                "tanh": kinds.TANH, "softplus": kinds.SOFTPLUS, "softsign": kinds.SOFTSIGN,
-                "selu": kinds.SELU, "relu6": kinds.CLIP, "relu1": kinds.CLIP,
-                "binary_tanh": kinds.BINARIZE}  # fmt: skip
+_ACTIVATIONS = {
+    "relu": kinds.RELU,
+    "linear": kinds.LINEAR,
+    "sigmoid": kinds.SIGMOID,
+    "tanh": kinds.TANH,
+    "softplus": kinds.SOFTPLUS,
+    "softsign": kinds.SOFTSIGN,
+    "selu": kinds.SELU,
+    "relu6": kinds.CLIP,
+    "relu1": kinds.CLIP,
+    "binary_tanh": kinds.BINARIZE,
+}
 _CLIPS = {"relu6": 6.0, "relu1": 1.0}
 
 
 def _activation(r: _Reader) -> tuple:
     function = str(r.attr("activation")).lower()
     if function not in _ACTIVATIONS:
-        raise r.fail(f"activation {function!r} is not read; hlsfx reads "
-                     f"{', '.join(_ACTIVATIONS)} and softmax")  # fmt: skip
+        raise r.fail(
+            f"activation {function!r} is not read; hlsfx reads "
+            f"{', '.join(_ACTIVATIONS)} and softmax"
+        )
     kind = _ACTIVATIONS[function]
     fixed, settings, attrs, params = {"result": r.result()}, {}, {}, {}
     if function in _CLIPS:
@@ -185,11 +196,18 @@ def _softmax(r: _Reader) -> tuple:
     inv_input = r.attr("inv_inp_t")
     inv_input = exp if getattr(inv_input, "name", "") == "model_default_t" else r.type("inv_inp_t")
     size = int(r.attr("table_size", 1024))
-    fixed = {"exp_table": exp, "inv_table": r.type("inv_table_t"), "sum": accum,
-             "inv_input": inv_input, "result": r.result()}  # fmt: skip
-    settings = {"implementation": implementation,
-                "exp_table_size": int(r.attr("exp_table_size", size)),
-                "inv_table_size": int(r.attr("inv_table_size", size))}  # fmt: skip
+    fixed = {
+        "exp_table": exp,
+        "inv_table": r.type("inv_table_t"),
+        "sum": accum,
+        "inv_input": inv_input,
+        "result": r.result(),
+    }
+    settings = {
+        "implementation": implementation,
+        "exp_table_size": int(r.attr("exp_table_size", size)),
+        "inv_table_size": int(r.attr("inv_table_size", size)),
+    }
     if float(r.attr("exp_scale", 1.0)) != 1.0:
         raise r.fail("a softmax with exp_scale is not read")
     return kinds.SOFTMAX, {}, {}, fixed, settings
@@ -213,8 +231,10 @@ def _prelu(r: _Reader) -> tuple:
     alpha = r.weight("param").reshape(-1)
     channels = int(r.layer.get_output_variable().shape[-1])
     if alpha.size not in (1, channels):
-        raise r.fail(f"{alpha.size} slopes for {channels} channels: hlsfx reads one slope, or "
-                     "one per channel (the last axis)")  # fmt: skip
+        raise r.fail(
+            f"{alpha.size} slopes for {channels} channels: hlsfx reads one slope, or "
+            "one per channel (the last axis)"
+        )
     fixed = {"alpha": r.type("param_t"), "result": r.result()}
     return kinds.PRELU, {}, {"alpha": alpha}, fixed, {}
 
@@ -223,8 +243,10 @@ def _batch_norm(r: _Reader) -> tuple:
     scale, bias = r.weight("scale").reshape(-1), r.weight("bias").reshape(-1)
     channels = int(r.layer.get_output_variable().shape[-1])
     if scale.size != channels or bias.size != channels:
-        raise r.fail(f"{scale.size} scales and {bias.size} biases for {channels} channels: "
-                     "hlsfx reads one of each per channel (the last axis)")  # fmt: skip
+        raise r.fail(
+            f"{scale.size} scales and {bias.size} biases for {channels} channels: "
+            "hlsfx reads one of each per channel (the last axis)"
+        )
     fixed = {"scale": r.type("scale_t"), "bias": r.type("bias_t"), "result": r.result()}
     return kinds.BATCH_NORM, {}, {"scale": scale, "bias": bias}, fixed, {}
 
@@ -250,8 +272,9 @@ def _concatenate(r: _Reader) -> tuple:
 
 def _resize(r: _Reader) -> tuple:
     if str(r.attr("algorithm", "nearest")) != "nearest" or r.attr("align_corners", False):
-        raise r.fail(f"resizing by {r.attr('algorithm')!r} is not read (nearest, without "
-                     "align_corners, is)")  # fmt: skip
+        raise r.fail(
+            f"resizing by {r.attr('algorithm')!r} is not read (nearest, without align_corners, is)"
+        )
     axes = ("height", "width") if r.attr("in_height") is not None else ("width",)
     scales = []
     for axis in axes:
@@ -270,8 +293,10 @@ def _transpose(r: _Reader) -> tuple:
 def _hard_activation(r: _Reader) -> tuple:
     if str(r.attr("activation")).lower() != "hard_sigmoid":
         raise r.fail(f"activation {r.attr('activation')!r} is not read; hlsfx reads hard_sigmoid")
-    params = {"alpha": np.array([float(r.attr("slope"))]),
-              "beta": np.array([float(r.attr("shift"))])}  # fmt: skip
+    params = {
+        "alpha": np.array([float(r.attr("slope"))]),
+        "beta": np.array([float(r.attr("shift"))]),
+    }
     fixed = {"alpha": r.type("slope_t"), "beta": r.type("shift_t"), "result": r.result()}
     return kinds.HARD_SIGMOID, {}, params, fixed, {}
 
@@ -327,16 +352,32 @@ def _graph(model: Any) -> tuple[Graph, dict[str, dict[str, Any]], dict[str, Any]
             raise r.fail(f"hlsfx reads the layer classes {', '.join(HLS4ML_LAYERS)}")
         kind, attrs, params, fixed, extra = HLS4ML_LAYERS[source.class_name](r)
         names = [str(i) for i in source.inputs]
-        layers.append(Layer(r.name, kind, tuple(names), tensor, attrs=attrs, params=params,
-                            fixed=fixed, source=r.where))  # fmt: skip
+        layers.append(
+            Layer(
+                r.name,
+                kind,
+                tuple(names),
+                tensor,
+                attrs=attrs,
+                params=params,
+                fixed=fixed,
+                source=r.where,
+            )
+        )
         if extra:
             settings[r.name] = extra
         if kind.weighted:
             reuse[r.name] = int(r.attr("reuse_factor", 1))
             strategies.add(str(r.attr("strategy", "latency")).lower())
     outputs = [produced.get(str(name), str(name)) for name in model.outputs]
-    graph = Graph(tuple(inputs), tuple(outputs), tuple(layers), shapes, input_types=input_types,
-                  name=str(model.config.get_project_name()))  # fmt: skip
+    graph = Graph(
+        tuple(inputs),
+        tuple(outputs),
+        tuple(layers),
+        shapes,
+        input_types=input_types,
+        name=str(model.config.get_project_name()),
+    )
     if len(strategies) > 1:
         raise Hls4mlError(f"layers use the strategies {sorted(strategies)}; hlsfx writes one")
     design = {"reuse_factor": reuse, "strategy": strategies.pop() if strategies else "latency"}
@@ -348,8 +389,9 @@ def _convert(config: Mapping[str, Any] | str | Path, model: Any) -> Any:
     try:
         import hls4ml
     except ImportError:
-        raise Hls4mlError("reading an hls4ml configuration needs hls4ml: pip install "
-                          "hls4ml==1.3.0") from None  # fmt: skip
+        raise Hls4mlError(
+            "reading an hls4ml configuration needs hls4ml: pip install hls4ml==1.3.0"
+        ) from None
     if not isinstance(config, Mapping):
         config = parse_yaml(read_text(config, "the hls4ml configuration"), repr(str(config)))
         if not isinstance(config, Mapping):
@@ -358,7 +400,8 @@ def _convert(config: Mapping[str, Any] | str | Path, model: Any) -> Any:
     keys = {"KerasModel", "OnnxModel", "PytorchModel"}
     if model is not None:
         key = {"torch": "PytorchModel", "onnx": "OnnxModel"}.get(
-            type(model).__module__.split(".")[0], "KerasModel")  # fmt: skip
+            type(model).__module__.split(".")[0], "KerasModel"
+        )
         config = {k: v for k, v in config.items() if k not in keys} | {key: model}
     elif not keys & set(config):
         raise Hls4mlError("the hls4ml configuration names no model: pass model=")

@@ -147,8 +147,14 @@ def open_keras(path: Path, weights: str | Path | None) -> Iterator[tuple[Any, Ke
                 stream = files.enter_context(archive.open("model.weights.h5"))
                 h5 = files.enter_context(_h5py().File(stream, "r"))
             yield config, KerasWeights(h5, label)
-    except (OSError, KeyError, zipfile.BadZipFile, json.JSONDecodeError, UnicodeDecodeError,
-            RecursionError) as error:  # fmt: skip
+    except (
+        OSError,
+        KeyError,
+        zipfile.BadZipFile,
+        json.JSONDecodeError,
+        UnicodeDecodeError,
+        RecursionError,
+    ) as error:
         raise GraphError(
             f"{label}: not a readable Keras file ({type(error).__name__}: {error})"
         ) from None

@@ -31,8 +31,10 @@ def quantizer(w: OnnxWriter, spec: Any, x: str, name: str, node: str | None = No
         if config.get("alpha") == "auto_po2" and x in w.constants and signed:
             return _exact_constant(w, x, name, auto_po2_values(w.constants[x], bits, integer))
         if config.get("alpha", 1) not in (1, 1.0, None):  # None: scale 1 (QKeras 0.9)
-            raise w.fail(f"quantized_bits with alpha={config.get('alpha')!r}: only alpha=1 (or "
-                         "None), and auto_po2 on weights, are exact fixed point")  # fmt: skip
+            raise w.fail(
+                f"quantized_bits with alpha={config.get('alpha')!r}: only alpha=1 (or "
+                "None), and auto_po2 on weights, are exact fixed point"
+            )
         scale = 2.0 ** (integer - bits + (1 if signed else 0))
         # symmetric: the most negative code is left out (QONNX's narrow range, AP_SAT_SYM)
         narrow = signed and bool(config.get("symmetric", 0))
@@ -138,8 +140,9 @@ def _exact_constant(w: OnnxWriter, x: str, name: str, values: np.ndarray) -> str
     return quant_node(w, x, name, 2.0**-fractional, width, True)
 
 
-def _leaky_relu(w: OnnxWriter, x: str, name: str, node: str | None, bits: int, integer: int,
-                slope: float) -> str:  # fmt: skip
+def _leaky_relu(
+    w: OnnxWriter, x: str, name: str, node: str | None, bits: int, integer: int, slope: float
+) -> str:
     """QKeras ``quantized_relu(bits, integer, negative_slope=s)``: one bit of ``bits`` is the
     sign, so the LSB is 2**(integer - bits + 1); x >= 0 rounds (half to even) and saturates at
     2**integer - LSB, x < 0 becomes round(x * s) on the same grid, down to -s * 2**integer. As
@@ -149,8 +152,7 @@ def _leaky_relu(w: OnnxWriter, x: str, name: str, node: str | None, bits: int, i
     lsb = 2.0 ** (integer - bits + 1)
     floor = w.const(f"{name}_floor", np.float32(-(2.0**integer)))
     clipped = w.node("Clip", [x, floor], f"{name}_floored", f"{name}_floor")
-    leaky = w.node("LeakyRelu", [clipped], f"{name}_leaky", node or f"{name}_leaky",
-                   alpha=slope)  # fmt: skip
+    leaky = w.node("LeakyRelu", [clipped], f"{name}_leaky", node or f"{name}_leaky", alpha=slope)
     return quant_node(w, leaky, name, lsb, bits, True)
 
 
@@ -158,9 +160,14 @@ POSITIONAL = {  # the arguments each QKeras quantizer takes in order
     "quantized_bits": ("bits", "integer", "symmetric", "keep_negative", "alpha"),
     "quantized_relu": ("bits", "integer", "use_sigmoid", "negative_slope"),
     "quantized_po2": ("bits", "max_value", "use_stochastic_rounding", "quadratic_approximation"),
-    "quantized_relu_po2": ("bits", "max_value", "negative_slope", "use_stochastic_rounding",
-                           "quadratic_approximation"),
-}  # fmt: skip
+    "quantized_relu_po2": (
+        "bits",
+        "max_value",
+        "negative_slope",
+        "use_stochastic_rounding",
+        "quadratic_approximation",
+    ),
+}
 
 
 def _literal(text: str) -> object:
@@ -192,8 +199,9 @@ def parse_quantizer_string(w: OnnxWriter, text: str) -> dict:
     return {"class_name": head, "config": config}
 
 
-def quant_node(w: OnnxWriter, x: str, name: str, scale: float, bits: int, signed: bool,
-               narrow: bool = False) -> str:  # fmt: skip
+def quant_node(
+    w: OnnxWriter, x: str, name: str, scale: float, bits: int, signed: bool, narrow: bool = False
+) -> str:
     inputs = [
         x,
         w.const(f"{name}_scale", np.float32(scale)),

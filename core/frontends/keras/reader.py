@@ -211,8 +211,9 @@ def _conv_batchnorm(w: OnnxWriter, call: _Call) -> str:
         raise w.fail("the weights file lacks the moving mean and variance")
     mean, var = (a.astype(np.float32) for a in arrays)
     inv = gamma / np.sqrt(var + np.float32(c.get("epsilon", 1e-3)))
-    folded = replace(call, config={**c, "use_bias": True},
-                     weights=[kernel * inv, (bias - mean) * inv + beta])  # fmt: skip
+    folded = replace(
+        call, config={**c, "use_bias": True}, weights=[kernel * inv, (bias - mean) * inv + beta]
+    )
     return _conv(w, folded)
 
 
@@ -416,10 +417,14 @@ def _batch_norm(w: OnnxWriter, call: _Call) -> str:
         raise w.fail("QBatchNormalization with an inverse_quantizer is not supported")
     roles = {"gamma": "gamma", "beta": "beta", "mean": "mean", "var": "variance"}
     names = [  # QBatchNormalization quantizes each parameter (gamma_quantizer ...)
-        quantizer(w, c.get(f"{roles[p]}_quantizer"),
-                  w.const(f"{call.name}_{p}", v.astype(np.float32)), f"{call.name}_{p}")
+        quantizer(
+            w,
+            c.get(f"{roles[p]}_quantizer"),
+            w.const(f"{call.name}_{p}", v.astype(np.float32)),
+            f"{call.name}_{p}",
+        )
         for p, v in zip(roles, (gamma, beta, mean, var), strict=True)
-    ]  # fmt: skip
+    ]
     eps = float(c.get("epsilon", 1e-3))
 
     def op(x: str) -> str:

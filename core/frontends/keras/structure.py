@@ -57,8 +57,9 @@ def input_shape(config: Mapping[str, Any]) -> list[int] | None:
         raise GraphError(f"Keras input {name!r}: shape {shape!r:.80} is not a list of sizes")
     if any(v is None for v in shape[1:]):
         raise GraphError(f"Keras input {name!r}: shape {shape} has unknown sizes")
-    if not all(isinstance(v, int) and not isinstance(v, bool) and 0 < v < 1 << 31
-               for v in shape[1:]):  # fmt: skip
+    if not all(
+        isinstance(v, int) and not isinstance(v, bool) and 0 < v < 1 << 31 for v in shape[1:]
+    ):
         raise GraphError(f"Keras input {name!r}: shape {shape!r:.80} is not a list of sizes")
     return [int(v) for v in shape[1:]]
 
@@ -127,16 +128,22 @@ def check_origin(layer: Mapping[str, Any], where: str) -> None:
     module = layer.get("module")
     if module is not None and str(module).split(".")[0] not in READ_MODULES:
         read = ", ".join(READ_MODULES)
-        raise GraphError(f"{where}: its module {module!r} is not read; hlsfx reads the layers "
-                         f"of {read} and would ignore its quantizers")  # fmt: skip
+        raise GraphError(
+            f"{where}: its module {module!r} is not read; hlsfx reads the layers "
+            f"of {read} and would ignore its quantizers"
+        )
     registered = layer.get("registered_name")
     if isinstance(registered, str) and ">" in registered:
         package = registered.split(">")[0]
         if package.split(".")[0] not in READ_MODULES:
-            raise GraphError(f"{where}: it is registered by {package!r} ({registered!r}), whose "
-                             "layers hlsfx does not read")  # fmt: skip
+            raise GraphError(
+                f"{where}: it is registered by {package!r} ({registered!r}), whose "
+                "layers hlsfx does not read"
+            )
     config = layer.get("config", {})
     foreign = sorted(k for k in config if isinstance(k, str) and k.endswith("_conf"))
     if foreign:
-        raise GraphError(f"{where}: its quantizer configuration {foreign[0]!r} is not one hlsfx "
-                         "reads (HGQ2's quantizers are not read yet)")  # fmt: skip
+        raise GraphError(
+            f"{where}: its quantizer configuration {foreign[0]!r} is not one hlsfx "
+            "reads (HGQ2's quantizers are not read yet)"
+        )

@@ -194,28 +194,43 @@ def _upsample(c: Converter, node) -> None:
     last = len(scales) == d + 2 and scales[1] != 1.0 and scales[-1] == 1.0
     factors = scales[1:-1] if last else scales[2:]
     spatial = dims[:-1] if last else dims[1:]
-    if (len(scales) != d + 2 or scales[0] != 1.0 or d not in (1, 2)
-            or not all(f >= 1 and f == int(f) for f in factors)):  # fmt: skip
-        raise c.fail(node, f"scales {scales}: only integer factors on the 1 or 2 spatial axes "
-                           "(batch and channels 1) are supported")  # fmt: skip
+    if (
+        len(scales) != d + 2
+        or scales[0] != 1.0
+        or d not in (1, 2)
+        or not all(f >= 1 and f == int(f) for f in factors)
+    ):
+        raise c.fail(
+            node,
+            f"scales {scales}: only integer factors on the 1 or 2 spatial axes "
+            "(batch and channels 1) are supported",
+        )
     factors = [int(f) for f in factors]
     legacy = node.op_type == "Upsample" or c.opset < 11
-    transform = "asymmetric" if legacy else _text(a.get("coordinate_transformation_mode"),
-                                                  "half_pixel")  # fmt: skip
+    transform = (
+        "asymmetric" if legacy else _text(a.get("coordinate_transformation_mode"), "half_pixel")
+    )
     rounding = "floor" if legacy else _text(a.get("nearest_mode"), "round_prefer_floor")
     if transform not in _SOURCE or rounding not in _NEAREST:
-        raise c.fail(node, f"coordinate mode {transform!r} with nearest mode {rounding!r} is "
-                           "not supported")  # fmt: skip
+        raise c.fail(
+            node, f"coordinate mode {transform!r} with nearest mode {rounding!r} is not supported"
+        )
     for n, f in zip(spatial, factors, strict=True):
-        read = [min(max(_NEAREST[rounding](_SOURCE[transform](o, f, n)), 0), n - 1)
-                for o in range(n * f)]  # fmt: skip
+        read = [
+            min(max(_NEAREST[rounding](_SOURCE[transform](o, f, n)), 0), n - 1)
+            for o in range(n * f)
+        ]
         if read != [o // f for o in range(n * f)]:
-            raise c.fail(node, f"coordinate mode {transform!r} with nearest mode {rounding!r} "
-                               f"does not copy each input {f} times; not supported")  # fmt: skip
+            raise c.fail(
+                node,
+                f"coordinate mode {transform!r} with nearest mode {rounding!r} "
+                f"does not copy each input {f} times; not supported",
+            )
     wanted = tuple(range(d + 1)) if last else (d, *range(d))  # channels-last inside
     x = c.in_layout(node, node.input[0], wanted)
-    c.add_layer(node, kinds.UPSAMPLING, [x], node.output[0], attrs={"scales": factors},
-                out_perm=wanted)  # fmt: skip
+    c.add_layer(
+        node, kinds.UPSAMPLING, [x], node.output[0], attrs={"scales": factors}, out_perm=wanted
+    )
 
 
 def _leaky_relu(c: Converter, node) -> None:

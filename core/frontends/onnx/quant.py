@@ -122,16 +122,20 @@ def trunc(c: Converter, node) -> None:
     mode = a.get("rounding_mode", b"FLOOR")
     mode = (mode.decode() if isinstance(mode, bytes) else mode).upper()
     if mode not in QONNX_ROUNDING:
-        raise c.fail(node, f"rounding mode {mode!r} has no ap_fixed equivalent; "
-                           f"supported: {', '.join(QONNX_ROUNDING)}")  # fmt: skip
+        raise c.fail(
+            node,
+            f"rounding mode {mode!r} has no ap_fixed equivalent; "
+            f"supported: {', '.join(QONNX_ROUNDING)}",
+        )
     rounding = QONNX_ROUNDING[mode]
     if len(node.input) > 5:  # version 2
         out_fractional = _power_of_two(c, node, node.input[4], "the output scale")
         width = _bit_width(c, node, node.input[5], "the output bit width")
         signed, narrow = bool(a.get("signed", 1)), bool(a.get("narrow", 0))
         overflow = "AP_SAT_SYM" if narrow and signed else "AP_SAT"
-        apply_quantizer(c, node, FixedType(width, width - out_fractional, signed, rounding,
-                                            overflow))  # fmt: skip
+        apply_quantizer(
+            c, node, FixedType(width, width - out_fractional, signed, rounding, overflow)
+        )
         return
     dropped = _bit_width(c, node, node.input[3], "the input bit width")
     width = _bit_width(c, node, node.input[4], "the output bit width")
@@ -146,8 +150,9 @@ def trunc(c: Converter, node) -> None:
     exact = {"scale": FixedType(1, 1 - dropped, False), "bias": FixedType(1, 1), "result": t}
     channels = c.shapes[x.name][-1]
     params = {"scale": np.full(channels, 2.0**-dropped), "bias": np.zeros(channels)}
-    c.add_layer(node, kinds.BATCH_NORM, [x], node.output[0], params=params, out_perm=x.perm,
-                fixed=exact)  # fmt: skip
+    c.add_layer(
+        node, kinds.BATCH_NORM, [x], node.output[0], params=params, out_perm=x.perm, fixed=exact
+    )
 
 
 def _bit_width(c: Converter, node, name: str, what: str) -> int:

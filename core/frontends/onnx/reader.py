@@ -84,9 +84,12 @@ class Converter:
     def tensor(self, node, name: str) -> Tensor:
         value = self.values.get(name)
         if isinstance(value, BatchMoved):
-            raise self.fail(node, f"input {name!r} has its batch axis transposed to the second; "
-                                  "only a BatchNormalization, then a Transpose back, may take "
-                                  "it")  # fmt: skip
+            raise self.fail(
+                node,
+                f"input {name!r} has its batch axis transposed to the second; "
+                "only a BatchNormalization, then a Transpose back, may take "
+                "it",
+            )
         if not isinstance(value, Tensor):
             raise self.fail(node, f"input {name!r} must be a tensor computed by the graph")
         return value
@@ -149,9 +152,18 @@ class Converter:
         return name
 
     def add_layer(
-        self, node, kind, inputs, output, *, attrs=None, params=None, out_perm=None, fixed=None,
+        self,
+        node,
+        kind,
+        inputs,
+        output,
+        *,
+        attrs=None,
+        params=None,
+        out_perm=None,
+        fixed=None,
         name=None,
-    ):  # fmt: skip
+    ):
         layer = Layer(
             name=self.unique_name(name or node.name or node.output[0]),
             kind=kind,
@@ -242,8 +254,13 @@ class Converter:
         name = self.unique_tensor(f"{node.input[1]}_broadcast")
         self.values[name] = second.reshape(second.shape + (1,) * (rank - axis - second.ndim))
         self.dtypes[name] = self.dtypes.get(node.input[1], np.dtype(np.float32))
-        return self.onnx.helper.make_node(node.op_type, [node.input[0], name], list(node.output),
-                                          name=node.name, doc_string=node.doc_string)  # fmt: skip
+        return self.onnx.helper.make_node(
+            node.op_type,
+            [node.input[0], name],
+            list(node.output),
+            name=node.name,
+            doc_string=node.doc_string,
+        )
 
     def convert(self, node) -> None:
         if self.opset < 7 and node.op_type in ("Add", "Sub", "Mul", "Div"):

@@ -37,8 +37,17 @@ def per_channel(c: Converter, node, name: str, x: Tensor, what: str):
     return full.reshape(-1).copy(), None
 
 
-def affine(c: Converter, node, name: str, scale, shift, axis: int | None = 0, fixed=None,
-            output: str | None = None, rescale: bool = False) -> None:  # fmt: skip
+def affine(
+    c: Converter,
+    node,
+    name: str,
+    scale,
+    shift,
+    axis: int | None = 0,
+    fixed=None,
+    output: str | None = None,
+    rescale: bool = False,
+) -> None:
     """``x * scale + shift`` along ONNX axis ``axis`` (after the batch; 0: the channels): a
     BatchNormalization layer over that axis held last (folded into a Dense or convolution
     before it by hlsfx.passes.fold_batch_norm). With ``axis`` None, one scale and shift per
@@ -52,16 +61,33 @@ def affine(c: Converter, node, name: str, scale, shift, axis: int | None = 0, fi
     suffix = "_rescale" if rescale else ""
     if axis is not None:
         x = c.in_layout(node, name, (*range(axis), rank - 1, *range(axis, rank - 1)))
-        c.add_layer(node, kinds.BATCH_NORM, [x], output, params=params, out_perm=x.perm,
-                    fixed=fixed, attrs=attrs, name=f"{node.name or output}{suffix}")  # fmt: skip
+        c.add_layer(
+            node,
+            kinds.BATCH_NORM,
+            [x],
+            output,
+            params=params,
+            out_perm=x.perm,
+            fixed=fixed,
+            attrs=attrs,
+            name=f"{node.name or output}{suffix}",
+        )
         return
     x = c.in_layout(node, name, tuple(range(rank)))
     dims = c.shapes[x.name]
     flat = c.unique_tensor(f"{output}_flat")
     c.add_layer(node, kinds.RESHAPE, [x], flat, attrs={"shape": (math.prod(dims),)})
     scaled = c.unique_tensor(f"{output}_affine")
-    c.add_layer(node, kinds.BATCH_NORM, [c.values[flat]], scaled, params=params, fixed=fixed,
-                attrs=attrs, name=f"{node.name or output}{suffix}")  # fmt: skip
+    c.add_layer(
+        node,
+        kinds.BATCH_NORM,
+        [c.values[flat]],
+        scaled,
+        params=params,
+        fixed=fixed,
+        attrs=attrs,
+        name=f"{node.name or output}{suffix}",
+    )
     c.add_layer(node, kinds.RESHAPE, [c.values[scaled]], output, attrs={"shape": dims})
 
 
@@ -77,8 +103,9 @@ def quant(c: Converter, node) -> None:
     x = c.tensor(node, node.input[0])
     value, axis = per_channel(c, node, node.input[1], x, "the scale")
     down = c.unique_tensor(f"{node.output[0]}_unscaled")
-    affine(c, node, node.input[0], 1.0 / value, np.zeros_like(value), axis, output=down,
-            rescale=True)  # fmt: skip
+    affine(
+        c, node, node.input[0], 1.0 / value, np.zeros_like(value), axis, output=down, rescale=True
+    )
     codes = c.unique_tensor(f"{node.output[0]}_codes")
     held = c.values[down]
     c.add_layer(node, kinds.LINEAR, [held], codes, out_perm=held.perm, fixed={"result": t})

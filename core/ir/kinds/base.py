@@ -57,9 +57,13 @@ class LayerKind:
         return {}
 
     def table_requests(
-        self, layer: Layer, types: Mapping[str, FixedType], x: FixedType, n: int,
+        self,
+        layer: Layer,
+        types: Mapping[str, FixedType],
+        x: FixedType,
+        n: int,
         options: Mapping[str, str],
-    ) -> list[TableRequest]:  # fmt: skip
+    ) -> list[TableRequest]:
         """The lookup tables a layer of this kind needs, given its resolved types."""
         return [
             TableRequest(spec.role, spec.function, x, 1, dict(layer.attrs))
@@ -68,9 +72,12 @@ class LayerKind:
         ]
 
     def derived_constants(
-        self, layer: Layer, types: Mapping[str, FixedType], x: FixedType,
+        self,
+        layer: Layer,
+        types: Mapping[str, FixedType],
+        x: FixedType,
         quantize: Callable[[Any, FixedType], np.ndarray],
-    ) -> dict[str, np.ndarray]:  # fmt: skip
+    ) -> dict[str, np.ndarray]:
         """Constants a layer computes from its attributes, as raw codes (``quantize`` turns
         values into codes of a type); the emulator and the code generators read them."""
         return {}

@@ -42,8 +42,13 @@ class LutKind(ElementwiseKind):
 
     roles = ("table", "result")
 
-    def __init__(self, name: str, function: str, linear_above_zero: bool = False,
-                 scaled_above_zero: bool = False) -> None:  # fmt: skip
+    def __init__(
+        self,
+        name: str,
+        function: str,
+        linear_above_zero: bool = False,
+        scaled_above_zero: bool = False,
+    ) -> None:
         self.name = name
         self.tables = (TableSpec("table", function, "input"),)
         self.linear_above_zero = linear_above_zero
@@ -180,12 +185,16 @@ class ThresholdKind(ElementwiseKind):
         scale is negative, ``lowest`` the result's lowest code (see
         :class:`hlsfx.ir.thresholds.Thresholds`)."""
         if x.width > self.MAX_INPUT_BITS:
-            raise ValueError(f"thresholds compare input codes of up to {self.MAX_INPUT_BITS} "
-                             f"bits, not {x}")  # fmt: skip
+            raise ValueError(
+                f"thresholds compare input codes of up to {self.MAX_INPUT_BITS} bits, not {x}"
+            )
         found = thresholds(layer.params["scale"], layer.params["bias"], x, types["result"])
-        return {"steps": found.steps, "inside": found.inside,
-                "falling": found.falling.astype(np.int64),
-                "lowest": np.array([found.lowest], dtype=np.int64)}  # fmt: skip
+        return {
+            "steps": found.steps,
+            "inside": found.inside,
+            "falling": found.falling.astype(np.int64),
+            "lowest": np.array([found.lowest], dtype=np.int64),
+        }
 
     def reference(self, layer, xs, shapes):
         return xs[0] * layer.params["scale"] + layer.params["bias"]

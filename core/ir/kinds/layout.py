@@ -88,8 +88,10 @@ class UpSamplingKind(MovingKind):
         self.check_inputs(layer, input_shapes)
         scales, shape = tuple(layer.attrs["scales"]), input_shapes[0]
         if len(scales) != len(shape) - 1 or not all(isinstance(f, int) and f >= 1 for f in scales):
-            raise GraphError(f"{layer.describe()}: scales {scales} are not one positive integer "
-                             f"per spatial axis of {shape}")  # fmt: skip
+            raise GraphError(
+                f"{layer.describe()}: scales {scales} are not one positive integer "
+                f"per spatial axis of {shape}"
+            )
         return (*(d * f for d, f in zip(shape, scales, strict=False)), shape[-1])
 
     def source_index(self, layer, in_shapes):

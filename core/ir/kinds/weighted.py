@@ -68,8 +68,10 @@ class ConvKind(WindowKind, WeightedKind):
         bias = layer.params.get("bias")
         if weight is not None and (bias is None or bias.shape != weight.shape[-1:]):
             got = None if bias is None else bias.shape
-            raise GraphError(f"{layer.describe()}: bias shape {got} is not one value per output "
-                             f"channel of weight {weight.shape}")  # fmt: skip
+            raise GraphError(
+                f"{layer.describe()}: bias shape {got} is not one value per output "
+                f"channel of weight {weight.shape}"
+            )
         if weight is None or weight.shape[:d] != tuple(a["kernel"]) or weight.shape[d] != shape[-1]:
             raise GraphError(
                 f"{layer.describe()}: weight shape {None if weight is None else weight.shape} does "

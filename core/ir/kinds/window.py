@@ -48,9 +48,11 @@ class WindowKind(LayerKind):
         self.output_shape(layer, [shape])  # checks the shapes
         entries = math.prod(self.window_counts(layer, shape)) * math.prod(layer.attrs["kernel"])
         if entries * shape[-1] > windows.MAX_PATCH_INDEX:
-            raise ValueError(f"{layer.describe()}: its window index over input {shape} would "
-                             f"hold {entries * shape[-1]:,} entries, over the "
-                             f"{windows.MAX_PATCH_INDEX:,} hlsfx builds")  # fmt: skip
+            raise ValueError(
+                f"{layer.describe()}: its window index over input {shape} would "
+                f"hold {entries * shape[-1]:,} entries, over the "
+                f"{windows.MAX_PATCH_INDEX:,} hlsfx builds"
+            )
         return windows.patch_index(layer.attrs, shape)
 
 
