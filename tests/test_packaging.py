@@ -60,7 +60,9 @@ def test_editable_install_maps_the_top_level_folders(tmp_path):
         "['hlsfx', 'hlsfx.ir.graph', 'hlsfx.emulator', 'hlsfx.emulator.quantize', "
         "'hlsfx.codegen', 'emulator', 'core']}))\n"
     )
-    run = subprocess.run([str(python), "-c", probe], cwd=tmp_path, capture_output=True, text=True)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}  # the new venv's own
+    run = subprocess.run([str(python), "-c", probe], cwd=tmp_path, env=env, capture_output=True,
+                         text=True)  # fmt: skip
     assert run.returncode == 0, run.stderr
     origins = json.loads(run.stdout)  # name -> origin path, or false
     assert origins["hlsfx"] == str(ROOT / "core" / "__init__.py")
@@ -70,7 +72,8 @@ def test_editable_install_maps_the_top_level_folders(tmp_path):
     assert origins["hlsfx.codegen"] == str(ROOT / "codegen" / "__init__.py")
     assert origins["emulator"] is False and origins["core"] is False
     # from the checkout's root, first on sys.path, the same modules are found
-    run = subprocess.run([str(python), "-c", probe], cwd=ROOT, capture_output=True, text=True)
+    run = subprocess.run([str(python), "-c", probe], cwd=ROOT, env=env, capture_output=True,
+                         text=True)  # fmt: skip
     assert run.returncode == 0, run.stderr
     mapped = {name: origin for name, origin in origins.items() if name.startswith("hlsfx")}
     assert {name: json.loads(run.stdout)[name] for name in mapped} == mapped
