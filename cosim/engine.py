@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from hlsfx.codegen.rtl.interface import Interface
 from hlsfx.cosim.interface import InterfaceError, memory_files
 
 __all__ = ["LINT", "SIMULATORS", "CosimError", "CosimResult", "cache_root", "check_simulator"]
@@ -196,7 +197,7 @@ def _log_tail(log: Path, lines: int = 20) -> str:
 
 def simulate(
     root: Path,
-    interface: dict,
+    interface: Interface,
     inputs: list,
     expected: list,
     *,
@@ -218,7 +219,7 @@ def simulate(
             "drives and compares one or more, as many of each"
         )
     try:
-        memories = memory_files(root, interface["sources"])
+        memories = memory_files(root, interface.sources)
     except InterfaceError as error:
         raise CosimError(str(error)) from None
     if work.is_symlink():
@@ -229,7 +230,7 @@ def simulate(
         (work / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(memory, work / name)
     settings = {
-        "interface": interface,
+        "interface": interface.to_dict(),
         "inputs": inputs,
         "expected": expected,
         "result": str(work / "result.json"),
@@ -239,13 +240,13 @@ def simulate(
     build_args = LINT[lint] if simulator == "verilator" else []
     log = work / "build.log"
     build = _build_folder(work)
-    staged = _stage_sources(root, interface["sources"], sources, build)
+    staged = _stage_sources(root, interface.sources, sources, build)
     try:
         with _environment(MAKEFLAGS=VERILATOR_MAKEFLAGS, PATH=tools):
             runner.build(
                 sources=staged,
                 includes=sorted({s.parent for s in staged}),
-                hdl_toplevel=interface["top"],
+                hdl_toplevel=interface.top,
                 build_dir=build,
                 timescale=("1ns", "1ps"),
                 build_args=build_args,
@@ -253,14 +254,13 @@ def simulate(
             )
     except (SystemExit, RuntimeError) as error:
         raise CosimError(
-            f"{simulator} could not build {interface['top']} from {root} ({error}):\n"
-            f"{_log_tail(log)}"
+            f"{simulator} could not build {interface.top} from {root} ({error}):\n{_log_tail(log)}"
         ) from None
     env = {"HLSFX_COSIM": str(work / "settings.json"), "PYTHONPATH": os.pathsep.join(sys.path)}
     try:
         with _environment(PATH=tools):
             runner.test(
-                hdl_toplevel=interface["top"],
+                hdl_toplevel=interface.top,
                 test_module="hlsfx.cosim.testbench",
                 build_dir=build,
                 test_dir=work,

@@ -5,10 +5,11 @@ plain Verilog identifier, every source a file inside the design's folder."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from hlsfx.codegen.rtl import INTERFACE
+from hlsfx.codegen.rtl.interface import INTERFACE, Interface
 from hlsfx.ir.structured_text import parse_json, read_text
 
 __all__ = [
@@ -157,7 +158,7 @@ def _tensor(where: str, tensor: Any, protocol: str, output: bool) -> None:
         raise InterfaceError(f"{where}: its ports must hold each of its {size} codes once")
 
 
-def check_interface(root: str | Path, interface: Any, where: str = "the interface") -> dict:
+def check_interface(root: str | Path, interface: Any, where: str = "the interface") -> Interface:
     """``interface`` (an interface description, as ``interface.json`` holds it) checked against
     the RTL folder ``root``: known keys only, Verilog identifiers, sources inside the folder,
     every code of a tensor in exactly one port."""
@@ -203,10 +204,10 @@ def check_interface(root: str | Path, interface: Any, where: str = "the interfac
             raise InterfaceError(f"{group} must be a non-empty list")
         for k, tensor in enumerate(interface[group]):
             _tensor(f"{group}[{k}]", tensor, protocol, group == "outputs")
-    return interface
+    return Interface.from_dict(interface)
 
 
-def load_interface(root: str | Path) -> dict:
+def load_interface(root: str | Path) -> Interface:
     """The checked ``interface.json`` of the RTL folder ``root``."""
     root = Path(root)
     path = root / INTERFACE
@@ -215,7 +216,7 @@ def load_interface(root: str | Path) -> dict:
     return read_interface(root, path)
 
 
-def read_interface(root: str | Path, path: str | Path) -> dict:
+def read_interface(root: str | Path, path: str | Path) -> Interface:
     """The interface description in the JSON file ``path``, checked against the RTL folder
     ``root``."""
     try:
@@ -228,7 +229,7 @@ def read_interface(root: str | Path, path: str | Path) -> dict:
 _READMEM = re.compile(r"\$readmem[hb]\s*\(\s*\"([^\"]*)\"")
 
 
-def memory_files(root: str | Path, sources: list[str]) -> list[tuple[str, Path]]:
+def memory_files(root: str | Path, sources: Sequence[str]) -> list[tuple[str, Path]]:
     """The files the sources load with ``$readmemh``/``$readmemb`` (the name as loaded, and
     the file, found beside its source or in ``root``); a missing one is an
     :class:`InterfaceError` naming it and its source."""

@@ -53,7 +53,9 @@ def run(
             sources, label = [simulation_netlist(root)], f"{simulator}_netlist"
         except SynthError as error:
             raise CosimError(str(error)) from None
-    width_in, width_out = (sum(p["size"] for p in interface[k]) for k in ("inputs", "outputs"))
+    width_in, width_out = (
+        sum(t.size for t in tensors) for tensors in (interface.inputs, interface.outputs)
+    )
     work, report = root / f"cosim_{label}", root / f"cosim_{label}.json"
     if report.is_symlink():
         raise CosimError(f"{report} is a symbolic link; hlsfx does not follow it")

@@ -21,13 +21,15 @@ from __future__ import annotations
 import logging
 import random
 import statistics
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from itertools import pairwise
 
 import cocotb
 from cocotb.triggers import ReadOnly, RisingEdge
 from cocotb_bus.bus import Bus
 from cocotbext.axi import AxiStreamFrame, AxiStreamSink, AxiStreamSource
+
+from hlsfx.codegen.rtl.interface import Fifo, Interface, StreamSignals, TensorInterface
 
 MEASURED = 8
 """vectors of the second pass, which measures latency and II"""
@@ -41,10 +43,10 @@ class _StreamBus(Bus):
 
     _optional_signals = ()
 
-    def __init__(self, dut, stream: dict):
-        names = {"tdata": stream["data"], "tvalid": stream["valid"], "tready": stream["ready"]}
-        if "last" in stream:
-            names["tlast"] = stream["last"]
+    def __init__(self, dut, stream: StreamSignals):
+        names = {"tdata": stream.data, "tvalid": stream.valid, "tready": stream.ready}
+        if stream.last is not None:
+            names["tlast"] = stream.last
         super().__init__(dut, None, names)
 
 
@@ -68,8 +70,8 @@ def _codes(pixels: list[int], beat: int, width: int, signed: bool) -> list[int]:
 class _Transfers:
     """The clock edges at which a stream's transfers were taken (TVALID and TREADY high)."""
 
-    def __init__(self, dut, clock, stream: dict):
-        self.valid, self.ready = getattr(dut, stream["valid"]), getattr(dut, stream["ready"])
+    def __init__(self, dut, clock, stream: StreamSignals):
+        self.valid, self.ready = getattr(dut, stream.valid), getattr(dut, stream.ready)
         self.clock, self.edges, self.now = clock, [], 0
         self.waits = 0  # edges where the sender offered a transfer that was not taken
 
@@ -98,10 +100,10 @@ class _Occupancy:
     ``count`` register plus its ``push``, read every cycle): the depth at which it never
     refuses a pixel (a full FIFO takes none, even in a cycle it gives one)."""
 
-    def __init__(self, dut, clock, fifos: dict):
+    def __init__(self, dut, clock, fifos: Mapping[str, Fifo]):
         self.clock = clock
         self.signals = {
-            name: (getattr(dut, f["count"]), getattr(dut, f["push"])) for name, f in fifos.items()
+            name: (getattr(dut, f.count), getattr(dut, f.push)) for name, f in fifos.items()
         }
         self.most = dict.fromkeys(fifos, 0)
 
@@ -118,27 +120,27 @@ class _Occupancy:
 
 class StreamBench:
     def __init__(self, dut, clock, reset, settings: dict, inputs: list, expected: list):
-        interface = settings["interface"]
+        interface = Interface.from_dict(settings["interface"])
         self.dut, self.clock, self.interface = dut, clock, interface
         self.inputs, self.expected = inputs, expected
         self.count = len(settings["inputs"])
-        active = bool(interface["reset_active"])
+        active = bool(interface.reset_active)
         self.sources, self.sinks, self.taken, self.given = [], [], [], []
         for group, kind, transfers in (
             ("inputs", AxiStreamSource, self.taken),
             ("outputs", AxiStreamSink, self.given),
         ):
-            for tensor in interface[group]:
-                bus = _StreamBus(dut, tensor["stream"])
+            for tensor in getattr(interface, group):
+                bus = _StreamBus(dut, tensor.stream)
                 end = kind(bus, clock, reset, reset_active_level=active, byte_lanes=1)
                 end.log.setLevel(logging.WARNING)
                 (self.sources if group == "inputs" else self.sinks).append(end)
-                transfers.append(_Transfers(dut, clock, tensor["stream"]))
+                transfers.append(_Transfers(dut, clock, tensor.stream))
         self.patience = settings.get("patience", 20_000)
         self.rng = random.Random(settings.get("stall_seed", 0))
 
-    def _beats(self, tensor: dict) -> int:
-        return tensor["size"] // tensor["stream"]["beat"]
+    def _beats(self, tensor: TensorInterface) -> int:
+        return tensor.size // tensor.stream.beat
 
     async def _pass(
         self, vectors: range, stalls: bool, interval: int | None = None
@@ -151,20 +153,20 @@ class StreamBench:
             end.set_pause_generator(iter(lambda: rng.random() < STALL, None) if stalls else None)
             end.pause = False  # a generator taken away leaves its last value
         if interval is not None:
-            for source, tensor in zip(self.sources, self.interface["inputs"], strict=True):
+            for source, tensor in zip(self.sources, self.interface.inputs, strict=True):
                 source.set_pause_generator(_paced(self._beats(tensor), interval))
         for source, tensor, codes in zip(
-            self.sources, self.interface["inputs"], self.inputs, strict=True
+            self.sources, self.interface.inputs, self.inputs, strict=True
         ):
-            s = tensor["stream"]
+            s = tensor.stream
             for vector in vectors:
-                pixels = _pixels(codes[vector], s["beat"], tensor["width"])
-                frames = [pixels] if "last" in s else [[p] for p in pixels]
+                pixels = _pixels(codes[vector], s.beat, tensor.width)
+                frames = [pixels] if s.last is not None else [[p] for p in pixels]
                 for frame in frames:
                     await source.send(AxiStreamFrame(frame))
         got: list[list[list[int] | None]] = [[] for _ in self.sinks]
-        for k, (sink, tensor) in enumerate(zip(self.sinks, self.interface["outputs"], strict=True)):
-            s, beats = tensor["stream"], self._beats(tensor)
+        for k, (sink, tensor) in enumerate(zip(self.sinks, self.interface.outputs, strict=True)):
+            s, beats = tensor.stream, self._beats(tensor)
             for _ in vectors:
                 pixels: list[int] = []
                 while len(pixels) < beats:
@@ -173,9 +175,7 @@ class StreamBench:
                         break
                     pixels += list(sink.recv_nowait().tdata)
                 else:
-                    got[k].append(
-                        _codes(pixels[:beats], s["beat"], tensor["width"], tensor["signed"])
-                    )
+                    got[k].append(_codes(pixels[:beats], s.beat, tensor.width, tensor.signed))
                     continue
                 break
         return got
@@ -195,20 +195,18 @@ class StreamBench:
     async def run(self) -> dict:
         for t in (*self.taken, *self.given):
             cocotb.start_soon(t.watch())
-        occupancy = _Occupancy(self.dut, self.clock, self.interface.get("fifos", {}))
+        occupancy = _Occupancy(self.dut, self.clock, self.interface.fifos)
         got = await self._pass(range(self.count), stalls=True)
         mismatches, unknown = [], []
         seen = sum(all(g[v] is not None for g in got) for v in range(self.count))
-        for tensor, rows, expected in zip(
-            self.interface["outputs"], got, self.expected, strict=True
-        ):
+        for tensor, rows, expected in zip(self.interface.outputs, got, self.expected, strict=True):
             for vector, (row, want) in enumerate(zip(rows, expected, strict=True)):
                 if row is None:
                     continue
                 mismatches += [
                     {
                         "vector": vector,
-                        "output": tensor["tensor"],
+                        "output": tensor.tensor,
                         "index": i,
                         "expected": w,
                         "got": g,
@@ -223,8 +221,8 @@ class StreamBench:
             first_out = [len(t.edges) for t in self.given]
             again = await self._pass(range(measured), stalls=False)
             if all(row is not None for rows in again for row in rows):
-                beats_in = [self._beats(t) for t in self.interface["inputs"]]
-                beats_out = [self._beats(t) for t in self.interface["outputs"]]
+                beats_in = [self._beats(t) for t in self.interface.inputs]
+                beats_out = [self._beats(t) for t in self.interface.outputs]
                 starts = [
                     min(
                         t.edges[f + v * b]

@@ -21,6 +21,7 @@ from pathlib import Path
 import cocotb
 from cocotb.triggers import FallingEdge, ReadOnly, RisingEdge, Timer
 
+from hlsfx.codegen.rtl.interface import Interface, TensorInterface
 from hlsfx.cosim.stream_testbench import StreamBench
 
 
@@ -50,25 +51,25 @@ async def _clock(signal, period_ns: int = 10) -> None:
         await Timer(period_ns // 2, "ns")
 
 
-def _split(rows: list[list[int]], tensors: list[dict]) -> list[list[list[int]]]:
+def _split(rows: list[list[int]], tensors: tuple[TensorInterface, ...]) -> list[list[list[int]]]:
     """Rows of all tensors' codes -> per tensor, its rows."""
     parts, first = [], 0
     for t in tensors:
-        parts.append([row[first : first + t["size"]] for row in rows])
-        first += t["size"]
+        parts.append([row[first : first + t.size] for row in rows])
+        first += t.size
     return parts
 
 
 class _Bench:
     def __init__(self, dut, settings: dict):
-        self.dut, self.interface = dut, settings["interface"]
-        self.clk = getattr(dut, self.interface["clock"])
-        self.ii = self.interface["ii"]
-        self.inputs = _split(settings["inputs"], self.interface["inputs"])
-        self.expected = _split(settings["expected"], self.interface["outputs"])
+        self.dut, self.interface = dut, Interface.from_dict(settings["interface"])
+        self.clk = getattr(dut, self.interface.clock)
+        self.ii = self.interface.ii
+        self.inputs = _split(settings["inputs"], self.interface.inputs)
+        self.expected = _split(settings["expected"], self.interface.outputs)
         self.count = len(settings["inputs"])
         self.taken: list[int] = []  # edge at which each sample's first input was taken
-        self.seen = [[] for _ in self.interface["outputs"]]  # per output: (edge, codes)
+        self.seen = [[] for _ in self.interface.outputs]  # per output: (edge, codes)
         self.unknown: list[str] = []  # output valid signals seen as X or Z
 
     def port(self, name: str):
@@ -84,21 +85,21 @@ class _Bench:
     async def drive_parallel(self) -> None:
         """ap_start and every input field with its _ap_vld, once per II cycles, waiting for
         ap_ready where the design has one."""
-        start, ready = self.port(self.interface["start"]), self.interface.get("ready")
+        start, ready = self.port(self.interface.start), self.interface.ready
         # ap_start is level-sensitive: high only in the cycles that offer a sample
         fields = [
             (f, tensor, codes)
-            for tensor, codes in zip(self.interface["inputs"], self.inputs, strict=True)
-            for f in tensor["ports"]
+            for tensor, codes in zip(self.interface.inputs, self.inputs, strict=True)
+            for f in tensor.ports
         ]
         edge, sample, wait = 0, 0, 0
         while sample < self.count:
             drive = wait == 0
             for f, tensor, codes in fields:
-                value = codes[sample][f["first"] : f["first"] + f["count"]]
-                self.port(f["data"]).value = _pack(value, tensor["width"]) if drive else 0
-                if "valid" in f:
-                    self.port(f["valid"]).value = int(drive)
+                value = codes[sample][f.first : f.first + f.count]
+                self.port(f.data).value = _pack(value, tensor.width) if drive else 0
+                if f.valid is not None:
+                    self.port(f.valid).value = int(drive)
             start.value = int(drive)
             await ReadOnly()
             accepted = drive and (ready is None or str(self.port(ready).value) == "1")
@@ -112,26 +113,24 @@ class _Bench:
             await FallingEdge(self.clk)
         start.value = 0
         for f, _, _ in fields:
-            if "valid" in f:
-                self.port(f["valid"]).value = 0
+            if f.valid is not None:
+                self.port(f.valid).value = 0
 
     async def watch_parallel(self, k: int) -> None:
         """Output k: the codes of its fields, a sample once every field has come."""
-        tensor = self.interface["outputs"][k]
+        tensor = self.interface.outputs[k]
         pending, edge = {}, 0
         while True:
             await RisingEdge(self.clk)
             await ReadOnly()
-            for f in tensor["ports"]:
-                flag = str(self.port(f["valid"]).value)
+            for f in tensor.ports:
+                flag = str(self.port(f.valid).value)
                 if flag not in ("0", "1"):
-                    self.unknown.append(f"{f['valid']} at edge {edge}")
+                    self.unknown.append(f"{f.valid} at edge {edge}")
                 if flag == "1":
-                    bits = self.read(f["data"], edge)
-                    pending[f["first"]] = _unpack(
-                        bits, f["count"], tensor["width"], tensor["signed"]
-                    )
-            if len(pending) == len(tensor["ports"]):
+                    bits = self.read(f.data, edge)
+                    pending[f.first] = _unpack(bits, f.count, tensor.width, tensor.signed)
+            if len(pending) == len(tensor.ports):
                 codes = [c for first in sorted(pending) for c in pending[first]]
                 self.seen[k].append((edge, codes))
                 pending = {}
@@ -143,22 +142,22 @@ async def outputs_equal_the_emulator(dut):
     settings = json.loads(Path(os.environ["HLSFX_COSIM"]).read_text())
     bench = _Bench(dut, settings)
     interface = bench.interface
-    stream = interface["protocol"] == "axis"
+    stream = interface.protocol == "axis"
     cocotb.start_soon(_clock(bench.clk))
-    reset = bench.port(interface["reset"])
-    reset.value = interface["reset_active"]
-    if interface.get("start"):
-        bench.port(interface["start"]).value = 1 if stream else 0
-    for name, value in interface.get("tie", {}).items():
+    reset = bench.port(interface.reset)
+    reset.value = interface.reset_active
+    if interface.start:
+        bench.port(interface.start).value = 1 if stream else 0
+    for name, value in interface.tie.items():
         bench.port(name).value = value
-    for tensor in interface["inputs"]:
-        for f in [tensor["stream"]] if stream else tensor["ports"]:
-            if "valid" in f:
-                bench.port(f["valid"]).value = 0
+    for tensor in interface.inputs:
+        for f in [tensor.stream] if stream else tensor.ports:
+            if f.valid is not None:
+                bench.port(f.valid).value = 0
     for _ in range(3):
         await RisingEdge(bench.clk)
     await FallingEdge(bench.clk)
-    reset.value = 1 - interface["reset_active"]
+    reset.value = 1 - interface.reset_active
     if stream:
         result = await StreamBench(
             dut, bench.clk, reset, settings, bench.inputs, bench.expected
@@ -169,25 +168,23 @@ async def outputs_equal_the_emulator(dut):
         )
         assert not result["mismatches"], f"{len(result['mismatches'])} mismatching codes"
         return
-    for k in range(len(interface["outputs"])):
+    for k in range(len(interface.outputs)):
         cocotb.start_soon(bench.watch_parallel(k))
     cocotb.start_soon(bench.drive_parallel())
     # wait until every output came, or none came for longer than a sample can take
-    patience = 4 * (interface["latency"] + bench.ii) + 100
+    patience = 4 * (interface.latency + bench.ii) + 100
     idle, progress = 0, 0
     while idle < patience and not all(len(seen) >= bench.count for seen in bench.seen):
         await RisingEdge(bench.clk)
         now = sum(map(len, bench.seen))
         idle, progress = (0, now) if now != progress else (idle + 1, progress)
     mismatches = []
-    for tensor, seen, expected in zip(
-        interface["outputs"], bench.seen, bench.expected, strict=True
-    ):
+    for tensor, seen, expected in zip(interface.outputs, bench.seen, bench.expected, strict=True):
         for vector, ((_, got), want) in enumerate(zip(seen, expected, strict=False)):
             mismatches += [
                 {
                     "vector": vector,
-                    "output": tensor["tensor"],
+                    "output": tensor.tensor,
                     "index": index,
                     "expected": w,
                     "got": g,

@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 
 from hlsfx.codegen.project_files import read_manifest, synthesized_verilog
+from hlsfx.codegen.rtl.interface import Interface, TensorInterface
 from hlsfx.codegen.vectors import read_vectors
 from hlsfx.cosim.engine import CosimError, CosimResult, cache_root, simulate
 from hlsfx.cosim.interface import (
@@ -359,7 +360,7 @@ def infer_interface(
     output_type: TypeSpec = None,
     input_size: int | None = None,
     output_size: int | None = None,
-) -> dict:
+) -> Interface:
     """The interface description (the schema of ``interface.json``, in the README) of the
     Verilog top module ``top`` in ``rtl_dir``, from its ports as Yosys reads them. The types
     (one for every tensor of a direction, or one per tensor in port order) give the width of
@@ -432,9 +433,9 @@ def _codes(where: str, codes: Any) -> np.ndarray:
     return array
 
 
-def _check_codes(where: str, codes: np.ndarray, tensors: list[dict]) -> None:
+def _check_codes(where: str, codes: np.ndarray, tensors: Sequence[TensorInterface]) -> None:
     """Each column within its tensor's width (signed or not)."""
-    width = sum(t["size"] for t in tensors)
+    width = sum(t.size for t in tensors)
     if codes.shape[1] != width:
         raise CosimError(
             f"{where} have {codes.shape[1]} codes per vector; the interface's tensors hold {width}"
@@ -442,29 +443,29 @@ def _check_codes(where: str, codes: np.ndarray, tensors: list[dict]) -> None:
     first = 0
     for t in tensors:
         low, high = (
-            (-(1 << (t["width"] - 1)), (1 << (t["width"] - 1)) - 1)
-            if t["signed"]
-            else (0, (1 << t["width"]) - 1)
+            (-(1 << (t.width - 1)), (1 << (t.width - 1)) - 1)
+            if t.signed
+            else (0, (1 << t.width) - 1)
         )
-        part = codes[:, first : first + t["size"]]
+        part = codes[:, first : first + t.size]
         outside = (part < low) | (part > high)
         if outside.any():
             row, col = (int(i) for i in np.argwhere(outside)[0])
             raise CosimError(
-                f"{where}: vector {row}, code {col} of {t['tensor']} is "
+                f"{where}: vector {row}, code {col} of {t.tensor} is "
                 f"{part[row, col]}, outside {low} .. {high}"
             )
-        first += t["size"]
+        first += t.size
 
 
-def _work_folder(root: Path, interface: dict, simulator: str) -> Path:
+def _work_folder(root: Path, interface: Interface, simulator: str) -> Path:
     """A folder of hlsfx's cache named by the hash of everything the build depends on."""
-    digest = hashlib.sha256(json.dumps([interface, simulator]).encode())
-    for source in interface["sources"]:
+    digest = hashlib.sha256(json.dumps([interface.to_dict(), simulator]).encode())
+    for source in interface.sources:
         digest.update(source.encode() + b"\0" + (root / source).read_bytes())
-    for name, path in memory_files(root, interface["sources"]):
+    for name, path in memory_files(root, interface.sources):
         digest.update(name.encode() + b"\0" + path.read_bytes())
-    return cache_root() / f"cosim-{interface['top']}-{simulator}-{digest.hexdigest()[:20]}"
+    return cache_root() / f"cosim-{interface.top}-{simulator}-{digest.hexdigest()[:20]}"
 
 
 def run_vendor(
@@ -475,7 +476,7 @@ def run_vendor(
     expected: Any,
     input_type: TypeSpec = None,
     output_type: TypeSpec = None,
-    interface: dict | str | Path | None = None,
+    interface: Interface | dict | str | Path | None = None,
     simulator: str = "icarus",
     work: str | Path | None = None,
 ) -> CosimResult:
@@ -501,14 +502,16 @@ def run_vendor(
                 input_size=inputs.shape[1],
                 output_size=expected.shape[1],
             )
+        elif isinstance(interface, Interface):
+            interface = check_interface(root, interface.to_dict())
         elif isinstance(interface, dict):
             interface = check_interface(root, interface)
         else:
             interface = read_interface(root, interface)
     except InterfaceError as error:
         raise CosimError(str(error)) from None
-    _check_codes("inputs", inputs, interface["inputs"])
-    _check_codes("expected codes", expected, interface["outputs"])
+    _check_codes("inputs", inputs, interface.inputs)
+    _check_codes("expected codes", expected, interface.outputs)
     work = Path(work) if work is not None else _work_folder(root, interface, simulator)
     return simulate(
         root,

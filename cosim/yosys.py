@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from hlsfx.codegen.rtl.interface import Interface
 from hlsfx.cosim.interface import InterfaceError, load_interface
 from hlsfx.cosim.logic_depth import LogicDepth, logic_depth
 
@@ -86,15 +87,15 @@ def _read(path: Path) -> str | None:
     return path.read_text() if path.is_file() else None
 
 
-def _sources_hash(root: Path, interface: dict) -> str:
+def _sources_hash(root: Path, interface: Interface) -> str:
     """What the netlist was made from: the sources' names and contents."""
     digest = hashlib.sha256()
-    for source in interface["sources"]:
+    for source in interface.sources:
         digest.update(source.encode() + b"\0" + (root / source).read_bytes() + b"\0")
     return digest.hexdigest()
 
 
-def _interface(root: Path) -> dict:
+def _interface(root: Path) -> Interface:
     try:
         return load_interface(root)
     except InterfaceError as error:
@@ -132,8 +133,8 @@ def synth(path: str | Path, *, target: str = "xc7", dsp: bool = True) -> SynthRe
     ):
         stale.unlink(missing_ok=True)
     # checked names of files in root, given from work: the script holds no path of the user's
-    sources = [f"../{s}" for s in interface["sources"]]
-    result = _synthesize(sources, interface["top"], work, target, dsp)
+    sources = [f"../{s}" for s in interface.sources]
+    result = _synthesize(sources, interface.top, work, target, dsp)
     (work / SOURCES_HASH).write_text(_sources_hash(root, interface))
     return result
 
@@ -210,7 +211,7 @@ def simulation_netlist(path: str | Path, *, target: str = "xc7") -> Path:
     if _sources_hash(root, interface) != _read(work / SOURCES_HASH):  # none yet, or stale
         synth(root, target=target)
     if not (work / SIM_NETLIST).is_file():
-        top = interface["top"]
+        top = interface.top
         _yosys(
             "\n".join(
                 [

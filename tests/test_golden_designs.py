@@ -115,3 +115,21 @@ def test_a_written_design_equals_its_golden_text(design, writer, tmp_path):
     assert sorted(written) == sorted(expected), f"{design}/{writer}: other files written"
     for name, text in written.items():
         assert text == expected[name], f"{design}/{writer}/{name} differs from its golden text"
+
+
+@pytest.mark.parametrize("design", sorted(DESIGNS))
+def test_the_interface_reads_back_into_the_dataclass_that_wrote_it(design):
+    """interface.json is one dataclass's JSON: cosim's checked reader gives back the same
+    object, and it writes the same text."""
+    from hlsfx.codegen.rtl.interface import Interface
+    from hlsfx.cosim.interface import load_interface
+
+    folder = GOLDEN / design / "rtl"
+    text = (folder / "interface.json").read_text()
+    read = load_interface(folder)
+    assert isinstance(read, Interface) and read.to_json() == text
+    for tensor in (*read.inputs, *read.outputs):
+        if read.protocol == "axis":
+            assert tensor.stream is not None and not tensor.ports
+        else:
+            assert sum(port.count for port in tensor.ports) == tensor.size

@@ -288,7 +288,7 @@ def test_vendor_rtl_of_an_older_hls4ml_project_leaves_its_size_outputs_unread(
         endmodule
     """))  # fmt: skip
     interface = infer_interface(rtl, input_type="ap_fixed<16,6>", output_type="ap_fixed<16,6>")
-    assert [t["size"] for t in interface["outputs"]] == [1]
+    assert [t.size for t in interface.outputs] == [1]
     x = np.array([[1], [-7], [1000], [-16000]])
     result = run_vendor(rtl, inputs=x, expected=2 * x, input_type="ap_fixed<16,6>",
                         output_type="ap_fixed<16,6>")  # fmt: skip

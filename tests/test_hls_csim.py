@@ -165,7 +165,7 @@ def test_every_layer_kind_past_64_bits_equals_the_emulator(
     settings = dict(WIDE_CONFIGURATIONS[configuration])
     inputs = dict.fromkeys(ALL_KINDS_MODEL.inputs, settings.pop("input"))
     qm = hlsfx.configure(ALL_KINDS_MODEL, inputs=inputs, **settings)
-    steps = {layers[0].name: step.__qualname__ for layers, step in qm._plans[True][0]}
+    steps = {layers[0].name: step.__qualname__ for layers, step in qm._executor.plans[True][0]}
     assert WIDE_PATHS[configuration] in steps["dense"] and "exact_step" in steps["multiply"]
     project = qm.write_hls(tmp_path / "prj", vectors=100)
     result = csim(project, ap_types=ap_types_dir, cache=csim_cache)

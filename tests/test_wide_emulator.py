@@ -71,7 +71,7 @@ def test_each_layer_takes_the_exact_path_only_where_its_types_need_it():
     ]
     graph = Graph(("x",), ("y",), tuple(layers), {"x": (8,), "h": (8,), "r": (8,), "y": (4,)})
     qm = hlsfx.configure(graph, "ap_fixed<16,6>", layers={"act": {"result": "ap_fixed<90,40>"}})
-    steps = {layers[0].name: step.__qualname__ for layers, step in qm._plans[False][0]}
+    steps = {layers[0].name: step.__qualname__ for layers, step in qm._executor.plans[False][0]}
     assert "exact_step" in steps["act"] and "exact_step" in steps["fc2"]  # 90-bit codes
     assert "exact_step" not in steps["fc1"]
     x = rng.normal(0, 4, (50, 8))

@@ -9,8 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from hlsfx.codegen.rtl.interface import INTERFACE
 from hlsfx.codegen.rtl.layers import DISTRIBUTED_LAYERS
-from hlsfx.codegen.rtl.parallel import INTERFACE, MAX_RTL_PRODUCTS, write_parallel_rtl
+from hlsfx.codegen.rtl.parallel import MAX_RTL_PRODUCTS, write_parallel_rtl
 from hlsfx.codegen.rtl.stream import write_stream_rtl
 from hlsfx.codegen.strategies import DISTRIBUTED, layer_strategies
 

@@ -26,10 +26,9 @@ latency and II.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +37,7 @@ from hlsfx.codegen.limits import check_parallel_size
 from hlsfx.codegen.names import design_names
 from hlsfx.codegen.output_folder import OutputFolder
 from hlsfx.codegen.rtl.distributed import DEFAULT_ADDER_DEPTH, Pipeline
+from hlsfx.codegen.rtl.interface import INTERFACE, Interface, PortField, TensorInterface
 from hlsfx.codegen.rtl.layers import DISTRIBUTED_LAYERS, RTL_LAYERS
 from hlsfx.codegen.rtl.multipliers import Multipliers
 from hlsfx.codegen.rtl.netlist import Netlist, Signal, concat, const, join, v
@@ -49,9 +49,8 @@ from hlsfx.codegen.vectors import design_vectors, vectors_text
 if TYPE_CHECKING:
     from hlsfx.model import QuantizedModel
 
-__all__ = ["INTERFACE", "MAX_RTL_PRODUCTS", "reuse_factors", "write_parallel_rtl"]
+__all__ = ["MAX_RTL_PRODUCTS", "reuse_factors", "write_parallel_rtl"]
 
-INTERFACE = "interface.json"
 MAX_RTL_PRODUCTS = 200_000
 """products one design may hold (io_parallel writes every one of them out)"""
 
@@ -342,23 +341,12 @@ def write_parallel_rtl(
     ]
     left_out = set(net.left_out())
 
-    def description(tensor: str) -> dict:
+    def description(tensor: str) -> TensorInterface:
         t = t_of[tensor]
-        field = {
-            "data": port[tensor],
-            "valid": f"{port[tensor]}_ap_vld",
-            "first": 0,
-            "count": size[tensor],
-        }
-        return {
-            "tensor": tensor,
-            "size": size[tensor],
-            "width": t.width,
-            "signed": t.signed,
-            "type": str(t),
-            "shape": list(graph.shapes[tensor]),
-            "ports": [field],
-        }
+        field = PortField(port[tensor], 0, size[tensor], f"{port[tensor]}_ap_vld")
+        return TensorInterface(
+            tensor, size[tensor], t.width, t.signed, str(t), graph.shapes[tensor], (field,)
+        )
 
     def _timing(layer: str) -> dict:
         m, pipeline = mults[layer], placed[layer].pipeline
@@ -383,29 +371,29 @@ def write_parallel_rtl(
             )
         return timing
 
-    interface = {
-        "top": top,
-        "sources": [f"{top}.v"],
-        "protocol": "ap_vld",
-        "packing": "element k of a tensor (channels-last, row-major) at bits [k*width +: width], "
+    interface = Interface(
+        top=top,
+        sources=(f"{top}.v",),
+        protocol="ap_vld",
+        packing="element k of a tensor (channels-last, row-major) at bits [k*width +: width], "
         "a raw two's complement code of its type",
-        "clock": "ap_clk",
-        "reset": "ap_rst",
-        "reset_active": 1,
-        "start": "ap_start",
-        "done": "ap_done",
-        "ready": "ap_ready",
-        "inputs": [description(t) for t in graph.inputs],
-        "outputs": [description(t) for t in graph.outputs],
-        "latency": latency,
-        "ii": ii,
-        "layers": {layer.name: _timing(layer.name) for layer in graph.layers},
-    }
+        clock="ap_clk",
+        reset="ap_rst",
+        reset_active=1,
+        start="ap_start",
+        done="ap_done",
+        ready="ap_ready",
+        inputs=tuple(description(t) for t in graph.inputs),
+        outputs=tuple(description(t) for t in graph.outputs),
+        latency=latency,
+        ii=ii,
+        layers={layer.name: _timing(layer.name) for layer in graph.layers},
+    )
     lines += ["`default_nettype wire", ""]
     folder.add(f"{core}.v", "\n".join(lines))
     if ports != "ap_vld":
         wrapper, interface = wrap(ports, top, core, interface)
-        interface["sources"] = [f"{top}.v", f"{core}.v"]
+        interface = replace(interface, sources=(f"{top}.v", f"{core}.v"))
         text = [
             "`default_nettype none",
             f"// {top}: the {ports} ports of Vivado HLS around {core}",
@@ -414,7 +402,7 @@ def write_parallel_rtl(
             "",
         ]
         folder.add(f"{top}.v", "\n".join(text))
-    folder.add(INTERFACE, json.dumps(interface, indent=2) + "\n")
+    folder.add(INTERFACE, interface.to_json())
     for name, tensors, values in (
         ("inputs", graph.inputs, codes),
         ("expected", graph.outputs, expected),

@@ -14,8 +14,9 @@ Each returns the wrapper's Verilog and the interface description the testbench r
 
 from __future__ import annotations
 
-import copy
+from dataclasses import replace
 
+from hlsfx.codegen.rtl.interface import Interface, PortField, StreamSignals, TensorInterface
 from hlsfx.codegen.rtl.netlist import Netlist, Operand, Signal, concat, const, join, v
 
 __all__ = ["PORT_STYLES", "wrap"]
@@ -23,29 +24,24 @@ __all__ = ["PORT_STYLES", "wrap"]
 PORT_STYLES = ("ap_vld", "ap_vld_elements", "axis")
 
 
-def _transfers(tensor: dict) -> tuple[int, int]:
+def _transfers(tensor: TensorInterface) -> tuple[int, int]:
     """Codes per AXI-Stream transfer (one position's channels) and transfers per sample."""
-    beat = tensor["shape"][-1] if tensor["shape"] else 1
-    return beat, tensor["size"] // beat
+    beat = tensor.shape[-1] if tensor.shape else 1
+    return beat, tensor.size // beat
 
 
-def _stream(name: str, beat: int) -> dict:
-    """The interface description of the stream of tensor port ``name``."""
-    return {
-        "data": f"{name}_V_TDATA",
-        "valid": f"{name}_V_TVALID",
-        "ready": f"{name}_V_TREADY",
-        "beat": beat,
-    }
+def _stream(name: str, beat: int) -> StreamSignals:
+    """The stream of tensor port ``name``."""
+    return StreamSignals(beat, f"{name}_V_TDATA", f"{name}_V_TVALID", f"{name}_V_TREADY")
 
 
-def _stream_ports(net: Netlist, tensor: dict, direction: str) -> tuple:
+def _stream_ports(net: Netlist, tensor: TensorInterface, direction: str) -> tuple:
     """The AXI-Stream ports of ``tensor`` (``direction``: ``input`` into the design, or
     ``output``): its port name, codes per transfer, transfers per sample, bits per transfer,
     the width of a transfer counter, and its TDATA, TVALID and TREADY."""
-    name = tensor["ports"][0]["data"]
+    name = tensor.ports[0].data
     beat, beats = _transfers(tensor)
-    bits = beat * tensor["width"]
+    bits = beat * tensor.width
     net.owner = name
     back = "output" if direction == "input" else "input"
     data = net.port(direction, f"{name}_V_TDATA", bits)
@@ -65,42 +61,45 @@ def _control(net: Netlist, names: tuple[str, ...], direction: str) -> dict[str, 
     return {name: net.port(direction, name, 1) for name in names}
 
 
-def _elements(top: str, core: str, interface: dict) -> tuple[Netlist, dict]:
-    net, described = Netlist(), copy.deepcopy(interface)
+def _elements(top: str, core: str, interface: Interface) -> tuple[Netlist, Interface]:
+    net = Netlist()
     control = _control(net, ("ap_clk", "ap_rst", "ap_start"), "input")
     done = _control(net, ("ap_done", "ap_idle", "ap_ready"), "output")
     inputs: dict[str, Operand] = {name: control[name] for name in ("ap_clk", "ap_rst", "ap_start")}
     outputs: dict[str, Signal] = dict(done)
-    for t, d in zip(interface["inputs"], described["inputs"], strict=True):
-        f = t["ports"][0]
-        net.owner = f["data"]
-        inputs[f["data"]] = net.port("input", f"{f['data']}_V", t["size"] * t["width"])
-        inputs[f["valid"]] = net.port("input", f"{f['data']}_V_ap_vld", 1)
-        d["ports"] = [{**f, "data": f"{f['data']}_V", "valid": f"{f['data']}_V_ap_vld"}]
-    elements = []
-    for t, d in zip(interface["outputs"], described["outputs"], strict=True):
-        f, w = t["ports"][0], t["width"]
-        d["ports"] = []
-        for k in range(t["size"]):
-            name = f"{f['data']}_{k}_V"
+    described_in = []
+    for t in interface.inputs:
+        f = t.ports[0]
+        net.owner = f.data
+        inputs[f.data] = net.port("input", f"{f.data}_V", t.size * t.width)
+        inputs[f.valid] = net.port("input", f"{f.data}_V_ap_vld", 1)
+        port = replace(f, data=f"{f.data}_V", valid=f"{f.data}_V_ap_vld")
+        described_in.append(replace(t, ports=(port,)))
+    elements, described_out = [], []
+    for t in interface.outputs:
+        f, w = t.ports[0], t.width
+        ports = []
+        for k in range(t.size):
+            name = f"{f.data}_{k}_V"
             elements.append(
                 (net.port("output", name, w), net.port("output", f"{name}_ap_vld", 1), f, k * w, w)
             )
-            d["ports"].append({"data": name, "valid": f"{name}_ap_vld", "first": k, "count": 1})
-    for t in interface["outputs"]:
-        f = t["ports"][0]
-        net.owner = f["data"]
-        outputs[f["data"]] = net.wire(f["data"], t["size"] * t["width"])
-        outputs[f["valid"]] = net.wire(f["valid"], 1)
+            ports.append(PortField(name, k, 1, f"{name}_ap_vld"))
+        described_out.append(replace(t, ports=tuple(ports)))
+    for t in interface.outputs:
+        f = t.ports[0]
+        net.owner = f.data
+        outputs[f.data] = net.wire(f.data, t.size * t.width)
+        outputs[f.valid] = net.wire(f.valid, 1)
     net.instance(core, "core", inputs, outputs)
     for data, valid, f, first, w in elements:
-        net.assign(data, outputs[f["data"]].bits(first, w))
-        net.assign(valid, outputs[f["valid"]])
-    return net, described
+        net.assign(data, outputs[f.data].bits(first, w))
+        net.assign(valid, outputs[f.valid])
+    return net, replace(interface, inputs=tuple(described_in), outputs=tuple(described_out))
 
 
-def _axis(top: str, core: str, interface: dict) -> tuple[Netlist, dict]:
-    net, described = Netlist(), copy.deepcopy(interface)
+def _axis(top: str, core: str, interface: Interface) -> tuple[Netlist, Interface]:
+    net = Netlist()
     clock, reset_n = net.port("input", "ap_clk", 1), net.port("input", "ap_rst_n", 1)
     reset = net.wire("ap_rst", 1, v("~{}", reset_n))
     net.owner = "ap"
@@ -110,11 +109,11 @@ def _axis(top: str, core: str, interface: dict) -> tuple[Netlist, dict]:
     waiting = net.reg("waiting", 1)
     net.comment("waiting: a sample is in the core; one sample at a time")
     pins: dict[str, Operand] = {"ap_clk": clock, "ap_rst": reset, "ap_start": start}
-    full = []
-    for t, d in zip(interface["inputs"], described["inputs"], strict=True):
-        f, w = t["ports"][0], t["width"]
+    full, described_in = [], []
+    for t in interface.inputs:
+        f, w = t.ports[0], t.width
         name, beat, beats, bw, cw, tdata, tvalid, tready = _stream_ports(net, t, "input")
-        data, count = net.reg(name, t["size"] * w), net.reg(f"{name}_count", cw)
+        data, count = net.reg(name, t.size * w), net.reg(f"{name}_count", cw)
         net.comment(f"{name}_count: transfers taken of {beats}; the data moves down as they come")
         is_full = net.wire(f"{name}_full", 1, v("{} == {}", count, const(beats, cw)))
         net.assign(tready, v("~{}", is_full))
@@ -126,18 +125,17 @@ def _axis(top: str, core: str, interface: dict) -> tuple[Netlist, dict]:
             (take, v("{} + {}", count, const(1, cw))),
         )
         net.clocked(data, (v("~{} & ~{} & {}", reset, start, take), _shifted_in(data, tdata, bw)))
-        pins[f["data"]], pins[f["valid"]] = data, "1'b1"
+        pins[f.data], pins[f.valid] = data, "1'b1"
         full.append(is_full)
-        d.pop("ports")
-        d["stream"] = _stream(name, beat)
+        described_in.append(replace(t, ports=(), stream=_stream(name, beat)))
     outputs: dict[str, Signal] = dict(core_out)
-    sending = []
-    for t, d in zip(interface["outputs"], described["outputs"], strict=True):
-        f, w = t["ports"][0], t["width"]
+    sending, described_out = [], []
+    for t in interface.outputs:
+        f, w = t.ports[0], t.width
         name, beat, beats, bw, cw, tdata, tvalid, tready = _stream_ports(net, t, "output")
-        outputs[f["data"]] = net.wire(name, t["size"] * w)
-        outputs[f["valid"]] = net.wire(f["valid"], 1)  # unread: every output comes with ap_done
-        held, left = net.reg(f"{name}_held", t["size"] * w), net.reg(f"{name}_left", cw)
+        outputs[f.data] = net.wire(name, t.size * w)
+        outputs[f.valid] = net.wire(f.valid, 1)  # unread: every output comes with ap_done
+        held, left = net.reg(f"{name}_held", t.size * w), net.reg(f"{name}_left", cw)
         net.comment(f"{name}_left: transfers still to send")
         net.assign(tvalid, v("{} != {}", left, const(0, cw)))
         net.assign(tdata, held.bits(0, bw))
@@ -150,32 +148,34 @@ def _axis(top: str, core: str, interface: dict) -> tuple[Netlist, dict]:
         )
         net.clocked(
             held,
-            (v("~{} & {}", reset, core_out["ap_done"]), outputs[f["data"]]),
+            (v("~{} & {}", reset, core_out["ap_done"]), outputs[f.data]),
             (v("~{} & {}", reset, sent), _shifted_in(held, const(0, bw), bw)),
         )
         sending.append(tvalid)
-        d.pop("ports")
-        d["stream"] = _stream(name, beat)
+        described_out.append(replace(t, ports=(), stream=_stream(name, beat)))
     net.owner = None
     busy = net.wire("busy", 1, join(" | ", [waiting, *sending]))
     net.assign(start, v("{} & ~{} & {}", join(" & ", full), busy, core_out["ap_ready"]))
     net.clocked(waiting, (reset, "1'b0"), (start, "1'b1"), (core_out["ap_done"], "1'b0"))
     net.instance(core, "core", pins, outputs)
-    beats_in = max(_transfers(t)[1] for t in interface["inputs"])
-    beats_out = max(_transfers(t)[1] for t in interface["outputs"])
-    described.update(
+    beats_in = max(_transfers(t)[1] for t in interface.inputs)
+    beats_out = max(_transfers(t)[1] for t in interface.outputs)
+    described = replace(
+        interface,
         protocol="axis",
         reset="ap_rst_n",
         reset_active=0,
         start=None,
         done=None,
         ready=None,
-        ii=beats_in + interface["latency"] + beats_out + 2,
+        ii=beats_in + interface.latency + beats_out + 2,
+        inputs=tuple(described_in),
+        outputs=tuple(described_out),
     )
     return net, described
 
 
-def wrap(style: str, top: str, core: str, interface: dict) -> tuple[list[str], dict]:
+def wrap(style: str, top: str, core: str, interface: Interface) -> tuple[list[str], Interface]:
     """The Verilog of the wrapper module ``top`` around the core module ``core`` (whose
     interface is ``interface``) in port style ``style``, and the wrapper's interface
     description."""

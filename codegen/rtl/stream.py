@@ -18,7 +18,6 @@ through it; by default it holds 2 pixels, a whole image where its tensor has sev
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping
 from pathlib import Path
@@ -26,8 +25,9 @@ from typing import TYPE_CHECKING, Any
 
 from hlsfx.codegen.names import design_names
 from hlsfx.codegen.output_folder import OutputFolder
+from hlsfx.codegen.rtl.interface import INTERFACE, Fifo, Interface, StreamSignals, TensorInterface
 from hlsfx.codegen.rtl.netlist import Netlist, Signal, const, join, v
-from hlsfx.codegen.rtl.parallel import INTERFACE, MAX_RTL_PRODUCTS, reuse_factors
+from hlsfx.codegen.rtl.parallel import MAX_RTL_PRODUCTS, reuse_factors
 from hlsfx.codegen.rtl.stream_layers import (
     STREAM_RTL_LAYERS,
     Channel,
@@ -232,43 +232,42 @@ def write_stream_rtl(
     ]
     left_out = set(net.left_out())
 
-    def description(tensor: str) -> dict:
+    def description(tensor: str) -> TensorInterface:
         t, s = t_of[tensor], streams[tensor]
-        return {
-            "tensor": tensor,
-            "size": math.prod(graph.shapes[tensor]),
-            "width": t.width,
-            "signed": t.signed,
-            "type": str(t),
-            "shape": list(graph.shapes[tensor]),
-            "stream": {key: s[key].name for key in ("data", "valid", "ready", "last")}
-            | {"beat": pixel_size(graph.shapes[tensor])},
-        }
+        signals = {key: s[key].name for key in ("data", "valid", "ready", "last")}
+        stream = StreamSignals(pixel_size(graph.shapes[tensor]), **signals)
+        return TensorInterface(
+            tensor,
+            math.prod(graph.shapes[tensor]),
+            t.width,
+            t.signed,
+            str(t),
+            graph.shapes[tensor],
+            stream=stream,
+        )
 
-    interface = {
-        "top": top,
-        "sources": [f"{top}.v"],
-        "protocol": "axis",
-        "packing": "per transfer one pixel: channel k at bits [k*width +: width], a raw two's "
+    interface = Interface(
+        top=top,
+        sources=(f"{top}.v",),
+        protocol="axis",
+        packing="per transfer one pixel: channel k at bits [k*width +: width], a raw two's "
         "complement code of its type; TLAST on the last pixel of each image",
-        "clock": "ap_clk",
-        "reset": "ap_rst_n",
-        "reset_active": 0,
-        "inputs": [description(t) for t in graph.inputs],
-        "outputs": [description(t) for t in graph.outputs],
-        "latency": None,
-        "ii": None,
-        "fifos": {
-            name: {
-                "tensor": t,
-                "reader": None if reader is None else reader[0],
-                "depth": depths[name],
-                "count": f"{name}_count",
-                "push": f"{name}_push",
-            }
+        clock="ap_clk",
+        reset="ap_rst_n",
+        reset_active=0,
+        inputs=tuple(description(t) for t in graph.inputs),
+        outputs=tuple(description(t) for t in graph.outputs),
+        fifos={
+            name: Fifo(
+                t,
+                None if reader is None else reader[0],
+                depths[name],
+                f"{name}_count",
+                f"{name}_push",
+            )
             for (t, reader), name in fifo_of.items()
         },
-        "layers": {
+        layers={
             name: {
                 "reuse_factor": reuse[name],
                 "products": b.products,
@@ -278,9 +277,9 @@ def write_stream_rtl(
             }
             for name, b in layers.items()
         },
-    }
+    )
     folder.add(f"{top}.v", "\n".join(lines))
-    folder.add(INTERFACE, json.dumps(interface, indent=2) + "\n")
+    folder.add(INTERFACE, interface.to_json())
     for name, tensors, values in (
         ("inputs", graph.inputs, codes),
         ("expected", graph.outputs, expected),

@@ -9,7 +9,6 @@ A MODEL argument is a model file (``.onnx``) or the name of a shipped example (`
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -170,6 +169,8 @@ def _strategy(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _rtl(args: argparse.Namespace) -> int:
+    from hlsfx.cosim.interface import load_interface
+
     qm = _quantized(args)
     if args.io == "stream":
         _strategy(args)  # refuses options io_stream does not take
@@ -180,15 +181,15 @@ def _rtl(args: argparse.Namespace) -> int:
         path = qm.write_rtl(
             args.out, reuse_factor=args.reuse, io_type="io_stream", strategy=args.strategy
         )
-        fifos = json.loads((path / "interface.json").read_text())["fifos"]
+        fifos = load_interface(path).fifos
         print(
             f"Verilog RTL (stream): {path} ({len(fifos)} FIFOs; 'hlsfx cosim {path}' "
             "measures latency and interval)"
         )
         return 0
     path = qm.write_rtl(args.out, reuse_factor=args.reuse, ports=args.ports, **_strategy(args))
-    interface = json.loads((path / "interface.json").read_text())
-    print(f"Verilog RTL: {path} (latency {interface['latency']}, II {interface['ii']})")
+    interface = load_interface(path)
+    print(f"Verilog RTL: {path} (latency {interface.latency}, II {interface.ii})")
     return 0
 
 

@@ -18,7 +18,6 @@ whose outputs reaches an output, and :func:`fit_luts` counts only the layers it 
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -219,7 +218,8 @@ def fit_luts(
     (multipliers in LUTs) and fit LUTs against the estimated BOPs, or for the distributed
     strategy its adder bits, of the layers the RTL has (see above); at least two models of
     different cost."""
-    from hlsfx.codegen.rtl import INTERFACE, write_rtl
+    from hlsfx.codegen.rtl import write_rtl
+    from hlsfx.cosim.interface import load_interface
     from hlsfx.cosim.yosys import synth
 
     measure = MEASURES.get(strategy)
@@ -233,7 +233,7 @@ def fit_luts(
     points = []
     for k, (qm, found) in enumerate(zip(models, estimates, strict=True)):
         project = write_rtl(qm, Path(folder) / f"point{k}", vectors=1, strategy=strategy)
-        layers = json.loads((project / INTERFACE).read_text())["layers"]
+        layers = load_interface(project).layers
         cost = sum(getattr(e, measure) for e in found.layers if not layers[e.layer]["left_out"])
         luts = synth(project, target=target, dsp=False).resources["LUT"]
         points.append((cost, int(luts)))
