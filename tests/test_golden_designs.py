@@ -133,3 +133,23 @@ def test_the_interface_reads_back_into_the_dataclass_that_wrote_it(design):
             assert tensor.stream is not None and not tensor.ports
         else:
             assert sum(port.count for port in tensor.ports) == tensor.size
+
+
+def test_a_hand_written_fifo_needs_only_its_depth_and_signals():
+    """interface.json may name a FIFO by its depth, count and push alone (the tensor and the
+    reader are what hlsfx adds for its own FIFOs)."""
+    import json
+
+    from hlsfx.cosim.interface import check_interface
+
+    folder = GOLDEN / "conv_pool_stream" / "rtl"
+    written = json.loads((folder / "interface.json").read_text())
+    written["fifos"] = {
+        name: {key: fifo[key] for key in ("depth", "count", "push")}
+        for name, fifo in written["fifos"].items()
+    }
+    read = check_interface(folder, written)
+    assert {name: fifo.depth for name, fifo in read.fifos.items()} == {
+        name: fifo["depth"] for name, fifo in written["fifos"].items()
+    }
+    assert all(fifo.tensor is None for fifo in read.fifos.values())

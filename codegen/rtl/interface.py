@@ -96,7 +96,7 @@ class TensorInterface:
     def from_dict(cls, data: Mapping[str, Any]) -> TensorInterface:
         stream = data.get("stream")
         return cls(
-            tensor=data.get("tensor", ""),
+            tensor=data["tensor"],
             size=data["size"],
             width=data["width"],
             signed=data["signed"],
@@ -109,18 +109,17 @@ class TensorInterface:
 
 @dataclass(frozen=True)
 class Fifo:
-    """A FIFO of a stream design: the tensor it holds, the layer reading it (None: the output
-    port), its depth, and its occupancy and push signals."""
+    """A FIFO of a stream design: its depth, its occupancy and push signals and, as hlsfx
+    writes them, the tensor it holds and the layer reading it (None: the output port)."""
 
-    tensor: str
-    reader: str | None
     depth: int
     count: str
     push: str
+    tensor: str | None = None
+    reader: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "tensor": self.tensor,
+        return _present([("tensor", self.tensor)]) | {
             "reader": self.reader,
             "depth": self.depth,
             "count": self.count,

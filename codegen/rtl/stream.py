@@ -259,11 +259,11 @@ def write_stream_rtl(
         outputs=tuple(description(t) for t in graph.outputs),
         fifos={
             name: Fifo(
-                t,
-                None if reader is None else reader[0],
-                depths[name],
-                f"{name}_count",
-                f"{name}_push",
+                depth=depths[name],
+                count=f"{name}_count",
+                push=f"{name}_push",
+                tensor=t,
+                reader=None if reader is None else reader[0],
             )
             for (t, reader), name in fifo_of.items()
         },
