@@ -90,17 +90,6 @@ class QuantizedModel:
 
         return Executor(self.graph, self.tensor_types, self.precisions)
 
-    def _run(
-        self,
-        arrays: dict[str, Rows],
-        keep: set[str],
-        batch_size: int | None,
-        threads: int | None,
-        fuse: bool = True,
-        counted: bool = True,
-    ) -> tuple[dict[str, np.ndarray], dict]:
-        return self._executor.run(arrays, keep, batch_size, threads, fuse, counted)
-
     _DERIVED = ("_executor",)
     """caches rebuilt on demand; not pickled (a model crosses to worker processes without them)"""
 
@@ -151,7 +140,9 @@ class QuantizedModel:
         numpy.ndarray, or a dict by output name when the model has several outputs.
         """
         arrays = float_inputs(self.graph, self.tensor_types, x)
-        outputs, _ = self._run(arrays, set(self.graph.outputs), batch_size, threads, counted=False)
+        outputs, _ = self._executor.run(
+            arrays, set(self.graph.outputs), batch_size, threads, counted=False
+        )
         return self._outputs(outputs, raw)
 
     def predict_with_overflows(
@@ -164,7 +155,7 @@ class QuantizedModel:
     ) -> tuple[Any, OverflowReport]:
         """:meth:`predict` and :meth:`overflow_report` of ``x`` from one emulation."""
         arrays = float_inputs(self.graph, self.tensor_types, x)
-        outputs, counts = self._run(arrays, set(self.graph.outputs), batch_size, threads)
+        outputs, counts = self._executor.run(arrays, set(self.graph.outputs), batch_size, threads)
         report = OverflowReport(counts, len(next(iter(arrays.values()))))
         return self._outputs(outputs, raw), report
 
@@ -183,7 +174,9 @@ class QuantizedModel:
         result is ``{output name: (N, size) int64}``.
         """
         arrays = code_inputs(self.graph, self.tensor_types, codes)
-        outputs, _ = self._run(arrays, set(self.graph.outputs), batch_size, threads, counted=False)
+        outputs, _ = self._executor.run(
+            arrays, set(self.graph.outputs), batch_size, threads, counted=False
+        )
         return outputs
 
     def random_codes(self, count: int, seed: int = 0) -> dict[str, np.ndarray]:
@@ -201,7 +194,7 @@ class QuantizedModel:
         )
 
     def _overflows(self, arrays: dict[str, Rows], batch_size, threads) -> OverflowReport:
-        _, counts = self._run(arrays, set(), batch_size, threads)
+        _, counts = self._executor.run(arrays, set(), batch_size, threads)
         return OverflowReport(counts, len(next(iter(arrays.values()))))
 
     def write_hls(self, path: str | Path, **options: Any) -> Path:
@@ -239,7 +232,7 @@ class QuantizedModel:
     ) -> dict[str, np.ndarray]:
         """Every layer's output by layer name (channels-last, batch first)."""
         keep = {layer.output for layer in self.graph.layers}
-        outputs, _ = self._run(
+        outputs, _ = self._executor.run(
             float_inputs(self.graph, self.tensor_types, x),
             keep,
             batch_size,

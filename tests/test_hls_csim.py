@@ -136,7 +136,7 @@ def test_every_layer_kind_equals_the_emulator_bit_for_bit(
         assert sorted(ran) == FAST_KERNELS[configuration]
         # ... and the counting steps give the same codes
         arrays = code_inputs(graph, qm.tensor_types, inputs)
-        counted, _ = qm._run(arrays, set(graph.outputs), None, 1, counted=True)
+        counted, _ = qm._executor.run(arrays, set(graph.outputs), None, 1, counted=True)
         assert all(np.array_equal(counted[t], fast[t]) for t in graph.outputs)
     if configuration == "hls4ml":  # both paths of the toward-zero index rule
         sigmoid, tanh = (qm.precisions[k].tables["table"] for k in ("sigmoid", "tanh"))

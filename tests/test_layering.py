@@ -51,10 +51,9 @@ def layer_of(module: str, modules: dict[str, Path]) -> str:
     parts = module.split(".")
     if len(parts) > 1 and parts[1] == "examples":  # the shipped models, data of the façade
         return FACADE
-    if len(parts) > 1 and parts[1] in MAY_IMPORT:
-        return parts[1]
-    if module in modules and modules[module].name == "__init__.py" and len(parts) > 1:
-        return parts[1]  # a sub-package the table lacks: the test below names it
+    in_sub_package = len(parts) > 2 or (module in modules and modules[module].name == "__init__.py")
+    if len(parts) > 1 and (parts[1] in MAY_IMPORT or in_sub_package):
+        return parts[1]  # a sub-package the table lacks is named by the test below
     return FACADE
 
 

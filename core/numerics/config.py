@@ -13,6 +13,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -294,7 +295,7 @@ def _resolve_layer(
         if role in automatic:
             types[role] = t
     if kind in numerics.kind_tables:
-        size = lambda role: _table_size(settings, role)  # noqa: E731
+        size = partial(_table_size, settings)
         tables.update(numerics.kind_tables[kind](types, x, options, size))
     for request in kind.table_requests(layer, types, x, n, options):
         if request.role not in tables:
