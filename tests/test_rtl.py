@@ -16,6 +16,7 @@ import test_hls_csim
 from conftest import fixture, require, run_cli
 
 import hlsfx
+from hlsfx import FixedType
 from hlsfx.codegen.rtl import write_rtl
 from hlsfx.ir import kinds
 from hlsfx.ir.graph import Graph, Layer
@@ -176,6 +177,23 @@ def _assert_lint_clean_without_pragmas(verilog: Path) -> None:
     lint = subprocess.run(["verilator", "--lint-only", "-Wall", str(verilog)],
                           capture_output=True, text=True)  # fmt: skip
     assert lint.returncode == 0 and "%Warning" not in lint.stderr, lint.stderr[-3000:]
+
+
+def test_a_one_bit_threshold_result_equals_the_emulator(tmp_path):
+    """A one-bit MultiThreshold adds one comparison to its lowest level: the comparison of a
+    signed code is in parentheses (printed without them, Verilog compared the sum, unsigned,
+    and negative codes passed every threshold)."""
+    from hlsfx.cosim.simulate import run
+
+    require(shutil.which("iverilog") is not None, "iverilog", "run scripts/setup.sh test")
+    layer = Layer("threshold", kinds.THRESHOLD, ["x"], "y",
+                  params={"scale": [0.37, -1.3, 1.0], "bias": [-0.21, 0.1, 0.4]},
+                  fixed={"result": FixedType.parse("ap_ufixed<1,1,AP_TRN,AP_SAT>")})  # fmt: skip
+    graph = Graph(("x",), ("y",), (layer,), {"x": (3,), "y": (3,)})
+    project = write_rtl(hlsfx.configure(graph, "ap_fixed<8,3>"), tmp_path / "rtl", vectors=200)
+    assert "1'd0 + ($signed(" in (project / "myproject.v").read_text()
+    result = run(project, simulator="icarus")
+    assert result.passed and result.mismatches == 0, result.summary()
 
 
 @pytest.mark.parametrize("simulator", ["icarus", "verilator"])

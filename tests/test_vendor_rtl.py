@@ -91,10 +91,12 @@ def test_the_fixture_s_interface_is_inferred_from_its_ports():
 
 
 @pytest.mark.parametrize("simulator", ["icarus", "verilator"])
-def test_the_vivado_rtl_equals_its_c_simulation_on_every_vector(simulator, hlsfx_cache):
+def test_the_vivado_rtl_equals_its_c_simulation_on_every_vector(simulator, tmp_path, monkeypatch):
     from hlsfx.cosim import run_vendor
 
     _simulator(simulator)
+    hlsfx_cache = tmp_path / "cache"  # its own: other designs named myproject build there too
+    monkeypatch.setenv("HLSFX_CACHE", str(hlsfx_cache))
     inputs, expected = _dnn()
     result = run_vendor(DNN / "rtl", "myproject", inputs=inputs, expected=expected,
                         input_type=FIXED, output_type=FIXED, simulator=simulator)  # fmt: skip

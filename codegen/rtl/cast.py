@@ -6,17 +6,27 @@ is a bit selection, and a saturation that cannot happen on one side has no compa
 
 from __future__ import annotations
 
-from hlsfx.codegen.rtl.netlist import (
-    Netlist,
+from hlsfx.codegen.rtl.expressions import (
     Operand,
     Signal,
     Slice,
+    add,
+    any_bit,
+    as_signed,
+    bit_and,
+    bit_literal,
+    bit_or,
     concat,
     const,
+    greater,
+    group,
+    invert,
+    less,
+    mux,
     replicate,
     signed_const,
-    v,
 )
+from hlsfx.codegen.rtl.netlist import Netlist
 from hlsfx.ir.exact import bounds
 from hlsfx.ir.fixed_type import FixedType, Overflow, Rounding
 
@@ -28,15 +38,14 @@ def _increment(
 ) -> Operand:
     """1 when the floor must move up by one LSB (see emulator/primitives.py: round_increment)."""
     rules = {
-        Rounding.AP_TRN_ZERO: ("{} & ({} | {})", negative, half, rest),
-        Rounding.AP_RND: ("{}", half),
-        Rounding.AP_RND_ZERO: ("{} & ({} | {})", half, negative, rest),
-        Rounding.AP_RND_MIN_INF: ("{} & {}", half, rest),
-        Rounding.AP_RND_INF: ("{} & (~{} | {})", half, negative, rest),
-        Rounding.AP_RND_CONV: ("{} & ({} | {})", half, floor_lsb, rest),
+        Rounding.AP_TRN_ZERO: lambda: bit_and(negative, bit_or(half, rest)),
+        Rounding.AP_RND: lambda: half,
+        Rounding.AP_RND_ZERO: lambda: bit_and(half, bit_or(negative, rest)),
+        Rounding.AP_RND_MIN_INF: lambda: bit_and(half, rest),
+        Rounding.AP_RND_INF: lambda: bit_and(half, bit_or(invert(negative), rest)),
+        Rounding.AP_RND_CONV: lambda: bit_and(half, bit_or(floor_lsb, rest)),
     }
-    template, *operands = rules[rounding]
-    return v(template, *operands)
+    return rules[rounding]()
 
 
 def _bits(x: Slice, sign: Operand, lo: int, count: int) -> Operand:
@@ -65,7 +74,7 @@ def cast(
     if x.width != src.width:
         raise ValueError(f"{x} holds {x.width} bits, not a code of {src}")
     w = src.width
-    sign: Operand = x.bit(w - 1) if src.signed else "1'b0"
+    sign: Operand = x.bit(w - 1) if src.signed else bit_literal(0)
     shift = src.fractional - dst.fractional
     rounds = shift > 0 and dst.rounding is not Rounding.AP_TRN
     s_lo, s_hi = src.min_code, src.max_code
@@ -83,23 +92,23 @@ def cast(
     q: Operand = _bits(x, sign, shift, width)
     if rounds:
         half = x.bit(shift - 1) if shift - 1 < w else sign
-        rest = "1'b0" if shift < 2 else v("(|{})", x.bits(0, min(shift - 1, w)))
+        rest = bit_literal(0) if shift < 2 else any_bit(x.bits(0, min(shift - 1, w)))
         floor_lsb = x.bit(shift) if shift < w else sign
         up = _increment(dst.rounding, floor_lsb, half, rest, sign)
-        step = up if width == 1 else concat([const(0, width - 1), v("{}", up)])
-        q = net.wire(f"{name}_q", width, v("{} + {}", q, step))
+        step = up if width == 1 else concat([const(0, width - 1), up])
+        q = net.wire(f"{name}_q", width, add(q, step))
     if not saturates:
         return q
     q = net.named(f"{name}_q", width, q)
     low = q.bits(0, dst.width) if isinstance(q, Slice) else q.all.bits(0, dst.width)
-    above = v("$signed({}) > {}", q, signed_const(hi, width)) if q_hi > hi else None
-    below = v("$signed({}) < {}", q, signed_const(lo, width)) if q_lo < lo else None
+    above = greater(as_signed(q), signed_const(hi, width)) if q_hi > hi else None
+    below = less(as_signed(q), signed_const(lo, width)) if q_lo < lo else None
     if dst.overflow is Overflow.AP_SAT_ZERO:
-        out_of_range = v("{} | {}", above, below) if above and below else above or below
-        return v("({}) ? {} : {}", out_of_range, const(0, dst.width), low)
+        out_of_range = bit_or(*(test for test in (above, below) if test is not None))
+        return mux(group(out_of_range), const(0, dst.width), low)
     value: Operand = low  # AP_SAT, and AP_SAT_SYM through its lo
     if below is not None:
-        value = v("{} ? {} : {}", below, const(lo, dst.width), value)
+        value = mux(below, const(lo, dst.width), value)
     if above is not None:
-        value = v("{} ? {} : {}", above, const(hi, dst.width), value)
+        value = mux(above, const(hi, dst.width), value)
     return value

@@ -18,18 +18,20 @@ import numpy as np
 
 from hlsfx.codegen.adder_graph import ADDER, CONSTANT, INPUT, AdderGraph, Node, exact_sums
 from hlsfx.codegen.rtl.cast import cast
-from hlsfx.codegen.rtl.multipliers import extend
-from hlsfx.codegen.rtl.netlist import (
-    Netlist,
+from hlsfx.codegen.rtl.expressions import (
     NetlistError,
     Operand,
     Signal,
     Slice,
+    add,
+    bit_literal,
     concat,
     const,
     replicate,
-    v,
+    subtract,
 )
+from hlsfx.codegen.rtl.multipliers import extend
+from hlsfx.codegen.rtl.netlist import Netlist
 from hlsfx.ir import exact
 from hlsfx.ir.fixed_type import FixedType
 
@@ -180,7 +182,7 @@ class _Values:
             return const(node.value >> lo, count)
         value = self.at(n, stage)
         value = value.all if isinstance(value, Signal) else value
-        fill: Operand = value.bit(node.width - 1) if node.signed else "1'b0"
+        fill: Operand = value.bit(node.width - 1) if node.signed else bit_literal(0)
         if lo >= node.width:
             return replicate(count, fill) if count > 1 else fill
         have = min(node.width - lo, count)
@@ -197,18 +199,14 @@ class _Values:
             raise NetlistError(f"{self.prefix}: adder node {n} is narrower than its shift")
         if node.reverse:  # (b << d) - a: no bit passes through
             b = self._operand(node.b, stage, 0, high)
-            total = v(
-                "{} - {}",
-                concat([b, const(0, d)]) if d else b,
-                self._operand(node.a, stage, 0, width),
+            total = subtract(
+                concat([b, const(0, d)]) if d else b, self._operand(node.a, stage, 0, width)
             )
             return self.net.wire(f"{self.prefix}_n{n}", width, total)
-        op = " - " if node.subtract else " + "
-        total = v(
-            "{}" + op + "{}",
-            self._operand(node.a, stage, d, high),
-            self._operand(node.b, stage, 0, high),
+        operation = subtract if node.subtract else add
+        total = operation(
+            self._operand(node.a, stage, d, high), self._operand(node.b, stage, 0, high)
         )
         if d:
-            total = v("{{{}, {}}}", total, self._operand(node.a, stage, 0, d))
+            total = concat([total, self._operand(node.a, stage, 0, d)])
         return self.net.wire(f"{self.prefix}_n{n}", width, total)

@@ -17,7 +17,19 @@ import numpy as np
 
 from hlsfx.codegen.limits import MAX_PARALLEL_VALUES
 from hlsfx.codegen.rtl.cast import cast
-from hlsfx.codegen.rtl.netlist import Operand, Signal, concat, const, join, v
+from hlsfx.codegen.rtl.expressions import (
+    Operand,
+    Signal,
+    add,
+    bit_and,
+    bit_literal,
+    bit_or,
+    concat,
+    const,
+    equal,
+    invert,
+    mux,
+)
 from hlsfx.codegen.stream_graph import pixel_count, pixel_size
 
 if TYPE_CHECKING:
@@ -45,7 +57,7 @@ def gather(c: StreamProcess, index: np.ndarray) -> tuple[Signal, Signal]:
     with net.into(head):
         sent = net.reg(f"{n}_sent", oc) if out_pixels > 1 else None
         register, valid = net.reg(f"{n}_reg", out_values * w), net.reg(f"{n}_valid", 1)
-    free = net.wire(f"{n}_free", 1, v("~{} | {}", valid, c.out_ready))
+    free = net.wire(f"{n}_free", 1, bit_or(invert(valid), c.out_ready))
     restart = net.wire(f"{n}_restart", 1)  # the last output pixel is loaded at this edge
     held: list[Operand] = []
     whole = []
@@ -55,9 +67,9 @@ def gather(c: StreamProcess, index: np.ndarray) -> tuple[Signal, Signal]:
         with net.into(head):
             filled = net.reg(f"{n}_filled{k}", cw)
             slots = [net.reg(f"{n}_px{k}_{q}", values * w) for q in range(pixels)]
-        full = net.wire(f"{n}_full{k}", 1, v("{} == {}", filled, const(pixels, cw)))
-        take = net.wire(f"{n}_take{k}", 1, v("{} & ~{}", ch.valid, full))
-        net.assign(ch.ready, v("~{}", full))
+        full = net.wire(f"{n}_full{k}", 1, equal(filled, const(pixels, cw)))
+        take = net.wire(f"{n}_take{k}", 1, bit_and(ch.valid, invert(full)))
+        net.assign(ch.ready, invert(full))
         casts = [
             net.named(
                 f"{n}_in{k}_{j}",
@@ -68,16 +80,16 @@ def gather(c: StreamProcess, index: np.ndarray) -> tuple[Signal, Signal]:
         ]
         pixel = net.named(f"{n}_in{k}", values * w, concat(casts[::-1]))
         for q, slot in enumerate(slots):
-            net.clocked(slot, (v("{} & {} == {}", take, filled, const(q, cw)), pixel))
+            net.clocked(slot, (bit_and(take, equal(filled, const(q, cw))), pixel))
         net.clocked(
             filled,
             (c.reset, const(0, cw)),
             (restart, const(0, cw)),
-            (take, v("{} + {}", filled, const(1, cw))),
+            (take, add(filled, const(1, cw))),
         )
         held += [slot.bits(j * w, w) for slot in slots for j in range(values)]
         whole.append(full)
-    load = net.wire(f"{n}_load", 1, v("{} & {}", join(" & ", whole), free))
+    load = net.wire(f"{n}_load", 1, bit_and(*whole, free))
     choices = [
         concat([held[int(i)] for i in index[q * out_values : (q + 1) * out_values]][::-1])
         for q in range(out_pixels)
@@ -87,12 +99,12 @@ def gather(c: StreamProcess, index: np.ndarray) -> tuple[Signal, Signal]:
         chosen: Operand = choices[0]
     else:
         last = const(out_pixels - 1, oc)
-        net.assign(restart, v("{} & {} == {}", load, sent, last))
+        net.assign(restart, bit_and(load, equal(sent, last)))
         chosen = choices[-1]
         for q in range(out_pixels - 2, -1, -1):
-            chosen = v("{} == {} ? {} : {}", sent, const(q, oc), choices[q], chosen)
-        step = v("{} == {} ? {} : {} + {}", sent, last, const(0, oc), sent, const(1, oc))
+            chosen = mux(equal(sent, const(q, oc)), choices[q], chosen)
+        step = mux(equal(sent, last), const(0, oc), add(sent, const(1, oc)))
         net.clocked(sent, (c.reset, const(0, oc)), (load, step))
     net.clocked(register, (load, net.named(f"{n}_next", out_values * w, chosen)))
-    net.clocked(valid, (c.reset, "1'b0"), (free, load))
+    net.clocked(valid, (c.reset, bit_literal(0)), (free, load))
     return register, valid

@@ -12,8 +12,25 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from hlsfx.codegen.rtl.cast import cast
+from hlsfx.codegen.rtl.expressions import (
+    Operand,
+    Signal,
+    add,
+    as_signed,
+    bit_and,
+    bit_literal,
+    bit_or,
+    concat,
+    const,
+    divide,
+    equal,
+    greater,
+    invert,
+    mux,
+    signed_const,
+)
 from hlsfx.codegen.rtl.multipliers import Multipliers, aligned_sum, extend
-from hlsfx.codegen.rtl.netlist import Operand, Signal, concat, const, signed_const, v
+from hlsfx.codegen.rtl.rtl_layer import number
 from hlsfx.ir.fixed_type import FixedType, product_type
 
 if TYPE_CHECKING:
@@ -38,26 +55,23 @@ def global_pool(c: StreamProcess, taps: int) -> tuple[Signal, Signal, int]:
         pixel = net.reg(f"{n}_pixel", pw)
         running = [net.reg(f"{n}_acc{ch}", a_t.width) for ch in range(channels)]
         register, valid = net.reg(f"{n}_reg", channels * y_t.width), net.reg(f"{n}_valid", 1)
-    free = net.wire(f"{n}_free", 1, v("~{} | {}", valid, c.out_ready))
-    last = net.wire(f"{n}_last", 1, v("{} == {}", pixel, const(taps - 1, pw)))
-    first = net.wire(f"{n}_first", 1, v("{} == {}", pixel, const(0, pw)))
-    accept = net.wire(f"{n}_accept", 1, v("{} & (~{} | {})", source.valid, last, free))
-    net.assign(source.ready, v("~{} | {}", last, free))
+    free = net.wire(f"{n}_free", 1, bit_or(invert(valid), c.out_ready))
+    last = net.wire(f"{n}_last", 1, equal(pixel, const(taps - 1, pw)))
+    first = net.wire(f"{n}_first", 1, equal(pixel, const(0, pw)))
+    accept = net.wire(f"{n}_accept", 1, bit_and(source.valid, bit_or(invert(last), free)))
+    net.assign(source.ready, bit_or(invert(last), free))
     mults = Multipliers(net, n, 1)
-    read = "$signed({})" if x_t.signed else "{}"
     outputs = []
     for ch in range(channels):
         k = f"{n}_k{ch}"
         x = source.data.bits(ch * x_t.width, x_t.width)
         acc = running[ch]
         if not average:
-            folded: Operand = v(f"{{}} | {read} > {read} ? {{}} : {{}}", first, x, acc, x, acc)
+            folded: Operand = mux(bit_or(first, greater(number(x, x_t), number(acc, x_t))), x, acc)
             value = net.wire(f"{k}_m", a_t.width, folded)
             outputs.append(net.named(f"{k}_y", y_t.width, cast(net, value, x_t, y_t, f"{k}_c")))
         else:
-            start = net.wire(
-                f"{k}_from", a_t.width, v("{} ? {} : {}", first, const(0, a_t.width), acc)
-            )
+            start = net.wire(f"{k}_from", a_t.width, mux(first, const(0, a_t.width), acc))
             total, s_t = aligned_sum(start, a_t, x, x_t)
             summed = net.wire(f"{k}_s", s_t.width, total)
             value = net.named(f"{k}_a", a_t.width, cast(net, summed, s_t, a_t, f"{k}_ca"))
@@ -67,11 +81,11 @@ def global_pool(c: StreamProcess, taps: int) -> tuple[Signal, Signal, int]:
     net.clocked(
         pixel,
         (c.reset, const(0, pw)),
-        (accept, v("{} ? {} : {} + {}", last, const(0, pw), pixel, const(1, pw))),
+        (accept, mux(last, const(0, pw), add(pixel, const(1, pw)))),
     )
-    load = net.wire(f"{n}_load", 1, v("{} & {}", accept, last))
+    load = net.wire(f"{n}_load", 1, bit_and(accept, last))
     net.clocked(register, (load, concat(outputs[::-1])))
-    net.clocked(valid, (c.reset, "1'b0"), (free, load))
+    net.clocked(valid, (c.reset, bit_literal(0)), (free, load))
     return register, valid, len(mults.products)
 
 
@@ -86,7 +100,7 @@ def _averaged(
         quotient = net.wire(
             f"{k}_q",
             width,
-            v(f"$signed({{}}) / {signed_const(taps, width)}", extend(total, a_t, width)),
+            divide(as_signed(extend(total, a_t, width)), signed_const(taps, width)),
         )
         return net.named(f"{k}_y", y_t.width, cast(net, quotient, q_t, y_t, f"{k}_c"))
     r_t = c.p.types["recip"]

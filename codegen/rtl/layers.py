@@ -10,35 +10,39 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from hlsfx.codegen.adder_graph import layer_matrix
 from hlsfx.codegen.rtl.cast import cast
 from hlsfx.codegen.rtl.distributed import DistributedLayer, distributed_sums
+from hlsfx.codegen.rtl.expressions import (
+    Operand,
+    Signal,
+    Slice,
+    add,
+    as_signed,
+    concat,
+    const,
+    divide,
+    greater,
+    greater_equal,
+    less,
+    less_equal,
+    mux,
+    shift_left,
+    signed_const,
+)
 from hlsfx.codegen.rtl.multipliers import (
     WeightedLayer,
     aligned_sum,
     extend,
     weighted_sums,
 )
-from hlsfx.codegen.rtl.netlist import (
-    Operand,
-    Signal,
-    Slice,
-    const,
-    join,
-    signed_const,
-    v,
-)
-from hlsfx.codegen.rtl.rtl_layer import RtlLayer, compared, is_negative, literal
+from hlsfx.codegen.rtl.rtl_layer import RtlLayer, is_negative, literal, number
 from hlsfx.codegen.rtl.table_layers import lut, softmax
 from hlsfx.ir import exact, kinds
 from hlsfx.ir.fixed_type import FixedType, product_type, sum_type
-
-if TYPE_CHECKING:
-    pass
 
 __all__ = ["DISTRIBUTED_LAYERS", "RTL_LAYERS", "window_sum"]
 
@@ -120,7 +124,7 @@ def _cast_each(c: RtlLayer, relu: bool) -> str:
             x = c.wire(
                 f"m{k}",
                 m_t.width,
-                v("{} ? {} : {}", x.bit(w - 1), const(0, m_t.width), x.bits(0, m_t.width)),
+                mux(x.bit(w - 1), const(0, m_t.width), x.bits(0, m_t.width)),
             )
         c.cast_out(k, x, m_t, f"{c.name}_c{k}")
     return f"{c.layer.kind.name} over {c.size} values"
@@ -139,7 +143,7 @@ def _leaky(c: RtlLayer) -> str:
         negative = c.net.named(
             f"{c.name}_neg{k}", y_t.width, cast(c.net, product, p_t, y_t, f"{c.name}_cn{k}")
         )
-        c.net.assign(c.out(k), v("{} ? {} : {}", is_negative(x, x_t), negative, positive))
+        c.net.assign(c.out(k), mux(is_negative(x, x_t), negative, positive))
     return f"{c.layer.kind.name} over {c.size} values"
 
 
@@ -148,20 +152,15 @@ def _clip(c: RtlLayer) -> str:
     x_t = c.x_t
     w = x_t.width
     lo, hi = int(c.p.params["lo"][0]), int(c.p.params["hi"][0])
-    read = compared(x_t)
     for k, x in enumerate(c.lanes()):
+        value = number(x, x_t)
         clipped = c.wire(
             f"v{k}",
             w,
-            v(
-                f"{read} < {{}} ? {{}} : {read} > {{}} ? {{}} : {{}}",
-                x,
-                literal(lo, x_t),
+            mux(
+                less(value, literal(lo, x_t)),
                 const(lo, w),
-                x,
-                literal(hi, x_t),
-                const(hi, w),
-                x,
+                mux(greater(value, literal(hi, x_t)), const(hi, w), x),
             ),
         )
         c.cast_out(k, clipped, x_t, f"{c.name}_c{k}")
@@ -175,7 +174,7 @@ def _binarize(c: RtlLayer) -> str:
     for k, x in enumerate(c.lanes()):
         c.net.assign(
             c.out(k),
-            v("{} ? {} : {}", is_negative(x, x_t), const(minus, y_t.width), const(plus, y_t.width)),
+            mux(is_negative(x, x_t), const(minus, y_t.width), const(plus, y_t.width)),
         )
     return f"Binarize over {c.size} values (only the sign bits are read)"
 
@@ -186,18 +185,17 @@ def _threshold(c: RtlLayer) -> str:
     does, is a constant."""
     x_t, y_t = c.x_t, c.p.types["result"]
     steps, lowest = c.p.params["steps"], int(c.p.params["lowest"][0])
-    w, read, lo, hi = y_t.width, compared(x_t), x_t.min_code, x_t.max_code
+    w, lo, hi = y_t.width, x_t.min_code, x_t.max_code
     for k, x in enumerate(c.lanes()):
         row = [int(t) for t in steps[k % len(steps)]]
         falling = c.p.params["falling"][k % len(steps)]  # x <= step, else x >= step
         always = sum(t >= hi if falling else t <= lo for t in row)
         live = [t for t in row if (lo <= t < hi if falling else lo < t <= hi)]
-        reached = f"{read} {'<=' if falling else '>='} {{}}"
-        terms = [
-            v(reached if w == 1 else f"{{{{{w - 1}'d0, {reached}}}}}", x, literal(t, x_t))
-            for t in live
-        ]
-        c.net.assign(c.out(k), join(" + ", [const(lowest + always, w), *terms]))
+        reached = less_equal if falling else greater_equal
+        terms = [reached(number(x, x_t), literal(t, x_t)) for t in live]
+        if w > 1:
+            terms = [concat([const(0, w - 1), term]) for term in terms]
+        c.net.assign(c.out(k), add(const(lowest + always, w), *terms))
     return f"MultiThreshold over {c.size} values, {steps.shape[1]} thresholds per channel"
 
 
@@ -215,7 +213,7 @@ def _batch_norm(c: RtlLayer) -> str:
         total = net.wire(
             f"{n}_s",
             sum_t.width,
-            v("{} + {}", extend(scaled, a_t, sum_t.width), const(bias[ch], sum_t.width)),
+            add(extend(scaled, a_t, sum_t.width), const(bias[ch], sum_t.width)),
         )
         summed = net.named(f"{n}_a", a_t.width, cast(net, total, sum_t, a_t, f"{n}_cs"))
         c.cast_out(k, summed, a_t, f"{n}_cy")
@@ -235,21 +233,14 @@ def _hard_sigmoid(c: RtlLayer) -> str:
     one = 1 << e_t.fractional
     for k, x in enumerate(c.lanes()):
         product = c.mults.product(f"{c.name}_p{k}", x, x_t, alpha, a_t)
-        line = c.wire(
-            f"v{k}", w, v("({} << {}) + {}", extend(product, p_t, w), up, const(beta_code, w))
-        )
+        line = c.wire(f"v{k}", w, add(shift_left(extend(product, p_t, w), up), const(beta_code, w)))
         clamped = c.wire(
             f"c{k}",
             w,
-            v(
-                "$signed({}) < {} ? {} : $signed({}) > {} ? {} : {}",
-                line,
-                signed_const(0, w),
+            mux(
+                less(as_signed(line), signed_const(0, w)),
                 const(0, w),
-                line,
-                signed_const(one, w),
-                const(one, w),
-                line,
+                mux(greater(as_signed(line), signed_const(one, w)), const(one, w), line),
             ),
         )
         c.cast_out(k, clamped, e_t, f"{c.name}_y{k}")
@@ -306,7 +297,7 @@ def _pool(c: RtlLayer) -> str:
     channels = c.in_shapes[0][-1]
     index = layer.kind.patch_index(layer, c.in_shapes[0])
     index = index.reshape(len(index), -1, channels)
-    lanes, read = c.lanes(), compared(x_t)
+    lanes = c.lanes()
     for pos, row in enumerate(index):
         for ch in range(channels):
             k = pos * channels + ch
@@ -315,7 +306,7 @@ def _pool(c: RtlLayer) -> str:
             if not layer.kind.average:
                 best: Operand = const(0, x_t.width)
                 for t, tap in enumerate(taps):
-                    larger = v(f"{read} > {read} ? {{}} : {{}}", tap, best, tap, best)
+                    larger = mux(greater(number(tap, x_t), number(best, x_t)), tap, best)
                     best = net.wire(f"{n}_m{t}", x_t.width, larger) if t else tap
                 c.cast_out(k, net.named(f"{n}_m", x_t.width, best), x_t, f"{n}_c")
                 continue
@@ -325,8 +316,8 @@ def _pool(c: RtlLayer) -> str:
                 divisor = taps_in_window or max(len(taps), 1)
                 q_t = layer.kind.quotient_type(s_t, divisor)
                 width = q_t.width
-                quotient = v(
-                    f"$signed({{}}) / {signed_const(divisor, width)}", extend(total, s_t, width)
+                quotient = divide(
+                    as_signed(extend(total, s_t, width)), signed_const(divisor, width)
                 )
                 c.cast_out(k, net.wire(f"{n}_q", width, quotient), q_t, f"{n}_c")
                 continue
@@ -346,7 +337,7 @@ def window_sum(c: RtlLayer, n: str, taps: list[Slice]) -> tuple[Signal | Slice, 
         total = net.wire(
             f"{n}_s",
             exact_t.width,
-            v(" + ".join(["{}"] * len(terms)), *terms) if terms else const(0, exact_t.width),
+            add(*terms) if terms else const(0, exact_t.width),
         )
         return total, exact_t
     acc: Signal | Slice = net.wire(f"{n}_a", a_t.width, const(0, a_t.width))

@@ -17,7 +17,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from hlsfx.codegen.rtl.netlist import Netlist, Operand, Signal, Slice, concat, const, join, v
+from hlsfx.codegen.rtl.expressions import (
+    Operand,
+    Signal,
+    Slice,
+    add,
+    bit_and,
+    bit_literal,
+    bit_or,
+    concat,
+    const,
+    equal,
+    greater_equal,
+    group,
+    invert,
+    less,
+    mux,
+)
+from hlsfx.codegen.rtl.netlist import Netlist
 
 if TYPE_CHECKING:
     from hlsfx.codegen.rtl.stream_layers import Channel
@@ -106,24 +123,24 @@ def windows(
 
     inside = []  # the comparisons that say the position is inside the input, not padding
     if top:
-        inside.append(v("{} >= {}", row, const(top, rw)))
+        inside.append(greater_equal(row, const(top, rw)))
     if bottom:
-        inside.append(v("{} < {}", row, const(top + g.height, rw)))
+        inside.append(less(row, const(top + g.height, rw)))
     if left:
-        inside.append(v("{} >= {}", column, const(left, cw)))
+        inside.append(greater_equal(column, const(left, cw)))
     if right:
-        inside.append(v("{} < {}", column, const(left + g.width, cw)))
-    real = net.wire(f"{name}_inside", 1, join(" & ", inside)) if inside else None
-    can_move = net.wire(f"{name}_free", 1, v("~{} | {}", pending, ready))
+        inside.append(less(column, const(left + g.width, cw)))
+    real = net.wire(f"{name}_inside", 1, bit_and(*inside)) if inside else None
+    can_move = net.wire(f"{name}_free", 1, bit_or(invert(pending), ready))
     if real is None:
-        advance = net.wire(f"{name}_move", 1, v("{} & {}", can_move, source.valid))
+        advance = net.wire(f"{name}_move", 1, bit_and(can_move, source.valid))
         net.assign(source.ready, can_move)
         pixel: Signal | Slice = source.data
     else:
-        advance = net.wire(f"{name}_move", 1, v("{} & (~{} | {})", can_move, real, source.valid))
-        net.assign(source.ready, v("{} & {}", can_move, real))
-        pixel = net.wire(f"{name}_pixel", p, v("{} ? {} : {}", real, source.data, const(0, p)))
-    row_end = net.wire(f"{name}_row_end", 1, v("{} == {}", column, const(cols - 1, cw)))
+        advance = net.wire(f"{name}_move", 1, bit_and(can_move, bit_or(invert(real), source.valid)))
+        net.assign(source.ready, bit_and(can_move, real))
+        pixel = net.wire(f"{name}_pixel", p, mux(real, source.data, const(0, p)))
+    row_end = net.wire(f"{name}_row_end", 1, equal(column, const(cols - 1, cw)))
 
     # the column at this position: the new pixel (slot 0), then the rows above (slots 1 ..)
     if above is None:
@@ -135,10 +152,8 @@ def windows(
             aw = (cols - 1).bit_length()
             lines = net.memory(f"{name}_lines", kept.width, cols)
             address = column.bits(0, aw)
-            following = v("{} ? {} : {} + {}", row_end, const(0, aw), address, const(1, aw))
-            net.clocked(
-                above, (None, net.read(lines, v("{} ? {} : {}", advance, following, address)))
-            )
+            following = mux(row_end, const(0, aw), add(address, const(1, aw)))
+            net.clocked(above, (None, net.read(lines, mux(advance, following, address))))
             net.write(lines, advance, address, kept)
         else:
             net.clocked(above, (advance, kept))
@@ -147,32 +162,32 @@ def windows(
     for j in range(1, span_w):
         net.clocked(window[j], (advance, window[j - 1]))
 
-    due = v("{} == {}", column, col_due)
-    emit = due if row is None else v("{} & {} == {}", due, row, row_due)
-    net.clocked(pending, (reset, "1'b0"), (advance, emit), (ready, "1'b0"))
-    step = v("{} ? {} : {} + {}", row_end, const(0, cw), column, const(1, cw))
+    due = equal(column, col_due)
+    emit = due if row is None else bit_and(due, equal(row, row_due))
+    net.clocked(pending, (reset, bit_literal(0)), (advance, emit), (ready, bit_literal(0)))
+    step = mux(row_end, const(0, cw), add(column, const(1, cw)))
     net.clocked(column, (reset, const(0, cw)), (advance, step))
     first_col = const(span_w - 1, cw)
     net.clocked(
         col_due,
         (reset, first_col),
-        (v("{} & {}", advance, row_end), first_col),
-        (v("{} & {}", advance, due), v("{} + {}", col_due, const(sw, cw))),
+        (bit_and(advance, row_end), first_col),
+        (bit_and(advance, due), add(col_due, const(sw, cw))),
     )
     if row is not None:
         image_end = net.wire(
-            f"{name}_image_end", 1, v("{} & {} == {}", row_end, row, const(rows - 1, rw))
+            f"{name}_image_end", 1, bit_and(row_end, equal(row, const(rows - 1, rw)))
         )
-        next_row = v("{} ? {} : {} + {}", image_end, const(0, rw), row, const(1, rw))
-        net.clocked(row, (reset, const(0, rw)), (v("{} & {}", advance, row_end), next_row))
+        next_row = mux(image_end, const(0, rw), add(row, const(1, rw)))
+        net.clocked(row, (reset, const(0, rw)), (bit_and(advance, row_end), next_row))
         first_row = const(span_h - 1, rw)
         net.clocked(
             row_due,
             (reset, first_row),
-            (v("{} & {}", advance, image_end), first_row),
+            (bit_and(advance, image_end), first_row),
             (
-                v("{} & {} & {} == {}", advance, row_end, row, row_due),
-                v("{} + {}", row_due, const(sh, rw)),
+                bit_and(advance, row_end, equal(row, row_due)),
+                add(row_due, const(sh, rw)),
             ),
         )
     # tap (i, j) of the kernel, in window order: row slot i of the column j * dw from the left
@@ -195,9 +210,9 @@ def _inside_taps(
     def within(counter: Signal | None, width: int, first: int, end: int, last: int) -> list:
         tests = []
         if counter is not None and first > 0:
-            tests.append(v("{} >= {}", counter, const(first, width)))
+            tests.append(greater_equal(counter, const(first, width)))
         if counter is not None and end <= last:
-            tests.append(v("{} < {}", counter, const(end, width)))
+            tests.append(less(counter, const(end, width)))
         return tests
 
     bits = []
@@ -207,5 +222,5 @@ def _inside_taps(
         for j in range(g.kernel[1]):
             back_w = span_w - 1 - j * g.dilations[1]
             tests = rows_ok + within(column, cw, left + back_w, left + g.width + back_w, cols - 1)
-            bits.append(v("({})", join(" & ", tests)) if tests else "1'b1")
+            bits.append(group(bit_and(*tests)) if tests else bit_literal(1))
     return concat(bits[::-1])

@@ -9,10 +9,27 @@ from __future__ import annotations
 
 import math
 
+from hlsfx.codegen.rtl.expressions import (
+    Expr,
+    Operand,
+    Signal,
+    Slice,
+    add,
+    as_signed,
+    bit_and,
+    bit_literal,
+    bit_or,
+    const,
+    divide,
+    equal,
+    greater,
+    invert,
+    mux,
+    signed_const,
+)
 from hlsfx.codegen.rtl.layers import window_sum
 from hlsfx.codegen.rtl.multipliers import extend
-from hlsfx.codegen.rtl.netlist import Operand, Signal, Slice, const, join, signed_const, v
-from hlsfx.codegen.rtl.rtl_layer import RtlLayer
+from hlsfx.codegen.rtl.rtl_layer import RtlLayer, number
 from hlsfx.ir.fixed_type import FixedType, product_type
 
 __all__ = ["masked_pool"]
@@ -25,7 +42,6 @@ def masked_pool(c: RtlLayer) -> str:
     taps = math.prod(layer.attrs["kernel"])
     lanes = c.lanes()
     flags = c.inputs[0].bits(taps * channels * x_t.width, taps)
-    read = "$signed({})" if x_t.signed else "{}"
     count: Signal | None = None
     counted = taps if layer.attrs.get("count_include_pad") else None
     if layer.kind.average and counted is None:  # the taps inside: the flags summed
@@ -34,19 +50,20 @@ def masked_pool(c: RtlLayer) -> str:
         count = net.wire(
             f"{c.name}_count",
             width,
-            join(" + ", [extend(flags.bit(t), flag_t, width) for t in range(taps)]),
+            add(*(extend(flags.bit(t), flag_t, width) for t in range(taps))),
         )
     for ch in range(channels):
         n = f"{c.name}_k{ch}"
         window = [lanes[t * channels + ch] for t in range(taps)]
         if not layer.kind.average:
             best: Operand = const(0, x_t.width)
-            seen: Operand = "1'b0"
+            seen: Operand = bit_literal(0)
             for t, tap in enumerate(window):
-                larger = v(f"{{}} & (~{{}} | {read} > {read})", flags.bit(t), seen, tap, best)
-                best = net.wire(f"{n}_m{t}", x_t.width, v("{} ? {} : {}", larger, tap, best))
+                beats = greater(number(tap, x_t), number(best, x_t))
+                larger = bit_and(flags.bit(t), bit_or(invert(seen), beats))
+                best = net.wire(f"{n}_m{t}", x_t.width, mux(larger, tap, best))
                 if t < taps - 1:
-                    seen = net.wire(f"{n}_seen{t}", 1, v("{} | {}", seen, flags.bit(t)))
+                    seen = net.wire(f"{n}_seen{t}", 1, bit_or(seen, flags.bit(t)))
             c.cast_out(ch, best, x_t, f"{n}_c")
             continue
         total, s_t = window_sum(c, n, window)
@@ -59,7 +76,7 @@ def masked_pool(c: RtlLayer) -> str:
             factor: Signal | int = int(recip[counted])
         else:
             rom = net.rom(f"{n}_recip_rom", count.width, r_t.width, [int(r) for r in recip])
-            factor = net.wire(f"{n}_recip", r_t.width, v(rom + "({})", count))
+            factor = net.wire(f"{n}_recip", r_t.width, rom(count))
         product = c.mults.product(f"{n}_p", total, s_t, factor, r_t)
         c.cast_out(ch, product, product_type(s_t, r_t), f"{n}_c")
     return f"{layer.kind.name} (taps in the padding left out)"
@@ -80,12 +97,11 @@ def _divided(
     width = q_t.width
     wide = c.net.wire(f"{n}_w", width, extend(total, s_t, width))
     divisors = [counted] if count is None else list(range(1, taps + 1))
-    quotient: Operand = v(f"$signed({{}}) / {signed_const(divisors[-1], width)}", wide)
+    quotient: Expr = divide(as_signed(wide), signed_const(divisors[-1], width))
     for d in divisors[-2::-1]:
-        quotient = v(
-            f"{{}} == {const(d, count.width)} ? $signed({{}}) / {signed_const(d, width)} : {{}}",
-            count,
-            wide,
+        quotient = mux(
+            equal(count, const(d, count.width)),
+            divide(as_signed(wide), signed_const(d, width)),
             quotient,
         )
     return c.net.wire(f"{n}_q", width, quotient), q_t

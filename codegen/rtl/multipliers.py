@@ -10,18 +10,29 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from hlsfx.codegen.rtl.cast import cast
-from hlsfx.codegen.rtl.netlist import (
-    Netlist,
+from hlsfx.codegen.rtl.expressions import (
+    Expr,
     Operand,
     Signal,
     Slice,
+    add,
+    as_signed,
+    bit_and,
+    bit_literal,
+    bit_or,
     concat,
     const,
-    join,
+    expr,
+    group,
+    invert,
+    multiply,
+    mux,
     replicate,
+    shift_left,
     signed_const,
-    v,
+    subtract,
 )
+from hlsfx.codegen.rtl.netlist import Netlist
 from hlsfx.ir.fixed_type import FixedType, exact_sum_bound, product_type, sum_type
 
 __all__ = ["Multipliers", "aligned_sum", "extend", "weighted_sums"]
@@ -33,22 +44,26 @@ def extend(source: Signal | Slice, t: FixedType, width: int) -> Operand:
     pad = width - t.width
     if pad == 0:
         return x
-    fill: Operand = x.bit(t.width - 1) if t.signed else "1'b0"
+    fill: Operand = x.bit(t.width - 1) if t.signed else bit_literal(0)
     return concat([fill if pad == 1 else replicate(pad, fill), x])
 
 
 def aligned_sum(
     a: Slice | Signal, a_t: FixedType, b: Slice | Signal, b_t: FixedType, op: str = "+"
-) -> tuple[Operand, FixedType]:
+) -> tuple[Expr, FixedType]:
     """The exact ``a op b`` (``+`` or ``-``) of codes ``a`` and ``b`` as a code of
     ``sum_type(a_t, b_t)``."""
     s_t = sum_type(a_t, b_t)
-    terms = []
-    for source, t in ((a, a_t), (b, b_t)):
-        up = s_t.fractional - t.fractional
-        term = extend(source, t, s_t.width)
-        terms.append(v("({} << {})", term, up) if up else term)
-    return join(f" {op} ", terms), s_t
+    terms = [
+        aligned(extend(x, t, s_t.width), s_t.fractional - t.fractional)
+        for x, t in ((a, a_t), (b, b_t))
+    ]
+    return (add(*terms) if op == "+" else subtract(*terms)), s_t
+
+
+def aligned(term: Operand, up: int) -> Operand:
+    """``term`` moved ``up`` bits up (itself when ``up`` is 0)."""
+    return shift_left(term, up) if up else term
 
 
 def _operand_width(t: FixedType) -> int:
@@ -142,12 +157,12 @@ class Multipliers:
         groups: dict[tuple, list[_Product]] = {}
         for p in self.products:
             groups.setdefault((p.shape, p.summed), []).append(p)
-        for group in groups.values():
-            count = math.ceil(len(group) / reuse)
-            if group[0].summed:
-                units += [tuple(group[m * reuse : (m + 1) * reuse]) for m in range(count)]
+        for same in groups.values():
+            count = math.ceil(len(same) / reuse)
+            if same[0].summed:
+                units += [tuple(same[m * reuse : (m + 1) * reuse]) for m in range(count)]
             else:
-                units += [tuple(group[m::count]) for m in range(count)]
+                units += [tuple(same[m::count]) for m in range(count)]
         return units
 
     def units(self) -> dict[Signal, tuple[str, int]]:
@@ -168,30 +183,25 @@ class Multipliers:
                 width = p.shape[-1]
                 net.assign(
                     p.wire,
-                    v(
-                        "$signed({}) * {}",
-                        extend(p.a, p.a_t, width),
-                        _signed(p.b_operand(width), p.b),
-                    ),
+                    multiply(as_signed(extend(p.a, p.a_t, width)), _signed(p.b_operand(width))),
                 )
             return
         for m, unit in enumerate(self.shared()):
             wa, wb, _, width = unit[0].shape
             mux = f"{self.name}_mul{m}"
             a_terms = [
-                v("({} & {})", replicate(wa, self.phase.bit(g)), extend(p.a, p.a_t, wa))
+                group(bit_and(replicate(wa, self.phase.bit(g)), extend(p.a, p.a_t, wa)))
                 for g, p in enumerate(unit)
             ]
             b_terms = [
-                v("({} & {})", replicate(wb, self.phase.bit(g)), p.b_operand(wb))
+                group(bit_and(replicate(wb, self.phase.bit(g)), p.b_operand(wb)))
                 for g, p in enumerate(unit)
             ]
-            a = net.wire(f"{mux}_a", wa, join(" | ", a_terms))
-            b = net.wire(f"{mux}_b", wb, join(" | ", b_terms))
-            product = v(
-                "$signed({}) * $signed({})",
-                extend(a, _signed_t(wa), width),
-                extend(b, _signed_t(wb), width),
+            a = net.wire(f"{mux}_a", wa, bit_or(*a_terms))
+            b = net.wire(f"{mux}_b", wb, bit_or(*b_terms))
+            product = multiply(
+                as_signed(extend(a, _signed_t(wa), width)),
+                as_signed(extend(b, _signed_t(wb), width)),
             )
             out = self.outputs.get(f"{mux}_p")
             if out is None:
@@ -209,9 +219,10 @@ class Multipliers:
                 net.assign(p.wire, held)
 
 
-def _signed(operand: Operand, b: Slice | int) -> Operand:
+def _signed(operand: Operand) -> Expr:
     """A multiplier's second operand: a signed literal as it is, bits as signed."""
-    return operand if isinstance(b, int) else v("$signed({})", operand)
+    x = expr(operand)
+    return x if x.signed else as_signed(x)
 
 
 def _signed_t(width: int) -> FixedType:
@@ -299,7 +310,7 @@ class _Accumulation:
     unit_outputs: dict[str, Signal]
     sizes: Counter[str]
 
-    def output(self, acc: str, bias: str, wires: list[Signal]) -> Signal | Slice:
+    def output(self, acc: str, bias: Expr, wires: list[Signal]) -> Signal | Slice:
         """The sum ``acc`` of the products ``wires`` and the bias code, held in the layer's
         last phase."""
         if self.c.reuse == 1:
@@ -308,7 +319,7 @@ class _Accumulation:
             return self._stationary(acc, bias, wires)
         return self._phased(acc, bias, wires)
 
-    def _stationary(self, acc: str, bias: str, wires: list[Signal]) -> Signal:
+    def _stationary(self, acc: str, bias: Expr, wires: list[Signal]) -> Signal:
         """An exact sum at R > 1: in each phase the running sum (the bias in phase 0) plus the
         outputs of the multipliers working for this output, a multiplier shared with another
         output masked to this output's phases."""
@@ -326,17 +337,17 @@ class _Accumulation:
             if len(gs) == self.sizes[unit]:
                 terms.append(out)
                 continue
-            mask = join(" | ", [c.mults.phase.bit(g) for g in gs])
+            mask = bit_or(*(c.mults.phase.bit(g) for g in gs))
             terms.append(
-                net.wire(f"{acc}_{unit}", p_t.width, v("{} & {}", replicate(p_t.width, mask), out))
+                net.wire(f"{acc}_{unit}", p_t.width, bit_and(replicate(p_t.width, mask), out))
             )
-        base = v("({} ? {} : {})", c.mults.phase.bit(0), bias, running)
+        base = mux(c.mults.phase.bit(0), bias, running)
         end = _sum_terms(net, acc, base, terms, True, acc_t, p_t)
         # not in the last phase: a stream may stay there while its result waits to be sent
-        net.clocked(running, (v("~{}", c.mults.phase.bit(c.reuse - 1)), end))
+        net.clocked(running, (invert(c.mults.phase.bit(c.reuse - 1)), end))
         return end
 
-    def _phased(self, acc: str, bias: str, wires: list[Signal]) -> Signal | Slice:
+    def _phased(self, acc: str, bias: Expr, wires: list[Signal]) -> Signal | Slice:
         """A sum with casts at R > 1: the running sum is loaded in the first phase with
         products and carried to the last, each phase adding its products in order."""
         net, c, acc_t, p_t = self.net, self.c, self.acc_t, self.p_t
@@ -378,11 +389,8 @@ def _sum_terms(
     term by term with the accumulator's casts; the signal that holds the result."""
     if exact:
         up = acc_t.fractional - p_t.fractional
-        parts = [start]
-        for wire in wires:
-            term = extend(wire, p_t, acc_t.width)
-            parts.append(v("({} << {})", term, up) if up else term)
-        return net.named(name, acc_t.width, join(" + ", parts))
+        parts = [start, *(aligned(extend(wire, p_t, acc_t.width), up) for wire in wires)]
+        return net.named(name, acc_t.width, add(*parts))
     total = net.named(f"{name}_0", acc_t.width, start)
     for i, wire in enumerate(wires):
         step = f"{name}_{i}"

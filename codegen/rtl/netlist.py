@@ -2,16 +2,17 @@
 (ports, wires, registers), their drivers, the bits every reader takes, clocked registers and
 ROM functions. Verilog-2005 text is printed from it once, at the end.
 
-Expressions are templates whose operands are slices of signals (see :func:`v`), so the netlist
-knows which bits of each signal some logic reads. When it prints, logic from which no path
-leads to an output port (an instance or a memory) is left out: a layer whose every output goes
-through a cast that keeps none of its bits (:meth:`Netlist.drop`) has no logic at all
-(:meth:`Netlist.left_out` names it). The bits no printed logic reads (the bits a cast drops by
-design, input positions a strided window skips) are gathered, per owner, into one wire
-``<owner>_unused``: Verilator's default ``--unused-regexp`` (``*unused*``) exempts it, so the
-module lints clean with ``-Wall`` and no pragma. A wire that nothing reads at all (unless
-:meth:`Netlist.drop` declared it so, or an instance drives it), or a signal bit driven twice or
-never, is a bug in the builder and raises ``NetlistError``."""
+Expressions (:mod:`.expressions`) know the slices of signals they read, so the netlist knows
+which bits of each signal some logic reads, and their widths, so a value wider than the signal
+it drives (Verilog would drop its top bits silently) is refused. When it prints, logic from
+which no path leads to an output port (an instance or a memory) is left out: a layer whose
+every output goes through a cast that keeps none of its bits (:meth:`Netlist.drop`) has no
+logic at all (:meth:`Netlist.left_out` names it). The bits no printed logic reads (the bits a
+cast drops by design, input positions a strided window skips) are gathered, per owner, into
+one wire ``<owner>_unused``: Verilator's default ``--unused-regexp`` (``*unused*``) exempts
+it, so the module lints clean with ``-Wall`` and no pragma. A wire that nothing reads at all
+(unless :meth:`Netlist.drop` declared it so, or an instance drives it), or a signal bit driven
+twice or never, is a bug in the builder and raises ``NetlistError``."""
 
 from __future__ import annotations
 
@@ -22,33 +23,17 @@ from dataclasses import dataclass
 
 from hlsfx.codegen.rtl.expressions import (
     Expr,
+    Function,
     NetlistError,
     Operand,
     Signal,
     Slice,
     concat,
     const,
-    join,
-    replicate,
-    signed_const,
-    v,
+    expr,
 )
 
-__all__ = [
-    "Expr",
-    "Memory",
-    "Netlist",
-    "NetlistError",
-    "Operand",
-    "Signal",
-    "Slice",
-    "concat",
-    "const",
-    "join",
-    "replicate",
-    "signed_const",
-    "v",
-]
+__all__ = ["Memory", "Netlist"]
 
 _LINE = 100
 """printed lines longer than this are broken after commas or operators where they can be"""
@@ -159,12 +144,12 @@ class Netlist:
     def wire(self, name: str, width: int, value: Operand | None = None) -> Signal:
         """A wire, driven by ``value`` here or by :meth:`assign` later."""
         signal = self._signal(name, width, "wire")
-        expr = None if value is None else v("{}", value)
-        if expr is not None:
-            self._read(expr)
+        driver = None if value is None else _fitting(value, width, signal)
+        if driver is not None:
+            self._read(driver)
             signal.driven = (1 << width) - 1
         self._declared[name] = (self._items, len(self._items))
-        self._items.append(_Declare(signal, expr))
+        self._items.append(_Declare(signal, driver))
         return signal
 
     def drive(self, wire: Signal, value: Operand) -> None:
@@ -172,10 +157,10 @@ class Netlist:
         items, index = self._declared.get(wire.name, (None, 0))
         if items is None or items[index] != _Declare(wire, None) or wire.kind != "wire":
             raise NetlistError(f"{wire!r} was not declared here without a value")
-        expr = v("{}", value)
-        self._read(expr)
+        driver = _fitting(value, wire.width, wire)
+        self._read(driver)
         wire.driven = (1 << wire.width) - 1
-        items[index] = _Declare(wire, expr)
+        items[index] = _Declare(wire, driver)
 
     def section(self) -> int:
         """Start a new section: the items made from now on print after those of every earlier
@@ -214,9 +199,9 @@ class Netlist:
         if target.signal.driven & target.mask:
             raise NetlistError(f"{target} is driven twice")
         target.signal.driven |= target.mask
-        expr = v("{}", value)
-        self._read(expr)
-        self._items.append(_Assign(target, expr))
+        driver = _fitting(value, target.width, target)
+        self._read(driver)
+        self._items.append(_Assign(target, driver))
 
     def clocked(self, target: Signal, *branches: tuple[Operand | None, Operand]) -> None:
         """``always @(posedge clock) if (c0) target <= v0; else if ...`` over ``(condition,
@@ -227,22 +212,24 @@ class Netlist:
         target.driven = (1 << target.width) - 1
         made = []
         for condition, value in branches:
-            pair = (None if condition is None else v("{}", condition), v("{}", value))
-            for expr in pair:
-                if expr is not None:
-                    self._read(expr)
+            pair = (
+                None if condition is None else _condition(condition),
+                _fitting(value, target.width, target),
+            )
+            for e in pair:
+                if e is not None:
+                    self._read(e)
             made.append(pair)
         self._items.append(_Clocked(target, tuple(made)))
 
-    def rom(self, name: str, index_width: int, width: int, entries: Sequence[int]) -> str:
+    def rom(self, name: str, index_width: int, width: int, entries: Sequence[int]) -> Function:
         """A ROM function ``name`` from ``index_width`` bits to ``width`` bits holding the raw
-        codes ``entries`` (an index past the end reads the last); call it as
-        ``v(name + "({})", index)``."""
+        codes ``entries`` (an index past the end reads the last); call it with an index."""
         if name in self._names:
             raise NetlistError(f"ROM {name!r} is made twice")
         self._names.add(name)
         self._items.append(_Rom(name, index_width, width, tuple(int(e) for e in entries)))
-        return name
+        return Function(name, index_width, width)
 
     def instance(
         self, module: str, name: str, inputs: dict[str, Operand], outputs: dict[str, Signal]
@@ -253,10 +240,10 @@ class Netlist:
             if wire.kind not in ("wire", "output") or wire.driven:
                 raise NetlistError(f"{name}.{port}: {wire!r} is not an undriven wire or output")
             wire.driven, wire.may_go_unread = (1 << wire.width) - 1, True
-        pins = [(port, v("{}", value)) for port, value in inputs.items()]
-        for _, expr in pins:
-            self._read(expr)
-        pins += [(port, v("{}", wire)) for port, wire in outputs.items()]
+        pins = [(port, expr(value)) for port, value in inputs.items()]
+        for _, e in pins:
+            self._read(e)
+        pins += [(port, expr(wire)) for port, wire in outputs.items()]
         self._items.append(_Instance(module, name, tuple(pins), tuple(outputs.values())))
 
     def memory(self, name: str, width: int, depth: int) -> Memory:
@@ -274,16 +261,21 @@ class Netlist:
         if memory.written:
             raise NetlistError(f"memory {memory.name!r} is written by two ports")
         memory.written = True
-        exprs = [v("{}", x) for x in (enable, address, data)]
-        for expr in exprs:
-            self._read(expr)
+        exprs = [
+            _condition(enable),
+            _fitting(address, memory.address_width, f"{memory.name}'s address"),
+            _fitting(data, memory.width, f"a word of {memory.name}"),
+        ]
+        for e in exprs:
+            self._read(e)
         self._items.append(_MemoryWrite(memory, *exprs))
 
     def read(self, memory: Memory, address: Operand) -> Expr:
         """The word of ``memory`` at ``address`` (an expression: a wire declared with it reads
         asynchronously, a register loaded with it reads as block RAM does)."""
         memory.read = True
-        return v(f"{memory.name}[{{}}]", address)
+        index = _fitting(address, memory.address_width, f"{memory.name}'s address")
+        return Expr((f"{memory.name}[", *index.parts, "]"), memory.width)
 
     def comment(self, text: str, owner: str | None = None) -> None:
         """A comment line; one of ``owner``'s (default: the current owner) says, when none of
@@ -294,11 +286,11 @@ class Netlist:
         """Declare that the design reads no bit of ``value`` by intent (a cast whose result
         takes none of its source's bits): its bits go to ``<owner>_unused`` rather than failing
         the check for forgotten wires."""
-        for s in v("{}", value).slices:
+        for s in expr(value).slices:
             s.signal.may_go_unread = True
 
-    def _read(self, expr: Expr) -> None:
-        for s in expr.slices:
+    def _read(self, e: Expr) -> None:
+        for s in e.slices:
             s.signal.read |= s.mask
 
     # ---- printing
@@ -418,11 +410,27 @@ class Netlist:
         called = {
             part
             for item in items
-            for expr in _exprs(item)
-            for part in expr.parts
+            for e in _exprs(item)
+            for part in e.parts
             if isinstance(part, str)
         }
         return [item for item in items if not isinstance(item, _Rom) or f"{item.name}(" in called]
+
+
+def _fitting(value: Operand, width: int, target: object) -> Expr:
+    """``value`` as what drives ``width`` bits of ``target``: no wider (Verilog would drop
+    its top bits; :func:`.expressions.low_bits` says so on purpose)."""
+    e = expr(value)
+    if e.width > width:
+        raise NetlistError(f"{e} is {e.width} bits wide, wider than the {width} bits of {target}")
+    return e
+
+
+def _condition(value: Operand) -> Expr:
+    e = expr(value)
+    if e.width != 1:
+        raise NetlistError(f"condition {e} is {e.width} bits wide, not 1")
+    return e
 
 
 def _runs(signal: Signal, mask: int) -> list[Slice]:
@@ -488,7 +496,7 @@ def _exprs(item: object) -> list[Expr]:
 
 def _sources(item: object) -> list[Slice]:
     """The slices an item reads (of an instance, its input pins)."""
-    found = [s for expr in _exprs(item) for s in expr.slices]
+    found = [s for e in _exprs(item) for s in e.slices]
     if isinstance(item, _Instance):
         return [s for s in found if s.signal not in item.outputs]
     return found
@@ -499,7 +507,7 @@ def _reads(item: object) -> list[Slice]:
     driven = [item.target] if isinstance(item, _Assign) else []
     if isinstance(item, _Clocked):
         driven = [item.target.all]
-    return driven + [s for expr in _exprs(item) for s in expr.slices]
+    return driven + [s for e in _exprs(item) for s in e.slices]
 
 
 def _print(item: object, clock: str) -> list[str]:

@@ -37,10 +37,19 @@ from hlsfx.codegen.limits import check_parallel_size
 from hlsfx.codegen.names import design_names
 from hlsfx.codegen.output_folder import OutputFolder
 from hlsfx.codegen.rtl.distributed import DEFAULT_ADDER_DEPTH, Pipeline
+from hlsfx.codegen.rtl.expressions import (
+    Signal,
+    any_bit,
+    bit_and,
+    bit_literal,
+    concat,
+    const,
+    invert,
+)
 from hlsfx.codegen.rtl.interface import INTERFACE, Interface, PortField, TensorInterface
 from hlsfx.codegen.rtl.layers import DISTRIBUTED_LAYERS, RTL_LAYERS
 from hlsfx.codegen.rtl.multipliers import Multipliers
-from hlsfx.codegen.rtl.netlist import Netlist, Signal, concat, const, join, v
+from hlsfx.codegen.rtl.netlist import Netlist
 from hlsfx.codegen.rtl.ports import PORT_STYLES, wrap
 from hlsfx.codegen.rtl.rtl_layer import RtlLayer
 from hlsfx.codegen.strategies import DISTRIBUTED, check_distributed, layer_strategies
@@ -282,14 +291,13 @@ def write_parallel_rtl(
     out_valids = [net.port("output", f"{port[t]}_ap_vld", 1) for t in graph.outputs]
     bus = dict(data)
     with net.into(head):
-        accept = net.wire(
-            "accept", 1, join(" & ", [control["ap_start"], *valids, control["ap_ready"]])
-        )
+        accept = net.wire("accept", 1, bit_and(control["ap_start"], *valids, control["ap_ready"]))
         net.comment(f"valid[k]: a sample was accepted k + 1 cycles ago (k = 0 .. {latency - 1})")
         valid = net.reg("valid", latency)
         shifted = concat([valid.bits(0, latency - 1), accept]) if latency > 1 else accept
         net.clocked(valid, (control["ap_rst"], const(0, latency)), (None, shifted))
-        net.assign(control["ap_ready"], v("~(|{})", valid.bits(0, ii - 1)) if ii > 1 else "1'b1")
+        ready_now = invert(any_bit(valid.bits(0, ii - 1))) if ii > 1 else bit_literal(1)
+        net.assign(control["ap_ready"], ready_now)
         if ii > 1:
             for t in graph.inputs:
                 bus[t] = net.reg(f"{port[t]}_reg", width[t], owner=port[t])
@@ -333,7 +341,7 @@ def write_parallel_rtl(
         net.assign(outs[t], delays.bus(bus[t], latency - ready[t]))
     for signal in (*out_valids, control["ap_done"]):
         net.assign(signal, valid.bit(latency - 1))
-    net.assign(control["ap_idle"], v("~{} & ~(|{})", control["ap_start"], valid))
+    net.assign(control["ap_idle"], bit_and(invert(control["ap_start"]), invert(any_bit(valid))))
     lines = [
         "`default_nettype none",
         f"// {core}: written by hlsfx; latency {latency} cycles, II {ii}.",

@@ -16,8 +16,22 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from hlsfx.codegen.rtl.expressions import (
+    Operand,
+    Signal,
+    add,
+    bit_and,
+    bit_literal,
+    bit_or,
+    concat,
+    const,
+    equal,
+    invert,
+    not_equal,
+    subtract,
+)
 from hlsfx.codegen.rtl.interface import Interface, PortField, StreamSignals, TensorInterface
-from hlsfx.codegen.rtl.netlist import Netlist, Operand, Signal, concat, const, join, v
+from hlsfx.codegen.rtl.netlist import Netlist
 
 __all__ = ["PORT_STYLES", "wrap"]
 
@@ -101,7 +115,7 @@ def _elements(top: str, core: str, interface: Interface) -> tuple[Netlist, Inter
 def _axis(top: str, core: str, interface: Interface) -> tuple[Netlist, Interface]:
     net = Netlist()
     clock, reset_n = net.port("input", "ap_clk", 1), net.port("input", "ap_rst_n", 1)
-    reset = net.wire("ap_rst", 1, v("~{}", reset_n))
+    reset = net.wire("ap_rst", 1, invert(reset_n))
     net.owner = "ap"
     core_out = {name: net.wire(name, 1) for name in ("ap_done", "ap_idle", "ap_ready")}
     net.owner = None
@@ -115,17 +129,19 @@ def _axis(top: str, core: str, interface: Interface) -> tuple[Netlist, Interface
         name, beat, beats, bw, cw, tdata, tvalid, tready = _stream_ports(net, t, "input")
         data, count = net.reg(name, t.size * w), net.reg(f"{name}_count", cw)
         net.comment(f"{name}_count: transfers taken of {beats}; the data moves down as they come")
-        is_full = net.wire(f"{name}_full", 1, v("{} == {}", count, const(beats, cw)))
-        net.assign(tready, v("~{}", is_full))
-        take = net.wire(f"{name}_take", 1, v("{} & {}", tvalid, tready))
+        is_full = net.wire(f"{name}_full", 1, equal(count, const(beats, cw)))
+        net.assign(tready, invert(is_full))
+        take = net.wire(f"{name}_take", 1, bit_and(tvalid, tready))
         net.clocked(
             count,
             (reset, const(0, cw)),
             (start, const(0, cw)),
-            (take, v("{} + {}", count, const(1, cw))),
+            (take, add(count, const(1, cw))),
         )
-        net.clocked(data, (v("~{} & ~{} & {}", reset, start, take), _shifted_in(data, tdata, bw)))
-        pins[f.data], pins[f.valid] = data, "1'b1"
+        net.clocked(
+            data, (bit_and(invert(reset), invert(start), take), _shifted_in(data, tdata, bw))
+        )
+        pins[f.data], pins[f.valid] = data, bit_literal(1)
         full.append(is_full)
         described_in.append(replace(t, ports=(), stream=_stream(name, beat)))
     outputs: dict[str, Signal] = dict(core_out)
@@ -137,26 +153,31 @@ def _axis(top: str, core: str, interface: Interface) -> tuple[Netlist, Interface
         outputs[f.valid] = net.wire(f.valid, 1)  # unread: every output comes with ap_done
         held, left = net.reg(f"{name}_held", t.size * w), net.reg(f"{name}_left", cw)
         net.comment(f"{name}_left: transfers still to send")
-        net.assign(tvalid, v("{} != {}", left, const(0, cw)))
+        net.assign(tvalid, not_equal(left, const(0, cw)))
         net.assign(tdata, held.bits(0, bw))
-        sent = net.wire(f"{name}_sent", 1, v("{} & {}", tvalid, tready))
+        sent = net.wire(f"{name}_sent", 1, bit_and(tvalid, tready))
         net.clocked(
             left,
             (reset, const(0, cw)),
             (core_out["ap_done"], const(beats, cw)),
-            (sent, v("{} - {}", left, const(1, cw))),
+            (sent, subtract(left, const(1, cw))),
         )
         net.clocked(
             held,
-            (v("~{} & {}", reset, core_out["ap_done"]), outputs[f.data]),
-            (v("~{} & {}", reset, sent), _shifted_in(held, const(0, bw), bw)),
+            (bit_and(invert(reset), core_out["ap_done"]), outputs[f.data]),
+            (bit_and(invert(reset), sent), _shifted_in(held, const(0, bw), bw)),
         )
         sending.append(tvalid)
         described_out.append(replace(t, ports=(), stream=_stream(name, beat)))
     net.owner = None
-    busy = net.wire("busy", 1, join(" | ", [waiting, *sending]))
-    net.assign(start, v("{} & ~{} & {}", join(" & ", full), busy, core_out["ap_ready"]))
-    net.clocked(waiting, (reset, "1'b0"), (start, "1'b1"), (core_out["ap_done"], "1'b0"))
+    busy = net.wire("busy", 1, bit_or(waiting, *sending))
+    net.assign(start, bit_and(*full, invert(busy), core_out["ap_ready"]))
+    net.clocked(
+        waiting,
+        (reset, bit_literal(0)),
+        (start, bit_literal(1)),
+        (core_out["ap_done"], bit_literal(0)),
+    )
     net.instance(core, "core", pins, outputs)
     beats_in = max(_transfers(t)[1] for t in interface.inputs)
     beats_out = max(_transfers(t)[1] for t in interface.outputs)

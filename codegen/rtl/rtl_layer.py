@@ -9,15 +9,26 @@ from typing import TYPE_CHECKING
 
 from hlsfx.codegen.rtl.cast import cast
 from hlsfx.codegen.rtl.distributed import Pipeline
+from hlsfx.codegen.rtl.expressions import (
+    Expr,
+    Operand,
+    Signal,
+    Slice,
+    as_signed,
+    bit_literal,
+    const,
+    expr,
+    signed_const,
+)
 from hlsfx.codegen.rtl.multipliers import Multipliers
-from hlsfx.codegen.rtl.netlist import Netlist, Operand, Signal, Slice, const, signed_const
+from hlsfx.codegen.rtl.netlist import Netlist
 from hlsfx.ir.fixed_type import FixedType
 
 if TYPE_CHECKING:
     from hlsfx.ir.graph import Layer
     from hlsfx.numerics.config import LayerPrecision
 
-__all__ = ["RtlLayer", "compared", "is_negative", "literal"]
+__all__ = ["RtlLayer", "is_negative", "literal", "number"]
 
 
 @dataclass(frozen=True)
@@ -66,14 +77,14 @@ class RtlLayer:
 
 
 def is_negative(x: Slice, t: FixedType) -> Operand:
-    return x.bit(t.width - 1) if t.signed else "1'b0"
+    return x.bit(t.width - 1) if t.signed else bit_literal(0)
 
 
-def compared(x_t: FixedType) -> str:
-    """The template that reads a code of ``x_t`` as a number in a comparison."""
-    return "$signed({})" if x_t.signed else "{}"
+def number(x: Operand, t: FixedType) -> Expr:
+    """A code of ``t`` read as a number (signed or not) in a comparison."""
+    return as_signed(x) if t.signed else expr(x)
 
 
-def literal(value: int, t: FixedType) -> str:
+def literal(value: int, t: FixedType) -> Expr:
     """A code of ``t`` as a literal for comparisons with codes of ``t``."""
     return signed_const(value, t.width) if t.signed else const(value, t.width)

@@ -25,8 +25,20 @@ from typing import TYPE_CHECKING, Any
 
 from hlsfx.codegen.names import design_names
 from hlsfx.codegen.output_folder import OutputFolder
+from hlsfx.codegen.rtl.expressions import (
+    Signal,
+    add,
+    bit_and,
+    bit_literal,
+    const,
+    equal,
+    invert,
+    mux,
+    not_equal,
+    subtract,
+)
 from hlsfx.codegen.rtl.interface import INTERFACE, Fifo, Interface, StreamSignals, TensorInterface
-from hlsfx.codegen.rtl.netlist import Netlist, Signal, const, join, v
+from hlsfx.codegen.rtl.netlist import Netlist
 from hlsfx.codegen.rtl.parallel import MAX_RTL_PRODUCTS, reuse_factors
 from hlsfx.codegen.rtl.stream_layers import (
     STREAM_RTL_LAYERS,
@@ -68,23 +80,23 @@ def _fifo(
     head, tail, count = (
         net.reg(f"{name}_{part}", w) for part, w in (("head", aw), ("tail", aw), ("count", cw))
     )
-    in_ready = net.wire(f"{name}_in_ready", 1, v("{} != {}", count, const(depth, cw)))
-    push = net.wire(f"{name}_push", 1, v("{} & {}", valid, in_ready))
-    out_valid = net.wire(f"{name}_out_valid", 1, v("{} != {}", count, const(0, cw)))
+    in_ready = net.wire(f"{name}_in_ready", 1, not_equal(count, const(depth, cw)))
+    push = net.wire(f"{name}_push", 1, bit_and(valid, in_ready))
+    out_valid = net.wire(f"{name}_out_valid", 1, not_equal(count, const(0, cw)))
     out_ready = net.wire(f"{name}_out_ready", 1)
-    pop = net.wire(f"{name}_pop", 1, v("{} & {}", out_valid, out_ready))
+    pop = net.wire(f"{name}_pop", 1, bit_and(out_valid, out_ready))
     out_data = net.wire(f"{name}_out_data", width, net.read(slots, head))
     net.write(slots, push, tail, data)
     for pointer, move in ((tail, push), (head, pop)):
-        step = v("{} + {}", pointer, const(1, aw))
+        step = add(pointer, const(1, aw))
         if depth != 1 << aw:
-            step = v("{} == {} ? {} : {}", pointer, const(depth - 1, aw), const(0, aw), step)
+            step = mux(equal(pointer, const(depth - 1, aw)), const(0, aw), step)
         net.clocked(pointer, (reset, const(0, aw)), (move, step))
     net.clocked(
         count,
         (reset, const(0, cw)),
-        (v("{} & ~{}", push, pop), v("{} + {}", count, const(1, cw))),
-        (v("{} & ~{}", pop, push), v("{} - {}", count, const(1, cw))),
+        (bit_and(push, invert(pop)), add(count, const(1, cw))),
+        (bit_and(pop, invert(push)), subtract(count, const(1, cw))),
     )
     return Channel(out_data, out_valid, out_ready), in_ready
 
@@ -147,7 +159,7 @@ def write_stream_rtl(
             "ready": net.port(back, f"{prefix}_TREADY", 1, owner=port[t]),
             "last": net.port(direction, f"{prefix}_TLAST", 1, owner=port[t]),
         }
-    reset = net.wire("rst", 1, v("~{}", reset_n))
+    reset = net.wire("rst", 1, invert(reset_n))
     taken: dict[tuple[str, Reader], Channel] = {}  # (tensor, reader) -> its FIFO's channel
 
     def send(t: str, data: Signal, valid: Signal, ready: Signal) -> None:
@@ -163,8 +175,8 @@ def write_stream_rtl(
         net.owner = base[t]
         for enter, _ in made:
             others = [r for e, r in made if e is not enter]
-            net.assign(enter, join(" & ", [valid, *others]))
-        net.assign(ready, join(" & ", [r for _, r in made]))
+            net.assign(enter, bit_and(valid, *others))
+        net.assign(ready, bit_and(*(r for _, r in made)))
 
     for t in graph.inputs:
         s = streams[t]
@@ -211,16 +223,16 @@ def write_stream_rtl(
         net.assign(s["valid"], channel.valid)
         net.assign(channel.ready, s["ready"])
         if pixels == 1:
-            net.assign(s["last"], "1'b1")
+            net.assign(s["last"], bit_literal(1))
             continue
         cw = (pixels - 1).bit_length()
         counter = net.reg(f"{port[t]}_pixel", cw)
-        last = net.wire(f"{port[t]}_last", 1, v("{} == {}", counter, const(pixels - 1, cw)))
-        sent = v("{} & {}", channel.valid, s["ready"])
+        last = net.wire(f"{port[t]}_last", 1, equal(counter, const(pixels - 1, cw)))
+        sent = bit_and(channel.valid, s["ready"])
         net.clocked(
             counter,
             (reset, const(0, cw)),
-            (sent, v("{} ? {} : {} + {}", last, const(0, cw), counter, const(1, cw))),
+            (sent, mux(last, const(0, cw), add(counter, const(1, cw)))),
         )
         net.assign(s["last"], last)
     lines = [

@@ -15,13 +15,23 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from hlsfx.codegen.rtl.expressions import (
+    Signal,
+    any_bit,
+    bit_and,
+    bit_literal,
+    bit_or,
+    concat,
+    const,
+    invert,
+)
 from hlsfx.codegen.rtl.gather import gather
 from hlsfx.codegen.rtl.global_pool import global_pool
 from hlsfx.codegen.rtl.layers import RTL_LAYERS
 from hlsfx.codegen.rtl.line_buffer import WindowGeometry, windows
 from hlsfx.codegen.rtl.masked_pool import masked_pool
 from hlsfx.codegen.rtl.multipliers import Multipliers
-from hlsfx.codegen.rtl.netlist import Netlist, Signal, concat, const, join, v
+from hlsfx.codegen.rtl.netlist import Netlist
 from hlsfx.codegen.rtl.rtl_layer import RtlLayer
 from hlsfx.codegen.stream_graph import pixel_size
 from hlsfx.ir import kinds
@@ -80,7 +90,7 @@ def _output_register(c: StreamProcess, width: int) -> tuple[Signal, Signal, Sign
     pixel leaves at this edge, so it may be loaded (:func:`_load`)."""
     net, n = c.net, c.name
     register, valid = net.reg(f"{n}_reg", width), net.reg(f"{n}_valid", 1)
-    return register, valid, net.wire(f"{n}_free", 1, v("~{} | {}", valid, c.out_ready))
+    return register, valid, net.wire(f"{n}_free", 1, bit_or(invert(valid), c.out_ready))
 
 
 def _load(
@@ -89,7 +99,7 @@ def _load(
     """The output register takes ``value`` where ``load`` is high (only while it is free)."""
     register, valid, free = out
     c.net.clocked(register, (load, value))
-    c.net.clocked(valid, (c.reset, "1'b0"), (free, load))
+    c.net.clocked(valid, (c.reset, bit_literal(0)), (free, load))
 
 
 def _apply(
@@ -126,12 +136,12 @@ def _apply(
         )
     )
     mults.build()
-    all_valid = join(" & ", [ch.valid for ch in channels])
+    all_valid = bit_and(*(ch.valid for ch in channels))
     timed = c.reuse > 1 and bool(mults.products)
     out = _output_register(c, result.width)
     free = out[2]
     if not timed:
-        accept = net.wire(f"{n}_accept", 1, v("{} & {}", all_valid, free))
+        accept = net.wire(f"{n}_accept", 1, bit_and(all_valid, free))
         _load(c, out, accept, result)
         for wire, ch in zip(inputs, channels, strict=True):
             net.drive(wire, ch.data)
@@ -140,13 +150,13 @@ def _apply(
         with net.into(head):
             step = net.reg(f"{n}_step", r)
             held = [net.reg(f"{n}_hold{k}", ch.data.width) for k, ch in enumerate(channels)]
-        done = net.wire(f"{n}_done", 1, v("{} & {}", step.bit(r - 1), free))
-        accept = net.wire(f"{n}_accept", 1, v("{} & (~(|{}) | {})", all_valid, step, done))
+        done = net.wire(f"{n}_done", 1, bit_and(step.bit(r - 1), free))
+        accept = net.wire(f"{n}_accept", 1, bit_and(all_valid, bit_or(invert(any_bit(step)), done)))
         _load(c, out, done, result)
         for wire, hold, ch in zip(inputs, held, channels, strict=True):
             net.clocked(hold, (accept, ch.data))
             net.drive(wire, hold)
-        shifted = concat([step.bits(0, r - 1), "1'b0"])
+        shifted = concat([step.bits(0, r - 1), bit_literal(0)])
         net.clocked(
             step,
             (c.reset, const(0, r)),

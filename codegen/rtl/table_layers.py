@@ -6,9 +6,26 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from hlsfx.codegen.rtl.cast import cast
+from hlsfx.codegen.rtl.expressions import (
+    Function,
+    Signal,
+    Slice,
+    add,
+    as_signed,
+    const,
+    greater,
+    less,
+    low_bits,
+    mux,
+    negate,
+    shift_left,
+    shift_right,
+    shift_right_signed,
+    signed_const,
+    subtract,
+)
 from hlsfx.codegen.rtl.multipliers import aligned_sum, extend
-from hlsfx.codegen.rtl.netlist import Signal, Slice, const, signed_const, v
-from hlsfx.codegen.rtl.rtl_layer import RtlLayer, compared, is_negative
+from hlsfx.codegen.rtl.rtl_layer import RtlLayer, is_negative, number
 from hlsfx.ir.fixed_type import FixedType, product_type
 from hlsfx.ir.tables import TOP_BITS, TOWARD_ZERO
 from hlsfx.numerics.hls4ml_tables import balanced_tree
@@ -19,7 +36,7 @@ if TYPE_CHECKING:
 __all__ = ["lut", "softmax"]
 
 
-def _rom(c: RtlLayer, name: str, table: Table) -> str:
+def _rom(c: RtlLayer, name: str, table: Table) -> Function:
     """A combinational ROM function holding the table's raw entries."""
     return c.net.rom(
         f"{name}_rom", table.index_width, table.entry_type.width, [int(e) for e in table.entries]
@@ -27,7 +44,7 @@ def _rom(c: RtlLayer, name: str, table: Table) -> str:
 
 
 def _table_read(
-    c: RtlLayer, name: str, rom: str, x: Signal | Slice, x_t: FixedType, table: Table
+    c: RtlLayer, name: str, rom: Function, x: Signal | Slice, x_t: FixedType, table: Table
 ) -> Signal:
     """The entry of ``table`` (in ROM ``rom``) for the code ``x``, at the table's index rule
     (hlsfx.ir.tables): ``nearest`` clamp((code + add) >> shift, 0, size - 1); ``toward_zero``
@@ -35,57 +52,50 @@ def _table_read(
     net, bits, wi = c.net, table.index_width, table.index_sum_width
     if table.rule == TOP_BITS:
         index: Signal | Slice = net.named(f"{name}_i", bits, x.bits(table.shift, bits))
-        return net.wire(f"{name}_e", table.entry_type.width, v(rom + "({})", index))
+        return net.wire(f"{name}_e", table.entry_type.width, rom(index))
     code = extend(x, x_t, wi)
     if table.rule == TOWARD_ZERO and table.shift < 0:  # clamp to +-size, then multiply
         size = table.size
         clamped = net.wire(
             f"{name}_c",
             wi,
-            v(
-                "$signed({}) > {} ? {} : $signed({}) < {} ? {} : {}",
-                code,
-                signed_const(size, wi),
+            mux(
+                greater(as_signed(code), signed_const(size, wi)),
                 const(size, wi),
-                code,
-                signed_const(-size, wi),
-                signed_const(-size, wi),
-                code,
+                mux(less(as_signed(code), signed_const(-size, wi)), signed_const(-size, wi), code),
             ),
         )
-        quotient = net.wire(f"{name}_q", wi, v(f"{{}} << {-table.shift}", clamped))
+        quotient = net.wire(f"{name}_q", wi, shift_left(clamped, -table.shift))
     elif table.rule == TOWARD_ZERO:  # the magnitude shifted, the sign put back
-        magnitude = net.wire(f"{name}_m", wi, v("-{}", code))
+        magnitude = net.wire(f"{name}_m", wi, negate(code))
         quotient = net.wire(
             f"{name}_q",
             wi,
-            v(
-                f"{{}} ? -({{}} >> {table.shift}) : {{}} >> {table.shift}",
+            mux(
                 is_negative(x, x_t),
-                magnitude,
-                code,
+                negate(shift_right(magnitude, table.shift)),
+                shift_right(code, table.shift),
             ),
         )
     if table.rule == TOWARD_ZERO:
-        shifted = net.wire(f"{name}_s", wi, v("{} + {}", quotient, const(table.add, wi)))
+        shifted = net.wire(f"{name}_s", wi, add(quotient, const(table.add, wi)))
     else:
-        offset = net.wire(f"{name}_d", wi, v("{} + {}", code, const(table.add, wi)))
-        shifted = net.wire(f"{name}_s", wi, v("$signed({}) >>> {}", offset, table.shift))
+        offset = net.wire(f"{name}_d", wi, add(code, const(table.add, wi)))
+        shifted = net.wire(f"{name}_s", wi, shift_right_signed(as_signed(offset), table.shift))
     index = net.wire(
         f"{name}_i",
         bits,
-        v(
-            "$signed({}) < {} ? {} : $signed({}) > {} ? {} : {}",
-            shifted,
-            signed_const(0, wi),
+        mux(
+            less(as_signed(shifted), signed_const(0, wi)),
             const(0, bits),
-            shifted,
-            signed_const(table.size - 1, wi),
-            const(table.size - 1, bits),
-            shifted.bits(0, bits),
+            mux(
+                greater(as_signed(shifted), signed_const(table.size - 1, wi)),
+                const(table.size - 1, bits),
+                shifted.bits(0, bits),
+            ),
         ),
     )
-    return net.wire(f"{name}_e", table.entry_type.width, v(rom + "({})", index))
+    return net.wire(f"{name}_e", table.entry_type.width, rom(index))
 
 
 def lut(c: RtlLayer) -> str:
@@ -110,7 +120,7 @@ def lut(c: RtlLayer) -> str:
         else:
             above = cast(net, x, x_t, y_t, f"{lane}_ca")
         above = net.named(f"{lane}_above", y_t.width, above)
-        net.assign(c.out(k), v("{} ? {} : {}", is_negative(x, x_t), below, above))
+        net.assign(c.out(k), mux(is_negative(x, x_t), below, above))
     return f"{c.layer.kind.name} over {c.size} values"
 
 
@@ -137,7 +147,13 @@ def softmax(c: RtlLayer) -> str:
 
 
 def _softmax_tree_row(
-    c: RtlLayer, name: str, xs: list[Slice], outs: range, stable: bool, exp_rom: str, inv_rom: str
+    c: RtlLayer,
+    name: str,
+    xs: list[Slice],
+    outs: range,
+    stable: bool,
+    exp_rom: Function,
+    inv_rom: Function,
 ) -> None:
     """hls4ml's softmax over the codes ``xs``: each exp entry cast to the sum type, a balanced
     tree of sums (hls4ml's reduce), the sum cast to ``inv_input`` before its lookup."""
@@ -147,19 +163,18 @@ def _softmax_tree_row(
     w, n = x_t.width, len(xs)
     largest: Signal | Slice = xs[0]
     if stable:
-        read = compared(x_t)
         for i in range(1, n):
             largest = net.wire(
                 f"{name}_m{i}",
                 w,
-                v(f"{read} > {read} ? {{}} : {{}}", xs[i], largest, xs[i], largest),
+                mux(greater(number(xs[i], x_t), number(largest, x_t)), xs[i], largest),
             )
     partial: list[Signal | Slice] = []
     for i in range(n):
         lane = f"{name}_{i}"
         if stable:  # m - x_i in the table's unsigned input type, which drops (wraps) the top
             d_t = exp.input_type
-            full = net.wire(f"{lane}_df", w, v("{} - {}", largest, xs[i]))
+            full = net.wire(f"{lane}_df", w, subtract(largest, xs[i]))
             entry = _table_read(c, f"{lane}_exp", exp_rom, full.bits(0, d_t.width), d_t, exp)
         else:
             entry = _table_read(c, f"{lane}_exp", exp_rom, xs[i], x_t, exp)
@@ -181,7 +196,13 @@ def _softmax_tree_row(
 
 
 def _softmax_row(
-    c: RtlLayer, name: str, xs: list[Slice], outs: range, stable: bool, exp_rom: str, inv_rom: str
+    c: RtlLayer,
+    name: str,
+    xs: list[Slice],
+    outs: range,
+    stable: bool,
+    exp_rom: Function,
+    inv_rom: Function,
 ) -> None:
     """One softmax over the codes ``xs``, writing outputs ``outs``."""
     x_t, p, net = c.x_t, c.p, c.net
@@ -190,13 +211,12 @@ def _softmax_row(
     e_t, r_t = exp.entry_type, inv.entry_type
     w, n = x_t.width, len(xs)
     if stable:
-        read = compared(x_t)
         largest: Signal | Slice = xs[0]
         for i in range(1, n):
             largest = net.wire(
                 f"{name}_m{i}",
                 w,
-                v(f"{read} > {read} ? {{}} : {{}}", xs[i], largest, xs[i], largest),
+                mux(greater(number(xs[i], x_t), number(largest, x_t)), xs[i], largest),
             )
     total: Signal | Slice = net.wire(f"{name}_sum0", s_t.width, const(0, s_t.width))
     entries = []
@@ -204,7 +224,7 @@ def _softmax_row(
         lane = f"{name}_{i}"
         if stable:  # m - x_i is exact in the table's unsigned input type (x's LSBs)
             d_t = exp.input_type
-            d = net.wire(f"{lane}_d", d_t.width, v("{} - {}", largest, xs[i]))
+            d = net.wire(f"{lane}_d", d_t.width, low_bits(subtract(largest, xs[i]), d_t.width))
             entry = _table_read(c, f"{lane}_exp", exp_rom, d, d_t, exp)
         else:
             entry = _table_read(c, f"{lane}_exp", exp_rom, xs[i], x_t, exp)
