@@ -13,6 +13,7 @@ from hlsfx.codegen.cpp import array_literal, cpp_type, literal
 from hlsfx.ir import kinds
 from hlsfx.ir.fixed_type import FixedType
 from hlsfx.ir.graph import Layer
+from hlsfx.ir.kinds import FILL
 from hlsfx.ir.tables import Table
 from hlsfx.numerics.config import LayerPrecision
 
@@ -449,16 +450,30 @@ def write_concatenate(ctx: LayerContext) -> LayerCode:
 
 
 def _gather(ctx: LayerContext, index: np.ndarray) -> LayerCode:
-    """Output i copies input ``index[i]`` (hlsfx::gather)."""
+    """Output i copies input ``index[i]`` (hlsfx::gather), or where the index is FILL the
+    layer's fill code (hlsfx::pad)."""
     values = ", ".join(str(int(i)) for i in index)
-    constants = f"static const unsigned {ctx.ident}_index[{index.size}] = {{{values}}};"
-    config = _elementwise(ctx, n_out=index.size)
-    return LayerCode(config, constants, _call(ctx, "gather", f"{ctx.ident}_index"))
+    if not (index == FILL).any():
+        constants = f"static const unsigned {ctx.ident}_index[{index.size}] = {{{values}}};"
+        config = _elementwise(ctx, n_out=index.size)
+        return LayerCode(config, constants, _call(ctx, "gather", f"{ctx.ident}_index"))
+    config = _elementwise(ctx, [("fill_t", ctx.type("result"))], n_out=index.size)
+    fill = int(ctx.precision.params["fill"][0])
+    constants = "\n".join(
+        [
+            f"static const int {ctx.ident}_index[{index.size}] = {{{values}}};",
+            _scalar(
+                ctx, "fill", f"{ctx.ident}_config::fill_t", fill, ctx.precision.types["result"]
+            ),
+        ]
+    )
+    call = _call(ctx, "pad", f"{ctx.ident}_index", f"{ctx.ident}_fill")
+    return LayerCode(config, constants, call)
 
 
 def write_gather(ctx: LayerContext) -> LayerCode:
-    """Transpose and upsampling: output i copies the input value the kind's source index
-    names (hlsfx::gather)."""
+    """Transpose, upsampling, slicing and padding: output i copies the input value the kind's
+    source index names (hlsfx::gather), or is the pad value (hlsfx::pad)."""
     return _gather(ctx, ctx.layer.kind.source_index(ctx.layer, ctx.in_shapes))
 
 
@@ -496,6 +511,8 @@ HLS_LAYERS: dict[kinds.LayerKind, HlsLayer] = {
     kinds.RESHAPE: HlsLayer("hlsfx_activation.h", _simple("linear")),  # same order, cast
     kinds.TRANSPOSE: HlsLayer("hlsfx_reshape.h", write_gather),
     kinds.UPSAMPLING: HlsLayer("hlsfx_reshape.h", write_gather),
+    kinds.SLICE: HlsLayer("hlsfx_reshape.h", write_gather),
+    kinds.PAD: HlsLayer("hlsfx_reshape.h", write_gather),
     kinds.THRESHOLD: HlsLayer("hlsfx_threshold.h", write_threshold),
 }
 """Every layer kind's header and writer; the conformance test checks it covers KINDS."""

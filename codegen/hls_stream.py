@@ -26,6 +26,7 @@ from hlsfx.codegen.stream_graph import (
     stream_readers,
 )
 from hlsfx.ir import kinds
+from hlsfx.ir.kinds import FILL
 
 __all__ = [
     "STREAM_WRITERS",
@@ -172,12 +173,16 @@ def write_repack(ctx: LayerContext, ins: tuple[str, ...], out: str) -> StreamCod
 
 
 def write_gather(ctx: LayerContext, ins: tuple[str, ...], out: str) -> StreamCode:
-    """Transpose and upsampling: the whole tensor held, then gathered (hlsfx::gather_pixels)."""
+    """Transpose, upsampling, slicing and padding: the whole tensor held, then gathered
+    (hlsfx::gather_pixels), the pad value where the source index names no input
+    (hlsfx::pad_pixels)."""
     code = HLS_LAYERS[ctx.layer.kind].write(ctx)
     types = f"{_pixel_type(ctx.in_vars[0])}, {_pixel_type(ctx.out_var)}"
-    process = (
-        f"hlsfx::gather_pixels<{types}, {ctx.ident}_config>({ins[0]}, {out}, {ctx.ident}_index);"
-    )
+    index = ctx.layer.kind.source_index(ctx.layer, ctx.in_shapes)
+    function, args = "gather_pixels", [ins[0], out, f"{ctx.ident}_index"]
+    if (index == FILL).any():
+        function, args = "pad_pixels", [*args, f"{ctx.ident}_fill"]
+    process = f"hlsfx::{function}<{types}, {ctx.ident}_config>({', '.join(args)});"
     return StreamCode(code.config, code.constants, "", process)
 
 

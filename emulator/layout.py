@@ -1,5 +1,5 @@
-"""Layers that move, merge or pool values: reshape, transpose, concatenation, element-wise
-merges and pooling, each kernel beside the step that prepares it."""
+"""Layers that move, merge or pool values: reshape, transpose, upsampling, slicing, padding,
+concatenation, element-wise merges and pooling, each kernel beside the step that prepares it."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from hlsfx.emulator.steps import Step, require_int64
 from hlsfx.ir import kinds
 from hlsfx.ir.fixed_type import FixedType, product_type, sum_type
 from hlsfx.ir.graph import Layer
+from hlsfx.ir.kinds import FILL
 from hlsfx.numerics.config import LayerPrecision
 
 
@@ -173,12 +174,26 @@ def prepare_concatenate(layer, p: LayerPrecision, in_types: list[FixedType], in_
 
 
 def prepare_moved(layer, p, in_types, in_shapes) -> Step:
-    """Reshape, Transpose, UpSampling: each output value is the input value the kind's source
-    index names."""
+    """Reshape, Transpose, UpSampling, Slice, Pad: each output value is the input value the
+    kind's source index names, cast to the result, or where it names none the layer's
+    ``fill`` code."""
     index = layer.kind.source_index(layer, in_shapes)
     if np.array_equal(index, np.arange(index.size)):
         return _moves(layer, p, in_types, lambda x: x)
-    return _moves(layer, p, in_types, lambda x: x[:, index])
+    copied = np.flatnonzero(index != FILL)
+    if copied.size == index.size:
+        return _moves(layer, p, in_types, lambda x: x[:, index])
+    move = _moves(layer, p, in_types, lambda x: x[:, index[copied]])
+    fill = p.params["fill"][0]
+
+    def pad(inputs, out, scratch):
+        moved = np.empty((out.shape[0], copied.size), dtype=out.dtype)
+        counts = move(inputs, moved, scratch)
+        out[...] = fill
+        out[:, copied] = moved
+        return counts
+
+    return pad
 
 
 PREPARERS: dict[kinds.LayerKind, Callable[..., Step]] = {
@@ -193,4 +208,6 @@ PREPARERS: dict[kinds.LayerKind, Callable[..., Step]] = {
     kinds.RESHAPE: prepare_moved,
     kinds.TRANSPOSE: prepare_moved,
     kinds.UPSAMPLING: prepare_moved,
+    kinds.SLICE: prepare_moved,
+    kinds.PAD: prepare_moved,
 }

@@ -190,7 +190,8 @@ OuterLoop:
     }
 }
 
-// Transpose and upsampling: the whole input held, then output value i is input value index[i].
+// Transpose, upsampling and slicing: the whole input held, then output value i is input
+// value index[i].
 template <class data_T, class res_T, class CONFIG_T>
 void gather_pixels(hls::stream<data_T> &in, hls::stream<res_T> &out,
                    const unsigned index[CONFIG_T::n_out]) {
@@ -204,6 +205,31 @@ OutputLoop:
     for (unsigned p = 0; p < CONFIG_T::n_out / res_T::size; p++) {
         res_T y;
         for (unsigned c = 0; c < res_T::size; c++) y.data[c] = values[index[p * res_T::size + c]];
+        out.write(y);
+    }
+}
+
+// Padding: as gather_pixels, and where index[i] is -1 the output value is the pad value.
+template <class data_T, class res_T, class CONFIG_T>
+void pad_pixels(hls::stream<data_T> &in, hls::stream<res_T> &out,
+                const int index[CONFIG_T::n_out], const typename CONFIG_T::fill_t fill) {
+    typename data_T::value_type values[CONFIG_T::n_in];
+InputLoop:
+    for (unsigned p = 0; p < CONFIG_T::n_in / data_T::size; p++) {
+        const data_T x = in.read();
+        for (unsigned c = 0; c < data_T::size; c++) values[p * data_T::size + c] = x.data[c];
+    }
+OutputLoop:
+    for (unsigned p = 0; p < CONFIG_T::n_out / res_T::size; p++) {
+        res_T y;
+        for (unsigned c = 0; c < res_T::size; c++) {
+            const int i = index[p * res_T::size + c];
+            if (i < 0) {
+                y.data[c] = fill;
+            } else {
+                y.data[c] = values[i];
+            }
+        }
         out.write(y);
     }
 }

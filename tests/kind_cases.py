@@ -95,6 +95,12 @@ def _all_kinds_graph() -> Graph:
         Layer("threshold", kinds.THRESHOLD, ["s"], "threshold_y",  # rising, falling, constant
               params={"scale": [0.37, -1.3, 0.0], "bias": [-0.21, 0.1, 0.4]},
               fixed={"result": FixedType.parse("ap_fixed<3,1,AP_RND_CONV,AP_SAT_SYM>")}),
+        Layer("slice", kinds.SLICE, ["img"], "slice_y",
+              attrs={"starts": [1, 5, 0], "ends": [4, None, 2], "steps": [2, -2, 1]}),
+        Layer("pad", kinds.PAD, ["img"], "pad_y",  # a pad value the result type rounds
+              attrs={"pads": [[1, 0], [0, 2], [1, 1]], "mode": "constant", "value": 0.7}),
+        Layer("pad_reflect", kinds.PAD, ["s"], "pad_reflect_y",
+              attrs={"pads": [[2, 1], [0, 0]], "mode": "reflect"}),
     ]  # fmt: skip
     shapes = {"v": V, "w": V, "s": S, "img": IMG}
     for layer in layers:
@@ -144,6 +150,22 @@ def _flattened_conv(r: np.random.Generator) -> onnx.ModelProto:
     return onnx_model(nodes, (3, 2, 2), {"w": r.normal(0, 0.7, (2, 3, 1, 1))})
 
 
+def _after_conv(op: str, **indices):
+    """``op`` of a convolution's output (channels-last inside, so the op's ONNX axes are found
+    through the layout), its other inputs the int64 constants ``indices`` in order."""
+
+    def make(r: np.random.Generator) -> onnx.ModelProto:
+        nodes = [helper.make_node("Conv", ["x", "w"], ["c"]),
+                 helper.make_node(op, ["c", *indices], ["y"])]  # fmt: skip
+        model = onnx_model(nodes, (2, 5, 6), {"w": r.normal(0, 0.7, (3, 2, 1, 1))})
+        model.graph.initializer.extend(
+            numpy_helper.from_array(np.asarray(v, np.int64), k) for k, v in indices.items()
+        )
+        return model
+
+    return make
+
+
 ONNX_CASES: dict[kinds.LayerKind, Callable[[np.random.Generator], onnx.ModelProto]] = {
     kinds.DENSE: _op("Gemm", inputs=("x", "w", "b"), transB=1,
                      initializers={"w": _normal(4, 6), "b": _normal(4)}),
@@ -189,5 +211,8 @@ ONNX_CASES: dict[kinds.LayerKind, Callable[[np.random.Generator], onnx.ModelProt
     kinds.TRANSPOSE: lambda r: _flattened_conv(r),  # the conv's channels move back first
     kinds.UPSAMPLING: _op("Resize", (2, 3, 2), ("x", "", "scales"),
                           initializers={"scales": lambda r: np.array([1, 1, 2, 3])}),
+    kinds.PAD: _after_conv("Pad", pads=[0, 1, 2, 0, 0, 0, 1, 3]),
+    kinds.SLICE: _after_conv("Slice", starts=[1, -1, 0], ends=[3, -100, 5], axes=[1, 3, 2],
+                             steps=[1, -2, 2]),
 }  # fmt: skip
 """Each kind an ONNX op makes, and a model whose graph holds it."""

@@ -354,6 +354,43 @@ def test_every_keras_layer_class_on_a_sequence_model(tmp_path):
     assert np.max(np.abs(got - 1 / (1 + np.exp(-h)))) < 5e-3
 
 
+def test_keras_padding_cropping_and_upsampling_move_values_as_keras_does(tmp_path):
+    rng = np.random.default_rng(11)
+    weights = {"conv": [rng.normal(0, 0.4, (1, 1, 2, 3)), rng.normal(0, 0.4, 3)]}
+    image = [
+        _layer("ZeroPadding2D", "pad", ["x"], padding=[[1, 0], [2, 1]]),
+        _layer("Cropping2D", "crop", ["pad"], cropping=[[0, 2], [1, 0]]),
+        _layer("UpSampling2D", "up", ["crop"], size=[1, 2], interpolation="nearest"),
+        _layer("Conv2D", "conv", ["up"], filters=3, kernel_size=[1, 1]),
+        _layer("ZeroPadding2D", "pad_all", ["conv"], padding=1),
+    ]
+    _save_keras3(tmp_path / "image.keras", _model((4, 5, 2), image, "pad_all"), weights)
+    graph = hlsfx.load(tmp_path / "image.keras")
+    assert [layer.kind for layer in graph.layers] == [
+        kinds.PAD, kinds.SLICE, kinds.UPSAMPLING, kinds.CONV2D, kinds.PAD
+    ]
+    x = rng.uniform(-1, 1, (50, 4, 5, 2))
+    h = np.pad(x, [(0, 0), (1, 0), (2, 1), (0, 0)])[:, :-2, 1:]
+    w = _as_keras_holds(weights)
+    h = np.repeat(h, 2, axis=2) @ w["conv"][0][0, 0] + w["conv"][1]
+    h = np.pad(h, [(0, 0), (1, 1), (1, 1), (0, 0)])
+    assert_close(reference.run(graph, x), h)
+    assert np.max(np.abs(hlsfx.configure(graph, WIDE).predict(x) - h)) < 1e-3
+    sequence = [
+        _layer("ZeroPadding1D", "pad", ["x"], padding=2),
+        _layer("Cropping1D", "crop", ["pad"], cropping=[3, 0]),
+        _layer("UpSampling1D", "up", ["crop"], size=3),
+    ]
+    _save_keras3(tmp_path / "seq.keras", _model((6, 2), sequence, "up"), {})
+    x = rng.uniform(-1, 1, (50, 6, 2))
+    h = np.repeat(np.pad(x, [(0, 0), (2, 2), (0, 0)])[:, 3:], 3, axis=1)
+    assert np.array_equal(reference.run(hlsfx.load(tmp_path / "seq.keras"), x), h)
+    with pytest.raises(GraphError, match="'up' \\(UpSampling1D\\): interpolation 'bilinear'"):
+        sequence[-1]["config"]["interpolation"] = "bilinear"
+        _save_keras3(tmp_path / "bad.keras", _model((6, 2), sequence, "up"), {})
+        hlsfx.load(tmp_path / "bad.keras")
+
+
 def test_qkeras_convolutions_and_string_quantizers_give_exact_types(tmp_path, capsys):
     from hlsfx.cli.main import main
 

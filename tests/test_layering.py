@@ -170,7 +170,7 @@ KIND_FACES = {
     "hlsfx.emulator.layout", "hlsfx.emulator.run", "hlsfx.codegen.hls_layers",
     "hlsfx.codegen.hls_stream", "hlsfx.codegen.hls_distributed",
     "hlsfx.codegen.rtl.layers", "hlsfx.codegen.rtl.stream_layers", "hlsfx.frontends.onnx.reader",
-    "hlsfx.frontends.onnx.ops", "hlsfx.frontends.onnx.quant",
+    "hlsfx.frontends.onnx.ops", "hlsfx.frontends.onnx.quant", "hlsfx.frontends.onnx.moves",
     "hlsfx.frontends.onnx.scaling", "hlsfx.frontends.hls4ml.reader", "hlsfx.numerics.hls4ml",
     "hlsfx.numerics.dialect",
     "hlsfx.frontends.keras.reader", "hlsfx.frontends.pytorch", "hlsfx.passes.absorb_casts",

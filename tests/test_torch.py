@@ -54,6 +54,26 @@ class Residual(nn.Module):
         return torch.sigmoid(self.out(torch.cat([z, x], dim=1)))
 
 
+class Moves(nn.Module):
+    """Every padding module, nearest upsampling and slices (a negative step included)."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(2, 3, 1)
+        self.pads = nn.Sequential(
+            nn.ConstantPad2d((1, 0, 2, 1), 0.5), nn.ReflectionPad2d(1),
+            nn.ReplicationPad2d((0, 2, 1, 0)), nn.ZeroPad2d(1), nn.Upsample(scale_factor=2),
+            nn.UpsamplingNearest2d(scale_factor=(1, 2)),
+        )  # fmt: skip
+        self.line = nn.Sequential(nn.ConstantPad1d((2, 1), -1.0), nn.ReflectionPad1d(2),
+                                  nn.ReplicationPad1d(1), nn.ZeroPad1d((0, 3)))  # fmt: skip
+
+    def forward(self, x):
+        h = self.pads(self.conv(x))[:, 1:, 2:-1, ::2]
+        line = self.line(h.flatten(2)).flip(2)[..., 1:-2:3]
+        return torch.cat([h.flatten(1), line.flatten(1)], dim=1)
+
+
 def _models():
     torch.manual_seed(1)
     image = nn.Sequential(
@@ -70,10 +90,11 @@ def _models():
         "image": (_settled(image), (2, 8, 8)),
         "sequence": (_settled(sequence), (3, 12)),
         "residual": (_settled(Residual()), (6,)),
+        "moves": (_settled(Moves()), (2, 4, 5)),
     }
 
 
-@pytest.mark.parametrize("name", ["image", "sequence", "residual"])
+@pytest.mark.parametrize("name", ["image", "sequence", "residual", "moves"])
 def test_a_torch_model_follows_torch_and_equals_its_onnx_export(name, tmp_path):
     model, shape = _models()[name]
     x = np.random.default_rng(2).uniform(-1, 1, (400, *shape)).astype(np.float32)

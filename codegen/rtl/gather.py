@@ -1,6 +1,6 @@
-"""Layers that move values across pixels (Reshape, Transpose, upsampling, a concatenation along
-an axis other than the channels) in the io_stream RTL: the whole input is held, then sent in
-the output's order.
+"""Layers that move values across pixels (Reshape, Transpose, upsampling, slicing, padding, a
+concatenation along an axis other than the channels) in the io_stream RTL: the whole input is
+held, then sent in the output's order (a padding's pad values are constants).
 
 Each input fills its own pixel registers at its own pace (its values cast to the result type
 on the way in); once every input is whole, the output pixels are sent one by one, each a fixed
@@ -31,6 +31,7 @@ from hlsfx.codegen.rtl.expressions import (
     mux,
 )
 from hlsfx.codegen.stream_graph import pixel_count, pixel_size
+from hlsfx.ir.kinds import FILL
 
 if TYPE_CHECKING:
     from hlsfx.codegen.rtl.stream_layers import StreamProcess
@@ -40,7 +41,8 @@ __all__ = ["gather"]
 
 def gather(c: StreamProcess, index: np.ndarray) -> tuple[Signal, Signal]:
     """The output register and its valid of a process whose output value k is input value
-    ``index[k]`` (the inputs' values flat, one input after the other), cast to the result."""
+    ``index[k]`` (the inputs' values flat, one input after the other), cast to the result, or
+    where the index is FILL the layer's fill code."""
     held = sum(math.prod(shape) for shape in c.in_shapes)
     if held > MAX_PARALLEL_VALUES:
         raise ValueError(
@@ -90,6 +92,8 @@ def gather(c: StreamProcess, index: np.ndarray) -> tuple[Signal, Signal]:
         held += [slot.bits(j * w, w) for slot in slots for j in range(values)]
         whole.append(full)
     load = net.wire(f"{n}_load", 1, bit_and(*whole, free))
+    if (index == FILL).any():
+        held.append(const(int(c.p.params["fill"][0]), w))  # index FILL (-1) reads it
     choices = [
         concat([held[int(i)] for i in index[q * out_values : (q + 1) * out_values]][::-1])
         for q in range(out_pixels)

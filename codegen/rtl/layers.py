@@ -43,6 +43,7 @@ from hlsfx.codegen.rtl.rtl_layer import RtlLayer, is_negative, literal, number
 from hlsfx.codegen.rtl.table_layers import lut, softmax
 from hlsfx.ir import exact, kinds
 from hlsfx.ir.fixed_type import FixedType, product_type, sum_type
+from hlsfx.ir.kinds import FILL
 
 __all__ = ["DISTRIBUTED_LAYERS", "RTL_LAYERS", "window_sum"]
 
@@ -248,7 +249,8 @@ def _hard_sigmoid(c: RtlLayer) -> str:
 
 
 def _moved(c: RtlLayer) -> None:
-    """Output k is the input lane the kind's source index names, cast to the result type."""
+    """Output k is the input lane the kind's source index names, cast to the result type, or
+    where it names none the layer's fill code."""
     lanes: list[Slice] = []
     types: list[FixedType] = []
     for i, t in enumerate(c.in_types):
@@ -256,7 +258,10 @@ def _moved(c: RtlLayer) -> None:
         lanes += names
         types += [t] * len(names)
     for k, source in enumerate(c.layer.kind.source_index(c.layer, c.in_shapes)):
-        c.cast_out(k, lanes[source], types[source], f"{c.name}_c{k}")
+        if source == FILL:
+            c.net.assign(c.out(k), const(int(c.p.params["fill"][0]), c.out(k).width))
+        else:
+            c.cast_out(k, lanes[source], types[source], f"{c.name}_c{k}")
 
 
 def _transpose(c: RtlLayer) -> str:
@@ -267,6 +272,17 @@ def _transpose(c: RtlLayer) -> str:
 def _upsampling(c: RtlLayer) -> str:
     _moved(c)
     return f"UpSampling (nearest) by {tuple(c.layer.attrs['scales'])}"
+
+
+def _slice(c: RtlLayer) -> str:
+    _moved(c)
+    return f"Slice of {c.in_shapes[0]} to {c.layer.kind.output_shape(c.layer, c.in_shapes)}"
+
+
+def _pad(c: RtlLayer) -> str:
+    _moved(c)
+    mode = c.layer.attrs.get("mode", "constant")
+    return f"Pad ({mode}) of {c.in_shapes[0]} to {c.layer.kind.output_shape(c.layer, c.in_shapes)}"
 
 
 def _concatenate(c: RtlLayer) -> str:
@@ -381,6 +397,8 @@ RTL_LAYERS: dict[kinds.LayerKind, Callable[[RtlLayer], str]] = {
     kinds.BATCH_NORM: _batch_norm,
     kinds.TRANSPOSE: _transpose,
     kinds.UPSAMPLING: _upsampling,
+    kinds.SLICE: _slice,
+    kinds.PAD: _pad,
 }
 """Every layer kind and the builder of its netlist, which returns a one-line description."""
 

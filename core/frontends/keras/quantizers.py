@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 if TYPE_CHECKING:
-    from hlsfx.frontends.keras.reader import OnnxWriter
+    from hlsfx.frontends.keras.onnx_writer import OnnxWriter
 
 __all__ = ["QONNX_DOMAIN", "auto_po2_values", "parse_quantizer_string", "po2_values"]
 __all__ += ["quant_node", "quantizer"]

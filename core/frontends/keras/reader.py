@@ -11,13 +11,15 @@ Files: ``model.json`` + ``weights.h5`` (``save_weights`` of Keras 2, or a Keras 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from hlsfx.frontends.keras.files import open_keras
+from hlsfx.frontends.keras.moves import cropping, padding, upsampling
+from hlsfx.frontends.keras.onnx_writer import LayerCall, OnnxWriter
 from hlsfx.frontends.keras.quantizers import QONNX_DOMAIN, quantizer
 from hlsfx.frontends.keras.structure import (
     check_origin,
@@ -29,56 +31,6 @@ from hlsfx.frontends.keras.structure import (
 from hlsfx.ir.graph import Graph, GraphError
 
 __all__ = ["load_keras"]
-
-
-# --- the layers as ONNX nodes
-
-
-@dataclass
-class OnnxWriter:
-    """The ONNX graph being written: its nodes and constants, and each tensor's rank."""
-
-    label: str
-    nodes: list = field(default_factory=list)
-    constants: dict[str, np.ndarray] = field(default_factory=dict)
-    ranks: dict[str, int] = field(default_factory=dict)
-    """each Keras tensor's rank without the batch axis"""
-    where: str = ""
-
-    def fail(self, message: str) -> GraphError:
-        return GraphError(f"{self.label}: {self.where}: {message}")
-
-    def node(
-        self, op: str, inputs: list[str], output: str, name: str, domain: str = "", **attrs
-    ) -> str:
-        from onnx import helper
-
-        from hlsfx.frontends.onnx.reader import TRANSLATED
-
-        node = helper.make_node(op, inputs, [output], name=name, domain=domain, **attrs)
-        node.doc_string = TRANSLATED + self.where
-        self.nodes.append(node)
-        return output
-
-    def const(self, name: str, value: np.ndarray) -> str:
-        self.constants[name] = np.asarray(value)
-        return name
-
-    def around_channels_first(self, x: str, name: str, op: Callable[[str], str]) -> str:
-        """``op`` applied to ``x`` in ONNX's (C, *spatial) order, the result back in Keras's
-        (*spatial, C): transposes the ONNX frontend folds into its layouts."""
-        d = self.ranks[x] - 1
-        first = self.node(
-            "Transpose",
-            [x],
-            f"{name}_nc",
-            f"{name}_to_onnx_order",
-            perm=[0, d + 1, *range(1, d + 1)],
-        )
-        y = op(first)
-        return self.node(
-            "Transpose", [y], f"{name}_nlc", f"{name}_to_keras_order", perm=[0, *range(2, d + 2), 1]
-        )
 
 
 ACTIVATIONS = {
@@ -115,26 +67,7 @@ def _activation(w: OnnxWriter, x: str, activation: Any, name: str, node: str | N
 # --- one function per Keras layer class
 
 
-@dataclass(frozen=True)
-class _Call:
-    """What a layer handler gets: its name, config, input tensors and weight arrays."""
-
-    name: str
-    config: Mapping[str, Any]
-    inputs: list[str]
-    weights: list[np.ndarray]
-
-    @property
-    def x(self) -> str:
-        return self.inputs[0]
-
-    def weight(self, k: int, what: str, w: OnnxWriter) -> np.ndarray:
-        if k >= len(self.weights):
-            raise w.fail(f"the weights file has no {what} for this layer")
-        return self.weights[k]
-
-
-def _kernel_bias(w: OnnxWriter, call: _Call, kernel: np.ndarray) -> tuple[str, str | None]:
+def _kernel_bias(w: OnnxWriter, call: LayerCall, kernel: np.ndarray) -> tuple[str, str | None]:
     """The kernel and bias constants, each through its QKeras quantizer if any."""
     c = call.config
     k = quantizer(
@@ -149,7 +82,7 @@ def _kernel_bias(w: OnnxWriter, call: _Call, kernel: np.ndarray) -> tuple[str, s
     return k, b
 
 
-def _dense(w: OnnxWriter, call: _Call) -> str:
+def _dense(w: OnnxWriter, call: LayerCall) -> str:
     kernel = call.weight(0, "kernel", w).astype(np.float32)
     k, b = _kernel_bias(w, call, kernel)
     if w.ranks[call.x] == 1:
@@ -180,7 +113,7 @@ def _conv_attrs(w: OnnxWriter, c: Mapping[str, Any], d: int) -> dict[str, Any]:
     }
 
 
-def _conv(w: OnnxWriter, call: _Call) -> str:
+def _conv(w: OnnxWriter, call: LayerCall) -> str:
     d = w.ranks[call.x] - 1
     kernel = call.weight(0, "kernel", w).astype(np.float32)  # (*k, in, out)
     k, b = _kernel_bias(w, call, kernel.transpose(d + 1, d, *range(d)))  # (out, in, *k)
@@ -196,7 +129,7 @@ def _conv(w: OnnxWriter, call: _Call) -> str:
     return _activation(w, y, call.config.get("activation"), call.name)
 
 
-def _conv_batchnorm(w: OnnxWriter, call: _Call) -> str:
+def _conv_batchnorm(w: OnnxWriter, call: LayerCall) -> str:
     """QKeras QConv2DBatchnorm at inference: the batch norm folded into the kernel and bias
     with its moving statistics (inv = gamma / sqrt(var + eps); kernel * inv, (bias - mean) *
     inv + beta, in float32), then each quantized by the layer's quantizers."""
@@ -217,7 +150,7 @@ def _conv_batchnorm(w: OnnxWriter, call: _Call) -> str:
     return _conv(w, folded)
 
 
-def _depthwise(w: OnnxWriter, call: _Call, separable: bool = False) -> str:
+def _depthwise(w: OnnxWriter, call: LayerCall, separable: bool = False) -> str:
     d = w.ranks[call.x] - 1
     c = call.config
     kernel = call.weight(0, "depthwise kernel", w).astype(np.float32)  # (*k, C, multiplier)
@@ -266,13 +199,13 @@ def _depthwise(w: OnnxWriter, call: _Call, separable: bool = False) -> str:
     return _activation(w, y, c.get("activation"), call.name)
 
 
-def _separable(w: OnnxWriter, call: _Call) -> str:
+def _separable(w: OnnxWriter, call: LayerCall) -> str:
     """SeparableConv: the depthwise convolution, then a 1x1 convolution with the bias."""
     return _depthwise(w, call, separable=True)
 
 
-def _pool(op: str) -> Callable[[OnnxWriter, _Call], str]:
-    def convert(w: OnnxWriter, call: _Call) -> str:
+def _pool(op: str) -> Callable[[OnnxWriter, LayerCall], str]:
+    def convert(w: OnnxWriter, call: LayerCall) -> str:
         d = w.ranks[call.x] - 1
         c = call.config
         size = c.get("pool_size", 2)
@@ -300,8 +233,8 @@ def _pool(op: str) -> Callable[[OnnxWriter, _Call], str]:
     return convert
 
 
-def _global_pool(op: str) -> Callable[[OnnxWriter, _Call], str]:
-    def convert(w: OnnxWriter, call: _Call) -> str:
+def _global_pool(op: str) -> Callable[[OnnxWriter, LayerCall], str]:
+    def convert(w: OnnxWriter, call: LayerCall) -> str:
         if call.config.get("keepdims"):
             raise w.fail("keepdims=True is not supported")
         d = w.ranks[call.x] - 1
@@ -320,13 +253,13 @@ def _global_pool(op: str) -> Callable[[OnnxWriter, _Call], str]:
     return convert
 
 
-def _flatten(w: OnnxWriter, call: _Call) -> str:
+def _flatten(w: OnnxWriter, call: LayerCall) -> str:
     y = w.node("Flatten", [call.x], f"{call.name}_out", call.name, axis=1)
     w.ranks[y] = 1
     return y
 
 
-def _reshape(w: OnnxWriter, call: _Call) -> str:
+def _reshape(w: OnnxWriter, call: LayerCall) -> str:
     target = [int(v) for v in call.config["target_shape"]]
     shape = w.const(f"{call.name}_shape", np.array([0, *target], dtype=np.int64))
     y = w.node("Reshape", [call.x, shape], f"{call.name}_out", call.name)
@@ -334,13 +267,13 @@ def _reshape(w: OnnxWriter, call: _Call) -> str:
     return y
 
 
-def _identity(w: OnnxWriter, call: _Call) -> str:
+def _identity(w: OnnxWriter, call: LayerCall) -> str:
     y = w.node("Identity", [call.x], f"{call.name}_out", call.name)
     w.ranks[y] = w.ranks[call.x]
     return y
 
 
-def _activation_layer(w: OnnxWriter, call: _Call) -> str:
+def _activation_layer(w: OnnxWriter, call: LayerCall) -> str:
     y = _activation(w, call.x, call.config.get("activation"), call.name, call.name)
     if y == call.x:
         return _identity(w, call)
@@ -348,7 +281,7 @@ def _activation_layer(w: OnnxWriter, call: _Call) -> str:
     return y
 
 
-def _relu_layer(w: OnnxWriter, call: _Call) -> str:
+def _relu_layer(w: OnnxWriter, call: LayerCall) -> str:
     c = call.config
     if c.get("threshold", 0):
         raise w.fail(f"ReLU threshold {c['threshold']} is not supported")
@@ -369,14 +302,14 @@ def _relu_layer(w: OnnxWriter, call: _Call) -> str:
     return y
 
 
-def _leaky(w: OnnxWriter, call: _Call) -> str:
+def _leaky(w: OnnxWriter, call: LayerCall) -> str:
     alpha = call.config.get("negative_slope", call.config.get("alpha", 0.3))
     y = w.node("LeakyRelu", [call.x], f"{call.name}_out", call.name, alpha=float(alpha))
     w.ranks[y] = w.ranks[call.x]
     return y
 
 
-def _elu(w: OnnxWriter, call: _Call) -> str:
+def _elu(w: OnnxWriter, call: LayerCall) -> str:
     y = w.node(
         "Elu", [call.x], f"{call.name}_out", call.name, alpha=float(call.config.get("alpha", 1.0))
     )
@@ -384,14 +317,14 @@ def _elu(w: OnnxWriter, call: _Call) -> str:
     return y
 
 
-def _prelu(w: OnnxWriter, call: _Call) -> str:
+def _prelu(w: OnnxWriter, call: LayerCall) -> str:
     slope = w.const(f"{call.name}_alpha", call.weight(0, "alpha", w).astype(np.float32))
     y = w.node("PRelu", [call.x, slope], f"{call.name}_out", call.name)
     w.ranks[y] = w.ranks[call.x]
     return y
 
 
-def _softmax(w: OnnxWriter, call: _Call) -> str:
+def _softmax(w: OnnxWriter, call: LayerCall) -> str:
     axis = call.config.get("axis", -1)
     if axis not in (-1, w.ranks[call.x]):
         raise w.fail(f"softmax over axis {axis}: only the last axis is supported")
@@ -400,7 +333,7 @@ def _softmax(w: OnnxWriter, call: _Call) -> str:
     return y
 
 
-def _batch_norm(w: OnnxWriter, call: _Call) -> str:
+def _batch_norm(w: OnnxWriter, call: LayerCall) -> str:
     c = call.config
     axis = c.get("axis", -1)
     axis = axis[0] if isinstance(axis, list) and len(axis) == 1 else axis
@@ -435,8 +368,8 @@ def _batch_norm(w: OnnxWriter, call: _Call) -> str:
     return y
 
 
-def _merge(op: str) -> Callable[[OnnxWriter, _Call], str]:
-    def convert(w: OnnxWriter, call: _Call) -> str:
+def _merge(op: str) -> Callable[[OnnxWriter, LayerCall], str]:
+    def convert(w: OnnxWriter, call: LayerCall) -> str:
         if len(call.inputs) < 2:
             raise w.fail(f"a merge of {len(call.inputs)} input")
         y = call.inputs[0]
@@ -454,14 +387,14 @@ def _merge(op: str) -> Callable[[OnnxWriter, _Call], str]:
     return convert
 
 
-def _concatenate(w: OnnxWriter, call: _Call) -> str:
+def _concatenate(w: OnnxWriter, call: LayerCall) -> str:
     axis = int(call.config.get("axis", -1))
     y = w.node("Concat", call.inputs, f"{call.name}_out", call.name, axis=axis)
     w.ranks[y] = w.ranks[call.inputs[0]]
     return y
 
 
-LAYERS: dict[str, Callable[[OnnxWriter, _Call], str]] = {
+LAYERS: dict[str, Callable[[OnnxWriter, LayerCall], str]] = {
     "Dense": _dense,
     "QDense": _dense,
     "Conv1D": _conv,
@@ -504,6 +437,12 @@ LAYERS: dict[str, Callable[[OnnxWriter, _Call], str]] = {
     "Subtract": _merge("Sub"),
     "Multiply": _merge("Mul"),
     "Concatenate": _concatenate,
+    "ZeroPadding1D": padding,
+    "ZeroPadding2D": padding,
+    "Cropping1D": cropping,
+    "Cropping2D": cropping,
+    "UpSampling1D": upsampling,
+    "UpSampling2D": upsampling,
 }
 """Keras layer class -> the function that writes its ONNX nodes."""
 
@@ -559,7 +498,7 @@ def keras_to_onnx(
             )
         check_origin(layer, w.where)
         try:
-            y = LAYERS[cls](w, _Call(name, c, sources, list(weights.get(name, []))))
+            y = LAYERS[cls](w, LayerCall(name, c, sources, list(weights.get(name, []))))
         except (KeyError, IndexError, TypeError, AttributeError) as error:
             raise w.fail(f"malformed config ({type(error).__name__}: {error})") from None
         if y != name:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from hlsfx.ir.graph import GraphError
 
 if TYPE_CHECKING:
-    from hlsfx.frontends.keras.reader import OnnxWriter
+    from hlsfx.frontends.keras.onnx_writer import OnnxWriter
 
 __all__ = ["READ_MODULES", "check_origin", "checked_config", "checked_endpoints", "endpoints"]
 __all__ += ["history", "inbound", "input_shape"]

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from hlsfx.frontends.onnx.moves import pad, slice_
 from hlsfx.frontends.onnx.quant import bipolar_quant, dequantize_linear, quantize_linear, trunc
 from hlsfx.frontends.onnx.scaling import (
     affine,
@@ -535,6 +536,8 @@ CONVERTERS = {
     "Mul": _merge,
     "Div": div,
     "Concat": _concat,
+    "Pad": pad,
+    "Slice": slice_,
     "MaxPool": _pool,
     "AveragePool": _pool,
     "GlobalMaxPool": _pool,

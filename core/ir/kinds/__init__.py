@@ -32,10 +32,13 @@ from hlsfx.ir.kinds.elementwise import (
     ThresholdKind,
 )
 from hlsfx.ir.kinds.layout import (
+    FILL,
     ConcatKind,
     MergeKind,
     MovingKind,
+    PadKind,
     ReshapeKind,
+    SliceKind,
     TransposeKind,
     UpSamplingKind,
 )
@@ -58,6 +61,7 @@ __all__ = [
     "DEPTHWISE_CONV1D",
     "DEPTHWISE_CONV2D",
     "ELU",
+    "FILL",
     "HARD_SIGMOID",
     "KINDS",
     "LEAKY_RELU",
@@ -65,12 +69,14 @@ __all__ = [
     "MAX_POOL1D",
     "MAX_POOL2D",
     "MULTIPLY",
+    "PAD",
     "PER_PIXEL",
     "PRELU",
     "RELU",
     "RESHAPE",
     "SELU",
     "SIGMOID",
+    "SLICE",
     "SOFTMAX",
     "SOFTPLUS",
     "SOFTSIGN",
@@ -95,9 +101,11 @@ __all__ = [
     "LutKind",
     "MergeKind",
     "MovingKind",
+    "PadKind",
     "PoolKind",
     "ReluKind",
     "ReshapeKind",
+    "SliceKind",
     "SoftmaxKind",
     "TableRequest",
     "TableSpec",
@@ -142,11 +150,13 @@ CLIP = ClipKind()
 HARD_SIGMOID = HardSigmoidKind()
 SOFTMAX = SoftmaxKind()
 THRESHOLD = ThresholdKind()
+SLICE = SliceKind()
+PAD = PadKind()
 
 _ALL_KINDS = (
     *(DENSE, CONV1D, CONV2D, DEPTHWISE_CONV1D, DEPTHWISE_CONV2D, RELU, LEAKY_RELU, PRELU, CLIP),
     *(HARD_SIGMOID, LINEAR, BINARIZE, SIGMOID, TANH, SOFTPLUS, SOFTSIGN, ELU, SELU, SOFTMAX),
     *(MAX_POOL1D, MAX_POOL2D, AVERAGE_POOL1D, AVERAGE_POOL2D, ADD, SUBTRACT, MULTIPLY),
-    *(CONCATENATE, BATCH_NORM, RESHAPE, TRANSPOSE, UPSAMPLING, THRESHOLD),
+    *(CONCATENATE, BATCH_NORM, RESHAPE, TRANSPOSE, UPSAMPLING, THRESHOLD, SLICE, PAD),
 )
 KINDS.update({kind.name: kind for kind in _ALL_KINDS})

@@ -1,5 +1,5 @@
-"""Kinds that move values (reshape, transpose, upsampling, concatenation) or combine two
-tensors element by element."""
+"""Kinds that move values (reshape, transpose, upsampling, concatenation, slicing, padding) or
+combine two tensors element by element."""
 
 from __future__ import annotations
 
@@ -16,17 +16,24 @@ from hlsfx.ir.kinds.base import PER_PIXEL, WHOLE, LayerKind
 if TYPE_CHECKING:
     from hlsfx.ir.graph import Layer
 
-__all__ = ["ConcatKind", "MergeKind", "MovingKind", "ReshapeKind", "TransposeKind"]
-__all__ += ["UpSamplingKind"]
+__all__ = ["ConcatKind", "MergeKind", "MovingKind", "PadKind", "ReshapeKind", "SliceKind"]
+__all__ += ["TransposeKind", "UpSamplingKind"]
+
+FILL = -1
+"""a source index that copies no input: the output is the layer's ``fill`` constant"""
 
 
 class MovingKind(LayerKind):
     """A kind whose every output value is one of its inputs' values, cast to the result type:
     :meth:`source_index` says which, the one place the emulator and every writer read it."""
 
+    fills = False
+    """some outputs copy no input: their source index is :data:`FILL` and their value the
+    layer's ``fill`` code (a constant of the result type)"""
+
     def source_index(self, layer: Layer, in_shapes: Sequence[tuple[int, ...]]) -> np.ndarray:
         """For each output value (flat, channels-last), the index of the value it copies in
-        the inputs' values (flat, channels-last) laid end to end."""
+        the inputs' values (flat, channels-last) laid end to end, or :data:`FILL`."""
         raise NotImplementedError(f"{self.name} has no source index")
 
     def stream_form(self, layer, in_shapes):
@@ -106,6 +113,136 @@ class UpSamplingKind(MovingKind):
         for axis, factor in enumerate(layer.attrs["scales"]):
             out = np.repeat(out, factor, axis=axis + 1)
         return out
+
+
+def _per_axis(layer: Layer, name: str, shape: tuple[int, ...]) -> list:
+    """The attribute ``name``: one entry per axis of ``shape``."""
+    value = layer.attrs.get(name)
+    if not isinstance(value, (list, tuple)) or len(value) != len(shape):
+        raise GraphError(
+            f"{layer.describe()}: {name} {value!r} is not one entry per axis of {shape}"
+        )
+    return list(value)
+
+
+def _integers(layer: Layer, name: str, values: Sequence[Any], low: int | None = None) -> None:
+    for v in values:
+        if (
+            not isinstance(v, (int, np.integer))
+            or isinstance(v, bool)
+            or (low is not None and v < low)
+        ):
+            raise GraphError(
+                f"{layer.describe()}: {name} {list(values)} must be integers"
+                + (f" of at least {low}" if low is not None else "")
+            )
+
+
+class SliceKind(MovingKind):
+    """A slice of every axis (channels-last, batch excluded): along axis ``a``, the positions
+    ``starts[a], starts[a] + steps[a], ...`` before ``ends[a]`` (Python's slice rules: a
+    negative step walks backwards, out-of-range bounds clamp, an end of None runs to the end
+    in the step's direction), cast to the result type.
+    Cropping is a slice with steps of 1."""
+
+    name = "Slice"
+    result_follows_input = True
+
+    def _slices(self, layer: Layer, shape: tuple[int, ...]) -> tuple[slice, ...]:
+        starts, ends = _per_axis(layer, "starts", shape), _per_axis(layer, "ends", shape)
+        steps = _per_axis(layer, "steps", shape)
+        _integers(layer, "starts", starts)
+        _integers(layer, "ends", [0 if e is None else e for e in ends])
+        _integers(layer, "steps", steps)
+        if 0 in steps:
+            raise GraphError(f"{layer.describe()}: steps {steps} must not be 0")
+        return tuple(slice(*bounds) for bounds in zip(starts, ends, steps, strict=True))
+
+    def output_shape(self, layer, input_shapes):
+        self.check_inputs(layer, input_shapes)
+        shape = input_shapes[0]
+        kept = tuple(
+            len(range(*s.indices(d)))
+            for s, d in zip(self._slices(layer, shape), shape, strict=True)
+        )
+        if 0 in kept:
+            raise GraphError(f"{layer.describe()}: the slice of {shape} is empty ({kept})")
+        return kept
+
+    def source_index(self, layer, in_shapes):
+        (shape,) = in_shapes
+        return np.arange(math.prod(shape)).reshape(shape)[self._slices(layer, shape)].reshape(-1)
+
+    def reference(self, layer, xs, shapes):
+        return xs[0][(slice(None), *self._slices(layer, shapes[0]))]
+
+
+class PadKind(MovingKind):
+    """Padding of every axis (channels-last, batch excluded): ``pads[a] = [before, after]``
+    positions added along axis ``a``, holding ``value`` (mode ``constant``: the value cast to
+    the result type once, the layer's ``fill`` code), the nearest edge value (``edge``), the
+    values mirrored about the edge (``reflect``) or those from the other end (``wrap``); the
+    input's values cast to the result type."""
+
+    name = "Pad"
+    result_follows_input = True
+    fills = True
+    MODES = ("constant", "edge", "reflect", "wrap")
+
+    def _pads(self, layer: Layer, shape: tuple[int, ...]) -> list[tuple[int, int]]:
+        pads = _per_axis(layer, "pads", shape)
+        flat = [v for pair in pads for v in (pair if isinstance(pair, (list, tuple)) else [pair])]
+        if any(not isinstance(pair, (list, tuple)) or len(pair) != 2 for pair in pads):
+            raise GraphError(f"{layer.describe()}: pads {pads} are not [before, after] per axis")
+        _integers(layer, "pads", flat, low=0)
+        mode = layer.attrs.get("mode", "constant")
+        if mode not in self.MODES:
+            raise GraphError(f"{layer.describe()}: mode {mode!r} is not one of {self.MODES}")
+        if mode in ("reflect", "wrap") and any(
+            max(pair) > d - (mode == "reflect") for pair, d in zip(pads, shape, strict=True)
+        ):
+            raise GraphError(
+                f"{layer.describe()}: pads {pads} in mode {mode} are longer than the axes of "
+                f"{shape} allow"
+            )
+        value = layer.attrs.get("value", 0.0)
+        if mode == "constant" and not (
+            isinstance(value, (int, float, np.number)) and np.isfinite(value)
+        ):
+            raise GraphError(f"{layer.describe()}: the pad value {value!r} is not a finite number")
+        return [(int(a), int(b)) for a, b in pads]
+
+    def output_shape(self, layer, input_shapes):
+        self.check_inputs(layer, input_shapes)
+        shape = input_shapes[0]
+        return tuple(d + a + b for d, (a, b) in zip(shape, self._pads(layer, shape), strict=True))
+
+    def _np_mode(self, layer: Layer) -> dict[str, Any]:
+        mode = layer.attrs.get("mode", "constant")
+        return {"mode": mode, "constant_values": FILL} if mode == "constant" else {"mode": mode}
+
+    def source_index(self, layer, in_shapes):
+        (shape,) = in_shapes
+        index = np.arange(math.prod(shape)).reshape(shape)
+        return np.pad(index, self._pads(layer, shape), **self._np_mode(layer)).reshape(-1)
+
+    def derived_constants(self, layer, types, x, quantize):
+        """``fill``: the pad value as a code of the result type (0 outside mode constant)."""
+        value = (
+            layer.attrs.get("value", 0.0)
+            if layer.attrs.get("mode", "constant") == "constant"
+            else 0.0
+        )
+        return {"fill": quantize([value], types["result"])}
+
+    def reference(self, layer, xs, shapes):
+        pads = [(0, 0), *self._pads(layer, shapes[0])]
+        mode = layer.attrs.get("mode", "constant")
+        if mode == "constant":
+            return np.pad(
+                xs[0], pads, mode="constant", constant_values=layer.attrs.get("value", 0.0)
+            )
+        return np.pad(xs[0], pads, mode=mode)
 
 
 class ConcatKind(MovingKind):
