@@ -56,6 +56,11 @@ def _all_kinds_graph() -> Graph:
         Layer("tanh", kinds.TANH, ["v"], "tanh_y"),
         Layer("softplus", kinds.SOFTPLUS, ["v"], "softplus_y"),
         Layer("softsign", kinds.SOFTSIGN, ["v"], "softsign_y"),
+        Layer("gelu", kinds.GELU, ["v"], "gelu_y"),
+        Layer("gelu_tanh", kinds.GELU_TANH, ["w"], "gelu_tanh_y"),
+        Layer("silu", kinds.SILU, ["v"], "silu_y"),
+        Layer("mish", kinds.MISH, ["w"], "mish_y"),
+        Layer("exp", kinds.EXP, ["v"], "exp_y"),
         Layer("elu", kinds.ELU, ["v"], "elu_y", attrs={"alpha": 1.0}),
         Layer("selu", kinds.SELU, ["v"], "selu_y",
               attrs={"alpha": 1.6732632423543772, "gamma": 1.0507009873554805},
@@ -112,7 +117,7 @@ def _all_kinds_graph() -> Graph:
 ALL_KINDS_MODEL = _all_kinds_graph()
 
 
-def onnx_model(nodes, input_shape, initializers) -> onnx.ModelProto:
+def onnx_model(nodes, input_shape, initializers, opset: int = 15) -> onnx.ModelProto:
     """A model from input ``x`` (batch first, then ``input_shape``) to output ``y``."""
     model = helper.make_model(
         helper.make_graph(
@@ -122,16 +127,18 @@ def onnx_model(nodes, input_shape, initializers) -> onnx.ModelProto:
             [numpy_helper.from_array(np.asarray(v, np.float32), k)
              for k, v in initializers.items()],
         ),
-        opset_imports=[helper.make_opsetid("", 15)],
+        opset_imports=[helper.make_opsetid("", opset)],
     )  # fmt: skip
     model.ir_version = 8
     return model
 
 
-def _op(op: str, shape=(6,), inputs=("x",), initializers=None, **attrs):
-    """One node of ``op`` on the input (and the named constants)."""
+def _op(op: str, shape=(6,), inputs=("x",), initializers=None, opset=15, **attrs):
+    """One node of ``op`` on the input (and the named constants), in ``opset``."""
     node = helper.make_node(op, list(inputs), ["y"], **attrs)
-    return lambda r: onnx_model([node], shape, {k: f(r) for k, f in (initializers or {}).items()})
+    return lambda r: onnx_model(
+        [node], shape, {k: f(r) for k, f in (initializers or {}).items()}, opset
+    )
 
 
 def _on_relu(op: str, shape=(3, 2, 2), second="r", initializers=None, **attrs):
@@ -187,6 +194,12 @@ ONNX_CASES: dict[kinds.LayerKind, Callable[[np.random.Generator], onnx.ModelProt
     kinds.TANH: _op("Tanh"),
     kinds.SOFTPLUS: _op("Softplus"),
     kinds.SOFTSIGN: _op("Softsign"),
+    kinds.GELU: _op("Gelu", opset=20),
+    kinds.GELU_TANH: _op("Gelu", opset=20, approximate="tanh"),
+    kinds.SILU: lambda r: onnx_model([helper.make_node("Sigmoid", ["x"], ["s"]),
+                                      helper.make_node("Mul", ["s", "x"], ["y"])], (6,), {}),
+    kinds.MISH: _op("Mish", opset=18),
+    kinds.EXP: _op("Exp"),
     kinds.ELU: _op("Elu", alpha=0.7),
     kinds.SELU: _op("Selu"),
     kinds.SOFTMAX: _op("Softmax"),

@@ -367,7 +367,11 @@ def test_keras_padding_cropping_and_upsampling_move_values_as_keras_does(tmp_pat
     _save_keras3(tmp_path / "image.keras", _model((4, 5, 2), image, "pad_all"), weights)
     graph = hlsfx.load(tmp_path / "image.keras")
     assert [layer.kind for layer in graph.layers] == [
-        kinds.PAD, kinds.SLICE, kinds.UPSAMPLING, kinds.CONV2D, kinds.PAD
+        kinds.PAD,
+        kinds.SLICE,
+        kinds.UPSAMPLING,
+        kinds.CONV2D,
+        kinds.PAD,
     ]
     x = rng.uniform(-1, 1, (50, 4, 5, 2))
     h = np.pad(x, [(0, 0), (1, 0), (2, 1), (0, 0)])[:, :-2, 1:]

@@ -222,3 +222,25 @@ def test_a_transposed_flatten_into_dense_layers_becomes_a_plain_flatten_keeping_
     qm = hlsfx.configure(graph, "ap_fixed<16,6>", numerics="hls4ml")
     assert [x.name for x in qm.graph.layers] == ["flat", "fc1", "fc2"]
     assert [x.name for x in hlsfx.configure(graph).graph.layers] == ["t", "flat", "fc1", "fc2"]
+
+
+def _elementwise(layers, inputs=("x",), outputs=("y",)) -> Graph:
+    shapes = {**{t: (4,) for t in inputs}, **{layer.output: (4,) for layer in layers}}
+    return verify(Graph(tuple(inputs), tuple(outputs), tuple(layers), shapes))
+
+
+def test_x_times_its_sigmoid_is_one_silu_layer_unless_the_sigmoid_is_read_or_typed():
+    sigmoid = Layer("s", kinds.SIGMOID, ["x"], "s_y")
+    product = Layer("m", kinds.MULTIPLY, ["s_y", "x"], "y")
+    before = _elementwise([sigmoid, product])
+    after = run_passes(before)
+    assert [(x.name, x.kind, x.inputs) for x in after.layers] == [("m", kinds.SILU, ("x",))]
+    _same_meaning(before, after)
+    read = Layer("r", kinds.RELU, ["s_y"], "z")
+    shared = _elementwise([sigmoid, product, read], outputs=("y", "z"))
+    assert kinds.SILU not in {x.kind for x in run_passes(shared).layers}
+    typed = replace(sigmoid, fixed={"result": FixedType.parse("ap_ufixed<8,0>")})
+    assert kinds.SILU not in {x.kind for x in run_passes(_elementwise([typed, product])).layers}
+    other = Layer("m", kinds.MULTIPLY, ["s_y", "w"], "y")  # the sigmoid of another tensor
+    graph = _elementwise([sigmoid, other], inputs=("x", "w"))
+    assert kinds.SILU not in {x.kind for x in run_passes(graph).layers}

@@ -22,11 +22,16 @@ TOLERANCE = 1e-9
 """relative to the largest output magnitude: float64 sums in another order differ by ~1e-15"""
 
 
-def assert_close(got: np.ndarray, expected: np.ndarray) -> None:
-    """``got`` equals ``expected`` to :data:`TOLERANCE`."""
+FLOAT32_CONSTANTS = {kinds.GELU: 1e-7, kinds.GELU_TANH: 1e-7}
+"""ONNX defines Gelu as a function whose constants (1/sqrt(2), sqrt(2/pi), 0.044715) are
+float32 numbers: its float64 evaluation differs from the function by their rounding"""
+
+
+def assert_close(got: np.ndarray, expected: np.ndarray, tolerance: float = TOLERANCE) -> None:
+    """``got`` equals ``expected`` to ``tolerance``."""
     assert got.shape == expected.shape
     scale = max(1.0, float(np.max(np.abs(expected))))
-    assert np.max(np.abs(got - expected)) <= TOLERANCE * scale
+    assert np.max(np.abs(got - expected)) <= tolerance * scale
 
 
 def as_double(model: onnx.ModelProto) -> onnx.ModelProto:
@@ -242,7 +247,8 @@ def test_each_kind_from_its_onnx_op_means_what_onnx_computes(kind):
     name = graph.inputs[0]
     shape = tuple(graph.shapes[name][p] for p in graph.layout(name))
     x = rng.normal(0, 1.5, (25, *shape))
-    assert_close(reference.run(graph, x), onnx_float64(model, x))
+    tolerance = FLOAT32_CONSTANTS.get(kind, TOLERANCE)
+    assert_close(reference.run(graph, x), onnx_float64(model, x), tolerance)
 
 
 def frontend_kinds() -> set[kinds.LayerKind]:

@@ -102,6 +102,27 @@ def _softplus_range(entry: FixedType, n: int) -> tuple[float, float]:
     return -(entry.fractional + 2) * math.log(2), float(entry.max) + 1.0
 
 
+_erf = np.vectorize(math.erf, otypes=[np.float64])
+
+
+def _gelu(x: np.ndarray) -> np.ndarray:
+    return 0.5 * x * (1.0 + _erf(x / math.sqrt(2.0)))
+
+
+def _gelu_tanh(x: np.ndarray) -> np.ndarray:
+    return 0.5 * x * (1.0 + np.tanh(math.sqrt(2.0 / math.pi) * (x + 0.044715 * x**3)))
+
+
+def _mish(x: np.ndarray) -> np.ndarray:
+    return x * np.tanh(np.logaddexp(0.0, x))
+
+
+def _gated_range(entry: FixedType, n: int) -> tuple[float, float]:
+    """x times a gate from 0 to 1 (GELU, SiLU, Mish): below, |f(x)| < half an LSB (the gate
+    falls at least as fast as exp(x)); above, f(x) is at most x, up to what the entries hold."""
+    return -(entry.fractional + 2) * math.log(2) - 8.0, float(entry.max)
+
+
 def _softsign_range(entry: FixedType, n: int) -> tuple[float, float]:
     a = 2.0 ** (entry.fractional + 1)  # 1 - |softsign(x)| = 1 / (1 + |x|) < half an LSB beyond
     return -a, a
@@ -128,7 +149,12 @@ FUNCTIONS: dict[str, TableFunction] = {
         TableFunction(
             "exp_neg", lambda d, a: np.exp(-d), lambda e, n: (0.0, (e.fractional + 2) * math.log(2))
         ),
-        # exp(x) for the latency softmax: from below half an LSB to where the entries saturate
+        TableFunction("gelu", lambda x, a: _gelu(x), _gated_range),
+        TableFunction("gelu_tanh", lambda x, a: _gelu_tanh(x), _gated_range),
+        TableFunction("silu", lambda x, a: x * _sigmoid(x), _gated_range),
+        TableFunction("mish", lambda x, a: _mish(x), _gated_range),
+        # exp(x) for the latency softmax and the Exp layer: from below half an LSB to where the
+        # entries saturate
         TableFunction(
             "exp",
             lambda x, a: np.exp(np.minimum(x, 700.0)),

@@ -288,6 +288,25 @@ def _hard_sigmoid(c: Converter, node) -> None:
     c.add_layer(node, kinds.HARD_SIGMOID, [x], node.output[0], params=params, out_perm=x.perm)
 
 
+def _hard_swish(c: Converter, node) -> None:
+    """ONNX HardSwish, ``x * HardSigmoid(x, 1/6, 1/2)`` by its definition: those two layers."""
+    x = c.tensor(node, node.input[0])
+    gate = c.unique_tensor(f"{node.output[0]}_gate")
+    params = {"alpha": [1.0 / 6.0], "beta": [0.5]}
+    name = f"{node.name or node.output[0]}_gate"
+    c.add_layer(node, kinds.HARD_SIGMOID, [x], gate, params=params, out_perm=x.perm, name=name)
+    c.add_layer(node, kinds.MULTIPLY, [x, c.values[gate]], node.output[0], out_perm=x.perm)
+
+
+def _gelu(c: Converter, node) -> None:
+    """ONNX Gelu (opset 20): the erf form, or with ``approximate="tanh"`` the tanh form."""
+    approximate = _text(c.attrs(node).get("approximate"), "none")
+    forms = {"none": kinds.GELU, "tanh": kinds.GELU_TANH}
+    if approximate not in forms:
+        raise c.fail(node, f"approximate {approximate!r} is not 'none' or 'tanh'")
+    _activation(forms[approximate])(c, node)
+
+
 def _elu(c: Converter, node) -> None:
     x = c.tensor(node, node.input[0])
     attrs = {"alpha": c.attrs(node).get("alpha", 1.0)}
@@ -513,6 +532,10 @@ CONVERTERS = {
     "Tanh": _activation(kinds.TANH),
     "Softplus": _activation(kinds.SOFTPLUS),
     "Softsign": _activation(kinds.SOFTSIGN),
+    "Mish": _activation(kinds.MISH),
+    "Exp": _activation(kinds.EXP),
+    "Gelu": _gelu,
+    "HardSwish": _hard_swish,
     "LeakyRelu": _leaky_relu,
     "PRelu": _prelu,
     "Clip": _clip,

@@ -61,13 +61,17 @@ __all__ = [
     "DEPTHWISE_CONV1D",
     "DEPTHWISE_CONV2D",
     "ELU",
+    "EXP",
     "FILL",
+    "GELU",
+    "GELU_TANH",
     "HARD_SIGMOID",
     "KINDS",
     "LEAKY_RELU",
     "LINEAR",
     "MAX_POOL1D",
     "MAX_POOL2D",
+    "MISH",
     "MULTIPLY",
     "PAD",
     "PER_PIXEL",
@@ -76,6 +80,7 @@ __all__ = [
     "RESHAPE",
     "SELU",
     "SIGMOID",
+    "SILU",
     "SLICE",
     "SOFTMAX",
     "SOFTPLUS",
@@ -144,6 +149,11 @@ SOFTPLUS = LutKind("Softplus", "softplus")
 SOFTSIGN = LutKind("Softsign", "softsign")
 ELU = LutKind("ELU", "elu", linear_above_zero=True)
 SELU = LutKind("SELU", "selu", linear_above_zero=True, scaled_above_zero=True)
+GELU = LutKind("GELU", "gelu")
+GELU_TANH = LutKind("GELUTanh", "gelu_tanh")
+SILU = LutKind("SiLU", "silu")
+MISH = LutKind("Mish", "mish")
+EXP = LutKind("Exp", "exp")
 LEAKY_RELU = LeakyReluKind("LeakyReLU")
 PRELU = LeakyReluKind("PReLU")
 CLIP = ClipKind()
@@ -158,5 +168,6 @@ _ALL_KINDS = (
     *(HARD_SIGMOID, LINEAR, BINARIZE, SIGMOID, TANH, SOFTPLUS, SOFTSIGN, ELU, SELU, SOFTMAX),
     *(MAX_POOL1D, MAX_POOL2D, AVERAGE_POOL1D, AVERAGE_POOL2D, ADD, SUBTRACT, MULTIPLY),
     *(CONCATENATE, BATCH_NORM, RESHAPE, TRANSPOSE, UPSAMPLING, THRESHOLD, SLICE, PAD),
+    *(GELU, GELU_TANH, SILU, MISH, EXP),
 )
 KINDS.update({kind.name: kind for kind in _ALL_KINDS})
