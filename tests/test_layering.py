@@ -175,7 +175,7 @@ KIND_FACES = {
     "hlsfx.numerics.dialect",
     "hlsfx.frontends.keras.reader", "hlsfx.frontends.pytorch", "hlsfx.passes.absorb_casts",
     "hlsfx.passes.fold_batch_norm", "hlsfx.passes.rescale", "hlsfx.passes.flatten_channels_last",
-    "hlsfx.passes.fuse_silu",
+    "hlsfx.passes.fuse_gates",
 }  # fmt: skip
 """the modules that may name one kind: its spec, emulator family, writers, frontends and passes"""
 

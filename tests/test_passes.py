@@ -244,3 +244,16 @@ def test_x_times_its_sigmoid_is_one_silu_layer_unless_the_sigmoid_is_read_or_typ
     other = Layer("m", kinds.MULTIPLY, ["s_y", "w"], "y")  # the sigmoid of another tensor
     graph = _elementwise([sigmoid, other], inputs=("x", "w"))
     assert kinds.SILU not in {x.kind for x in run_passes(graph).layers}
+
+
+def test_x_times_the_tanh_of_its_softplus_is_one_mish_layer():
+    softplus = Layer("sp", kinds.SOFTPLUS, ["x"], "sp_y")
+    tanh = Layer("t", kinds.TANH, ["sp_y"], "t_y")
+    before = _elementwise([softplus, tanh, Layer("m", kinds.MULTIPLY, ["x", "t_y"], "y")])
+    after = run_passes(before)
+    assert [(x.kind, x.inputs) for x in after.layers] == [(kinds.MISH, ("x",))]
+    assert set(after.shapes) == {"x", "y"}
+    _same_meaning(before, after)
+    skipping = Layer("m", kinds.MULTIPLY, ["sp_y", "t_y"], "y")  # softplus(x) * tanh(...)
+    kept = run_passes(_elementwise([softplus, tanh, skipping]))
+    assert kinds.MISH not in {x.kind for x in kept.layers}

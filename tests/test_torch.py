@@ -13,7 +13,7 @@ from conftest import require
 from test_reference import assert_close
 
 import hlsfx
-from hlsfx.ir import reference
+from hlsfx.ir import kinds, reference
 from hlsfx.ir.graph import GraphError
 
 try:
@@ -114,6 +114,26 @@ def test_a_torch_model_follows_torch_and_equals_its_onnx_export(name, tmp_path):
     a = hlsfx.configure(graph, "ap_fixed<16,6>").predict(x * 40, raw=True)  # overflows too
     b = hlsfx.configure(hlsfx.load(path), "ap_fixed<16,6>").predict(x * 40, raw=True)
     assert np.array_equal(a, b)
+
+
+@pytest.mark.parametrize(
+    ("module", "kind"),
+    [("GELU", kinds.GELU), ("GELUTanh", kinds.GELU_TANH), ("SiLU", kinds.SILU),
+     ("Mish", kinds.MISH), ("Hardswish", kinds.MULTIPLY)],
+)  # fmt: skip
+def test_gated_activations_are_one_layer_and_follow_torch_within_their_tables(module, kind):
+    activation = nn.GELU(approximate="tanh") if module == "GELUTanh" else getattr(nn, module)()
+    torch.manual_seed(3)
+    model = nn.Sequential(nn.Linear(4, 6), activation).eval()
+    x = np.random.default_rng(4).uniform(-2, 2, (500, 4)).astype(np.float32)
+    graph = hlsfx.from_torch(model, x[:4])
+    assert kind in {layer.kind for layer in graph.layers} and len(graph.layers) <= 3
+    with torch.no_grad():
+        expected64 = copy.deepcopy(model).double()(torch.from_numpy(x.astype(np.float64)))
+    assert_close(reference.run(graph, x.astype(np.float64)), expected64.numpy())
+    table = {"table": "ap_fixed<24,6,AP_RND_CONV,AP_SAT>", "table_size": 4096}
+    qm = hlsfx.configure(graph, "ap_fixed<24,8>", roles=table)
+    assert np.max(np.abs(qm.predict(x) - expected64.numpy())) < 0.02
 
 
 def test_unsupported_modules_are_named_with_their_class_and_the_mode_is_kept():

@@ -35,6 +35,10 @@ SUPPORTED_MODULES = (
     "Softmax",
     "ELU",
     "SELU",
+    "GELU",
+    "SiLU",
+    "Mish",
+    "Hardswish",
     "Hardtanh",
     "ReLU6",
     "MaxPool1d",
@@ -113,7 +117,7 @@ def from_torch(module: Any, example_input: Any) -> Graph:
                 dynamo=False,
                 input_names=names,
                 dynamic_axes={n: {0: "N"} for n in names},
-                opset_version=17,
+                opset_version=20,  # Gelu is an ONNX op from opset 20
             )
     except Exception as error:  # the exporter's own errors name the op it could not write
         raise GraphError(

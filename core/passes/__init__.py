@@ -10,7 +10,7 @@ from hlsfx.ir.graph import Graph, verify
 from hlsfx.passes.absorb_casts import absorb_casts
 from hlsfx.passes.flatten_channels_last import flatten_channels_last
 from hlsfx.passes.fold_batch_norm import fold_batch_norm
-from hlsfx.passes.fuse_silu import fuse_silu
+from hlsfx.passes.fuse_gates import fuse_gates
 from hlsfx.passes.rescale import (
     merge_batch_norms,
     move_scalings,
@@ -25,7 +25,7 @@ __all__ = [
     "absorb_casts",
     "flatten_channels_last",
     "fold_batch_norm",
-    "fuse_silu",
+    "fuse_gates",
 ]
 __all__ += ["merge_batch_norms"]
 __all__ += ["move_scalings", "run_passes", "threshold_quantizers", "threshold_scalings"]
@@ -38,7 +38,7 @@ PASSES: tuple[Pass, ...] = (
     merge_batch_norms,
     move_scalings,
     threshold_scalings,
-    fuse_silu,
+    fuse_gates,
 )
 """The passes every frontend runs, in this order, until none changes the graph."""
 FINISHING: tuple[Pass, ...] = (threshold_quantizers,)
