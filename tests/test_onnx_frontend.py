@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 import numpy as np
+import onnx
 import pytest
 from conftest import fixture
 from onnx import TensorProto, helper, numpy_helper
 
+import hlsfx
 from hlsfx.frontends.onnx.reader import SUPPORTED_OPS, load_onnx
-from hlsfx.ir import kinds
+from hlsfx.ir import kinds, reference
 from hlsfx.ir.graph import Graph, GraphError, Layer, verify
 
 
@@ -179,3 +181,55 @@ def test_pow_folds_on_constants_and_is_refused_on_a_tensor():
     squared = [helper.make_node("Pow", ["x", "half"], ["y"])]
     with pytest.raises(GraphError, match=r"'y' \(Pow\): Pow of a computed tensor is not supp"):
         load_onnx(_model(squared, *io, [half]))
+
+
+def _erf_gelu(half_first: bool, scale_by: str, extra_reader: bool = False) -> onnx.ModelProto:
+    """GELU's erf form as exporters before opset 20 write it, constants as Constant nodes."""
+
+    def scalar(name, value):
+        tensor = numpy_helper.from_array(np.array(value, np.float32), name)
+        return helper.make_node("Constant", [], [name], value=tensor)
+
+    root = np.float32(np.sqrt(2.0)) if scale_by == "Div" else np.float32(np.sqrt(0.5))
+    nodes = [
+        helper.make_node("Relu", ["x"], ["r"]),
+        scalar("root", root),
+        scalar("one", 1.0),
+        scalar("half", 0.5),
+        helper.make_node(scale_by, ["r", "root"], ["d"]),
+        helper.make_node("Erf", ["d"], ["e"]),
+        helper.make_node("Add", ["one", "e"], ["a"]),
+    ]
+    if half_first:
+        nodes += [
+            helper.make_node("Mul", ["r", "half"], ["h"]),
+            helper.make_node("Mul", ["h", "a"], ["y"]),
+        ]
+    else:
+        nodes += [
+            helper.make_node("Mul", ["a", "r"], ["m"]),
+            helper.make_node("Mul", ["m", "half"], ["y"]),
+        ]
+    outputs = ["y", "e"] if extra_reader else ["y"]
+    graph = helper.make_graph(
+        nodes,
+        "gelu",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", 6])],
+        [helper.make_tensor_value_info(n, TensorProto.FLOAT, None) for n in outputs],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    return model  # fmt: skip
+
+
+@pytest.mark.parametrize(("half_first", "scale_by"), [(False, "Div"), (True, "Mul")])
+def test_the_erf_form_of_gelu_is_one_gelu_layer(half_first, scale_by):
+    from test_reference import FLOAT32_CONSTANTS, assert_close, onnx_float64
+
+    model = _erf_gelu(half_first, scale_by)
+    graph = hlsfx.load(model)
+    assert [layer.kind for layer in graph.layers] == [kinds.RELU, kinds.GELU]
+    x = np.random.default_rng(5).normal(0, 2, (40, 6))
+    assert_close(reference.run(graph, x), onnx_float64(model, x), FLOAT32_CONSTANTS[kinds.GELU])
+    with pytest.raises(GraphError, match=r"op 'Erf' is not supported"):
+        hlsfx.load(_erf_gelu(half_first, scale_by, extra_reader=True))  # erf read elsewhere

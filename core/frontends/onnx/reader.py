@@ -8,6 +8,7 @@ import numpy as np
 import onnx
 
 from hlsfx.frontends.onnx.ops import CONVERTERS, QONNX_CONVERTERS, SUPPORTED_OPS
+from hlsfx.frontends.onnx.patterns import with_fused_patterns
 from hlsfx.frontends.onnx.quant import QONNX_DOMAINS
 from hlsfx.frontends.onnx.values import BatchMoved, Tensor
 from hlsfx.ir import kinds
@@ -208,7 +209,7 @@ class Converter:
             self.values[value_info.name] = Tensor(value_info.name, tuple(range(len(shape))))
             inputs.append(value_info.name)
         self.inputs = inputs
-        for node in self.graph.node:
+        for node in with_fused_patterns(self.graph, self.onnx.helper, self.onnx.numpy_helper):
             try:
                 self.convert(node)
             except (KeyError, IndexError, TypeError, AttributeError, StopIteration) as error:
