@@ -371,6 +371,13 @@ def write_lut(ctx: LayerContext) -> LayerCode:
     function = "lut_activation"
     if ctx.layer.kind.linear_above_zero:
         function = "selu" if ctx.layer.kind.scaled_above_zero else "elu"
+    elif "above" in p.params:
+        x_t = ctx.in_types[0]
+        typedefs.append(("above_t", cpp_type(x_t)))
+        above = int(p.params["above"][0])
+        constants.append(_scalar(ctx, "above", f"{ctx.ident}_config::above_t", above, x_t))
+        extra.append(f"{ctx.ident}_above")
+        function = "lut_linear_above"
     config = _table_struct(ctx, "table", table) + "\n\n" + _elementwise(ctx, typedefs)
     return LayerCode(config, "\n\n".join(constants), _call(ctx, function, *extra))
 

@@ -213,16 +213,16 @@ def hard_sigmoid_kernel(x, alpha, beta, product_up, beta_up, one, shift, t, out)
 
 
 @kernel
-def lut_below_zero_kernel(x, rule, add, shift, entries, entry_shift, gamma, gamma_shift, t, out):
-    """ELU/SELU: ``cast(x * gamma, t)`` for x >= 0 (``gamma_shift`` = F_x + F_gamma - F_result),
-    ``cast(entries[index(x)], t)`` below zero."""
+def lut_below_kernel(x, above, rule, add, shift, entries, entry_shift, gamma, gamma_shift, t, out):
+    """ELU/SELU (``above`` 0), GELU, SiLU, Mish: ``cast(x * gamma, t)`` for x >= above
+    (``gamma_shift`` = F_x + F_gamma - F_result), ``cast(entries[index(x)], t)`` below."""
     rows, cols = x.shape
     size = entries.size
     overflows = 0
     for r in range(rows):
         for c in range(cols):
             v = x[r, c]
-            if v >= 0:
+            if v >= above:
                 value, flagged = cast_flagged(v * gamma, gamma_shift, t)
             else:
                 value, flagged = cast_flagged(
@@ -299,8 +299,8 @@ def prepare_hard_sigmoid(layer, p: LayerPrecision, in_types: list[FixedType], in
 
 
 def prepare_lut(layer: Layer, p: LayerPrecision, in_types: list[FixedType], in_shapes) -> Step:
-    if layer.kind.linear_above_zero:
-        return _prepare_lut_below_zero(layer, p, in_types)
+    if layer.kind.linear_above_zero or "above" in p.params:
+        return _prepare_lut_below(layer, p, in_types)
     table = p.tables["table"]
     shift = table.entry_type.fractional - p.types["result"].fractional
     out_t = kernels.target(p.types["result"])
@@ -313,7 +313,7 @@ def prepare_lut(layer: Layer, p: LayerPrecision, in_types: list[FixedType], in_s
     return lut
 
 
-def _prepare_lut_below_zero(layer: Layer, p: LayerPrecision, in_types: list[FixedType]) -> Step:
+def _prepare_lut_below(layer: Layer, p: LayerPrecision, in_types: list[FixedType]) -> Step:
     table, x_t, y_t = p.tables["table"], in_types[0], p.types["result"]
     if "gamma" in p.params:
         gamma, g_t = int(p.params["gamma"].reshape(-1)[0]), p.types["gamma"]
@@ -323,10 +323,12 @@ def _prepare_lut_below_zero(layer: Layer, p: LayerPrecision, in_types: list[Fixe
         gamma, gamma_shift = 1, x_t.fractional - y_t.fractional
     entry_shift = table.entry_type.fractional - y_t.fractional
     out_t = kernels.target(y_t)
+    above = int(p.params["above"][0]) if "above" in p.params else 0
 
     def lut(inputs, out, scratch):
-        overflows = lut_below_zero_kernel(
+        overflows = lut_below_kernel(
             inputs[0],
+            above,
             *index_args(table),
             table.entries,
             entry_shift,

@@ -52,6 +52,24 @@ ElementLoop:
     }
 }
 
+// GELU, SiLU, Mish: x from the code above on (there the function is x within half an LSB of
+// the table's entries), table[index(x)] below.
+template <class data_T, class res_T, class CONFIG_T>
+void lut_linear_above(const data_T data[CONFIG_T::n_in], res_T res[CONFIG_T::n_in],
+                      const typename CONFIG_T::table_t table[CONFIG_T::table::size],
+                      const typename CONFIG_T::above_t above) {
+    #pragma HLS PIPELINE
+ElementLoop:
+    for (unsigned i = 0; i < CONFIG_T::n_in; i++) {
+        #pragma HLS UNROLL
+        if (data[i] >= above) {
+            res[i] = data[i];
+        } else {
+            res[i] = table[table_index<typename CONFIG_T::table>(data[i])];
+        }
+    }
+}
+
 } // namespace hlsfx
 
 #endif

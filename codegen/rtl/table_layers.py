@@ -25,7 +25,7 @@ from hlsfx.codegen.rtl.expressions import (
     subtract,
 )
 from hlsfx.codegen.rtl.multipliers import aligned_sum, extend
-from hlsfx.codegen.rtl.rtl_layer import RtlLayer, is_negative, number
+from hlsfx.codegen.rtl.rtl_layer import RtlLayer, is_negative, literal, number
 from hlsfx.ir.fixed_type import FixedType, product_type
 from hlsfx.ir.tables import TOP_BITS, TOWARD_ZERO
 from hlsfx.numerics.hls4ml_tables import balanced_tree
@@ -100,15 +100,17 @@ def _table_read(
 
 def lut(c: RtlLayer) -> str:
     """``cast(table[index(x)])``; ELU and SELU read the table below zero only and give
-    ``cast(x)`` / ``cast(x * gamma)`` above."""
+    ``cast(x)`` / ``cast(x * gamma)`` above; GELU, SiLU and Mish give ``cast(x)`` from the
+    layer's ``above`` code on."""
     x_t, net = c.x_t, c.net
     table, y_t = c.p.tables["table"], c.p.types["result"]
     e_t = table.entry_type
     rom = _rom(c, c.name, table)
+    tail = c.layer.kind.linear_above_zero or "above" in c.p.params
     for k, x in enumerate(c.lanes()):
         lane = f"{c.name}_k{k}"
         entry = _table_read(c, lane, rom, x, x_t, table)
-        if not c.layer.kind.linear_above_zero:
+        if not tail:
             c.cast_out(k, entry, e_t, f"{lane}_c")
             continue
         below = net.named(f"{lane}_below", y_t.width, cast(net, entry, e_t, y_t, f"{lane}_cb"))
@@ -120,7 +122,11 @@ def lut(c: RtlLayer) -> str:
         else:
             above = cast(net, x, x_t, y_t, f"{lane}_ca")
         above = net.named(f"{lane}_above", y_t.width, above)
-        net.assign(c.out(k), mux(is_negative(x, x_t), below, above))
+        if "above" in c.p.params:
+            from_code = literal(int(c.p.params["above"][0]), x_t)
+            net.assign(c.out(k), mux(less(number(x, x_t), from_code), below, above))
+        else:
+            net.assign(c.out(k), mux(is_negative(x, x_t), below, above))
     return f"{c.layer.kind.name} over {c.size} values"
 
 

@@ -77,6 +77,9 @@ class TableFunction:
     """(entry type, n inputs of the layer) -> (lo, hi) as floats: where f still changes"""
     centred: bool = False
     """a grid wider than the range is centred on it (for functions of both tails)"""
+    linear_from: object = None
+    """(entry type) -> x from which f(x) is x within half an entry LSB, for functions that
+    become their input (x times a gate that reaches 1): layers give x there, not the table"""
 
 
 def _symmetric(scale: float):
@@ -117,10 +120,31 @@ def _mish(x: np.ndarray) -> np.ndarray:
     return x * np.tanh(np.logaddexp(0.0, x))
 
 
-def _gated_range(entry: FixedType, n: int) -> tuple[float, float]:
-    """x times a gate from 0 to 1 (GELU, SiLU, Mish): below, |f(x)| < half an LSB (the gate
-    falls at least as fast as exp(x)); above, f(x) is at most x, up to what the entries hold."""
-    return -(entry.fractional + 2) * math.log(2) - 8.0, float(entry.max)
+def _gated(f):
+    """The natural range and the start of the linear tail of ``f(x) = x * gate(x)``, a gate
+    from 0 to 1 (GELU, SiLU, Mish): below the range |f(x)| < half an LSB (the gate falls at
+    least as fast as exp(x)); from the tail on, |f(x) - x| < half an LSB."""
+
+    def crossing(entry: FixedType, error, lo: float, hi: float) -> float:
+        """Where ``error`` (falling from lo to hi, or rising) crosses half an entry LSB."""
+        half = 2.0 ** -(entry.fractional + 1)
+        above_at_lo = error(lo) >= half
+        for _ in range(60):
+            mid = (lo + hi) / 2
+            lo, hi = (mid, hi) if (error(mid) >= half) == above_at_lo else (lo, mid)
+        return hi if above_at_lo else lo
+
+    def at(x: float) -> float:
+        return float(f(np.array([x]))[0])
+
+    def linear_from(entry: FixedType) -> float:  # |x - f(x)| falls from its peak below 1 on
+        return crossing(entry, lambda x: abs(x - at(x)), 1.0, 64.0)
+
+    def natural_range(entry: FixedType, n: int) -> tuple[float, float]:
+        # |f(x)| rises from 0 far below to its peak above -1
+        return crossing(entry, lambda x: abs(at(x)), -64.0, -1.0), linear_from(entry)
+
+    return {"natural_range": natural_range, "linear_from": linear_from}
 
 
 def _softsign_range(entry: FixedType, n: int) -> tuple[float, float]:
@@ -149,10 +173,10 @@ FUNCTIONS: dict[str, TableFunction] = {
         TableFunction(
             "exp_neg", lambda d, a: np.exp(-d), lambda e, n: (0.0, (e.fractional + 2) * math.log(2))
         ),
-        TableFunction("gelu", lambda x, a: _gelu(x), _gated_range),
-        TableFunction("gelu_tanh", lambda x, a: _gelu_tanh(x), _gated_range),
-        TableFunction("silu", lambda x, a: x * _sigmoid(x), _gated_range),
-        TableFunction("mish", lambda x, a: _mish(x), _gated_range),
+        TableFunction("gelu", lambda x, a: _gelu(x), **_gated(_gelu)),
+        TableFunction("gelu_tanh", lambda x, a: _gelu_tanh(x), **_gated(_gelu_tanh)),
+        TableFunction("silu", lambda x, a: x * _sigmoid(x), **_gated(lambda x: x * _sigmoid(x))),
+        TableFunction("mish", lambda x, a: _mish(x), **_gated(_mish)),
         # exp(x) for the latency softmax and the Exp layer: from below half an LSB to where the
         # entries saturate
         TableFunction(

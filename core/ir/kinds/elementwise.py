@@ -3,6 +3,8 @@ and binarization; each output has its input's shape."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from hlsfx.ir.fixed_type import FixedType, exact_accumulator, product_type
@@ -37,7 +39,9 @@ class LutKind(ElementwiseKind):
     """``cast(table[index(x)], result)`` with the table of ``function`` (see hlsfx.ir.tables).
 
     With ``linear_above_zero``, only x < 0 reads the table and x >= 0 gives
-    ``cast(x * gamma, result)`` exactly (gamma is 1 for ELU, a constant role for SELU).
+    ``cast(x * gamma, result)`` exactly (gamma is 1 for ELU, a constant role for SELU). A
+    function that becomes its input (GELU, SiLU, Mish) gives ``cast(x, result)`` from the
+    layer's ``above`` code on (see :meth:`derived_constants`).
     """
 
     roles = ("table", "result")
@@ -60,6 +64,17 @@ class LutKind(ElementwiseKind):
 
     def param_sizes(self, layer, channels):
         return {"gamma": (1,)} if self.scaled_above_zero else {}
+
+    def derived_constants(self, layer, types, x, quantize):
+        """``above``, for a function that becomes its input (GELU, SiLU, Mish): the first code
+        of the input type from which the function is its input within half an LSB of the
+        table's entries; those codes give ``cast(x, result)``, the others read the table.
+        None where the input type ends before."""
+        linear_from = FUNCTIONS[self.tables[0].function].linear_from
+        if linear_from is None:
+            return {}
+        code = math.ceil(linear_from(types["table"]) / x.lsb)
+        return {"above": np.array([code], dtype=np.int64)} if code <= x.max_code else {}
 
     def reference(self, layer, xs, shapes):
         """The tabulated function; ELU and SELU are linear above zero (times ``gamma``)."""
