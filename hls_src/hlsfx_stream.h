@@ -190,17 +190,23 @@ OuterLoop:
     }
 }
 
+// The n_in values of a whole tensor, read pixel by pixel.
+template <class data_T, unsigned n_in>
+void read_whole(hls::stream<data_T> &in, typename data_T::value_type values[n_in]) {
+InputLoop:
+    for (unsigned p = 0; p < n_in / data_T::size; p++) {
+        const data_T x = in.read();
+        for (unsigned c = 0; c < data_T::size; c++) values[p * data_T::size + c] = x.data[c];
+    }
+}
+
 // Transpose, upsampling and slicing: the whole input held, then output value i is input
 // value index[i].
 template <class data_T, class res_T, class CONFIG_T>
 void gather_pixels(hls::stream<data_T> &in, hls::stream<res_T> &out,
                    const unsigned index[CONFIG_T::n_out]) {
     typename data_T::value_type values[CONFIG_T::n_in];
-InputLoop:
-    for (unsigned p = 0; p < CONFIG_T::n_in / data_T::size; p++) {
-        const data_T x = in.read();
-        for (unsigned c = 0; c < data_T::size; c++) values[p * data_T::size + c] = x.data[c];
-    }
+    read_whole<data_T, CONFIG_T::n_in>(in, values);
 OutputLoop:
     for (unsigned p = 0; p < CONFIG_T::n_out / res_T::size; p++) {
         res_T y;
@@ -214,11 +220,7 @@ template <class data_T, class res_T, class CONFIG_T>
 void pad_pixels(hls::stream<data_T> &in, hls::stream<res_T> &out,
                 const int index[CONFIG_T::n_out], const typename CONFIG_T::fill_t fill) {
     typename data_T::value_type values[CONFIG_T::n_in];
-InputLoop:
-    for (unsigned p = 0; p < CONFIG_T::n_in / data_T::size; p++) {
-        const data_T x = in.read();
-        for (unsigned c = 0; c < data_T::size; c++) values[p * data_T::size + c] = x.data[c];
-    }
+    read_whole<data_T, CONFIG_T::n_in>(in, values);
 OutputLoop:
     for (unsigned p = 0; p < CONFIG_T::n_out / res_T::size; p++) {
         res_T y;
